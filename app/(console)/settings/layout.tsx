@@ -1,0 +1,24 @@
+import type { ReactNode } from "react";
+import { PageHeader } from "@/components/ui/card";
+import { SettingsTabs } from "@/components/settings/settings-tabs";
+import { requirePageUser } from "@/server/auth/session";
+
+export default async function SettingsLayout({ children }: { children: ReactNode }) {
+  const user = await requirePageUser("viewer");
+  const tabs = [
+    ...(user.role === "admin"
+      ? [
+          { href: "/settings/agents", label: "Agents" },
+          { href: "/settings/users", label: "Users" },
+        ]
+      : []),
+    { href: "/settings/tokens", label: "My API tokens" },
+  ];
+  return (
+    <div className="max-w-6xl">
+      <PageHeader title="Settings" description="Who may use Warden, the agents it knows, and the keys they hold." />
+      <SettingsTabs tabs={tabs} />
+      <div className="mt-6">{children}</div>
+    </div>
+  );
+}

@@ -1,0 +1,3 @@
+import { issueAgentKeyRoute } from "@/server/agents/agent-routes";
+
+export const POST = issueAgentKeyRoute.handle;

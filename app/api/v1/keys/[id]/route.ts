@@ -1,0 +1,3 @@
+import { revokeAgentKeyRoute } from "@/server/agents/agent-routes";
+
+export const DELETE = revokeAgentKeyRoute.handle;

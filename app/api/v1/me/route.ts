@@ -1,0 +1,3 @@
+import { meRoute } from "@/server/auth/me-route";
+
+export const GET = meRoute.handle;

@@ -1,0 +1,69 @@
+import { spawnSync } from "node:child_process";
+import { createHash } from "node:crypto";
+import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import path from "node:path";
+
+/**
+ * Generated artefacts the repository does not commit: the Prisma client and the Next build.
+ * Each is remade only when its inputs changed (a content hash kept beside it), so `npm start`
+ * on an unchanged checkout goes straight to serving.
+ */
+const ROOT = process.cwd();
+const BUILD_INPUTS = ["app", "components", "server", "public", "next.config.js", "postcss.config.mjs", "tsconfig.json", "package-lock.json", "prisma/schema.prisma"];
+const SKIP = new Set(["node_modules", ".next", "generated"]);
+
+function hashInputs(inputs: string[]): string {
+  const hash = createHash("sha256");
+  const visit = (rel: string) => {
+    const full = path.join(ROOT, rel);
+    if (!existsSync(full)) return;
+    if (statSync(full).isDirectory()) {
+      for (const entry of readdirSync(full).sort()) if (!SKIP.has(entry)) visit(path.join(rel, entry));
+    } else {
+      hash.update(rel).update("\0").update(readFileSync(full)).update("\0");
+    }
+  };
+  inputs.forEach(visit);
+  return hash.digest("hex");
+}
+
+function run(command: string, args: string[], env: NodeJS.ProcessEnv = process.env): void {
+  const result = spawnSync(command, args, { stdio: "inherit", env });
+  if (result.status !== 0) throw new Error(`${command} ${args.join(" ")} failed with exit code ${result.status}`);
+}
+
+function upToDate(stampFile: string, digest: string): boolean {
+  return existsSync(stampFile) && readFileSync(stampFile, "utf8") === digest;
+}
+
+export function ensurePrismaClient(): void {
+  const stamp = path.join(ROOT, "server/db/generated/.schema-hash");
+  const digest = hashInputs(["prisma/schema.prisma", "package-lock.json"]);
+  if (upToDate(stamp, digest)) return;
+  // `generate` never runs the native schema engine, so no engine download is needed.
+  run(process.execPath, [path.join(ROOT, "node_modules/prisma/build/index.js"), "generate"], {
+    ...process.env,
+    PRISMA_SCHEMA_ENGINE_BINARY: process.env.PRISMA_SCHEMA_ENGINE_BINARY ?? "/bin/false",
+    PRISMA_HIDE_UPDATE_MESSAGE: "1",
+  });
+  writeFileSync(stamp, digest);
+}
+
+export function ensureNextBuild(): void {
+  const stamp = path.join(ROOT, ".next/warden-build-hash");
+  const digest = hashInputs(BUILD_INPUTS);
+  if (upToDate(stamp, digest) && existsSync(path.join(ROOT, ".next/BUILD_ID"))) return;
+  console.log("warden: building the console (first start or changed sources)…");
+  run(process.execPath, [path.join(ROOT, "node_modules/next/dist/bin/next"), "build"], {
+    ...process.env,
+    NODE_ENV: "production",
+    NEXT_TELEMETRY_DISABLED: "1",
+  });
+  writeFileSync(stamp, digest);
+}
+
+const invokedDirectly = process.argv[1] && path.resolve(process.argv[1]) === path.resolve(ROOT, "scripts/prepare.ts");
+if (invokedDirectly) {
+  ensurePrismaClient();
+  if (process.argv.includes("--build")) ensureNextBuild();
+}

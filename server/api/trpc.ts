@@ -1,0 +1,84 @@
+import "server-only";
+import { initTRPC, TRPCError } from "@trpc/server";
+import superjson from "superjson";
+import type { UserActor } from "../auth/actor";
+import { roleAtLeast } from "../auth/roles";
+import { getSessionUser } from "../auth/session";
+import { db } from "../db/client";
+import type { Role } from "../db/generated/enums";
+import { AppError, type ErrorCode } from "../errors";
+import { clientIp } from "../lib/client-ip";
+import { describeProblems, fieldProblems, isValidationFailure } from "../http/validation";
+
+export type TRPCContext = { db: typeof db; user: UserActor | null; ip: string | null };
+
+export async function createTRPCContext(opts: { headers: Headers }): Promise<TRPCContext> {
+  return { db, user: await getSessionUser(), ip: clientIp(opts.headers) };
+}
+
+const TRPC_CODE: Record<ErrorCode, TRPCError["code"]> = {
+  BAD_REQUEST: "BAD_REQUEST",
+  UNAUTHORIZED: "UNAUTHORIZED",
+  FORBIDDEN: "FORBIDDEN",
+  NOT_FOUND: "NOT_FOUND",
+  CONFLICT: "CONFLICT",
+  PAYLOAD_TOO_LARGE: "PAYLOAD_TOO_LARGE",
+  UNPROCESSABLE: "UNPROCESSABLE_CONTENT",
+  TOO_MANY_REQUESTS: "TOO_MANY_REQUESTS",
+  INTERNAL: "INTERNAL_SERVER_ERROR",
+};
+
+const t = initTRPC.context<TRPCContext>().create({
+  transformer: superjson,
+  errorFormatter({ shape, error }) {
+    const cause = error.cause;
+    const fields = isValidationFailure(cause) ? fieldProblems(cause) : cause instanceof AppError ? cause.details : undefined;
+    const hidden = error.code === "INTERNAL_SERVER_ERROR";
+    return {
+      ...shape,
+      message: hidden ? "Internal error: the server log has the details" : shape.message,
+      data: { ...shape.data, stack: undefined, fields: fields ?? null },
+    };
+  },
+});
+
+export const createTRPCRouter = t.router;
+export const createCallerFactory = t.createCallerFactory;
+
+/** Turns the services' AppError into the matching tRPC error, and logs what is hidden. */
+const errors = t.middleware(async ({ next, path }) => {
+  const result = await next();
+  if (!result.ok) {
+    const cause = result.error.cause;
+    if (cause instanceof AppError) {
+      throw new TRPCError({ code: TRPC_CODE[cause.code], message: cause.message, cause });
+    }
+    if (result.error.code === "INTERNAL_SERVER_ERROR" && isValidationFailure(cause)) {
+      // A service's own schema check failed: still the caller's input, so a 400 naming the field.
+      throw new TRPCError({ code: "BAD_REQUEST", message: describeProblems(fieldProblems(cause)), cause });
+    }
+    if (result.error.code === "INTERNAL_SERVER_ERROR") console.error(`[trpc] ${path} failed`, result.error.cause ?? result.error);
+  }
+  return result;
+});
+
+export const publicProcedure = t.procedure.use(errors);
+
+export const authedProcedure = publicProcedure.use(({ ctx, next }) => {
+  if (!ctx.user) throw new TRPCError({ code: "UNAUTHORIZED", message: "Sign in first" });
+  return next({ ctx: { ...ctx, user: ctx.user } });
+});
+
+function roleProcedure(minimum: Role) {
+  return authedProcedure.use(({ ctx, next }) => {
+    if (!roleAtLeast(ctx.user.role, minimum)) {
+      throw new TRPCError({ code: "FORBIDDEN", message: `This needs the ${minimum} role; you are ${ctx.user.role}` });
+    }
+    return next();
+  });
+}
+
+export const viewerProcedure = roleProcedure("viewer");
+export const approverProcedure = roleProcedure("approver");
+export const operatorProcedure = roleProcedure("operator");
+export const adminProcedure = roleProcedure("admin");

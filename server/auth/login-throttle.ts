@@ -1,0 +1,57 @@
+import { RateLimiterPostgres, RateLimiterRes } from "rate-limiter-flexible";
+import { env } from "../env";
+import { pgPool } from "../db/pg-pool";
+
+// Failed logins are counted in PostgreSQL so the limit holds across Warden instances.
+// Per email+address: a person mistyping is locked out briefly; per address: a script trying
+// many emails is slowed as a whole.
+type Limiters = { byAccount: RateLimiterPostgres; byAddress: RateLimiterPostgres };
+const holder = globalThis as unknown as { wardenLoginLimiters?: Limiters };
+
+function limiters(): Limiters {
+  return (holder.wardenLoginLimiters ??= {
+    byAccount: new RateLimiterPostgres({
+      storeClient: pgPool(),
+      storeType: "pool",
+      tableName: "rate_limits",
+      tableCreated: true,
+      keyPrefix: "login-account",
+      points: env.WARDEN_LOGIN_MAX_FAILURES,
+      duration: env.WARDEN_LOGIN_LOCK_SECONDS,
+    }),
+    byAddress: new RateLimiterPostgres({
+      storeClient: pgPool(),
+      storeType: "pool",
+      tableName: "rate_limits",
+      tableCreated: true,
+      keyPrefix: "login-address",
+      points: env.WARDEN_LOGIN_MAX_FAILURES * 10,
+      duration: env.WARDEN_LOGIN_LOCK_SECONDS,
+    }),
+  });
+}
+
+const accountKey = (email: string, ip: string | null) => `${email.toLowerCase()}|${ip ?? "-"}`;
+const addressKey = (ip: string | null) => ip ?? "-";
+
+/** Seconds until another attempt is allowed, or 0 when this one may proceed. */
+export async function loginLockedForSeconds(email: string, ip: string | null): Promise<number> {
+  const { byAccount, byAddress } = limiters();
+  const [account, address] = await Promise.all([byAccount.get(accountKey(email, ip)), byAddress.get(addressKey(ip))]);
+  const blocked = [
+    account && account.consumedPoints >= env.WARDEN_LOGIN_MAX_FAILURES ? account : null,
+    address && address.consumedPoints >= env.WARDEN_LOGIN_MAX_FAILURES * 10 ? address : null,
+  ].filter((r): r is RateLimiterRes => r !== null);
+  if (blocked.length === 0) return 0;
+  return Math.ceil(Math.max(...blocked.map((r) => r.msBeforeNext)) / 1000);
+}
+
+export async function recordLoginFailure(email: string, ip: string | null): Promise<void> {
+  const { byAccount, byAddress } = limiters();
+  // consume() rejects once the points are spent; the counter is still incremented.
+  await Promise.allSettled([byAccount.consume(accountKey(email, ip)), byAddress.consume(addressKey(ip))]);
+}
+
+export async function clearLoginFailures(email: string, ip: string | null): Promise<void> {
+  await limiters().byAccount.delete(accountKey(email, ip));
+}

@@ -1,0 +1,38 @@
+import { z } from "zod";
+
+// The one place that reads process.env; everything else imports `env`.
+const EnvSchema = z.object({
+  NODE_ENV: z.enum(["development", "production", "test"]).default("development"),
+  DATABASE_URL: z.string().min(1).optional(),
+  PORT: z.coerce.number().int().min(1).max(65535).default(11480),
+  HOST: z.string().default("0.0.0.0"),
+  WARDEN_DATA_DIR: z.string().default(".warden"),
+  WARDEN_ADMIN_EMAIL: z.email().optional(),
+  WARDEN_ADMIN_PASSWORD: z.string().min(8).optional(),
+  WARDEN_PUBLIC_URL: z.url().optional(),
+  WARDEN_DB_POOL_SIZE: z.coerce.number().int().min(1).max(500).default(20),
+  WARDEN_MAX_BODY_BYTES: z.coerce.number().int().min(1024).default(1_048_576),
+  WARDEN_LOGIN_MAX_FAILURES: z.coerce.number().int().min(1).default(5),
+  WARDEN_LOGIN_LOCK_SECONDS: z.coerce.number().int().min(1).default(900),
+  /** Set by the launcher when it runs the embedded database: realtime fan-out stays in-process. */
+  WARDEN_EMBEDDED_DB: z.enum(["0", "1"]).default("0"),
+  AUTH_SECRET: z.string().min(16).optional(),
+});
+
+export type Env = z.infer<typeof EnvSchema>;
+
+function readEnv(): Env {
+  const parsed = EnvSchema.safeParse(process.env);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; ");
+    throw new Error(`Invalid environment: ${problems}`);
+  }
+  return parsed.data;
+}
+
+export const env = readEnv();
+
+export function requireDatabaseUrl(): string {
+  if (!env.DATABASE_URL) throw new Error("DATABASE_URL is not set (the launcher sets it for the embedded database)");
+  return env.DATABASE_URL;
+}
