@@ -10,7 +10,8 @@ import type { AppRouter } from "@/server/api/root";
 export const { TRPCProvider, useTRPC, useTRPCClient } = createTRPCContext<AppRouter>();
 
 function makeQueryClient() {
-  return new QueryClient({ defaultOptions: { queries: { staleTime: 5_000, retry: 1 } } });
+  // Everything in the console is live operational data: refetch whenever a view mounts.
+  return new QueryClient({ defaultOptions: { queries: { staleTime: 0, retry: 1 } } });
 }
 
 export function TRPCReactProvider({ children }: { children: ReactNode }) {

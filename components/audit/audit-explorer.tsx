@@ -70,11 +70,11 @@ export function AuditExplorer() {
 
       <Card title="Entries">
         <form onSubmit={applyFilters} className="mb-4 grid grid-cols-2 items-end gap-3 md:grid-cols-6" aria-label="Filter the audit log">
-          <Field label="Actor" hint="email or agent name">
-            <Input name="actor" placeholder="admin@warden.local" />
+          <Field label="Actor">
+            <Input name="actor" placeholder="email or agent name" title="An email or an agent name, exactly" />
           </Field>
-          <Field label="Verb" hint="exact, or a prefix with *">
-            <Input name="verb" placeholder="agent.*" />
+          <Field label="Verb">
+            <Input name="verb" placeholder="agent.* or user.create" title="A verb, or a prefix ending in *" />
           </Field>
           <Field label="Subject id">
             <Input name="subject" />

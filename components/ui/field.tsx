@@ -5,11 +5,13 @@ const CONTROL =
 
 export function Field({ label, hint, error, children }: { label: string; hint?: ReactNode; error?: string | null; children: ReactNode }) {
   return (
-    <label className="block space-y-1">
-      <span className="text-sm font-medium text-slate-700">{label}</span>
-      {children}
-      {error ? <span className="block text-xs text-red-600">{error}</span> : hint ? <span className="block text-xs text-slate-500">{hint}</span> : null}
-    </label>
+    <div className="space-y-1">
+      <label className="block space-y-1">
+        <span className="text-sm font-medium text-slate-700">{label}</span>
+        {children}
+      </label>
+      {error ? <p className="text-xs text-red-600">{error}</p> : hint ? <p className="text-xs text-slate-500">{hint}</p> : null}
+    </div>
   );
 }
 

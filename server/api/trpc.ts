@@ -34,9 +34,14 @@ const t = initTRPC.context<TRPCContext>().create({
     const cause = error.cause;
     const fields = isValidationFailure(cause) ? fieldProblems(cause) : cause instanceof AppError ? cause.details : undefined;
     const hidden = error.code === "INTERNAL_SERVER_ERROR";
+    const message = hidden
+      ? "Internal error: the server log has the details"
+      : isValidationFailure(cause)
+        ? describeProblems(fieldProblems(cause))
+        : shape.message;
     return {
       ...shape,
-      message: hidden ? "Internal error: the server log has the details" : shape.message,
+      message,
       data: { ...shape.data, stack: undefined, fields: fields ?? null },
     };
   },

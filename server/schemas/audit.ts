@@ -1,6 +1,7 @@
 import { z } from "zod";
 
-export const ZAuditQuery = z.strictObject({
+// Not strict: React Query adds its own keys (direction) to infinite-query inputs.
+export const ZAuditQuery = z.object({
   actor: z.string().trim().max(200).optional(),
   verb: z.string().trim().max(100).optional(),
   subject: z.string().trim().max(200).optional(),
