@@ -1,4 +1,5 @@
 import { spawn } from "node:child_process";
+import { mkdirSync, rmSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { ensureNextBuild, ensurePrismaClient } from "./prepare";
 
@@ -20,7 +21,15 @@ async function main(): Promise<void> {
     const embedded = await startEmbeddedDatabase(dataDir, Number(process.env.WARDEN_EMBEDDED_DB_PORT ?? 0));
     process.env.DATABASE_URL = embedded.url;
     process.env.WARDEN_EMBEDDED_DB = "1";
-    stopEmbedded = embedded.stop;
+    // The CLI (`npm run warden`) finds the running embedded database here instead of opening
+    // the data folder a second time.
+    const urlFile = path.join(dataDir, "embedded-url");
+    mkdirSync(dataDir, { recursive: true });
+    writeFileSync(urlFile, embedded.url);
+    stopEmbedded = async () => {
+      rmSync(urlFile, { force: true });
+      await embedded.stop();
+    };
     console.log(`warden: embedded PostgreSQL (PGlite) with its data in ${embedded.dataDir}`);
     console.log("warden: set DATABASE_URL to use your own PostgreSQL server instead");
   }

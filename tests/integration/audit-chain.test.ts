@@ -1,3 +1,4 @@
+import { spawnSync } from "node:child_process";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { appendAudit } from "../../server/audit/append-audit";
@@ -86,6 +87,13 @@ describe("tampering is detected (on a database of its own)", () => {
     expect(report.ok).toBe(false);
     expect(report.firstBroken).toEqual({ id: victim.id.toString(), problem: expect.stringContaining("content does not match") });
     expect(report.rowsChecked).toBe(6);
+    // The operator's command says the same, and fails.
+    const cli = spawnSync(process.execPath, ["--import", "tsx", "scripts/warden.ts", "audit", "verify"], {
+      env: { ...process.env, DATABASE_URL: url },
+      encoding: "utf8",
+    });
+    expect(cli.status).toBe(1);
+    expect(cli.stderr).toContain(`BROKEN at row ${victim.id}`);
     // Put it back (same bytes as written): the chain verifies again.
     await tamper(`UPDATE audit_log SET data = '{"n": 6, "note": "original"}' WHERE id = ${victim.id}`);
     expect((await verifyAuditChain(tamperDb)).ok).toBe(true);

@@ -1,0 +1,52 @@
+import { spawn, type ChildProcess } from "node:child_process";
+import { readdirSync } from "node:fs";
+import pg from "pg";
+import { expect, test } from "@playwright/test";
+import { createFreshDatabase } from "../tests/support/test-database";
+
+async function waitForHealth(port: number, child: ChildProcess, output: () => string): Promise<void> {
+  for (let i = 0; i < 600; i++) {
+    if (child.exitCode !== null) throw new Error(`instance on ${port} exited: ${output()}`);
+    const ok = await fetch(`http://127.0.0.1:${port}/api/health`).then((r) => r.ok).catch(() => false);
+    if (ok) return;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`instance on ${port} never became healthy: ${output()}`);
+}
+
+test("two Warden processes started together on an empty database both serve, with one migration history", async () => {
+  const url = await createFreshDatabase("warden_e2e_twins");
+  test.skip(!url, "needs a PostgreSQL server (the embedded database serves one process)");
+  const ports = [11491, 11492];
+  const logs = ports.map(() => [] as string[]);
+  const children = ports.map((port, i) => {
+    const child = spawn(process.execPath, ["--import", "tsx", "scripts/start.ts"], {
+      env: { ...process.env, DATABASE_URL: url!, PORT: String(port), WARDEN_ADMIN_EMAIL: "twin@e2e.test", WARDEN_ADMIN_PASSWORD: "twin-password-123" },
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    child.stdout!.on("data", (d) => logs[i]!.push(String(d)));
+    child.stderr!.on("data", (d) => logs[i]!.push(String(d)));
+    return child;
+  });
+  try {
+    await Promise.all(ports.map((port, i) => waitForHealth(port, children[i]!, () => logs[i]!.join(""))));
+    const client = new pg.Client({ connectionString: url! });
+    await client.connect();
+    const history = await client.query("SELECT migration_name FROM _prisma_migrations");
+    const admins = await client.query("SELECT count(*)::int AS n FROM users");
+    await client.end();
+    const expected = readdirSync("prisma/migrations").length;
+    expect(history.rows).toHaveLength(expected);
+    expect(admins.rows[0].n).toBe(1);
+    // Exactly one of them applied the migrations; the other found the schema up to date.
+    const applied = logs.filter((l) => l.join("").includes("applied migrations"));
+    expect(applied).toHaveLength(1);
+    // Both instances serve the same login (shared session secret in the database).
+    for (const port of ports) {
+      const me = await fetch(`http://127.0.0.1:${port}/api/v1/me`);
+      expect(me.status).toBe(401);
+    }
+  } finally {
+    for (const child of children) child.kill("SIGTERM");
+  }
+});
