@@ -55,7 +55,8 @@ export function AuditExplorer() {
         {verify.data ? (
           verify.data.ok ? (
             <p className="text-sm text-emerald-700" data-testid="verify-result">
-              Intact: {verify.data.rowsChecked.toLocaleString()} rows checked, every hash and link matches.
+              Intact: {verify.data.rowsChecked.toLocaleString()} rows checked, every hash and link matches
+              {verify.data.pending > 0 ? ` (${verify.data.pending} rows from transactions still running wait to be sealed)` : ""}.
             </p>
           ) : (
             <p className="text-sm text-red-700" data-testid="verify-result">
@@ -112,14 +113,14 @@ export function AuditExplorer() {
                   </Td>
                   <Td className="font-mono text-xs">{row.verb}</Td>
                   <Td className="text-xs">{row.subjectType ? `${row.subjectType} ${row.subjectId}` : "—"}</Td>
-                  <Td className="font-mono text-xs text-slate-400">{row.hash.slice(0, 12)}</Td>
+                  <Td className="font-mono text-xs text-slate-400">{row.hash ? row.hash.slice(0, 12) : "sealing…"}</Td>
                 </tr>
                 {expanded === row.id ? (
                   <tr>
                     <td colSpan={6} className="bg-slate-50 px-4 py-3">
                       <pre className="overflow-x-auto text-xs whitespace-pre-wrap text-slate-800">{JSON.stringify(row.data, null, 2)}</pre>
                       <p className="mt-2 text-xs text-slate-500">
-                        from {row.ip ?? "unknown address"} · hash <span className="font-mono">{row.hash}</span>
+                        from {row.ip ?? "unknown address"} · hash <span className="font-mono">{row.hash ?? "not sealed yet"}</span>
                       </p>
                     </td>
                   </tr>

@@ -11,9 +11,9 @@ export type AuditEntry = {
 };
 
 /**
- * Appends one row to the audit log, inside the caller's transaction so the row exists exactly
- * when the change does. The database assigns id, time and the hash chain (a trigger that holds
- * the chain lock until commit): call this as the last write of a transaction.
+ * Appends one row to the audit log inside the caller's transaction, so the row exists exactly
+ * when the change does (and vanishes with it on rollback). The sealer links it into the hash
+ * chain once the transaction has ended (server/audit/seal-audit.ts).
  */
 export async function appendAudit(tx: DbOrTx, entry: AuditEntry): Promise<void> {
   await tx.auditLog.create({

@@ -13,7 +13,8 @@ export type AuditRow = {
   subjectId: string | null;
   data: Prisma.JsonValue;
   ip: string | null;
-  hash: string;
+  /** null until the sealer has linked the row into the chain (well under a second). */
+  hash: string | null;
 };
 
 /**
@@ -44,9 +45,14 @@ export async function listAudit(db: DbOrTx, query: AuditQuery): Promise<{ rows: 
       subjectId: true,
       data: true,
       ip: true,
-      hash: true,
     },
   });
-  const page = rows.slice(0, q.limit).map((r) => ({ ...r, id: r.id.toString() }));
+  const pageRows = rows.slice(0, q.limit);
+  const seals = await db.auditChain.findMany({
+    where: { auditId: { in: pageRows.map((r) => r.id) } },
+    select: { auditId: true, hash: true },
+  });
+  const hashById = new Map(seals.map((s) => [s.auditId, s.hash]));
+  const page = pageRows.map((r) => ({ ...r, id: r.id.toString(), hash: hashById.get(r.id) ?? null }));
   return { rows: page, nextCursor: rows.length > q.limit ? page[page.length - 1]!.id : null };
 }

@@ -1,44 +1,58 @@
 import type { DbOrTx } from "../db/client";
+import { sealAuditLog } from "./seal-audit";
 
 export type ChainBreak = { id: string; problem: string };
-export type ChainReport = { ok: boolean; rowsChecked: number; firstBroken: ChainBreak | null };
+export type ChainReport = { ok: boolean; rowsChecked: number; firstBroken: ChainBreak | null; pending: number };
 
 const BATCH = 5000;
 
+type LinkRow = { seq: bigint; audit_id: bigint; prev_hash: string; hash: string; row_id: bigint | null; recomputed: string | null };
+
 /**
- * Walks the audit log in id order, recomputing each row's hash in the database (the same
- * canonical encoding the insert trigger used) and checking each prev_hash against the hash of
- * the row before. Stops at the first broken row and names it.
+ * Seals what is ready, then walks the chain in seal order: each link's prev_hash must be the
+ * hash before it, each row must still exist and hash to what was sealed, and no row may sit
+ * behind the chain's head unsealed (inserted into the past). Names the first broken row.
  */
 export async function verifyAuditChain(db: DbOrTx): Promise<ChainReport> {
-  let afterId = BigInt(-1);
+  await sealAuditLog(db);
+  let afterSeq = BigInt(0);
   let previousHash = "";
   let previousId: bigint | null = null;
   let rowsChecked = 0;
+  const broken = (id: bigint, problem: string): ChainReport => ({
+    ok: false,
+    rowsChecked,
+    firstBroken: { id: id.toString(), problem },
+    pending: 0,
+  });
   for (;;) {
-    const rows = await db.$queryRaw<{ id: bigint; prev_hash: string; hash: string; recomputed: string }[]>`
-      SELECT a.id, a.prev_hash, a.hash, audit_row_hash(a.prev_hash, a) AS recomputed
-        FROM audit_log a WHERE a.id > ${afterId} ORDER BY a.id LIMIT ${BATCH}`;
-    for (const row of rows) {
-      if (row.prev_hash !== previousHash) {
-        const problem =
-          previousId === null
-            ? "the first row's prev_hash is not empty: rows before it were removed"
-            : `prev_hash does not match the hash of row ${previousId}: a row between them was removed or changed`;
-        return { ok: false, rowsChecked, firstBroken: { id: row.id.toString(), problem } };
+    const links = await db.$queryRaw<LinkRow[]>`
+      SELECT c.seq, c.audit_id, c.prev_hash, c.hash, a.id AS row_id,
+             CASE WHEN a.id IS NULL THEN NULL ELSE audit_row_hash(c.prev_hash, a) END AS recomputed
+        FROM audit_chain c LEFT JOIN audit_log a ON a.id = c.audit_id
+       WHERE c.seq > ${afterSeq} ORDER BY c.seq LIMIT ${BATCH}`;
+    for (const link of links) {
+      if (link.prev_hash !== previousHash) {
+        return broken(link.audit_id, `its link does not follow row ${previousId ?? "(start)"}: the chain itself was altered`);
       }
-      if (row.hash !== row.recomputed) {
-        return {
-          ok: false,
-          rowsChecked,
-          firstBroken: { id: row.id.toString(), problem: "its content does not match its hash: the row was changed" },
-        };
-      }
-      previousHash = row.hash;
-      previousId = row.id;
+      if (link.row_id === null) return broken(link.audit_id, "the row was removed from the audit log");
+      if (link.recomputed !== link.hash) return broken(link.audit_id, "its content does not match its hash: the row was changed");
+      previousHash = link.hash;
+      previousId = link.audit_id;
       rowsChecked += 1;
     }
-    if (rows.length < BATCH) return { ok: true, rowsChecked, firstBroken: null };
-    afterId = rows[rows.length - 1]!.id;
+    if (links.length < BATCH) break;
+    afterSeq = links[links.length - 1]!.seq;
   }
+  if (previousId !== null) {
+    const [outOfOrder] = await db.$queryRaw<{ id: bigint }[]>`
+      SELECT a.id FROM audit_log a, (SELECT txid, audit_id FROM audit_chain ORDER BY seq DESC LIMIT 1) head
+       WHERE (a.txid, a.id) < (head.txid, head.audit_id)
+         AND NOT EXISTS (SELECT 1 FROM audit_chain c WHERE c.audit_id = a.id)
+       ORDER BY a.id LIMIT 1`;
+    if (outOfOrder) return broken(outOfOrder.id, "the row is missing from the chain: it was inserted behind the sealer's back");
+  }
+  const [pending] = await db.$queryRaw<{ n: bigint }[]>`
+    SELECT count(*) AS n FROM audit_log a WHERE NOT EXISTS (SELECT 1 FROM audit_chain c WHERE c.audit_id = a.id)`;
+  return { ok: true, rowsChecked, firstBroken: null, pending: Number(pending?.n ?? 0) };
 }

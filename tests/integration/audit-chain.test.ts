@@ -2,6 +2,7 @@ import { spawnSync } from "node:child_process";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { appendAudit } from "../../server/audit/append-audit";
+import { sealAuditLog } from "../../server/audit/seal-audit";
 import { verifyAuditChain } from "../../server/audit/verify-chain";
 import { createCaller } from "../../server/api/root";
 import { PrismaPg } from "@prisma/adapter-pg";
@@ -23,15 +24,47 @@ describe("the audit log is append-only", () => {
     expect((await db.auditLog.findUniqueOrThrow({ where: { id: last.id } })).verb).toBe("test.append");
   });
 
-  it("each row links to the one before, and concurrent appends keep one chain", async () => {
-    await Promise.all(
-      Array.from({ length: 40 }, (_, i) => appendAudit(db, { actor: SYSTEM, verb: "test.concurrent", data: { i } })),
-    );
-    const rows = await db.auditLog.findMany({ orderBy: { id: "desc" }, take: 41 });
-    rows.reverse();
-    for (let i = 1; i < rows.length; i++) expect(rows[i]!.prevHash).toBe(rows[i - 1]!.hash);
+  it("each sealed row links to the one before, and concurrent appends and sealers keep one chain", async () => {
+    await Promise.all([
+      ...Array.from({ length: 40 }, (_, i) => appendAudit(db, { actor: SYSTEM, verb: "test.concurrent", data: { i } })),
+      sealAuditLog(db),
+      sealAuditLog(db),
+    ]);
+    await sealAuditLog(db);
+    const links = await db.auditChain.findMany({ orderBy: { seq: "desc" }, take: 41 });
+    links.reverse();
+    for (let i = 1; i < links.length; i++) {
+      expect(links[i]!.seq).toBe(links[i - 1]!.seq + BigInt(1));
+      expect(links[i]!.prevHash).toBe(links[i - 1]!.hash);
+    }
+    const sealedIds = new Set((await db.auditChain.findMany({ select: { auditId: true } })).map((l) => l.auditId));
+    const concurrent = await db.auditLog.findMany({ where: { verb: "test.concurrent" }, select: { id: true } });
+    expect(concurrent.every((r) => sealedIds.has(r.id))).toBe(true);
     const report = await verifyAuditChain(db);
     expect(report.ok).toBe(true);
+  });
+
+  it("a row whose transaction is still open is not sealed until it commits, then it is", async () => {
+    let release!: () => void;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    const slow = db.$transaction(async (tx) => {
+      await appendAudit(tx, { actor: SYSTEM, verb: "test.slow" });
+      await gate;
+    });
+    // Rows appended and committed after the slow one started.
+    await new Promise((r) => setTimeout(r, 50));
+    await appendAudit(db, { actor: SYSTEM, verb: "test.fast" });
+    await sealAuditLog(db);
+    const fast = await db.auditLog.findFirstOrThrow({ where: { verb: "test.fast" }, orderBy: { id: "desc" } });
+    // The fast row's transaction started after the slow one: it waits behind it (commit-safe order).
+    expect(await db.auditChain.count({ where: { auditId: fast.id } })).toBe(0);
+    release();
+    await slow;
+    await sealAuditLog(db);
+    const slowRow = await db.auditLog.findFirstOrThrow({ where: { verb: "test.slow" }, orderBy: { id: "desc" } });
+    const sealed = await db.auditChain.findMany({ where: { auditId: { in: [slowRow.id, fast.id] } }, orderBy: { seq: "asc" } });
+    expect(sealed.map((s) => s.auditId)).toEqual([slowRow.id, fast.id]);
+    expect((await verifyAuditChain(db)).ok).toBe(true);
   });
 
   it("verification from the console is itself audited", async () => {
@@ -56,6 +89,7 @@ describe("tampering is detected (on a database of its own)", () => {
     superuser = new pg.Client({ connectionString: url });
     await superuser.connect();
     for (let i = 0; i < 10; i++) await appendAudit(tamperDb, { actor: SYSTEM, verb: "test.row", data: { n: i, note: "original" } });
+    await sealAuditLog(tamperDb);
   });
 
   afterAll(async () => {
@@ -99,12 +133,23 @@ describe("tampering is detected (on a database of its own)", () => {
     expect((await verifyAuditChain(tamperDb)).ok).toBe(true);
   });
 
+  it("a row slipped in behind the chain's head is named", async ({ skip }) => {
+    if (!tamperDb) skip();
+    await superuser.query(
+      `INSERT INTO audit_log (actor_type, actor_label, verb, txid) VALUES ('system', 'forger', 'test.forged', '3'::xid8)`,
+    );
+    const forged = await tamperDb.auditLog.findFirstOrThrow({ where: { verb: "test.forged" } });
+    const report = await verifyAuditChain(tamperDb);
+    expect(report.ok).toBe(false);
+    expect(report.firstBroken).toEqual({ id: forged.id.toString(), problem: expect.stringContaining("missing from the chain") });
+  });
+
   it("a deleted row breaks the link of the row after it", async ({ skip }) => {
     if (!tamperDb) skip();
     const rows = await tamperDb.auditLog.findMany({ orderBy: { id: "asc" } });
     await tamper(`DELETE FROM audit_log WHERE id = ${rows[3]!.id}`);
     const report = await verifyAuditChain(tamperDb);
-    expect(report.firstBroken?.id).toBe(rows[4]!.id.toString());
-    expect(report.firstBroken?.problem).toMatch(/prev_hash/);
+    expect(report.firstBroken).toEqual({ id: rows[3]!.id.toString(), problem: "the row was removed from the audit log" });
   });
+
 });

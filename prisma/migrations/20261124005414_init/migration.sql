@@ -81,10 +81,21 @@ CREATE TABLE "audit_log" (
     "subject_id" TEXT,
     "data" JSONB NOT NULL DEFAULT '{}',
     "ip" TEXT,
-    "prev_hash" TEXT NOT NULL DEFAULT '',
-    "hash" TEXT NOT NULL DEFAULT '',
+    "txid" xid8 NOT NULL DEFAULT pg_current_xact_id(),
 
     CONSTRAINT "audit_log_pkey" PRIMARY KEY ("id")
+);
+
+-- CreateTable
+CREATE TABLE "audit_chain" (
+    "seq" BIGINT NOT NULL,
+    "audit_id" BIGINT NOT NULL,
+    "txid" xid8 NOT NULL,
+    "prev_hash" TEXT NOT NULL,
+    "hash" TEXT NOT NULL,
+    "sealed_at" TIMESTAMPTZ(6) NOT NULL DEFAULT CURRENT_TIMESTAMP,
+
+    CONSTRAINT "audit_chain_pkey" PRIMARY KEY ("seq")
 );
 
 -- CreateTable
@@ -151,6 +162,9 @@ CREATE INDEX "audit_log_verb_id_idx" ON "audit_log"("verb", "id");
 
 -- CreateIndex
 CREATE INDEX "audit_log_subject_id_id_idx" ON "audit_log"("subject_id", "id");
+
+-- CreateIndex
+CREATE UNIQUE INDEX "audit_chain_audit_id_key" ON "audit_chain"("audit_id");
 
 -- CreateIndex
 CREATE INDEX "idempotency_keys_created_at_idx" ON "idempotency_keys"("created_at");

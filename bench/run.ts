@@ -1,0 +1,32 @@
+import { mkdirSync, writeFileSync } from "node:fs";
+import os from "node:os";
+import { auditBenchmark } from "./audit.bench";
+
+/**
+ * `npm run bench [-- name ...]`: each benchmark prints a markdown table with its own baseline
+ * measured in the same run, and the raw figures go to bench/results/<name>.json.
+ */
+const BENCHMARKS: Record<string, () => Promise<Record<string, unknown>>> = {
+  audit: () => auditBenchmark({ rows: Number(process.env.BENCH_AUDIT_ROWS ?? 1_000_000), appends: Number(process.env.BENCH_APPENDS ?? 5_000) }),
+};
+
+async function main() {
+  const wanted = process.argv.slice(2);
+  const names = wanted.length > 0 ? wanted : Object.keys(BENCHMARKS);
+  console.log(`# Warden benchmarks — ${new Date().toISOString()} — ${os.cpus().length} cores, node ${process.version}`);
+  mkdirSync("bench/results", { recursive: true });
+  for (const name of names) {
+    const run = BENCHMARKS[name];
+    if (!run) throw new Error(`unknown benchmark ${name}; known: ${Object.keys(BENCHMARKS).join(", ")}`);
+    const results = await run();
+    writeFileSync(`bench/results/${name}.json`, JSON.stringify({ at: new Date().toISOString(), results }, null, 2));
+  }
+}
+
+main().then(
+  () => process.exit(0),
+  (error: unknown) => {
+    console.error(error);
+    process.exit(1);
+  },
+);

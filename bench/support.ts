@@ -1,0 +1,45 @@
+import { performance } from "node:perf_hooks";
+import { migrate } from "../server/db/migrate";
+import { createFreshDatabase } from "../tests/support/test-database";
+
+/** A fresh, migrated database for one benchmark, on the same server the tests use. */
+export async function benchDatabase(name: string): Promise<string> {
+  const url = await createFreshDatabase(name);
+  if (!url) throw new Error("benchmarks need a PostgreSQL server: set DATABASE_URL or start one on 127.0.0.1:5432");
+  await migrate(url);
+  return url;
+}
+
+export type Timing = { count: number; seconds: number; perSecond: number; p50: number; p99: number; max: number };
+
+/** Runs `task` `count` times over `concurrency` workers; latencies in milliseconds. */
+export async function measure(count: number, concurrency: number, task: (i: number) => Promise<void>): Promise<Timing> {
+  const latencies: number[] = new Array(count);
+  let next = 0;
+  const started = performance.now();
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      for (let i = next++; i < count; i = next++) {
+        const t0 = performance.now();
+        await task(i);
+        latencies[i] = performance.now() - t0;
+      }
+    }),
+  );
+  const seconds = (performance.now() - started) / 1000;
+  return { count, seconds, perSecond: count / seconds, ...percentiles(latencies) };
+}
+
+export function percentiles(values: number[]): { p50: number; p99: number; max: number } {
+  const sorted = [...values].sort((a, b) => a - b);
+  const at = (q: number) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? 0;
+  return { p50: at(0.5), p99: at(0.99), max: sorted[sorted.length - 1] ?? 0 };
+}
+
+export async function timeOnce<T>(fn: () => Promise<T>): Promise<{ ms: number; result: T }> {
+  const t0 = performance.now();
+  const result = await fn();
+  return { ms: performance.now() - t0, result };
+}
+
+export const fmt = (n: number, digits = 1) => n.toLocaleString("en-US", { maximumFractionDigits: digits, minimumFractionDigits: digits });

@@ -1,0 +1,7 @@
+// Next.js calls register() once when a server process starts.
+export async function register() {
+  if (process.env.NEXT_RUNTIME === "nodejs") {
+    const { startBackgroundWork } = await import("./server/background");
+    startBackgroundWork();
+  }
+}
