@@ -121,8 +121,8 @@ function CreateUserForm({ onCreated }: { onCreated: (email: string, generatedPas
             ))}
           </Select>
         </Field>
-        <Field label="Password" hint="empty: Warden generates one">
-          <Input name="password" type="password" autoComplete="new-password" minLength={12} />
+        <Field label="Password">
+          <Input name="password" type="password" autoComplete="new-password" minLength={12} placeholder="empty: generated" />
         </Field>
         <Button type="submit" disabled={create.isPending}>
           Add
