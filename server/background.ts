@@ -1,8 +1,33 @@
 import "server-only";
-import { startAuditSealer } from "./audit/seal-audit";
+import { expireOverdueApprovals } from "./approvals/decide-approval";
+import { sealAuditLog } from "./audit/seal-audit";
 import { db } from "./db/client";
+import { startEventBus } from "./events/bus";
+import { deliverDueWebhooks } from "./notifications/webhooks";
 
-/** Work each Warden server process runs beside requests; safe with several instances. */
+/** Runs `task` every `intervalMs`, never two at once in this process. */
+function every(intervalMs: number, name: string, task: () => Promise<unknown>): void {
+  let running = false;
+  setInterval(() => {
+    if (running) return;
+    running = true;
+    task()
+      .catch((error: unknown) => console.error(`[${name}] failed`, error))
+      .finally(() => {
+        running = false;
+      });
+  }, intervalMs).unref();
+}
+
+const holder = globalThis as unknown as { wardenBackground?: boolean };
+
+/** Work each Warden server process runs beside requests; each is safe with several instances. */
 export function startBackgroundWork(): void {
-  startAuditSealer(db);
+  if (holder.wardenBackground) return;
+  holder.wardenBackground = true;
+  void startEventBus();
+  // audit_seal() lets one instance seal at a time; the rest return at once.
+  every(250, "audit.seal", () => sealAuditLog(db));
+  every(2_000, "approvals.expire", () => expireOverdueApprovals(db));
+  every(1_000, "webhooks.deliver", () => deliverDueWebhooks(db));
 }

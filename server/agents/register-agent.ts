@@ -40,6 +40,7 @@ export async function registerAgent(
         tools: unique(input.tools),
         scopes: unique(input.scopes),
         budgetUsdPerDay: input.budgetUsdPerDay ?? null,
+        ownerId: actor.type === "user" ? actor.id : null,
       },
     });
     const key = await tx.agentKey.create({

@@ -15,21 +15,3 @@ export async function sealAuditLog(db: DbOrTx): Promise<number> {
     if ((row?.sealed ?? 0) < BATCH) return total;
   }
 }
-
-const holder = globalThis as unknown as { wardenSealer?: NodeJS.Timeout };
-
-/** Every Warden instance runs this loop; the advisory lock in audit_seal() lets one work at a time. */
-export function startAuditSealer(db: DbOrTx, intervalMs = 250): void {
-  if (holder.wardenSealer) return;
-  let running = false;
-  holder.wardenSealer = setInterval(() => {
-    if (running) return;
-    running = true;
-    sealAuditLog(db)
-      .catch((error: unknown) => console.error("[audit] sealing failed", error))
-      .finally(() => {
-        running = false;
-      });
-  }, intervalMs);
-  holder.wardenSealer.unref();
-}

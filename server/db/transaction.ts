@@ -1,4 +1,22 @@
-import type { DbOrTx, Tx } from "./client";
+import type { Db, DbOrTx, Tx } from "./client";
+
+// Work to run once a transaction has committed (local event delivery), keyed by its client.
+const afterCommit = new WeakMap<object, (() => void)[]>();
+
+/** A transaction whose onCommit hooks run after it commits, and never if it rolls back. */
+export async function transaction<T>(
+  db: Db,
+  fn: (tx: Tx) => Promise<T>,
+  options?: { timeout?: number; maxWait?: number },
+): Promise<T> {
+  const hooks: (() => void)[] = [];
+  const result = await db.$transaction(async (tx) => {
+    afterCommit.set(tx, hooks);
+    return fn(tx);
+  }, options);
+  for (const hook of hooks) hook();
+  return result;
+}
 
 /**
  * Runs `fn` in a transaction: a new one on the client, or the caller's own when it already
@@ -7,6 +25,18 @@ import type { DbOrTx, Tx } from "./client";
  * transaction it is part of.
  */
 export function inTransaction<T>(db: DbOrTx, fn: (tx: Tx) => Promise<T>): Promise<T> {
-  if ("$transaction" in db) return db.$transaction(fn);
+  if (isRootClient(db)) return transaction(db, fn);
   return fn(db);
+}
+
+/** The client itself, as opposed to a transaction (which has no $connect). */
+export function isRootClient(db: DbOrTx): db is Db {
+  return typeof (db as Partial<Db>).$connect === "function";
+}
+
+/** Runs `hook` after the transaction commits; at once when `db` is not a transaction. */
+export function onCommit(db: DbOrTx, hook: () => void): void {
+  const hooks = afterCommit.get(db);
+  if (hooks) hooks.push(hook);
+  else hook();
 }

@@ -8,6 +8,7 @@ import type { Role } from "../db/generated/enums";
 import { env } from "../env";
 import { AppError } from "../errors";
 import { clientIp } from "../lib/client-ip";
+import { isRootClient, transaction } from "../db/transaction";
 import { claimIdempotencyKey, storeIdempotentResponse } from "./idempotency";
 import { describeProblems, fieldProblems, isValidationFailure } from "./validation";
 
@@ -148,8 +149,9 @@ export function defineRoute<BS extends Schema | undefined = undefined, QS extend
         spec.handler({ db: handlerDb, principal: principal!, body, query, params, origin, request });
 
       const idempotencyKey = request.headers.get("idempotency-key");
-      if (spec.idempotent && idempotencyKey !== null && principal && "$transaction" in db) {
-        return await db.$transaction(
+      if (spec.idempotent && idempotencyKey !== null && principal && isRootClient(db)) {
+        return await transaction(
+          db,
           async (tx) => {
             const claim = await claimIdempotencyKey(tx, {
               principal: `${principal.kind}:${principal.actor.id}`,
@@ -168,7 +170,7 @@ export function defineRoute<BS extends Schema | undefined = undefined, QS extend
           { timeout: 30_000, maxWait: 10_000 },
         );
       }
-      const result = await run(db);
+      const result: unknown = await run(db);
       if (result instanceof Response) return result;
       const out = toResponse(result, spec.successStatus ?? 200);
       if (out.status === 204) return new Response(null, { status: 204, headers: out.headers });

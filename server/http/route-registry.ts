@@ -1,6 +1,27 @@
+import { actionResultRoute, getActionRoute, proposeActionRoute, waitActionRoute } from "../actions/action-routes";
 import { createAgentRoute, issueAgentKeyRoute, listAgentsRoute, revokeAgentKeyRoute } from "../agents/agent-routes";
+import { approveRoute, listApprovalsRoute, rejectRoute } from "../approvals/approval-routes";
 import { meRoute } from "../auth/me-route";
+import { getPolicyRoute, putPolicyRoute } from "../policy/policy-routes";
+import { listToolsRoute, putToolRoute } from "../tools/tool-routes";
 import type { ApiRoute } from "./api-route";
 
 /** Every /api/v1 route, for the OpenAPI document. A route missing here is missing from the docs. */
-export const API_ROUTES: ApiRoute[] = [meRoute, createAgentRoute, listAgentsRoute, issueAgentKeyRoute, revokeAgentKeyRoute];
+export const API_ROUTES: ApiRoute[] = [
+  meRoute,
+  proposeActionRoute,
+  getActionRoute,
+  waitActionRoute,
+  actionResultRoute,
+  listApprovalsRoute,
+  approveRoute,
+  rejectRoute,
+  createAgentRoute,
+  listAgentsRoute,
+  issueAgentKeyRoute,
+  revokeAgentKeyRoute,
+  putToolRoute,
+  listToolsRoute,
+  getPolicyRoute,
+  putPolicyRoute,
+];

@@ -1,0 +1,3 @@
+import { approveRoute } from "@/server/approvals/approval-routes";
+
+export const POST = approveRoute.handle;

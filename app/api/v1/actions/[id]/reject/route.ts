@@ -1,0 +1,3 @@
+import { rejectRoute } from "@/server/approvals/approval-routes";
+
+export const POST = rejectRoute.handle;

@@ -1,0 +1,3 @@
+import { actionResultRoute } from "@/server/actions/action-routes";
+
+export const POST = actionResultRoute.handle;

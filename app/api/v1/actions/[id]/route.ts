@@ -1,0 +1,3 @@
+import { getActionRoute } from "@/server/actions/action-routes";
+
+export const GET = getActionRoute.handle;

@@ -1,0 +1,3 @@
+import { proposeActionRoute } from "@/server/actions/action-routes";
+
+export const POST = proposeActionRoute.handle;

@@ -1,0 +1,3 @@
+import { listApprovalsRoute } from "@/server/approvals/approval-routes";
+
+export const GET = listApprovalsRoute.handle;

@@ -1,0 +1,3 @@
+import { putToolRoute } from "@/server/tools/tool-routes";
+
+export const PUT = putToolRoute.handle;

@@ -1,0 +1,3 @@
+import { listToolsRoute } from "@/server/tools/tool-routes";
+
+export const GET = listToolsRoute.handle;

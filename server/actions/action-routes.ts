@@ -1,0 +1,99 @@
+import { z } from "zod";
+import type { AgentActor } from "../auth/actor";
+import { AppError } from "../errors";
+import { defineRoute, Reply } from "../http/api-route";
+import type { BearerPrincipal } from "../auth/authenticate-bearer";
+import { ZUuid } from "../schemas/common";
+import { ZActionResultRequest, ZActionView, ZDecision, ZProposeActionRequest, ZReason, ZRecalledMemory, ZWaitQuery } from "../schemas/actions";
+import { loadActionView } from "./action-view";
+import { proposeAction } from "./propose-action";
+import { reportActionResult } from "./report-result";
+import { waitForDecision } from "./wait-for-decision";
+
+const ZIdParams = z.object({ id: ZUuid });
+
+function agentOf(principal: BearerPrincipal): AgentActor {
+  if (principal.kind !== "agent") throw new AppError("FORBIDDEN", "Only agents propose actions and report their results");
+  return principal.actor;
+}
+
+export const ZProposeActionResponse = z
+  .object({
+    id: z.string(),
+    decision: ZDecision,
+    status: z.string(),
+    reasons: z.array(ZReason),
+    policyVersion: z.number(),
+    recalled: z.array(ZRecalledMemory),
+    approvedArgs: z.record(z.string(), z.unknown()).nullable(),
+    approvedArgsHash: z.string().nullable(),
+    approval: z.object({ expiresAt: z.string(), requiredApprovals: z.number() }).optional(),
+    retryAfterSeconds: z.number().optional(),
+  })
+  .meta({ id: "ProposeActionResponse" });
+
+export const proposeActionRoute = defineRoute({
+  method: "POST",
+  path: "/api/v1/actions",
+  summary: "Ask before acting: the guardrail's decision, its reasons and the memories it recalled",
+  tag: "Agents",
+  auth: { agent: true },
+  body: ZProposeActionRequest,
+  response: ZProposeActionResponse,
+  successStatus: 201,
+  idempotent: true,
+  handler: async ({ db, principal, body, origin }) => {
+    const { view, retryAfterSeconds } = await proposeAction(db, agentOf(principal), body, origin);
+    const answer = {
+      id: view.id,
+      decision: view.decision,
+      status: view.status,
+      reasons: view.reasons,
+      policyVersion: view.policyVersion,
+      recalled: view.recalled,
+      approvedArgs: view.approvedArgs,
+      approvedArgsHash: view.approvedArgsHash,
+      ...(view.status === "pending_approval" ? { approval: { expiresAt: view.expiresAt!, requiredApprovals: view.requiredApprovals } } : {}),
+      ...(retryAfterSeconds !== undefined ? { retryAfterSeconds } : {}),
+    };
+    return new Reply(201, answer, retryAfterSeconds !== undefined ? { "retry-after": String(retryAfterSeconds) } : {});
+  },
+});
+
+export const getActionRoute = defineRoute({
+  method: "GET",
+  path: "/api/v1/actions/{id}",
+  summary: "An action's status, decision, approved args and who decided",
+  tag: "Agents",
+  auth: { agent: true, user: "viewer" },
+  params: ZIdParams,
+  response: ZActionView,
+  handler: ({ db, principal, params }) =>
+    loadActionView(db, params.id, principal.kind === "agent" ? { agentId: principal.actor.id } : {}),
+});
+
+export const waitActionRoute = defineRoute({
+  method: "GET",
+  path: "/api/v1/actions/{id}/wait",
+  summary: "Long-poll until the action is no longer pending (or timeoutSeconds pass)",
+  tag: "Agents",
+  auth: { agent: true },
+  params: ZIdParams,
+  query: ZWaitQuery,
+  response: ZActionView,
+  handler: ({ db, principal, params, query, request }) =>
+    waitForDecision(db, agentOf(principal).id, params.id, query.timeoutSeconds, request.signal),
+});
+
+export const actionResultRoute = defineRoute({
+  method: "POST",
+  path: "/api/v1/actions/{id}/result",
+  summary: "Report the outcome of an approved action",
+  tag: "Agents",
+  auth: { agent: true },
+  params: ZIdParams,
+  body: ZActionResultRequest,
+  response: ZActionView,
+  idempotent: true,
+  handler: ({ db, principal, params, body, origin }) => reportActionResult(db, agentOf(principal), params.id, body, origin),
+});

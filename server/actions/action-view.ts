@@ -1,0 +1,49 @@
+import type { DbOrTx } from "../db/client";
+import type { Action, ApprovalVote, Prisma } from "../db/generated/client";
+import { notFound } from "../errors";
+import type { ActionView, Reason, RecalledMemory } from "../schemas/actions";
+
+export const ACTION_VIEW_INCLUDE = {
+  agent: { select: { name: true } },
+  votes: { orderBy: { createdAt: "asc" } },
+} as const satisfies Prisma.ActionInclude;
+
+type ActionWithRelations = Action & { agent: { name: string }; votes: ApprovalVote[] };
+
+export function toActionView(action: ActionWithRelations): ActionView {
+  return {
+    id: action.id,
+    agentId: action.agentId,
+    agent: action.agent.name,
+    taskId: action.taskId,
+    action: action.action,
+    tool: action.tool,
+    resource: action.resource,
+    args: action.args as Record<string, unknown>,
+    confidence: action.confidence,
+    rationale: action.rationale,
+    decision: action.decision,
+    reasons: action.reasons as Reason[],
+    policyVersion: action.policyVersion,
+    recalled: action.recalled as RecalledMemory[],
+    status: action.status,
+    risk: action.risk,
+    requiredApprovals: action.requiredApprovals,
+    approvals: action.votes.map((v) => ({ by: v.userLabel, at: v.createdAt.toISOString() })),
+    expiresAt: action.expiresAt?.toISOString() ?? null,
+    approvedArgs: (action.approvedArgs as Record<string, unknown> | null) ?? null,
+    approvedArgsHash: action.approvedArgsHash,
+    argsEdited: action.argsEdited,
+    decidedBy: action.decidedByLabel,
+    decidedAt: action.decidedAt?.toISOString() ?? null,
+    reason: action.reason,
+    createdAt: action.createdAt.toISOString(),
+  };
+}
+
+export async function loadActionView(db: DbOrTx, id: string, options: { agentId?: string } = {}): Promise<ActionView> {
+  const action = await db.action.findUnique({ where: { id }, include: ACTION_VIEW_INCLUDE });
+  // An agent sees only its own actions; another's id is as unknown as a made-up one.
+  if (!action || (options.agentId && action.agentId !== options.agentId)) throw notFound("action", id);
+  return toActionView(action);
+}

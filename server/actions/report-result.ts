@@ -1,0 +1,55 @@
+import type { AgentActor, RequestOrigin } from "../auth/actor";
+import { appendAudit } from "../audit/append-audit";
+import type { DbOrTx } from "../db/client";
+import type { Prisma } from "../db/generated/client";
+import { inTransaction } from "../db/transaction";
+import { AppError, notFound } from "../errors";
+import { publish } from "../events/bus";
+import { ZActionResultRequest } from "../schemas/actions";
+import { ACTION_VIEW_INCLUDE, toActionView } from "./action-view";
+
+type ResultRequest = Parameters<typeof ZActionResultRequest.parse>[0];
+
+/** The agent reports what happened after it ran an approved action. */
+export async function reportActionResult(db: DbOrTx, actor: AgentActor, actionId: string, request: ResultRequest, origin?: RequestOrigin) {
+  const input = ZActionResultRequest.parse(request);
+  return inTransaction(db, async (tx) => {
+    const locked = await tx.$queryRaw<{ id: string; agent_id: string; status: string }[]>`
+      SELECT id, agent_id, status FROM actions WHERE id = ${actionId}::uuid FOR UPDATE`;
+    const row = locked[0];
+    if (!row || row.agent_id !== actor.id) throw notFound("action", actionId);
+    if (row.status === "succeeded" || row.status === "failed" || row.status === "rolled_back") {
+      throw new AppError("CONFLICT", `The result was already reported (${row.status})`, { details: { status: row.status } });
+    }
+    if (row.status !== "approved" && row.status !== "executing") {
+      throw new AppError("CONFLICT", `The action is ${row.status.replace("_", " ")}: it was not allowed to run`, { details: { status: row.status } });
+    }
+    const updated = await tx.action.update({
+      where: { id: actionId },
+      data: {
+        status: input.status,
+        output: (input.output ?? undefined) as Prisma.InputJsonObject | undefined,
+        error: input.error ?? null,
+        failureReason: input.failureReason ?? null,
+        durationMs: input.durationMs ?? null,
+        costUsd: input.cost ?? null,
+        completedAt: new Date(),
+      },
+      include: ACTION_VIEW_INCLUDE,
+    });
+    await publish(tx, { type: "action.result", actionId, agentId: actor.id, status: input.status });
+    await appendAudit(tx, {
+      actor,
+      verb: input.status === "succeeded" ? "action.succeeded" : "action.failed",
+      subject: { type: "action", id: actionId },
+      data: {
+        error: input.error ?? null,
+        failureReason: input.failureReason ?? null,
+        durationMs: input.durationMs ?? null,
+        cost: input.cost ?? null,
+      },
+      origin,
+    });
+    return toActionView(updated);
+  });
+}

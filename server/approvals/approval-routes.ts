@@ -1,0 +1,63 @@
+import { z } from "zod";
+import { AppError } from "../errors";
+import { defineRoute } from "../http/api-route";
+import type { BearerPrincipal } from "../auth/authenticate-bearer";
+import type { UserActor } from "../auth/actor";
+import { ZUuid } from "../schemas/common";
+import { ZActionView, ZApproveRequest, ZRejectRequest } from "../schemas/actions";
+import { decideApproval } from "./decide-approval";
+import { listDecidedApprovals, listPendingApprovals } from "./list-approvals";
+
+const ZIdParams = z.object({ id: ZUuid });
+
+function personOf(principal: BearerPrincipal): UserActor {
+  if (principal.kind !== "user") throw new AppError("FORBIDDEN", "Approvals are decided by people");
+  return principal.actor;
+}
+
+export const listApprovalsRoute = defineRoute({
+  method: "GET",
+  path: "/api/v1/approvals",
+  summary: "The approval inbox as JSON (status=pending, the default, or decided)",
+  tag: "Approvals",
+  auth: { user: "approver" },
+  query: z.object({
+    status: z.enum(["pending", "decided"]).default("pending"),
+    agent: z.string().optional(),
+    tool: z.string().optional(),
+    limit: z.coerce.number().int().min(1).max(200).default(50),
+  }),
+  response: z.object({ total: z.number().optional(), items: z.array(ZActionView) }),
+  handler: async ({ db, query }) =>
+    query.status === "pending"
+      ? listPendingApprovals(db, { agent: query.agent, tool: query.tool, limit: query.limit })
+      : { items: await listDecidedApprovals(db, query.limit) },
+});
+
+export const approveRoute = defineRoute({
+  method: "POST",
+  path: "/api/v1/actions/{id}/approve",
+  summary: "Approve, optionally with edited args; 409 with who decided if it was already decided",
+  tag: "Approvals",
+  auth: { user: "approver" },
+  params: ZIdParams,
+  body: ZApproveRequest,
+  response: ZActionView,
+  idempotent: true,
+  handler: ({ db, principal, params, body, origin }) =>
+    decideApproval(db, personOf(principal), params.id, { verdict: "approve", ...body }, origin),
+});
+
+export const rejectRoute = defineRoute({
+  method: "POST",
+  path: "/api/v1/actions/{id}/reject",
+  summary: "Reject with a reason (it goes back to the agent); 409 if already decided",
+  tag: "Approvals",
+  auth: { user: "approver" },
+  params: ZIdParams,
+  body: ZRejectRequest,
+  response: ZActionView,
+  idempotent: true,
+  handler: ({ db, principal, params, body, origin }) =>
+    decideApproval(db, personOf(principal), params.id, { verdict: "reject", reason: body.reason }, origin),
+});

@@ -1,0 +1,173 @@
+import { isDeepStrictEqual } from "node:util";
+import type { RequestOrigin, UserActor } from "../auth/actor";
+import { appendAudit } from "../audit/append-audit";
+import type { DbOrTx, Tx } from "../db/client";
+import type { Prisma } from "../db/generated/client";
+import { inTransaction } from "../db/transaction";
+import { AppError, notFound } from "../errors";
+import { publish } from "../events/bus";
+import { argsHash } from "../lib/canonical-json";
+import { enqueueWebhooks } from "../notifications/notify";
+import { ZApproveRequest, ZRejectRequest, type ActionView } from "../schemas/actions";
+import { ACTION_VIEW_INCLUDE, toActionView } from "../actions/action-view";
+
+export type Verdict =
+  | { verdict: "approve"; args?: Record<string, unknown>; comment?: string }
+  | { verdict: "reject"; reason: string };
+
+/** Locks the action row: concurrent deciders queue here, and the first decision wins. */
+async function lockPendingAction(tx: Tx, actionId: string) {
+  const locked = await tx.$queryRaw<{ id: string }[]>`SELECT id FROM actions WHERE id = ${actionId}::uuid FOR UPDATE`;
+  if (locked.length === 0) throw notFound("action", actionId);
+  return tx.action.findUniqueOrThrow({ where: { id: actionId }, include: { ...ACTION_VIEW_INCLUDE, agent: { select: { name: true, ownerId: true } } } });
+}
+
+function alreadyDecided(action: { status: string; decidedByLabel: string | null; decidedAt: Date | null }): AppError {
+  const by = action.decidedByLabel ?? "warden";
+  const at = action.decidedAt?.toISOString() ?? "earlier";
+  return new AppError("CONFLICT", `Already ${action.status.replace("_", " ")} by ${by} at ${at}`, {
+    details: { status: action.status, decidedBy: by, decidedAt: action.decidedAt?.toISOString() ?? null },
+  });
+}
+
+/**
+ * An approver's verdict on a pending action. Exactly one decision wins a race (row lock); the
+ * others get a 409 naming who decided and when. Critical actions need `requiredApprovals`
+ * distinct approvers, not counting the agent's owner; the first approver may edit the args and
+ * the rest approve those args as they are.
+ */
+export async function decideApproval(db: DbOrTx, approver: UserActor, actionId: string, verdict: Verdict, origin?: RequestOrigin): Promise<ActionView> {
+  const input =
+    verdict.verdict === "approve" ? { verdict: "approve" as const, ...ZApproveRequest.parse({ args: verdict.args, comment: verdict.comment }) } : { verdict: "reject" as const, ...ZRejectRequest.parse({ reason: verdict.reason }) };
+  let expiredNow = false;
+  const view = await inTransaction(db, async (tx) => {
+    const action = await lockPendingAction(tx, actionId);
+    if (action.status !== "pending_approval") throw alreadyDecided(action);
+    const now = new Date();
+    if (action.expiresAt && action.expiresAt <= now) {
+      await markExpired(tx, [action.id], now);
+      expiredNow = true;
+      return null;
+    }
+    const subject = { type: "action", id: action.id };
+    const summary = { actionId: action.id, agent: action.agent.name, action: action.action, tool: action.tool };
+
+    if (input.verdict === "reject") {
+      const updated = await tx.action.update({
+        where: { id: action.id },
+        data: { status: "rejected", reason: input.reason, decidedById: approver.id, decidedByLabel: approver.label, decidedAt: now },
+        include: ACTION_VIEW_INCLUDE,
+      });
+      await enqueueWebhooks(tx, "approval.decided", { ...summary, status: "rejected", decidedBy: approver.label, reason: input.reason });
+      await publish(tx, { type: "approval.decided", actionId: action.id, agentId: action.agentId, status: "rejected" });
+      await appendAudit(tx, { actor: approver, verb: "action.reject", subject, data: { reason: input.reason }, origin });
+      return toActionView(updated);
+    }
+
+    const quorum = action.requiredApprovals > 1;
+    if (quorum && action.agent.ownerId === approver.id) {
+      throw new AppError("FORBIDDEN", `You own ${action.agent.name}: your approval cannot count toward its quorum`);
+    }
+    if (action.votes.some((v) => v.userId === approver.id)) {
+      throw new AppError("CONFLICT", `You already approved this action; it waits for ${action.requiredApprovals - action.votes.length} more approver(s)`);
+    }
+    const firstVote = action.votes[0];
+    const candidateArgs = (firstVote?.args ?? null) as Record<string, unknown> | null;
+    if (firstVote && input.args && !isDeepStrictEqual(input.args, candidateArgs ?? action.args)) {
+      throw new AppError("CONFLICT", `The args were already ${candidateArgs ? `edited by ${firstVote.userLabel}` : "approved as proposed"}: approve them as they are, or reject`);
+    }
+    await tx.approvalVote.create({
+      data: {
+        actionId: action.id,
+        userId: approver.id,
+        userLabel: approver.label,
+        args: (input.args ?? undefined) as Prisma.InputJsonObject | undefined,
+        comment: input.comment ?? null,
+      },
+    });
+    const votes = action.votes.length + 1;
+    if (votes < action.requiredApprovals) {
+      const updated = await tx.action.findUniqueOrThrow({ where: { id: action.id }, include: ACTION_VIEW_INCLUDE });
+      await publish(tx, { type: "approval.decided", actionId: action.id, agentId: action.agentId, status: "pending_approval" });
+      await appendAudit(tx, {
+        actor: approver,
+        verb: "action.approval_vote",
+        subject,
+        data: { votes, required: action.requiredApprovals, editedArgs: Boolean(input.args), comment: input.comment ?? null },
+        origin,
+      });
+      return toActionView(updated);
+    }
+    const approvedArgs = (candidateArgs ?? input.args ?? action.args) as Prisma.InputJsonObject;
+    const argsEdited = !isDeepStrictEqual(approvedArgs, action.args);
+    const updated = await tx.action.update({
+      where: { id: action.id },
+      data: {
+        status: "approved",
+        approvedArgs,
+        approvedArgsHash: argsHash(approvedArgs),
+        argsEdited,
+        decidedById: approver.id,
+        decidedByLabel: approver.label,
+        decidedAt: now,
+      },
+      include: ACTION_VIEW_INCLUDE,
+    });
+    await enqueueWebhooks(tx, "approval.decided", { ...summary, status: "approved", decidedBy: approver.label, argsEdited });
+    await publish(tx, { type: "approval.decided", actionId: action.id, agentId: action.agentId, status: "approved" });
+    await appendAudit(tx, {
+      actor: approver,
+      verb: "action.approve",
+      subject,
+      data: {
+        approvers: [...action.votes.map((v) => v.userLabel), approver.label],
+        argsEdited,
+        ...(argsEdited ? { approvedArgs } : {}),
+        comment: input.comment ?? null,
+      },
+      origin,
+    });
+    return toActionView(updated);
+  });
+  if (expiredNow) throw new AppError("CONFLICT", "The approval expired before this decision; the agent was told it expired", { details: { status: "expired" } });
+  return view!;
+}
+
+/** Marks pending actions expired (never rejected), audits each, and tells the agents. */
+export async function markExpired(tx: Tx, actionIds: string[], now: Date): Promise<void> {
+  if (actionIds.length === 0) return;
+  const expired = await tx.$queryRaw<{ id: string; agent_id: string; action: string; tool: string }[]>`
+    UPDATE actions SET status = 'expired', decided_at = ${now}, decided_by_label = 'expiry', updated_at = ${now}
+     WHERE id = ANY(${actionIds}::uuid[]) AND status = 'pending_approval'
+    RETURNING id, agent_id, action, tool`;
+  for (const row of expired) {
+    await enqueueWebhooks(tx, "approval.decided", { actionId: row.id, action: row.action, tool: row.tool, status: "expired" });
+    await publish(tx, { type: "approval.decided", actionId: row.id, agentId: row.agent_id, status: "expired" });
+    await appendAudit(tx, { actor: { type: "system", id: null, label: "warden" }, verb: "action.expire", subject: { type: "action", id: row.id } });
+  }
+}
+
+/** The sweep every instance runs: pending approvals past their expiry become `expired`. */
+export async function expireOverdueApprovals(db: DbOrTx): Promise<number> {
+  return inTransaction(db, async (tx) => {
+    const due = await tx.$queryRaw<{ id: string }[]>`
+      SELECT id FROM actions WHERE status = 'pending_approval' AND expires_at <= now()
+       ORDER BY expires_at LIMIT 500 FOR UPDATE SKIP LOCKED`;
+    await markExpired(tx, due.map((d) => d.id), new Date());
+    return due.length;
+  });
+}
+
+/** Approve or reject many at once; each is its own decision, and failures are reported per item. */
+export async function decideMany(db: DbOrTx, approver: UserActor, actionIds: string[], verdict: Verdict, origin?: RequestOrigin) {
+  const results: { id: string; ok: boolean; status?: string; error?: string }[] = [];
+  for (const id of actionIds) {
+    try {
+      const view = await decideApproval(db, approver, id, verdict, origin);
+      results.push({ id, ok: true, status: view.status });
+    } catch (error) {
+      results.push({ id, ok: false, error: error instanceof Error ? error.message : String(error) });
+    }
+  }
+  return results;
+}

@@ -1,0 +1,97 @@
+import { EventEmitter } from "node:events";
+import { randomUUID } from "node:crypto";
+import pg from "pg";
+import type { DbOrTx } from "../db/client";
+import { onCommit } from "../db/transaction";
+import { env } from "../env";
+
+/**
+ * The one event bus of the console and the agent streams. An event published inside a
+ * transaction reaches this instance's subscribers after the commit (never on rollback), and
+ * other instances through PostgreSQL NOTIFY, which PostgreSQL also delivers only on commit.
+ * The embedded database does not carry NOTIFY between connections, so there the in-process
+ * path is the only one (one instance is all it serves).
+ */
+export type WardenEvent =
+  | { type: "approval.created"; actionId: string; agentId: string }
+  | { type: "approval.decided"; actionId: string; agentId: string; status: string }
+  | { type: "action.decided"; actionId: string; agentId: string; decision: string }
+  | { type: "action.result"; actionId: string; agentId: string; status: string }
+  | { type: "notification.created"; notificationId: string }
+  | { type: "policy.changed"; version: number }
+  | { type: "tool.changed"; name: string };
+
+const CHANNEL = "warden_events";
+const INSTANCE_ID = randomUUID();
+
+type BusState = { emitter: EventEmitter; listener: pg.Client | null; starting: Promise<void> | null };
+const holder = globalThis as unknown as { wardenBus?: BusState };
+const state: BusState = (holder.wardenBus ??= { emitter: new EventEmitter().setMaxListeners(0), listener: null, starting: null });
+
+const crossInstance = () => env.WARDEN_EMBEDDED_DB !== "1" && Boolean(env.DATABASE_URL);
+
+export async function publish(db: DbOrTx, event: WardenEvent): Promise<void> {
+  if (crossInstance()) {
+    await db.$executeRaw`SELECT pg_notify(${CHANNEL}, ${JSON.stringify({ origin: INSTANCE_ID, event })})`;
+  }
+  onCommit(db, () => state.emitter.emit("event", event));
+}
+
+/** Calls `listener` with every event from now on; returns the unsubscribe function. */
+export function subscribe(listener: (event: WardenEvent) => void): () => void {
+  void startCrossInstanceListener();
+  state.emitter.on("event", listener);
+  return () => state.emitter.off("event", listener);
+}
+
+/** Waits for the first event that `match` accepts, or null after `timeoutMs`. */
+export function waitForEvent(match: (event: WardenEvent) => boolean, timeoutMs: number, signal?: AbortSignal): Promise<WardenEvent | null> {
+  return new Promise((resolve) => {
+    const done = (event: WardenEvent | null) => {
+      clearTimeout(timer);
+      unsubscribe();
+      signal?.removeEventListener("abort", onAbort);
+      resolve(event);
+    };
+    const onAbort = () => done(null);
+    const unsubscribe = subscribe((event) => {
+      if (match(event)) done(event);
+    });
+    const timer = setTimeout(() => done(null), timeoutMs);
+    signal?.addEventListener("abort", onAbort);
+  });
+}
+
+/** One LISTEN connection per process, reconnecting after a drop. */
+function startCrossInstanceListener(): Promise<void> {
+  if (!crossInstance() || state.listener || state.starting) return state.starting ?? Promise.resolve();
+  state.starting = (async () => {
+    const client = new pg.Client({ connectionString: env.DATABASE_URL });
+    client.on("notification", (message) => {
+      if (!message.payload) return;
+      const { origin, event } = JSON.parse(message.payload) as { origin: string; event: WardenEvent };
+      if (origin !== INSTANCE_ID) state.emitter.emit("event", event);
+    });
+    client.on("error", (error) => {
+      console.error("[events] listener connection failed; reconnecting", error.message);
+      state.listener = null;
+      setTimeout(() => void startCrossInstanceListener(), 1000).unref();
+    });
+    await client.connect();
+    await client.query(`LISTEN ${CHANNEL}`);
+    state.listener = client;
+  })()
+    .catch((error: unknown) => {
+      console.error("[events] could not listen", error);
+      setTimeout(() => void startCrossInstanceListener(), 1000).unref();
+    })
+    .finally(() => {
+      state.starting = null;
+    });
+  return state.starting;
+}
+
+/** Starts listening at server start, so events published elsewhere arrive before anyone subscribes. */
+export function startEventBus(): Promise<void> {
+  return startCrossInstanceListener();
+}

@@ -1,0 +1,148 @@
+import type { Decision } from "../db/generated/enums";
+import type { PolicyDocument } from "../schemas/policy";
+import type { Reason } from "../schemas/actions";
+import { matchesAnyScope } from "./scope-match";
+
+export type ControlState = "running" | "paused" | "suspended" | "killed";
+
+export type EvaluationInput = {
+  action: string;
+  tool: string;
+  resource?: string | null;
+  confidence: number;
+  /** Whether the action belongs to a task already in progress (what a pause still allows). */
+  taskInProgress: boolean;
+  agent: { name: string; role: "lead" | "specialist"; tools: readonly string[]; scopes: readonly string[] };
+  toolDef: { name: string; scopes: readonly string[]; requiresConfirmation: boolean; risk: "low" | "medium" | "high" | "critical" } | null;
+  control: { state: ControlState; reason?: string | null };
+  /** null: not checked (the first pass, and policy replay). */
+  rateLimit: { allowed: true } | { allowed: false; retryAfterSeconds: number; limit: string } | null;
+  /** Recorded failures similar to this action (negative knowledge), best first. */
+  matchingFailures: readonly { subject: string; body: string }[];
+};
+
+export type Evaluation = {
+  decision: Decision;
+  reasons: Reason[];
+  requiredApprovals: number;
+  expiryMinutes: number;
+  retryAfterSeconds?: number;
+};
+
+const STRICTNESS: Record<Decision, number> = { auto_execute: 0, execute_with_notification: 1, require_approval: 2, deny: 3 };
+const stricter = (a: Decision, b: Decision): Decision => (STRICTNESS[a] >= STRICTNESS[b] ? a : b);
+
+function effectiveSettings(policy: PolicyDocument, tool: string, agent: string) {
+  const toolOverride = policy.toolOverrides[tool] ?? {};
+  const agentOverride = policy.agentOverrides[agent] ?? {};
+  return {
+    thresholds: agentOverride.thresholds ?? toolOverride.thresholds ?? policy.thresholds,
+    expiryMinutes: agentOverride.approvalExpiryMinutes ?? toolOverride.approvalExpiryMinutes ?? policy.approvalExpiryMinutes,
+    quorum: agentOverride.quorum ?? toolOverride.quorum ?? policy.criticalQuorum,
+  };
+}
+
+/**
+ * The guardrail decision, DESIGN.md's evaluation order exactly. Steps 1–3 can refuse outright
+ * (the first refusal decides); steps 4–6 each set a floor, and the answer is the strictest.
+ * Pure: the service feeds it what it looked up, and policy replay feeds it past actions.
+ */
+export function evaluateAction(input: EvaluationInput, policy: PolicyDocument): Evaluation {
+  const settings = effectiveSettings(policy, input.tool, input.agent.name);
+  const requiredApprovals = input.toolDef?.risk === "critical" ? settings.quorum : 1;
+  const deny = (code: string, message: string, extra: Partial<Evaluation> = {}): Evaluation => ({
+    decision: "deny",
+    reasons: [{ code, message }],
+    requiredApprovals: 0,
+    expiryMinutes: settings.expiryMinutes,
+    ...extra,
+  });
+
+  // 1. Control state of the agent's scope.
+  const { state, reason: controlReason } = input.control;
+  const why = controlReason ? ` (${controlReason})` : "";
+  if (state === "killed") return deny("control_killed", `The agent's scope is killed${why}: nothing runs.`);
+  if (state === "suspended") return deny("control_suspended", `The agent's scope is suspended${why}: every action is refused.`);
+  if (state === "paused" && !input.taskInProgress) {
+    return deny("control_paused", `The agent's scope is paused${why}: only actions of tasks already in progress may run.`);
+  }
+
+  // 2. Agent role.
+  if (input.agent.role === "lead") {
+    return deny("lead_cannot_execute", "A lead agent delegates to specialists and never executes actions itself.");
+  }
+
+  // 3. Tool registry, grants, scopes, rate limit.
+  const tool = input.toolDef;
+  if (!tool) return deny("unknown_tool", `No tool named ${input.tool} is registered.`);
+  if (!input.agent.tools.includes(tool.name)) {
+    return deny("tool_not_granted", `${input.agent.name} is not granted the tool ${tool.name}.`);
+  }
+  const scopeSets = [
+    { globs: tool.scopes, owner: `the tool ${tool.name}` },
+    { globs: input.agent.scopes, owner: `the agent ${input.agent.name}` },
+  ].filter((s) => s.globs.length > 0);
+  if (scopeSets.length > 0 && !input.resource) {
+    return deny("resource_required", `The action must name its resource: ${scopeSets[0]!.owner} is limited to ${scopeSets[0]!.globs.join(", ")}.`);
+  }
+  for (const { globs, owner } of scopeSets) {
+    if (!matchesAnyScope(input.resource!, globs)) {
+      return deny("resource_out_of_scope", `${input.resource} is outside ${owner}'s scope (${globs.join(", ")}).`);
+    }
+  }
+  if (input.rateLimit && !input.rateLimit.allowed) {
+    return deny(
+      "rate_limited",
+      `${tool.name} is limited to ${input.rateLimit.limit} for this agent; retry in ${input.rateLimit.retryAfterSeconds} s.`,
+      { retryAfterSeconds: input.rateLimit.retryAfterSeconds },
+    );
+  }
+
+  const reasons: Reason[] = [];
+  let floor: Decision = "auto_execute";
+
+  // 4. Always-require-approval patterns, and tools that always need confirmation.
+  const text = input.action.toLowerCase();
+  const matched = policy.alwaysRequireApproval.filter((pattern) => text.includes(pattern.toLowerCase()));
+  if (matched.length > 0) {
+    floor = stricter(floor, "require_approval");
+    reasons.push({ code: "always_requires_approval", message: `The action matches ${matched.map((m) => `"${m}"`).join(", ")}, which always needs a human.` });
+  }
+  if (tool.requiresConfirmation) {
+    floor = stricter(floor, "require_approval");
+    reasons.push({ code: "tool_requires_confirmation", message: `The tool ${tool.name} always needs a human's confirmation.` });
+  }
+
+  // 5. Negative knowledge: a similar past failure.
+  if (input.matchingFailures.length > 0) {
+    const lowered: Decision = policy.onMatchingFailure === "require_approval" ? "require_approval" : "execute_with_notification";
+    floor = stricter(floor, lowered);
+    const first = input.matchingFailures[0]!;
+    reasons.push({
+      code: "matching_failure",
+      message: `A similar action failed before (${first.subject}): ${first.body.slice(0, 300)}`,
+    });
+  }
+
+  // 6. Confidence against the thresholds (per agent, else per tool, else the policy's).
+  const { autoExecute, notify } = settings.thresholds;
+  const c = input.confidence;
+  const byConfidence: Decision = c >= autoExecute ? "auto_execute" : c >= notify ? "execute_with_notification" : "require_approval";
+  reasons.push({
+    code: `confidence_${byConfidence}`,
+    message:
+      byConfidence === "auto_execute"
+        ? `Confidence ${c} is at or above ${autoExecute}: may run on its own.`
+        : byConfidence === "execute_with_notification"
+          ? `Confidence ${c} is at or above ${notify} but below ${autoExecute}: runs, and people are notified.`
+          : `Confidence ${c} is below ${notify}: a human decides.`,
+  });
+
+  const decision = stricter(floor, byConfidence);
+  return {
+    decision,
+    reasons,
+    requiredApprovals: decision === "require_approval" ? requiredApprovals : 0,
+    expiryMinutes: settings.expiryMinutes,
+  };
+}

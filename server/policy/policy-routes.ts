@@ -1,0 +1,37 @@
+import { z } from "zod";
+import { defineRoute } from "../http/api-route";
+import { ZPolicyDocument, ZSavePolicyRequest } from "../schemas/policy";
+import { getCurrentPolicy } from "./current-policy";
+import { savePolicy } from "./save-policy";
+import { AppError } from "../errors";
+
+const ZPolicyResponse = z.object({ version: z.number(), document: ZPolicyDocument, createdAt: z.string(), author: z.string() });
+
+export const getPolicyRoute = defineRoute({
+  method: "GET",
+  path: "/api/v1/policy",
+  summary: "The policy document in force and its version",
+  tag: "Provisioning",
+  auth: { agent: true, user: "viewer" },
+  response: ZPolicyResponse,
+  handler: async ({ db }) => {
+    const policy = await getCurrentPolicy(db, { fresh: true });
+    return { version: policy.version, document: policy.document, createdAt: policy.createdAt.toISOString(), author: policy.authorLabel };
+  },
+});
+
+export const putPolicyRoute = defineRoute({
+  method: "PUT",
+  path: "/api/v1/policy",
+  summary: "Save a new policy version (baseVersion guards against overwriting someone else's save)",
+  tag: "Provisioning",
+  auth: { user: "admin" },
+  body: ZSavePolicyRequest,
+  response: z.object({ version: z.number(), changes: z.array(z.object({ path: z.string(), type: z.string() }).passthrough()) }),
+  successStatus: 201,
+  idempotent: true,
+  handler: ({ db, principal, body, origin }) => {
+    if (principal.kind !== "user") throw new AppError("FORBIDDEN", "Policies are saved by people");
+    return savePolicy(db, principal.actor, body, origin);
+  },
+});

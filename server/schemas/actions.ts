@@ -1,0 +1,133 @@
+import { z } from "zod";
+import { ZScopeGlob, ZSlug, ZUuid } from "./common";
+
+/** Args and outputs are any JSON object, bounded so one call cannot fill the database. */
+export const MAX_ARGS_BYTES = 64 * 1024;
+const boundedJson = (field: string) =>
+  z
+    .record(z.string(), z.unknown())
+    .refine((value) => Buffer.byteLength(JSON.stringify(value)) <= MAX_ARGS_BYTES, {
+      message: `${field} must be at most ${MAX_ARGS_BYTES / 1024} KiB of JSON`,
+    });
+
+export const ZProposeActionRequest = z
+  .strictObject({
+    action: z.string().trim().min(1, "must describe the action").max(2000, "must be at most 2000 characters"),
+    tool: ZSlug,
+    resource: ZScopeGlob.optional(),
+    args: boundedJson("args").default({}),
+    confidence: z.number().min(0, "must be between 0 and 1").max(1, "must be between 0 and 1"),
+    reversible: z.boolean().optional(),
+    undo: z.strictObject({ tool: ZSlug, args: boundedJson("undo.args").default({}) }).optional(),
+    taskId: ZUuid.optional(),
+    rationale: z.string().trim().max(4000, "must be at most 4000 characters").optional(),
+  })
+  .meta({ id: "ProposeActionRequest" });
+export type ProposeActionRequest = z.input<typeof ZProposeActionRequest>;
+
+export const ZActionResultRequest = z
+  .strictObject({
+    status: z.enum(["succeeded", "failed"]),
+    output: boundedJson("output").optional(),
+    error: z.string().max(8000).optional(),
+    failureReason: z.string().trim().max(4000).optional(),
+    durationMs: z.number().int().min(0).max(7 * 24 * 3600 * 1000).optional(),
+    cost: z.number().min(0).max(1_000_000).optional(),
+  })
+  .meta({ id: "ActionResultRequest" });
+
+export const ZApproveRequest = z
+  .strictObject({
+    /** Edited args: the agent must run these instead of the ones it proposed. */
+    args: boundedJson("args").optional(),
+    comment: z.string().trim().max(2000).optional(),
+  })
+  .meta({ id: "ApproveRequest" });
+
+export const ZRejectRequest = z
+  .strictObject({
+    reason: z.string().trim().min(1, "a rejection needs a reason").max(2000),
+  })
+  .meta({ id: "RejectRequest" });
+
+export const ZWaitQuery = z.object({
+  timeoutSeconds: z.coerce.number().int().min(0).max(120).default(30),
+});
+
+export const ZDecision = z.enum(["auto_execute", "execute_with_notification", "require_approval", "deny"]);
+export const ZActionStatus = z.enum([
+  "pending_approval",
+  "approved",
+  "rejected",
+  "expired",
+  "denied",
+  "executing",
+  "succeeded",
+  "failed",
+  "rolled_back",
+]);
+export type ActionStatusValue = z.infer<typeof ZActionStatus>;
+
+export const ZReason = z.object({ code: z.string(), message: z.string() });
+export type Reason = z.infer<typeof ZReason>;
+
+export const ZRecalledMemory = z.object({
+  id: z.string(),
+  kind: z.string(),
+  subject: z.string(),
+  body: z.string(),
+  score: z.number(),
+  agent: z.string().nullable(),
+  createdAt: z.string(),
+});
+export type RecalledMemory = z.infer<typeof ZRecalledMemory>;
+
+export const ZActionView = z
+  .object({
+    id: z.string(),
+    agentId: z.string(),
+    agent: z.string(),
+    taskId: z.string().nullable(),
+    action: z.string(),
+    tool: z.string(),
+    resource: z.string().nullable(),
+    args: z.record(z.string(), z.unknown()),
+    confidence: z.number(),
+    rationale: z.string().nullable(),
+    decision: ZDecision,
+    reasons: z.array(ZReason),
+    policyVersion: z.number(),
+    recalled: z.array(ZRecalledMemory),
+    status: ZActionStatus,
+    risk: z.string(),
+    requiredApprovals: z.number(),
+    approvals: z.array(z.object({ by: z.string(), at: z.string() })),
+    expiresAt: z.string().nullable(),
+    approvedArgs: z.record(z.string(), z.unknown()).nullable(),
+    approvedArgsHash: z.string().nullable(),
+    argsEdited: z.boolean(),
+    decidedBy: z.string().nullable(),
+    decidedAt: z.string().nullable(),
+    reason: z.string().nullable(),
+    createdAt: z.string(),
+  })
+  .meta({ id: "Action" });
+export type ActionView = z.infer<typeof ZActionView>;
+
+export const ZInboxQuery = z.object({
+  agent: z.string().optional(),
+  tool: z.string().optional(),
+  risk: z.enum(["low", "medium", "high", "critical"]).optional(),
+  sort: z.enum(["oldest", "newest", "risk", "confidence"]).default("oldest"),
+  limit: z.number().int().min(1).max(200).default(50),
+});
+
+export const ZActionsQuery = z.object({
+  agent: z.string().optional(),
+  tool: z.string().optional(),
+  decision: ZDecision.optional(),
+  status: ZActionStatus.optional(),
+  cursor: z.string().optional(),
+  limit: z.number().int().min(1).max(200).default(50),
+});
+

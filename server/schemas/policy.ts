@@ -1,0 +1,59 @@
+import { z } from "zod";
+
+const ZProbability = z.number().min(0, "must be between 0 and 1").max(1, "must be between 0 and 1");
+
+export const ZThresholds = z
+  .strictObject({
+    autoExecute: ZProbability,
+    notify: ZProbability,
+  })
+  .refine((t) => t.notify <= t.autoExecute, { message: "notify must not be above autoExecute", path: ["notify"] });
+
+const ZOverride = z.strictObject({
+  thresholds: ZThresholds.optional(),
+  approvalExpiryMinutes: z.number().int().min(1).max(7 * 24 * 60).optional(),
+  quorum: z.number().int().min(1).max(10).optional(),
+});
+
+/** The policy document: what the guardrail decision reads, saved as numbered versions. */
+export const ZPolicyDocument = z
+  .strictObject({
+    /** Substrings (case-insensitive) of the action text that always need a human. */
+    alwaysRequireApproval: z.array(z.string().trim().min(1, "a pattern must not be empty").max(200)).max(500),
+    thresholds: ZThresholds,
+    approvalExpiryMinutes: z.number().int().min(1).max(7 * 24 * 60),
+    /** Distinct approvers needed for actions on critical tools. */
+    criticalQuorum: z.number().int().min(1).max(10),
+    /** What a matching recorded failure does to an action that would run on its own. */
+    onMatchingFailure: z.enum(["notify", "require_approval"]),
+    /** How far back a failure counts as matching (days). */
+    failureLookbackDays: z.number().int().min(1).max(365),
+    /** Overrides by tool name, then by agent name (the agent's wins where both set a value). */
+    toolOverrides: z.record(z.string(), ZOverride),
+    agentOverrides: z.record(z.string(), ZOverride),
+  })
+  .meta({ id: "PolicyDocument" });
+export type PolicyDocument = z.infer<typeof ZPolicyDocument>;
+
+export const DEFAULT_POLICY: PolicyDocument = {
+  alwaysRequireApproval: ["docker rm", "docker stop", "git push --force", "DROP TABLE", "send_email", "post_to_linkedin"],
+  thresholds: { autoExecute: 0.95, notify: 0.7 },
+  approvalExpiryMinutes: 30,
+  criticalQuorum: 2,
+  onMatchingFailure: "notify",
+  failureLookbackDays: 30,
+  toolOverrides: {},
+  agentOverrides: {},
+};
+
+export const ZSavePolicyRequest = z.strictObject({
+  document: ZPolicyDocument,
+  comment: z.string().trim().max(500).default(""),
+  /** The version the editor started from: saving over a newer one is a conflict. */
+  baseVersion: z.number().int().min(0).optional(),
+});
+
+export const ZReplayRequest = z.strictObject({
+  document: ZPolicyDocument,
+  days: z.number().int().min(1).max(90).default(7),
+});

@@ -1,0 +1,37 @@
+import { z } from "zod";
+import { ZScopeGlob, ZSlug } from "./common";
+
+/** `10/minute`, `100/hour`, `5/second`, `1000/day`. */
+export const ZRateLimit = z
+  .string()
+  .trim()
+  .regex(/^\d{1,6}\/(second|minute|hour|day)$/, "use N/second, N/minute, N/hour or N/day, such as 10/minute");
+
+export const ZToolRisk = z.enum(["low", "medium", "high", "critical"]);
+
+export const ZPutToolRequest = z
+  .strictObject({
+    description: z.string().trim().max(1000).optional(),
+    scopes: z.array(ZScopeGlob).max(100),
+    rateLimit: ZRateLimit.nullish(),
+    requiresConfirmation: z.boolean().optional(),
+    reversible: z.boolean().optional(),
+    risk: ZToolRisk.optional(),
+  })
+  .meta({ id: "PutToolRequest" });
+export type PutToolRequest = z.input<typeof ZPutToolRequest>;
+
+export const ZToolName = ZSlug;
+
+export const ZTool = z
+  .object({
+    name: z.string(),
+    description: z.string(),
+    scopes: z.array(z.string()),
+    rateLimit: z.string().nullable(),
+    requiresConfirmation: z.boolean(),
+    reversible: z.boolean(),
+    risk: ZToolRisk,
+    updatedAt: z.string(),
+  })
+  .meta({ id: "Tool" });

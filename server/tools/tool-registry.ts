@@ -1,0 +1,61 @@
+import type { Actor, RequestOrigin } from "../auth/actor";
+import { appendAudit } from "../audit/append-audit";
+import type { DbOrTx } from "../db/client";
+import type { Tool } from "../db/generated/client";
+import { inTransaction } from "../db/transaction";
+import { publish } from "../events/bus";
+import { busInvalidatedCache } from "../lib/bus-cache";
+import { ZPutToolRequest, ZToolName, type PutToolRequest } from "../schemas/tools";
+
+export function toToolView(tool: Tool) {
+  return {
+    name: tool.name,
+    description: tool.description,
+    scopes: tool.scopes,
+    rateLimit: tool.rateLimit,
+    requiresConfirmation: tool.requiresConfirmation,
+    reversible: tool.reversible,
+    risk: tool.risk,
+    updatedAt: tool.updatedAt.toISOString(),
+  };
+}
+
+export async function listTools(db: DbOrTx) {
+  return (await db.tool.findMany({ orderBy: { name: "asc" } })).map(toToolView);
+}
+
+const cache = busInvalidatedCache<Tool | null>({ maxAgeMs: 5_000, invalidates: (e) => e.type === "tool.changed" });
+
+/** A tool as the guardrail reads it on every decision (cached, dropped on any change). */
+export function getToolForDecision(db: DbOrTx, name: string): Promise<Tool | null> {
+  return cache.get(name, () => db.tool.findUnique({ where: { name } }));
+}
+
+/** Creates or replaces a tool's definition (PUT semantics: omitted flags fall back to defaults). */
+export async function putTool(db: DbOrTx, actor: Actor, name: string, request: PutToolRequest, origin?: RequestOrigin) {
+  const toolName = ZToolName.parse(name);
+  const input = ZPutToolRequest.parse(request);
+  const data = {
+    description: input.description ?? "",
+    scopes: [...new Set(input.scopes)],
+    rateLimit: input.rateLimit ?? null,
+    requiresConfirmation: input.requiresConfirmation ?? false,
+    reversible: input.reversible ?? false,
+    risk: input.risk ?? "low",
+  };
+  const tool = await inTransaction(db, async (tx) => {
+    const before = await tx.tool.findUnique({ where: { name: toolName } });
+    const saved = await tx.tool.upsert({ where: { name: toolName }, create: { name: toolName, ...data }, update: data });
+    await publish(tx, { type: "tool.changed", name: toolName });
+    await appendAudit(tx, {
+      actor,
+      verb: before ? "tool.update" : "tool.create",
+      subject: { type: "tool", id: toolName },
+      data: { ...data, before: before ? toToolView(before) : null },
+      origin,
+    });
+    return saved;
+  });
+  cache.clear();
+  return toToolView(tool);
+}
