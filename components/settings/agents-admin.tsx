@@ -12,6 +12,7 @@ import { formatRelative } from "@/components/ui/format";
 import { SecretReveal } from "@/components/ui/secret-reveal";
 import { EmptyRow, Table, Td, Th } from "@/components/ui/table";
 import { splitList } from "./list-input";
+import { AgentGrants } from "./agent-grants";
 import { AgentKeys } from "./agent-keys";
 
 const TEAMS = ["ops", "dev", "security", "content"];
@@ -133,7 +134,7 @@ function AgentRowGroup(props: {
         <Td className="text-xs">{formatRelative(agent.lastSeenAt)}</Td>
         <Td className="space-x-1 text-right whitespace-nowrap">
           <Button size="sm" variant="secondary" onClick={props.onToggleKeys}>
-            {props.keysOpen ? "Hide keys" : "Keys"}
+            {props.keysOpen ? "Close" : "Grants and keys"}
           </Button>
           <Button size="sm" variant={agent.active ? "ghost" : "secondary"} onClick={() => props.onSetActive(!agent.active)}>
             {agent.active ? "Deactivate" : "Reactivate"}
@@ -143,7 +144,10 @@ function AgentRowGroup(props: {
       {props.keysOpen ? (
         <tr>
           <td colSpan={8} className="bg-slate-50 px-6 py-4">
-            <AgentKeys agentId={agent.id} agentActive={agent.active} onIssued={props.onKeyIssued} />
+            <div className="grid grid-cols-1 gap-6 lg:grid-cols-2">
+              <AgentGrants agent={agent} />
+              <AgentKeys agentId={agent.id} agentActive={agent.active} onIssued={props.onKeyIssued} />
+            </div>
           </td>
         </tr>
       ) : null}

@@ -8,6 +8,9 @@ export type NavItem = { href: string; label: string; minimum: Role };
  * and Policies join as they are built.
  */
 export const NAV_ITEMS: NavItem[] = [
+  { href: "/inbox", label: "Inbox", minimum: "approver" },
+  { href: "/actions", label: "Actions", minimum: "viewer" },
+  { href: "/policies", label: "Policies", minimum: "viewer" },
   { href: "/audit", label: "Audit", minimum: "operator" },
   { href: "/settings", label: "Settings", minimum: "viewer" },
 ];

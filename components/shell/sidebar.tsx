@@ -3,6 +3,7 @@
 import Link from "next/link";
 import { usePathname } from "next/navigation";
 import type { NavItem } from "./nav-items";
+import { NotificationBell } from "./notification-bell";
 
 export function Sidebar({ items, user, signOut }: { items: NavItem[]; user: { label: string; role: string }; signOut: () => Promise<void> }) {
   const pathname = usePathname();
@@ -27,6 +28,9 @@ export function Sidebar({ items, user, signOut }: { items: NavItem[]; user: { la
           );
         })}
       </nav>
+      <div className="px-3 pb-3">
+        <NotificationBell />
+      </div>
       <div className="border-t border-slate-800 px-5 py-4 text-sm">
         <p className="truncate font-medium text-white" data-testid="current-user">
           {user.label}

@@ -1,4 +1,9 @@
+import { actionsRouter } from "./routers/actions";
 import { agentsRouter } from "./routers/agents";
+import { approvalsRouter } from "./routers/approvals";
+import { notificationsRouter } from "./routers/notifications";
+import { policiesRouter } from "./routers/policies";
+import { toolsRouter } from "./routers/tools";
 import { auditRouter } from "./routers/audit";
 import { tokensRouter } from "./routers/tokens";
 import { usersRouter } from "./routers/users";
@@ -9,6 +14,11 @@ export const appRouter = createTRPCRouter({
   tokens: tokensRouter,
   agents: agentsRouter,
   audit: auditRouter,
+  approvals: approvalsRouter,
+  actions: actionsRouter,
+  policies: policiesRouter,
+  tools: toolsRouter,
+  notifications: notificationsRouter,
 });
 
 export type AppRouter = typeof appRouter;

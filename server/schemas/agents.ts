@@ -22,6 +22,14 @@ export const ZCreateAgentRequest = z
   .meta({ id: "CreateAgentRequest" });
 export type CreateAgentRequest = z.input<typeof ZCreateAgentRequest>;
 
+export const ZUpdateAgentGrantsRequest = z.strictObject({
+  capabilities: z.array(ZSlug).max(50),
+  tools: z.array(ZSlug).max(100),
+  scopes: z.array(ZScopeGlob).max(100),
+  budgetUsdPerDay: z.number().positive("must be positive").max(1_000_000).nullish(),
+});
+export type UpdateAgentGrantsRequest = z.input<typeof ZUpdateAgentGrantsRequest>;
+
 export const ZIssueAgentKeyRequest = z.strictObject({
   name: z.string().trim().min(1, "must not be empty").max(80, "must be at most 80 characters").default("default"),
 });

@@ -9,7 +9,9 @@ export default async function SettingsLayout({ children }: { children: ReactNode
     ...(user.role === "admin"
       ? [
           { href: "/settings/agents", label: "Agents" },
+          { href: "/settings/tools", label: "Tools" },
           { href: "/settings/users", label: "Users" },
+          { href: "/settings/webhooks", label: "Webhooks" },
         ]
       : []),
     { href: "/settings/tokens", label: "My API tokens" },

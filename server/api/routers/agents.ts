@@ -2,7 +2,8 @@ import { z } from "zod";
 import { issueAgentKey, listAgentKeys, revokeAgentKey, setAgentActive } from "../../agents/agent-keys";
 import { getAgent, listAgents } from "../../agents/list-agents";
 import { registerAgent } from "../../agents/register-agent";
-import { ZCreateAgentRequest, ZIssueAgentKeyRequest } from "../../schemas/agents";
+import { ZCreateAgentRequest, ZIssueAgentKeyRequest, ZUpdateAgentGrantsRequest } from "../../schemas/agents";
+import { updateAgentGrants } from "../../agents/update-agent";
 import { ZUuid } from "../../schemas/common";
 import { adminProcedure, createTRPCRouter, viewerProcedure } from "../trpc";
 
@@ -12,6 +13,12 @@ export const agentsRouter = createTRPCRouter({
   create: adminProcedure
     .input(ZCreateAgentRequest)
     .mutation(({ ctx, input }) => registerAgent(ctx.db, ctx.user, input, { ip: ctx.ip })),
+  updateGrants: adminProcedure
+    .input(ZUpdateAgentGrantsRequest.extend({ agentId: ZUuid }))
+    .mutation(({ ctx, input }) => {
+      const { agentId, ...grants } = input;
+      return updateAgentGrants(ctx.db, ctx.user, agentId, grants, { ip: ctx.ip });
+    }),
   setActive: adminProcedure
     .input(z.object({ agentId: ZUuid, active: z.boolean() }))
     .mutation(({ ctx, input }) => setAgentActive(ctx.db, ctx.user, input.agentId, input.active, { ip: ctx.ip })),

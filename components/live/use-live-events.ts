@@ -1,0 +1,50 @@
+"use client";
+
+import { useEffect, useRef } from "react";
+
+type Listener = (type: string, data: Record<string, unknown>) => void;
+
+const EVENT_TYPES = [
+  "approval.created",
+  "approval.decided",
+  "action.decided",
+  "action.result",
+  "notification.created",
+  "policy.changed",
+  "tool.changed",
+];
+
+// One EventSource for the whole console, shared by every component that listens.
+let source: EventSource | null = null;
+const listeners = new Set<Listener>();
+
+function ensureSource() {
+  if (source || typeof window === "undefined") return;
+  source = new EventSource("/api/events");
+  for (const type of EVENT_TYPES) {
+    source.addEventListener(type, (message) => {
+      const data = JSON.parse((message as MessageEvent<string>).data) as Record<string, unknown>;
+      for (const listener of listeners) listener(type, data);
+    });
+  }
+}
+
+/** Calls `onEvent` for each live event of the given types (the browser reconnects by itself). */
+export function useLiveEvents(types: string[], onEvent: (type: string, data: Record<string, unknown>) => void) {
+  const handler = useRef(onEvent);
+  useEffect(() => {
+    handler.current = onEvent;
+  });
+  const key = types.join(",");
+  useEffect(() => {
+    ensureSource();
+    const wanted = new Set(key.split(","));
+    const listener: Listener = (type, data) => {
+      if (wanted.has(type)) handler.current(type, data);
+    };
+    listeners.add(listener);
+    return () => {
+      listeners.delete(listener);
+    };
+  }, [key]);
+}

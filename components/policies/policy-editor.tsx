@@ -1,0 +1,192 @@
+"use client";
+
+import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import { useMemo, useState } from "react";
+import { ZPolicyDocument, type PolicyDocument } from "@/server/schemas/policy";
+import { useTRPC } from "@/components/trpc";
+import { Button } from "@/components/ui/button";
+import { Card } from "@/components/ui/card";
+import { ErrorText } from "@/components/ui/error-text";
+import { Field, Input, Select } from "@/components/ui/field";
+import { ReplayResult } from "./replay-result";
+
+type Draft = {
+  patterns: string;
+  autoExecute: string;
+  notify: string;
+  approvalExpiryMinutes: string;
+  criticalQuorum: string;
+  onMatchingFailure: PolicyDocument["onMatchingFailure"];
+  failureLookbackDays: string;
+  overrides: string;
+};
+
+function toDraft(doc: PolicyDocument): Draft {
+  return {
+    patterns: doc.alwaysRequireApproval.join("\n"),
+    autoExecute: String(doc.thresholds.autoExecute),
+    notify: String(doc.thresholds.notify),
+    approvalExpiryMinutes: String(doc.approvalExpiryMinutes),
+    criticalQuorum: String(doc.criticalQuorum),
+    onMatchingFailure: doc.onMatchingFailure,
+    failureLookbackDays: String(doc.failureLookbackDays),
+    overrides: JSON.stringify({ toolOverrides: doc.toolOverrides, agentOverrides: doc.agentOverrides }, null, 2),
+  };
+}
+
+/** The draft as a policy document, or the problems that stop it being one (named by field). */
+function fromDraft(draft: Draft): { document: PolicyDocument } | { problems: string[] } {
+  let overrides: unknown;
+  try {
+    overrides = JSON.parse(draft.overrides);
+  } catch {
+    return { problems: ["overrides: not valid JSON"] };
+  }
+  const candidate = {
+    alwaysRequireApproval: draft.patterns.split("\n").map((p) => p.trim()).filter(Boolean),
+    thresholds: { autoExecute: Number(draft.autoExecute), notify: Number(draft.notify) },
+    approvalExpiryMinutes: Number(draft.approvalExpiryMinutes),
+    criticalQuorum: Number(draft.criticalQuorum),
+    onMatchingFailure: draft.onMatchingFailure,
+    failureLookbackDays: Number(draft.failureLookbackDays),
+    ...(typeof overrides === "object" && overrides !== null ? overrides : {}),
+  };
+  const parsed = ZPolicyDocument.safeParse(candidate);
+  if (parsed.success) return { document: parsed.data };
+  return { problems: parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`) };
+}
+
+export function PolicyEditor({ canEdit }: { canEdit: boolean }) {
+  const trpc = useTRPC();
+  const current = useQuery(trpc.policies.current.queryOptions());
+  if (!current.data) return <ErrorText error={current.error} />;
+  // A new version in force starts a fresh draft from it.
+  return <PolicyForm key={current.data.version} current={current.data} canEdit={canEdit} />;
+}
+
+type Current = { version: number; document: PolicyDocument; authorLabel: string };
+
+function PolicyForm({ current, canEdit }: { current: Current; canEdit: boolean }) {
+  const trpc = useTRPC();
+  const queryClient = useQueryClient();
+  const [draft, setDraft] = useState<Draft>(() => toDraft(current.document));
+  const [comment, setComment] = useState("");
+  const [days, setDays] = useState(7);
+  const replay = useMutation(trpc.policies.replay.mutationOptions());
+  const save = useMutation(
+    trpc.policies.save.mutationOptions({
+      onSuccess: () => {
+        setComment("");
+        replay.reset();
+        void queryClient.invalidateQueries({ queryKey: trpc.policies.current.queryKey() });
+        void queryClient.invalidateQueries({ queryKey: trpc.policies.versions.queryKey() });
+      },
+    }),
+  );
+  const parsed = useMemo(() => fromDraft(draft), [draft]);
+  const draftKey = "document" in parsed ? JSON.stringify(parsed.document) : null;
+  const [replayedKey, setReplayedKey] = useState<string | null>(null);
+  const set = (patch: Partial<Draft>) => setDraft({ ...draft, ...patch });
+  const readOnly = !canEdit;
+  const reviewed = replay.data && replayedKey === draftKey;
+
+  return (
+    <div className="space-y-6">
+      <Card title={`In force: version ${current.version}`} actions={<span className="text-xs text-slate-500">by {current.authorLabel}</span>}>
+        <form className="grid grid-cols-1 gap-4 md:grid-cols-3" onSubmit={(e) => e.preventDefault()} aria-label="Policy">
+          <div className="md:row-span-3">
+            <Field label="Always require approval" hint="one pattern per line, matched anywhere in the action text">
+              <textarea
+                aria-label="Always require approval"
+                value={draft.patterns}
+                readOnly={readOnly}
+                onChange={(e) => set({ patterns: e.target.value })}
+                rows={9}
+                className="block w-full rounded-md border border-slate-300 p-2 font-mono text-xs"
+              />
+            </Field>
+          </div>
+          <Field label="Auto-execute at or above">
+            <Input type="number" step="0.01" min="0" max="1" value={draft.autoExecute} readOnly={readOnly} onChange={(e) => set({ autoExecute: e.target.value })} />
+          </Field>
+          <Field label="Notify at or above">
+            <Input type="number" step="0.01" min="0" max="1" value={draft.notify} readOnly={readOnly} onChange={(e) => set({ notify: e.target.value })} />
+          </Field>
+          <Field label="Approval expires after (minutes)">
+            <Input type="number" min="1" value={draft.approvalExpiryMinutes} readOnly={readOnly} onChange={(e) => set({ approvalExpiryMinutes: e.target.value })} />
+          </Field>
+          <Field label="Approvers for critical tools">
+            <Input type="number" min="1" max="10" value={draft.criticalQuorum} readOnly={readOnly} onChange={(e) => set({ criticalQuorum: e.target.value })} />
+          </Field>
+          <Field label="A matching past failure">
+            <Select value={draft.onMatchingFailure} disabled={readOnly} onChange={(e) => set({ onMatchingFailure: e.target.value as Draft["onMatchingFailure"] })}>
+              <option value="notify">lowers auto-execute to notify</option>
+              <option value="require_approval">sends it to a human</option>
+            </Select>
+          </Field>
+          <Field label="…if it failed within (days)">
+            <Input type="number" min="1" value={draft.failureLookbackDays} readOnly={readOnly} onChange={(e) => set({ failureLookbackDays: e.target.value })} />
+          </Field>
+          <div className="md:col-span-3">
+            <Field label="Overrides per tool and per agent" hint='e.g. {"toolOverrides": {"docker.restart": {"thresholds": {"autoExecute": 0.99, "notify": 0.8}}}, "agentOverrides": {}}'>
+              <textarea
+                aria-label="Overrides"
+                value={draft.overrides}
+                readOnly={readOnly}
+                onChange={(e) => set({ overrides: e.target.value })}
+                rows={6}
+                className="block w-full rounded-md border border-slate-300 p-2 font-mono text-xs"
+              />
+            </Field>
+          </div>
+        </form>
+        {"problems" in parsed ? (
+          <ul role="alert" className="mt-3 list-disc pl-5 text-sm text-red-600">
+            {parsed.problems.map((p) => (
+              <li key={p}>{p}</li>
+            ))}
+          </ul>
+        ) : null}
+        {canEdit ? (
+          <div className="mt-4 flex flex-wrap items-end gap-3 border-t border-slate-200 pt-4">
+            <Field label="Replay over the last (days)">
+              <Input type="number" min="1" max="90" value={days} onChange={(e) => setDays(Number(e.target.value))} className="w-24" />
+            </Field>
+            <Button
+              variant="secondary"
+              disabled={!draftKey || replay.isPending}
+              onClick={() => {
+                if (!("document" in parsed)) return;
+                setReplayedKey(draftKey);
+                replay.mutate({ document: parsed.document, days });
+              }}
+            >
+              {replay.isPending ? "Replaying…" : "Preview the effect"}
+            </Button>
+            <div className="min-w-64 flex-1">
+              <Field label="What changed and why">
+                <Input value={comment} onChange={(e) => setComment(e.target.value)} placeholder="stricter on docker for the weekend" />
+              </Field>
+            </div>
+            <Button
+              disabled={!reviewed || save.isPending}
+              title={reviewed ? undefined : "Preview the effect of this exact draft first"}
+              onClick={() => {
+                if ("document" in parsed) save.mutate({ document: parsed.document, comment, baseVersion: current.version });
+              }}
+            >
+              Save as version {current.version + 1}
+            </Button>
+          </div>
+        ) : (
+          <p className="mt-4 text-xs text-slate-500">Only admins change the policy.</p>
+        )}
+        <div className="mt-2 space-y-1">
+          <ErrorText error={replay.error ?? save.error} />
+          {save.data ? <p className="text-sm text-emerald-700">Saved version {save.data.version} ({save.data.changes.length} changes).</p> : null}
+        </div>
+      </Card>
+      {replay.data ? <ReplayResult result={replay.data} stale={!reviewed} /> : null}
+    </div>
+  );
+}

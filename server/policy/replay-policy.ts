@@ -1,0 +1,66 @@
+import type { DbOrTx } from "../db/client";
+import type { Decision } from "../db/generated/enums";
+import { evaluateAction } from "../guardrails/evaluate-action";
+import { ZReplayRequest, type PolicyDocument } from "../schemas/policy";
+import type { Reason, RecalledMemory } from "../schemas/actions";
+
+const MAX_ACTIONS = 50_000;
+// Refusals that depended on the moment (a pause, a rate limit) are not the policy's to change.
+const MOMENTARY = new Set(["control_killed", "control_suspended", "control_paused", "rate_limited"]);
+
+type Counts = Record<Decision, number>;
+const emptyCounts = (): Counts => ({ auto_execute: 0, execute_with_notification: 0, require_approval: 0, deny: 0 });
+
+/**
+ * Runs a draft policy over the recorded actions of the last `days`: the decision counts before
+ * and after, the actions whose decision changes, and the past failures the draft would have
+ * sent to a human. Tools and grants are today's; pauses and rate limits are kept as they were.
+ */
+export async function replayPolicy(db: DbOrTx, request: { document: PolicyDocument; days?: number }) {
+  const { document, days } = ZReplayRequest.parse(request);
+  const since = new Date(Date.now() - days * 24 * 3600_000);
+  const [actions, tools] = await Promise.all([
+    db.action.findMany({
+      where: { createdAt: { gte: since } },
+      orderBy: { createdAt: "desc" },
+      take: MAX_ACTIONS,
+      include: { agent: { select: { name: true, role: true, tools: true, scopes: true } } },
+    }),
+    db.tool.findMany(),
+  ]);
+  const toolByName = new Map(tools.map((t) => [t.name, t]));
+  const before = emptyCounts();
+  const after = emptyCounts();
+  const changed: { id: string; agent: string; action: string; tool: string; confidence: number; from: Decision; to: Decision; status: string }[] = [];
+  let changedCount = 0;
+  const caughtFailures: typeof changed = [];
+  for (const action of actions) {
+    before[action.decision] += 1;
+    const momentary = (action.reasons as Reason[]).some((r) => MOMENTARY.has(r.code));
+    const replayed = momentary
+      ? action.decision
+      : evaluateAction(
+          {
+            action: action.action,
+            tool: action.tool,
+            resource: action.resource,
+            confidence: action.confidence,
+            taskInProgress: action.taskId !== null,
+            agent: action.agent,
+            toolDef: toolByName.get(action.tool) ?? null,
+            control: { state: "running" },
+            rateLimit: null,
+            matchingFailures: (action.recalled as RecalledMemory[]).filter((m) => m.kind === "negative_knowledge"),
+          },
+          document,
+        ).decision;
+    after[replayed] += 1;
+    if (replayed === action.decision) continue;
+    const row = { id: action.id, agent: action.agent.name, action: action.action, tool: action.tool, confidence: action.confidence, from: action.decision, to: replayed, status: action.status };
+    changedCount += 1;
+    if (changed.length < 200) changed.push(row);
+    const ranAlone = action.decision === "auto_execute" || action.decision === "execute_with_notification";
+    if (action.status === "failed" && ranAlone && (replayed === "require_approval" || replayed === "deny")) caughtFailures.push(row);
+  }
+  return { days, actions: actions.length, truncated: actions.length === MAX_ACTIONS, before, after, changedCount, changed, caughtFailures };
+}
