@@ -1,12 +1,15 @@
 import { mkdirSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import { auditBenchmark } from "./audit.bench";
+import { decisionsBenchmark } from "./decisions.bench";
 
 /**
  * `npm run bench [-- name ...]`: each benchmark prints a markdown table with its own baseline
  * measured in the same run, and the raw figures go to bench/results/<name>.json.
  */
 const BENCHMARKS: Record<string, () => Promise<Record<string, unknown>>> = {
+  decisions: () =>
+    decisionsBenchmark({ decisions: Number(process.env.BENCH_DECISIONS ?? 5_000), pending: Number(process.env.BENCH_PENDING ?? 100_000), port: 11496 }),
   audit: () => auditBenchmark({ rows: Number(process.env.BENCH_AUDIT_ROWS ?? 1_000_000), appends: Number(process.env.BENCH_APPENDS ?? 5_000) }),
 };
 

@@ -43,20 +43,9 @@ export const proposeActionRoute = defineRoute({
   successStatus: 201,
   idempotent: true,
   handler: async ({ db, principal, body, origin }) => {
-    const { view, retryAfterSeconds } = await proposeAction(db, agentOf(principal), body, origin);
-    const answer = {
-      id: view.id,
-      decision: view.decision,
-      status: view.status,
-      reasons: view.reasons,
-      policyVersion: view.policyVersion,
-      recalled: view.recalled,
-      approvedArgs: view.approvedArgs,
-      approvedArgsHash: view.approvedArgsHash,
-      ...(view.status === "pending_approval" ? { approval: { expiresAt: view.expiresAt!, requiredApprovals: view.requiredApprovals } } : {}),
-      ...(retryAfterSeconds !== undefined ? { retryAfterSeconds } : {}),
-    };
-    return new Reply(201, answer, retryAfterSeconds !== undefined ? { "retry-after": String(retryAfterSeconds) } : {});
+    if (principal.kind !== "agent") throw new AppError("FORBIDDEN", "Only agents propose actions and report their results");
+    const answer = await proposeAction(db, principal.agent, body, origin);
+    return new Reply(201, answer, answer.retryAfterSeconds !== undefined ? { "retry-after": String(answer.retryAfterSeconds) } : {});
   },
 });
 

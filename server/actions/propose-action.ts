@@ -1,30 +1,42 @@
+import { randomUUID } from "node:crypto";
 import type { AgentActor, RequestOrigin } from "../auth/actor";
-import { appendAudit } from "../audit/append-audit";
+import { auditInsertSql } from "../audit/append-audit";
 import { getEffectiveControl } from "../control/effective-state";
 import type { DbOrTx } from "../db/client";
-import type { ActionStatus, Prisma } from "../db/generated/client";
-import { inTransaction } from "../db/transaction";
-import { publish } from "../events/bus";
+import { Prisma, type ActionStatus, type Agent, type Decision } from "../db/generated/client";
+import { writeAtomically } from "../db/single-statement";
+import { emitLocallyOnCommit, notifyOtherInstancesSql, type WardenEvent } from "../events/bus";
 import { evaluateAction, type EvaluationInput } from "../guardrails/evaluate-action";
 import { consumeToolRateLimit } from "../guardrails/tool-rate-limit";
 import { argsHash } from "../lib/canonical-json";
 import { recallForDecision } from "../memory/recall-for-decision";
-import { enqueueWebhooks, notify } from "../notifications/notify";
+import { notificationInsertSql, webhookDeliveriesSql } from "../notifications/notify";
 import { getCurrentPolicy } from "../policy/current-policy";
 import { getToolForDecision } from "../tools/tool-registry";
-import { ZProposeActionRequest, type ActionView, type ProposeActionRequest } from "../schemas/actions";
-import { ACTION_VIEW_INCLUDE, toActionView } from "./action-view";
+import { ZProposeActionRequest, type ProposeActionRequest, type Reason, type RecalledMemory } from "../schemas/actions";
 
-export type ProposedAction = { view: ActionView; retryAfterSeconds?: number };
+/** The answer to "may I?": exactly what POST /api/v1/actions returns. */
+export type ProposedAction = {
+  id: string;
+  decision: Decision;
+  status: ActionStatus;
+  reasons: Reason[];
+  policyVersion: number;
+  recalled: RecalledMemory[];
+  approvedArgs: Record<string, unknown> | null;
+  approvedArgsHash: string | null;
+  approval?: { expiresAt: string; requiredApprovals: number };
+  retryAfterSeconds?: number;
+};
 
 /**
  * An agent asks "may I?": Warden looks up what the decision needs (policy, tool, control state,
  * memories, rate limit), evaluates it (guardrails/evaluate-action.ts), and records the action,
- * its audit row, its notification or approval request in one transaction.
+ * its audit row, and its notification or approval request atomically.
  */
-export async function proposeAction(db: DbOrTx, actor: AgentActor, request: ProposeActionRequest, origin?: RequestOrigin): Promise<ProposedAction> {
+export async function proposeAction(db: DbOrTx, agent: Agent, request: ProposeActionRequest, origin?: RequestOrigin): Promise<ProposedAction> {
   const input = ZProposeActionRequest.parse(request);
-  const agent = await db.agent.findUniqueOrThrow({ where: { id: actor.id } });
+  const actor: AgentActor = { type: "agent", id: agent.id, label: agent.name, role: agent.role, team: agent.team };
   const [policy, toolDef, control] = await Promise.all([
     getCurrentPolicy(db),
     getToolForDecision(db, input.tool),
@@ -60,66 +72,74 @@ export async function proposeAction(db: DbOrTx, actor: AgentActor, request: Prop
     evaluation.decision === "deny" ? "denied" : evaluation.decision === "require_approval" ? "pending_approval" : "approved";
   const runsNow = status === "approved";
   const now = new Date();
-  const view = await inTransaction(db, async (tx) => {
-    const action = await tx.action.create({
+  const approvedArgsHash = runsNow ? argsHash(input.args) : null;
+  const expiresAt = status === "pending_approval" ? new Date(now.getTime() + evaluation.expiryMinutes * 60_000) : null;
+  const id = randomUUID();
+  const summary = { actionId: id, agent: agent.name, action: input.action, tool: input.tool, resource: input.resource ?? null, confidence: input.confidence };
+  const json = (value: unknown) => (value === undefined || value === null ? null : JSON.stringify(value));
+
+  // The action, its audit row, its notification or approval request and the events go to the
+  // database as one statement: atomic, and one round trip on the hot path.
+  const writes: Prisma.Sql[] = [
+    Prisma.sql`
+      INSERT INTO actions (id, agent_id, task_id, action, tool, resource, args, confidence, reversible, undo, rationale,
+                           decision, reasons, policy_version, recalled, status, risk, required_approvals, expires_at,
+                           approved_args, approved_args_hash, updated_at)
+      VALUES (${id}::uuid, ${agent.id}::uuid, ${input.taskId ?? null}::uuid, ${input.action}, ${input.tool}, ${input.resource ?? null},
+              ${json(input.args)}::jsonb, ${input.confidence}, ${input.reversible ?? toolDef?.reversible ?? false}, ${json(input.undo)}::jsonb,
+              ${input.rationale ?? null}, ${evaluation.decision}::"Decision", ${json(evaluation.reasons)}::jsonb, ${policy.version},
+              ${json(recalled)}::jsonb, ${status}::"ActionStatus", ${toolDef?.risk ?? "low"}::"ToolRisk", ${evaluation.requiredApprovals},
+              ${expiresAt}, ${runsNow ? json(input.args) : null}::jsonb, ${approvedArgsHash}, now())`,
+    auditInsertSql({
+      actor,
+      verb: "action.propose",
+      subject: { type: "action", id },
       data: {
-        agentId: agent.id,
-        taskId: input.taskId ?? null,
         action: input.action,
         tool: input.tool,
         resource: input.resource ?? null,
-        args: input.args as Prisma.InputJsonObject,
         confidence: input.confidence,
-        reversible: input.reversible ?? toolDef?.reversible ?? false,
-        undo: (input.undo ?? undefined) as Prisma.InputJsonObject | undefined,
-        rationale: input.rationale ?? null,
-        decision: evaluation.decision,
-        reasons: evaluation.reasons,
-        policyVersion: policy.version,
-        recalled: recalled as unknown as Prisma.InputJsonArray,
-        status,
-        risk: toolDef?.risk ?? "low",
-        requiredApprovals: evaluation.requiredApprovals,
-        expiresAt: status === "pending_approval" ? new Date(now.getTime() + evaluation.expiryMinutes * 60_000) : null,
-        // What may run: the proposed args, unless an approver edits them.
-        approvedArgs: runsNow ? (input.args as Prisma.InputJsonObject) : undefined,
-        approvedArgsHash: runsNow ? argsHash(input.args) : null,
-      },
-      include: ACTION_VIEW_INCLUDE,
-    });
-    const summary = { actionId: action.id, agent: agent.name, action: action.action, tool: action.tool, resource: action.resource, confidence: action.confidence };
-    if (evaluation.decision === "execute_with_notification") {
-      await notify(tx, {
-        kind: "action.notify",
-        title: `${agent.name} runs: ${action.action}`,
-        body: evaluation.reasons.map((r) => r.message).join(" "),
-        actionId: action.id,
-        agentId: agent.id,
-        payload: summary,
-      });
-    }
-    if (status === "pending_approval") {
-      await enqueueWebhooks(tx, "approval.requested", { ...summary, expiresAt: action.expiresAt!.toISOString(), requiredApprovals: action.requiredApprovals });
-      await publish(tx, { type: "approval.created", actionId: action.id, agentId: agent.id });
-    }
-    await publish(tx, { type: "action.decided", actionId: action.id, agentId: agent.id, decision: evaluation.decision });
-    await appendAudit(tx, {
-      actor,
-      verb: "action.propose",
-      subject: { type: "action", id: action.id },
-      data: {
-        action: action.action,
-        tool: action.tool,
-        resource: action.resource,
-        confidence: action.confidence,
         decision: evaluation.decision,
         reasons: evaluation.reasons.map((r) => r.code),
         policyVersion: policy.version,
-        taskId: action.taskId,
+        taskId: input.taskId ?? null,
       },
       origin,
-    });
-    return toActionView(action);
-  });
-  return { view, retryAfterSeconds: evaluation.retryAfterSeconds };
+    }),
+  ];
+  const events: WardenEvent[] = [{ type: "action.decided", actionId: id, agentId: agent.id, decision: evaluation.decision }];
+  if (evaluation.decision === "execute_with_notification") {
+    const notificationId = randomUUID();
+    writes.push(
+      notificationInsertSql({
+        id: notificationId,
+        kind: "action.notify",
+        title: `${agent.name} runs: ${input.action}`,
+        body: evaluation.reasons.map((r) => r.message).join(" "),
+        actionId: id,
+        agentId: agent.id,
+      }),
+      webhookDeliveriesSql("action.notify", summary),
+    );
+    events.push({ type: "notification.created", notificationId });
+  }
+  if (status === "pending_approval") {
+    writes.push(webhookDeliveriesSql("approval.requested", { ...summary, expiresAt: expiresAt!.toISOString(), requiredApprovals: evaluation.requiredApprovals }));
+    events.push({ type: "approval.created", actionId: id, agentId: agent.id });
+  }
+  await writeAtomically(db, writes, notifyOtherInstancesSql(events));
+  emitLocallyOnCommit(db, events);
+
+  return {
+    id,
+    decision: evaluation.decision,
+    status,
+    reasons: evaluation.reasons,
+    policyVersion: policy.version,
+    recalled,
+    approvedArgs: runsNow ? input.args : null,
+    approvedArgsHash,
+    ...(expiresAt ? { approval: { expiresAt: expiresAt.toISOString(), requiredApprovals: evaluation.requiredApprovals } } : {}),
+    ...(evaluation.retryAfterSeconds !== undefined ? { retryAfterSeconds: evaluation.retryAfterSeconds } : {}),
+  };
 }

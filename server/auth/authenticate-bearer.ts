@@ -1,9 +1,10 @@
 import type { DbOrTx } from "../db/client";
+import type { Agent } from "../db/generated/client";
 import type { AgentActor, UserActor } from "./actor";
 import { hashSecret, secretKind } from "./secrets";
 
 export type BearerPrincipal =
-  | { kind: "agent"; actor: AgentActor; keyId: string }
+  | { kind: "agent"; actor: AgentActor; keyId: string; agent: Agent }
   | { kind: "user"; actor: UserActor; tokenId: string };
 
 // last_used_at / last_seen_at are written at most this often per key, so a busy agent does not
@@ -28,19 +29,27 @@ export async function authenticateBearer(db: DbOrTx, secret: string): Promise<Be
   const hash = hashSecret(secret);
   const touchBefore = new Date(Date.now() - TOUCH_INTERVAL_MS);
   if (kind === "agentKey") {
-    const key = await db.agentKey.findUnique({ where: { keyHash: hash }, include: { agent: true } });
-    if (!key || key.revokedAt || !key.agent.active) return null;
-    if (!key.lastUsedAt || key.lastUsedAt < touchBefore) {
+    // One query on the hot path of every agent call: the key and its agent, joined.
+    const [row] = await db.$queryRaw<(Agent & { keyId: string; keyLastUsedAt: Date | null; keyRevokedAt: Date | null })[]>`
+      SELECT k.id AS "keyId", k.last_used_at AS "keyLastUsedAt", k.revoked_at AS "keyRevokedAt",
+             a.id, a.name, a.role::text AS role, a.team, a.parent_id AS "parentId", a.capabilities, a.tools, a.scopes,
+             a.budget_usd_per_day AS "budgetUsdPerDay", a.owner_id AS "ownerId", a.active,
+             a.created_at AS "createdAt", a.updated_at AS "updatedAt", a.last_seen_at AS "lastSeenAt"
+        FROM agent_keys k JOIN agents a ON a.id = k.agent_id
+       WHERE k.key_hash = ${hash}`;
+    if (!row || row.keyRevokedAt || !row.active) return null;
+    const { keyId, keyLastUsedAt, keyRevokedAt: _revoked, ...agent } = row;
+    if (!keyLastUsedAt || keyLastUsedAt < touchBefore) {
       const now = new Date();
       await Promise.all([
-        db.agentKey.update({ where: { id: key.id }, data: { lastUsedAt: now } }),
-        db.agent.update({ where: { id: key.agentId }, data: { lastSeenAt: now } }),
+        db.agentKey.update({ where: { id: keyId }, data: { lastUsedAt: now } }),
+        db.agent.update({ where: { id: agent.id }, data: { lastSeenAt: now } }),
       ]);
     }
-    const { agent } = key;
     return {
       kind: "agent",
-      keyId: key.id,
+      keyId,
+      agent,
       actor: { type: "agent", id: agent.id, label: agent.name, role: agent.role, team: agent.team },
     };
   }

@@ -2,6 +2,7 @@ import { EventEmitter } from "node:events";
 import { randomUUID } from "node:crypto";
 import pg from "pg";
 import type { DbOrTx } from "../db/client";
+import { Prisma } from "../db/generated/client";
 import { onCommit } from "../db/transaction";
 import { env } from "../env";
 
@@ -30,11 +31,26 @@ const state: BusState = (holder.wardenBus ??= { emitter: new EventEmitter().setM
 
 const crossInstance = () => env.WARDEN_EMBEDDED_DB !== "1" && Boolean(env.DATABASE_URL);
 
+/**
+ * The SELECT that sends `events` to the other instances (delivered by PostgreSQL on commit);
+ * a plain SELECT 1 where there are none to reach.
+ */
+export function notifyOtherInstancesSql(events: WardenEvent[]): Prisma.Sql {
+  if (!crossInstance() || events.length === 0) return Prisma.sql`SELECT 1`;
+  const payloads = events.map((event) => JSON.stringify({ origin: INSTANCE_ID, event }));
+  return Prisma.sql`SELECT pg_notify(${CHANNEL}, payload) FROM unnest(${payloads}::text[]) AS payload`;
+}
+
+/** Delivers `events` to this instance's subscribers once `db`'s transaction commits. */
+export function emitLocallyOnCommit(db: DbOrTx, events: WardenEvent[]): void {
+  onCommit(db, () => {
+    for (const event of events) state.emitter.emit("event", event);
+  });
+}
+
 export async function publish(db: DbOrTx, event: WardenEvent): Promise<void> {
-  if (crossInstance()) {
-    await db.$executeRaw`SELECT pg_notify(${CHANNEL}, ${JSON.stringify({ origin: INSTANCE_ID, event })})`;
-  }
-  onCommit(db, () => state.emitter.emit("event", event));
+  if (crossInstance()) await db.$executeRaw(notifyOtherInstancesSql([event]));
+  emitLocallyOnCommit(db, [event]);
 }
 
 /** Calls `listener` with every event from now on; returns the unsubscribe function. */

@@ -1,31 +1,29 @@
 import type { DbOrTx } from "../db/client";
-import type { Prisma } from "../db/generated/client";
-import { publish } from "../events/bus";
+import { Prisma } from "../db/generated/client";
 
 /** Events webhooks can subscribe to; "*" subscribes to all. */
 export const WEBHOOK_EVENTS = ["action.notify", "approval.requested", "approval.decided"] as const;
 export type WebhookEvent = (typeof WEBHOOK_EVENTS)[number];
 
-/** Queues a signed POST of `payload` to every active webhook that wants `event` (same transaction). */
-export async function enqueueWebhooks(tx: DbOrTx, event: WebhookEvent, payload: Prisma.InputJsonObject): Promise<number> {
-  return tx.$executeRaw`
+/** The INSERT that queues `payload` for every active webhook that wants `event`. */
+export function webhookDeliveriesSql(event: WebhookEvent, payload: Prisma.InputJsonObject): Prisma.Sql {
+  return Prisma.sql`
     INSERT INTO webhook_deliveries (id, webhook_id, event, payload)
     SELECT gen_random_uuid(), w.id, ${event}, ${JSON.stringify({ event, ...payload })}::jsonb
       FROM webhooks w
      WHERE w.active AND (${event} = ANY(w.events) OR '*' = ANY(w.events))`;
 }
 
-/** A line in the console's notification feed, plus the webhooks for the same event. */
-export async function notify(
-  tx: DbOrTx,
-  note: { kind: WebhookEvent; title: string; body: string; actionId?: string; agentId?: string; payload: Prisma.InputJsonObject },
-): Promise<void> {
-  const created = await tx.notification.create({
-    data: { kind: note.kind, title: note.title, body: note.body, actionId: note.actionId ?? null, agentId: note.agentId ?? null },
-    select: { id: true },
-  });
-  await enqueueWebhooks(tx, note.kind, note.payload);
-  await publish(tx, { type: "notification.created", notificationId: created.id });
+/** Queues a signed POST of `payload` to every active webhook that wants `event` (same transaction). */
+export async function enqueueWebhooks(tx: DbOrTx, event: WebhookEvent, payload: Prisma.InputJsonObject): Promise<number> {
+  return tx.$executeRaw(webhookDeliveriesSql(event, payload));
+}
+
+/** The INSERT of a notification line (its id chosen by the caller). */
+export function notificationInsertSql(note: { id: string; kind: WebhookEvent; title: string; body: string; actionId?: string; agentId?: string }): Prisma.Sql {
+  return Prisma.sql`
+    INSERT INTO notifications (id, kind, title, body, action_id, agent_id)
+    VALUES (${note.id}::uuid, ${note.kind}, ${note.title}, ${note.body}, ${note.actionId ?? null}::uuid, ${note.agentId ?? null}::uuid)`;
 }
 
 export async function listNotifications(db: DbOrTx, userId: string) {

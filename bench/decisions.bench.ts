@@ -1,0 +1,102 @@
+import pg from "pg";
+import { benchDatabase, fmt, measure, timeOnce } from "./support";
+import { startWarden } from "./server";
+
+/**
+ * POST /api/v1/actions on the auto path with 50 concurrent agents (each its own key), against
+ * single-row INSERTs of rows shaped like `actions` at the same concurrency, in the same run and
+ * from the same process. Then the inbox's first page with 100,000 pending actions.
+ */
+export async function decisionsBenchmark(options: { decisions: number; pending: number; port: number }) {
+  const url = await benchDatabase("warden_bench_decisions");
+  process.env.DATABASE_URL = url;
+  const { db } = await import("../server/db/client");
+  const { createUser } = await import("../server/users/create-user");
+  const { createApiToken } = await import("../server/users/api-tokens");
+  const { registerAgent } = await import("../server/agents/register-agent");
+  const { putTool } = await import("../server/tools/tool-registry");
+  const { listPendingApprovals } = await import("../server/approvals/list-approvals");
+
+  const system = { type: "system" as const, id: null, label: "bench" };
+  const { user } = await createUser(db, system, { email: "approver@bench.test", role: "admin", password: "bench-password-1" });
+  const actor = { type: "user" as const, id: user.id, label: user.email, role: "admin" as const };
+  const { secret: token } = await createApiToken(db, actor, "bench");
+  await putTool(db, actor, "bench.noop", { scopes: [], risk: "low" });
+  const agents: Awaited<ReturnType<typeof registerAgent>>[] = [];
+  for (let i = 0; i < 50; i++) agents.push(await registerAgent(db, actor, { name: `bench-${i}`, role: "specialist", team: "ops", tools: ["bench.noop"] }));
+
+  const pool = new pg.Pool({ connectionString: url, max: 50 });
+  await pool.query(`CREATE TABLE bench_raw (LIKE actions INCLUDING DEFAULTS INCLUDING INDEXES)`);
+  const rawInsert = (i: number) =>
+    pool
+      .query(
+        `INSERT INTO bench_raw (id, agent_id, action, tool, args, confidence, decision, reasons, policy_version, status, updated_at)
+         VALUES (gen_random_uuid(), $1, 'noop', 'bench.noop', '{"i": 1}', 0.99, 'auto_execute', '[]', 1, 'approved', now())`,
+        [agents[i % 50]!.agent.id],
+      )
+      .then(() => undefined);
+
+  const warden = await startWarden(url, options.port);
+  const propose = (i: number) =>
+    fetch(`${warden.url}/api/v1/actions`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${agents[i % 50]!.key.secret}`, "content-type": "application/json" },
+      body: JSON.stringify({ action: `noop ${i}`, tool: "bench.noop", confidence: 0.99, args: { i } }),
+    }).then(async (r) => {
+      if (r.status !== 201) throw new Error(`POST /api/v1/actions answered ${r.status}: ${await r.text()}`);
+      await r.arrayBuffer();
+    });
+
+  const results: Record<string, unknown> = {};
+  try {
+    await measure(500, 50, propose); // warm-up: JIT, connection pools, policy and tool caches
+    await measure(500, 50, rawInsert);
+    const raw = await measure(options.decisions, 50, rawInsert);
+    const decisions = await measure(options.decisions, 50, propose);
+    const ratio = decisions.perSecond / raw.perSecond;
+    results.raw = raw;
+    results.decisions = decisions;
+    results.ratio = ratio;
+    console.log(`\n## Guardrail decisions, auto path, 50 concurrent agents (${options.decisions.toLocaleString()} each)\n`);
+    console.log("| | per second | p50 ms | p99 ms | max ms |");
+    console.log("|---|---:|---:|---:|---:|");
+    console.log(`| raw single-row INSERT | ${fmt(raw.perSecond, 0)} | ${fmt(raw.p50, 2)} | ${fmt(raw.p99, 2)} | ${fmt(raw.max, 2)} |`);
+    console.log(`| POST /api/v1/actions | ${fmt(decisions.perSecond, 0)} | ${fmt(decisions.p50, 2)} | ${fmt(decisions.p99, 2)} | ${fmt(decisions.max, 2)} |`);
+    console.log(`\ndecisions reach ${fmt(ratio * 100)}% of the raw insert rate (target 40%); p99 ${fmt(decisions.p99, 1)} ms (target 25 ms)`);
+
+    // The inbox with 100,000 pending actions.
+    await pool.query(
+      `INSERT INTO actions (id, agent_id, action, tool, args, confidence, decision, reasons, policy_version, status, risk, required_approvals, expires_at, created_at, updated_at)
+       SELECT gen_random_uuid(), $1, 'restart service ' || g, 'bench.noop', jsonb_build_object('n', g), random() * 0.7,
+              'require_approval', '[]', 1, 'pending_approval',
+              (ARRAY['low','medium','high','critical'])[1 + g % 4]::"ToolRisk", 1, now() + interval '1 day',
+              now() - (g || ' seconds')::interval, now()
+         FROM generate_series(1, $2::int) g`,
+      [agents[0]!.agent.id, options.pending],
+    );
+    await pool.query("ANALYZE actions");
+    const inbox: Record<string, number> = {};
+    for (const sort of ["oldest", "newest", "risk", "confidence"] as const) {
+      const times: number[] = [];
+      for (let i = 0; i < 11; i++) times.push((await timeOnce(() => listPendingApprovals(db, { sort, limit: 50 }))).ms);
+      times.sort((a, b) => a - b);
+      inbox[sort] = times[5]!;
+    }
+    const http: number[] = [];
+    for (let i = 0; i < 11; i++) {
+      http.push((await timeOnce(() => fetch(`${warden.url}/api/v1/approvals?limit=50`, { headers: { authorization: `Bearer ${token}` } }).then((r) => r.json()))).ms);
+    }
+    http.sort((a, b) => a - b);
+    results.inbox = { ...inbox, httpMedian: http[5] };
+    console.log(`\n## The inbox's first page (50 rows) with ${options.pending.toLocaleString()} pending actions\n`);
+    console.log("| sort | server median ms |");
+    console.log("|---|---:|");
+    for (const [sort, ms] of Object.entries(inbox)) console.log(`| ${sort} | ${fmt(ms, 2)} |`);
+    console.log(`| GET /api/v1/approvals over HTTP (whole request) | ${fmt(http[5]!, 2)} |`);
+  } finally {
+    await warden.stop();
+    await pool.end();
+    await db.$disconnect();
+  }
+  return results;
+}
