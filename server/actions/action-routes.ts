@@ -44,7 +44,7 @@ export const proposeActionRoute = defineRoute({
   idempotent: true,
   handler: async ({ db, principal, body, origin }) => {
     if (principal.kind !== "agent") throw new AppError("FORBIDDEN", "Only agents propose actions and report their results");
-    const answer = await proposeAction(db, principal.agent, body, origin);
+    const answer = await proposeAction(db, principal, body, origin);
     return new Reply(201, answer, answer.retryAfterSeconds !== undefined ? { "retry-after": String(answer.retryAfterSeconds) } : {});
   },
 });

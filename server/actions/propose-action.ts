@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
 import type { AgentActor, RequestOrigin } from "../auth/actor";
 import { auditInsertSql } from "../audit/append-audit";
-import { getEffectiveControl } from "../control/effective-state";
+import type { EffectiveControl } from "../control/effective-state";
 import type { DbOrTx } from "../db/client";
 import { Prisma, type ActionStatus, type Agent, type Decision } from "../db/generated/client";
 import { writeAtomically } from "../db/single-statement";
@@ -34,14 +34,15 @@ export type ProposedAction = {
  * memories, rate limit), evaluates it (guardrails/evaluate-action.ts), and records the action,
  * its audit row, and its notification or approval request atomically.
  */
-export async function proposeAction(db: DbOrTx, agent: Agent, request: ProposeActionRequest, origin?: RequestOrigin): Promise<ProposedAction> {
+export async function proposeAction(
+  db: DbOrTx,
+  { agent, control }: { agent: Agent; control: EffectiveControl },
+  request: ProposeActionRequest,
+  origin?: RequestOrigin,
+): Promise<ProposedAction> {
   const input = ZProposeActionRequest.parse(request);
   const actor: AgentActor = { type: "agent", id: agent.id, label: agent.name, role: agent.role, team: agent.team };
-  const [policy, toolDef, control] = await Promise.all([
-    getCurrentPolicy(db),
-    getToolForDecision(db, input.tool),
-    getEffectiveControl(db, agent),
-  ]);
+  const [policy, toolDef] = await Promise.all([getCurrentPolicy(db), getToolForDecision(db, input.tool)]);
   const recalled = await recallForDecision(db, {
     agentId: agent.id,
     action: input.action,

@@ -59,7 +59,7 @@ export async function decideApproval(db: DbOrTx, approver: UserActor, actionId: 
         include: ACTION_VIEW_INCLUDE,
       });
       await enqueueWebhooks(tx, "approval.decided", { ...summary, status: "rejected", decidedBy: approver.label, reason: input.reason });
-      await publish(tx, { type: "approval.decided", actionId: action.id, agentId: action.agentId, status: "rejected" });
+      await publish(tx, { type: "approval.decided", actionId: action.id, agentId: action.agentId, status: "rejected", seq: await nextDecidedSeq(tx, action.id) });
       await appendAudit(tx, { actor: approver, verb: "action.reject", subject, data: { reason: input.reason }, origin });
       return toActionView(updated);
     }
@@ -114,7 +114,7 @@ export async function decideApproval(db: DbOrTx, approver: UserActor, actionId: 
       include: ACTION_VIEW_INCLUDE,
     });
     await enqueueWebhooks(tx, "approval.decided", { ...summary, status: "approved", decidedBy: approver.label, argsEdited });
-    await publish(tx, { type: "approval.decided", actionId: action.id, agentId: action.agentId, status: "approved" });
+    await publish(tx, { type: "approval.decided", actionId: action.id, agentId: action.agentId, status: "approved", seq: await nextDecidedSeq(tx, action.id) });
     await appendAudit(tx, {
       actor: approver,
       verb: "action.approve",
@@ -133,16 +133,24 @@ export async function decideApproval(db: DbOrTx, approver: UserActor, actionId: 
   return view!;
 }
 
+/** The decision's place in the agent's event stream (so a reconnecting agent can replay it). */
+async function nextDecidedSeq(tx: Tx, actionId: string): Promise<number> {
+  const [row] = await tx.$queryRaw<{ seq: bigint }[]>`
+    UPDATE actions SET decided_seq = nextval('warden_stream_seq') WHERE id = ${actionId}::uuid RETURNING decided_seq AS seq`;
+  return Number(row!.seq);
+}
+
 /** Marks pending actions expired (never rejected), audits each, and tells the agents. */
 export async function markExpired(tx: Tx, actionIds: string[], now: Date): Promise<void> {
   if (actionIds.length === 0) return;
-  const expired = await tx.$queryRaw<{ id: string; agent_id: string; action: string; tool: string }[]>`
-    UPDATE actions SET status = 'expired', decided_at = ${now}, decided_by_label = 'expiry', updated_at = ${now}
+  const expired = await tx.$queryRaw<{ id: string; agent_id: string; action: string; tool: string; decided_seq: bigint }[]>`
+    UPDATE actions SET status = 'expired', decided_at = ${now}, decided_by_label = 'expiry', updated_at = ${now},
+           decided_seq = nextval('warden_stream_seq')
      WHERE id = ANY(${actionIds}::uuid[]) AND status = 'pending_approval'
-    RETURNING id, agent_id, action, tool`;
+    RETURNING id, agent_id, action, tool, decided_seq`;
   for (const row of expired) {
     await enqueueWebhooks(tx, "approval.decided", { actionId: row.id, action: row.action, tool: row.tool, status: "expired" });
-    await publish(tx, { type: "approval.decided", actionId: row.id, agentId: row.agent_id, status: "expired" });
+    await publish(tx, { type: "approval.decided", actionId: row.id, agentId: row.agent_id, status: "expired", seq: Number(row.decided_seq) });
     await appendAudit(tx, { actor: { type: "system", id: null, label: "warden" }, verb: "action.expire", subject: { type: "action", id: row.id } });
   }
 }

@@ -1,10 +1,11 @@
 import type { DbOrTx } from "../db/client";
 import type { Agent } from "../db/generated/client";
+import type { EffectiveControl } from "../control/effective-state";
 import type { AgentActor, UserActor } from "./actor";
 import { hashSecret, secretKind } from "./secrets";
 
 export type BearerPrincipal =
-  | { kind: "agent"; actor: AgentActor; keyId: string; agent: Agent }
+  | { kind: "agent"; actor: AgentActor; keyId: string; agent: Agent; control: EffectiveControl }
   | { kind: "user"; actor: UserActor; tokenId: string };
 
 // last_used_at / last_seen_at are written at most this often per key, so a busy agent does not
@@ -29,16 +30,19 @@ export async function authenticateBearer(db: DbOrTx, secret: string): Promise<Be
   const hash = hashSecret(secret);
   const touchBefore = new Date(Date.now() - TOUCH_INTERVAL_MS);
   if (kind === "agentKey") {
-    // One query on the hot path of every agent call: the key and its agent, joined.
-    const [row] = await db.$queryRaw<(Agent & { keyId: string; keyLastUsedAt: Date | null; keyRevokedAt: Date | null })[]>`
+    // One query on the hot path of every agent call: the key, its agent, and the agent's
+    // effective control state (so a suspend applies from the very next request).
+    type Row = Agent & { keyId: string; keyLastUsedAt: Date | null; keyRevokedAt: Date | null; controlState: EffectiveControl["state"]; controlReason: string | null; controlEpoch: bigint };
+    const [row] = await db.$queryRaw<Row[]>`
       SELECT k.id AS "keyId", k.last_used_at AS "keyLastUsedAt", k.revoked_at AS "keyRevokedAt",
+             ac.state::text AS "controlState", ac.reason AS "controlReason", ac.epoch AS "controlEpoch",
              a.id, a.name, a.role::text AS role, a.team, a.parent_id AS "parentId", a.capabilities, a.tools, a.scopes,
              a.budget_usd_per_day AS "budgetUsdPerDay", a.owner_id AS "ownerId", a.active,
              a.created_at AS "createdAt", a.updated_at AS "updatedAt", a.last_seen_at AS "lastSeenAt"
-        FROM agent_keys k JOIN agents a ON a.id = k.agent_id
+        FROM agent_keys k JOIN agents a ON a.id = k.agent_id JOIN agent_control ac ON ac.agent_id = a.id
        WHERE k.key_hash = ${hash}`;
     if (!row || row.keyRevokedAt || !row.active) return null;
-    const { keyId, keyLastUsedAt, keyRevokedAt: _revoked, ...agent } = row;
+    const { keyId, keyLastUsedAt, keyRevokedAt: _revoked, controlState, controlReason, controlEpoch, ...agent } = row;
     if (!keyLastUsedAt || keyLastUsedAt < touchBefore) {
       const now = new Date();
       await Promise.all([
@@ -50,6 +54,7 @@ export async function authenticateBearer(db: DbOrTx, secret: string): Promise<Be
       kind: "agent",
       keyId,
       agent,
+      control: { state: controlState, reason: controlReason, epoch: Number(controlEpoch) },
       actor: { type: "agent", id: agent.id, label: agent.name, role: agent.role, team: agent.team },
     };
   }

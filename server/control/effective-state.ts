@@ -1,13 +1,15 @@
 import type { DbOrTx } from "../db/client";
-import type { ControlState } from "../guardrails/evaluate-action";
+import type { ControlLevel } from "../db/generated/client";
 
-export type EffectiveControl = { state: ControlState; epoch: number; reason: string | null };
+export type EffectiveControl = { state: ControlLevel; epoch: number; reason: string | null };
 
 /**
- * The strictest control state over the agent's scopes (fleet, team, agent). The kill switch
- * (pause, suspend, kill) is not built yet: every agent runs. The guardrail already honours
- * every state this returns.
+ * The strictest control state over the agent's scopes (fleet, team, agent), from the
+ * agent_control view: read on every decision, heartbeat and claim, never cached, so a suspend
+ * applies from the very next request on every instance.
  */
-export async function getEffectiveControl(_db: DbOrTx, _agent: { id: string; team: string }): Promise<EffectiveControl> {
-  return { state: "running", epoch: 0, reason: null };
+export async function getEffectiveControl(db: DbOrTx, agentId: string): Promise<EffectiveControl> {
+  const [row] = await db.$queryRaw<{ state: ControlLevel; reason: string | null; epoch: bigint }[]>`
+    SELECT state::text AS state, reason, epoch FROM agent_control WHERE agent_id = ${agentId}::uuid`;
+  return { state: row?.state ?? "running", reason: row?.reason ?? null, epoch: Number(row?.epoch ?? 0) };
 }

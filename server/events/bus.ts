@@ -15,11 +15,15 @@ import { env } from "../env";
  */
 export type WardenEvent =
   | { type: "approval.created"; actionId: string; agentId: string }
-  | { type: "approval.decided"; actionId: string; agentId: string; status: string }
+  | { type: "approval.decided"; actionId: string; agentId: string; status: string; seq?: number }
   | { type: "action.decided"; actionId: string; agentId: string; decision: string }
   | { type: "action.result"; actionId: string; agentId: string; status: string }
   | { type: "notification.created"; notificationId: string }
   | { type: "policy.changed"; version: number }
+  | { type: "control.changed"; epoch: number; kind: "fleet" | "team" | "agent"; key: string; state: "running" | "paused" | "suspended" | "killed"; reason: string | null; at: string }
+  | { type: "control.acked"; epoch: number; agentId: string }
+  | { type: "rollback.ordered"; seq: number; rollbackId: string; agentId: string; actionId: string; epoch: number }
+  | { type: "rollback.updated"; rollbackId: string; epoch: number; status: string }
   | { type: "tool.changed"; name: string };
 
 const CHANNEL = "warden_events";

@@ -3,15 +3,32 @@ import { subscribe, type WardenEvent } from "./bus";
 const encoder = new TextEncoder();
 const KEEPALIVE_MS = 15_000;
 
+export type SseMessage = { event: string; data: unknown; id?: number | string };
+
+function encode(message: SseMessage): string {
+  const id = message.id !== undefined ? `id: ${message.id}\n` : "";
+  return `${id}event: ${message.event}\ndata: ${JSON.stringify(message.data)}\n\n`;
+}
+
 /**
- * A Server-Sent Events response carrying bus events that `accept` lets through, with a comment
- * line every 15 s so proxies keep the connection open. Ends when the client goes away.
+ * A Server-Sent Events response: `initial` messages first, then each bus event that `format`
+ * turns into a message (it may be async, and return null to skip), in order, with a comment line
+ * every 15 s so proxies keep the connection open (and `onKeepAlive` to note the client is there).
  */
-export function eventStreamResponse(signal: AbortSignal, accept: (event: WardenEvent) => boolean): Response {
+export function eventStreamResponse(
+  signal: AbortSignal,
+  options: {
+    initial?: SseMessage[];
+    format: (event: WardenEvent) => SseMessage | null | Promise<SseMessage | null>;
+    onKeepAlive?: () => void;
+  },
+): Response {
   let cleanup = () => {};
   const stream = new ReadableStream<Uint8Array>({
     start(controller) {
+      let closed = false;
       const write = (text: string) => {
+        if (closed) return;
         try {
           controller.enqueue(encoder.encode(text));
         } catch {
@@ -19,11 +36,22 @@ export function eventStreamResponse(signal: AbortSignal, accept: (event: WardenE
         }
       };
       write("retry: 2000\n\n");
+      for (const message of options.initial ?? []) write(encode(message));
+      // Formatting may be async (a lookup): a promise chain keeps messages in event order.
+      let queue: Promise<void> = Promise.resolve();
       const unsubscribe = subscribe((event) => {
-        if (accept(event)) write(`event: ${event.type}\ndata: ${JSON.stringify(event)}\n\n`);
+        queue = queue.then(async () => {
+          const message = await options.format(event);
+          if (message) write(encode(message));
+        }).catch((error: unknown) => console.error("[stream] could not send an event", error));
       });
-      const keepalive = setInterval(() => write(": keep-alive\n\n"), KEEPALIVE_MS);
+      const keepalive = setInterval(() => {
+        write(": keep-alive\n\n");
+        options.onKeepAlive?.();
+      }, KEEPALIVE_MS);
       cleanup = () => {
+        if (closed) return;
+        closed = true;
         clearInterval(keepalive);
         unsubscribe();
         try {

@@ -2,6 +2,7 @@ import { actionResultRoute, getActionRoute, proposeActionRoute, waitActionRoute 
 import { createAgentRoute, issueAgentKeyRoute, listAgentsRoute, revokeAgentKeyRoute } from "../agents/agent-routes";
 import { approveRoute, listApprovalsRoute, rejectRoute } from "../approvals/approval-routes";
 import { meRoute } from "../auth/me-route";
+import { ackRoute, apiControlRoutes, heartbeatRoute, killTokenRoute, rollbackResultRoute, rootControlRoutes, streamRoute } from "../control/control-routes";
 import { getPolicyRoute, putPolicyRoute } from "../policy/policy-routes";
 import { listToolsRoute, putToolRoute } from "../tools/tool-routes";
 import type { ApiRoute } from "./api-route";
@@ -13,6 +14,10 @@ export const API_ROUTES: ApiRoute[] = [
   getActionRoute,
   waitActionRoute,
   actionResultRoute,
+  heartbeatRoute,
+  streamRoute,
+  ackRoute,
+  rollbackResultRoute,
   listApprovalsRoute,
   approveRoute,
   rejectRoute,
@@ -24,4 +29,13 @@ export const API_ROUTES: ApiRoute[] = [
   listToolsRoute,
   getPolicyRoute,
   putPolicyRoute,
+  apiControlRoutes.pause,
+  apiControlRoutes.suspend,
+  apiControlRoutes.resume,
+  killTokenRoute,
+  apiControlRoutes.kill,
+  rootControlRoutes.pause,
+  rootControlRoutes.suspend,
+  rootControlRoutes.resume,
+  rootControlRoutes.kill,
 ];

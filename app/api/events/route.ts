@@ -8,5 +8,5 @@ export async function GET(request: Request) {
   if (!(await getSessionUser())) {
     return Response.json({ error: { code: "unauthorized", message: "Sign in first" } }, { status: 401 });
   }
-  return eventStreamResponse(request.signal, () => true);
+  return eventStreamResponse(request.signal, { format: (event) => ({ event: event.type, data: event }) });
 }

@@ -1,0 +1,3 @@
+import { ackRoute } from "@/server/control/control-routes";
+
+export const POST = ackRoute.handle;

@@ -1,0 +1,3 @@
+import { killTokenRoute } from "@/server/control/control-routes";
+
+export const POST = killTokenRoute.handle;

@@ -1,0 +1,4 @@
+import { streamRoute } from "@/server/control/control-routes";
+
+export const dynamic = "force-dynamic";
+export const GET = streamRoute.handle;

@@ -1,0 +1,3 @@
+import { apiControlRoutes } from "@/server/control/control-routes";
+
+export const POST = apiControlRoutes.suspend.handle;

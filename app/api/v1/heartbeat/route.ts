@@ -1,0 +1,3 @@
+import { heartbeatRoute } from "@/server/control/control-routes";
+
+export const POST = heartbeatRoute.handle;

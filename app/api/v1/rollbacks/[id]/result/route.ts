@@ -1,0 +1,3 @@
+import { rollbackResultRoute } from "@/server/control/control-routes";
+
+export const POST = rollbackResultRoute.handle;

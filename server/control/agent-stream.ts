@@ -1,0 +1,75 @@
+import type { Agent, ControlLevel } from "../db/generated/client";
+import type { DbOrTx } from "../db/client";
+import type { WardenEvent } from "../events/bus";
+import { eventStreamResponse, type SseMessage } from "../events/event-stream";
+import { scopeCovers } from "./scope";
+
+const LEVEL_ORDER: ControlLevel[] = ["running", "paused", "suspended", "killed"];
+type ScopeState = { state: ControlLevel; reason: string | null; epoch: number };
+
+/** The agent's effective state from its three scopes: the strictest wins; the newest epoch. */
+function effective(states: Map<string, ScopeState>): ScopeState {
+  let result: ScopeState = { state: "running", reason: null, epoch: 0 };
+  for (const s of states.values()) {
+    if (LEVEL_ORDER.indexOf(s.state) > LEVEL_ORDER.indexOf(result.state)) result = { ...s, epoch: result.epoch };
+    result.epoch = Math.max(result.epoch, s.epoch);
+  }
+  return result;
+}
+
+async function rollbackMessage(db: DbOrTx, rollbackId: string): Promise<SseMessage | null> {
+  const r = await db.rollback.findUnique({ where: { id: rollbackId } });
+  if (!r) return null;
+  return { id: Number(r.seq), event: "rollback", data: { rollbackId: r.id, actionId: r.actionId, epoch: Number(r.epoch), position: r.position, undo: r.undo } };
+}
+
+/**
+ * GET /api/v1/control/stream for one agent: `control` (its effective state after any change
+ * that reaches it), `approval` (a decision on one of its actions) and `rollback` (an undo order
+ * after a kill). Every event carries an id from warden_stream_seq; reconnecting with
+ * Last-Event-ID replays what the agent missed, in order. The current state is sent first.
+ */
+export async function agentStreamResponse(db: DbOrTx, agent: Agent, lastEventId: number | null, signal: AbortSignal): Promise<Response> {
+  await db.agent.update({ where: { id: agent.id }, data: { lastSeenAt: new Date() } });
+  const scopes = await db.controlScope.findMany({
+    where: { OR: [{ kind: "fleet", key: "fleet" }, { kind: "team", key: agent.team }, { kind: "agent", key: agent.id }] },
+  });
+  const states = new Map<string, ScopeState>(scopes.map((s) => [`${s.kind}:${s.key}`, { state: s.state, reason: s.reason, epoch: Number(s.epoch) }]));
+
+  const initial: SseMessage[] = [];
+  if (lastEventId !== null) {
+    const since = BigInt(lastEventId);
+    const [controls, rollbacks, approvals] = await Promise.all([
+      db.controlEvent.findMany({
+        where: { epoch: { gt: since }, OR: [{ kind: "fleet" }, { kind: "team", key: agent.team }, { kind: "agent", key: agent.id }] },
+        orderBy: { epoch: "asc" },
+      }),
+      db.rollback.findMany({ where: { agentId: agent.id, seq: { gt: since } }, orderBy: { seq: "asc" } }),
+      db.action.findMany({ where: { agentId: agent.id, decidedSeq: { gt: since } }, orderBy: { decidedSeq: "asc" }, select: { id: true, status: true, decidedSeq: true } }),
+    ]);
+    const missed: SseMessage[] = [
+      ...controls.map((c) => ({ id: Number(c.epoch), event: "control", data: { epoch: Number(c.epoch), scope: `${c.kind}:${c.key}`, level: c.state, reason: c.reason, replayed: true } })),
+      ...rollbacks.map((r) => ({ id: Number(r.seq), event: "rollback", data: { rollbackId: r.id, actionId: r.actionId, epoch: Number(r.epoch), position: r.position, undo: r.undo, replayed: true } })),
+      ...approvals.map((a) => ({ id: Number(a.decidedSeq), event: "approval", data: { actionId: a.id, status: a.status, replayed: true } })),
+    ];
+    initial.push(...missed.sort((a, b) => Number(a.id) - Number(b.id)));
+  }
+  // The state now, without an id (so it does not move the agent's Last-Event-ID).
+  initial.push({ event: "control", data: { ...effective(states), current: true } });
+
+  const format = async (event: WardenEvent): Promise<SseMessage | null> => {
+    if (event.type === "control.changed") {
+      if (!scopeCovers(event, agent)) return null;
+      states.set(`${event.kind}:${event.key}`, { state: event.state, reason: event.reason, epoch: event.epoch });
+      const now = effective(states);
+      return { id: event.epoch, event: "control", data: { ...now, epoch: event.epoch, scope: `${event.kind}:${event.key}`, level: event.state, at: event.at } };
+    }
+    if (event.type === "rollback.ordered" && event.agentId === agent.id) return rollbackMessage(db, event.rollbackId);
+    if (event.type === "approval.decided" && event.agentId === agent.id && event.status !== "pending_approval") {
+      return { id: event.seq, event: "approval", data: { actionId: event.actionId, status: event.status } };
+    }
+    return null;
+  };
+  const touch = () => void db.agent.update({ where: { id: agent.id }, data: { lastSeenAt: new Date() } }).catch(() => undefined);
+  return eventStreamResponse(signal, { initial, format, onKeepAlive: touch });
+}

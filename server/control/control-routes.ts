@@ -1,0 +1,125 @@
+import { z } from "zod";
+import type { BearerPrincipal } from "../auth/authenticate-bearer";
+import type { UserActor } from "../auth/actor";
+import type { ControlLevel } from "../db/generated/client";
+import { AppError } from "../errors";
+import { defineRoute, type ApiRoute } from "../http/api-route";
+import { ZUuid } from "../schemas/common";
+import { ZAckRequest, ZControlChangeRequest, ZControlView, ZHeartbeatRequest, ZKillRequest, ZKillTokenRequest, ZRollbackResultRequest } from "../schemas/control";
+import { acknowledgeEpoch, heartbeat, reportRollbackResult } from "./agent-presence";
+import { agentStreamResponse } from "./agent-stream";
+import { changeControl } from "./change-control";
+import { issueKillToken, killWithToken } from "./kill-switch";
+import { resolveScope, scopeText } from "./scope";
+
+function operatorOf(principal: BearerPrincipal): UserActor {
+  if (principal.kind !== "user") throw new AppError("FORBIDDEN", "The kill switch is for people's tokens");
+  return principal.actor;
+}
+
+function agentOf(principal: BearerPrincipal) {
+  if (principal.kind !== "agent") throw new AppError("FORBIDDEN", "This call is for agent keys");
+  return principal;
+}
+
+const ZChangeResponse = z.object({ epoch: z.number(), scope: z.string(), state: z.string(), reason: z.string(), agents: z.number() });
+
+function levelRoute(path: string, state: ControlLevel, summary: string): ApiRoute {
+  return defineRoute({
+    method: "POST",
+    path,
+    summary,
+    tag: "Kill switch",
+    auth: { user: "operator" },
+    body: ZControlChangeRequest,
+    response: ZChangeResponse,
+    idempotent: true,
+    handler: async ({ db, principal, body, origin }) => {
+      const scope = await resolveScope(db, body.scope);
+      const change = await changeControl(db, operatorOf(principal), { scope, state, reason: body.reason }, origin);
+      return { epoch: change.epoch, scope: scopeText(scope), state: change.state, reason: change.reason, agents: change.targetAgents.length };
+    },
+  });
+}
+
+/** Each level is served at /api/v1/control/<level> and, as operators type it, at /<level>. */
+export function controlLevelRoutes(prefix: "/api/v1/control" | "") {
+  return {
+    pause: levelRoute(`${prefix}/pause`, "paused", "Pause a scope: no new tasks; actions only for tasks in progress"),
+    suspend: levelRoute(`${prefix}/suspend`, "suspended", "Suspend a scope: every action is refused from the next request on"),
+    resume: levelRoute(`${prefix}/resume`, "running", "Resume a scope"),
+    kill: defineRoute({
+      method: "POST",
+      path: `${prefix}/kill`,
+      summary: "Kill a scope with a confirmation token from kill-token: actions refused, undo orders sent newest first",
+      tag: "Kill switch",
+      auth: { user: "operator" },
+      body: ZKillRequest,
+      response: z.object({ epoch: z.number(), scope: z.string(), state: z.string(), agents: z.number(), rollbacks: z.number(), irreversible: z.array(z.unknown()) }),
+      handler: ({ db, principal, body, origin }) => killWithToken(db, operatorOf(principal), body, origin),
+    }),
+  };
+}
+
+export const apiControlRoutes = controlLevelRoutes("/api/v1/control");
+export const rootControlRoutes = controlLevelRoutes("");
+
+export const killTokenRoute = defineRoute({
+  method: "POST",
+  path: "/api/v1/control/kill-token",
+  summary: "A single-use kill confirmation (two minutes) with the rollback plan it is bound to",
+  tag: "Kill switch",
+  auth: { user: "operator" },
+  body: ZKillTokenRequest,
+  response: z.object({ token: z.string(), expiresAt: z.string(), scope: z.string(), planHash: z.string(), rollbackPlan: z.array(z.unknown()), irreversible: z.array(z.unknown()) }),
+  successStatus: 201,
+  handler: ({ db, principal, body, origin }) => issueKillToken(db, operatorOf(principal), body, origin),
+});
+
+export const heartbeatRoute = defineRoute({
+  method: "POST",
+  path: "/api/v1/heartbeat",
+  summary: "I am alive: answers with the agent's control state and epoch",
+  tag: "Agents",
+  auth: { agent: true },
+  body: ZHeartbeatRequest,
+  response: z.object({ control: ZControlView }),
+  handler: ({ db, principal }) => heartbeat(db, agentOf(principal).agent.id),
+});
+
+export const ackRoute = defineRoute({
+  method: "POST",
+  path: "/api/v1/control/ack",
+  summary: "Acknowledge every control change up to an epoch",
+  tag: "Agents",
+  auth: { agent: true },
+  body: ZAckRequest,
+  response: z.object({ ackedEpoch: z.number(), acknowledged: z.number() }),
+  handler: ({ db, principal, body }) => acknowledgeEpoch(db, agentOf(principal).agent.id, body.epoch),
+});
+
+export const streamRoute = defineRoute({
+  method: "GET",
+  path: "/api/v1/control/stream",
+  summary: "Server-Sent Events: control, approval, rollback; send Last-Event-ID to replay what was missed",
+  tag: "Agents",
+  auth: { agent: true },
+  handler: ({ db, principal, request }) => {
+    const header = request.headers.get("last-event-id");
+    const lastEventId = header && /^\d+$/.test(header) ? Number(header) : null;
+    return agentStreamResponse(db, agentOf(principal).agent, lastEventId, request.signal);
+  },
+});
+
+export const rollbackResultRoute = defineRoute({
+  method: "POST",
+  path: "/api/v1/rollbacks/{id}/result",
+  summary: "Report the outcome of an undo order",
+  tag: "Agents",
+  auth: { agent: true },
+  params: z.object({ id: ZUuid }),
+  body: ZRollbackResultRequest,
+  response: z.object({ id: z.string(), status: z.string() }),
+  idempotent: true,
+  handler: ({ db, principal, params, body, origin }) => reportRollbackResult(db, agentOf(principal).actor, params.id, body, origin),
+});
