@@ -4,19 +4,18 @@ import { z } from "zod";
 export const ZScopeText = z
   .string()
   .trim()
-  .regex(/^(fleet|team:[a-z0-9][a-z0-9._-]*|agent:[A-Za-z0-9][A-Za-z0-9._-]*)$/, "use fleet, team:<name> or agent:<name or id>")
-  .default("fleet");
+  .regex(/^(fleet|team:[a-z0-9][a-z0-9._-]*|agent:[A-Za-z0-9][A-Za-z0-9._-]*)$/, "use fleet, team:<name> or agent:<name or id>");
 
 export const ZControlChangeRequest = z
   .strictObject({
-    scope: ZScopeText,
+    scope: ZScopeText.default("fleet"),
     reason: z.string().trim().min(1, "say why: it goes to the agents and the audit log").max(1000),
   })
   .meta({ id: "ControlChangeRequest" });
 
 export const ZKillTokenRequest = z
   .strictObject({
-    scope: ZScopeText,
+    scope: ZScopeText.default("fleet"),
     rollbackLast: z.number().int().min(0).max(500).default(10),
   })
   .meta({ id: "KillTokenRequest" });
