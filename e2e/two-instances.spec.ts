@@ -3,6 +3,8 @@ import { readdirSync } from "node:fs";
 import pg from "pg";
 import { expect, test } from "@playwright/test";
 import { createFreshDatabase } from "../tests/support/test-database";
+import { adminToken } from "./support/api";
+import { simulateAgent } from "./support/simulated-agent";
 
 async function waitForHealth(port: number, child: ChildProcess, output: () => string): Promise<void> {
   for (let i = 0; i < 600; i++) {
@@ -46,6 +48,29 @@ test("two Warden processes started together on an empty database both serve, wit
       const me = await fetch(`http://127.0.0.1:${port}/api/v1/me`);
       expect(me.status).toBe(401);
     }
+
+    // An agent streaming from instance B gets a suspend issued on instance A (LISTEN/NOTIFY).
+    const [a, b] = ports.map((p) => `http://127.0.0.1:${p}`) as [string, string];
+    const token = await adminToken({ email: "twin@e2e.test", password: "twin-password-123" }, a);
+    const created = await fetch(`${a}/api/v1/agents`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
+      body: JSON.stringify({ name: "twin-agent", role: "specialist", team: "ops" }),
+    });
+    const { key } = (await created.json()) as { key: { secret: string } };
+    const agent = simulateAgent(b, key.secret);
+    await agent.waitFor((e) => e.data.current === true);
+    const sent = Date.now();
+    const suspend = await fetch(`${a}/suspend`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${token}` },
+      body: JSON.stringify({ reason: "drill across instances" }),
+    });
+    expect(suspend.status).toBe(200);
+    const got = await agent.waitFor((e) => e.event === "control" && e.data.state === "suspended", 5000);
+    expect(got.data.reason).toBe("drill across instances");
+    expect(got.at - sent).toBeLessThan(2000);
+    await agent.stop();
   } finally {
     for (const child of children) child.kill("SIGTERM");
   }

@@ -12,6 +12,10 @@ const EVENT_TYPES = [
   "notification.created",
   "policy.changed",
   "tool.changed",
+  "control.changed",
+  "control.acked",
+  "rollback.ordered",
+  "rollback.updated",
 ];
 
 // One EventSource for the whole console, shared by every component that listens.

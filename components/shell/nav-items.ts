@@ -10,6 +10,7 @@ export type NavItem = { href: string; label: string; minimum: Role };
 export const NAV_ITEMS: NavItem[] = [
   { href: "/inbox", label: "Inbox", minimum: "approver" },
   { href: "/actions", label: "Actions", minimum: "viewer" },
+  { href: "/control", label: "Control", minimum: "operator" },
   { href: "/policies", label: "Policies", minimum: "viewer" },
   { href: "/audit", label: "Audit", minimum: "operator" },
   { href: "/settings", label: "Settings", minimum: "viewer" },

@@ -4,11 +4,11 @@ import { ADMIN, E2E_PORT } from "./constants";
 const BASE = `http://127.0.0.1:${E2E_PORT}`;
 
 /** A signed-in API context for a person, through next-auth's own credentials endpoint. */
-export async function signedInContext(credentials: { email: string; password: string } = ADMIN): Promise<APIRequestContext> {
-  const context = await playwrightRequest.newContext({ baseURL: BASE });
+export async function signedInContext(credentials: { email: string; password: string } = ADMIN, base = BASE): Promise<APIRequestContext> {
+  const context = await playwrightRequest.newContext({ baseURL: base });
   const { csrfToken } = (await (await context.get("/api/auth/csrf")).json()) as { csrfToken: string };
   const response = await context.post("/api/auth/callback/credentials", {
-    form: { csrfToken, email: credentials.email, password: credentials.password, callbackUrl: BASE },
+    form: { csrfToken, email: credentials.email, password: credentials.password, callbackUrl: base },
     maxRedirects: 0,
   });
   expect([200, 302]).toContain(response.status());
@@ -23,8 +23,8 @@ export async function trpcMutation<T>(context: APIRequestContext, path: string, 
 }
 
 /** An admin's personal API token, for provisioning in tests as a script would. */
-export async function adminToken(): Promise<string> {
-  const admin = await signedInContext();
+export async function adminToken(credentials: { email: string; password: string } = ADMIN, base = BASE): Promise<string> {
+  const admin = await signedInContext(credentials, base);
   const { data } = await trpcMutation<{ secret: string }>(admin, "tokens.create", { name: `e2e-${Date.now()}` });
   await admin.dispose();
   return data.secret;

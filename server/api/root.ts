@@ -1,6 +1,7 @@
 import { actionsRouter } from "./routers/actions";
 import { agentsRouter } from "./routers/agents";
 import { approvalsRouter } from "./routers/approvals";
+import { controlRouter } from "./routers/control";
 import { notificationsRouter } from "./routers/notifications";
 import { policiesRouter } from "./routers/policies";
 import { toolsRouter } from "./routers/tools";
@@ -19,6 +20,7 @@ export const appRouter = createTRPCRouter({
   policies: policiesRouter,
   tools: toolsRouter,
   notifications: notificationsRouter,
+  control: controlRouter,
 });
 
 export type AppRouter = typeof appRouter;

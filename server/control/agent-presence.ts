@@ -1,4 +1,4 @@
-import type { AgentActor, RequestOrigin } from "../auth/actor";
+import type { AgentActor, RequestOrigin, UserActor } from "../auth/actor";
 import { appendAudit } from "../audit/append-audit";
 import type { DbOrTx } from "../db/client";
 import { inTransaction } from "../db/transaction";
@@ -71,7 +71,7 @@ export async function reportRollbackResult(
 }
 
 /** A person marks an undo order done by hand (for an agent that was offline). */
-export async function resolveRollbackManually(db: DbOrTx, actor: { type: "user"; id: string; label: string; role: "viewer" | "approver" | "operator" | "admin" }, rollbackId: string, status: "succeeded" | "failed", origin?: RequestOrigin) {
+export async function resolveRollbackManually(db: DbOrTx, actor: UserActor, rollbackId: string, status: "succeeded" | "failed", origin?: RequestOrigin) {
   return inTransaction(db, async (tx) => {
     const rollback = await tx.rollback.findUnique({ where: { id: rollbackId } });
     if (!rollback) throw notFound("rollback", rollbackId);

@@ -1,0 +1,109 @@
+"use client";
+
+import { useQuery, useQueryClient } from "@tanstack/react-query";
+import { useState } from "react";
+import { useLiveEvents } from "@/components/live/use-live-events";
+import { useTRPC } from "@/components/trpc";
+import { Badge, type BadgeTone } from "@/components/ui/badge";
+import { Card } from "@/components/ui/card";
+import { ErrorText } from "@/components/ui/error-text";
+import { formatDateTime, formatRelative } from "@/components/ui/format";
+import { EmptyRow, Table, Td, Th } from "@/components/ui/table";
+import { ControlActions } from "./control-actions";
+import { EventDetail } from "./event-detail";
+
+export const STATE_TONE: Record<string, BadgeTone> = { running: "green", paused: "amber", suspended: "red", killed: "red" };
+
+export function ControlConsole() {
+  const trpc = useTRPC();
+  const queryClient = useQueryClient();
+  const overview = useQuery(trpc.control.overview.queryOptions());
+  const history = useQuery(trpc.control.history.queryOptions());
+  const [selected, setSelected] = useState<number | null>(null);
+  const refresh = () => {
+    void queryClient.invalidateQueries({ queryKey: trpc.control.overview.queryKey() });
+    void queryClient.invalidateQueries({ queryKey: trpc.control.history.queryKey() });
+    void queryClient.invalidateQueries({ queryKey: trpc.control.event.queryKey() });
+  };
+  useLiveEvents(["control.changed", "control.acked", "rollback.ordered", "rollback.updated"], refresh);
+  const epoch = selected ?? history.data?.[0]?.epoch ?? null;
+  const fleet = overview.data?.fleet;
+
+  return (
+    <div className="space-y-6">
+      {fleet ? (
+        <div className={`rounded-lg px-4 py-3 text-sm ${fleet.state === "running" ? "bg-emerald-50 text-emerald-900" : "bg-red-50 text-red-900"}`} data-testid="fleet-state">
+          The fleet is <strong>{fleet.state}</strong>
+          {fleet.reason ? ` — ${fleet.reason}` : ""}
+          {fleet.changedBy ? ` (by ${fleet.changedBy}, ${formatRelative(fleet.changedAt)})` : ""}
+        </div>
+      ) : null}
+      <ErrorText error={overview.error ?? history.error} />
+      <div className="grid grid-cols-1 gap-6 xl:grid-cols-2">
+        {overview.data ? <ControlActions teams={overview.data.teams} agents={overview.data.agents} onDone={(e) => (setSelected(e), refresh())} /> : null}
+        {epoch !== null ? <EventDetail epoch={epoch} /> : <Card title="Acknowledgements">No control changes yet.</Card>}
+      </div>
+      <div className="grid grid-cols-1 gap-6 xl:grid-cols-[minmax(0,2fr)_minmax(0,3fr)]">
+        <Card title="Agents now">
+          <Table>
+            <thead>
+              <tr>
+                <Th>Agent</Th>
+                <Th>Team</Th>
+                <Th>State</Th>
+                <Th>Last seen</Th>
+              </tr>
+            </thead>
+            <tbody className="divide-y divide-slate-100">
+              {overview.data?.agents.length === 0 ? <EmptyRow colSpan={4}>No agents.</EmptyRow> : null}
+              {overview.data?.agents.map((a) => (
+                <tr key={a.id} data-testid={`control-agent-${a.name}`}>
+                  <Td className="font-medium">{a.name}</Td>
+                  <Td>{a.team}</Td>
+                  <Td>
+                    <Badge tone={STATE_TONE[a.state] ?? "gray"}>{a.state}</Badge>
+                    {a.reason && a.state !== "running" ? <span className="ml-2 text-xs text-slate-500">{a.reason}</span> : null}
+                  </Td>
+                  <Td className="text-xs">{formatRelative(a.lastSeenAt)}</Td>
+                </tr>
+              ))}
+            </tbody>
+          </Table>
+        </Card>
+        <Card title="History">
+          <Table>
+            <thead>
+              <tr>
+                <Th>Epoch</Th>
+                <Th>When</Th>
+                <Th>Scope</Th>
+                <Th>Level</Th>
+                <Th>Who and why</Th>
+                <Th>Acked</Th>
+              </tr>
+            </thead>
+            <tbody className="divide-y divide-slate-100">
+              {history.data?.length === 0 ? <EmptyRow colSpan={6}>No control changes yet.</EmptyRow> : null}
+              {history.data?.map((e) => (
+                <tr key={e.epoch} onClick={() => setSelected(e.epoch)} className={`cursor-pointer ${e.epoch === epoch ? "bg-brand-50" : "hover:bg-slate-50"}`} data-testid="control-history-row">
+                  <Td className="font-mono text-xs">{e.epoch}</Td>
+                  <Td className="text-xs whitespace-nowrap">{formatDateTime(e.at)}</Td>
+                  <Td className="font-mono text-xs">{e.scope}</Td>
+                  <Td>
+                    <Badge tone={STATE_TONE[e.state] ?? "gray"}>{e.state === "running" ? "resume" : e.state}</Badge>
+                  </Td>
+                  <Td className="text-xs">
+                    {e.actor}: {e.reason}
+                  </Td>
+                  <Td className="text-xs whitespace-nowrap">
+                    {e.acked} of {e.targets}
+                  </Td>
+                </tr>
+              ))}
+            </tbody>
+          </Table>
+        </Card>
+      </div>
+    </div>
+  );
+}
