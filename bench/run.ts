@@ -1,6 +1,7 @@
 import { mkdirSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import { auditBenchmark } from "./audit.bench";
+import { controlBenchmark } from "./control.bench";
 import { decisionsBenchmark } from "./decisions.bench";
 
 /**
@@ -10,6 +11,7 @@ import { decisionsBenchmark } from "./decisions.bench";
 const BENCHMARKS: Record<string, () => Promise<Record<string, unknown>>> = {
   decisions: () =>
     decisionsBenchmark({ decisions: Number(process.env.BENCH_DECISIONS ?? 5_000), pending: Number(process.env.BENCH_PENDING ?? 100_000), port: 11496 }),
+  control: () => controlBenchmark({ agents: Number(process.env.BENCH_AGENTS ?? 1_000), ports: [11493, 11494] }),
   audit: () => auditBenchmark({ rows: Number(process.env.BENCH_AUDIT_ROWS ?? 1_000_000), appends: Number(process.env.BENCH_APPENDS ?? 5_000) }),
 };
 

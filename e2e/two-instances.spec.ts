@@ -21,7 +21,7 @@ test("two Warden processes started together on an empty database both serve, wit
   test.skip(!url, "needs a PostgreSQL server (the embedded database serves one process)");
   const ports = [11491, 11492];
   const logs = ports.map(() => [] as string[]);
-  const children = ports.map((port, i) => {
+  const children: ChildProcess[] = ports.map((port, i) => {
     const child = spawn(process.execPath, ["--import", "tsx", "scripts/start.ts"], {
       env: { ...process.env, DATABASE_URL: url!, PORT: String(port), WARDEN_ADMIN_EMAIL: "twin@e2e.test", WARDEN_ADMIN_PASSWORD: "twin-password-123" },
       stdio: ["ignore", "pipe", "pipe"],
@@ -71,6 +71,23 @@ test("two Warden processes started together on an empty database both serve, wit
     expect(got.data.reason).toBe("drill across instances");
     expect(got.at - sent).toBeLessThan(2000);
     await agent.stop();
+
+    // The state survives a restart: stop instance B, start it again, ask it.
+    const restarted = await new Promise<ChildProcess>((resolve) => {
+      children[1]!.once("exit", () => {
+        const child = spawn(process.execPath, ["--import", "tsx", "scripts/start.ts"], {
+          env: { ...process.env, DATABASE_URL: url!, PORT: String(ports[1]) },
+          stdio: ["ignore", "pipe", "pipe"],
+        });
+        child.stdout!.on("data", (d) => logs[1]!.push(String(d)));
+        resolve(child);
+      });
+      children[1]!.kill("SIGTERM");
+    });
+    children[1] = restarted;
+    await waitForHealth(ports[1]!, restarted, () => logs[1]!.join(""));
+    const beat = await fetch(`${b}/api/v1/heartbeat`, { method: "POST", headers: { authorization: `Bearer ${key.secret}` }, body: "{}" });
+    expect(((await beat.json()) as { control: { state: string; reason: string } }).control).toMatchObject({ state: "suspended", reason: "drill across instances" });
   } finally {
     for (const child of children) child.kill("SIGTERM");
   }

@@ -65,14 +65,20 @@ async function main(): Promise<void> {
     },
   );
 
+  // Stop the server first and wait for it, so the port is free and the database closes last.
+  let stopping = false;
+  const childExited = new Promise<number>((resolve) => child.once("exit", (code) => resolve(code ?? 1)));
   const shutdown = async (code: number) => {
-    if (!child.killed && child.exitCode === null) child.kill("SIGTERM");
+    if (stopping) return;
+    stopping = true;
+    if (child.exitCode === null) child.kill("SIGTERM");
+    await childExited;
     if (stopEmbedded) await stopEmbedded().catch(() => undefined);
     process.exit(code);
   };
   process.on("SIGINT", () => void shutdown(0));
   process.on("SIGTERM", () => void shutdown(0));
-  child.on("exit", (code) => void shutdown(code ?? 1));
+  void childExited.then((code) => shutdown(code));
 
   await waitUntilServing(port);
   console.log(`\nwarden: ready at http://localhost:${port}  (agents: http://localhost:${port}/api/v1)\n`);

@@ -1,7 +1,7 @@
 "use client";
 
 import { useQuery, useQueryClient } from "@tanstack/react-query";
-import { useState } from "react";
+import { useRef, useState } from "react";
 import { useLiveEvents } from "@/components/live/use-live-events";
 import { useTRPC } from "@/components/trpc";
 import { Badge, type BadgeTone } from "@/components/ui/badge";
@@ -25,7 +25,14 @@ export function ControlConsole() {
     void queryClient.invalidateQueries({ queryKey: trpc.control.history.queryKey() });
     void queryClient.invalidateQueries({ queryKey: trpc.control.event.queryKey() });
   };
-  useLiveEvents(["control.changed", "control.acked", "rollback.ordered", "rollback.updated"], refresh);
+  // A fleet-wide change brings a thousand acknowledgements in a second: redraw at most 4 times a second.
+  const pending = useRef<ReturnType<typeof setTimeout> | null>(null);
+  useLiveEvents(["control.changed", "control.acked", "rollback.ordered", "rollback.updated"], () => {
+    pending.current ??= setTimeout(() => {
+      pending.current = null;
+      refresh();
+    }, 250);
+  });
   const epoch = selected ?? history.data?.[0]?.epoch ?? null;
   const fleet = overview.data?.fleet;
 

@@ -15,28 +15,34 @@ export async function heartbeat(db: DbOrTx, agentId: string): Promise<{ control:
 /**
  * The agent confirms it has applied every control change up to `epoch`. Each change that
  * targeted it in between gets an acknowledgement with its latency (the console's "M of N").
+ * One statement (the agent row locked, moved forward, the acks inserted), since a fleet-wide
+ * change brings every agent's ack at once.
  */
 export async function acknowledgeEpoch(db: DbOrTx, agentId: string, epoch: number): Promise<{ ackedEpoch: number; acknowledged: number }> {
-  const { acked, events } = await inTransaction(db, async (tx) => {
-    const [agent] = await tx.$queryRaw<{ acked_epoch: bigint }[]>`SELECT acked_epoch FROM agents WHERE id = ${agentId}::uuid FOR UPDATE`;
-    const [latest] = await tx.$queryRaw<{ last: bigint | null }[]>`SELECT max(epoch) AS last FROM control_events`;
-    if (BigInt(epoch) > (latest?.last ?? BigInt(0))) {
-      throw new AppError("BAD_REQUEST", `epoch: ${epoch} has not happened yet`, { details: [{ field: "epoch", message: "has not happened yet" }] });
-    }
-    const previous = agent!.acked_epoch;
-    if (BigInt(epoch) <= previous) return { acked: Number(previous), events: [] as bigint[] };
-    const inserted = await tx.$queryRaw<{ epoch: bigint }[]>`
+  const [result] = await db.$queryRaw<{ latest: bigint | null; current: bigint; acked: bigint[] }[]>`
+    WITH latest AS (SELECT max(epoch) AS epoch FROM control_events),
+    moved AS (
+      UPDATE agents a SET acked_epoch = ${epoch}, last_seen_at = now()
+        FROM (SELECT id, acked_epoch AS previous FROM agents WHERE id = ${agentId}::uuid FOR UPDATE) p, latest
+       WHERE a.id = p.id AND p.previous < ${epoch} AND ${epoch} <= coalesce(latest.epoch, 0)
+      RETURNING p.previous
+    ),
+    acked AS (
       INSERT INTO control_acks (epoch, agent_id, latency_ms)
       SELECT e.epoch, ${agentId}::uuid, greatest(0, (extract(epoch FROM clock_timestamp() - e.created_at) * 1000)::int)
-        FROM control_events e
-       WHERE e.epoch > ${previous} AND e.epoch <= ${epoch} AND ${agentId}::uuid = ANY(e.target_agents)
+        FROM control_events e, moved
+       WHERE e.epoch > moved.previous AND e.epoch <= ${epoch} AND ${agentId}::uuid = ANY(e.target_agents)
       ON CONFLICT DO NOTHING
-      RETURNING epoch`;
-    await tx.$executeRaw`UPDATE agents SET acked_epoch = ${epoch}, last_seen_at = now() WHERE id = ${agentId}::uuid`;
-    for (const row of inserted) await publish(tx, { type: "control.acked", epoch: Number(row.epoch), agentId });
-    return { acked: epoch, events: inserted.map((r) => r.epoch) };
-  });
-  return { ackedEpoch: acked, acknowledged: events.length };
+      RETURNING epoch
+    )
+    SELECT (SELECT epoch FROM latest) AS latest,
+           coalesce((SELECT ${epoch}::bigint FROM moved), (SELECT acked_epoch FROM agents WHERE id = ${agentId}::uuid)) AS current,
+           array(SELECT epoch FROM acked) AS acked`;
+  if (BigInt(epoch) > (result?.latest ?? BigInt(0))) {
+    throw new AppError("BAD_REQUEST", `epoch: ${epoch} has not happened yet`, { details: [{ field: "epoch", message: "has not happened yet" }] });
+  }
+  for (const acked of result!.acked) await publish(db, { type: "control.acked", epoch: Number(acked), agentId });
+  return { ackedEpoch: Math.max(Number(result!.current), 0), acknowledged: result!.acked.length };
 }
 
 /** The agent reports the outcome of an undo order; a success marks the action rolled back. */

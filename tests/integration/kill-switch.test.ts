@@ -202,3 +202,19 @@ describe("kill", () => {
     await call(apiControlRoutes.resume, { token: operator.token, body: { scope: `team:${name}`, reason: "test over" } });
   });
 });
+
+describe("automatic pauses", () => {
+  it("the programmatic trigger pauses one agent with its reason, audited as the system", async () => {
+    const { pauseAgentAutomatically } = await import("../../server/control/change-control");
+    const { tool, agents } = await team();
+    const { agent, key } = agents[0]!;
+    const change = await pauseAgentAutomatically(db, agent, "budget");
+    expect(change).toMatchObject({ state: "paused", reason: "budget", targetAgents: [agent.id] });
+    expect(await pauseAgentAutomatically(db, agent, "budget")).toBeNull();
+    const denied = await propose(key, { tool, confidence: 0.99 });
+    expect(denied.json.reasons[0]).toMatchObject({ code: "control_paused" });
+    expect(denied.json.reasons[0].message).toContain("budget");
+    const audit = await auditRows({ verb: "control.pause", subjectId: `agent:${agent.id}` });
+    expect(audit[0]).toMatchObject({ actorType: "system", data: expect.objectContaining({ reason: "budget", automatic: true }) });
+  });
+});

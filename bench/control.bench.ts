@@ -1,0 +1,108 @@
+import { performance } from "node:perf_hooks";
+import { Agent as HttpAgent, fetch, setGlobalDispatcher } from "undici";
+import { benchDatabase, fmt, percentiles } from "./support";
+import { startWarden } from "./server";
+
+type Connection = { ready: Promise<void>; received: Map<number, number>; acked: Map<number, number>; close: () => void };
+
+/** One simulated agent: the control stream open, each control epoch acknowledged on receipt. */
+function connect(base: string, key: string): Connection {
+  const received = new Map<number, number>();
+  const acked = new Map<number, number>();
+  const controller = new AbortController();
+  let markReady!: () => void;
+  const ready = new Promise<void>((resolve) => (markReady = resolve));
+  const auth = { authorization: `Bearer ${key}` };
+  void (async () => {
+    const response = await fetch(`${base}/api/v1/control/stream`, { headers: auth, signal: controller.signal });
+    const reader = response.body!.getReader();
+    const decoder = new TextDecoder();
+    let buffer = "";
+    for (;;) {
+      const { value, done } = await reader.read();
+      if (done) return;
+      buffer += decoder.decode(value, { stream: true });
+      let end: number;
+      while ((end = buffer.indexOf("\n\n")) >= 0) {
+        const block = buffer.slice(0, end);
+        buffer = buffer.slice(end + 2);
+        const data = block.split("\n").find((l) => l.startsWith("data:"));
+        if (!block.includes("event: control") || !data) continue;
+        const event = JSON.parse(data.slice(5)) as { epoch: number; current?: boolean };
+        if (event.current) {
+          markReady();
+          continue;
+        }
+        received.set(event.epoch, performance.now());
+        void fetch(`${base}/api/v1/control/ack`, { method: "POST", headers: { ...auth, "content-type": "application/json" }, body: JSON.stringify({ epoch: event.epoch }) })
+          .then((r) => r.arrayBuffer())
+          .then(() => acked.set(event.epoch, performance.now()));
+      }
+    }
+  })().catch(() => undefined);
+  return { ready, received, acked, close: () => controller.abort() };
+}
+
+async function waitUntil(check: () => boolean, timeoutMs: number): Promise<boolean> {
+  const deadline = performance.now() + timeoutMs;
+  while (performance.now() < deadline) {
+    if (check()) return true;
+    await new Promise((r) => setTimeout(r, 5));
+  }
+  return check();
+}
+
+/**
+ * From POST /suspend to receipt by N agents on the control stream (all simulated from this
+ * process), and until every one has acknowledged; with one and with two Warden instances on one
+ * PostgreSQL (agents split across them; the suspend is sent to the first).
+ */
+export async function controlBenchmark(options: { agents: number; ports: [number, number] }) {
+  setGlobalDispatcher(new HttpAgent({ connections: null, keepAliveTimeout: 60_000, bodyTimeout: 0, headersTimeout: 0 }));
+  const url = await benchDatabase("warden_bench_control");
+  process.env.DATABASE_URL = url;
+  const { db } = await import("../server/db/client");
+  const { createUser } = await import("../server/users/create-user");
+  const { createApiToken } = await import("../server/users/api-tokens");
+  const { registerAgent } = await import("../server/agents/register-agent");
+  const system = { type: "system" as const, id: null, label: "bench" };
+  const { user } = await createUser(db, system, { email: "operator@bench.test", role: "operator", password: "bench-password-1" });
+  const { secret: token } = await createApiToken(db, { type: "user", id: user.id, label: user.email, role: "operator" }, "bench");
+  const keys: string[] = [];
+  for (let i = 0; i < options.agents; i++) {
+    keys.push((await registerAgent(db, system, { name: `fleet-${i}`, role: "specialist", team: i % 2 ? "ops" : "dev" })).key.secret);
+  }
+
+  const results: Record<string, unknown> = {};
+  console.log(`\n## Kill switch propagation to ${options.agents.toLocaleString()} streaming agents\n`);
+  console.log("| instances | receipt p50 ms | p99 ms | max ms | all received ms | all acknowledged ms | acks in database |");
+  console.log("|---:|---:|---:|---:|---:|---:|---:|");
+  for (const instances of [1, 2]) {
+    const servers = await Promise.all(options.ports.slice(0, instances).map((port) => startWarden(url, port)));
+    try {
+      const connections = keys.map((key, i) => connect(servers[i % instances]!.url, key));
+      await Promise.all(connections.map((c) => c.ready));
+      await new Promise((r) => setTimeout(r, 500)); // let the connect-time writes settle
+      const t0 = performance.now();
+      const response = await fetch(`${servers[0]!.url}/suspend`, { method: "POST", headers: { authorization: `Bearer ${token}` }, body: JSON.stringify({ reason: "bench" }) });
+      const { epoch } = (await response.json()) as { epoch: number };
+      const allReceived = await waitUntil(() => connections.every((c) => c.received.has(epoch)), 10_000);
+      const allAcked = await waitUntil(() => connections.every((c) => c.acked.has(epoch)), 20_000);
+      const receipts = connections.map((c) => (c.received.get(epoch) ?? Infinity) - t0);
+      const acks = connections.map((c) => (c.acked.get(epoch) ?? Infinity) - t0);
+      const stored = await db.controlAck.count({ where: { epoch: BigInt(epoch) } });
+      const p = percentiles(receipts);
+      const row = { p50: p.p50, p99: p.p99, max: p.max, allReceivedMs: allReceived ? Math.max(...receipts) : null, allAckedMs: allAcked ? Math.max(...acks) : null, stored };
+      results[`instances_${instances}`] = row;
+      console.log(
+        `| ${instances} | ${fmt(p.p50)} | ${fmt(p.p99)} | ${fmt(p.max)} | ${row.allReceivedMs === null ? "not all" : fmt(row.allReceivedMs)} | ${row.allAckedMs === null ? "not all" : fmt(row.allAckedMs)} | ${stored} of ${options.agents} |`,
+      );
+      for (const c of connections) c.close();
+      await fetch(`${servers[0]!.url}/resume`, { method: "POST", headers: { authorization: `Bearer ${token}` }, body: JSON.stringify({ reason: "bench over" }) });
+    } finally {
+      await Promise.all(servers.map((s) => s.stop()));
+    }
+  }
+  await db.$disconnect();
+  return results;
+}
