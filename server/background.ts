@@ -4,6 +4,7 @@ import { sealAuditLog } from "./audit/seal-audit";
 import { db } from "./db/client";
 import { startEventBus } from "./events/bus";
 import { deliverDueWebhooks } from "./notifications/webhooks";
+import { expireLeases } from "./tasks/task-lifecycle";
 
 /** Runs `task` every `intervalMs`, never two at once in this process. */
 function every(intervalMs: number, name: string, task: () => Promise<unknown>): void {
@@ -30,4 +31,5 @@ export function startBackgroundWork(): void {
   every(250, "audit.seal", () => sealAuditLog(db));
   every(2_000, "approvals.expire", () => expireOverdueApprovals(db));
   every(1_000, "webhooks.deliver", () => deliverDueWebhooks(db));
+  every(2_000, "tasks.leases", () => expireLeases(db));
 }

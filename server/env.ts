@@ -14,6 +14,10 @@ const EnvSchema = z.object({
   WARDEN_MAX_BODY_BYTES: z.coerce.number().int().min(1024).default(1_048_576),
   WARDEN_LOGIN_MAX_FAILURES: z.coerce.number().int().min(1).default(5),
   WARDEN_LOGIN_LOCK_SECONDS: z.coerce.number().int().min(1).default(900),
+  /** A repeated dedupe key returns the unfinished task created within this window. */
+  WARDEN_TASK_DEDUPE_WINDOW_SECONDS: z.coerce.number().int().min(1).default(86_400),
+  WARDEN_TASK_LEASE_SECONDS: z.coerce.number().int().min(5).default(60),
+  WARDEN_TASK_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(100).default(3),
   /** Set by the launcher when it runs the embedded database: realtime fan-out stays in-process. */
   WARDEN_EMBEDDED_DB: z.enum(["0", "1"]).default("0"),
   AUTH_SECRET: z.string().min(16).optional(),

@@ -4,6 +4,7 @@ import type { DbOrTx, Tx } from "../db/client";
 import type { ControlLevel } from "../db/generated/client";
 import { inTransaction } from "../db/transaction";
 import { publish } from "../events/bus";
+import { applyControlToTasks } from "../tasks/control-effects";
 import { agentsInScopeSql, type Scope } from "./scope";
 
 const CONTROL_LOCK = 7462030;
@@ -50,13 +51,14 @@ export async function changeControl(
       },
       select: { createdAt: true },
     });
+    const tasks = await applyControlToTasks(tx, scope, state);
     if (extra) await extra(tx, Number(epoch));
     await publish(tx, { type: "control.changed", epoch: Number(epoch), kind: scope.kind, key: scope.key, state, reason, at: event.createdAt.toISOString() });
     await appendAudit(tx, {
       actor,
       verb: VERB[state],
       subject: { type: "scope", id: `${scope.kind}:${scope.key}` },
-      data: { scope: scope.label, epoch: Number(epoch), reason, agents: targetAgents.length, ...(change.auditData ?? {}) },
+      data: { scope: scope.label, epoch: Number(epoch), reason, agents: targetAgents.length, tasks, ...(change.auditData ?? {}) },
       origin,
     });
     return { epoch: Number(epoch), scope, state, reason, targetAgents };

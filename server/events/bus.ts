@@ -20,6 +20,8 @@ export type WardenEvent =
   | { type: "action.result"; actionId: string; agentId: string; status: string }
   | { type: "notification.created"; notificationId: string }
   | { type: "policy.changed"; version: number }
+  | { type: "task.queued"; taskId: string; capability: string }
+  | { type: "task.changed"; taskId: string; status: string; agentId: string | null }
   | { type: "control.changed"; epoch: number; kind: "fleet" | "team" | "agent"; key: string; state: "running" | "paused" | "suspended" | "killed"; reason: string | null; at: string }
   | { type: "control.acked"; epoch: number; agentId: string }
   | { type: "rollback.ordered"; seq: number; rollbackId: string; agentId: string; actionId: string; epoch: number }

@@ -4,6 +4,7 @@ import { approveRoute, listApprovalsRoute, rejectRoute } from "../approvals/appr
 import { meRoute } from "../auth/me-route";
 import { ackRoute, apiControlRoutes, heartbeatRoute, killTokenRoute, rollbackResultRoute, rootControlRoutes, streamRoute } from "../control/control-routes";
 import { getPolicyRoute, putPolicyRoute } from "../policy/policy-routes";
+import { claimTaskRoute, completeTaskRoute, createTaskRoute, failTaskRoute, getTaskRoute, taskHeartbeatRoute } from "../tasks/task-routes";
 import { listToolsRoute, putToolRoute } from "../tools/tool-routes";
 import type { ApiRoute } from "./api-route";
 
@@ -18,6 +19,12 @@ export const API_ROUTES: ApiRoute[] = [
   streamRoute,
   ackRoute,
   rollbackResultRoute,
+  createTaskRoute,
+  claimTaskRoute,
+  getTaskRoute,
+  taskHeartbeatRoute,
+  completeTaskRoute,
+  failTaskRoute,
   listApprovalsRoute,
   approveRoute,
   rejectRoute,

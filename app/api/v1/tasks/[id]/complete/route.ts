@@ -1,0 +1,3 @@
+import { completeTaskRoute } from "@/server/tasks/task-routes";
+
+export const POST = completeTaskRoute.handle;

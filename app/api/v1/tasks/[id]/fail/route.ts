@@ -1,0 +1,3 @@
+import { failTaskRoute } from "@/server/tasks/task-routes";
+
+export const POST = failTaskRoute.handle;

@@ -1,0 +1,3 @@
+import { taskHeartbeatRoute } from "@/server/tasks/task-routes";
+
+export const POST = taskHeartbeatRoute.handle;

@@ -1,0 +1,3 @@
+import { getTaskRoute } from "@/server/tasks/task-routes";
+
+export const GET = getTaskRoute.handle;

@@ -1,0 +1,3 @@
+import { createTaskRoute } from "@/server/tasks/task-routes";
+
+export const POST = createTaskRoute.handle;

@@ -1,0 +1,57 @@
+import { z } from "zod";
+import { ZSlug, ZUuid } from "./common";
+
+const MAX_JSON_BYTES = 64 * 1024;
+const boundedJson = (field: string) =>
+  z.record(z.string(), z.unknown()).refine((v) => Buffer.byteLength(JSON.stringify(v)) <= MAX_JSON_BYTES, { message: `${field} must be at most 64 KiB of JSON` });
+
+export const ZCreateTaskRequest = z
+  .strictObject({
+    title: z.string().trim().min(1, "must not be empty").max(500),
+    capability: ZSlug,
+    priority: z.number().int().min(0, "must be 0 to 100").max(100, "must be 0 to 100").default(50),
+    payload: boundedJson("payload").default({}),
+    dedupeKey: z.string().trim().min(1).max(200).optional(),
+    parentId: ZUuid.optional(),
+    deadline: z.iso.datetime({ offset: true }).optional(),
+    maxAttempts: z.number().int().min(1).max(100).optional(),
+  })
+  .meta({ id: "CreateTaskRequest" });
+export type CreateTaskRequest = z.input<typeof ZCreateTaskRequest>;
+
+export const ZClaimRequest = z.strictObject({ waitSeconds: z.number().int().min(0).max(60).default(0) }).meta({ id: "ClaimRequest" });
+export const ZTaskHeartbeatRequest = z.strictObject({ checkpoint: boundedJson("checkpoint").optional() }).meta({ id: "TaskHeartbeatRequest" });
+export const ZTaskCompleteRequest = z
+  .strictObject({ output: boundedJson("output").optional(), cost: z.number().min(0).max(1_000_000).optional() })
+  .meta({ id: "TaskCompleteRequest" });
+export const ZTaskFailRequest = z
+  .strictObject({
+    error: z.string().trim().min(1, "say what went wrong").max(8000),
+    failureReason: z.string().trim().max(4000).optional(),
+    retry: z.boolean().default(true),
+  })
+  .meta({ id: "TaskFailRequest" });
+
+export const ZTaskView = z
+  .object({
+    id: z.string(),
+    title: z.string(),
+    capability: z.string(),
+    priority: z.number(),
+    payload: z.record(z.string(), z.unknown()),
+    dedupeKey: z.string().nullable(),
+    parentId: z.string().nullable(),
+    deadline: z.string().nullable(),
+    status: z.string(),
+    leasedBy: z.string().nullable(),
+    leaseExpiresAt: z.string().nullable(),
+    attempts: z.number(),
+    maxAttempts: z.number(),
+    checkpoint: z.record(z.string(), z.unknown()).nullable(),
+    output: z.record(z.string(), z.unknown()).nullable(),
+    error: z.string().nullable(),
+    createdBy: z.string(),
+    createdAt: z.string(),
+  })
+  .meta({ id: "Task" });
+export type TaskView = z.infer<typeof ZTaskView>;

@@ -1,0 +1,100 @@
+import { z } from "zod";
+import type { BearerPrincipal } from "../auth/authenticate-bearer";
+import { AppError, notFound } from "../errors";
+import { defineRoute, Reply } from "../http/api-route";
+import { ZUuid } from "../schemas/common";
+import { ZClaimRequest, ZCreateTaskRequest, ZTaskCompleteRequest, ZTaskFailRequest, ZTaskHeartbeatRequest, ZTaskView } from "../schemas/tasks";
+import { claimTask } from "./claim-task";
+import { createTask } from "./create-task";
+import { completeTask, failTask, heartbeatTask } from "./task-lifecycle";
+import { toTaskView } from "./task-view";
+
+const ZIdParams = z.object({ id: ZUuid });
+
+function agentOf(principal: BearerPrincipal) {
+  if (principal.kind !== "agent") throw new AppError("FORBIDDEN", "This call is for agent keys");
+  return principal;
+}
+
+export const createTaskRoute = defineRoute({
+  method: "POST",
+  path: "/api/v1/tasks",
+  summary: "Queue a task (201), or get the unfinished task with the same dedupeKey (200)",
+  tag: "Tasks",
+  auth: { agent: true, user: "operator" },
+  body: ZCreateTaskRequest,
+  response: z.object({ task: ZTaskView, created: z.boolean() }),
+  successStatus: 201,
+  idempotent: true,
+  handler: async ({ db, principal, body, origin }) => {
+    const result = await createTask(db, principal.actor, body, origin);
+    return new Reply(result.created ? 201 : 200, result);
+  },
+});
+
+export const claimTaskRoute = defineRoute({
+  method: "POST",
+  path: "/api/v1/tasks/claim",
+  summary: "Claim the next task for this agent's capabilities (200), or nothing (204); waitSeconds long-polls",
+  tag: "Tasks",
+  auth: { agent: true },
+  body: ZClaimRequest,
+  response: z.object({ task: ZTaskView, leaseExpiresAt: z.string() }),
+  handler: async ({ db, principal, body, request }) => {
+    const claimed = await claimTask(db, agentOf(principal), body.waitSeconds, request.signal);
+    return claimed ?? new Reply(204, null);
+  },
+});
+
+export const getTaskRoute = defineRoute({
+  method: "GET",
+  path: "/api/v1/tasks/{id}",
+  summary: "A task with its status, checkpoint and output",
+  tag: "Tasks",
+  auth: { agent: true, user: "viewer" },
+  params: ZIdParams,
+  response: ZTaskView,
+  handler: async ({ db, params }) => {
+    const task = await db.task.findUnique({ where: { id: params.id } });
+    if (!task) throw notFound("task", params.id);
+    return toTaskView(task);
+  },
+});
+
+export const taskHeartbeatRoute = defineRoute({
+  method: "POST",
+  path: "/api/v1/tasks/{id}/heartbeat",
+  summary: "Renew the lease, optionally with a checkpoint to resume from",
+  tag: "Tasks",
+  auth: { agent: true },
+  params: ZIdParams,
+  body: ZTaskHeartbeatRequest,
+  response: z.object({ task: ZTaskView, leaseExpiresAt: z.string() }),
+  handler: ({ db, principal, params, body }) => heartbeatTask(db, agentOf(principal).actor, params.id, body),
+});
+
+export const completeTaskRoute = defineRoute({
+  method: "POST",
+  path: "/api/v1/tasks/{id}/complete",
+  summary: "Finish a task with its output and cost",
+  tag: "Tasks",
+  auth: { agent: true },
+  params: ZIdParams,
+  body: ZTaskCompleteRequest,
+  response: ZTaskView,
+  idempotent: true,
+  handler: ({ db, principal, params, body, origin }) => completeTask(db, agentOf(principal).actor, params.id, body, origin),
+});
+
+export const failTaskRoute = defineRoute({
+  method: "POST",
+  path: "/api/v1/tasks/{id}/fail",
+  summary: "Report a failure: requeued while attempts remain (retry, the default), else failed or dead",
+  tag: "Tasks",
+  auth: { agent: true },
+  params: ZIdParams,
+  body: ZTaskFailRequest,
+  response: ZTaskView,
+  idempotent: true,
+  handler: ({ db, principal, params, body, origin }) => failTask(db, agentOf(principal).actor, params.id, body, origin),
+});

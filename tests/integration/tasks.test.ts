@@ -1,0 +1,165 @@
+import { describe, expect, it } from "vitest";
+import { apiControlRoutes } from "../../server/control/control-routes";
+import { expireLeases } from "../../server/tasks/task-lifecycle";
+import { claimTaskRoute, completeTaskRoute, createTaskRoute, failTaskRoute, getTaskRoute, taskHeartbeatRoute } from "../../server/tasks/task-routes";
+import { call, db, makeAgent, makeUserWithToken, unique } from "../support/fixtures";
+
+/** A capability of its own per test, so tests never take each other's tasks. */
+async function worker(capability: string, extra: { role?: "lead" | "specialist" } = {}) {
+  const { agent, key } = await makeAgent({ capabilities: [capability], role: extra.role ?? "specialist" });
+  return { agent, key: key.secret };
+}
+
+const claim = (key: string, waitSeconds = 0) => call(claimTaskRoute, { token: key, body: { waitSeconds } });
+
+async function queue(token: string, capability: string, tasks: { title: string; priority?: number; dedupeKey?: string }[]) {
+  const ids: string[] = [];
+  for (const t of tasks) ids.push((await call(createTaskRoute, { token, body: { capability, ...t } })).json.task.id);
+  return ids;
+}
+
+describe("the task queue", () => {
+  it("50 concurrent claimers on 5,000 tasks: every task claimed exactly once", async () => {
+    const capability = unique("bulk").toLowerCase();
+    const rows = Array.from({ length: 5000 }, (_, i) => ({ title: `t${i}`, capability, createdByType: "system", createdByLabel: "tests", priority: i % 5 }));
+    await db.task.createMany({ data: rows });
+    const workers = await Promise.all(Array.from({ length: 50 }, () => worker(capability)));
+    const claimedBy = new Map<string, string[]>();
+    await Promise.all(
+      workers.map(async (w) => {
+        for (;;) {
+          const response = await claim(w.key);
+          if (response.status === 204) return;
+          const id: string = response.json.task.id;
+          claimedBy.set(id, [...(claimedBy.get(id) ?? []), w.agent.id]);
+        }
+      }),
+    );
+    expect(claimedBy.size).toBe(5000);
+    expect([...claimedBy.values()].every((owners) => owners.length === 1)).toBe(true);
+    expect(await db.task.count({ where: { capability, status: "queued" } })).toBe(0);
+    expect(await db.auditLog.count({ where: { verb: "task.claim", subjectId: { in: [...claimedBy.keys()].slice(0, 100) } } })).toBe(100);
+  }, 120_000);
+
+  it("highest priority first, FIFO within a priority, and only to agents with the capability", async () => {
+    const capability = unique("prio").toLowerCase();
+    const { token } = await makeUserWithToken("operator");
+    const [low, high1, mid, high2] = await queue(token, capability, [
+      { title: "low", priority: 10 },
+      { title: "high 1", priority: 90 },
+      { title: "mid", priority: 50 },
+      { title: "high 2", priority: 90 },
+    ]);
+    const stranger = await worker(unique("other").toLowerCase());
+    expect((await claim(stranger.key)).status).toBe(204);
+    const w = await worker(capability);
+    const order = [];
+    for (let i = 0; i < 4; i++) order.push((await claim(w.key)).json.task.id);
+    expect(order).toEqual([high1, high2, mid, low]);
+  });
+
+  it("a repeated dedupe key while the first task is unfinished returns that task (200)", async () => {
+    const capability = unique("dedupe").toLowerCase();
+    const { token } = await makeUserWithToken("operator");
+    const dedupeKey = unique("nightly-backup");
+    const first = await call(createTaskRoute, { token, body: { capability, title: "backup", dedupeKey } });
+    const again = await Promise.all([1, 2, 3].map(() => call(createTaskRoute, { token, body: { capability, title: "backup again", dedupeKey } })));
+    expect(first.status).toBe(201);
+    expect(again.map((a) => a.status)).toEqual([200, 200, 200]);
+    expect(new Set(again.map((a) => a.json.task.id))).toEqual(new Set([first.json.task.id]));
+    // Once it is finished, the key queues a new task.
+    const w = await worker(capability);
+    await claim(w.key);
+    await call(completeTaskRoute, { token: w.key, params: { id: first.json.task.id }, body: { output: { ok: true } } });
+    const after = await call(createTaskRoute, { token, body: { capability, title: "tomorrow's backup", dedupeKey } });
+    expect(after.status).toBe(201);
+    expect(after.json.task.id).not.toBe(first.json.task.id);
+  });
+
+  it("an expired lease requeues; the maximum attempts lead to the dead-letter list with the history", async () => {
+    const capability = unique("lease").toLowerCase();
+    const { token } = await makeUserWithToken("operator");
+    const [id] = await queue(token, capability, [{ title: "flaky" }]);
+    await db.task.update({ where: { id: id! }, data: { maxAttempts: 2 } });
+    const w = await worker(capability);
+    for (let attempt = 1; attempt <= 2; attempt++) {
+      expect((await claim(w.key)).json.task.id).toBe(id);
+      await db.task.update({ where: { id: id! }, data: { leaseExpiresAt: new Date(Date.now() - 1000) } });
+      await expireLeases(db);
+    }
+    const dead = await db.task.findUniqueOrThrow({ where: { id: id! }, include: { events: { orderBy: { id: "asc" } } } });
+    expect(dead.status).toBe("dead");
+    expect(dead.events.map((e) => e.type)).toEqual(["queued", "claimed", "lease_lost", "claimed", "dead"]);
+    expect((await claim(w.key)).status).toBe(204);
+  });
+
+  it("a failure is retried while attempts remain; without retry it fails for good", async () => {
+    const capability = unique("fail").toLowerCase();
+    const { token } = await makeUserWithToken("operator");
+    const [id] = await queue(token, capability, [{ title: "deploy" }]);
+    const w = await worker(capability);
+    await claim(w.key);
+    const retried = await call(failTaskRoute, { token: w.key, params: { id: id! }, body: { error: "timeout" } });
+    expect(retried.json).toMatchObject({ status: "queued", attempts: 1 });
+    await claim(w.key);
+    const failed = await call(failTaskRoute, { token: w.key, params: { id: id! }, body: { error: "bad input", retry: false } });
+    expect(failed.json.status).toBe("failed");
+    expect((await call(completeTaskRoute, { token: w.key, params: { id: id! }, body: {} })).status).toBe(409);
+  });
+
+  it("a lead agent cannot claim work", async () => {
+    const capability = unique("lead").toLowerCase();
+    const lead = await worker(capability, { role: "lead" });
+    const response = await claim(lead.key);
+    expect(response.status).toBe(403);
+    expect(response.json.error.message).toMatch(/delegates/);
+  });
+
+  it("a claim long-polls until a task of its capability is queued", async () => {
+    const capability = unique("wait").toLowerCase();
+    const { token } = await makeUserWithToken("operator");
+    const w = await worker(capability);
+    const started = Date.now();
+    const waiting = claim(w.key, 10);
+    await new Promise((r) => setTimeout(r, 300));
+    const [id] = await queue(token, capability, [{ title: "arrives later" }]);
+    const claimed = await waiting;
+    expect(claimed.json.task.id).toBe(id);
+    expect(Date.now() - started).toBeLessThan(5000);
+  });
+});
+
+describe("control states and tasks", () => {
+  it("pause blocks claims; resume restores them", async () => {
+    const capability = unique("paused").toLowerCase();
+    const operator = await makeUserWithToken("operator");
+    await queue(operator.token, capability, [{ title: "work" }]);
+    const w = await worker(capability);
+    await call(apiControlRoutes.pause, { token: operator.token, body: { scope: `agent:${w.agent.name}`, reason: "freeze" } });
+    expect((await claim(w.key)).status).toBe(204);
+    await call(apiControlRoutes.resume, { token: operator.token, body: { scope: `agent:${w.agent.name}`, reason: "thaw" } });
+    expect((await claim(w.key)).status).toBe(200);
+  });
+
+  it("suspend keeps the checkpoint; resume continues from it; kill cancels", async () => {
+    const capability = unique("susp").toLowerCase();
+    const operator = await makeUserWithToken("operator");
+    const [id] = await queue(operator.token, capability, [{ title: "migrate 1,000 rows" }]);
+    const w = await worker(capability);
+    await claim(w.key);
+    await call(taskHeartbeatRoute, { token: w.key, params: { id: id! }, body: { checkpoint: { rowsDone: 400 } } });
+    await call(apiControlRoutes.suspend, { token: operator.token, body: { scope: `agent:${w.agent.name}`, reason: "incident" } });
+    const parked = await call(getTaskRoute, { token: w.key, params: { id: id! } });
+    expect(parked.json).toMatchObject({ status: "suspended", checkpoint: { rowsDone: 400 } });
+    expect((await call(taskHeartbeatRoute, { token: w.key, params: { id: id! }, body: {} })).status).toBe(409);
+
+    await call(apiControlRoutes.resume, { token: operator.token, body: { scope: `agent:${w.agent.name}`, reason: "over" } });
+    const resumed = await claim(w.key);
+    expect(resumed.json.task).toMatchObject({ id, checkpoint: { rowsDone: 400 }, attempts: 2 });
+
+    const issued = await call((await import("../../server/control/control-routes")).killTokenRoute, { token: operator.token, body: { scope: `agent:${w.agent.name}`, rollbackLast: 0 } });
+    await call(apiControlRoutes.kill, { token: operator.token, body: { confirm: issued.json.token } });
+    expect((await call(getTaskRoute, { token: w.key, params: { id: id! } })).json.status).toBe("cancelled");
+    await call(apiControlRoutes.resume, { token: operator.token, body: { scope: `agent:${w.agent.name}`, reason: "done" } });
+  });
+});
