@@ -1,8 +1,8 @@
 "use client";
 
 import { useQuery, useQueryClient } from "@tanstack/react-query";
-import { useRef, useState } from "react";
-import { useLiveEvents } from "@/components/live/use-live-events";
+import { useState } from "react";
+import { useLiveRefresh } from "@/components/live/use-live-events";
 import { useTRPC } from "@/components/trpc";
 import { Badge, type BadgeTone } from "@/components/ui/badge";
 import { Card } from "@/components/ui/card";
@@ -25,14 +25,7 @@ export function ControlConsole() {
     void queryClient.invalidateQueries({ queryKey: trpc.control.history.queryKey() });
     void queryClient.invalidateQueries({ queryKey: trpc.control.event.queryKey() });
   };
-  // A fleet-wide change brings a thousand acknowledgements in a second: redraw at most 4 times a second.
-  const pending = useRef<ReturnType<typeof setTimeout> | null>(null);
-  useLiveEvents(["control.changed", "control.acked", "rollback.ordered", "rollback.updated"], () => {
-    pending.current ??= setTimeout(() => {
-      pending.current = null;
-      refresh();
-    }, 250);
-  });
+  useLiveRefresh(["control.changed", "control.acked", "rollback.ordered", "rollback.updated"], refresh);
   const epoch = selected ?? history.data?.[0]?.epoch ?? null;
   const fleet = overview.data?.fleet;
 

@@ -16,6 +16,8 @@ const EVENT_TYPES = [
   "control.acked",
   "rollback.ordered",
   "rollback.updated",
+  "task.queued",
+  "task.changed",
 ];
 
 // One EventSource for the whole console, shared by every component that listens.
@@ -51,4 +53,25 @@ export function useLiveEvents(types: string[], onEvent: (type: string, data: Rec
       listeners.delete(listener);
     };
   }, [key]);
+}
+
+/**
+ * Calls `refresh` after live events of the given types, at most once per `intervalMs`: a
+ * fleet-wide change brings a thousand events in a second, and one redraw is enough.
+ */
+export function useLiveRefresh(types: string[], refresh: () => void, intervalMs = 250) {
+  const timer = useRef<ReturnType<typeof setTimeout> | null>(null);
+  const latest = useRef(refresh);
+  useEffect(() => {
+    latest.current = refresh;
+  });
+  useEffect(() => () => {
+    if (timer.current) clearTimeout(timer.current);
+  }, []);
+  useLiveEvents(types, () => {
+    timer.current ??= setTimeout(() => {
+      timer.current = null;
+      latest.current();
+    }, intervalMs);
+  });
 }

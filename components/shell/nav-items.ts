@@ -9,6 +9,8 @@ export type NavItem = { href: string; label: string; minimum: Role };
  */
 export const NAV_ITEMS: NavItem[] = [
   { href: "/inbox", label: "Inbox", minimum: "approver" },
+  { href: "/fleet", label: "Fleet", minimum: "viewer" },
+  { href: "/tasks", label: "Tasks", minimum: "viewer" },
   { href: "/actions", label: "Actions", minimum: "viewer" },
   { href: "/control", label: "Control", minimum: "operator" },
   { href: "/policies", label: "Policies", minimum: "viewer" },

@@ -2,6 +2,7 @@ import { actionsRouter } from "./routers/actions";
 import { agentsRouter } from "./routers/agents";
 import { approvalsRouter } from "./routers/approvals";
 import { controlRouter } from "./routers/control";
+import { fleetRouter } from "./routers/fleet";
 import { notificationsRouter } from "./routers/notifications";
 import { policiesRouter } from "./routers/policies";
 import { toolsRouter } from "./routers/tools";
@@ -21,6 +22,7 @@ export const appRouter = createTRPCRouter({
   tools: toolsRouter,
   notifications: notificationsRouter,
   control: controlRouter,
+  fleet: fleetRouter,
 });
 
 export type AppRouter = typeof appRouter;
