@@ -1,0 +1,57 @@
+import { AGENTS, TEAMS, TOOLS } from "../demo/fleet-spec";
+import { SimulatedAgent } from "../demo/simulated-agents";
+import { WardenHttp } from "../demo/warden-http";
+
+/**
+ * `npm run demo`: nine simulated agents (a lead and eight specialists) on a running Warden,
+ * using only the public API. Needs an admin's personal token in WARDEN_TOKEN:
+ *   npm run warden -- token create --email admin@warden.local --name demo
+ */
+async function main() {
+  const url = process.env.WARDEN_URL ?? "http://localhost:11480";
+  const token = process.env.WARDEN_TOKEN;
+  if (!token) {
+    console.error("Set WARDEN_TOKEN to an admin's personal token: npm run warden -- token create --email admin@warden.local --name demo");
+    process.exit(2);
+  }
+  const admin = new WardenHttp(url, token);
+  for (const { name, ...tool } of TOOLS) {
+    const saved = await admin.call("PUT", `/api/v1/tools/${name}`, tool);
+    if (saved.status !== 200) throw new Error(`could not register tool ${name}: ${JSON.stringify(saved.body)}`);
+  }
+  const existing = new Map((await admin.call<{ agents: { id: string; name: string }[] }>("GET", "/api/v1/agents")).body.agents.map((a) => [a.name, a.id]));
+  /** A key for the named agent: registered now, or a fresh key for the one from a previous run. */
+  const keyFor = async (name: string, body: Record<string, unknown>): Promise<{ id: string; key: string }> => {
+    const id = existing.get(name);
+    if (id) {
+      const issued = await admin.call<{ secret: string }>("POST", `/api/v1/agents/${id}/keys`, { name: "demo" });
+      return { id, key: issued.body.secret };
+    }
+    const created = await admin.call<{ agent: { id: string }; key: { secret: string } }>("POST", "/api/v1/agents", { name, ...body });
+    if (created.status !== 201) throw new Error(`could not register ${name}: ${JSON.stringify(created.body)}`);
+    return { id: created.body.agent.id, key: created.body.key.secret };
+  };
+  const lead = await keyFor("lead", { role: "lead", team: "ops", capabilities: ["plan"] });
+  const stop = new AbortController();
+  const agents = [new SimulatedAgent("lead", "lead", url, lead.key, stop.signal)];
+  for (const { name, team } of AGENTS) {
+    const { key } = await keyFor(name, { role: "specialist", team, parentId: lead.id, ...TEAMS[team] });
+    agents.push(new SimulatedAgent(name, team, url, key, stop.signal));
+  }
+  console.log(`demo: 9 agents working against ${url}. Watch ${url}/fleet and ${url}/inbox; Ctrl-C stops them.`);
+  const shutdown = () => {
+    if (stop.signal.aborted) return;
+    console.log("\ndemo: stopping the agents…");
+    stop.abort();
+  };
+  process.on("SIGINT", shutdown);
+  process.on("SIGTERM", shutdown);
+  await Promise.all(agents.map((a) => a.run()));
+  console.log("demo: stopped.");
+  process.exit(0);
+}
+
+main().catch((error: unknown) => {
+  console.error("demo:", error instanceof Error ? error.message : error);
+  process.exit(1);
+});
