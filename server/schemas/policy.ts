@@ -1,5 +1,7 @@
 import { z } from "zod";
 
+const ZRateLimitText = z.string().regex(/^\d{1,6}\/(second|minute|hour|day)$/, "use N/second, N/minute, N/hour or N/day");
+
 const ZProbability = z.number().min(0, "must be between 0 and 1").max(1, "must be between 0 and 1");
 
 export const ZThresholds = z
@@ -31,6 +33,13 @@ export const ZPolicyDocument = z
     /** Overrides by tool name, then by agent name (the agent's wins where both set a value). */
     toolOverrides: z.record(z.string(), ZOverride),
     agentOverrides: z.record(z.string(), ZOverride),
+    /** Dispatch limits of the task queue (such as 60/minute): per agent, and per capability. */
+    claimLimits: z
+      .strictObject({
+        perAgent: ZRateLimitText.nullable(),
+        perCapability: z.record(z.string(), ZRateLimitText),
+      })
+      .default({ perAgent: null, perCapability: {} }),
   })
   .meta({ id: "PolicyDocument" });
 export type PolicyDocument = z.infer<typeof ZPolicyDocument>;
@@ -44,6 +53,7 @@ export const DEFAULT_POLICY: PolicyDocument = {
   failureLookbackDays: 30,
   toolOverrides: {},
   agentOverrides: {},
+  claimLimits: { perAgent: null, perCapability: {} },
 };
 
 export const ZSavePolicyRequest = z.strictObject({

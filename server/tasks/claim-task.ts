@@ -4,6 +4,8 @@ import type { Agent, Task } from "../db/generated/client";
 import { env } from "../env";
 import { AppError } from "../errors";
 import { emitLocallyOnCommit, waitForEvent } from "../events/bus";
+import { consumeRateLimit } from "../lib/rate-limit";
+import { getCurrentPolicy } from "../policy/current-policy";
 import type { TaskView } from "../schemas/tasks";
 import { toTaskView } from "./task-view";
 
@@ -12,7 +14,7 @@ import { toTaskView } from "./task-view";
  * leased to it, with its task event and audit row, as one statement. SKIP LOCKED lets
  * concurrent claimers take different tasks and never the same one.
  */
-async function claimOnce(db: DbOrTx, agent: Agent): Promise<Task | null> {
+async function claimOnce(db: DbOrTx, agent: Agent, capabilities: string[]): Promise<Task | null> {
   const leaseSeconds = env.WARDEN_TASK_LEASE_SECONDS;
   const rows = await db.$queryRaw<{ id: string }[]>`
     WITH claimed AS (
@@ -20,7 +22,7 @@ async function claimOnce(db: DbOrTx, agent: Agent): Promise<Task | null> {
              lease_expires_at = now() + make_interval(secs => ${leaseSeconds}), started_at = coalesce(t.started_at, now()), updated_at = now()
        WHERE t.id = (
          SELECT id FROM tasks
-          WHERE status = 'queued' AND capability = ANY(${agent.capabilities}::text[])
+          WHERE status = 'queued' AND capability = ANY(${capabilities}::text[])
           ORDER BY priority DESC, queue_seq
           LIMIT 1 FOR UPDATE SKIP LOCKED)
       RETURNING t.id, t.attempts, t.capability
@@ -34,6 +36,16 @@ async function claimOnce(db: DbOrTx, agent: Agent): Promise<Task | null> {
     SELECT id FROM claimed`;
   if (rows.length === 0) return null;
   return db.task.findUniqueOrThrow({ where: { id: rows[0]!.id } });
+}
+
+/** Puts a just-claimed task back at its place in the queue, as if it had not been claimed. */
+async function releaseClaim(db: DbOrTx, taskId: string, agentId: string, why: string): Promise<void> {
+  await db.$executeRaw`
+    WITH released AS (
+      UPDATE tasks SET status = 'queued', leased_by = NULL, lease_expires_at = NULL, attempts = attempts - 1, updated_at = now()
+       WHERE id = ${taskId}::uuid AND leased_by = ${agentId}::uuid AND status = 'leased'
+      RETURNING id)
+    INSERT INTO task_events (task_id, type, agent_id, data) SELECT id, 'released', ${agentId}::uuid, jsonb_build_object('why', ${why}::text) FROM released`;
 }
 
 /**
@@ -50,9 +62,28 @@ export async function claimTask(
   if (agent.role === "lead") throw new AppError("FORBIDDEN", "A lead agent delegates work to specialists; it does not claim it");
   if (control.state !== "running" || agent.capabilities.length === 0) return null;
   const deadline = Date.now() + waitSeconds * 1000;
+  const { claimLimits } = (await getCurrentPolicy(db)).document;
+  const exhausted = new Set<string>();
   for (;;) {
-    const task = await claimOnce(db, agent);
+    const eligible = agent.capabilities.filter((c) => !exhausted.has(c));
+    const task = eligible.length > 0 ? await claimOnce(db, agent, eligible) : null;
     if (task) {
+      // The dispatch limits count handed-out tasks: over a limit, the task goes back untouched.
+      const capabilityLimit = claimLimits.perCapability[task.capability];
+      if (capabilityLimit && !(await consumeRateLimit("claim:capability", capabilityLimit, task.capability)).allowed) {
+        await releaseClaim(db, task.id, agent.id, "capability rate limit");
+        exhausted.add(task.capability);
+        continue;
+      }
+      if (claimLimits.perAgent) {
+        const limited = await consumeRateLimit("claim:agent", claimLimits.perAgent, agent.id);
+        if (!limited.allowed) {
+          await releaseClaim(db, task.id, agent.id, "agent rate limit");
+          throw new AppError("TOO_MANY_REQUESTS", `This agent may claim ${claimLimits.perAgent}; retry in ${limited.retryAfterSeconds} s`, {
+            retryAfterSeconds: limited.retryAfterSeconds,
+          });
+        }
+      }
       emitLocallyOnCommit(db, [{ type: "task.changed", taskId: task.id, status: task.status, agentId: agent.id }]);
       return { task: toTaskView(task), leaseExpiresAt: task.leaseExpiresAt!.toISOString() };
     }

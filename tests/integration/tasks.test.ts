@@ -163,3 +163,50 @@ describe("control states and tasks", () => {
     await call(apiControlRoutes.resume, { token: operator.token, body: { scope: `agent:${w.agent.name}`, reason: "done" } });
   });
 });
+
+describe("dispatch limits", () => {
+  it("per capability queue and per agent, from the policy", async () => {
+    const { getCurrentPolicy } = await import("../../server/policy/current-policy");
+    const { savePolicy } = await import("../../server/policy/save-policy");
+    const { makeUser } = await import("../support/fixtures");
+    const capability = unique("limited").toLowerCase();
+    const admin = await makeUser("admin");
+    const current = await getCurrentPolicy(db, { fresh: true });
+    await savePolicy(db, admin, {
+      document: { ...current.document, claimLimits: { ...current.document.claimLimits, perCapability: { ...current.document.claimLimits.perCapability, [capability]: "2/minute" } } },
+    });
+    const { token } = await makeUserWithToken("operator");
+    await queue(token, capability, [{ title: "a" }, { title: "b" }, { title: "c" }]);
+    const [w1, w2] = [await worker(capability), await worker(capability)];
+    expect((await claim(w1.key)).status).toBe(200);
+    expect((await claim(w2.key)).status).toBe(200);
+    // The queue has dispatched its two for this minute: the third stays queued, for anyone.
+    expect((await claim(w1.key)).status).toBe(204);
+    expect(await db.task.count({ where: { capability, status: "queued" } })).toBe(1);
+    const released = await db.taskEvent.count({ where: { type: "released", task: { capability } } });
+    expect(released).toBe(1);
+  });
+
+  it("an agent over its own claim limit gets 429 with Retry-After, and the task stays queued", async () => {
+    const { getCurrentPolicy } = await import("../../server/policy/current-policy");
+    const { savePolicy } = await import("../../server/policy/save-policy");
+    const { makeUser } = await import("../support/fixtures");
+    const capability = unique("agentlimit").toLowerCase();
+    const admin = await makeUser("admin");
+    const current = await getCurrentPolicy(db, { fresh: true });
+    const withLimit = { ...current.document, claimLimits: { ...current.document.claimLimits, perAgent: "1/minute" } };
+    await savePolicy(db, admin, { document: withLimit });
+    try {
+      const { token } = await makeUserWithToken("operator");
+      await queue(token, capability, [{ title: "first" }, { title: "second" }]);
+      const w = await worker(capability);
+      expect((await claim(w.key)).status).toBe(200);
+      const limited = await claim(w.key);
+      expect(limited.status).toBe(429);
+      expect(Number(limited.headers.get("retry-after"))).toBeGreaterThan(0);
+      expect(await db.task.count({ where: { capability, status: "queued" } })).toBe(1);
+    } finally {
+      await savePolicy(db, admin, { document: { ...withLimit, claimLimits: { ...withLimit.claimLimits, perAgent: null } } });
+    }
+  });
+});

@@ -1,0 +1,46 @@
+import { RateLimiterPostgres, RateLimiterRes } from "rate-limiter-flexible";
+import { pgPool } from "../db/pg-pool";
+
+const UNIT_SECONDS = { second: 1, minute: 60, hour: 3600, day: 86400 } as const;
+
+/** `10/minute` → 10 points per 60 seconds. */
+export function parseRateLimit(spec: string): { points: number; seconds: number } {
+  const [count, unit] = spec.split("/") as [string, keyof typeof UNIT_SECONDS];
+  return { points: Number(count), seconds: UNIT_SECONDS[unit] };
+}
+
+export type RateLimitResult = { allowed: true } | { allowed: false; retryAfterSeconds: number; limit: string };
+
+const holder = globalThis as unknown as { wardenRateLimiters?: Map<string, RateLimiterPostgres> };
+const limiters = (holder.wardenRateLimiters ??= new Map());
+
+/**
+ * One point of the limit `spec` (such as 10/minute) for `key` within the `name`d limiter,
+ * counted by rate-limiter-flexible in PostgreSQL so the limit holds across Warden instances.
+ */
+export async function consumeRateLimit(name: string, spec: string, key: string): Promise<RateLimitResult> {
+  const limiterKey = `${name}|${spec}`;
+  let limiter = limiters.get(limiterKey);
+  if (!limiter) {
+    const { points, seconds } = parseRateLimit(spec);
+    limiter = new RateLimiterPostgres({
+      storeClient: pgPool(),
+      storeType: "pool",
+      tableName: "rate_limits",
+      tableCreated: true,
+      keyPrefix: limiterKey,
+      points,
+      duration: seconds,
+    });
+    limiters.set(limiterKey, limiter);
+  }
+  try {
+    await limiter.consume(key);
+    return { allowed: true };
+  } catch (rejection) {
+    if (rejection instanceof RateLimiterRes) {
+      return { allowed: false, retryAfterSeconds: Math.max(1, Math.ceil(rejection.msBeforeNext / 1000)), limit: spec };
+    }
+    throw rejection;
+  }
+}
