@@ -25,6 +25,11 @@ async function lockLeasedTask(tx: Tx, agentId: string, taskId: string): Promise<
 async function recordEvent(tx: Tx, task: Task, type: string, agentId: string | null, data: Prisma.InputJsonObject = {}) {
   await tx.taskEvent.create({ data: { taskId: task.id, type, agentId, data } });
   await publish(tx, { type: "task.changed", taskId: task.id, status: type, agentId });
+  // Results roll up: a finished subtask is an event on its parent, which the lead reads.
+  if (task.parentId && task.status !== "queued") {
+    await tx.taskEvent.create({ data: { taskId: task.parentId, type: `subtask_${task.status}`, agentId, data: { subtaskId: task.id, title: task.title } } });
+    await publish(tx, { type: "task.changed", taskId: task.parentId, status: `subtask_${task.status}`, agentId });
+  }
 }
 
 /** Renews the lease and keeps the checkpoint the agent posts (what a suspended task resumes from). */

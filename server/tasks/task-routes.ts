@@ -49,15 +49,16 @@ export const claimTaskRoute = defineRoute({
 export const getTaskRoute = defineRoute({
   method: "GET",
   path: "/api/v1/tasks/{id}",
-  summary: "A task with its status, checkpoint and output",
+  summary: "A task with its status, checkpoint and output, and its subtasks' results (the roll-up a lead reads)",
   tag: "Tasks",
   auth: { agent: true, user: "viewer" },
   params: ZIdParams,
-  response: ZTaskView,
+  response: ZTaskView.extend({ subtasks: z.array(ZTaskView.pick({ id: true, title: true, capability: true, status: true, output: true, error: true })) }),
   handler: async ({ db, params }) => {
-    const task = await db.task.findUnique({ where: { id: params.id } });
+    const task = await db.task.findUnique({ where: { id: params.id }, include: { children: { orderBy: { createdAt: "asc" } } } });
     if (!task) throw notFound("task", params.id);
-    return toTaskView(task);
+    const subtasks = task.children.map(toTaskView).map(({ id, title, capability, status, output, error }) => ({ id, title, capability, status, output, error }));
+    return { ...toTaskView(task), subtasks };
   },
 });
 

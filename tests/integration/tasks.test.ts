@@ -210,3 +210,21 @@ describe("dispatch limits", () => {
     }
   });
 });
+
+describe("hierarchy", () => {
+  it("a lead delegates subtasks; their results roll up to the parent", async () => {
+    const capability = unique("sub").toLowerCase();
+    const lead = await worker(unique("plan").toLowerCase(), { role: "lead" });
+    const parent = await call(createTaskRoute, { token: lead.key, body: { title: "ship release 1.5", capability: unique("release").toLowerCase() } });
+    const child = await call(createTaskRoute, { token: lead.key, body: { title: "run the test suite", capability, parentId: parent.json.task.id } });
+    expect(child.json.task.parentId).toBe(parent.json.task.id);
+    const specialist = await worker(capability);
+    await claim(specialist.key);
+    await call(completeTaskRoute, { token: specialist.key, params: { id: child.json.task.id }, body: { output: { passed: 412 } } });
+    const seen = await call(getTaskRoute, { token: lead.key, params: { id: parent.json.task.id } });
+    expect(seen.json.subtasks).toEqual([expect.objectContaining({ id: child.json.task.id, status: "succeeded", output: { passed: 412 } })]);
+    const events = await db.taskEvent.findMany({ where: { taskId: parent.json.task.id }, orderBy: { id: "asc" } });
+    expect(events.map((e) => e.type)).toEqual(["queued", "subtask_succeeded"]);
+    expect((await call(createTaskRoute, { token: lead.key, body: { title: "x", capability, parentId: "00000000-0000-4000-8000-000000000009" } })).status).toBe(400);
+  });
+});
