@@ -21,10 +21,16 @@ async function claimOnce(db: DbOrTx, agent: Agent, capabilities: string[]): Prom
       UPDATE tasks t SET status = 'leased', leased_by = ${agent.id}::uuid, attempts = t.attempts + 1,
              lease_expires_at = now() + make_interval(secs => ${leaseSeconds}), started_at = coalesce(t.started_at, now()), updated_at = now()
        WHERE t.id = (
-         SELECT id FROM tasks
-          WHERE status = 'queued' AND capability = ANY(${capabilities}::text[])
-          ORDER BY priority DESC, queue_seq
-          LIMIT 1 FOR UPDATE SKIP LOCKED)
+         -- The head of each capability's queue straight from its index (one short scan each),
+         -- then the best of those heads.
+         SELECT head.id FROM unnest(${capabilities}::text[]) AS c(capability)
+          CROSS JOIN LATERAL (
+            SELECT id, priority, queue_seq FROM tasks
+             WHERE status = 'queued' AND capability = c.capability
+             ORDER BY priority DESC, queue_seq
+             LIMIT 1 FOR UPDATE SKIP LOCKED) head
+          ORDER BY head.priority DESC, head.queue_seq
+          LIMIT 1)
       RETURNING t.id, t.attempts, t.capability
     ), event AS (
       INSERT INTO task_events (task_id, type, agent_id, data)
