@@ -28,4 +28,10 @@ test("the fleet page shows an agent go from idle to working without a reload", a
   await expect(row).toContainText("working");
   await expect(row).toContainText("rotate the certificates");
   await page.screenshot({ path: "test-results/screens/fleet.png", fullPage: true });
+
+  // The agent's own page: its tasks and control history.
+  await row.getByRole("link", { name: agent.name }).click();
+  await expect(page.getByRole("heading", { name: agent.name })).toBeVisible();
+  await expect(page.getByText("rotate the certificates")).toBeVisible();
+  await page.screenshot({ path: "test-results/screens/fleet-agent.png", fullPage: true });
 });

@@ -75,7 +75,9 @@ export function FleetView() {
                   <Td>
                     <div style={{ paddingLeft: depth * 20 }}>
                       {depth > 0 ? <span className="mr-1 text-slate-400">└</span> : null}
-                      <span className="font-medium whitespace-nowrap text-slate-900">{agent.name}</span>
+                      <Link href={`/fleet/${agent.id}`} className="font-medium whitespace-nowrap text-slate-900 hover:underline">
+                        {agent.name}
+                      </Link>
                       <span className="ml-2 text-xs text-slate-500">
                         {agent.role} · {agent.team}
                       </span>

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { agentDetail } from "../../fleet/agent-detail";
 import { fleetOverview } from "../../fleet/fleet-overview";
 import { listTasks, operateOnTask, taskDetail } from "../../tasks/manage-tasks";
 import { ZUuid } from "../../schemas/common";
@@ -8,6 +9,7 @@ const ZTaskStatus = z.enum(["queued", "leased", "running", "succeeded", "failed"
 
 export const fleetRouter = createTRPCRouter({
   overview: viewerProcedure.query(({ ctx }) => fleetOverview(ctx.db)),
+  agent: viewerProcedure.input(z.object({ id: ZUuid })).query(({ ctx, input }) => agentDetail(ctx.db, input.id)),
   tasks: viewerProcedure
     .input(z.object({ status: ZTaskStatus.optional(), capability: z.string().optional() }))
     .query(({ ctx, input }) => listTasks(ctx.db, input)),
