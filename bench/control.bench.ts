@@ -1,5 +1,6 @@
 import { performance } from "node:perf_hooks";
 import { Agent as HttpAgent, fetch, setGlobalDispatcher } from "undici";
+import { readServerSentEvents } from "../sdk/src/server-sent-events";
 import { benchDatabase, fmt, percentiles } from "./support";
 import { startWarden } from "./server";
 
@@ -15,30 +16,18 @@ function connect(base: string, key: string): Connection {
   const auth = { authorization: `Bearer ${key}` };
   void (async () => {
     const response = await fetch(`${base}/api/v1/control/stream`, { headers: auth, signal: controller.signal });
-    const reader = response.body!.getReader();
-    const decoder = new TextDecoder();
-    let buffer = "";
-    for (;;) {
-      const { value, done } = await reader.read();
-      if (done) return;
-      buffer += decoder.decode(value, { stream: true });
-      let end: number;
-      while ((end = buffer.indexOf("\n\n")) >= 0) {
-        const block = buffer.slice(0, end);
-        buffer = buffer.slice(end + 2);
-        const data = block.split("\n").find((l) => l.startsWith("data:"));
-        if (!block.includes("event: control") || !data) continue;
-        const event = JSON.parse(data.slice(5)) as { epoch: number; current?: boolean };
-        if (event.current) {
-          markReady();
-          continue;
-        }
-        received.set(event.epoch, performance.now());
-        void fetch(`${base}/api/v1/control/ack`, { method: "POST", headers: { ...auth, "content-type": "application/json" }, body: JSON.stringify({ epoch: event.epoch }) })
-          .then((r) => r.arrayBuffer())
-          .then(() => acked.set(event.epoch, performance.now()));
+    await readServerSentEvents(response.body as ReadableStream<Uint8Array>, ({ event: type, data }) => {
+      if (type !== "control") return;
+      const event = JSON.parse(data) as { epoch: number; current?: boolean };
+      if (event.current) {
+        markReady();
+        return;
       }
-    }
+      received.set(event.epoch, performance.now());
+      void fetch(`${base}/api/v1/control/ack`, { method: "POST", headers: { ...auth, "content-type": "application/json" }, body: JSON.stringify({ epoch: event.epoch }) })
+        .then((r) => r.arrayBuffer())
+        .then(() => acked.set(event.epoch, performance.now()));
+    });
   })().catch(() => undefined);
   return { ready, received, acked, close: () => controller.abort() };
 }

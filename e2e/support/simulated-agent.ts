@@ -1,3 +1,5 @@
+import { readServerSentEvents } from "../../sdk/src/server-sent-events";
+
 /**
  * A simulated agent for end-to-end tests: holds the control stream open like a real agent,
  * records the events it receives, and acknowledges each control epoch it is told about.
@@ -8,28 +10,13 @@ export function simulateAgent(base: string, key: string) {
   const auth = { authorization: `Bearer ${key}` };
   const done = (async () => {
     const response = await fetch(`${base}/api/v1/control/stream`, { headers: auth, signal: controller.signal });
-    const reader = response.body!.getReader();
-    const decoder = new TextDecoder();
-    let buffer = "";
-    for (;;) {
-      const { value, done: ended } = await reader.read();
-      if (ended) return;
-      buffer += decoder.decode(value, { stream: true });
-      let end: number;
-      while ((end = buffer.indexOf("\n\n")) >= 0) {
-        const block = buffer.slice(0, end);
-        buffer = buffer.slice(end + 2);
-        const fields = Object.fromEntries(
-          block.split("\n").filter((l) => l && !l.startsWith(":")).map((l) => [l.slice(0, l.indexOf(":")), l.slice(l.indexOf(":") + 1).trim()]),
-        );
-        if (!fields.event) continue;
-        const data = JSON.parse(fields.data ?? "{}") as Record<string, unknown>;
-        received.push({ event: fields.event, id: fields.id, data, at: Date.now() });
-        if (fields.event === "control" && typeof data.epoch === "number" && data.epoch > 0) {
-          await fetch(`${base}/api/v1/control/ack`, { method: "POST", headers: { ...auth, "content-type": "application/json" }, body: JSON.stringify({ epoch: data.epoch }) });
-        }
+    await readServerSentEvents(response.body!, async ({ event, id, data: text }) => {
+      const data = JSON.parse(text) as Record<string, unknown>;
+      received.push({ event, id, data, at: Date.now() });
+      if (event === "control" && typeof data.epoch === "number" && data.epoch > 0) {
+        await fetch(`${base}/api/v1/control/ack`, { method: "POST", headers: { ...auth, "content-type": "application/json" }, body: JSON.stringify({ epoch: data.epoch }) });
       }
-    }
+    });
   })().catch((error: unknown) => {
     if ((error as Error).name !== "AbortError") throw error;
   });
