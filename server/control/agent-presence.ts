@@ -1,6 +1,6 @@
 import type { AgentActor, RequestOrigin, UserActor } from "../auth/actor";
 import { appendAudit } from "../audit/append-audit";
-import type { DbOrTx } from "../db/client";
+import type { Db, DbOrTx } from "../db/client";
 import { inTransaction } from "../db/transaction";
 import { AppError, notFound } from "../errors";
 import { publish } from "../events/bus";
@@ -12,37 +12,72 @@ export async function heartbeat(db: DbOrTx, agentId: string): Promise<{ control:
   return { control: await getEffectiveControl(db, agentId) };
 }
 
+type AckResult = { ackedEpoch: number; acknowledged: number };
+type PendingAck = { agentId: string; epoch: number; resolve: (r: AckResult) => void; reject: (e: unknown) => void };
+
+// A fleet-wide change brings every agent's acknowledgement at once: concurrent ones are written
+// together, a few milliseconds apart, in one statement (group commit), instead of one each.
+const BATCH_WINDOW_MS = 3;
+const holder = globalThis as unknown as { wardenAckQueue?: { pending: PendingAck[]; timer: ReturnType<typeof setTimeout> | null } };
+const queue = (holder.wardenAckQueue ??= { pending: [], timer: null });
+
 /**
  * The agent confirms it has applied every control change up to `epoch`. Each change that
  * targeted it in between gets an acknowledgement with its latency (the console's "M of N").
- * One statement (the agent row locked, moved forward, the acks inserted), since a fleet-wide
- * change brings every agent's ack at once.
+ * Resolves once the acknowledgement is stored.
  */
-export async function acknowledgeEpoch(db: DbOrTx, agentId: string, epoch: number): Promise<{ ackedEpoch: number; acknowledged: number }> {
-  const [result] = await db.$queryRaw<{ latest: bigint | null; current: bigint; acked: bigint[] }[]>`
-    WITH latest AS (SELECT max(epoch) AS epoch FROM control_events),
-    moved AS (
-      UPDATE agents a SET acked_epoch = ${epoch}, last_seen_at = now()
-        FROM (SELECT id, acked_epoch AS previous FROM agents WHERE id = ${agentId}::uuid FOR UPDATE) p, latest
-       WHERE a.id = p.id AND p.previous < ${epoch} AND ${epoch} <= coalesce(latest.epoch, 0)
-      RETURNING p.previous
-    ),
-    acked AS (
-      INSERT INTO control_acks (epoch, agent_id, latency_ms)
-      SELECT e.epoch, ${agentId}::uuid, greatest(0, (extract(epoch FROM clock_timestamp() - e.created_at) * 1000)::int)
-        FROM control_events e, moved
-       WHERE e.epoch > moved.previous AND e.epoch <= ${epoch} AND ${agentId}::uuid = ANY(e.target_agents)
-      ON CONFLICT DO NOTHING
-      RETURNING epoch
-    )
-    SELECT (SELECT epoch FROM latest) AS latest,
-           coalesce((SELECT ${epoch}::bigint FROM moved), (SELECT acked_epoch FROM agents WHERE id = ${agentId}::uuid)) AS current,
-           array(SELECT epoch FROM acked) AS acked`;
-  if (BigInt(epoch) > (result?.latest ?? BigInt(0))) {
-    throw new AppError("BAD_REQUEST", `epoch: ${epoch} has not happened yet`, { details: [{ field: "epoch", message: "has not happened yet" }] });
+export function acknowledgeEpoch(db: Db, agentId: string, epoch: number): Promise<AckResult> {
+  return new Promise<AckResult>((resolve, reject) => {
+    queue.pending.push({ agentId, epoch, resolve, reject });
+    queue.timer ??= setTimeout(() => void flushAcks(db), BATCH_WINDOW_MS);
+  });
+}
+
+async function flushAcks(db: Db): Promise<void> {
+  const batch = queue.pending;
+  queue.pending = [];
+  queue.timer = null;
+  // One row per agent (its highest epoch), so the statement updates each agent once.
+  const highest = new Map<string, number>();
+  for (const ack of batch) highest.set(ack.agentId, Math.max(highest.get(ack.agentId) ?? 0, ack.epoch));
+  try {
+    const rows = await db.$queryRaw<{ agent_id: string; latest: bigint | null; current: bigint; acked: bigint[] }[]>`
+      WITH input AS (SELECT * FROM unnest(${[...highest.keys()]}::uuid[], ${[...highest.values()]}::bigint[]) AS i(agent_id, epoch)),
+      latest AS (SELECT max(epoch) AS epoch FROM control_events),
+      locked AS (
+        SELECT a.id, a.acked_epoch AS previous, i.epoch
+          FROM agents a JOIN input i ON i.agent_id = a.id, latest
+         WHERE i.epoch <= coalesce(latest.epoch, 0)
+         ORDER BY a.id
+           FOR UPDATE OF a),
+      moved AS (
+        UPDATE agents a SET acked_epoch = l.epoch, last_seen_at = now()
+          FROM locked l WHERE a.id = l.id AND l.previous < l.epoch
+        RETURNING a.id, l.previous, l.epoch),
+      acked AS (
+        INSERT INTO control_acks (epoch, agent_id, latency_ms)
+        SELECT e.epoch, m.id, greatest(0, (extract(epoch FROM clock_timestamp() - e.created_at) * 1000)::int)
+          FROM moved m JOIN control_events e ON e.epoch > m.previous AND e.epoch <= m.epoch AND m.id = ANY(e.target_agents)
+        ON CONFLICT DO NOTHING
+        RETURNING epoch, agent_id)
+      SELECT i.agent_id::text AS agent_id, (SELECT epoch FROM latest) AS latest, coalesce(m.epoch, a.acked_epoch) AS current,
+             array(SELECT k.epoch FROM acked k WHERE k.agent_id = i.agent_id) AS acked
+        FROM input i JOIN agents a ON a.id = i.agent_id LEFT JOIN moved m ON m.id = i.agent_id`;
+    const byAgent = new Map(rows.map((r) => [r.agent_id, r]));
+    const perEpoch = new Map<number, number>();
+    for (const row of rows) for (const e of row.acked) perEpoch.set(Number(e), (perEpoch.get(Number(e)) ?? 0) + 1);
+    for (const [epoch, count] of perEpoch) await publish(db, { type: "control.acked", epoch, count });
+    for (const ack of batch) {
+      const row = byAgent.get(ack.agentId);
+      if (!row || BigInt(ack.epoch) > (row.latest ?? BigInt(0))) {
+        ack.reject(new AppError("BAD_REQUEST", `epoch: ${ack.epoch} has not happened yet`, { details: [{ field: "epoch", message: "has not happened yet" }] }));
+      } else {
+        ack.resolve({ ackedEpoch: Number(row.current), acknowledged: row.acked.filter((e) => Number(e) <= ack.epoch).length });
+      }
+    }
+  } catch (error) {
+    for (const ack of batch) ack.reject(error);
   }
-  for (const acked of result!.acked) await publish(db, { type: "control.acked", epoch: Number(acked), agentId });
-  return { ackedEpoch: Math.max(Number(result!.current), 0), acknowledged: result!.acked.length };
 }
 
 /** The agent reports the outcome of an undo order; a success marks the action rolled back. */

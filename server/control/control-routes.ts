@@ -1,6 +1,7 @@
 import { z } from "zod";
 import type { BearerPrincipal } from "../auth/authenticate-bearer";
 import type { UserActor } from "../auth/actor";
+import type { Db } from "../db/client";
 import type { ControlLevel } from "../db/generated/client";
 import { AppError } from "../errors";
 import { defineRoute, type ApiRoute } from "../http/api-route";
@@ -95,7 +96,8 @@ export const ackRoute = defineRoute({
   auth: { agent: true },
   body: ZAckRequest,
   response: z.object({ ackedEpoch: z.number(), acknowledged: z.number() }),
-  handler: ({ db, principal, body }) => acknowledgeEpoch(db, agentOf(principal).agent.id, body.epoch),
+  // Not idempotent-wrapped, so `db` is the client itself: acknowledgements are batched across requests.
+  handler: ({ db, principal, body }) => acknowledgeEpoch(db as Db, agentOf(principal).agent.id, body.epoch),
 });
 
 export const streamRoute = defineRoute({

@@ -23,7 +23,7 @@ export type WardenEvent =
   | { type: "task.queued"; taskId: string; capability: string }
   | { type: "task.changed"; taskId: string; status: string; agentId: string | null }
   | { type: "control.changed"; epoch: number; kind: "fleet" | "team" | "agent"; key: string; state: "running" | "paused" | "suspended" | "killed"; reason: string | null; at: string }
-  | { type: "control.acked"; epoch: number; agentId: string }
+  | { type: "control.acked"; epoch: number; count: number }
   | { type: "rollback.ordered"; seq: number; rollbackId: string; agentId: string; actionId: string; epoch: number }
   | { type: "rollback.updated"; rollbackId: string; epoch: number; status: string }
   | { type: "tool.changed"; name: string };

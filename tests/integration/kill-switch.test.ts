@@ -110,6 +110,20 @@ describe("acknowledgements and the stream", () => {
   });
 });
 
+describe("acknowledgements at once", () => {
+  it("twenty agents acknowledging together are all stored, each once", async () => {
+    const { name, agents } = await team(20);
+    const operator = await makeUserWithToken("operator");
+    const pause = await call(apiControlRoutes.pause, { token: operator.token, body: { scope: `team:${name}`, reason: "burst" } });
+    const answers = await Promise.all(agents.map((a) => call(ackRoute, { token: a.key, body: { epoch: pause.json.epoch } })));
+    expect(answers.every((a) => a.status === 200 && a.json.acknowledged === 1)).toBe(true);
+    expect(await db.controlAck.count({ where: { epoch: BigInt(pause.json.epoch) } })).toBe(20);
+    const again = await call(ackRoute, { token: agents[0]!.key, body: { epoch: pause.json.epoch } });
+    expect(again.json).toEqual({ ackedEpoch: pause.json.epoch, acknowledged: 0 });
+    await call(apiControlRoutes.resume, { token: operator.token, body: { scope: `team:${name}`, reason: "ok" } });
+  });
+});
+
 describe("kill", () => {
   it("the plan holds only reversible executed actions, newest first; the kill sends their undo orders", async () => {
     const { name, tool, agents } = await team();
