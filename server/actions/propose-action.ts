@@ -42,7 +42,14 @@ export async function proposeAction(
 ): Promise<ProposedAction> {
   const input = ZProposeActionRequest.parse(request);
   const actor: AgentActor = { type: "agent", id: agent.id, label: agent.name, role: agent.role, team: agent.team };
-  const [policy, toolDef] = await Promise.all([getCurrentPolicy(db), getToolForDecision(db, input.tool)]);
+  const [policy, toolDef, taskInProgress] = await Promise.all([
+    getCurrentPolicy(db),
+    getToolForDecision(db, input.tool),
+    // Under a pause only work already under way may act: a task this agent holds right now.
+    input.taskId
+      ? db.task.count({ where: { id: input.taskId, leasedBy: agent.id, status: { in: ["leased", "running"] } } }).then((n) => n > 0)
+      : Promise.resolve(false),
+  ]);
   const recalled = await recallForDecision(db, {
     agentId: agent.id,
     action: input.action,
@@ -55,7 +62,7 @@ export async function proposeAction(
     tool: input.tool,
     resource: input.resource ?? null,
     confidence: input.confidence,
-    taskInProgress: input.taskId !== undefined,
+    taskInProgress,
     agent: { name: agent.name, role: agent.role, tools: agent.tools, scopes: agent.scopes },
     toolDef,
     control,

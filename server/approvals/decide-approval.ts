@@ -6,6 +6,7 @@ import type { Prisma } from "../db/generated/client";
 import { inTransaction } from "../db/transaction";
 import { AppError, notFound } from "../errors";
 import { publish } from "../events/bus";
+import { getEffectiveControl } from "../control/effective-state";
 import { argsHash } from "../lib/canonical-json";
 import { enqueueWebhooks } from "../notifications/notify";
 import { ZApproveRequest, ZRejectRequest, type ActionView } from "../schemas/actions";
@@ -64,6 +65,13 @@ export async function decideApproval(db: DbOrTx, approver: UserActor, actionId: 
       return toActionView(updated);
     }
 
+    // A suspended or killed agent's waiting actions may be rejected, never approved to run.
+    const control = await getEffectiveControl(tx, action.agentId);
+    if (control.state === "suspended" || control.state === "killed") {
+      throw new AppError("CONFLICT", `${action.agent.name} is ${control.state}${control.reason ? ` (${control.reason})` : ""}: its actions cannot be approved until it is resumed`, {
+        details: { status: action.status, control: control.state },
+      });
+    }
     const quorum = action.requiredApprovals > 1;
     if (quorum && action.agent.ownerId === approver.id) {
       throw new AppError("FORBIDDEN", `You own ${action.agent.name}: your approval cannot count toward its quorum`);

@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { actionResultRoute } from "../../server/actions/action-routes";
 import { ackRoute, apiControlRoutes, heartbeatRoute, killTokenRoute, rollbackResultRoute, rootControlRoutes, streamRoute } from "../../server/control/control-routes";
+import { claimTaskRoute, createTaskRoute } from "../../server/tasks/task-routes";
 import { auditRows, call, db, makeUserWithToken, unique } from "../support/fixtures";
 import { makeGrantedAgent, makeTool, propose } from "../support/guardrail-fixtures";
 import { sseReader } from "../support/sse";
@@ -44,9 +45,18 @@ describe("pause, suspend, resume", () => {
     const { name, tool, agents } = await team();
     const { agent, key } = agents[0]!;
     const operator = await makeUserWithToken("operator");
+    // A task already under way: this agent holds its lease when the pause comes.
+    const capability = unique("cap").toLowerCase();
+    await db.agent.update({ where: { id: agent.id }, data: { capabilities: [capability] } });
+    await call(createTaskRoute, { token: operator.token, body: { title: "in progress", capability } });
+    const held = await call(claimTaskRoute, { token: key, body: {} });
     await call(rootControlRoutes.pause, { token: operator.token, body: { scope: `team:${name}`, reason: "deploy freeze" } });
     expect((await propose(key, { tool, confidence: 0.99 })).json.reasons[0].code).toBe("control_paused");
-    expect((await propose(key, { tool, confidence: 0.99, taskId: "00000000-0000-4000-8000-000000000001" })).json.decision).toBe("auto_execute");
+    expect((await propose(key, { tool, confidence: 0.99, taskId: held.json.task.id })).json.decision).toBe("auto_execute");
+    // Naming a task it does not hold does not get it through.
+    const other = await call(createTaskRoute, { token: operator.token, body: { title: "not started", capability } });
+    expect((await propose(key, { tool, confidence: 0.99, taskId: other.json.task.id })).json.reasons[0].code).toBe("control_paused");
+    expect((await propose(key, { tool, confidence: 0.99, taskId: "00000000-0000-4000-8000-000000000001" })).json.reasons[0].code).toBe("control_paused");
     await call(rootControlRoutes.suspend, { token: operator.token, body: { scope: `agent:${agent.name}`, reason: "misbehaving" } });
     await call(rootControlRoutes.resume, { token: operator.token, body: { scope: `team:${name}`, reason: "freeze over" } });
     const beat = await call(heartbeatRoute, { token: key, body: {} });
@@ -230,5 +240,21 @@ describe("automatic pauses", () => {
     expect(denied.json.reasons[0].message).toContain("budget");
     const audit = await auditRows({ verb: "control.pause", subjectId: `agent:${agent.id}` });
     expect(audit[0]).toMatchObject({ actorType: "system", data: expect.objectContaining({ reason: "budget", automatic: true }) });
+  });
+});
+
+describe("approvals under the kill switch", () => {
+  it("a suspended agent's pending action can be rejected but not approved", async () => {
+    const { approveRoute, rejectRoute } = await import("../../server/approvals/approval-routes");
+    const { name, tool, agents } = await team();
+    const operator = await makeUserWithToken("operator");
+    const approver = await makeUserWithToken("approver");
+    const pending = await propose(agents[0]!.key, { tool, confidence: 0.3, action: "docker rm cache" });
+    await call(apiControlRoutes.suspend, { token: operator.token, body: { scope: `team:${name}`, reason: "incident" } });
+    const approved = await call(approveRoute, { token: approver.token, params: { id: pending.json.id }, body: {} });
+    expect(approved.status).toBe(409);
+    expect(approved.json.error.message).toMatch(/suspended/);
+    expect((await call(rejectRoute, { token: approver.token, params: { id: pending.json.id }, body: { reason: "incident" } })).status).toBe(200);
+    await call(apiControlRoutes.resume, { token: operator.token, body: { scope: `team:${name}`, reason: "ok" } });
   });
 });

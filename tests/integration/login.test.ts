@@ -45,6 +45,15 @@ describe("password login", () => {
     expect((await loginWithPassword(db, { email: user.email, password: TEST_PASSWORD }, "10.9.9.9")).ok).toBe(true);
   });
 
+  it("a script forging a new address for every guess is still stopped (per-email limit)", async () => {
+    const user = await makeUser("viewer");
+    for (let i = 0; i < env.WARDEN_LOGIN_MAX_FAILURES * 4; i++) {
+      await loginWithPassword(db, { email: user.email, password: `guess-${i}` }, `10.200.${i}.1`);
+    }
+    const next = await loginWithPassword(db, { email: user.email, password: TEST_PASSWORD }, "10.201.0.1");
+    expect(next).toMatchObject({ ok: false, reason: "throttled" });
+  });
+
   it("refuses a deactivated person", async () => {
     const user = await makeUser("viewer");
     await db.user.update({ where: { id: user.id }, data: { active: false } });
