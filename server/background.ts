@@ -4,6 +4,7 @@ import { sealAuditLog } from "./audit/seal-audit";
 import { db } from "./db/client";
 import { startEventBus } from "./events/bus";
 import { deliverDueWebhooks } from "./notifications/webhooks";
+import { forgetOldIdempotencyKeys } from "./http/idempotency";
 import { expireLeases } from "./tasks/task-lifecycle";
 
 /** Runs `task` every `intervalMs`, never two at once in this process. */
@@ -32,4 +33,5 @@ export function startBackgroundWork(): void {
   every(2_000, "approvals.expire", () => expireOverdueApprovals(db));
   every(1_000, "webhooks.deliver", () => deliverDueWebhooks(db));
   every(2_000, "tasks.leases", () => expireLeases(db));
+  every(3_600_000, "idempotency.forget", () => forgetOldIdempotencyKeys(db));
 }

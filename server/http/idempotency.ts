@@ -1,4 +1,4 @@
-import type { Tx } from "../db/client";
+import type { DbOrTx, Tx } from "../db/client";
 import type { Prisma } from "../db/generated/client";
 import { AppError } from "../errors";
 
@@ -38,6 +38,23 @@ export async function claimIdempotencyKey(
   return { replay: { status: stored.status, body: stored.response } };
 }
 
+/**
+ * Secrets (an agent key, a personal token) are shown once: the stored answer keeps everything
+ * else and a replay returns `secret: null`, so the database never holds one in clear.
+ */
+export function withoutSecrets(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(withoutSecrets);
+  if (value && typeof value === "object") {
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, k === "secret" ? null : withoutSecrets(v)]));
+  }
+  return value;
+}
+
+/** Answers are replayed for a day; older keys are forgotten by the sweep. */
+export async function forgetOldIdempotencyKeys(db: DbOrTx): Promise<number> {
+  return db.$executeRaw`DELETE FROM idempotency_keys WHERE created_at < now() - interval '24 hours'`;
+}
+
 export async function storeIdempotentResponse(
   tx: Tx,
   id: { principal: string; key: string },
@@ -46,6 +63,6 @@ export async function storeIdempotentResponse(
 ): Promise<void> {
   await tx.idempotencyKey.update({
     where: { principal_key: id },
-    data: { status, response: (body ?? {}) as Prisma.InputJsonValue },
+    data: { status, response: (withoutSecrets(body) ?? {}) as Prisma.InputJsonValue },
   });
 }

@@ -14,8 +14,11 @@ describe("Idempotency-Key", () => {
     const retry = await call(createAgentRoute, { token, body, headers });
     expect(first.status).toBe(201);
     expect(retry.status).toBe(201);
-    expect(retry.json).toEqual(first.json);
+    // The same answer, except the key's secret: it is shown once and never stored.
+    expect(retry.json).toEqual({ ...first.json, key: { ...first.json.key, secret: null } });
     expect(retry.headers.get("idempotent-replayed")).toBe("true");
+    const stored = await db.idempotencyKey.findFirstOrThrow({ where: { key: headers["idempotency-key"] } });
+    expect(JSON.stringify(stored.response)).not.toContain(first.json.key.secret);
     expect(await db.agent.count({ where: { name } })).toBe(1);
     expect(await db.auditLog.count({ where: { verb: "agent.create", subjectId: first.json.agent.id } })).toBe(1);
   });
