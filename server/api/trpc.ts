@@ -8,7 +8,7 @@ import { db } from "../db/client";
 import type { Role } from "../db/generated/enums";
 import { AppError, type ErrorCode } from "../errors";
 import { clientIp } from "../lib/client-ip";
-import { describeProblems, fieldProblems, isValidationFailure } from "../http/validation";
+import { describeProblems, fieldProblems, isUniqueViolation, isValidationFailure } from "../http/validation";
 
 export type TRPCContext = { db: typeof db; user: UserActor | null; ip: string | null };
 
@@ -57,6 +57,9 @@ const errors = t.middleware(async ({ next, path }) => {
     const cause = result.error.cause;
     if (cause instanceof AppError) {
       throw new TRPCError({ code: TRPC_CODE[cause.code], message: cause.message, cause });
+    }
+    if (result.error.code === "INTERNAL_SERVER_ERROR" && isUniqueViolation(cause)) {
+      throw new TRPCError({ code: "CONFLICT", message: "That already exists (a concurrent request created it first)", cause });
     }
     if (result.error.code === "INTERNAL_SERVER_ERROR" && isValidationFailure(cause)) {
       // A service's own schema check failed: still the caller's input, so a 400 naming the field.

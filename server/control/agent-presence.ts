@@ -94,10 +94,12 @@ export async function reportRollbackResult(
     if (rollback.status === "succeeded" || rollback.status === "failed") {
       throw new AppError("CONFLICT", `The rollback was already reported (${rollback.status})`);
     }
-    const updated = await tx.rollback.update({
-      where: { id: rollbackId },
+    const claimed = await tx.rollback.updateMany({
+      where: { id: rollbackId, status: { in: ["sent", "awaiting_manual"] } },
       data: { status: result.status, error: result.error ?? null, completedAt: new Date() },
     });
+    if (claimed.count === 0) throw new AppError("CONFLICT", "The rollback was already reported");
+    const updated = { id: rollbackId, status: result.status };
     if (result.status === "succeeded") await tx.action.update({ where: { id: rollback.actionId }, data: { status: "rolled_back" } });
     await publish(tx, { type: "rollback.updated", rollbackId, epoch: Number(rollback.epoch), status: result.status });
     await appendAudit(tx, {
@@ -117,7 +119,11 @@ export async function resolveRollbackManually(db: DbOrTx, actor: UserActor, roll
     const rollback = await tx.rollback.findUnique({ where: { id: rollbackId } });
     if (!rollback) throw notFound("rollback", rollbackId);
     if (rollback.status === "succeeded" || rollback.status === "failed") throw new AppError("CONFLICT", `Already ${rollback.status}`);
-    await tx.rollback.update({ where: { id: rollbackId }, data: { status, completedAt: new Date(), error: status === "failed" ? "marked failed by a person" : null } });
+    const claimed = await tx.rollback.updateMany({
+      where: { id: rollbackId, status: { in: ["sent", "awaiting_manual"] } },
+      data: { status, completedAt: new Date(), error: status === "failed" ? "marked failed by a person" : null },
+    });
+    if (claimed.count === 0) throw new AppError("CONFLICT", "The rollback was already reported");
     if (status === "succeeded") await tx.action.update({ where: { id: rollback.actionId }, data: { status: "rolled_back" } });
     await publish(tx, { type: "rollback.updated", rollbackId, epoch: Number(rollback.epoch), status });
     await appendAudit(tx, { actor, verb: "rollback.manual", subject: { type: "action", id: rollback.actionId }, data: { rollbackId, status }, origin });

@@ -10,7 +10,7 @@ import { AppError } from "../errors";
 import { clientIp } from "../lib/client-ip";
 import { isRootClient, transaction } from "../db/transaction";
 import { claimIdempotencyKey, storeIdempotentResponse } from "./idempotency";
-import { describeProblems, fieldProblems, isValidationFailure } from "./validation";
+import { describeProblems, fieldProblems, isUniqueViolation, isValidationFailure } from "./validation";
 
 /** Who may call a route: agents by key, people by personal token with at least a role. */
 export type RouteAuth = { agent?: true; user?: Role } | "public";
@@ -71,6 +71,7 @@ export function errorResponse(error: AppError): Response {
 
 function toAppError(error: unknown): AppError {
   if (error instanceof AppError) return error;
+  if (isUniqueViolation(error)) return new AppError("CONFLICT", "That already exists (a concurrent request created it first)");
   if (isValidationFailure(error)) {
     const problems = fieldProblems(error);
     return new AppError("BAD_REQUEST", describeProblems(problems), { details: problems });

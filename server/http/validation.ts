@@ -18,3 +18,8 @@ export function fieldProblems(error: IssueList): FieldProblem[] {
 export function describeProblems(problems: FieldProblem[]): string {
   return problems.map((p) => `${p.field}: ${p.message}`).join("; ");
 }
+
+/** A unique-index violation from Prisma (P2002), which a racing duplicate create produces. */
+export function isUniqueViolation(error: unknown): error is { code: "P2002"; meta?: { target?: unknown } } {
+  return typeof error === "object" && error !== null && (error as { code?: unknown }).code === "P2002";
+}

@@ -127,7 +127,8 @@ export const ZActionsQuery = z.object({
   tool: z.string().optional(),
   decision: ZDecision.optional(),
   status: ZActionStatus.optional(),
-  cursor: z.string().optional(),
+  /** "<created_at ISO>|<id>" of the last row of the previous page */
+  cursor: z.string().regex(/^\d{4}-\d{2}-\d{2}T[\d:.]+Z\|[0-9a-f-]{36}$/, "must be a cursor from the previous page").optional(),
   limit: z.number().int().min(1).max(200).default(50),
 });
 

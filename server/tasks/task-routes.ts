@@ -27,6 +27,9 @@ export const createTaskRoute = defineRoute({
   successStatus: 201,
   idempotent: true,
   handler: async ({ db, principal, body, origin }) => {
+    if (principal.kind === "agent" && principal.control.state !== "running" && principal.control.state !== "paused") {
+      throw new AppError("FORBIDDEN", `This agent is ${principal.control.state}: it cannot queue work until it is resumed`);
+    }
     const result = await createTask(db, principal.actor, body, origin);
     return new Reply(result.created ? 201 : 200, result);
   },
@@ -54,9 +57,12 @@ export const getTaskRoute = defineRoute({
   auth: { agent: true, user: "viewer" },
   params: ZIdParams,
   response: ZTaskView.extend({ subtasks: z.array(ZTaskView.pick({ id: true, title: true, capability: true, status: true, output: true, error: true })) }),
-  handler: async ({ db, params }) => {
-    const task = await db.task.findUnique({ where: { id: params.id }, include: { children: { orderBy: { createdAt: "asc" } } } });
-    if (!task) throw notFound("task", params.id);
+  handler: async ({ db, principal, params }) => {
+    const task = await db.task.findUnique({ where: { id: params.id }, include: { children: { orderBy: { createdAt: "asc" } }, parent: { select: { createdById: true } } } });
+    // An agent sees the tasks it holds, created, or delegated below one it created; people see all.
+    const agentId = principal.kind === "agent" ? principal.actor.id : null;
+    const visible = task && (!agentId || task.leasedBy === agentId || task.createdById === agentId || task.parent?.createdById === agentId);
+    if (!task || !visible) throw notFound("task", params.id);
     const subtasks = task.children.map(toTaskView).map(({ id, title, capability, status, output, error }) => ({ id, title, capability, status, output, error }));
     return { ...toTaskView(task), subtasks };
   },

@@ -228,3 +228,22 @@ describe("hierarchy", () => {
     expect((await call(createTaskRoute, { token: lead.key, body: { title: "x", capability, parentId: "00000000-0000-4000-8000-000000000009" } })).status).toBe(400);
   });
 });
+
+describe("who may see and queue what", () => {
+  it("an agent reads only tasks it holds or created; a killed agent cannot queue work", async () => {
+    const capability = unique("priv").toLowerCase();
+    const operator = await makeUserWithToken("operator");
+    const [id] = await queue(operator.token, capability, [{ title: "private work" }]);
+    const holder = await worker(capability);
+    const stranger = await worker(unique("else").toLowerCase());
+    await claim(holder.key);
+    expect((await call(getTaskRoute, { token: holder.key, params: { id: id! } })).status).toBe(200);
+    expect((await call(getTaskRoute, { token: stranger.key, params: { id: id! } })).status).toBe(404);
+    const { killTokenRoute } = await import("../../server/control/control-routes");
+    const issued = await call(killTokenRoute, { token: operator.token, body: { scope: `agent:${stranger.agent.name}`, rollbackLast: 0 } });
+    await call(apiControlRoutes.kill, { token: operator.token, body: { confirm: issued.json.token } });
+    const refused = await call(createTaskRoute, { token: stranger.key, body: { title: "sneaky", capability } });
+    expect(refused.status).toBe(403);
+    await call(apiControlRoutes.resume, { token: operator.token, body: { scope: `agent:${stranger.agent.name}`, reason: "ok" } });
+  });
+});
