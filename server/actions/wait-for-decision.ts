@@ -11,19 +11,28 @@ import { loadActionView } from "./action-view";
 export async function waitForDecision(db: DbOrTx, agentId: string, actionId: string, timeoutSeconds: number, signal?: AbortSignal) {
   const deadline = Date.now() + timeoutSeconds * 1000;
   for (;;) {
+    // Listen before reading, so a decision committed in between still wakes this wait.
+    const stopListening = new AbortController();
+    signal?.addEventListener("abort", () => stopListening.abort(), { once: true });
+    const decided = waitForEvent(
+      (event) => event.type === "approval.decided" && event.actionId === actionId && event.status !== "pending_approval",
+      Math.max(0, deadline - Date.now()),
+      stopListening.signal,
+    );
     const view = await loadActionView(db, actionId, { agentId });
-    if (view.status !== "pending_approval") return view;
     const now = Date.now();
-    if (now >= deadline || signal?.aborted) return view;
     const expiresAt = view.expiresAt ? Date.parse(view.expiresAt) : Infinity;
+    if (view.status !== "pending_approval" || now >= deadline || signal?.aborted) {
+      stopListening.abort();
+      return view;
+    }
     if (expiresAt <= now) {
+      stopListening.abort();
       await expireOverdueApprovals(db);
       continue;
     }
-    await waitForEvent(
-      (event) => event.type === "approval.decided" && event.actionId === actionId && event.status !== "pending_approval",
-      Math.min(deadline, expiresAt + 50) - now,
-      signal,
-    );
+    const expiryTimer = setTimeout(() => stopListening.abort(), expiresAt + 50 - now);
+    await decided;
+    clearTimeout(expiryTimer);
   }
 }

@@ -29,33 +29,37 @@ async function rollbackMessage(db: DbOrTx, rollbackId: string): Promise<SseMessa
  * after a kill). Every event carries an id from warden_stream_seq; reconnecting with
  * Last-Event-ID replays what the agent missed, in order. The current state is sent first.
  */
-export async function agentStreamResponse(db: DbOrTx, agent: Agent, lastEventId: number | null, signal: AbortSignal): Promise<Response> {
+export async function agentStreamResponse(db: DbOrTx, agent: Agent, keyId: string, lastEventId: number | null, signal: AbortSignal): Promise<Response> {
   await db.agent.update({ where: { id: agent.id }, data: { lastSeenAt: new Date() } });
-  const scopes = await db.controlScope.findMany({
-    where: { OR: [{ kind: "fleet", key: "fleet" }, { kind: "team", key: agent.team }, { kind: "agent", key: agent.id }] },
-  });
-  const states = new Map<string, ScopeState>(scopes.map((s) => [`${s.kind}:${s.key}`, { state: s.state, reason: s.reason, epoch: Number(s.epoch) }]));
+  const states = new Map<string, ScopeState>();
 
-  const initial: SseMessage[] = [];
-  if (lastEventId !== null) {
-    const since = BigInt(lastEventId);
-    const [controls, rollbacks, approvals] = await Promise.all([
-      db.controlEvent.findMany({
-        where: { epoch: { gt: since }, OR: [{ kind: "fleet" }, { kind: "team", key: agent.team }, { kind: "agent", key: agent.id }] },
-        orderBy: { epoch: "asc" },
-      }),
-      db.rollback.findMany({ where: { agentId: agent.id, seq: { gt: since } }, orderBy: { seq: "asc" } }),
-      db.action.findMany({ where: { agentId: agent.id, decidedSeq: { gt: since } }, orderBy: { decidedSeq: "asc" }, select: { id: true, status: true, decidedSeq: true } }),
-    ]);
-    const missed: SseMessage[] = [
-      ...controls.map((c) => ({ id: Number(c.epoch), event: "control", data: { epoch: Number(c.epoch), scope: `${c.kind}:${c.key}`, level: c.state, reason: c.reason, replayed: true } })),
-      ...rollbacks.map((r) => ({ id: Number(r.seq), event: "rollback", data: { rollbackId: r.id, actionId: r.actionId, epoch: Number(r.epoch), position: r.position, undo: r.undo, replayed: true } })),
-      ...approvals.map((a) => ({ id: Number(a.decidedSeq), event: "approval", data: { actionId: a.id, status: a.status, replayed: true } })),
-    ];
-    initial.push(...missed.sort((a, b) => Number(a.id) - Number(b.id)));
-  }
-  // The state now, without an id (so it does not move the agent's Last-Event-ID).
-  initial.push({ event: "control", data: { ...effective(states), current: true } });
+  const initial = async (): Promise<SseMessage[]> => {
+    const scopes = await db.controlScope.findMany({
+      where: { OR: [{ kind: "fleet", key: "fleet" }, { kind: "team", key: agent.team }, { kind: "agent", key: agent.id }] },
+    });
+    for (const s of scopes) states.set(`${s.kind}:${s.key}`, { state: s.state, reason: s.reason, epoch: Number(s.epoch) });
+    const messages: SseMessage[] = [];
+    if (lastEventId !== null) {
+      const since = BigInt(lastEventId);
+      const [controls, rollbacks, approvals] = await Promise.all([
+        db.controlEvent.findMany({
+          where: { epoch: { gt: since }, OR: [{ kind: "fleet" }, { kind: "team", key: agent.team }, { kind: "agent", key: agent.id }] },
+          orderBy: { epoch: "asc" },
+        }),
+        db.rollback.findMany({ where: { agentId: agent.id, seq: { gt: since } }, orderBy: { seq: "asc" } }),
+        db.action.findMany({ where: { agentId: agent.id, decidedSeq: { gt: since } }, orderBy: { decidedSeq: "asc" }, select: { id: true, status: true, decidedSeq: true } }),
+      ]);
+      const missed: SseMessage[] = [
+        ...controls.map((c) => ({ id: Number(c.epoch), event: "control", data: { epoch: Number(c.epoch), scope: `${c.kind}:${c.key}`, level: c.state, reason: c.reason, replayed: true } })),
+        ...rollbacks.map((r) => ({ id: Number(r.seq), event: "rollback", data: { rollbackId: r.id, actionId: r.actionId, epoch: Number(r.epoch), position: r.position, undo: r.undo, replayed: true } })),
+        ...approvals.map((a) => ({ id: Number(a.decidedSeq), event: "approval", data: { actionId: a.id, status: a.status, replayed: true } })),
+      ];
+      messages.push(...missed.sort((a, b) => Number(a.id) - Number(b.id)));
+    }
+    // The state now, without an id (so it does not move the agent's Last-Event-ID).
+    messages.push({ event: "control", data: { ...effective(states), current: true } });
+    return messages;
+  };
 
   const format = async (event: WardenEvent): Promise<SseMessage | null> => {
     if (event.type === "control.changed") {
@@ -70,6 +74,16 @@ export async function agentStreamResponse(db: DbOrTx, agent: Agent, lastEventId:
     }
     return null;
   };
-  const touch = () => void db.agent.update({ where: { id: agent.id }, data: { lastSeenAt: new Date() } }).catch(() => undefined);
-  return eventStreamResponse(signal, { initial, format, onKeepAlive: touch });
+
+  // Every keep-alive re-checks the key: a revoked key or a deactivated agent loses its stream.
+  const onKeepAlive = (close: () => void) => {
+    void db.agentKey
+      .findUnique({ where: { id: keyId }, select: { revokedAt: true, agent: { select: { active: true } } } })
+      .then(async (key) => {
+        if (!key || key.revokedAt || !key.agent.active) close();
+        else await db.agent.update({ where: { id: agent.id }, data: { lastSeenAt: new Date() } });
+      })
+      .catch(() => undefined);
+  };
+  return eventStreamResponse(signal, { initial, format, onKeepAlive });
 }

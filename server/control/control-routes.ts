@@ -109,7 +109,8 @@ export const streamRoute = defineRoute({
   handler: ({ db, principal, request }) => {
     const header = request.headers.get("last-event-id");
     const lastEventId = header && /^\d+$/.test(header) ? Number(header) : null;
-    return agentStreamResponse(db, agentOf(principal).agent, lastEventId, request.signal);
+    const agent = agentOf(principal);
+    return agentStreamResponse(db, agent.agent, agent.keyId, lastEventId, request.signal);
   },
 });
 

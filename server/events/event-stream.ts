@@ -11,16 +11,18 @@ function encode(message: SseMessage): string {
 }
 
 /**
- * A Server-Sent Events response: `initial` messages first, then each bus event that `format`
+ * A Server-Sent Events response: the `initial` messages first, then each bus event that `format`
  * turns into a message (it may be async, and return null to skip), in order, with a comment line
- * every 15 s so proxies keep the connection open (and `onKeepAlive` to note the client is there).
+ * every 15 s so proxies keep the connection open. The stream subscribes to the bus before it
+ * loads `initial`, so nothing that commits while it loads is missed. `onKeepAlive` may close
+ * the stream (a revoked key, say).
  */
 export function eventStreamResponse(
   signal: AbortSignal,
   options: {
-    initial?: SseMessage[];
+    initial?: () => Promise<SseMessage[]>;
     format: (event: WardenEvent) => SseMessage | null | Promise<SseMessage | null>;
-    onKeepAlive?: () => void;
+    onKeepAlive?: (close: () => void) => void;
   },
 ): Response {
   let cleanup = () => {};
@@ -36,9 +38,11 @@ export function eventStreamResponse(
         }
       };
       write("retry: 2000\n\n");
-      for (const message of options.initial ?? []) write(encode(message));
-      // Formatting may be async (a lookup): a promise chain keeps messages in event order.
-      let queue: Promise<void> = Promise.resolve();
+      // One promise chain keeps everything in order: first the initial messages (loaded after
+      // the subscription below, in the same tick), then each event as it arrives.
+      let queue: Promise<void> = Promise.resolve().then(async () => {
+        for (const message of (await options.initial?.()) ?? []) write(encode(message));
+      });
       const unsubscribe = subscribe((event) => {
         queue = queue.then(async () => {
           const message = await options.format(event);
@@ -47,7 +51,7 @@ export function eventStreamResponse(
       });
       const keepalive = setInterval(() => {
         write(": keep-alive\n\n");
-        options.onKeepAlive?.();
+        options.onKeepAlive?.(() => cleanup());
       }, KEEPALIVE_MS);
       cleanup = () => {
         if (closed) return;

@@ -70,10 +70,16 @@ export async function claimTask(
   const deadline = Date.now() + waitSeconds * 1000;
   const { claimLimits } = (await getCurrentPolicy(db)).document;
   const exhausted = new Set<string>();
+  const capabilities = new Set(agent.capabilities);
   for (;;) {
+    // Listen before looking, so a task queued in between still wakes this claim.
+    const stopListening = new AbortController();
+    signal?.addEventListener("abort", () => stopListening.abort(), { once: true });
+    const queued = waitForEvent((e) => e.type === "task.queued" && capabilities.has(e.capability), Math.max(0, deadline - Date.now()), stopListening.signal);
     const eligible = agent.capabilities.filter((c) => !exhausted.has(c));
     const task = eligible.length > 0 ? await claimOnce(db, agent, eligible) : null;
     if (task) {
+      stopListening.abort();
       // The dispatch limits count handed-out tasks: over a limit, the task goes back untouched.
       const capabilityLimit = claimLimits.perCapability[task.capability];
       if (capabilityLimit && !(await consumeRateLimit("claim:capability", capabilityLimit, task.capability)).allowed) {
@@ -93,10 +99,11 @@ export async function claimTask(
       emitLocallyOnCommit(db, [{ type: "task.changed", taskId: task.id, status: task.status, agentId: agent.id }]);
       return { task: toTaskView(task), leaseExpiresAt: task.leaseExpiresAt!.toISOString() };
     }
-    const remaining = deadline - Date.now();
-    if (remaining <= 0 || signal?.aborted) return null;
-    const capabilities = new Set(agent.capabilities);
-    await waitForEvent((e) => e.type === "task.queued" && capabilities.has(e.capability), remaining, signal);
+    if (deadline - Date.now() <= 0 || signal?.aborted) {
+      stopListening.abort();
+      return null;
+    }
+    await queued;
     // A pause may have arrived while this claim waited.
     if ((await getEffectiveControl(db, agent.id)).state !== "running") return null;
   }
