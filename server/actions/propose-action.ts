@@ -9,7 +9,8 @@ import { emitLocallyOnCommit, notifyOtherInstancesSql, type WardenEvent } from "
 import { evaluateAction, type EvaluationInput } from "../guardrails/evaluate-action";
 import { consumeToolRateLimit } from "../guardrails/tool-rate-limit";
 import { argsHash } from "../lib/canonical-json";
-import { recallForDecision } from "../memory/recall-for-decision";
+import { recallBookkeepingSql } from "../memory/recall";
+import { matchingFailures, recallForDecision } from "../memory/recall-for-decision";
 import { notificationInsertSql, webhookDeliveriesSql } from "../notifications/notify";
 import { getCurrentPolicy } from "../policy/current-policy";
 import { getToolForDecision } from "../tools/tool-registry";
@@ -50,13 +51,7 @@ export async function proposeAction(
       ? db.task.count({ where: { id: input.taskId, leasedBy: agent.id, status: { in: ["leased", "running"] } } }).then((n) => n > 0)
       : Promise.resolve(false),
   ]);
-  const recalled = await recallForDecision(db, {
-    agentId: agent.id,
-    action: input.action,
-    tool: input.tool,
-    resource: input.resource ?? null,
-    lookbackDays: policy.document.failureLookbackDays,
-  });
+  const recalled = await recallForDecision(db, { agentId: agent.id, action: input.action, tool: input.tool, resource: input.resource ?? null });
   const base: EvaluationInput = {
     action: input.action,
     tool: input.tool,
@@ -67,7 +62,7 @@ export async function proposeAction(
     toolDef,
     control,
     rateLimit: null,
-    matchingFailures: recalled.filter((m) => m.kind === "negative_knowledge"),
+    matchingFailures: matchingFailures(recalled, policy.document.failureLookbackDays),
   };
   let evaluation = evaluateAction(base, policy.document);
   // The rate limit counts only calls that got past the earlier refusals.
@@ -115,6 +110,7 @@ export async function proposeAction(
       origin,
     }),
   ];
+  writes.push(...recallBookkeepingSql(recalled, agent.id, id));
   const events: WardenEvent[] = [{ type: "action.decided", actionId: id, agentId: agent.id, decision: evaluation.decision }];
   if (evaluation.decision === "execute_with_notification") {
     const notificationId = randomUUID();

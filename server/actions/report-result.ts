@@ -6,6 +6,7 @@ import { inTransaction } from "../db/transaction";
 import { AppError, notFound } from "../errors";
 import { publish } from "../events/bus";
 import { ZActionResultRequest } from "../schemas/actions";
+import { recordMemory } from "../memory/record-memory";
 import { ACTION_VIEW_INCLUDE, toActionView } from "./action-view";
 
 type ResultRequest = Parameters<typeof ZActionResultRequest.parse>[0];
@@ -37,6 +38,18 @@ export async function reportActionResult(db: DbOrTx, actor: AgentActor, actionId
       },
       include: ACTION_VIEW_INCLUDE,
     });
+    // Learning without being asked: a failure with its reason becomes negative knowledge that
+    // every agent in scope is handed before a similar action.
+    if (input.status === "failed" && input.failureReason) {
+      await recordMemory(tx, actor, {
+        kind: "negative_knowledge",
+        subject: updated.resource ? `${updated.action} on ${updated.resource}` : updated.action,
+        body: input.failureReason,
+        tags: [updated.tool.split(".")[0]!.toLowerCase().replace(/[^a-z0-9._-]/g, "")].filter(Boolean),
+        actionId,
+        ...(updated.taskId ? { taskId: updated.taskId } : {}),
+      }, origin);
+    }
     await publish(tx, { type: "action.result", actionId, agentId: actor.id, status: input.status });
     await appendAudit(tx, {
       actor,

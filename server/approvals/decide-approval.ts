@@ -7,6 +7,7 @@ import { inTransaction } from "../db/transaction";
 import { AppError, notFound } from "../errors";
 import { publish } from "../events/bus";
 import { getEffectiveControl } from "../control/effective-state";
+import { recordMemory } from "../memory/record-memory";
 import { argsHash } from "../lib/canonical-json";
 import { enqueueWebhooks } from "../notifications/notify";
 import { ZApproveRequest, ZRejectRequest, type ActionView } from "../schemas/actions";
@@ -62,6 +63,14 @@ export async function decideApproval(db: DbOrTx, approver: UserActor, actionId: 
       await enqueueWebhooks(tx, "approval.decided", { ...summary, status: "rejected", decidedBy: approver.label, reason: input.reason });
       await publish(tx, { type: "approval.decided", actionId: action.id, agentId: action.agentId, status: "rejected", seq: await nextDecidedSeq(tx, action.id) });
       await appendAudit(tx, { actor: approver, verb: "action.reject", subject, data: { reason: input.reason }, origin });
+      // The reason goes back to the agent and into memory, for the next similar proposal.
+      await recordMemory(tx, approver, {
+        kind: "decision",
+        subject: action.resource ? `${action.action} on ${action.resource}` : action.action,
+        body: `Rejected by ${approver.label}: ${input.reason}`,
+        actionId: action.id,
+        ...(action.taskId ? { taskId: action.taskId } : {}),
+      }, origin);
       return toActionView(updated);
     }
 

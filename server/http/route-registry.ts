@@ -3,6 +3,7 @@ import { createAgentRoute, issueAgentKeyRoute, listAgentsRoute, revokeAgentKeyRo
 import { approveRoute, listApprovalsRoute, rejectRoute } from "../approvals/approval-routes";
 import { meRoute } from "../auth/me-route";
 import { ackRoute, apiControlRoutes, heartbeatRoute, killTokenRoute, rollbackResultRoute, rootControlRoutes, streamRoute } from "../control/control-routes";
+import { recallRoute, recordMemoryRoute } from "../memory/memory-routes";
 import { getPolicyRoute, putPolicyRoute } from "../policy/policy-routes";
 import { claimTaskRoute, completeTaskRoute, createTaskRoute, failTaskRoute, getTaskRoute, taskHeartbeatRoute } from "../tasks/task-routes";
 import { listToolsRoute, putToolRoute } from "../tools/tool-routes";
@@ -19,6 +20,8 @@ export const API_ROUTES: ApiRoute[] = [
   streamRoute,
   ackRoute,
   rollbackResultRoute,
+  recordMemoryRoute,
+  recallRoute,
   createTaskRoute,
   claimTaskRoute,
   getTaskRoute,

@@ -1,14 +1,25 @@
 import type { DbOrTx } from "../db/client";
 import type { RecalledMemory } from "../schemas/actions";
+import { recallMemories } from "./recall";
+
+/** How alike a recorded failure must be to count as "a similar action failed before". */
+export const MATCHING_FAILURE_SCORE = 0.45;
 
 /**
- * Memories recalled for a guardrail decision (negative knowledge first). The memory layer is
- * not built yet, so nothing is recalled; the decision already applies the policy's escalation
- * to whatever this returns.
+ * The memories handed back with a guardrail decision: the best matches for the action, its tool
+ * and its resource, as the agent may see them. The decision escalates on the recent negative
+ * knowledge among them (see matchingFailures).
  */
 export async function recallForDecision(
-  _db: DbOrTx,
-  _query: { agentId: string; action: string; tool: string; resource: string | null; lookbackDays: number },
+  db: DbOrTx,
+  query: { agentId: string; action: string; tool: string; resource: string | null },
 ): Promise<RecalledMemory[]> {
-  return [];
+  const results = await recallMemories(db, { q: [query.action, query.tool, query.resource].filter(Boolean).join(" "), agentId: query.agentId, limit: 5 });
+  return results.map((m) => ({ id: m.id, kind: m.kind, subject: m.subject, body: m.body, score: m.score, agent: m.agent, createdAt: m.createdAt }));
+}
+
+/** Recent, close-enough negative knowledge: what the policy's escalation acts on. */
+export function matchingFailures(recalled: RecalledMemory[], lookbackDays: number, now = Date.now()): RecalledMemory[] {
+  const since = now - lookbackDays * 86400_000;
+  return recalled.filter((m) => m.kind === "negative_knowledge" && m.score >= MATCHING_FAILURE_SCORE && Date.parse(m.createdAt) >= since);
 }

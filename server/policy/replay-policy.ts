@@ -1,6 +1,7 @@
 import type { DbOrTx } from "../db/client";
 import type { Decision } from "../db/generated/enums";
 import { evaluateAction } from "../guardrails/evaluate-action";
+import { matchingFailures } from "../memory/recall-for-decision";
 import { ZReplayRequest, type PolicyDocument } from "../schemas/policy";
 import type { Reason, RecalledMemory } from "../schemas/actions";
 
@@ -50,7 +51,7 @@ export async function replayPolicy(db: DbOrTx, request: { document: PolicyDocume
             toolDef: toolByName.get(action.tool) ?? null,
             control: { state: "running" },
             rateLimit: null,
-            matchingFailures: (action.recalled as RecalledMemory[]).filter((m) => m.kind === "negative_knowledge"),
+            matchingFailures: matchingFailures(action.recalled as RecalledMemory[], document.failureLookbackDays, action.createdAt.getTime()),
           },
           document,
         ).decision;

@@ -19,7 +19,7 @@ describe("the guardrail decision: the seed's cases", () => {
     expect(response.json.decision).toBe(expected);
     expect(response.json.reasons.map((r: { code: string }) => r.code)).toContain(code);
     expect(response.json.policyVersion).toBeGreaterThanOrEqual(1);
-    expect(response.json.recalled).toEqual([]);
+    expect(Array.isArray(response.json.recalled)).toBe(true);
     if (expected === "require_approval") {
       expect(response.json.status).toBe("pending_approval");
       expect(response.json.approval.requiredApprovals).toBe(1);

@@ -1,0 +1,3 @@
+import { recallRoute } from "@/server/memory/memory-routes";
+
+export const GET = recallRoute.handle;

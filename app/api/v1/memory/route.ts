@@ -1,0 +1,3 @@
+import { recordMemoryRoute } from "@/server/memory/memory-routes";
+
+export const POST = recordMemoryRoute.handle;

@@ -1,0 +1,44 @@
+import { z } from "zod";
+import { ZSlug, ZUuid } from "./common";
+
+export const ZMemoryKind = z.enum(["decision", "negative_knowledge", "pattern"]);
+export const MAX_MEMORY_BODY = 16 * 1024;
+
+export const ZRecordMemoryRequest = z
+  .strictObject({
+    kind: ZMemoryKind,
+    subject: z.string().trim().min(1, "must not be empty").max(300, "must be at most 300 characters"),
+    body: z.string().trim().min(1, "must not be empty").max(MAX_MEMORY_BODY, `must be at most ${MAX_MEMORY_BODY / 1024} KiB`),
+    tags: z.array(ZSlug).max(20).default([]),
+    scope: z.enum(["shared", "private"]).default("shared"),
+    actionId: ZUuid.optional(),
+    taskId: ZUuid.optional(),
+  })
+  .meta({ id: "RecordMemoryRequest" });
+export type RecordMemoryRequest = z.input<typeof ZRecordMemoryRequest>;
+
+export const ZRecallQuery = z.object({
+  q: z.string().trim().min(1, "say what to recall").max(500),
+  kind: ZMemoryKind.optional(),
+  agent: z.string().trim().max(100).optional(),
+  tag: ZSlug.optional(),
+  sinceDays: z.coerce.number().int().min(1).max(3650).optional(),
+  limit: z.coerce.number().int().min(1).max(50).default(10),
+});
+
+export const ZMemoryView = z
+  .object({
+    id: z.string(),
+    kind: ZMemoryKind,
+    subject: z.string(),
+    body: z.string(),
+    tags: z.array(z.string()),
+    score: z.number(),
+    agent: z.string().nullable(),
+    actionId: z.string().nullable(),
+    taskId: z.string().nullable(),
+    occurrences: z.number(),
+    createdAt: z.string(),
+  })
+  .meta({ id: "Memory" });
+export type MemoryView = z.infer<typeof ZMemoryView>;
