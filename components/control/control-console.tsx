@@ -4,15 +4,15 @@ import { useQuery, useQueryClient } from "@tanstack/react-query";
 import { useState } from "react";
 import { useLiveRefresh } from "@/components/live/use-live-events";
 import { useTRPC } from "@/components/trpc";
-import { Badge, type BadgeTone } from "@/components/ui/badge";
+import { Badge } from "@/components/ui/badge";
 import { Card } from "@/components/ui/card";
 import { ErrorText } from "@/components/ui/error-text";
-import { formatDateTime, formatRelative } from "@/components/ui/format";
+import { formatRelative } from "@/components/ui/format";
 import { EmptyRow, Table, Td, Th } from "@/components/ui/table";
 import { ControlActions } from "./control-actions";
+import { ControlEventsTable, STATE_TONE } from "./control-events-table";
 import { EventDetail } from "./event-detail";
 
-export const STATE_TONE: Record<string, BadgeTone> = { running: "green", paused: "amber", suspended: "red", killed: "red" };
 
 export function ControlConsole() {
   const trpc = useTRPC();
@@ -71,37 +71,14 @@ export function ControlConsole() {
           </Table>
         </Card>
         <Card title="History">
-          <Table>
-            <thead>
-              <tr>
-                <Th>Epoch</Th>
-                <Th>When</Th>
-                <Th>Scope</Th>
-                <Th>Level</Th>
-                <Th>Who and why</Th>
-                <Th>Acked</Th>
-              </tr>
-            </thead>
-            <tbody className="divide-y divide-slate-100">
-              {history.data?.length === 0 ? <EmptyRow colSpan={6}>No control changes yet.</EmptyRow> : null}
-              {history.data?.map((e) => (
-                <tr key={e.epoch} onClick={() => setSelected(e.epoch)} className={`cursor-pointer ${e.epoch === epoch ? "bg-brand-50" : "hover:bg-slate-50"}`} data-testid="control-history-row">
-                  <Td className="font-mono text-xs">{e.epoch}</Td>
-                  <Td className="text-xs whitespace-nowrap">{formatDateTime(e.at)}</Td>
-                  <Td className="font-mono text-xs">{e.scope}</Td>
-                  <Td>
-                    <Badge tone={STATE_TONE[e.state] ?? "gray"}>{e.state === "running" ? "resume" : e.state}</Badge>
-                  </Td>
-                  <Td className="text-xs">
-                    {e.actor}: {e.reason}
-                  </Td>
-                  <Td className="text-xs whitespace-nowrap">
-                    {e.acked} of {e.targets}
-                  </Td>
-                </tr>
-              ))}
-            </tbody>
-          </Table>
+          <ControlEventsTable
+            events={history.data ?? []}
+            empty="No control changes yet."
+            ackHeader="Acked"
+            ack={(e) => `${e.acked} of ${e.targets}`}
+            selected={epoch}
+            onSelect={setSelected}
+          />
         </Card>
       </div>
     </div>

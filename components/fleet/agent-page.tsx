@@ -10,6 +10,7 @@ import { ErrorText } from "@/components/ui/error-text";
 import { formatDateTime, formatRelative } from "@/components/ui/format";
 import { EmptyRow, Table, Td, Th } from "@/components/ui/table";
 import { DECISION_TONE, STATUS_TONE, label } from "@/components/inbox/format";
+import { ControlEventsTable } from "@/components/control/control-events-table";
 import { TASK_TONE } from "./tasks-view";
 
 export function AgentPage({ id }: { id: string }) {
@@ -92,33 +93,12 @@ export function AgentPage({ id }: { id: string }) {
         </Card>
       </div>
       <Card title="Control history">
-        <Table>
-          <thead>
-            <tr>
-              <Th>Epoch</Th>
-              <Th>When</Th>
-              <Th>Scope</Th>
-              <Th>Level</Th>
-              <Th>Who and why</Th>
-              <Th>Acknowledged</Th>
-            </tr>
-          </thead>
-          <tbody className="divide-y divide-slate-100">
-            {controlHistory.length === 0 ? <EmptyRow colSpan={6}>Never paused, suspended or killed.</EmptyRow> : null}
-            {controlHistory.map((e) => (
-              <tr key={e.epoch}>
-                <Td className="font-mono text-xs">{e.epoch}</Td>
-                <Td className="text-xs whitespace-nowrap">{formatDateTime(e.at)}</Td>
-                <Td className="font-mono text-xs">{e.scope}</Td>
-                <Td>{e.state === "running" ? "resume" : e.state}</Td>
-                <Td className="text-xs">
-                  {e.actor}: {e.reason}
-                </Td>
-                <Td className="text-xs">{!e.reached ? "not yet registered" : e.ack ? `after ${e.ack.latencyMs} ms` : "not acknowledged"}</Td>
-              </tr>
-            ))}
-          </tbody>
-        </Table>
+        <ControlEventsTable
+          events={controlHistory}
+          empty="Never paused, suspended or killed."
+          ackHeader="Acknowledged"
+          ack={(e) => (!e.reached ? "not yet registered" : e.ack ? `after ${e.ack.latencyMs} ms` : "not acknowledged")}
+        />
       </Card>
     </div>
   );
