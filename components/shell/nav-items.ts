@@ -12,6 +12,7 @@ export const NAV_ITEMS: NavItem[] = [
   { href: "/fleet", label: "Fleet", minimum: "viewer" },
   { href: "/tasks", label: "Tasks", minimum: "viewer" },
   { href: "/actions", label: "Actions", minimum: "viewer" },
+  { href: "/memory", label: "Memory", minimum: "viewer" },
   { href: "/control", label: "Control", minimum: "operator" },
   { href: "/policies", label: "Policies", minimum: "viewer" },
   { href: "/audit", label: "Audit", minimum: "operator" },

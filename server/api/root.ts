@@ -3,6 +3,7 @@ import { agentsRouter } from "./routers/agents";
 import { approvalsRouter } from "./routers/approvals";
 import { controlRouter } from "./routers/control";
 import { fleetRouter } from "./routers/fleet";
+import { memoryRouter } from "./routers/memory";
 import { notificationsRouter } from "./routers/notifications";
 import { policiesRouter } from "./routers/policies";
 import { toolsRouter } from "./routers/tools";
@@ -23,6 +24,7 @@ export const appRouter = createTRPCRouter({
   notifications: notificationsRouter,
   control: controlRouter,
   fleet: fleetRouter,
+  memory: memoryRouter,
 });
 
 export type AppRouter = typeof appRouter;
