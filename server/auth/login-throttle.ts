@@ -9,35 +9,23 @@ import { pgPool } from "../db/pg-pool";
 type Limiters = { byAccount: RateLimiterPostgres; byAddress: RateLimiterPostgres; byEmail: RateLimiterPostgres };
 const holder = globalThis as unknown as { wardenLoginLimiters?: Limiters };
 
+function limiter(keyPrefix: string, points: number): RateLimiterPostgres {
+  return new RateLimiterPostgres({
+    storeClient: pgPool(),
+    storeType: "pool",
+    tableName: "rate_limits",
+    tableCreated: true,
+    keyPrefix,
+    points,
+    duration: env.WARDEN_LOGIN_LOCK_SECONDS,
+  });
+}
+
 function limiters(): Limiters {
   return (holder.wardenLoginLimiters ??= {
-    byAccount: new RateLimiterPostgres({
-      storeClient: pgPool(),
-      storeType: "pool",
-      tableName: "rate_limits",
-      tableCreated: true,
-      keyPrefix: "login-account",
-      points: env.WARDEN_LOGIN_MAX_FAILURES,
-      duration: env.WARDEN_LOGIN_LOCK_SECONDS,
-    }),
-    byAddress: new RateLimiterPostgres({
-      storeClient: pgPool(),
-      storeType: "pool",
-      tableName: "rate_limits",
-      tableCreated: true,
-      keyPrefix: "login-address",
-      points: env.WARDEN_LOGIN_MAX_FAILURES * 10,
-      duration: env.WARDEN_LOGIN_LOCK_SECONDS,
-    }),
-    byEmail: new RateLimiterPostgres({
-      storeClient: pgPool(),
-      storeType: "pool",
-      tableName: "rate_limits",
-      tableCreated: true,
-      keyPrefix: "login-email",
-      points: env.WARDEN_LOGIN_MAX_FAILURES * 4,
-      duration: env.WARDEN_LOGIN_LOCK_SECONDS,
-    }),
+    byAccount: limiter("login-account", env.WARDEN_LOGIN_MAX_FAILURES),
+    byAddress: limiter("login-address", env.WARDEN_LOGIN_MAX_FAILURES * 10),
+    byEmail: limiter("login-email", env.WARDEN_LOGIN_MAX_FAILURES * 4),
   });
 }
 
