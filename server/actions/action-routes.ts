@@ -1,8 +1,6 @@
 import { z } from "zod";
-import type { AgentActor } from "../auth/actor";
-import { AppError } from "../errors";
 import { defineRoute, Reply } from "../http/api-route";
-import type { BearerPrincipal } from "../auth/authenticate-bearer";
+import { agentPrincipal } from "../auth/authenticate-bearer";
 import { ZUuid } from "../schemas/common";
 import { ZActionResultRequest, ZActionView, ZDecision, ZProposeActionRequest, ZReason, ZRecalledMemory, ZWaitQuery } from "../schemas/actions";
 import { loadActionView } from "./action-view";
@@ -12,10 +10,6 @@ import { waitForDecision } from "./wait-for-decision";
 
 const ZIdParams = z.object({ id: ZUuid });
 
-function agentOf(principal: BearerPrincipal): AgentActor {
-  if (principal.kind !== "agent") throw new AppError("FORBIDDEN", "Only agents propose actions and report their results");
-  return principal.actor;
-}
 
 export const ZProposeActionResponse = z
   .object({
@@ -43,8 +37,7 @@ export const proposeActionRoute = defineRoute({
   successStatus: 201,
   idempotent: true,
   handler: async ({ db, principal, body, origin }) => {
-    if (principal.kind !== "agent") throw new AppError("FORBIDDEN", "Only agents propose actions and report their results");
-    const answer = await proposeAction(db, principal, body, origin);
+    const answer = await proposeAction(db, agentPrincipal(principal), body, origin);
     return new Reply(201, answer, answer.retryAfterSeconds !== undefined ? { "retry-after": String(answer.retryAfterSeconds) } : {});
   },
 });
@@ -71,7 +64,7 @@ export const waitActionRoute = defineRoute({
   query: ZWaitQuery,
   response: ZActionView,
   handler: ({ db, principal, params, query, request }) =>
-    waitForDecision(db, agentOf(principal).id, params.id, query.timeoutSeconds, request.signal),
+    waitForDecision(db, agentPrincipal(principal).actor.id, params.id, query.timeoutSeconds, request.signal),
 });
 
 export const actionResultRoute = defineRoute({
@@ -84,5 +77,5 @@ export const actionResultRoute = defineRoute({
   body: ZActionResultRequest,
   response: ZActionView,
   idempotent: true,
-  handler: ({ db, principal, params, body, origin }) => reportActionResult(db, agentOf(principal), params.id, body, origin),
+  handler: ({ db, principal, params, body, origin }) => reportActionResult(db, agentPrincipal(principal).actor, params.id, body, origin),
 });

@@ -1,8 +1,6 @@
 import { z } from "zod";
-import { AppError } from "../errors";
 import { defineRoute } from "../http/api-route";
-import type { BearerPrincipal } from "../auth/authenticate-bearer";
-import type { UserActor } from "../auth/actor";
+import { personPrincipal } from "../auth/authenticate-bearer";
 import { ZUuid } from "../schemas/common";
 import { ZActionView, ZApproveRequest, ZRejectRequest } from "../schemas/actions";
 import { decideApproval } from "./decide-approval";
@@ -10,10 +8,6 @@ import { listDecidedApprovals, listPendingApprovals } from "./list-approvals";
 
 const ZIdParams = z.object({ id: ZUuid });
 
-function personOf(principal: BearerPrincipal): UserActor {
-  if (principal.kind !== "user") throw new AppError("FORBIDDEN", "Approvals are decided by people");
-  return principal.actor;
-}
 
 export const listApprovalsRoute = defineRoute({
   method: "GET",
@@ -45,7 +39,7 @@ export const approveRoute = defineRoute({
   response: ZActionView,
   idempotent: true,
   handler: ({ db, principal, params, body, origin }) =>
-    decideApproval(db, personOf(principal), params.id, { verdict: "approve", ...body }, origin),
+    decideApproval(db, personPrincipal(principal).actor, params.id, { verdict: "approve", ...body }, origin),
 });
 
 export const rejectRoute = defineRoute({
@@ -59,5 +53,5 @@ export const rejectRoute = defineRoute({
   response: ZActionView,
   idempotent: true,
   handler: ({ db, principal, params, body, origin }) =>
-    decideApproval(db, personOf(principal), params.id, { verdict: "reject", reason: body.reason }, origin),
+    decideApproval(db, personPrincipal(principal).actor, params.id, { verdict: "reject", reason: body.reason }, origin),
 });

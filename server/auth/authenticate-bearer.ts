@@ -1,4 +1,5 @@
 import type { DbOrTx } from "../db/client";
+import { AppError } from "../errors";
 import type { Agent } from "../db/generated/client";
 import type { EffectiveControl } from "../control/effective-state";
 import type { AgentActor, UserActor } from "./actor";
@@ -65,4 +66,18 @@ export async function authenticateBearer(db: DbOrTx, secret: string): Promise<Be
   }
   const { user } = token;
   return { kind: "user", tokenId: token.id, actor: { type: "user", id: user.id, label: user.email, role: user.role } };
+}
+
+/**
+ * Narrows a route's principal to an agent or to a person. The route frame already refuses the
+ * other kind for routes limited to one (403), so these only tell TypeScript what it knows.
+ */
+export function agentPrincipal(principal: BearerPrincipal): Extract<BearerPrincipal, { kind: "agent" }> {
+  if (principal.kind !== "agent") throw new AppError("FORBIDDEN", "This call is for agent keys");
+  return principal;
+}
+
+export function personPrincipal(principal: BearerPrincipal): Extract<BearerPrincipal, { kind: "user" }> {
+  if (principal.kind !== "user") throw new AppError("FORBIDDEN", "This call is for people's tokens");
+  return principal;
 }

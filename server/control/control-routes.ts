@@ -1,9 +1,7 @@
 import { z } from "zod";
-import type { BearerPrincipal } from "../auth/authenticate-bearer";
-import type { UserActor } from "../auth/actor";
+import { agentPrincipal, personPrincipal } from "../auth/authenticate-bearer";
 import type { Db } from "../db/client";
 import type { ControlLevel } from "../db/generated/client";
-import { AppError } from "../errors";
 import { defineRoute, type ApiRoute } from "../http/api-route";
 import { ZUuid } from "../schemas/common";
 import { ZAckRequest, ZControlChangeRequest, ZControlView, ZHeartbeatRequest, ZKillRequest, ZKillTokenRequest, ZRollbackResultRequest } from "../schemas/control";
@@ -13,15 +11,6 @@ import { changeControl } from "./change-control";
 import { issueKillToken, killWithToken } from "./kill-switch";
 import { resolveScope, scopeText } from "./scope";
 
-function operatorOf(principal: BearerPrincipal): UserActor {
-  if (principal.kind !== "user") throw new AppError("FORBIDDEN", "The kill switch is for people's tokens");
-  return principal.actor;
-}
-
-function agentOf(principal: BearerPrincipal) {
-  if (principal.kind !== "agent") throw new AppError("FORBIDDEN", "This call is for agent keys");
-  return principal;
-}
 
 const ZChangeResponse = z.object({ epoch: z.number(), scope: z.string(), state: z.string(), reason: z.string(), agents: z.number() });
 
@@ -37,7 +26,7 @@ function levelRoute(path: string, state: ControlLevel, summary: string): ApiRout
     idempotent: true,
     handler: async ({ db, principal, body, origin }) => {
       const scope = await resolveScope(db, body.scope);
-      const change = await changeControl(db, operatorOf(principal), { scope, state, reason: body.reason }, origin);
+      const change = await changeControl(db, personPrincipal(principal).actor, { scope, state, reason: body.reason }, origin);
       return { epoch: change.epoch, scope: scopeText(scope), state: change.state, reason: change.reason, agents: change.targetAgents.length };
     },
   });
@@ -57,7 +46,7 @@ export function controlLevelRoutes(prefix: "/api/v1/control" | "") {
       auth: { user: "operator" },
       body: ZKillRequest,
       response: z.object({ epoch: z.number(), scope: z.string(), state: z.string(), agents: z.number(), rollbacks: z.number(), irreversible: z.array(z.unknown()) }),
-      handler: ({ db, principal, body, origin }) => killWithToken(db, operatorOf(principal), body, origin),
+      handler: ({ db, principal, body, origin }) => killWithToken(db, personPrincipal(principal).actor, body, origin),
     }),
   };
 }
@@ -74,7 +63,7 @@ export const killTokenRoute = defineRoute({
   body: ZKillTokenRequest,
   response: z.object({ token: z.string(), expiresAt: z.string(), scope: z.string(), planHash: z.string(), rollbackPlan: z.array(z.unknown()), irreversible: z.array(z.unknown()) }),
   successStatus: 201,
-  handler: ({ db, principal, body, origin }) => issueKillToken(db, operatorOf(principal), body, origin),
+  handler: ({ db, principal, body, origin }) => issueKillToken(db, personPrincipal(principal).actor, body, origin),
 });
 
 export const heartbeatRoute = defineRoute({
@@ -85,7 +74,7 @@ export const heartbeatRoute = defineRoute({
   auth: { agent: true },
   body: ZHeartbeatRequest,
   response: z.object({ control: ZControlView }),
-  handler: ({ db, principal }) => heartbeat(db, agentOf(principal).agent.id),
+  handler: ({ db, principal }) => heartbeat(db, agentPrincipal(principal).agent.id),
 });
 
 export const ackRoute = defineRoute({
@@ -97,7 +86,7 @@ export const ackRoute = defineRoute({
   body: ZAckRequest,
   response: z.object({ ackedEpoch: z.number(), acknowledged: z.number() }),
   // Not idempotent-wrapped, so `db` is the client itself: acknowledgements are batched across requests.
-  handler: ({ db, principal, body }) => acknowledgeEpoch(db as Db, agentOf(principal).agent.id, body.epoch),
+  handler: ({ db, principal, body }) => acknowledgeEpoch(db as Db, agentPrincipal(principal).agent.id, body.epoch),
 });
 
 export const streamRoute = defineRoute({
@@ -109,7 +98,7 @@ export const streamRoute = defineRoute({
   handler: ({ db, principal, request }) => {
     const header = request.headers.get("last-event-id");
     const lastEventId = header && /^\d+$/.test(header) ? Number(header) : null;
-    const agent = agentOf(principal);
+    const agent = agentPrincipal(principal);
     return agentStreamResponse(db, agent.agent, agent.keyId, lastEventId, request.signal);
   },
 });
@@ -124,5 +113,5 @@ export const rollbackResultRoute = defineRoute({
   body: ZRollbackResultRequest,
   response: z.object({ id: z.string(), status: z.string() }),
   idempotent: true,
-  handler: ({ db, principal, params, body, origin }) => reportRollbackResult(db, agentOf(principal).actor, params.id, body, origin),
+  handler: ({ db, principal, params, body, origin }) => reportRollbackResult(db, agentPrincipal(principal).actor, params.id, body, origin),
 });

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import type { BearerPrincipal } from "../auth/authenticate-bearer";
+import { agentPrincipal } from "../auth/authenticate-bearer";
 import { AppError, notFound } from "../errors";
 import { defineRoute, Reply } from "../http/api-route";
 import { ZUuid } from "../schemas/common";
@@ -10,11 +10,6 @@ import { completeTask, failTask, heartbeatTask } from "./task-lifecycle";
 import { toTaskView } from "./task-view";
 
 const ZIdParams = z.object({ id: ZUuid });
-
-function agentOf(principal: BearerPrincipal) {
-  if (principal.kind !== "agent") throw new AppError("FORBIDDEN", "This call is for agent keys");
-  return principal;
-}
 
 export const createTaskRoute = defineRoute({
   method: "POST",
@@ -44,7 +39,7 @@ export const claimTaskRoute = defineRoute({
   body: ZClaimRequest,
   response: z.object({ task: ZTaskView, leaseExpiresAt: z.string() }),
   handler: async ({ db, principal, body, request }) => {
-    const claimed = await claimTask(db, agentOf(principal), body.waitSeconds, request.signal);
+    const claimed = await claimTask(db, agentPrincipal(principal), body.waitSeconds, request.signal);
     return claimed ?? new Reply(204, null);
   },
 });
@@ -77,7 +72,7 @@ export const taskHeartbeatRoute = defineRoute({
   params: ZIdParams,
   body: ZTaskHeartbeatRequest,
   response: z.object({ task: ZTaskView, leaseExpiresAt: z.string() }),
-  handler: ({ db, principal, params, body }) => heartbeatTask(db, agentOf(principal).actor, params.id, body),
+  handler: ({ db, principal, params, body }) => heartbeatTask(db, agentPrincipal(principal).actor, params.id, body),
 });
 
 export const completeTaskRoute = defineRoute({
@@ -90,7 +85,7 @@ export const completeTaskRoute = defineRoute({
   body: ZTaskCompleteRequest,
   response: ZTaskView,
   idempotent: true,
-  handler: ({ db, principal, params, body, origin }) => completeTask(db, agentOf(principal).actor, params.id, body, origin),
+  handler: ({ db, principal, params, body, origin }) => completeTask(db, agentPrincipal(principal).actor, params.id, body, origin),
 });
 
 export const failTaskRoute = defineRoute({
@@ -103,5 +98,5 @@ export const failTaskRoute = defineRoute({
   body: ZTaskFailRequest,
   response: ZTaskView,
   idempotent: true,
-  handler: ({ db, principal, params, body, origin }) => failTask(db, agentOf(principal).actor, params.id, body, origin),
+  handler: ({ db, principal, params, body, origin }) => failTask(db, agentPrincipal(principal).actor, params.id, body, origin),
 });
