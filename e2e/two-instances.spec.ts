@@ -4,6 +4,7 @@ import pg from "pg";
 import { expect, test } from "@playwright/test";
 import { createFreshDatabase } from "../tests/support/test-database";
 import { adminToken } from "./support/api";
+import { E2E_PORT } from "./support/constants";
 import { simulateAgent } from "./support/simulated-agent";
 
 async function waitForHealth(port: number, child: ChildProcess, output: () => string): Promise<void> {
@@ -19,7 +20,7 @@ async function waitForHealth(port: number, child: ChildProcess, output: () => st
 test("two Warden processes started together on an empty database both serve, with one migration history", async () => {
   const url = await createFreshDatabase("warden_e2e_twins");
   test.skip(!url, "needs a PostgreSQL server (the embedded database serves one process)");
-  const ports = [11491, 11492];
+  const ports = [E2E_PORT + 1, E2E_PORT + 2];
   const logs = ports.map(() => [] as string[]);
   const children: ChildProcess[] = ports.map((port, i) => {
     const child = spawn(process.execPath, ["--import", "tsx", "scripts/start.ts"], {

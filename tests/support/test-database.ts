@@ -7,8 +7,12 @@ const LOCAL_SERVER = "postgresql://postgres@127.0.0.1:5432/postgres";
  * PostgreSQL on 127.0.0.1:5432, each time as a freshly created database of the given name.
  * Returns null when no server answers, and the caller falls back to the embedded database,
  * so a fresh machine without PostgreSQL still runs every suite.
+ * WARDEN_TEST_NAMESPACE, when set, is appended to every name so that two checkouts
+ * (say, two git worktrees) can run their suites against one server at the same time.
  */
-export async function createFreshDatabase(name: string): Promise<string | null> {
+export async function createFreshDatabase(baseName: string): Promise<string | null> {
+  const name = `${baseName}${process.env.WARDEN_TEST_NAMESPACE ?? ""}`;
+  if (!/^[a-z0-9_]+$/.test(name)) throw new Error(`test database name ${name} must be lowercase letters, digits and _`);
   const serverUrl = process.env.DATABASE_URL ?? LOCAL_SERVER;
   const admin = new pg.Client({ connectionString: serverUrl, connectionTimeoutMillis: 3000 });
   try {
