@@ -42,3 +42,26 @@ export const ZMemoryView = z
   })
   .meta({ id: "Memory" });
 export type MemoryView = z.infer<typeof ZMemoryView>;
+
+/** A person's edit: the version they opened (so two editors cannot overwrite each other) and what changes. */
+export const ZEditMemoryRequest = z.strictObject({
+  id: ZUuid,
+  version: z.number().int().min(1),
+  kind: ZMemoryKind.optional(),
+  subject: ZRecordMemoryRequest.shape.subject.optional(),
+  body: ZRecordMemoryRequest.shape.body.optional(),
+  tags: z.array(ZSlug).max(20).optional(),
+  note: z.string().trim().max(500).optional(),
+});
+export type EditMemoryRequest = z.input<typeof ZEditMemoryRequest>;
+
+/** Folds duplicates into one entry: the kept one gains their counts; they retire, superseded by it. */
+export const ZMergeMemoriesRequest = z.strictObject({
+  keepId: ZUuid,
+  duplicateIds: z
+    .array(ZUuid)
+    .min(1, "choose at least one duplicate")
+    .max(50)
+    .refine((ids) => new Set(ids).size === ids.length, "lists an entry twice"),
+});
+export type MergeMemoriesRequest = z.input<typeof ZMergeMemoriesRequest>;
