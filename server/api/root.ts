@@ -4,6 +4,7 @@ import { approvalsRouter } from "./routers/approvals";
 import { controlRouter } from "./routers/control";
 import { fleetRouter } from "./routers/fleet";
 import { memoryRouter } from "./routers/memory";
+import { metricsRouter } from "./routers/metrics";
 import { notificationsRouter } from "./routers/notifications";
 import { policiesRouter } from "./routers/policies";
 import { toolsRouter } from "./routers/tools";
@@ -25,6 +26,7 @@ export const appRouter = createTRPCRouter({
   control: controlRouter,
   fleet: fleetRouter,
   memory: memoryRouter,
+  metrics: metricsRouter,
 });
 
 export type AppRouter = typeof appRouter;

@@ -18,7 +18,8 @@ export type LearningSignals = {
 };
 
 /**
- * Whether the memory is working, over a time range (and optionally one agent):
+ * Whether the memory is working, over a time range (and optionally one agent). Decision and
+ * failure counts come from the metrics rollup, so they trail the actions by one rollup pass.
  * - recalls per decision;
  * - repeated failures: a subject failing again after its negative knowledge existed
  *   (actions.repeated_failure, set when the result is reported);
@@ -29,17 +30,22 @@ export type LearningSignals = {
  *   within PLAN_CHANGE_WINDOW.
  */
 export async function learningSignals(db: DbOrTx, range: { from: Date; to: Date; agentId?: string }): Promise<LearningSignals> {
-  const agent = range.agentId ? Prisma.sql`AND a.agent_id = ${range.agentId}::uuid` : Prisma.empty;
+  const agent = (column: string) => (range.agentId ? Prisma.sql`AND ${Prisma.raw(column)} = ${range.agentId}::uuid` : Prisma.empty);
+  // Counts of decisions and failures come from the hourly rollup (hours overlapping the range);
+  // recalls and warnings from memory_recalls by time, then the warned actions by primary key, so
+  // the cost follows the number of warnings, not of actions.
   const [row] = await db.$queryRaw<Record<keyof LearningSignals, number>[]>`
-    WITH scoped AS (
-      SELECT a.* FROM actions a WHERE a.created_at >= ${range.from} AND a.created_at < ${range.to} ${agent}
-    ), warned AS (
-      SELECT a.* FROM scoped a
-       WHERE EXISTS (SELECT 1 FROM memory_recalls r JOIN memories m ON m.id = r.memory_id
-                      WHERE r.action_id = a.id AND m.kind = 'negative_knowledge' AND r.score >= ${MATCHING_FAILURE_SCORE})
+    WITH warned AS (
+      SELECT a.* FROM actions a
+       WHERE a.id IN (SELECT r.action_id FROM memory_recalls r JOIN memories m ON m.id = r.memory_id
+                       WHERE r.at >= ${range.from} AND r.at < ${range.to} ${agent("r.agent_id")}
+                         AND r.action_id IS NOT NULL AND m.kind = 'negative_knowledge' AND r.score >= ${MATCHING_FAILURE_SCORE})
+    ), hours AS (
+      SELECT coalesce(sum(decisions), 0)::int AS decisions, coalesce(sum(failed), 0)::int AS failures, coalesce(sum(repeated_failures), 0)::int AS repeated
+        FROM metric_hours WHERE hour >= date_trunc('hour', ${range.from}::timestamptz) AND hour < ${range.to} ${agent("agent_id")}
     )
-    SELECT (SELECT count(*) FROM scoped)::int AS decisions,
-           (SELECT count(*) FROM memory_recalls r JOIN scoped a ON a.id = r.action_id)::int AS recalls,
+    SELECT hours.decisions,
+           (SELECT count(*) FROM memory_recalls r WHERE r.at >= ${range.from} AND r.at < ${range.to} AND r.action_id IS NOT NULL ${agent("r.agent_id")})::int AS recalls,
            (SELECT count(*) FROM warned)::int AS "warnedDecisions",
            (SELECT count(*) FROM warned a
              WHERE a.status <> 'pending_approval'
@@ -49,7 +55,7 @@ export async function learningSignals(db: DbOrTx, range: { from: Date; to: Date;
                   WHERE b.agent_id = a.agent_id AND b.created_at > a.created_at
                     AND b.created_at < a.created_at + ${PLAN_CHANGE_WINDOW}::interval
                     AND b.tool = a.tool AND b.action = a.action AND b.resource IS NOT DISTINCT FROM a.resource AND b.args = a.args))::int AS "planChanges",
-           (SELECT count(*) FROM scoped WHERE status = 'failed')::int AS failures,
-           (SELECT count(*) FROM scoped WHERE status = 'failed' AND repeated_failure)::int AS "repeatedFailures"`;
+           hours.failures, hours.repeated AS "repeatedFailures"
+      FROM hours`;
   return row!;
 }

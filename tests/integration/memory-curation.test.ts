@@ -9,6 +9,7 @@ import { recallMemories } from "../../server/memory/recall";
 import { recallRoute, recordMemoryRoute } from "../../server/memory/memory-routes";
 import { auditRows, call, db, makeUser, makeUserWithToken, unique } from "../support/fixtures";
 import { makeGrantedAgent, makeTool, propose } from "../support/guardrail-fixtures";
+import { rollUpNow } from "../support/rollup";
 
 async function record(key: string, body: Record<string, unknown>) {
   const response = await call(recordMemoryRoute, { token: key, body });
@@ -175,12 +176,14 @@ describe("learning signals", () => {
     expect(warned.json.status).toBe("pending_approval");
     await call(rejectRoute, { token, params: { id: warned.json.id }, body: { reason: "validate first" } });
 
+    await rollUpNow();
     const signals = await learningSignals(db, { from, to: new Date(Date.now() + 1000), agentId: agent.agent.id });
     expect(signals).toMatchObject({ decisions: 3, failures: 2, repeatedFailures: 1, warnedDecisions: 2, planChanges: 1 });
     expect(signals.recalls).toBeGreaterThanOrEqual(2);
 
     // Proposing the same action unchanged right after means the plan did not change.
     await propose(agent.key, { tool: tool.name, action, confidence: 0.3 });
+    await rollUpNow();
     const after = await learningSignals(db, { from, to: new Date(Date.now() + 1000), agentId: agent.agent.id });
     expect(after.planChanges).toBe(0);
   });
