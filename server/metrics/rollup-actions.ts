@@ -56,7 +56,6 @@ const HOUR_UPDATES = Prisma.raw(
     .map((c) => `${c} = EXCLUDED.${c}`)
     .join(", "),
 );
-const DAY = Prisma.sql`(a.created_at AT TIME ZONE 'UTC')::date`;
 const CONFIDENCE_BIN = Prisma.sql`least(floor(a.confidence * 100), 99)::int`;
 
 export type RollupResult = { hours: number; days: number; ranAt: Date } | null;
