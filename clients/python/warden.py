@@ -238,7 +238,6 @@ class Warden:
         self.max_retry_wait = max_retry_wait
         self.memory = MemoryClient(self)
         self.control = ControlWatcher(self)
-        self._tools: Dict[str, "_ToolSpec"] = {}
 
     def __enter__(self) -> "Warden":
         return self
@@ -381,7 +380,6 @@ class Warden:
             is_reversible = reversible if reversible is not None else (True if undo is not None else None)
             spec = _ToolSpec(self, fn, name or fn.__name__.lower(), scope or [], rate_limit, audit, requires_confirmation,
                              is_reversible, undo, action, resource, confidence)
-            self._tools[spec.name] = spec
             # A decorated tool is also the undo handler for its own name: a kill's rollback
             # order naming it runs the function directly (a killed agent's proposals are refused).
             self.control.register_undo(spec.name, fn)
@@ -618,7 +616,7 @@ class ControlWatcher:
       it (or wait on it) and stop; cleared on resume.
     - Each new epoch is acknowledged (POST /api/v1/control/ack) after the state above is
       updated and the ``on_change`` callbacks have run: the console's "acknowledged M of N"
-      then means the agent really applied it.
+      then means the agent really applied it. ``acked_epoch`` is the last one Warden took.
     - A kill's rollback orders (newest first) run the undo handler registered for their tool,
       one at a time in a worker thread, and each outcome is reported to
       POST /api/v1/rollbacks/:id/result. A decorated tool is the handler for its own name.
