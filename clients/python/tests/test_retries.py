@@ -15,7 +15,7 @@ from warden import Warden, WardenError
 
 class FaultyProxy(http.server.ThreadingHTTPServer):
     """Forwards to Warden; each request first takes the next fault from ``faults``: "503", "429"
-    (answered by the proxy), "lose" (forwarded, and the connection then closed with no answer),
+    (answered by the proxy, the 429 with Retry-After: 2), "lose" (forwarded, and the connection then closed with no answer),
     or nothing left: forwarded as is. ``seen`` has (method, path, Idempotency-Key) of each."""
 
     daemon_threads = True
@@ -52,7 +52,7 @@ class _Forward(http.server.BaseHTTPRequestHandler):
         server.seen.append((self.command, self.path, self.headers.get("Idempotency-Key")))
         fault = server.next_fault()
         if fault in ("503", "429"):
-            return self.answer(int(fault), b'{"error":{"code":"unavailable","message":"injected by the test proxy"}}', {"Retry-After": "1"} if fault == "429" else {})
+            return self.answer(int(fault), b'{"error":{"code":"unavailable","message":"injected by the test proxy"}}', {"Retry-After": "2"} if fault == "429" else {})
         headers = {k: v for k, v in self.headers.items() if k.lower() in ("authorization", "content-type", "idempotency-key")}
         request = urllib.request.Request(URL + self.path, data=body, headers=headers, method=self.command)
         try:
@@ -94,12 +94,19 @@ class RetryTests(unittest.TestCase):
         self.assertEqual(len(keys), 1, "one Idempotency-Key across the attempts")
         self.assertTrue(keys.pop())
 
-    def test_a_429_waits_what_retry_after_says_and_a_503_backs_off(self):
-        proxy, warden = self.through(["429", "503"])
+    def test_a_429_waits_what_retry_after_says(self):
+        proxy, warden = self.through(["429"])
         started = time.monotonic()
         self.assertIsInstance(warden.memory.recall("traefik restart"), list)
-        self.assertGreaterEqual(time.monotonic() - started, 1.0, "Retry-After: 1 was honoured")
+        # The first backoff without Retry-After would be at most 0.75 s.
+        self.assertGreaterEqual(time.monotonic() - started, 2.0, "Retry-After: 2 was honoured")
+        self.assertEqual(len(proxy.seen), 2)
+
+    def test_a_503_is_retried_after_a_backoff(self):
+        proxy, warden = self.through(["503", "503"])
+        self.assertEqual(warden.memory.record("pattern", unique("backoff"), "retried twice")["created"], True)
         self.assertEqual(len(proxy.seen), 3)
+        self.assertEqual(len({key for _, _, key in proxy.seen}), 1)
 
     def test_when_the_retries_run_out_the_last_error_is_raised(self):
         proxy, warden = self.through(["503", "503", "503"], retries=2)
