@@ -345,7 +345,7 @@ class Warden:
 
     # --- Tools ----------------------------------------------------------------------------
 
-    def tool(self, name: Optional[str] = None, *, scope: Optional[List[str]] = None, rate_limit: Optional[str] = None,
+    def tool(self, name: Any = None, *, scope: Optional[List[str]] = None, rate_limit: Optional[str] = None,
              audit: bool = True, requires_confirmation: bool = False, reversible: Optional[bool] = None,
              undo: Optional[Callable[..., Any]] = None, action: Optional[str] = None,
              resource: Optional[Any] = None, confidence: Optional[float] = None) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
@@ -392,6 +392,9 @@ class Warden:
             call.warden_tool = spec  # type: ignore[attr-defined]
             return call
 
+        if callable(name):  # used bare, as @warden.tool
+            fn, name = name, None
+            return decorate(fn)
         return decorate
 
     def register_tool(self, tool: Any, *, description: Optional[str] = None, risk: Optional[str] = None) -> Dict[str, Any]:
@@ -511,9 +514,16 @@ class _ToolSpec:
         if not decision.allowed:
             raise WardenDenied(decision)
 
+        approved = decision.approved_args or {}
         started = time.monotonic()
         try:
-            result = self.fn(**(decision.approved_args or {}))
+            self.signature.bind(**approved)
+        except TypeError as misfit:
+            # An approver's edit the function cannot take: no lesson for memory, only the error.
+            self._report(decision, "failed", error=f"the approved args do not fit {self.fn.__name__}: {misfit}", started=started)
+            raise
+        try:
+            result = self.fn(**approved)
         except Exception as failure:
             message = str(failure) or type(failure).__name__
             self._report(decision, "failed", error=f"{type(failure).__name__}: {message}"[:8000], failure_reason=message[:4000], started=started)
@@ -659,8 +669,10 @@ class ControlWatcher:
                 thread = threading.Thread(target=target, name=name, daemon=True)
                 thread.start()
                 self._threads.append(thread)
-        if not self._connected.wait(timeout):
-            raise WardenError(None, "unreachable", self.error.message if self.error else f"no control state from {self._warden.url} in {timeout} s")
+        deadline = time.monotonic() + timeout
+        while not self._connected.wait(0.05):
+            if time.monotonic() > deadline or not self._threads[0].is_alive():
+                raise self.error or WardenError(None, "unreachable", f"no control state from {self._warden.url} in {timeout} s")
         return self
 
     def stop(self) -> None:

@@ -1,8 +1,10 @@
 """The control watcher: pause, suspend, resume and a kill with its rollback, as an operator does them."""
 
+import time
 import unittest
 
-from support import AGENTS, OPERATOR_TOKEN, agent, eventually, person, register, unique
+from support import AGENTS, OPERATOR_TOKEN, URL, agent, eventually, person, register, unique
+from warden import Warden, WardenError
 
 
 class ControlWatcherTests(unittest.TestCase):
@@ -72,6 +74,17 @@ class ControlWatcherTests(unittest.TestCase):
         self.assertEqual(self.warden.control.state, "killed")
         eventually(lambda: replicas[service] == 2, timeout=10)
         eventually(lambda: person(OPERATOR_TOKEN, "GET", f"/api/v1/actions/{action_id}")[1]["status"] == "rolled_back", timeout=10)
+
+
+class RefusedWatcherTests(unittest.TestCase):
+    def test_a_watcher_with_an_unknown_key_fails_at_once_with_the_401(self):
+        warden = Warden(url=URL, key="wdn_agent_not-a-real-key")
+        self.addCleanup(warden.close)
+        started = time.monotonic()
+        with self.assertRaises(WardenError) as raised:
+            warden.control.start(timeout=20)
+        self.assertEqual(raised.exception.status, 401)
+        self.assertLess(time.monotonic() - started, 10)
 
 
 if __name__ == "__main__":

@@ -66,6 +66,20 @@ class TraefikScenario(unittest.TestCase):
         self.assertEqual(ran, [cache])
 
 
+class BareDecorator(unittest.TestCase):
+    def test_used_bare_the_tool_is_named_after_the_function_and_warden_decides(self):
+        warden = agent("a")
+
+        @warden.tool
+        def python_client_unregistered_tool(target):
+            raise AssertionError("a denied call must not run")
+
+        with self.assertRaises(WardenDenied) as raised:
+            python_client_unregistered_tool("x", confidence=0.99)
+        self.assertEqual((raised.exception.status, raised.exception.reasons[0]["code"]), ("denied", "unknown_tool"))
+        self.assertIn("python_client_unregistered_tool", raised.exception.reasons[0]["message"])
+
+
 class Approvals(unittest.TestCase):
     @classmethod
     def setUpClass(cls):
@@ -130,6 +144,15 @@ class Approvals(unittest.TestCase):
         self.assertEqual((raised.exception.status, raised.exception.reason), ("rejected", "not during the freeze"))
         self.assertIn("not during the freeze", str(raised.exception))
         self.assertEqual(self.ran, [])
+
+    def test_approved_args_the_function_cannot_take_are_reported_failed_and_not_run(self):
+        service = unique("queue")
+        thread, outcome = self.decide_in_background(f"deploy {service} 1.0.0", "approve", {"args": {"service": service, "version": "1.0.1", "region": "eu"}})
+        with self.assertRaises(TypeError):
+            self.deploy(service, "1.0.0", confidence=0.99)
+        thread.join(10)
+        self.assertEqual(self.ran, [])
+        self.assertEqual(person(APPROVER_TOKEN, "GET", f"/api/v1/actions/{outcome['id']}")[1]["status"], "failed")
 
     def test_check_returns_a_pending_decision_when_its_wait_runs_out(self):
         service = unique("mail")
