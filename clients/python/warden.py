@@ -21,6 +21,7 @@ the approved args' hash) only ever make an answer stricter.
 from __future__ import annotations
 
 import decimal
+import email.utils
 import functools
 import hashlib
 import http.client
@@ -432,8 +433,6 @@ def _retry_after(header: Optional[str]) -> Optional[float]:
     try:
         return max(0.0, float(header))
     except ValueError:
-        import email.utils
-
         try:
             return max(0.0, email.utils.parsedate_to_datetime(header).timestamp() - time.time())
         except (TypeError, ValueError):
