@@ -1,6 +1,6 @@
 import type { DbOrTx } from "../db/client";
 import { Prisma } from "../db/generated/client";
-import { MATCHING_FAILURE_SCORE } from "./recall-for-decision";
+import { rollupRange } from "../metrics/rollup-range";
 
 /** How long after a recall an unchanged re-proposal still counts as "the plan did not change". */
 export const PLAN_CHANGE_WINDOW = "1 hour";
@@ -18,8 +18,9 @@ export type LearningSignals = {
 };
 
 /**
- * Whether the memory is working, over a time range (and optionally one agent). Decision and
- * failure counts come from the metrics rollup, so they trail the actions by one rollup pass.
+ * Whether the memory is working, over a time range (one agent, one team, or the fleet), read
+ * from the metrics rollup (server/metrics/rollup-actions.ts computes the per-action signals), so
+ * they trail the actions by one rollup pass (3 s):
  * - recalls per decision;
  * - repeated failures: a subject failing again after its negative knowledge existed
  *   (actions.repeated_failure, set when the result is reported);
@@ -29,33 +30,17 @@ export type LearningSignals = {
  *   and that the agent did not propose again unchanged (same tool, action, resource and args)
  *   within PLAN_CHANGE_WINDOW.
  */
-export async function learningSignals(db: DbOrTx, range: { from: Date; to: Date; agentId?: string }): Promise<LearningSignals> {
-  const agent = (column: string) => (range.agentId ? Prisma.sql`AND ${Prisma.raw(column)} = ${range.agentId}::uuid` : Prisma.empty);
-  // Counts of decisions and failures come from the hourly rollup (hours overlapping the range);
-  // recalls and warnings from memory_recalls by time, then the warned actions by primary key, so
-  // the cost follows the number of warnings, not of actions.
-  const [row] = await db.$queryRaw<Record<keyof LearningSignals, number>[]>`
-    WITH warned AS (
-      SELECT a.* FROM actions a
-       WHERE a.id IN (SELECT r.action_id FROM memory_recalls r JOIN memories m ON m.id = r.memory_id
-                       WHERE r.at >= ${range.from} AND r.at < ${range.to} ${agent("r.agent_id")}
-                         AND r.action_id IS NOT NULL AND m.kind = 'negative_knowledge' AND r.score >= ${MATCHING_FAILURE_SCORE})
-    ), hours AS (
-      SELECT coalesce(sum(decisions), 0)::int AS decisions, coalesce(sum(failed), 0)::int AS failures, coalesce(sum(repeated_failures), 0)::int AS repeated
-        FROM metric_hours WHERE hour >= date_trunc('hour', ${range.from}::timestamptz) AND hour < ${range.to} ${agent("agent_id")}
-    )
-    SELECT hours.decisions,
-           (SELECT count(*) FROM memory_recalls r WHERE r.at >= ${range.from} AND r.at < ${range.to} AND r.action_id IS NOT NULL ${agent("r.agent_id")})::int AS recalls,
-           (SELECT count(*) FROM warned)::int AS "warnedDecisions",
-           (SELECT count(*) FROM warned a
-             WHERE a.status <> 'pending_approval'
-               AND NOT (a.status IN ('approved', 'executing', 'succeeded', 'failed', 'rolled_back') AND NOT a.args_edited)
-               AND NOT EXISTS (
-                 SELECT 1 FROM actions b
-                  WHERE b.agent_id = a.agent_id AND b.created_at > a.created_at
-                    AND b.created_at < a.created_at + ${PLAN_CHANGE_WINDOW}::interval
-                    AND b.tool = a.tool AND b.action = a.action AND b.resource IS NOT DISTINCT FROM a.resource AND b.args = a.args))::int AS "planChanges",
-           hours.failures, hours.repeated AS "repeatedFailures"
-      FROM hours`;
+export async function learningSignals(db: DbOrTx, range: { from: Date; to: Date; agentId?: string; team?: string }): Promise<LearningSignals> {
+  const scope = range.agentId
+    ? Prisma.sql`AND agent_id = ${range.agentId}::uuid`
+    : range.team
+      ? Prisma.sql`AND agent_id IN (SELECT id FROM agents WHERE team = ${range.team})`
+      : Prisma.empty;
+  const rollup = rollupRange(range.from, range.to);
+  const [row] = await db.$queryRaw<LearningSignals[]>`
+    SELECT coalesce(sum(decisions), 0)::int AS decisions, coalesce(sum(recalls), 0)::int AS recalls,
+           coalesce(sum(warned), 0)::int AS "warnedDecisions", coalesce(sum(plan_changes), 0)::int AS "planChanges",
+           coalesce(sum(failed), 0)::int AS failures, coalesce(sum(repeated_failures), 0)::int AS "repeatedFailures"
+      FROM ${rollup.table} WHERE ${rollup.where} ${scope}`;
   return row!;
 }

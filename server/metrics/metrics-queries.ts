@@ -1,11 +1,14 @@
 import type { DbOrTx } from "../db/client";
 import { Prisma } from "../db/generated/client";
 import { calibrationFromBins, type FineBin } from "./binned-calibration";
-import { bucketFor, buildOverview, type Bucket, type HourRow, type LatencyRow } from "./overview";
+import { LATENCY_BUCKETS } from "./latency-histogram";
+import { buildOverview, type HourRow } from "./overview";
+import { rollupRange } from "./rollup-range";
 
 // The queries behind /metrics. Each reads a rollup (metric_hours, metric_calibration_days,
 // metric_tool_days) by its (agent, time) or time index, never the actions table, so a month of
-// ten million actions answers in milliseconds (docs/benchmarks.md).
+// ten million actions answers in milliseconds (docs/benchmarks.md). Buckets are hourly up to two
+// days, daily beyond (rollupRange).
 
 export type MetricsScope = {
   from: Date;
@@ -29,46 +32,42 @@ async function agentsInScope(db: DbOrTx, scope: MetricsScope) {
   return { agents, filter };
 }
 
-const truncate = (bucket: Bucket, column: string) => Prisma.sql`date_trunc(${bucket}, ${Prisma.raw(column)}, 'UTC')`;
+const HISTOGRAM_SUMS = Prisma.raw(Array.from({ length: LATENCY_BUCKETS }, (_, i) => `sum(approval_latency[${i + 1}])::int`).join(", "));
+
 
 export async function loadOverview(db: DbOrTx, scope: MetricsScope) {
-  const bucket = bucketFor(scope.from, scope.to);
+  const { bucket, table, start, where } = rollupRange(scope.from, scope.to);
   const { agents, filter } = await agentsInScope(db, scope);
-  const range = Prisma.sql`hour >= ${scope.from} AND hour < ${scope.to} ${filter("agent_id")}`;
-  const [rows, latency, calibration] = await Promise.all([
+  const [rows, calibration] = await Promise.all([
+    // One row per bucket and one per agent (grouping sets); histograms summed bucket by bucket.
     db.$queryRaw<HourRow[]>`
-      SELECT ${truncate(bucket, "hour")} AS bucket, agent_id AS "agentId",
+      SELECT ${start} AS bucket, agent_id AS "agentId",
              sum(decisions)::int AS decisions, sum(auto_execute)::int AS "autoExecute",
              sum(execute_with_notification)::int AS "executeWithNotification", sum(require_approval)::int AS "requireApproval",
              sum(deny)::int AS deny, sum(approved_unchanged)::int AS "approvedUnchanged", sum(edited)::int AS edited,
              sum(rejected)::int AS rejected, sum(expired)::int AS expired, sum(pending)::int AS pending,
              sum(succeeded)::int AS succeeded, sum(failed)::int AS failed, sum(repeated_failures)::int AS "repeatedFailures",
-             sum(rubber_stamps)::int AS "rubberStamps", sum(cost_usd)::float8 AS "costUsd"
-        FROM metric_hours WHERE ${range}
-       GROUP BY 1, 2`,
-    // Histograms summed bucket-wise in SQL: per time bucket, and per agent.
-    db.$queryRaw<LatencyRow[]>`
-      WITH cells AS (
-        SELECT ${truncate(bucket, "hour")} AS bucket, agent_id, i, sum(v)::int AS v
-          FROM metric_hours, unnest(approval_latency) WITH ORDINALITY u(v, i)
-         WHERE ${range} AND require_approval > 0
-         GROUP BY GROUPING SETS ((bucket, i), (agent_id, i)))
-      SELECT bucket, agent_id AS "agentId", array_agg(v ORDER BY i) AS histogram FROM cells GROUP BY bucket, agent_id`,
+             sum(rubber_stamps)::int AS "rubberStamps", sum(cost_usd)::float8 AS "costUsd",
+             ARRAY[${HISTOGRAM_SUMS}] AS histogram
+        FROM ${table} WHERE ${where} ${filter("agent_id")}
+       GROUP BY GROUPING SETS ((1), (2))`,
     loadCalibrationBins(db, scope, filter),
   ]);
   const calibrationResult = calibrationFromBins(calibration);
   return {
-    ...buildOverview({ from: scope.from, to: scope.to, bucket, rows, latency, agents, suggestedThreshold: calibrationResult.threshold }),
+    ...buildOverview({ from: scope.from, to: scope.to, bucket, rows, agents, suggestedThreshold: calibrationResult.threshold }),
     calibration: calibrationResult,
   };
 }
 
+/** Calibration bins over the range: the fleet's own rollup, or the agents' rows for a team or an agent. */
 function loadCalibrationBins(db: DbOrTx, scope: MetricsScope, filter: (column: string) => Prisma.Sql) {
+  const table = scope.agentId || scope.team ? Prisma.raw("metric_calibration_days") : Prisma.raw("metric_calibration_fleet_days");
   return db.$queryRaw<FineBin[]>`
     SELECT bin, sum(n)::int AS n, sum(successes)::int AS successes, sum(sum_conf)::float8 AS "sumConf",
            sum(sum_conf_sq)::float8 AS "sumConfSq", sum(sum_conf_success)::float8 AS "sumConfSuccess"
-      FROM metric_calibration_days
-     WHERE day >= (${scope.from}::timestamptz AT TIME ZONE 'UTC')::date AND day <= (${scope.to}::timestamptz AT TIME ZONE 'UTC')::date ${filter("agent_id")}
+      FROM ${table}
+     WHERE day >= (${scope.from}::timestamptz AT TIME ZONE 'UTC')::date AND (day::timestamp AT TIME ZONE 'UTC') < ${scope.to} ${scope.agentId || scope.team ? filter("agent_id") : Prisma.empty}
      GROUP BY bin`;
 }
 

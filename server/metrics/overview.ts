@@ -7,10 +7,13 @@ import { interventionRate, type InterventionRate } from "./interventions";
 
 export type Bucket = "hour" | "day";
 
-/** One agent's rollup over one time bucket (sums of metric_hours). */
+/**
+ * Rollup sums over one time bucket (agentId null) or over one agent for the whole range (bucket
+ * null): the query groups by those two sets, so a month of 200 agents is ~230 rows, not 6,000.
+ */
 export type HourRow = {
-  bucket: Date;
-  agentId: string;
+  bucket: Date | null;
+  agentId: string | null;
   decisions: number;
   autoExecute: number;
   executeWithNotification: number;
@@ -26,12 +29,11 @@ export type HourRow = {
   repeatedFailures: number;
   rubberStamps: number;
   costUsd: number;
+  /** approval latencies, bucket counts (server/metrics/latency-histogram.ts) */
+  histogram: number[];
 };
 
-/** Approval-latency histogram counts, per bucket (agentId null) or per agent (bucket null). */
-export type LatencyRow = { bucket: Date | null; agentId: string | null; histogram: number[] };
-
-type Counts = Omit<HourRow, "bucket" | "agentId">;
+type Counts = Omit<HourRow, "bucket" | "agentId" | "histogram">;
 
 export type SeriesPoint = Counts & {
   bucket: string;
@@ -143,42 +145,47 @@ export function adviseOnGuardrails(totals: Counts, intervention: InterventionRat
 }
 
 /**
- * The overview from rollup rows: `rows` are per bucket and agent, `latency` per bucket (agentId
- * null) and per agent (bucket null); `agents` names the agents in scope.
+ * The overview from rollup rows (per bucket, and per agent); `agents` names the agents in scope.
  */
 export function buildOverview(input: {
   from: Date;
   to: Date;
   bucket: Bucket;
   rows: readonly HourRow[];
-  latency: readonly LatencyRow[];
   agents: readonly { id: string; name: string; team: string }[];
   suggestedThreshold: number | null;
 }): Overview {
   const byBucket = new Map<number, Counts>();
   const byAgent = new Map<string, Counts>();
+  const bucketLatency = new Map<number, number[]>();
+  const agentLatency = new Map<string, number[]>();
   const totals: Counts = { ...ZERO };
   for (const row of input.rows) {
-    const b = byBucket.get(row.bucket.getTime()) ?? { ...ZERO };
-    add(b, row);
-    byBucket.set(row.bucket.getTime(), b);
-    const a = byAgent.get(row.agentId) ?? { ...ZERO };
-    add(a, row);
-    byAgent.set(row.agentId, a);
-    add(totals, row);
+    if (row.bucket) {
+      const t = row.bucket.getTime();
+      const b = byBucket.get(t) ?? { ...ZERO };
+      add(b, row);
+      byBucket.set(t, b);
+      add(totals, row);
+      bucketLatency.set(t, mergeHistograms([bucketLatency.get(t), row.histogram]));
+    }
+    if (row.agentId) {
+      const a = byAgent.get(row.agentId) ?? { ...ZERO };
+      add(a, row);
+      byAgent.set(row.agentId, a);
+      agentLatency.set(row.agentId, mergeHistograms([agentLatency.get(row.agentId), row.histogram]));
+    }
   }
-  const bucketLatency = new Map(input.latency.filter((l) => l.bucket).map((l) => [l.bucket!.getTime(), l.histogram]));
-  const agentLatency = new Map(input.latency.filter((l) => l.agentId).map((l) => [l.agentId!, l.histogram]));
   const series = bucketStarts(input.from, input.to, input.bucket).map((start) => {
     const c = byBucket.get(start.getTime()) ?? { ...ZERO };
-    const h = bucketLatency.get(start.getTime()) ?? [];
+    const h = mergeHistograms([bucketLatency.get(start.getTime())]);
     return {
       bucket: start.toISOString(),
       ...c,
       interventionRate: interventionOf(c).rate,
       failureRate: rate(c.failed, c.failed + c.succeeded),
-      approvalP50Ms: histogramQuantile(mergeHistograms([h]), 0.5),
-      approvalP90Ms: histogramQuantile(mergeHistograms([h]), 0.9),
+      approvalP50Ms: histogramQuantile(h, 0.5),
+      approvalP90Ms: histogramQuantile(h, 0.9),
     };
   });
   const allLatency = mergeHistograms([...bucketLatency.values()]);

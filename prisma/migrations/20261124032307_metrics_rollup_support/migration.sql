@@ -1,3 +1,51 @@
+-- AlterTable
+ALTER TABLE "metric_hours" ADD COLUMN "plan_changes" INTEGER NOT NULL DEFAULT 0,
+ADD COLUMN "recalls" INTEGER NOT NULL DEFAULT 0,
+ADD COLUMN "warned" INTEGER NOT NULL DEFAULT 0;
+
+-- CreateTable
+CREATE TABLE "metric_days" (
+    "day" DATE NOT NULL,
+    "agent_id" UUID NOT NULL,
+    "decisions" INTEGER NOT NULL DEFAULT 0,
+    "auto_execute" INTEGER NOT NULL DEFAULT 0,
+    "execute_with_notification" INTEGER NOT NULL DEFAULT 0,
+    "require_approval" INTEGER NOT NULL DEFAULT 0,
+    "deny" INTEGER NOT NULL DEFAULT 0,
+    "approved_unchanged" INTEGER NOT NULL DEFAULT 0,
+    "edited" INTEGER NOT NULL DEFAULT 0,
+    "rejected" INTEGER NOT NULL DEFAULT 0,
+    "expired" INTEGER NOT NULL DEFAULT 0,
+    "pending" INTEGER NOT NULL DEFAULT 0,
+    "succeeded" INTEGER NOT NULL DEFAULT 0,
+    "failed" INTEGER NOT NULL DEFAULT 0,
+    "repeated_failures" INTEGER NOT NULL DEFAULT 0,
+    "rubber_stamps" INTEGER NOT NULL DEFAULT 0,
+    "recalls" INTEGER NOT NULL DEFAULT 0,
+    "warned" INTEGER NOT NULL DEFAULT 0,
+    "plan_changes" INTEGER NOT NULL DEFAULT 0,
+    "approval_latency" INTEGER[],
+    "cost_usd" DECIMAL(14,6) NOT NULL DEFAULT 0,
+
+    CONSTRAINT "metric_days_pkey" PRIMARY KEY ("day","agent_id")
+);
+
+-- CreateIndex
+CREATE INDEX "metric_days_agent_id_day_idx" ON "metric_days"("agent_id", "day");
+
+-- CreateTable
+CREATE TABLE "metric_calibration_fleet_days" (
+    "day" DATE NOT NULL,
+    "bin" INTEGER NOT NULL,
+    "n" INTEGER NOT NULL,
+    "successes" INTEGER NOT NULL,
+    "sum_conf" DOUBLE PRECISION NOT NULL,
+    "sum_conf_sq" DOUBLE PRECISION NOT NULL,
+    "sum_conf_success" DOUBLE PRECISION NOT NULL,
+
+    CONSTRAINT "metric_calibration_fleet_days_pkey" PRIMARY KEY ("day","bin")
+);
+
 -- CreateIndex
 CREATE INDEX "memory_recalls_at_idx" ON "memory_recalls"("at");
 
