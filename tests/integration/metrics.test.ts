@@ -135,3 +135,19 @@ describe("the intervention alert", () => {
     expect(await db.webhookDelivery.count({ where: { event: "metrics.alert", payload: { path: ["subject"], equals: agent.id } } })).toBe(1);
   });
 });
+
+describe("metric settings", () => {
+  it("saves valid thresholds with an audit row, and refuses a bad one naming the field", async () => {
+    const { getMetricSettings, saveMetricSettings, DEFAULT_METRIC_SETTINGS } = await import("../../server/metrics/metric-settings");
+    const { makeUser, auditRows } = await import("../support/fixtures");
+    const admin = await makeUser("admin");
+    const before = await getMetricSettings(db);
+    await expect(saveMetricSettings(db, admin, { ...before, mixDivergence: 2 })).rejects.toMatchObject({ issues: [expect.objectContaining({ path: ["mixDivergence"] })] });
+    expect(await getMetricSettings(db)).toEqual(before);
+    const saved = await saveMetricSettings(db, admin, { ...DEFAULT_METRIC_SETTINGS, mixDivergence: 0.2 });
+    expect(await getMetricSettings(db)).toEqual(saved);
+    const [audit] = await auditRows({ verb: "metrics.settings", actorLabel: admin.label });
+    expect(audit!.data).toMatchObject({ changes: expect.arrayContaining([expect.objectContaining({ path: "mixDivergence", to: 0.2 })]) });
+    await saveMetricSettings(db, admin, DEFAULT_METRIC_SETTINGS);
+  });
+});
