@@ -1,7 +1,7 @@
 "use client";
 
 import { useMutation, useQuery } from "@tanstack/react-query";
-import { useEffect, useState, type FormEvent } from "react";
+import { useState, type FormEvent } from "react";
 import { useTRPC } from "@/components/trpc";
 import { Button } from "@/components/ui/button";
 import { Card } from "@/components/ui/card";
@@ -29,11 +29,15 @@ const FIELDS: { key: keyof MetricSettings; label: string; hint: string; step: st
 export function MetricSettingsForm() {
   const trpc = useTRPC();
   const current = useQuery(trpc.metrics.settings.queryOptions());
-  const save = useMutation(trpc.metrics.saveSettings.mutationOptions({ onSuccess: () => void current.refetch() }));
-  const [draft, setDraft] = useState<Record<string, string>>({});
-  useEffect(() => {
-    if (current.data) setDraft(Object.fromEntries(Object.entries(current.data).map(([k, v]) => [k, String(v)])));
-  }, [current.data]);
+  if (!current.data) return <ErrorText error={current.error} />;
+  // Keyed by the saved values, so the form starts over from what the server now holds.
+  return <ThresholdsForm key={JSON.stringify(current.data)} saved={current.data} onSaved={() => void current.refetch()} />;
+}
+
+function ThresholdsForm({ saved, onSaved }: { saved: MetricSettings; onSaved: () => void }) {
+  const trpc = useTRPC();
+  const save = useMutation(trpc.metrics.saveSettings.mutationOptions({ onSuccess: onSaved }));
+  const [draft, setDraft] = useState<Record<string, string>>(() => Object.fromEntries(Object.entries(saved).map(([k, v]) => [k, String(v)])));
   function submit(event: FormEvent) {
     event.preventDefault();
     save.mutate(Object.fromEntries(FIELDS.map((f) => [f.key, Number(draft[f.key])])) as MetricSettings);
@@ -47,7 +51,7 @@ export function MetricSettingsForm() {
           </Field>
         ))}
         <div className="flex items-center gap-3 md:col-span-2">
-          <Button type="submit" disabled={save.isPending || !current.data}>
+          <Button type="submit" disabled={save.isPending}>
             Save thresholds
           </Button>
           {save.isSuccess ? <span className="text-sm text-emerald-700">Saved.</span> : null}
