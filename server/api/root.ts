@@ -6,6 +6,7 @@ import { fleetRouter } from "./routers/fleet";
 import { memoryRouter } from "./routers/memory";
 import { notificationsRouter } from "./routers/notifications";
 import { policiesRouter } from "./routers/policies";
+import { qualityRouter } from "./routers/quality";
 import { toolsRouter } from "./routers/tools";
 import { auditRouter } from "./routers/audit";
 import { tokensRouter } from "./routers/tokens";
@@ -25,6 +26,7 @@ export const appRouter = createTRPCRouter({
   control: controlRouter,
   fleet: fleetRouter,
   memory: memoryRouter,
+  quality: qualityRouter,
 });
 
 export type AppRouter = typeof appRouter;
