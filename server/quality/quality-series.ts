@@ -33,7 +33,7 @@ export async function qualitySeries(db: DbOrTx, query: QualitySeriesQuery): Prom
       FROM scores
      WHERE created_at >= ${q.from} AND created_at < ${q.to} ${agents}
      GROUP BY GROUPING SETS ((${bucket}, name, source), (name, source))
-     ORDER BY bucket NULLS FIRST, source, name`;
+     ORDER BY 1 NULLS FIRST, 3, 2`;
   const series: QualityPoint[] = [];
   const totals: QualityTotal[] = [];
   for (const row of rows) {
