@@ -34,7 +34,7 @@ test("a viewer rates an action thumbs down with a comment and sees it listed bes
   await expect(mine).toContainText(comment);
   await expect(page.getByRole("button", { name: "Thumbs down" })).toHaveAttribute("aria-pressed", "true");
   await expect(page.getByTestId("score-row").filter({ hasText: evaluator.name })).toContainText("correctness 0.80");
-  await expect(page.getByTestId("score-summary")).toContainText("people: 0 up of 1");
+  await expect(page.getByTestId("score-summary")).toContainText("people: 0 of 1 thumbs up");
   await page.screenshot({ path: "test-results/screens/quality.png", fullPage: true });
 
   // Changing one's mind replaces the rating: still one row from this viewer.
@@ -42,5 +42,5 @@ test("a viewer rates an action thumbs down with a comment and sees it listed bes
   await expect(page.getByRole("button", { name: "Thumbs up" })).toHaveAttribute("aria-pressed", "true");
   await expect(mine).toHaveCount(1);
   await expect(mine).toContainText("Thumbs up");
-  await expect(page.getByTestId("score-summary")).toContainText("people: 1 up of 1");
+  await expect(page.getByTestId("score-summary")).toContainText("people: 1 of 1 thumbs up");
 });

@@ -68,7 +68,7 @@ function ScoreSummary({ summary }: { summary: { name: string; source: "human" | 
     <p className="mt-4 flex flex-wrap gap-2 text-xs text-slate-600" data-testid="score-summary">
       {summary.map((s) => (
         <Badge key={`${s.source}:${s.name}`} tone="gray">
-          {s.source === "human" ? `people: ${Math.round(s.average * s.count)} up of ${s.count}` : `${s.name}: ${s.average.toFixed(2)} avg of ${s.count}`}
+          {s.source === "human" ? `people: ${Math.round(s.average * s.count)} of ${s.count} thumbs up` : `${s.name}: ${s.average.toFixed(2)} avg of ${s.count}`}
         </Badge>
       ))}
     </p>
