@@ -44,3 +44,21 @@ test("a viewer rates an action thumbs down with a comment and sees it listed bes
   await expect(mine).toContainText("Thumbs up");
   await expect(page.getByTestId("score-summary")).toContainText("people: 1 of 1 thumbs up");
 });
+
+test("a viewer rates a task from its page", async ({ page, request }) => {
+  const token = await adminToken();
+  const created = await request.post("/api/v1/tasks", {
+    headers: { Authorization: `Bearer ${token}` },
+    data: { title: "draft the release notes", capability: uniqueName("docs") },
+  });
+  expect(created.status()).toBe(201);
+  const { task } = (await created.json()) as { task: { id: string } };
+  const viewer = await createUser("viewer");
+  await logIn(page, viewer);
+  await page.goto(`/tasks/${task.id}`);
+  await expect(page.getByText("draft the release notes").first()).toBeVisible();
+  await page.getByRole("button", { name: "Thumbs up" }).click();
+  const mine = page.getByTestId("score-row").filter({ hasText: viewer.email });
+  await expect(mine).toContainText("Thumbs up");
+  await page.screenshot({ path: "test-results/screens/quality-task.png", fullPage: true });
+});

@@ -97,6 +97,20 @@ describe("POST /api/v1/scores (evaluators)", () => {
     expect(await db.score.count({ where: { actionId } })).toBe(0);
   });
 
+  it("honours Idempotency-Key: a retried request stores one score", async () => {
+    const { actionId } = await makeAction();
+    const judge = await evaluator();
+    const send = () => call(recordScoreRoute, { token: judge.key, headers: { "idempotency-key": unique("retry") }, body: { actionId, name: "safety", value: 0.3 } });
+    const key = unique("retry");
+    const again = () => call(recordScoreRoute, { token: judge.key, headers: { "idempotency-key": key }, body: { actionId, name: "safety", value: 0.3 } });
+    const [first, second] = [await again(), await again()];
+    expect(second.json.id).toBe(first.json.id);
+    expect(second.headers.get("idempotent-replayed")).toBe("true");
+    expect(await db.score.count({ where: { actionId } })).toBe(1);
+    await send();
+    expect(await db.score.count({ where: { actionId } })).toBe(2);
+  });
+
   it("is in the OpenAPI document", () => {
     const document = buildOpenApiDocument(API_ROUTES, "http://warden.test") as { paths: Record<string, Record<string, unknown>> };
     expect(document.paths["/api/v1/scores"]?.post).toBeDefined();
