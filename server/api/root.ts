@@ -7,6 +7,7 @@ import { memoryRouter } from "./routers/memory";
 import { metricsRouter } from "./routers/metrics";
 import { notificationsRouter } from "./routers/notifications";
 import { policiesRouter } from "./routers/policies";
+import { qualityRouter } from "./routers/quality";
 import { toolsRouter } from "./routers/tools";
 import { auditRouter } from "./routers/audit";
 import { tokensRouter } from "./routers/tokens";
@@ -27,6 +28,7 @@ export const appRouter = createTRPCRouter({
   fleet: fleetRouter,
   memory: memoryRouter,
   metrics: metricsRouter,
+  quality: qualityRouter,
 });
 
 export type AppRouter = typeof appRouter;
