@@ -12,19 +12,16 @@ export type QualitySeries = { series: QualityPoint[]; totals: QualityTotal[] };
 // there are. Buckets are UTC hours and UTC days.
 const BUCKET_SQL = {
   hour: Prisma.sql`date_trunc('hour', created_at AT TIME ZONE 'UTC')`,
-  day: Prisma.sql`date_trunc('day', created_at AT TIME ZONE 'UTC')`,
 } as const;
 
 type Row = { bucket: Date | null; name: string; source: Source; average: number; count: number };
 
 /**
  * Average score and count per time bucket, score name and source (people's thumbs, evaluators'
- * criteria), and the same over the whole range, for scores created in [from, to), optionally of
- * some agents only. One pass over the scores in range, through the covering index on
- * (created_at) or (agent_id, created_at) without touching the table (index-only scans), or a
- * parallel scan when the range holds most of the table. The totals are summed from the buckets,
- * not aggregated again: GROUPING SETS did that in the same pass but hashed every row twice and
- * ruled out a parallel plan, twice as slow. Measured: docs/architecture.md, "Quality scores".
+ * criteria), and the same over the whole range, optionally of some agents only. Hourly buckets
+ * read the scores through the covering index on (created_at) or (agent_id, created_at); daily
+ * ones the quality_days rollup a trigger keeps exact. The totals are summed from the buckets,
+ * not aggregated again. Measured: docs/benchmarks.md, "Quality series".
  */
 export async function qualitySeries(db: DbOrTx, query: QualitySeriesQuery): Promise<QualitySeries> {
   const rows = await db.$queryRaw<Row[]>(qualitySeriesSql(query));
@@ -39,18 +36,28 @@ export async function qualitySeries(db: DbOrTx, query: QualitySeriesQuery): Prom
   return { series, totals };
 }
 
-/** The one statement behind qualitySeries (exported so the benchmark can EXPLAIN it as it runs). */
+/**
+ * The one statement behind qualitySeries (exported so the benchmark can EXPLAIN it as it runs).
+ * Daily buckets read the quality_days rollup (whole UTC days: the first bucket starts at the
+ * midnight on or before `from`, as the charts' do); hourly ones read the scores in range.
+ */
 export function qualitySeriesSql(query: QualitySeriesQuery): Prisma.Sql {
   const q = ZQualitySeriesQuery.parse(query);
-  const bucket = BUCKET_SQL[q.bucket];
   const agents = q.agentIds ? Prisma.sql`AND agent_id = ANY(${q.agentIds}::uuid[])` : Prisma.empty;
-  return Prisma.sql`
-    WITH buckets AS (
-      SELECT ${bucket} AS bucket, name, source, sum(value) AS total, count(*) AS n
+  const buckets =
+    q.bucket === "day"
+      ? Prisma.sql`
+      SELECT day::timestamp AS bucket, name, source, sum(total) AS total, sum(n) AS n
+        FROM quality_days
+       WHERE day >= (${q.from}::timestamptz AT TIME ZONE 'UTC')::date AND (day::timestamp AT TIME ZONE 'UTC') < ${q.to} ${agents}
+       GROUP BY 1, 2, 3 HAVING sum(n) > 0`
+      : Prisma.sql`
+      SELECT ${BUCKET_SQL.hour} AS bucket, name, source, sum(value) AS total, count(*) AS n
         FROM scores
        WHERE created_at >= ${q.from} AND created_at < ${q.to} ${agents}
-       GROUP BY 1, 2, 3
-    )
+       GROUP BY 1, 2, 3`;
+  return Prisma.sql`
+    WITH buckets AS (${buckets})
     SELECT bucket AT TIME ZONE 'UTC' AS bucket, name, source::text AS source, total / n AS average, n::int AS count FROM buckets
     UNION ALL
     SELECT NULL, name, source::text, sum(total) / sum(n), sum(n)::int FROM buckets GROUP BY name, source

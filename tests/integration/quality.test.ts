@@ -168,6 +168,23 @@ describe("people's thumbs", () => {
   });
 });
 
+describe("the daily quality rollup", () => {
+  it("keeps exact counts and sums as people rate and re-rate", async () => {
+    const { actionId, agentId } = await makeAction();
+    const [one, two] = [await makeUser("viewer"), await makeUser("viewer")];
+    await createCaller({ db, user: one, ip: null }).quality.rate({ actionId, thumbs: "up" });
+    await createCaller({ db, user: two, ip: null }).quality.rate({ actionId, thumbs: "up" });
+    await createCaller({ db, user: one, ip: null }).quality.rate({ actionId, thumbs: "down" });
+    const days = await db.qualityDay.findMany({ where: { agentId, name: "human" } });
+    // Two people, one rating each (the re-rating moved its value): n 2, total 0 + 1.
+    expect(days.reduce((n, d) => n + d.n, 0)).toBe(2);
+    expect(days.reduce((t, d) => t + d.total, 0)).toBe(1);
+    const today = new Date();
+    const daily = await qualitySeries(db, { from: new Date(today.getTime() - 86400_000 * 3), to: new Date(today.getTime() + 3600_000), agentIds: [agentId], bucket: "day" });
+    expect(daily.totals).toEqual([{ name: "human", source: "human", average: 0.5, count: 2 }]);
+  });
+});
+
 describe("qualitySeries", () => {
   // A quiet corner of time and agents of its own, so other tests' scores never fall in range.
   const base = Date.UTC(2021, 2, 3, 10, 0, 0);
