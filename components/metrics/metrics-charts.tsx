@@ -4,6 +4,7 @@ import { Bar, BarChart, CartesianGrid, ComposedChart, Legend, Line, LineChart, R
 import type { Calibration } from "@/server/metrics/binned-calibration";
 import type { Bucket, SeriesPoint } from "@/server/metrics/overview";
 import { ChartCard } from "./chart-card";
+import { pivotQuality, type QualityPoint } from "./quality-pivot";
 import type { Column } from "./csv";
 
 const COLORS = {
@@ -216,6 +217,34 @@ export function ReliabilityChart({ calibration }: { calibration: Calibration }) 
           <Bar dataKey="successPct" name="success rate %" fill="#4f46e5" isAnimationActive={false} />
           <Line dataKey="confidencePct" name="claimed confidence %" stroke="#94a3b8" strokeDasharray="4 4" dot isAnimationActive={false} />
         </ComposedChart>
+      </ResponsiveContainer>
+    </ChartCard>
+  );
+}
+
+const QUALITY_COLORS = ["#4f46e5", "#059669", "#f59e0b", "#dc2626", "#0ea5e9", "#a855f7"];
+
+export function QualityChart({ points, buckets, bucket }: { points: QualityPoint[]; buckets: string[]; bucket: Bucket }) {
+  const { keys, rows } = pivotQuality(points, buckets);
+  return (
+    <ChartCard
+      name="quality"
+      title="Quality"
+      description="Average scores: people's thumbs (1 up, 0 down) and each evaluator criterion (0 to 1)."
+      rows={rows}
+      columns={[{ key: "bucket", label: "bucket (UTC)", value: (r) => r.bucket ?? null }, ...keys.map((k) => ({ key: k, label: k, value: (r: Record<string, string | number | null>) => r[k] ?? null }))]}
+    >
+      <ResponsiveContainer>
+        <LineChart data={rows}>
+          <CartesianGrid strokeDasharray="3 3" stroke="#e2e8f0" />
+          <XAxis dataKey="bucket" tickFormatter={(v: string) => bucketLabel(v, bucket)} tick={{ fontSize: 11 }} minTickGap={24} />
+          <YAxis domain={[0, 1]} tick={{ fontSize: 11 }} width={48} />
+          <Tooltip labelFormatter={(v) => bucketLabel(String(v), bucket)} />
+          <Legend wrapperStyle={{ fontSize: 11 }} />
+          {keys.map((k, i) => (
+            <Line key={k} type="monotone" dataKey={k} stroke={QUALITY_COLORS[i % QUALITY_COLORS.length]} dot={{ r: 2 }} connectNulls isAnimationActive={false} />
+          ))}
+        </LineChart>
       </ResponsiveContainer>
     </ChartCard>
   );

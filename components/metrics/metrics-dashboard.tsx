@@ -10,9 +10,10 @@ import { Card } from "@/components/ui/card";
 import { ErrorText } from "@/components/ui/error-text";
 import { formatDateTime } from "@/components/ui/format";
 import { EmptyRow, Table, Td, Th } from "@/components/ui/table";
-import { ActionCostChart, ApprovalLatencyChart, DecisionMixChart, FailureChart, InterventionChart, ReliabilityChart } from "./metrics-charts";
+import { ActionCostChart, ApprovalLatencyChart, DecisionMixChart, FailureChart, InterventionChart, QualityChart, ReliabilityChart } from "./metrics-charts";
 import { MetricsFilters, rangeOf, type MetricsFilterState } from "./metrics-filters";
 import { GuardrailAdvice } from "./guardrail-advice";
+import { bucketFor } from "@/server/metrics/overview";
 
 const percent = (x: number | null | undefined) => (x === null || x === undefined ? "—" : `${(x * 100).toFixed(1)}%`);
 const secondsText = (ms: number | null | undefined) =>
@@ -45,6 +46,13 @@ export function MetricsDashboard({ agentId, canReplay }: { agentId?: string; can
   const overview = useQuery(trpc.metrics.overview.queryOptions(input, { placeholderData: keepPreviousData }));
   const drift = useQuery(trpc.metrics.drift.queryOptions(input, { placeholderData: keepPreviousData }));
   const learning = useQuery(trpc.metrics.learning.queryOptions(input, { placeholderData: keepPreviousData }));
+  // Quality takes the agents themselves: a team is its agents.
+  const teamAgents = filter.team ? (filters.data?.agents ?? []).filter((a) => a.team === filter.team).map((a) => a.id) : undefined;
+  const qualityInput =
+    range && (!filter.team || filters.data)
+      ? { ...range, bucket: bucketFor(range.from, range.to), ...(filter.agentId ? { agentIds: [filter.agentId] } : teamAgents ? { agentIds: teamAgents } : {}) }
+      : skipToken;
+  const quality = useQuery(trpc.quality.series.queryOptions(qualityInput, { placeholderData: keepPreviousData }));
   // The rollup folds changes every 3 s; refetch a little after activity, at most every 5 s.
   useLiveRefresh(["action.decided", "action.result", "approval.decided"], () => setTick((t) => t + 1), 5_000);
 
@@ -107,6 +115,7 @@ export function MetricsDashboard({ agentId, canReplay }: { agentId?: string; can
             <FailureChart series={data.series} bucket={data.bucket} driftBuckets={driftBuckets} />
             <ReliabilityChart calibration={data.calibration} />
             <ActionCostChart series={data.series} bucket={data.bucket} driftBuckets={driftBuckets} />
+            <QualityChart points={quality.data?.series ?? []} buckets={data.series.map((p) => p.bucket)} bucket={data.bucket} />
           </div>
           {learning.data ? (
             <Card title="Learning from memory">

@@ -79,3 +79,23 @@ describe("calibration from rollup bins", () => {
     expect(calibrationFromBins([])).toMatchObject({ samples: 0, brier: null, ece: null, threshold: null });
   });
 });
+
+describe("quality pivot", () => {
+  it("one row per bucket, one column per score, people's thumbs as 'people', gaps as null", async () => {
+    const { pivotQuality } = await import("../../components/metrics/quality-pivot");
+    const { keys, rows } = pivotQuality(
+      [
+        { bucket: "b1", name: "human", source: "human", average: 0.5, count: 2 },
+        { bucket: "b1", name: "correctness", source: "evaluator", average: 0.8, count: 1 },
+        { bucket: "b3", name: "correctness", source: "evaluator", average: 0.25, count: 4 },
+      ],
+      ["b1", "b2", "b3"],
+    );
+    expect(keys).toEqual(["correctness", "people"]);
+    expect(rows).toEqual([
+      { bucket: "b1", correctness: 0.8, people: 0.5 },
+      { bucket: "b2", correctness: null, people: null },
+      { bucket: "b3", correctness: 0.25, people: null },
+    ]);
+  });
+});
