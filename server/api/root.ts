@@ -2,6 +2,7 @@ import { actionsRouter } from "./routers/actions";
 import { agentsRouter } from "./routers/agents";
 import { approvalsRouter } from "./routers/approvals";
 import { controlRouter } from "./routers/control";
+import { costRouter } from "./routers/cost";
 import { fleetRouter } from "./routers/fleet";
 import { memoryRouter } from "./routers/memory";
 import { notificationsRouter } from "./routers/notifications";
@@ -25,6 +26,7 @@ export const appRouter = createTRPCRouter({
   control: controlRouter,
   fleet: fleetRouter,
   memory: memoryRouter,
+  cost: costRouter,
 });
 
 export type AppRouter = typeof appRouter;

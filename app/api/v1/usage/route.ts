@@ -1,0 +1,3 @@
+import { recordUsageRoute } from "@/server/cost/usage-routes";
+
+export const POST = recordUsageRoute.handle;
