@@ -5,6 +5,7 @@ import { controlBenchmark } from "./control.bench";
 import { decisionsBenchmark } from "./decisions.bench";
 import { memoryBenchmark } from "./memory.bench";
 import { tasksBenchmark } from "./tasks.bench";
+import { usageBenchmark } from "./usage.bench";
 
 /**
  * `npm run bench [-- name ...]`: each benchmark prints a markdown table with its own baseline
@@ -17,6 +18,7 @@ const BENCHMARKS: Record<string, () => Promise<Record<string, unknown>>> = {
   tasks: () => tasksBenchmark({ tasks: Number(process.env.BENCH_TASKS ?? 5_000), queued: Number(process.env.BENCH_QUEUED ?? 1_000_000), port: 11495 }),
   memory: () => memoryBenchmark({ entries: Number(process.env.BENCH_MEMORIES ?? 1_000_000) }),
   audit: () => auditBenchmark({ rows: Number(process.env.BENCH_AUDIT_ROWS ?? 1_000_000), appends: Number(process.env.BENCH_APPENDS ?? 5_000) }),
+  usage: () => usageBenchmark({ events: Number(process.env.BENCH_USAGE_EVENTS ?? 5_000), port: Number(process.env.BENCH_USAGE_PORT ?? 11497) }),
 };
 
 async function main() {

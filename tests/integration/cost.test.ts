@@ -10,8 +10,10 @@ import { costSeries } from "../../server/cost/cost-series";
 import { putModelPrice } from "../../server/cost/prices";
 import { rollUpUsage } from "../../server/cost/roll-up-usage";
 import { topTasksByCost } from "../../server/cost/top-tasks";
-import { recordUsageRoute } from "../../server/cost/usage-routes";
+import { createBudgetRoute, deletePriceRoute, listBudgetsRoute, putPriceRoute, recordUsageRoute } from "../../server/cost/cost-routes";
 import { migrate } from "../../server/db/migrate";
+import { buildOpenApiDocument } from "../../server/http/openapi";
+import { API_ROUTES } from "../../server/http/route-registry";
 import { createWebhook } from "../../server/notifications/webhooks";
 import { claimTaskRoute, completeTaskRoute, createTaskRoute } from "../../server/tasks/task-routes";
 import { auditRows, call, db, makeAgent, makeUser, makeUserWithToken, unique } from "../support/fixtures";
@@ -185,6 +187,41 @@ describe("the price table", () => {
     await expect(caller.cost.createBudget({ scope: "team", target: "ops", period: "day", limitUsd: 1 })).rejects.toMatchObject({ code: "FORBIDDEN" });
     expect(Array.isArray(await caller.cost.prices())).toBe(true);
     expect(Array.isArray(await caller.cost.budgets())).toBe(true);
+  });
+});
+
+describe("prices and budgets as code (admin tokens)", () => {
+  it("sets a price and a budget over HTTP, validating the target and refusing duplicates and lower roles", async () => {
+    const admin = await makeUserWithToken("admin");
+    const viewer = await makeUserWithToken("viewer");
+    const { agent, key } = await agentWithTool();
+    const model = unique("api-model");
+    const price = await call(putPriceRoute, { token: admin.token, body: { model, inputUsdPerMillion: 1, outputUsdPerMillion: 2 } });
+    expect(price.status).toBe(200);
+    expect(price.json.price).toMatchObject({ model, inputUsdPerMillion: 1, outputUsdPerMillion: 2, updatedBy: admin.user.email });
+    expect((await call(putPriceRoute, { token: viewer.token, body: { model, inputUsdPerMillion: 0, outputUsdPerMillion: 0 } })).status).toBe(403);
+
+    const badTarget = await call(createBudgetRoute, { token: admin.token, body: { scope: "team", target: unique("empty"), period: "day", limitUsd: 5 } });
+    expect(badTarget.status).toBe(400);
+    expect(badTarget.json.error.details[0].field).toBe("target");
+    const badLimit = await call(createBudgetRoute, { token: admin.token, body: { scope: "agent", target: agent.id, period: "week", limitUsd: 0 } });
+    expect(badLimit.status).toBe(400);
+    expect(badLimit.json.error.details.map((d: { field: string }) => d.field).sort()).toEqual(["limitUsd", "period"]);
+    const created = await call(createBudgetRoute, { token: admin.token, body: { scope: "agent", target: agent.id, period: "month", limitUsd: 5 } });
+    expect(created.status).toBe(201);
+    const duplicate = await call(createBudgetRoute, { token: admin.token, body: { scope: "agent", target: agent.id, period: "month", limitUsd: 9 } });
+    expect(duplicate.status).toBe(409);
+    expect(await auditRows({ verb: "budget.create", subjectId: created.json.id })).toHaveLength(1);
+
+    await postUsage(key, { model, inputTokens: 1_000_000, outputTokens: 500_000 });
+    const listed = await call(listBudgetsRoute, { token: viewer.token });
+    expect(listed.json.budgets.find((b: { id: string }) => b.id === created.json.id)).toMatchObject({
+      scope: "agent", targetLabel: agent.name, period: "month", limitUsd: 5, spentUsd: 2, periodStart: monthStart(), state: "running",
+    });
+    expect((await call(deletePriceRoute, { token: admin.token, query: { model } })).status).toBe(200);
+    expect((await call(deletePriceRoute, { token: admin.token, query: { model } })).status).toBe(404);
+    const paths = Object.keys(buildOpenApiDocument(API_ROUTES, "http://warden.test").paths);
+    expect(paths).toEqual(expect.arrayContaining(["/api/v1/usage", "/api/v1/prices", "/api/v1/budgets", "/api/v1/budgets/{id}"]));
   });
 });
 
