@@ -24,7 +24,7 @@ test("an admin sets a model's price and an agent's budget, then sees the agent's
   await page.getByRole("button", { name: "Add a budget" }).click();
   const budgetForm = page.getByRole("form", { name: "Add a budget" });
   await budgetForm.getByLabel("Applies to").selectOption("agent");
-  await budgetForm.getByLabel("Agent", { exact: true }).selectOption({ label: agent.name });
+  await budgetForm.getByLabel(/^Agent/).selectOption({ label: agent.name });
   await budgetForm.getByLabel("Period").selectOption("day");
   await budgetForm.getByLabel("Limit (USD)").fill("1");
   await budgetForm.getByRole("button", { name: "Add budget" }).click();

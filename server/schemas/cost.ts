@@ -132,8 +132,8 @@ export const ZCostSeriesQuery = z
   .refine((w) => w.from < w.to, { message: "must be after from", path: ["to"] });
 export type CostSeriesQuery = z.input<typeof ZCostSeriesQuery>;
 
-/** Money as people read it, in alerts and in the console: cents from a dollar up, four places below. */
+/** Money as people read it, in alerts and in the console: cents, or four places for amounts under a cent. */
 export function formatUsd(value: number): string {
-  const digits = Math.abs(value) >= 1 || value === 0 ? 2 : 4;
+  const digits = Math.abs(value) >= 0.01 || value === 0 ? 2 : 4;
   return `$${value.toLocaleString("en-US", { minimumFractionDigits: digits, maximumFractionDigits: digits })}`;
 }

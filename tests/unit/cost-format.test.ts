@@ -4,11 +4,12 @@ import { periodName, periodStarts } from "../../server/cost/periods";
 import { formatUsd } from "../../server/schemas/cost";
 
 describe("money and periods as the console and the alerts show them", () => {
-  it("formats dollars with cents, and small amounts with four places", () => {
+  it("formats dollars with cents, and amounts under a cent with four places", () => {
     expect(formatUsd(0)).toBe("$0.00");
     expect(formatUsd(12.5)).toBe("$12.50");
     expect(formatUsd(1234.567)).toBe("$1,234.57");
-    expect(formatUsd(0.0331)).toBe("$0.0331");
+    expect(formatUsd(0.6)).toBe("$0.60");
+    expect(formatUsd(0.0042)).toBe("$0.0042");
   });
 
   it("places an instant in its UTC day and month, whatever the local zone", () => {
