@@ -67,7 +67,7 @@ export function BudgetsAdmin({ canEdit }: { canEdit: boolean }) {
                   <Td>
                     <SpendBar spent={b.spentUsd} limit={b.limitUsd} />
                   </Td>
-                  <Td>
+                  <Td className="whitespace-nowrap">
                     <StateBadge state={b.state} reason={b.stateReason} />
                   </Td>
                   {canEdit ? (

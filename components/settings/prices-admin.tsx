@@ -60,7 +60,7 @@ export function PricesAdmin({ canEdit }: { canEdit: boolean }) {
             {prices.data?.length === 0 ? <EmptyRow colSpan={canEdit ? 5 : 4}>No prices yet: usage without a cost is stored unpriced.</EmptyRow> : null}
             {prices.data?.map((p) => (
               <tr key={p.model} data-testid={`price-row-${p.model}`}>
-                <Td className="font-mono font-medium text-slate-900">{p.model}</Td>
+                <Td className="font-mono font-medium whitespace-nowrap text-slate-900">{p.model}</Td>
                 <Td className="text-right tabular-nums">{formatUsd(p.inputUsdPerMillion)}</Td>
                 <Td className="text-right tabular-nums">{formatUsd(p.outputUsdPerMillion)}</Td>
                 <Td className="text-xs">
