@@ -122,8 +122,7 @@ describe("the guardrail decision: the seed's cases", () => {
   it("every decision is in the audit log with its decision and reasons", async () => {
     const tool = await makeTool({ scopes: [] });
     const { key } = await makeGrantedAgent([tool.name]);
-    // Its own action text: another file's failed "do the thing" would be recalled as a matching failure.
-    const response = await propose(key, { tool: tool.name, confidence: 0.5, action: `audit ${tool.name}` });
+    const response = await propose(key, { tool: tool.name, confidence: 0.5 });
     const rows = await db.auditLog.findMany({ where: { subjectId: response.json.id } });
     expect(rows).toHaveLength(1);
     expect(rows[0]).toMatchObject({ verb: "action.propose", actorType: "agent" });
