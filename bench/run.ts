@@ -7,6 +7,7 @@ import { memoryBenchmark } from "./memory.bench";
 import { metricsBenchmark } from "./metrics.bench";
 import { qualityBenchmark } from "./quality.bench";
 import { tasksBenchmark } from "./tasks.bench";
+import { usageBenchmark } from "./usage.bench";
 
 /**
  * `npm run bench [-- name ...]`: each benchmark prints a markdown table with its own baseline
@@ -21,6 +22,7 @@ const BENCHMARKS: Record<string, () => Promise<Record<string, unknown>>> = {
   metrics: () => metricsBenchmark({ actions: Number(process.env.BENCH_ACTIONS ?? 10_000_000), usage: Number(process.env.BENCH_USAGE ?? 1_000_000) }),
   quality: () => qualityBenchmark({ scores: Number(process.env.BENCH_SCORES ?? 1_000_000) }),
   audit: () => auditBenchmark({ rows: Number(process.env.BENCH_AUDIT_ROWS ?? 1_000_000), appends: Number(process.env.BENCH_APPENDS ?? 5_000) }),
+  usage: () => usageBenchmark({ events: Number(process.env.BENCH_USAGE_EVENTS ?? 5_000), port: Number(process.env.BENCH_USAGE_PORT ?? 11497) }),
 };
 
 async function main() {
