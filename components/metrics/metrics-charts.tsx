@@ -4,7 +4,7 @@ import { Bar, BarChart, CartesianGrid, ComposedChart, Legend, Line, LineChart, R
 import type { Calibration } from "@/server/metrics/binned-calibration";
 import type { Bucket, SeriesPoint } from "@/server/metrics/overview";
 import { ChartCard } from "./chart-card";
-import { pivotQuality, type QualityPoint } from "./quality-pivot";
+import { pivotCost, pivotQuality, type QualityPoint } from "./pivot-series";
 import type { Column } from "./csv";
 
 const COLORS = {
@@ -162,18 +162,31 @@ export function FailureChart({ series, bucket, driftBuckets }: ChartProps) {
   );
 }
 
-export function ActionCostChart({ series, bucket }: ChartProps) {
+/** Money per bucket by model: usage events and task results, plus the costs reported on action results. */
+export function CostChart({ series, bucket, usage }: { series: SeriesPoint[]; bucket: Bucket; usage: { bucket: string; model: string; usd: number }[] }) {
+  const actionCosts = series.filter((p) => p.costUsd > 0).map((p) => ({ bucket: p.bucket, model: "(action results)", usd: p.costUsd }));
+  const { keys, rows } = pivotCost(
+    [...usage, ...actionCosts],
+    series.map((p) => p.bucket),
+  );
   return (
     <ChartCard
-      name="action-cost"
-      title="Cost reported with action results"
-      rows={series}
-      columns={[bucketColumn, { key: "usd", label: "usd", value: (r) => Math.round(r.costUsd * 1e6) / 1e6 }]}
+      name="cost"
+      title="Cost"
+      description="US dollars per bucket: model usage (priced from the price table when the agent sent no amount), task results and action results."
+      rows={rows}
+      columns={[
+        { key: "bucket", label: "bucket (UTC)", value: (r) => r.bucket ?? null },
+        ...keys.map((k) => ({ key: k, label: `${k} usd`, value: (r: Record<string, string | number>) => r[k] ?? 0 })),
+      ]}
     >
       <ResponsiveContainer>
-        <BarChart data={series}>
+        <BarChart data={rows}>
           <Axes bucket={bucket} unit="$" />
-          <Bar dataKey="costUsd" name="USD" fill="#0ea5e9" isAnimationActive={false} />
+          <Legend wrapperStyle={{ fontSize: 11 }} />
+          {keys.map((k, i) => (
+            <Bar key={k} dataKey={k} stackId="usd" fill={QUALITY_COLORS[i % QUALITY_COLORS.length]} isAnimationActive={false} />
+          ))}
         </BarChart>
       </ResponsiveContainer>
     </ChartCard>
@@ -232,7 +245,10 @@ export function QualityChart({ points, buckets, bucket }: { points: QualityPoint
       title="Quality"
       description="Average scores: people's thumbs (1 up, 0 down) and each evaluator criterion (0 to 1)."
       rows={rows}
-      columns={[{ key: "bucket", label: "bucket (UTC)", value: (r) => r.bucket ?? null }, ...keys.map((k) => ({ key: k, label: k, value: (r: Record<string, string | number | null>) => r[k] ?? null }))]}
+      columns={[
+        { key: "bucket", label: "bucket (UTC)", value: (r) => r.bucket ?? null },
+        ...keys.map((k) => ({ key: k, label: k, value: (r: Record<string, string | number | null>) => r[k] ?? null })),
+      ]}
     >
       <ResponsiveContainer>
         <LineChart data={rows}>
@@ -242,7 +258,15 @@ export function QualityChart({ points, buckets, bucket }: { points: QualityPoint
           <Tooltip labelFormatter={(v) => bucketLabel(String(v), bucket)} />
           <Legend wrapperStyle={{ fontSize: 11 }} />
           {keys.map((k, i) => (
-            <Line key={k} type="monotone" dataKey={k} stroke={QUALITY_COLORS[i % QUALITY_COLORS.length]} dot={{ r: 2 }} connectNulls isAnimationActive={false} />
+            <Line
+              key={k}
+              type="monotone"
+              dataKey={k}
+              stroke={QUALITY_COLORS[i % QUALITY_COLORS.length]}
+              dot={{ r: 2 }}
+              connectNulls
+              isAnimationActive={false}
+            />
           ))}
         </LineChart>
       </ResponsiveContainer>

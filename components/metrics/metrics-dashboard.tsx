@@ -10,9 +10,10 @@ import { Card } from "@/components/ui/card";
 import { ErrorText } from "@/components/ui/error-text";
 import { formatDateTime } from "@/components/ui/format";
 import { EmptyRow, Table, Td, Th } from "@/components/ui/table";
-import { ActionCostChart, ApprovalLatencyChart, DecisionMixChart, FailureChart, InterventionChart, QualityChart, ReliabilityChart } from "./metrics-charts";
+import { ApprovalLatencyChart, CostChart, DecisionMixChart, FailureChart, InterventionChart, QualityChart, ReliabilityChart } from "./metrics-charts";
 import { MetricsFilters, rangeOf, type MetricsFilterState } from "./metrics-filters";
 import { GuardrailAdvice } from "./guardrail-advice";
+import { formatUsd } from "@/server/schemas/cost";
 import { bucketFor } from "@/server/metrics/overview";
 
 const percent = (x: number | null | undefined) => (x === null || x === undefined ? "—" : `${(x * 100).toFixed(1)}%`);
@@ -53,6 +54,12 @@ export function MetricsDashboard({ agentId, canReplay }: { agentId?: string; can
       ? { ...range, bucket: bucketFor(range.from, range.to), ...(filter.agentId ? { agentIds: [filter.agentId] } : teamAgents ? { agentIds: teamAgents } : {}) }
       : skipToken;
   const quality = useQuery(trpc.quality.series.queryOptions(qualityInput, { placeholderData: keepPreviousData }));
+  // Action costs come with the overview (its rollup); usage and task costs from the cost series.
+  const cost = useQuery(
+    trpc.cost.series.queryOptions(qualityInput === skipToken ? skipToken : { ...qualityInput, perAgent: false, sources: ["usage", "tasks"] }, {
+      placeholderData: keepPreviousData,
+    }),
+  );
   // The rollup folds changes every 3 s; refetch a little after activity, at most every 5 s.
   useLiveRefresh(["action.decided", "action.result", "approval.decided"], () => setTick((t) => t + 1), 5_000);
 
@@ -85,7 +92,7 @@ export function MetricsDashboard({ agentId, canReplay }: { agentId?: string; can
       <ErrorText error={overview.error} />
       {data ? (
         <>
-          <div className="grid grid-cols-2 gap-4 md:grid-cols-4 xl:grid-cols-6" data-testid="metrics-tiles" data-agent={filter.agentId || "fleet"}>
+          <div className="grid grid-cols-2 gap-4 md:grid-cols-4 xl:grid-cols-7" data-testid="metrics-tiles" data-agent={filter.agentId || "fleet"}>
             <Tile label="Decisions" value={data.totals.decisions.toLocaleString()} hint={`${data.totals.pending} waiting`} />
             <Tile
               label="Intervention rate"
@@ -102,6 +109,11 @@ export function MetricsDashboard({ agentId, canReplay }: { agentId?: string; can
             />
             <Tile label="Failure rate" value={percent(data.totals.failureRate)} hint={`repeated ${percent(data.totals.repeatedFailureRate)} of failures`} />
             <Tile
+              label="Cost"
+              value={formatUsd((cost.data ?? []).reduce((sum, r) => sum + r.usd, 0) + data.totals.costUsd)}
+              hint={`${(cost.data ?? []).reduce((n, r) => n + r.unpricedEvents, 0)} unpriced usage events`}
+            />
+            <Tile
               label="Brier score"
               value={data.calibration.brier === null ? "—" : data.calibration.brier.toFixed(3)}
               hint={`ECE ${data.calibration.ece === null ? "—" : data.calibration.ece.toFixed(3)}`}
@@ -114,7 +126,7 @@ export function MetricsDashboard({ agentId, canReplay }: { agentId?: string; can
             <ApprovalLatencyChart series={data.series} bucket={data.bucket} driftBuckets={driftBuckets} />
             <FailureChart series={data.series} bucket={data.bucket} driftBuckets={driftBuckets} />
             <ReliabilityChart calibration={data.calibration} />
-            <ActionCostChart series={data.series} bucket={data.bucket} driftBuckets={driftBuckets} />
+            <CostChart series={data.series} bucket={data.bucket} usage={cost.data ?? []} />
             <QualityChart points={quality.data?.series ?? []} buckets={data.series.map((p) => p.bucket)} bucket={data.bucket} />
           </div>
           {learning.data ? (

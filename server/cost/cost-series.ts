@@ -13,7 +13,8 @@ export const MAX_HOURLY_WINDOW_MS = 48 * 3600 * 1000;
 export type CostSeriesRow = {
   /** the bucket's start, UTC */
   bucket: string;
-  agentId: string;
+  /** null when the series is summed over agents (perAgent: false) */
+  agentId: string | null;
   model: string;
   usd: number;
   inputTokens: number;
@@ -40,31 +41,33 @@ export async function costSeries(db: DbOrTx, query: CostSeriesQuery): Promise<Co
   const usage = input.bucket === "hour" ? hourlyUsageSql(input.from, input.to, ids) : dailyUsageSql(input.from, input.to, ids);
   const [from, to] = input.bucket === "hour" ? [input.from, input.to] : dayBounds(input.from, input.to);
   const unit = input.bucket;
+  const none = Prisma.sql`SELECT NULL::timestamptz, NULL::uuid, NULL::text, NULL::numeric, 0, 0, 0, 0 WHERE false`;
+  const agent = input.perAgent ? Prisma.sql`agent_id::text` : Prisma.sql`NULL::text`;
   const rows = await db.$queryRaw<Row[]>`
-    SELECT bucket, agent_id::text AS "agentId", model, sum(usd)::float8 AS usd, sum(input_tokens)::float8 AS "inputTokens",
+    SELECT bucket, ${agent} AS "agentId", model, sum(usd)::float8 AS usd, sum(input_tokens)::float8 AS "inputTokens",
            sum(output_tokens)::float8 AS "outputTokens", sum(events)::int AS events, sum(unpriced_events)::int AS "unpricedEvents"
       FROM (
-        ${usage}
+        ${input.sources.includes("usage") ? usage : none}
         UNION ALL
-        SELECT date_trunc(${unit}::text, a.completed_at AT TIME ZONE 'UTC') AT TIME ZONE 'UTC', a.agent_id, ${ACTION_COST_MODEL}::text,
+        ${input.sources.includes("actions") ? Prisma.sql`SELECT date_trunc(${unit}::text, a.completed_at AT TIME ZONE 'UTC') AT TIME ZONE 'UTC', a.agent_id, ${ACTION_COST_MODEL}::text,
                a.cost_usd, 0, 0, 1, 0
           FROM actions a
          WHERE a.cost_usd IS NOT NULL AND a.completed_at >= ${from} AND a.completed_at < ${to}
            -- an action completes within a day of its proposal (approvals expire sooner), so the
            -- created_at index bounds the scan
            AND a.created_at >= ${from}::timestamptz - interval '1 day' AND a.created_at < ${to}
-           ${ids ? Prisma.sql`AND a.agent_id = ANY(${ids}::uuid[])` : Prisma.empty}
+           ${ids ? Prisma.sql`AND a.agent_id = ANY(${ids}::uuid[])` : Prisma.empty}` : none}
         UNION ALL
-        SELECT date_trunc(${unit}::text, t.completed_at AT TIME ZONE 'UTC') AT TIME ZONE 'UTC', t.leased_by, ${TASK_COST_MODEL}::text,
+        ${input.sources.includes("tasks") ? Prisma.sql`SELECT date_trunc(${unit}::text, t.completed_at AT TIME ZONE 'UTC') AT TIME ZONE 'UTC', t.leased_by, ${TASK_COST_MODEL}::text,
                t.cost_usd, 0, 0, 1, 0
           FROM tasks t
          WHERE t.status = 'succeeded' AND t.cost_usd IS NOT NULL AND t.leased_by IS NOT NULL
            AND t.completed_at >= ${from} AND t.completed_at < ${to}
            AND t.created_at >= ${from}::timestamptz - interval '30 days' AND t.created_at < ${to}
-           ${ids ? Prisma.sql`AND t.leased_by = ANY(${ids}::uuid[])` : Prisma.empty}
+           ${ids ? Prisma.sql`AND t.leased_by = ANY(${ids}::uuid[])` : Prisma.empty}` : none}
       ) AS series (bucket, agent_id, model, usd, input_tokens, output_tokens, events, unpriced_events)
-     GROUP BY bucket, agent_id, model
-     ORDER BY bucket, agent_id, model`;
+     GROUP BY 1, 2, 3
+     ORDER BY 1, 2, 3`;
   return rows.map((r) => ({ ...r, bucket: r.bucket.toISOString() }));
 }
 

@@ -128,6 +128,10 @@ export const ZCostSeriesQuery = z
     to: z.coerce.date("must be a date"),
     agentIds: z.array(ZUuid).max(500).optional(),
     bucket: z.enum(["hour", "day"]),
+    /** false: one row per bucket and model, summed over the agents (the metrics overview) */
+    perAgent: z.boolean().default(true),
+    /** which costs: model usage, action results, task completions (the overview charts action costs from its rollup) */
+    sources: z.array(z.enum(["usage", "actions", "tasks"])).min(1).default(["usage", "actions", "tasks"]),
   })
   .refine((w) => w.from < w.to, { message: "must be after from", path: ["to"] });
 export type CostSeriesQuery = z.input<typeof ZCostSeriesQuery>;

@@ -82,7 +82,7 @@ describe("calibration from rollup bins", () => {
 
 describe("quality pivot", () => {
   it("one row per bucket, one column per score, people's thumbs as 'people', gaps as null", async () => {
-    const { pivotQuality } = await import("../../components/metrics/quality-pivot");
+    const { pivotQuality } = await import("../../components/metrics/pivot-series");
     const { keys, rows } = pivotQuality(
       [
         { bucket: "b1", name: "human", source: "human", average: 0.5, count: 2 },
