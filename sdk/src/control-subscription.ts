@@ -64,6 +64,11 @@ export class ControlSubscription {
     return this.epoch;
   }
 
+  /** The newest epoch Warden has recorded this agent's acknowledgement of. */
+  get acknowledgedEpoch(): number {
+    return this.ackedEpoch;
+  }
+
   get connected(): boolean {
     return this.running !== null && !this.closing.signal.aborted;
   }

@@ -2,7 +2,7 @@ import { performance } from "node:perf_hooks";
 import { argsHash } from "../../server/lib/canonical-json";
 import { MAX_ARGS_BYTES } from "../../server/schemas/actions";
 import { anySignal } from "./abort";
-import { ActionNotAllowedError, ArgsMismatchError, ToolFailure, WardenError } from "./errors";
+import { ActionNotAllowedError, ArgsMismatchError, ToolFailure, WardenError, WardenInputError } from "./errors";
 import type { ActionResult, ActionStatus, ActionView, Decision, JsonObject, ProposeActionResponse, Reason, RecalledMemory } from "./types";
 
 /** What a guarded function receives besides its args. */
@@ -15,6 +15,8 @@ export type ActionContext = {
   argsEdited: boolean;
   /** Set when this run is an undo order after a kill (the operator's order, not a proposal). */
   rollbackId?: string;
+  /** Adds to the action's cost in USD, reported with its result. */
+  addCost(usd: number): void;
 };
 
 export type RunOptions = {
@@ -159,9 +161,14 @@ export class GuardDecision implements DecisionFields {
     // A deep-frozen copy: the function cannot change the args it was approved with.
     const approved = deepFreeze(structuredClone(args));
     const started = performance.now();
+    let cost = 0;
+    const addCost = (usd: number) => {
+      if (!(Number.isFinite(usd) && usd >= 0)) throw new WardenInputError("addCost: usd must be a number of 0 or more", [{ field: "usd", message: "must be 0 or more" }]);
+      cost += usd;
+    };
     let output: T;
     try {
-      output = await fn(approved, { signal, actionId: this.actionId, argsEdited: this.argsEdited });
+      output = await fn(approved, { signal, actionId: this.actionId, argsEdited: this.argsEdited, addCost });
     } catch (error) {
       const stopped = signal.aborted;
       await this.report({
@@ -169,13 +176,13 @@ export class GuardDecision implements DecisionFields {
         error: truncate(stopped ? `stopped: ${messageOf(signal.reason)}` : messageOf(error), 8000),
         ...(stopped ? {} : { failureReason: truncate(failureReasonOf(error), 4000) }),
         durationMs: Math.round(performance.now() - started),
+        ...(cost > 0 ? { cost } : {}),
       }).catch((reportError: unknown) => this.reporter.onError(reportError));
       throw error;
     }
     // The action happened: a failed report must not make the caller think otherwise (and run it again).
-    await this.report({ status: "succeeded", output: asOutput(output), durationMs: Math.round(performance.now() - started) }).catch((reportError: unknown) =>
-      this.reporter.onError(reportError),
-    );
+    const durationMs = Math.round(performance.now() - started);
+    await this.report({ status: "succeeded", output: asOutput(output), durationMs, ...(cost > 0 ? { cost } : {}) }).catch((reportError: unknown) => this.reporter.onError(reportError));
     return output;
   }
 

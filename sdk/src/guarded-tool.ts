@@ -25,9 +25,9 @@ export type ToolDeclaration = {
   rateLimit?: string;
   /** Every call waits for a human; the SDK refuses to run if Warden's registry would not ask one. */
   requiresConfirmation?: boolean;
-  /** The call can be undone: `undo` says how, and Warden hands that order back after a kill. */
+  /** Calls can be undone: each needs an undo order (here or per call), which Warden hands back after a kill. */
   reversible?: boolean;
-  /** The undo order for a call with these args, sent with the proposal. */
+  /** The undo order for a call with these args, sent with the proposal (a call may give its own). */
   undo?: UndoOrder | ((args: JsonObject) => UndoOrder);
   /** The action text Warden matches its always-ask patterns against (default: name and args). */
   describe?: (args: JsonObject) => string;
@@ -46,7 +46,6 @@ const ZToolDeclaration = z
     describe: z.custom<(args: JsonObject) => string>(isFunction, "must be a function").optional(),
     resource: z.custom<(args: JsonObject) => string | undefined>(isFunction, "must be a function").optional(),
   })
-  .refine((d) => !(d.reversible === true && d.undo === undefined), { path: ["undo"], message: "a reversible tool needs an undo" })
   .refine((d) => !(d.reversible === false && d.undo !== undefined), { path: ["reversible"], message: "a tool with an undo is reversible" });
 
 export type ToolCall = {
@@ -57,6 +56,8 @@ export type ToolCall = {
   action?: string;
   rationale?: string;
   taskId?: string;
+  /** This call's undo order, when it depends on more than the args (the state before, say). */
+  undo?: UndoOrder;
   signal?: AbortSignal;
 } & Pick<GuardOptions, "waitSeconds" | "idempotencyKey">;
 
@@ -96,7 +97,6 @@ export function guardedTool<T>(host: ToolHost, declaration: ToolDeclaration, fn:
   const declared = validateInput(ZToolDeclaration, declaration, `tool ${String((declaration as { name?: unknown }).name ?? "")}`.trim());
   if (!isFunction(fn)) throw new WardenInputError(`tool ${declared.name}: the tool's function is missing`, [{ field: "fn", message: "must be a function" }]);
   const limit = declared.rateLimit ? new LocalRateLimit(declared.rateLimit) : null;
-  const reversible = declared.reversible ?? declared.undo !== undefined;
 
   const call = async (args: JsonObject, options: ToolCall): Promise<ToolRun<T>> => {
     if (args === null || typeof args !== "object" || Array.isArray(args)) {
@@ -114,8 +114,15 @@ export function guardedTool<T>(host: ToolHost, declaration: ToolDeclaration, fn:
     const retryAfter = limit?.take();
     if (retryAfter != null) throw new ToolRateLimitError(declared.name, limit!.spec, retryAfter);
 
+    const undo = options.undo ?? (typeof declared.undo === "function" ? declared.undo(args) : declared.undo);
+    const reversible = declared.reversible ?? undo !== undefined;
+    if (declared.reversible === true && !undo) {
+      throw new WardenInputError(`${declared.name}: undo: required, the tool is reversible (give it in the declaration or the call)`, [{ field: "undo", message: "required" }]);
+    }
+    if (declared.reversible === false && options.undo) {
+      throw new WardenInputError(`${declared.name}: undo: the tool is declared irreversible`, [{ field: "undo", message: "the tool is declared irreversible" }]);
+    }
     const signal = anySignal([options.signal, host.workSignal()]);
-    const undo = typeof declared.undo === "function" ? declared.undo(args) : declared.undo;
     const decision = await host.actions.guard(
       {
         action: options.action ?? declared.describe?.(args) ?? `${declared.name} ${canonicalJson(args)}`.slice(0, 2000),

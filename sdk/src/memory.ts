@@ -1,4 +1,3 @@
-import { z } from "zod";
 import { ZRecallQuery, ZRecordMemoryRequest } from "../../server/schemas/memory";
 import type { WardenHttpClient } from "./http-client";
 import type { MemoryView, RecallQuery, RecallResponse, RecordMemoryRequest, RecordMemoryResponse } from "./types";
@@ -30,7 +29,7 @@ export class WardenMemory {
 
   /** The seed's `memory.record_negative_knowledge(subject, failure_reason)`. */
   async recordNegativeKnowledge(lesson: NegativeKnowledge): Promise<RecordMemoryResponse> {
-    const { failureReason, ...rest } = validateInput(ZNegativeKnowledge, lesson, "recordNegativeKnowledge") as z.output<typeof ZNegativeKnowledge>;
+    const { failureReason, ...rest } = validateInput(ZNegativeKnowledge, lesson, "recordNegativeKnowledge");
     return this.record({ ...rest, kind: "negative_knowledge", body: failureReason });
   }
 }

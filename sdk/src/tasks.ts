@@ -1,11 +1,11 @@
 import { z } from "zod";
 import { ZSlug, ZUuid } from "../../server/schemas/common";
-import { ZClaimRequest, ZTaskCompleteRequest, ZTaskFailRequest, ZTaskHeartbeatRequest } from "../../server/schemas/tasks";
+import { ZClaimRequest, ZCreateTaskRequest, ZTaskCompleteRequest, ZTaskFailRequest, ZTaskHeartbeatRequest } from "../../server/schemas/tasks";
 import { anySignal, sleep } from "./abort";
 import type { ControlSubscription } from "./control-subscription";
 import { ControlStopError, LeaseLostError, TaskFailure, WardenApiError, WardenInputError } from "./errors";
 import type { WardenHttpClient } from "./http-client";
-import type { ClaimRequest, JsonObject, TaskCompletion, TaskFailureReport, TaskLease, TaskView } from "./types";
+import type { ClaimRequest, CreateTaskRequest, JsonObject, TaskCompletion, TaskFailureReport, TaskLease, TaskView } from "./types";
 import { validateInput } from "./validate-input";
 
 export type TaskContext = {
@@ -36,6 +36,7 @@ export type TaskRunner = {
   readonly done: Promise<void>;
 };
 
+const ZCapabilities = z.array(ZSlug).min(1, "name at least one capability");
 const ZRunOptions = z.strictObject({ waitSeconds: z.number().int().min(0).max(60).optional(), signal: z.instanceof(AbortSignal).optional() });
 
 /** Tasks from Warden's queue: claim, renew the lease, checkpoint, complete or fail. */
@@ -47,14 +48,14 @@ export class WardenTasks {
   ) {}
 
   /**
-   * Works on tasks of one capability until stopped: claims the next one (only while the agent
+   * Works on tasks of a capability (or several) until stopped: claims the next one (only while the agent
    * is running: a pause stops claims, running work finishes), renews its lease in the
    * background, and completes it with the handler's output or fails it with the error. Work cut
    * short by a suspend or kill is left to Warden, which parks (suspend, with its checkpoint) or
    * cancels (kill) the task itself.
    */
-  run(capability: string, handler: TaskHandler, options: TaskRunOptions = {}): TaskRunner {
-    const served = validateInput(ZSlug, capability, "tasks.run: capability");
+  run(capability: string | string[], handler: TaskHandler, options: TaskRunOptions = {}): TaskRunner {
+    const served = validateInput(ZCapabilities, typeof capability === "string" ? [capability] : capability, "tasks.run: capability");
     if (typeof handler !== "function") throw new WardenInputError("tasks.run: handler: must be a function", [{ field: "handler", message: "must be a function" }]);
     const { waitSeconds = 20, signal } = validateInput(ZRunOptions, options, "tasks.run: options");
     const stopping = new AbortController();
@@ -66,7 +67,7 @@ export class WardenTasks {
       while (!stopSignal.aborted) {
         try {
           await this.control.waitUntilRunning(stopSignal);
-          const lease = await this.claim({ waitSeconds, capabilities: [served] }, stopSignal);
+          const lease = await this.claim({ waitSeconds, capabilities: served }, stopSignal);
           delay = 500;
           if (lease) await this.work(lease, handler, anySignal([aborting.signal, signal]));
         } catch (error) {
@@ -86,6 +87,12 @@ export class WardenTasks {
         await done;
       },
     };
+  }
+
+  /** Queues a task (a lead delegates this way); a repeated `dedupeKey` returns the unfinished task. */
+  async create(task: CreateTaskRequest): Promise<{ task: TaskView; created: boolean }> {
+    const body = validateInput(ZCreateTaskRequest, task, "create");
+    return (await this.http.post<{ task: TaskView; created: boolean }>("/api/v1/tasks", body, { retry: "idempotent" })).body;
   }
 
   /** POST /api/v1/tasks/claim: the next task (long-polling up to `waitSeconds`), or null. */

@@ -16,7 +16,7 @@ import type {
 } from "../../server/schemas/actions";
 import type { ZAckResponse, ZControlState, ZControlStreamEvent, ZRollbackResultRequest, ZRollbackStreamEvent } from "../../server/schemas/control";
 import type { ZMemoryKind, ZMemoryView, ZRecallQuery, ZRecallResponse, ZRecordMemoryRequest, ZRecordMemoryResponse } from "../../server/schemas/memory";
-import type { ZClaimRequest, ZTaskCompleteRequest, ZTaskFailRequest, ZTaskLease, ZTaskView } from "../../server/schemas/tasks";
+import type { ZClaimRequest, ZCreateTaskRequest, ZTaskCompleteRequest, ZTaskFailRequest, ZTaskLease, ZTaskView } from "../../server/schemas/tasks";
 
 export type Decision = z.infer<typeof ZDecision>;
 export type ActionStatus = z.infer<typeof ZActionStatus>;
@@ -44,6 +44,7 @@ export type RecordMemoryResponse = z.infer<typeof ZRecordMemoryResponse>;
 export type TaskView = z.infer<typeof ZTaskView>;
 export type TaskLease = z.infer<typeof ZTaskLease>;
 export type ClaimRequest = z.input<typeof ZClaimRequest>;
+export type CreateTaskRequest = z.input<typeof ZCreateTaskRequest>;
 export type TaskCompletion = z.input<typeof ZTaskCompleteRequest>;
 export type TaskFailureReport = z.input<typeof ZTaskFailRequest>;
 

@@ -117,7 +117,7 @@ export class Warden {
     if (this.toolNames.has(name)) throw new ToolDeclarationError(`tool ${name} is declared twice on this Warden client`);
     this.toolNames.add(name);
     if (!this.undoHandlers.has(name)) {
-      this.undoHandlers.set(name, (args, context) => fn(args, { signal: context.signal, actionId: context.actionId, argsEdited: false, rollbackId: context.rollbackId }));
+      this.undoHandlers.set(name, (args, { signal, actionId, rollbackId }) => fn(args, { signal, actionId, rollbackId, argsEdited: false, addCost: () => undefined }));
     }
     return tool;
   }

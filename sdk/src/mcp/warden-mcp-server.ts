@@ -27,6 +27,13 @@ const ZWaitSeconds = z
   .default(DEFAULT_WAIT_SECONDS)
   .describe("How long to wait for a human when the decision is require_approval, in seconds (keep it under your client's request timeout)");
 
+/**
+ * An API schema as a tool's input: a copy outside zod's registry. The originals carry ids (for
+ * the OpenAPI document), and with one the JSON Schema an MCP client gets would be a `$ref`
+ * where MCP requires an inline object.
+ */
+const toolInput = <S extends z.ZodObject>(schema: S): S => schema.extend({}) as unknown as S;
+
 const INSTRUCTIONS = [
   "Warden guards your actions. Before any action with side effects, call guard_action with what you intend, the tool, the resource and your honest confidence.",
   "Run the action only when the answer says allowed, and with exactly its approvedArgs (an approver may have edited them); then call report_result, with the failure reason when it failed.",
@@ -153,7 +160,7 @@ export function createWardenMcpServer(warden: Warden): McpServer {
     {
       title: "Record a lesson",
       description: "Record a decision, negative knowledge (why something failed, the root cause and the fix) or a pattern, shared with every agent in scope unless scope is private.",
-      inputSchema: ZRecordMemoryRequest,
+      inputSchema: toolInput(ZRecordMemoryRequest),
       annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: true, openWorldHint: false },
     },
     (memory) => answer(() => warden.memory.record(memory)),
@@ -164,7 +171,7 @@ export function createWardenMcpServer(warden: Warden): McpServer {
     {
       title: "Take the next task",
       description: "Claim the next queued task for this agent's capabilities (highest priority first), waiting up to waitSeconds; answers {task: null} when there is none. Renew the lease with renew_task_lease during long work; finish with finish_task.",
-      inputSchema: ZClaimRequest,
+      inputSchema: toolInput(ZClaimRequest),
       annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: false },
     },
     (request, extra) => answer(async () => (await warden.tasks.claim(request, extra.signal)) ?? { task: null }),
