@@ -1,10 +1,12 @@
 import { ActionNotAllowedError, TaskFailure, ToolFailure, Warden, type GuardedTool, type JsonObject, type TaskContext, type TaskView } from "../sdk/src";
 import { SCENARIOS, TEAMS, TOOLS, type Team } from "./fleet-spec";
 
+/** Waits `ms`, or less when `signal` aborts (the listener goes with the wait: the demo sleeps often on one signal). */
 const sleep = (ms: number, signal?: AbortSignal) =>
   new Promise<void>((resolve) => {
-    const timer = setTimeout(resolve, ms);
-    signal?.addEventListener("abort", () => (clearTimeout(timer), resolve()), { once: true });
+    const done = () => (clearTimeout(timer), signal?.removeEventListener("abort", done), resolve());
+    const timer = setTimeout(done, ms);
+    signal?.addEventListener("abort", done, { once: true });
   });
 const pick = <T>(items: readonly T[]): T => items[Math.floor(Math.random() * items.length)]!;
 const log = (name: string, message: string) => console.log(`${new Date().toISOString().slice(11, 19)} ${name.padEnd(11)} ${message}`);
@@ -34,7 +36,11 @@ export class SimulatedAgent {
         toolName,
         // Running a tool is simulated: it takes a moment, and sometimes fails the way the scenario says.
         this.warden.tool({ name: toolName, reversible: "reversible" in declared }, async (args, { signal, rollbackId, addCost }) => {
-          if (rollbackId) return log(name, `undo ${toolName} ${JSON.stringify(args)}`), sleep(300), { undone: true };
+          if (rollbackId) {
+            log(name, `undo ${toolName} ${JSON.stringify(args)}`);
+            await sleep(300);
+            return { undone: true };
+          }
           await sleep(500 + Math.random() * 1500, signal);
           signal.throwIfAborted();
           const failure = SCENARIOS[team].find((s) => s.tool === toolName && JSON.stringify(s.args) === JSON.stringify(args))?.failure;

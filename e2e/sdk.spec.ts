@@ -1,6 +1,7 @@
 import { expect, test } from "@playwright/test";
-import { ActionNotAllowedError, ArgsMismatchError, ControlStopError, Warden, type JsonObject } from "../sdk/src";
-import { actionStatus, approveWhenPending, BASE, provisionSdkAgent } from "./support/sdk-agent";
+import { ActionNotAllowedError, ArgsMismatchError, ControlStopError, Warden, WardenInputError, type JsonObject } from "../sdk/src";
+import { uniqueName } from "./support/helpers";
+import { actionStatus, approveWhenPending, BASE, provisionSdkAgent, provisionWorker } from "./support/sdk-agent";
 
 /*
  * The TypeScript SDK against the running Warden of the end-to-end suite: no browser, the real
@@ -132,4 +133,105 @@ test("a kill runs the registered undo and reports it: Warden shows the action ro
     await request.post("/api/v1/control/resume", { headers: { Authorization: `Bearer ${token}` }, data: { scope: `agent:${name}`, reason: "drill over" } });
     await warden.close();
   }
+});
+
+test("tasks.run takes only its capability, checkpoints, stops with a suspend, resumes from the checkpoint, and claims nothing while paused", async ({ request }) => {
+  const [capability, other] = [uniqueName("cap"), uniqueName("other")];
+  const worker = await provisionWorker(request, [capability, other]);
+  const warden = new Warden({ url: BASE, key: worker.key });
+  await warden.connect();
+  const notMine = await worker.queue(other, "for another runner");
+  const taskId = await worker.queue(capability, "import the rows");
+  const attempts: { checkpoint: JsonObject | null }[] = [];
+  let firstAttemptStopped!: () => void;
+  const stoppedOnce = new Promise<void>((resolve) => (firstAttemptStopped = resolve));
+
+  const runner = warden.tasks.run(
+    capability,
+    async (task, context) => {
+      if (task.id !== taskId) return { done: task.title };
+      attempts.push({ checkpoint: context.checkpoint });
+      if (context.checkpoint) return { resumedFrom: context.checkpoint.rowsDone };
+      await context.saveCheckpoint({ rowsDone: 400 });
+      context.addCost(0.01);
+      // The first attempt runs until the operator's suspend aborts it.
+      await new Promise((_resolve, reject) => context.signal.addEventListener("abort", () => (firstAttemptStopped(), reject(context.signal.reason))));
+      return {};
+    },
+    { waitSeconds: 1 },
+  );
+  try {
+    await expect.poll(() => attempts.length).toBe(1);
+    await expect.poll(async () => (await worker.task(taskId)).checkpoint).toEqual({ rowsDone: 400 });
+    await worker.control("suspend");
+    await stoppedOnce;
+    await worker.control("resume");
+    await expect.poll(async () => (await worker.task(taskId)).status, { timeout: 15_000 }).toBe("succeeded");
+    expect(attempts).toEqual([{ checkpoint: null }, { checkpoint: { rowsDone: 400 } }]);
+    expect((await worker.task(taskId)).output).toEqual({ resumedFrom: 400 });
+    expect((await worker.task(notMine)).status).toBe("queued");
+
+    // Paused: running work may finish, but nothing new is claimed until the resume.
+    await worker.control("pause");
+    await expect.poll(() => warden.control.state).toBe("paused");
+    const later = await worker.queue(capability, "queued during the pause");
+    await new Promise((resolve) => setTimeout(resolve, 2_500));
+    expect((await worker.task(later)).status).toBe("queued");
+    await worker.control("resume");
+    await expect.poll(async () => (await worker.task(later)).status, { timeout: 15_000 }).toBe("succeeded");
+    expect((await worker.task(later)).output).toEqual({ done: "queued during the pause" });
+  } finally {
+    await runner.stop({ abort: true });
+    await warden.close();
+  }
+});
+
+test("memory: negative knowledge recorded by one agent is recalled by another; bad input names the field", async ({ request }) => {
+  const first = await provisionSdkAgent(request);
+  const second = await provisionSdkAgent(request);
+  const subject = `${uniqueName("traefik")}_restart`;
+  const recorder = new Warden({ url: BASE, key: first.key });
+  const recorded = await recorder.memory.recordNegativeKnowledge({
+    subject,
+    failureReason: "docker restart traefik failed because config had invalid YAML. Fix: always validate config before restart.",
+  });
+  expect(recorded.created).toBe(true);
+
+  const recalled = await new Warden({ url: BASE, key: second.key }).memory.recall(subject.replaceAll("_", " "), { kind: "negative_knowledge" });
+  expect(recalled[0]).toMatchObject({ id: recorded.id, kind: "negative_knowledge", subject, agent: first.name });
+  expect(recalled[0]!.body).toContain("validate config");
+
+  const invalid = recorder.memory.recordNegativeKnowledge({ subject, failureReason: "  " });
+  await expect(invalid).rejects.toBeInstanceOf(WardenInputError);
+  await expect(invalid).rejects.toMatchObject({ problems: [{ field: "failureReason", message: "must not be empty" }] });
+});
+
+test("a write whose answer was lost is retried with the same Idempotency-Key and acts once; a 503 with Retry-After is waited out", async ({ request }) => {
+  const { tool, key } = await provisionSdkAgent(request);
+  const attempts: { key: string | null; replayed: string | null; id?: string }[] = [];
+  // Between the SDK and Warden: the first proposal reaches Warden, but its answer is lost.
+  const losingFirstAnswer: typeof fetch = async (input, init) => {
+    const response = await fetch(input, init);
+    if (!String(input).endsWith("/api/v1/actions")) return response;
+    const body = (await response.json()) as { id: string };
+    attempts.push({ key: new Headers(init?.headers).get("idempotency-key"), replayed: response.headers.get("idempotent-replayed"), id: body.id });
+    if (attempts.length === 1) throw new TypeError("fetch failed", { cause: Object.assign(new Error("socket hang up"), { code: "ECONNRESET" }) });
+    return Response.json(body, { status: response.status });
+  };
+  const decision = await new Warden({ url: BASE, key, fetch: losingFirstAnswer }).guard({ action: "restart worker", tool, confidence: 0.99 });
+  expect(attempts).toHaveLength(2);
+  expect(attempts[1]!.key).toBe(attempts[0]!.key);
+  expect(attempts[1]!.replayed).toBe("true");
+  expect(decision.actionId).toBe(attempts[0]!.id);
+
+  let refusals = 0;
+  const busyOnce: typeof fetch = async (input, init) => {
+    if (refusals++ === 0) return Response.json({ error: { code: "unavailable", message: "try again" } }, { status: 503, headers: { "retry-after": "1" } });
+    return fetch(input, init);
+  };
+  const started = Date.now();
+  const recalled = await new Warden({ url: BASE, key, fetch: busyOnce }).memory.recall("anything at all");
+  expect(Array.isArray(recalled)).toBe(true);
+  expect(Date.now() - started).toBeGreaterThanOrEqual(1000);
+  expect(refusals).toBe(2);
 });

@@ -13,6 +13,26 @@ export async function provisionSdkAgent(request: APIRequestContext) {
   return { token, tool, ...agent };
 }
 
+/** An agent serving `capabilities` (and granted a tool of its own), with an admin's token to queue work and stop it. */
+export async function provisionWorker(request: APIRequestContext, capabilities: string[]) {
+  const token = await adminToken();
+  const auth = { Authorization: `Bearer ${token}` };
+  const tool = uniqueName("sdk.work");
+  expect((await request.put(`/api/v1/tools/${tool}`, { headers: auth, data: { scopes: [] } })).status()).toBe(200);
+  const created = await request.post("/api/v1/agents", { headers: auth, data: { name: uniqueName("worker"), role: "specialist", team: "ops", tools: [tool], capabilities } });
+  expect(created.status()).toBe(201);
+  const body = (await created.json()) as { agent: { name: string }; key: { secret: string } };
+  const queue = async (capability: string, title: string) => {
+    const queued = await request.post("/api/v1/tasks", { headers: auth, data: { title, capability } });
+    expect(queued.status()).toBe(201);
+    return ((await queued.json()) as { task: { id: string } }).task.id;
+  };
+  const task = async (id: string) => (await (await request.get(`/api/v1/tasks/${id}`, { headers: auth })).json()) as { status: string; output: unknown; checkpoint: unknown };
+  const control = async (level: "pause" | "suspend" | "resume") =>
+    expect((await request.post(`/api/v1/control/${level}`, { headers: auth, data: { scope: `agent:${body.agent.name}`, reason: `e2e ${level}` } })).status()).toBe(200);
+  return { token, tool, name: body.agent.name, key: body.key.secret, queue, task, control };
+}
+
 /** An approver's hand: waits for the agent's action in the inbox, then approves it (with `args`, an edit). */
 export async function approveWhenPending(request: APIRequestContext, token: string, agentName: string, body: { args?: Record<string, unknown> } = {}) {
   const auth = { Authorization: `Bearer ${token}` };

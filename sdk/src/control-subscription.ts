@@ -233,6 +233,9 @@ export class ControlSubscription {
     const order = parsed.data;
     if (this.handledRollbacks.has(order.rollbackId)) return;
     this.handledRollbacks.add(order.rollbackId);
+    // Undo orders come only from a kill, and Warden sends them just before the kill's control
+    // event: stop the work in hand before undoing anything (a replay is an old kill, long applied).
+    if (!order.replayed) this.apply("killed", this.current === "killed" ? this.currentReason : "kill");
     // One at a time, in the order Warden sent them: newest action first.
     this.undoQueue = this.undoQueue.then(() => this.runUndo(order));
   }
