@@ -1,5 +1,5 @@
 import { expect, test } from "@playwright/test";
-import { ActionNotAllowedError, ArgsMismatchError, ControlStopError, Warden, WardenInputError, type JsonObject } from "../sdk/src";
+import { ActionNotAllowedError, ArgsMismatchError, ControlStopError, ToolDeclarationError, ToolRateLimitError, Warden, WardenInputError, type JsonObject } from "../sdk/src";
 import { uniqueName } from "./support/helpers";
 import { actionStatus, approveWhenPending, BASE, provisionSdkAgent, provisionWorker } from "./support/sdk-agent";
 
@@ -234,4 +234,28 @@ test("a write whose answer was lost is retried with the same Idempotency-Key and
   expect(Array.isArray(recalled)).toBe(true);
   expect(Date.now() - started).toBeGreaterThanOrEqual(1000);
   expect(refusals).toBe(2);
+});
+
+test("a tool's declaration is held before asking Warden: scope, local rate limit, and a confirmation Warden's registry must also require", async ({ request }) => {
+  const { token, tool, name, key } = await provisionSdkAgent(request);
+  const warden = new Warden({ url: BASE, key });
+  let runs = 0;
+  const restart = warden.tool({ name: tool, scope: ["staging/*"], rateLimit: "2/minute" }, () => ++runs);
+
+  await expect(restart({}, { resource: "production/db", confidence: 0.99 })).rejects.toMatchObject({ problems: [{ field: "resource" }] });
+  await restart({}, { resource: "staging/web", confidence: 0.99 });
+  await restart({}, { resource: "staging/web", confidence: 0.99 });
+  await expect(restart({}, { resource: "staging/web", confidence: 0.99 })).rejects.toBeInstanceOf(ToolRateLimitError);
+  expect(runs).toBe(2);
+
+  // Declared requiresConfirmation while Warden's registry would let it run alone: refused before any proposal.
+  const rm = new Warden({ url: BASE, key }).tool({ name: tool, requiresConfirmation: true }, () => ++runs);
+  await expect(rm({ container: "cache" }, { confidence: 0.99 })).rejects.toBeInstanceOf(ToolDeclarationError);
+  // Once the registry requires it too, a 0.99 call waits for a human like any other.
+  const auth = { Authorization: `Bearer ${token}` };
+  expect((await request.put(`/api/v1/tools/${tool}`, { headers: auth, data: { scopes: [], requiresConfirmation: true } })).status()).toBe(200);
+  const confirmed = new Warden({ url: BASE, key }).tool({ name: tool, requiresConfirmation: true }, () => ++runs);
+  const waiting = confirmed({ container: "cache" }, { confidence: 0.99 });
+  await approveWhenPending(request, token, name);
+  expect(await waiting).toMatchObject({ decision: "require_approval", output: 3 });
 });

@@ -97,6 +97,8 @@ export class ControlSubscription {
   /** Closes the stream and waits for undo orders already under way. */
   async close(): Promise<void> {
     this.closing.abort();
+    // A connect still waiting for the first state gives up (no-op once it resolved).
+    this.ready?.reject(new Error("The control subscription was closed before it connected"));
     await this.running;
     await this.undoQueue;
     await this.acking;

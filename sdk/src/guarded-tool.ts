@@ -75,8 +75,6 @@ export type ToolFunction<T> = (args: JsonObject, context: ActionContext) => T | 
 
 export type GuardedTool<T> = ((args: JsonObject, call: ToolCall) => Promise<ToolRun<T>>) & {
   readonly declaration: Readonly<ToolDeclaration>;
-  /** Runs the function directly for an undo order after a kill (an operator's order, not a proposal). */
-  readonly runUndo: ToolFunction<T>;
 };
 
 /** What a guarded tool needs from its Warden. */
@@ -102,6 +100,9 @@ export function guardedTool<T>(host: ToolHost, declaration: ToolDeclaration, fn:
     if (args === null || typeof args !== "object" || Array.isArray(args)) {
       throw new WardenInputError(`${declared.name}: args must be a JSON object`, [{ field: "args", message: "must be a JSON object" }]);
     }
+    if (options === null || typeof options !== "object") {
+      throw new WardenInputError(`${declared.name}: the call needs options, at least {confidence}`, [{ field: "confidence", message: "required" }]);
+    }
     const resource = options.resource ?? declared.resource?.(args);
     if (declared.scope) {
       if (!resource) throw new WardenInputError(`${declared.name}: resource: required, the tool is scoped to ${declared.scope.join(", ")}`, [{ field: "resource", message: "required" }]);
@@ -110,10 +111,6 @@ export function guardedTool<T>(host: ToolHost, declaration: ToolDeclaration, fn:
         throw new WardenInputError(`${declared.name}: resource: ${message}`, [{ field: "resource", message }]);
       }
     }
-    if (declared.requiresConfirmation) await assertRegistryAsksAHuman(host, declared.name);
-    const retryAfter = limit?.take();
-    if (retryAfter != null) throw new ToolRateLimitError(declared.name, limit!.spec, retryAfter);
-
     const undo = options.undo ?? (typeof declared.undo === "function" ? declared.undo(args) : declared.undo);
     const reversible = declared.reversible ?? undo !== undefined;
     if (declared.reversible === true && !undo) {
@@ -122,6 +119,11 @@ export function guardedTool<T>(host: ToolHost, declaration: ToolDeclaration, fn:
     if (declared.reversible === false && options.undo) {
       throw new WardenInputError(`${declared.name}: undo: the tool is declared irreversible`, [{ field: "undo", message: "the tool is declared irreversible" }]);
     }
+    if (declared.requiresConfirmation) await assertRegistryAsksAHuman(host, declared.name);
+    // Counted last, so a call refused for another reason does not use up the limit.
+    const retryAfter = limit?.take();
+    if (retryAfter != null) throw new ToolRateLimitError(declared.name, limit!.spec, retryAfter);
+
     const signal = anySignal([options.signal, host.workSignal()]);
     const decision = await host.actions.guard(
       {
@@ -138,6 +140,12 @@ export function guardedTool<T>(host: ToolHost, declaration: ToolDeclaration, fn:
       { waitSeconds: options.waitSeconds, idempotencyKey: options.idempotencyKey, signal },
     );
     decision.assertAllowed();
+    if (declared.requiresConfirmation && decision.decision !== "require_approval") {
+      // The registry changed since it was checked: the declaration's promise still holds.
+      const message = `not run: ${declared.name} is declared requiresConfirmation, but Warden decided ${decision.decision}`;
+      await decision.report({ status: "failed", error: message }).catch((error: unknown) => host.actions.onError(error));
+      throw new ToolDeclarationError(message);
+    }
     const output = await decision.run(fn, { signal });
     return {
       actionId: decision.actionId,
@@ -148,7 +156,7 @@ export function guardedTool<T>(host: ToolHost, declaration: ToolDeclaration, fn:
       output,
     };
   };
-  return Object.assign(call, { declaration: Object.freeze({ ...declaration }), runUndo: fn });
+  return Object.assign(call, { declaration: Object.freeze({ ...declaration }) });
 }
 
 /** A tool declared `requiresConfirmation` must be one Warden's registry always sends to a human. */
