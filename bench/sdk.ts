@@ -23,6 +23,8 @@ async function series(count: number, concurrency: number, call: (i: number) => P
   return { latencies, seconds: (performance.now() - started) / 1000 };
 }
 
+const signed = (n: number) => `${n < 0 ? "−" : "+"}${fmt(Math.abs(n), 2)}`;
+
 function figures(runs: Series[]): Figures {
   const latencies = runs.flatMap((r) => r.latencies);
   const seconds = runs.reduce((sum, r) => sum + r.seconds, 0);
@@ -105,7 +107,7 @@ export async function sdkBenchmark(options: { calls: number; concurrency: number
     console.log(row("SDK alone (in-memory fetch, 1 client, 20,000 calls)", clientOnly));
     console.log(
       `\nSDK: ${fmt(viaSdk.perSecond / plain.perSecond, 2)}× the calls/s of bare fetch (${fmt(viaSdk.perSecond / keyed.perSecond, 2)}× of bare fetch with the same keys); ` +
-        `p50 +${fmt(viaSdk.p50 - plain.p50, 2)} ms (+${fmt(viaSdk.p50 - keyed.p50, 2)} ms against the keyed calls); the SDK's own CPU ≈ ${fmt(clientOnly.p50 * 1000, 0)} µs per call (p50)`,
+        `p50 ${signed(viaSdk.p50 - plain.p50)} ms (${signed(viaSdk.p50 - keyed.p50)} ms against the keyed calls); the SDK's own CPU ≈ ${fmt(clientOnly.p50 * 1000, 0)} µs per call (p50)`,
     );
   } finally {
     await warden.stop();
