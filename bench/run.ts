@@ -4,6 +4,8 @@ import { auditBenchmark } from "./audit.bench";
 import { controlBenchmark } from "./control.bench";
 import { decisionsBenchmark } from "./decisions.bench";
 import { memoryBenchmark } from "./memory.bench";
+import { metricsBenchmark } from "./metrics.bench";
+import { qualityBenchmark } from "./quality.bench";
 import { sdkBenchmark } from "./sdk";
 import { tasksBenchmark } from "./tasks.bench";
 
@@ -17,6 +19,8 @@ const BENCHMARKS: Record<string, () => Promise<Record<string, unknown>>> = {
   control: () => controlBenchmark({ agents: Number(process.env.BENCH_AGENTS ?? 1_000), ports: [11493, 11494] }),
   tasks: () => tasksBenchmark({ tasks: Number(process.env.BENCH_TASKS ?? 5_000), queued: Number(process.env.BENCH_QUEUED ?? 1_000_000), port: 11495 }),
   memory: () => memoryBenchmark({ entries: Number(process.env.BENCH_MEMORIES ?? 1_000_000) }),
+  metrics: () => metricsBenchmark({ actions: Number(process.env.BENCH_ACTIONS ?? 10_000_000), usage: Number(process.env.BENCH_USAGE ?? 1_000_000) }),
+  quality: () => qualityBenchmark({ scores: Number(process.env.BENCH_SCORES ?? 1_000_000) }),
   audit: () => auditBenchmark({ rows: Number(process.env.BENCH_AUDIT_ROWS ?? 1_000_000), appends: Number(process.env.BENCH_APPENDS ?? 5_000) }),
   sdk: () => sdkBenchmark({ calls: Number(process.env.BENCH_SDK_CALLS ?? 2_000), concurrency: Number(process.env.BENCH_SDK_CONCURRENCY ?? 1), port: Number(process.env.BENCH_SDK_PORT ?? 11497) }),
 };

@@ -23,6 +23,7 @@ test("an approver searches memory for traefik, opens the entry, follows it to it
   await page.getByLabel("Search memory").fill(`traefik${suffix}`);
   const entry = page.getByTestId("memory-row").filter({ hasText: reason });
   await expect(entry).toBeVisible();
+  await expect(page.getByLabel("Order")).toHaveValue("relevance");
   await page.screenshot({ path: "test-results/screens/memory.png", fullPage: true });
   await entry.getByRole("link").click();
   await expect(page.getByTestId("memory-body")).toHaveText(reason);
@@ -39,4 +40,51 @@ test("an approver searches memory for traefik, opens the entry, follows it to it
   await page.getByRole("button", { name: "Retire" }).click();
   await expect(page.getByRole("button", { name: "Restore" })).toBeVisible();
   expect(await recall()).not.toContain(reason);
+});
+
+test("an approver edits a lesson (the old text stays as a version), merges a duplicate into it, and the agent's page shows what it taught", async ({ page, request }) => {
+  const token = await adminToken();
+  const auth = { Authorization: `Bearer ${token}` };
+  const suffix = Math.random().toString(36).slice(2, 7);
+  const agents = await Promise.all(
+    ["a", "b"].map(async (n) => {
+      const created = await request.post("/api/v1/agents", { headers: auth, data: { name: `mem-${n}-${suffix}`, role: "specialist", team: "ops" } });
+      const body = (await created.json()) as { agent: { id: string; name: string }; key: { secret: string } };
+      return { ...body.agent, auth: { Authorization: `Bearer ${body.key.secret}` } };
+    }),
+  );
+  const [a, b] = agents as [(typeof agents)[0], (typeof agents)[0]];
+  const remember = async (who: typeof a, subject: string, body: string) => {
+    const response = await request.post("/api/v1/memory", { headers: who.auth, data: { kind: "negative_knowledge", subject, body } });
+    expect(response.status()).toBe(201);
+    return ((await response.json()) as { id: string }).id;
+  };
+  const keepId = await remember(a, `rotate cert${suffix}`, "the new certificate lacked the intermediate chain");
+  const dupId = await remember(b, `cert${suffix} rotation`, "certificate lacked its intermediate chain, check the bundle");
+
+  const approver = await createUser("approver");
+  await logIn(page, approver);
+  await page.goto(`/memory/${keepId}`);
+  await page.getByRole("button", { name: "Edit" }).click();
+  await page.getByLabel("Lesson").fill("Bundle the intermediate chain with the certificate before rotating.");
+  await page.getByLabel("Why the change").fill("say the fix");
+  await page.getByRole("button", { name: "Save version 2" }).click();
+  await expect(page.getByTestId("memory-body")).toHaveText("Bundle the intermediate chain with the certificate before rotating.");
+  await expect(page.getByTestId("memory-versions")).toContainText("the new certificate lacked the intermediate chain");
+  await expect(page.getByTestId("memory-versions")).toContainText("say the fix");
+
+  const duplicate = page.getByTestId("duplicate-row").filter({ hasText: `cert${suffix} rotation` });
+  await duplicate.getByRole("checkbox").check();
+  await page.getByRole("button", { name: /Merge 1 into this entry/ }).click();
+  await expect(page.getByText("Holds 1 merged entry")).toBeVisible();
+  await page.screenshot({ path: "test-results/screens/memory-entry.png", fullPage: true });
+  const recalled = await request.get(`/api/v1/memory/recall?q=${encodeURIComponent(`rotate cert${suffix}`)}`, { headers: b.auth });
+  const ids = ((await recalled.json()) as { results: { id: string }[] }).results.map((r) => r.id);
+  expect(ids).toContain(keepId);
+  expect(ids).not.toContain(dupId);
+
+  await page.goto(`/fleet/${a.id}`);
+  await expect(page.getByTestId("agent-learned")).toContainText(`rotate cert${suffix}`);
+  await page.goto(`/fleet/${b.id}`);
+  await expect(page.getByTestId("agent-recalled")).toContainText(`rotate cert${suffix}`);
 });

@@ -5,6 +5,9 @@ import { db } from "./db/client";
 import { startEventBus } from "./events/bus";
 import { deliverDueWebhooks } from "./notifications/webhooks";
 import { forgetOldIdempotencyKeys } from "./http/idempotency";
+import { detectDrift } from "./metrics/detect-drift";
+import { evaluateInterventionAlerts } from "./metrics/intervention-alerts";
+import { rollUpActions } from "./metrics/rollup-actions";
 import { expireLeases } from "./tasks/task-lifecycle";
 
 /** Runs `task` every `intervalMs`, never two at once in this process. */
@@ -34,4 +37,9 @@ export function startBackgroundWork(): void {
   every(1_000, "webhooks.deliver", () => deliverDueWebhooks(db));
   every(2_000, "tasks.leases", () => expireLeases(db));
   every(3_600_000, "idempotency.forget", () => forgetOldIdempotencyKeys(db));
+  // The metrics rollup takes an advisory lock, so one instance folds at a time; the alerts and
+  // drift passes read the rollup and fire each alert once (metric_alerts' unique key).
+  every(3_000, "metrics.rollup", () => rollUpActions(db));
+  every(60_000, "metrics.intervention-alerts", () => evaluateInterventionAlerts(db));
+  every(600_000, "metrics.drift", () => detectDrift(db));
 }

@@ -8,6 +8,7 @@ import { Card } from "@/components/ui/card";
 import { ErrorText } from "@/components/ui/error-text";
 import { formatDateTime } from "@/components/ui/format";
 import { DECISION_TONE, label, STATUS_TONE } from "@/components/inbox/format";
+import { ItemScores } from "@/components/quality/item-scores";
 
 const VERB_LABEL: Record<string, string> = {
   "action.propose": "Proposed and decided",
@@ -85,6 +86,7 @@ export function ActionDetail({ id }: { id: string }) {
           ))}
         </ol>
       </Card>
+      <ItemScores target={{ actionId: id }} />
     </div>
   );
 }

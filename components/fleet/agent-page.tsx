@@ -11,6 +11,7 @@ import { formatDateTime, formatRelative } from "@/components/ui/format";
 import { EmptyRow, Table, Td, Th } from "@/components/ui/table";
 import { DECISION_TONE, STATUS_TONE, label } from "@/components/inbox/format";
 import { ControlEventsTable } from "@/components/control/control-events-table";
+import { AgentMemories } from "./agent-memories";
 import { TASK_TONE } from "./tasks-view";
 
 export function AgentPage({ id }: { id: string }) {
@@ -92,6 +93,7 @@ export function AgentPage({ id }: { id: string }) {
           </Table>
         </Card>
       </div>
+      <AgentMemories agentId={agent.id} />
       <Card title="Control history">
         <ControlEventsTable
           events={controlHistory}

@@ -8,6 +8,7 @@ import { Badge } from "@/components/ui/badge";
 import { Card } from "@/components/ui/card";
 import { ErrorText } from "@/components/ui/error-text";
 import { formatDateTime } from "@/components/ui/format";
+import { ItemScores } from "@/components/quality/item-scores";
 import { TASK_TONE } from "./tasks-view";
 
 export function TaskDetail({ id }: { id: string }) {
@@ -52,6 +53,7 @@ export function TaskDetail({ id }: { id: string }) {
             </>
           ) : null}
         </Card>
+        <ItemScores target={{ taskId: id }} />
         <Card title={`Subtasks (${children.length})`}>
           {children.length === 0 ? <p className="text-sm text-slate-500">None.</p> : null}
           <ul className="space-y-1 text-sm">

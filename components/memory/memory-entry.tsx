@@ -2,6 +2,7 @@
 
 import { useMutation, useQuery } from "@tanstack/react-query";
 import Link from "next/link";
+import { useState } from "react";
 import { useTRPC } from "@/components/trpc";
 import { Badge } from "@/components/ui/badge";
 import { Button } from "@/components/ui/button";
@@ -9,85 +10,153 @@ import { Card } from "@/components/ui/card";
 import { ErrorText } from "@/components/ui/error-text";
 import { formatDateTime } from "@/components/ui/format";
 import { KIND_TONE } from "./memory-browser";
+import { MemoryEditForm } from "./memory-edit-form";
+import { MemoryMerge } from "./memory-merge";
 
 export function MemoryEntry({ id, canRetire }: { id: string; canRetire: boolean }) {
   const trpc = useTRPC();
   const detail = useQuery(trpc.memory.get.queryOptions({ id }));
   const retire = useMutation(trpc.memory.setRetired.mutationOptions({ onSuccess: () => void detail.refetch() }));
+  const [editing, setEditing] = useState(false);
   if (!detail.data) return <ErrorText error={detail.error} />;
-  const { memory: m, action, task, recalls } = detail.data;
+  const { memory: m, action, task, recalls, versions, supersededBy, mergedFrom } = detail.data;
   return (
-    <Card
-      title={<span className="font-mono">{m.subject}</span>}
-      actions={
-        canRetire ? (
-          <Button variant={m.retiredAt ? "secondary" : "danger"} size="sm" onClick={() => retire.mutate({ id, retired: !m.retiredAt })} disabled={retire.isPending}>
-            {m.retiredAt ? "Restore" : "Retire"}
-          </Button>
-        ) : null
-      }
-    >
-      <div className="flex flex-wrap gap-2">
-        <Badge tone={KIND_TONE[m.kind] ?? "gray"}>{m.kind.replace("_", " ")}</Badge>
-        <Badge tone="gray">{m.scope}</Badge>
-        {m.retiredAt ? <Badge tone="red">retired by {m.retiredBy}</Badge> : null}
-        {m.tags.map((t) => (
-          <Badge key={t} tone="blue">
-            {t}
-          </Badge>
-        ))}
-      </div>
-      <p className="mt-4 text-sm whitespace-pre-wrap text-slate-800" data-testid="memory-body">
-        {m.body}
-      </p>
-      <dl className="mt-4 grid grid-cols-2 gap-3 text-sm">
-        <div>
-          <dt className="text-xs text-slate-500">Learned from</dt>
-          <dd>
-            {action ? (
-              <Link href={`/actions/${action.id}`} className="text-brand-700 hover:underline" data-testid="memory-action">
-                {action.action} ({action.status.replaceAll("_", " ")})
-              </Link>
-            ) : (
-              "—"
-            )}
-          </dd>
-        </div>
-        <div>
-          <dt className="text-xs text-slate-500">Task</dt>
-          <dd>
-            {task ? (
-              <Link href={`/tasks/${task.id}`} className="text-brand-700 hover:underline">
-                {task.title}
-              </Link>
-            ) : (
-              "—"
-            )}
-          </dd>
-        </div>
-        <div>
-          <dt className="text-xs text-slate-500">By</dt>
-          <dd>
-            {action ? (
-              <Link href={`/fleet/${action.agent.id}`} className="text-brand-700 hover:underline">
-                {m.authorLabel}
-              </Link>
-            ) : (
-              m.authorLabel
-            )}
-          </dd>
-        </div>
-        <div>
-          <dt className="text-xs text-slate-500">Learned / recalled</dt>
-          <dd>
-            {m.occurrences}× · recalled {recalls}× · last {formatDateTime(m.lastRecalledAt)}
-          </dd>
-        </div>
-      </dl>
-      <p className="mt-4 text-xs text-slate-400">
-        First learned {formatDateTime(m.createdAt)}, last {formatDateTime(m.lastLearnedAt)}
-      </p>
-      <ErrorText error={retire.error} />
-    </Card>
+    <div className="space-y-4">
+      <Card
+        title={<span className="font-mono">{m.subject}</span>}
+        actions={
+          canRetire ? (
+            <div className="flex gap-2">
+              {!m.retiredAt && !editing ? (
+                <Button variant="secondary" size="sm" onClick={() => setEditing(true)}>
+                  Edit
+                </Button>
+              ) : null}
+              <Button
+                variant={m.retiredAt ? "secondary" : "danger"}
+                size="sm"
+                onClick={() => retire.mutate({ id, retired: !m.retiredAt })}
+                disabled={retire.isPending}
+              >
+                {m.retiredAt ? "Restore" : "Retire"}
+              </Button>
+            </div>
+          ) : null
+        }
+      >
+        {editing ? (
+          <MemoryEditForm
+            memory={m}
+            onDone={() => {
+              setEditing(false);
+              void detail.refetch();
+            }}
+          />
+        ) : (
+          <>
+            <div className="flex flex-wrap gap-2">
+              <Badge tone={KIND_TONE[m.kind] ?? "gray"}>{m.kind.replace("_", " ")}</Badge>
+              <Badge tone="gray">{m.scope}</Badge>
+              <Badge tone="gray">version {m.version}</Badge>
+              {m.retiredAt ? <Badge tone="red">retired by {m.retiredBy}</Badge> : null}
+              {m.tags.map((t) => (
+                <Badge key={t} tone="blue">
+                  {t}
+                </Badge>
+              ))}
+            </div>
+            <p className="mt-4 text-sm whitespace-pre-wrap text-slate-800" data-testid="memory-body">
+              {m.body}
+            </p>
+            <dl className="mt-4 grid grid-cols-2 gap-3 text-sm">
+              <div>
+                <dt className="text-xs text-slate-500">Learned from</dt>
+                <dd>
+                  {action ? (
+                    <Link href={`/actions/${action.id}`} className="text-brand-700 hover:underline" data-testid="memory-action">
+                      {action.action} ({action.status.replaceAll("_", " ")})
+                    </Link>
+                  ) : (
+                    "—"
+                  )}
+                </dd>
+              </div>
+              <div>
+                <dt className="text-xs text-slate-500">Task</dt>
+                <dd>
+                  {task ? (
+                    <Link href={`/tasks/${task.id}`} className="text-brand-700 hover:underline">
+                      {task.title}
+                    </Link>
+                  ) : (
+                    "—"
+                  )}
+                </dd>
+              </div>
+              <div>
+                <dt className="text-xs text-slate-500">By</dt>
+                <dd>
+                  {action ? (
+                    <Link href={`/fleet/${action.agent.id}`} className="text-brand-700 hover:underline">
+                      {m.authorLabel}
+                    </Link>
+                  ) : (
+                    m.authorLabel
+                  )}
+                </dd>
+              </div>
+              <div>
+                <dt className="text-xs text-slate-500">Learned / recalled</dt>
+                <dd>
+                  {m.occurrences}× · recalled {recalls}× · last {formatDateTime(m.lastRecalledAt)}
+                </dd>
+              </div>
+            </dl>
+            <p className="mt-4 text-xs text-slate-400">
+              First learned {formatDateTime(m.createdAt)}, last {formatDateTime(m.lastLearnedAt)}
+            </p>
+            {supersededBy ? (
+              <p className="mt-2 text-sm">
+                Merged into{" "}
+                <Link href={`/memory/${supersededBy.id}`} className="font-mono text-brand-700 hover:underline">
+                  {supersededBy.subject}
+                </Link>
+              </p>
+            ) : null}
+            {mergedFrom.length > 0 ? (
+              <p className="mt-2 text-sm text-slate-600">
+                Holds {mergedFrom.length} merged {mergedFrom.length === 1 ? "entry" : "entries"}:{" "}
+                {mergedFrom.map((d, i) => (
+                  <span key={d.id}>
+                    {i > 0 ? ", " : ""}
+                    <Link href={`/memory/${d.id}`} className="font-mono text-brand-700 hover:underline">
+                      {d.subject}
+                    </Link>
+                  </span>
+                ))}
+              </p>
+            ) : null}
+          </>
+        )}
+        <ErrorText error={retire.error} />
+      </Card>
+      {!m.retiredAt ? <MemoryMerge id={id} canMerge={canRetire} onMerged={() => void detail.refetch()} /> : null}
+      {versions.length > 0 ? (
+        <Card title="Earlier versions">
+          <ol className="space-y-3" data-testid="memory-versions">
+            {versions.map((v) => (
+              <li key={v.id} className="border-l-2 border-slate-200 pl-3">
+                <p className="text-xs text-slate-500">
+                  version {v.version} by {v.author} · replaced by {v.replacedBy} {formatDateTime(v.replacedAt)}
+                  {v.note ? ` — “${v.note}”` : ""}
+                </p>
+                <p className="font-mono text-sm">{v.subject}</p>
+                <p className="text-sm whitespace-pre-wrap text-slate-600">{v.body}</p>
+              </li>
+            ))}
+          </ol>
+        </Card>
+      ) : null}
+    </div>
   );
 }

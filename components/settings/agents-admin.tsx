@@ -6,7 +6,7 @@ import { useTRPC } from "@/components/trpc";
 import { Badge } from "@/components/ui/badge";
 import { Button } from "@/components/ui/button";
 import { Card } from "@/components/ui/card";
-import { ErrorText } from "@/components/ui/error-text";
+import { ErrorText, fieldErrorOf } from "@/components/ui/error-text";
 import { Field, Input, Select } from "@/components/ui/field";
 import { formatRelative } from "@/components/ui/format";
 import { SecretReveal } from "@/components/ui/secret-reveal";
@@ -162,8 +162,7 @@ function RegisterAgentForm(props: {
 }) {
   const trpc = useTRPC();
   const create = useMutation(trpc.agents.create.mutationOptions());
-  const fields = (create.error?.data as { fields?: { field: string; message: string }[] } | undefined)?.fields ?? [];
-  const fieldError = (name: string) => fields.find((f) => f.field === name || f.field.startsWith(`${name}.`))?.message ?? null;
+  const fieldError = (name: string) => fieldErrorOf(create.error, name);
 
   async function submit(event: FormEvent<HTMLFormElement>) {
     event.preventDefault();

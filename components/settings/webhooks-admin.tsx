@@ -11,7 +11,8 @@ import { Field, Input } from "@/components/ui/field";
 import { formatDateTime } from "@/components/ui/format";
 import { SecretReveal } from "@/components/ui/secret-reveal";
 
-const EVENTS = ["action.notify", "approval.requested", "approval.decided"] as const;
+// Mirrors WEBHOOK_EVENTS in server/notifications/notify.ts (a client component cannot import it).
+const EVENTS = ["action.notify", "approval.requested", "approval.decided", "metrics.alert"] as const;
 
 export function WebhooksAdmin() {
   const trpc = useTRPC();

@@ -13,6 +13,7 @@ export const NAV_ITEMS: NavItem[] = [
   { href: "/tasks", label: "Tasks", minimum: "viewer" },
   { href: "/actions", label: "Actions", minimum: "viewer" },
   { href: "/memory", label: "Memory", minimum: "viewer" },
+  { href: "/metrics", label: "Metrics", minimum: "viewer" },
   { href: "/control", label: "Control", minimum: "operator" },
   { href: "/policies", label: "Policies", minimum: "viewer" },
   { href: "/audit", label: "Audit", minimum: "operator" },

@@ -7,3 +7,9 @@ export function ErrorText({ error }: { error: { message: string } | null | undef
     </p>
   );
 }
+
+/** The message for one form field from a tRPC error (the server names each bad field), or null. */
+export function fieldErrorOf(error: { data?: unknown } | null | undefined, name: string): string | null {
+  const fields = (error?.data as { fields?: { field: string; message: string }[] } | undefined)?.fields ?? [];
+  return fields.find((f) => f.field === name || f.field.startsWith(`${name}.`))?.message ?? null;
+}

@@ -7,6 +7,7 @@ import { AppError, notFound } from "../errors";
 import { publish } from "../events/bus";
 import { ZActionResultRequest } from "../schemas/actions";
 import { recordMemory } from "../memory/record-memory";
+import { actionSubject, entrySubjectKey } from "../memory/subject-key";
 import { ACTION_VIEW_INCLUDE, toActionView } from "./action-view";
 
 type ResultRequest = Parameters<typeof ZActionResultRequest.parse>[0];
@@ -38,12 +39,21 @@ export async function reportActionResult(db: DbOrTx, actor: AgentActor, actionId
       },
       include: ACTION_VIEW_INCLUDE,
     });
+    const subject = actionSubject(updated);
+    if (input.status === "failed") {
+      // The repeated-failure signal: the fleet had been told about this subject and failed again.
+      await tx.$executeRaw`
+        UPDATE actions SET repeated_failure = EXISTS (
+          SELECT 1 FROM memories WHERE subject_key = ${entrySubjectKey(subject)} AND kind = 'negative_knowledge' AND retired_at IS NULL
+             AND (scope = 'shared' OR author_agent_id = ${actor.id}::uuid))
+         WHERE id = ${actionId}::uuid`;
+    }
     // Learning without being asked: a failure with its reason becomes negative knowledge that
     // every agent in scope is handed before a similar action.
     if (input.status === "failed" && input.failureReason) {
       await recordMemory(tx, actor, {
         kind: "negative_knowledge",
-        subject: updated.resource ? `${updated.action} on ${updated.resource}` : updated.action,
+        subject,
         body: input.failureReason,
         tags: [updated.tool.split(".")[0]!.toLowerCase().replace(/[^a-z0-9._-]/g, "")].filter(Boolean),
         actionId,

@@ -4,8 +4,10 @@ import { approvalsRouter } from "./routers/approvals";
 import { controlRouter } from "./routers/control";
 import { fleetRouter } from "./routers/fleet";
 import { memoryRouter } from "./routers/memory";
+import { metricsRouter } from "./routers/metrics";
 import { notificationsRouter } from "./routers/notifications";
 import { policiesRouter } from "./routers/policies";
+import { qualityRouter } from "./routers/quality";
 import { toolsRouter } from "./routers/tools";
 import { auditRouter } from "./routers/audit";
 import { tokensRouter } from "./routers/tokens";
@@ -25,6 +27,8 @@ export const appRouter = createTRPCRouter({
   control: controlRouter,
   fleet: fleetRouter,
   memory: memoryRouter,
+  metrics: metricsRouter,
+  quality: qualityRouter,
 });
 
 export type AppRouter = typeof appRouter;

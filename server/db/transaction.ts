@@ -24,8 +24,8 @@ export async function transaction<T>(
  * Never use the global client inside `fn`: with the embedded database that would wait on the
  * transaction it is part of.
  */
-export function inTransaction<T>(db: DbOrTx, fn: (tx: Tx) => Promise<T>): Promise<T> {
-  if (isRootClient(db)) return transaction(db, fn);
+export function inTransaction<T>(db: DbOrTx, fn: (tx: Tx) => Promise<T>, options?: { timeout?: number }): Promise<T> {
+  if (isRootClient(db)) return transaction(db, fn, options);
   return fn(db);
 }
 

@@ -29,11 +29,14 @@ export type WardenEvent =
   | { type: "tool.changed"; name: string };
 
 const CHANNEL = "warden_events";
-const INSTANCE_ID = randomUUID();
 
-type BusState = { emitter: EventEmitter; listener: pg.Client | null; starting: Promise<void> | null };
+// Next.js bundles this module more than once in one process (instrumentation, route handlers),
+// so everything per-process lives on globalThis, the instance id included: with one id per
+// module copy, the listener took this process's own notifications for another instance's and
+// emitted every event twice.
+type BusState = { instanceId: string; emitter: EventEmitter; listener: pg.Client | null; starting: Promise<void> | null };
 const holder = globalThis as unknown as { wardenBus?: BusState };
-const state: BusState = (holder.wardenBus ??= { emitter: new EventEmitter().setMaxListeners(0), listener: null, starting: null });
+const state: BusState = (holder.wardenBus ??= { instanceId: randomUUID(), emitter: new EventEmitter().setMaxListeners(0), listener: null, starting: null });
 
 const crossInstance = () => env.WARDEN_EMBEDDED_DB !== "1" && Boolean(env.DATABASE_URL);
 
@@ -43,7 +46,7 @@ const crossInstance = () => env.WARDEN_EMBEDDED_DB !== "1" && Boolean(env.DATABA
  */
 export function notifyOtherInstancesSql(events: WardenEvent[]): Prisma.Sql {
   if (!crossInstance() || events.length === 0) return Prisma.sql`SELECT 1`;
-  const payloads = events.map((event) => JSON.stringify({ origin: INSTANCE_ID, event }));
+  const payloads = events.map((event) => JSON.stringify({ origin: state.instanceId, event }));
   return Prisma.sql`SELECT pg_notify(${CHANNEL}, payload) FROM unnest(${payloads}::text[]) AS payload`;
 }
 
@@ -92,7 +95,7 @@ function startCrossInstanceListener(): Promise<void> {
     client.on("notification", (message) => {
       if (!message.payload) return;
       const { origin, event } = JSON.parse(message.payload) as { origin: string; event: WardenEvent };
-      if (origin !== INSTANCE_ID) state.emitter.emit("event", event);
+      if (origin !== state.instanceId) state.emitter.emit("event", event);
     });
     client.on("error", (error) => {
       console.error("[events] listener connection failed; reconnecting", error.message);

@@ -5,6 +5,7 @@ import { meRoute } from "../auth/me-route";
 import { ackRoute, apiControlRoutes, heartbeatRoute, killTokenRoute, rollbackResultRoute, rootControlRoutes, streamRoute } from "../control/control-routes";
 import { recallRoute, recordMemoryRoute } from "../memory/memory-routes";
 import { getPolicyRoute, putPolicyRoute } from "../policy/policy-routes";
+import { recordScoreRoute } from "../quality/score-routes";
 import { claimTaskRoute, completeTaskRoute, createTaskRoute, failTaskRoute, getTaskRoute, taskHeartbeatRoute } from "../tasks/task-routes";
 import { listToolsRoute, putToolRoute } from "../tools/tool-routes";
 import type { ApiRoute } from "./api-route";
@@ -22,6 +23,7 @@ export const API_ROUTES: ApiRoute[] = [
   rollbackResultRoute,
   recordMemoryRoute,
   recallRoute,
+  recordScoreRoute,
   createTaskRoute,
   claimTaskRoute,
   getTaskRoute,

@@ -1,6 +1,7 @@
 import type { DbOrTx } from "../db/client";
 import type { RecalledMemory } from "../schemas/actions";
 import { recallMemories } from "./recall";
+import { actionSubject } from "./subject-key";
 
 /** How alike a recorded failure must be to count as "a similar action failed before". */
 export const MATCHING_FAILURE_SCORE = 0.45;
@@ -14,7 +15,7 @@ export async function recallForDecision(
   db: DbOrTx,
   query: { agentId: string; action: string; tool: string; resource: string | null },
 ): Promise<RecalledMemory[]> {
-  const results = await recallMemories(db, { q: [query.action, query.tool, query.resource].filter(Boolean).join(" "), agentId: query.agentId, limit: 5 });
+  const results = await recallMemories(db, { q: actionSubject(query), agentId: query.agentId, limit: 5 });
   return results.map((m) => ({ id: m.id, kind: m.kind, subject: m.subject, body: m.body, score: m.score, agent: m.agent, createdAt: m.createdAt }));
 }
 

@@ -3,7 +3,7 @@ import { appendAudit } from "../audit/append-audit";
 import type { DbOrTx, Tx } from "../db/client";
 import { inTransaction } from "../db/transaction";
 import { ZRecordMemoryRequest, type RecordMemoryRequest } from "../schemas/memory";
-import { subjectKey } from "./subject-key";
+import { entrySubjectKey } from "./subject-key";
 
 // A new lesson this similar (trigram) to an existing one on the same subject only strengthens it.
 const SAME_LESSON = 0.6;
@@ -17,7 +17,7 @@ export type RecordedMemory = { id: string; created: boolean; occurrences: number
  */
 export async function recordMemory(db: DbOrTx, actor: Actor, request: RecordMemoryRequest, origin?: RequestOrigin): Promise<RecordedMemory> {
   const input = ZRecordMemoryRequest.parse(request);
-  const key = subjectKey(input.subject) || input.subject.toLowerCase();
+  const key = entrySubjectKey(input.subject);
   return inTransaction(db, async (tx) => {
     if (input.kind === "negative_knowledge") {
       await tx.$executeRaw`SELECT pg_advisory_xact_lock(7462050, hashtext(${key}))`;

@@ -14,3 +14,17 @@ export function subjectKey(...parts: (string | null | undefined)[]): string {
     .filter((w) => w.length > 1 && !STOPWORDS.has(w));
   return [...new Set(words)].sort().join(" ");
 }
+
+/** The key an entry is filed under: its subject's words, or the subject itself when it has none. */
+export function entrySubjectKey(subject: string): string {
+  return subjectKey(subject) || subject.toLowerCase();
+}
+
+/**
+ * The subject an action's lessons are filed under, and the words its decision recalls by: one
+ * derivation for both, from its action, resource and tool, so that a failure of
+ * `docker restart traefik` and a later `restart traefik` on the same tool and resource meet.
+ */
+export function actionSubject(action: { action: string; tool: string; resource: string | null }): string {
+  return [action.action, action.resource ? `on ${action.resource}` : null, `(${action.tool})`].filter(Boolean).join(" ");
+}

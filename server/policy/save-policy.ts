@@ -1,23 +1,18 @@
-import diff from "microdiff";
 import type { RequestOrigin, UserActor } from "../auth/actor";
 import { appendAudit } from "../audit/append-audit";
 import type { DbOrTx } from "../db/client";
 import type { Prisma } from "../db/generated/client";
 import { inTransaction } from "../db/transaction";
 import { AppError } from "../errors";
+import { describeChanges, type Change } from "../lib/describe-changes";
 import { publish } from "../events/bus";
 import { ZSavePolicyRequest, type PolicyDocument } from "../schemas/policy";
 import { forgetCachedPolicy, getCurrentPolicy } from "./current-policy";
 
-export type PolicyChange = { path: string; type: "CREATE" | "REMOVE" | "CHANGE"; from?: unknown; to?: unknown };
+export type PolicyChange = Change;
 
 export function diffPolicies(before: PolicyDocument, after: PolicyDocument): PolicyChange[] {
-  return diff(before, after).map((d) => ({
-    path: d.path.join("."),
-    type: d.type,
-    ...("oldValue" in d ? { from: d.oldValue } : {}),
-    ...("value" in d ? { to: d.value } : {}),
-  }));
+  return describeChanges(before, after);
 }
 
 /** Saves a new policy version; refuses when someone saved another since the editor loaded. */
@@ -52,7 +47,7 @@ export async function savePolicy(
       actor,
       verb: "policy.update",
       subject: { type: "policy", id: String(version) },
-      data: { version, comment: input.comment, changes: changes as unknown as Prisma.InputJsonArray },
+      data: { version, comment: input.comment, changes },
       origin,
     });
     return { version, changes };

@@ -47,3 +47,26 @@ export type MemoryView = z.infer<typeof ZMemoryView>;
 export const ZRecordMemoryResponse = z.object({ id: z.string(), created: z.boolean(), occurrences: z.number() }).meta({ id: "RecordMemoryResponse" });
 export type RecordMemoryResponse = z.infer<typeof ZRecordMemoryResponse>;
 export const ZRecallResponse = z.object({ results: z.array(ZMemoryView) }).meta({ id: "RecallResponse" });
+
+/** A person's edit: the version they opened (so two editors cannot overwrite each other) and what changes. */
+export const ZEditMemoryRequest = z.strictObject({
+  id: ZUuid,
+  version: z.number().int().min(1),
+  kind: ZMemoryKind.optional(),
+  subject: ZRecordMemoryRequest.shape.subject.optional(),
+  body: ZRecordMemoryRequest.shape.body.optional(),
+  tags: z.array(ZSlug).max(20).optional(),
+  note: z.string().trim().max(500).optional(),
+});
+export type EditMemoryRequest = z.input<typeof ZEditMemoryRequest>;
+
+/** Folds duplicates into one entry: the kept one gains their counts; they retire, superseded by it. */
+export const ZMergeMemoriesRequest = z.strictObject({
+  keepId: ZUuid,
+  duplicateIds: z
+    .array(ZUuid)
+    .min(1, "choose at least one duplicate")
+    .max(50)
+    .refine((ids) => new Set(ids).size === ids.length, "lists an entry twice"),
+});
+export type MergeMemoriesRequest = z.input<typeof ZMergeMemoriesRequest>;

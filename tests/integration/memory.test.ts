@@ -38,7 +38,7 @@ describe("negative knowledge", () => {
       const { json } = await propose(key, { tool: tool.name, action, confidence: 0.99 });
       await call(actionResultRoute, { token: key, params: { id: json.id }, body: { status: "failed", failureReason: YAML_FAILURE } });
     }
-    const entries = await db.memory.findMany({ where: { subject: action, kind: "negative_knowledge" } });
+    const entries = await db.memory.findMany({ where: { subject: { startsWith: action }, kind: "negative_knowledge" } });
     expect(entries).toHaveLength(1);
     expect(entries[0]!.occurrences).toBe(2);
   });

@@ -12,6 +12,7 @@ export default async function SettingsLayout({ children }: { children: ReactNode
           { href: "/settings/tools", label: "Tools" },
           { href: "/settings/users", label: "Users" },
           { href: "/settings/webhooks", label: "Webhooks" },
+          { href: "/settings/metrics", label: "Metrics" },
         ]
       : []),
     { href: "/settings/tokens", label: "My API tokens" },

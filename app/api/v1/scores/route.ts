@@ -1,0 +1,3 @@
+import { recordScoreRoute } from "@/server/quality/score-routes";
+
+export const POST = recordScoreRoute.handle;

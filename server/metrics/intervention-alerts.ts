@@ -1,0 +1,44 @@
+import type { DbOrTx } from "../db/client";
+import { inTransaction } from "../db/transaction";
+import { fireAlert } from "./alerts";
+import { interventionRate } from "./interventions";
+import { getMetricSettings } from "./metric-settings";
+
+type Row = { agentId: string | null; name: string | null; autonomous: number; denied: number; approved: number; edited: number; rejected: number; expired: number };
+
+/**
+ * The intervention alert: over the trailing 24 hours (from the hourly rollup), the whole fleet and
+ * each agent whose rate of actions needing a person is above the line (30% by default) with
+ * enough decided actions; at most one alert per subject and UTC day.
+ */
+export async function evaluateInterventionAlerts(db: DbOrTx, now = new Date()): Promise<string[]> {
+  const settings = await getMetricSettings(db);
+  const rows = await db.$queryRaw<Row[]>`
+    SELECT h.agent_id AS "agentId", max(a.name) AS name,
+           sum(h.auto_execute + h.execute_with_notification)::int AS autonomous, sum(h.deny)::int AS denied,
+           sum(h.approved_unchanged)::int AS approved, sum(h.edited)::int AS edited,
+           sum(h.rejected)::int AS rejected, sum(h.expired)::int AS expired
+      FROM metric_hours h JOIN agents a ON a.id = h.agent_id
+     WHERE h.hour >= ${new Date(now.getTime() - 24 * 3600_000)}
+     GROUP BY GROUPING SETS ((h.agent_id), ())`;
+  const day = now.toISOString().slice(0, 10);
+  const fired: string[] = [];
+  await inTransaction(db, async (tx) => {
+    for (const row of rows) {
+      const r = interventionRate({ autonomous: row.autonomous, denied: row.denied, approved: row.approved, edited: row.edited, rejected: row.rejected, expired: row.expired });
+      if (r.rate === null || r.decided < settings.interventionAlertMinDecided || r.rate <= settings.interventionAlertRate) continue;
+      const who = row.agentId ? (row.name ?? row.agentId) : "The fleet";
+      const leaning = r.leaning === "too_tight" ? " People mostly approve unchanged: the guardrails look too tight." : r.leaning === "too_loose" ? " People often reject or edit: the guardrails look too loose." : "";
+      const ok = await fireAlert(tx, {
+        rule: "intervention_rate",
+        subject: row.agentId ?? "fleet",
+        periodKey: day,
+        title: `${who}: ${Math.round(r.rate * 100)}% of actions needed a person in the last 24 hours`,
+        body: `${r.interventions} of ${r.decided} decided actions needed a person (the line is ${Math.round(settings.interventionAlertRate * 100)}%).${leaning}`,
+        ...(row.agentId ? { agentId: row.agentId } : {}),
+      });
+      if (ok) fired.push(row.agentId ?? "fleet");
+    }
+  });
+  return fired;
+}
