@@ -8,6 +8,7 @@ import { metricsBenchmark } from "./metrics.bench";
 import { qualityBenchmark } from "./quality.bench";
 import { sdkBenchmark } from "./sdk";
 import { tasksBenchmark } from "./tasks.bench";
+import { usageBenchmark } from "./usage.bench";
 
 /**
  * `npm run bench [-- name ...]`: each benchmark prints a markdown table with its own baseline
@@ -22,7 +23,8 @@ const BENCHMARKS: Record<string, () => Promise<Record<string, unknown>>> = {
   metrics: () => metricsBenchmark({ actions: Number(process.env.BENCH_ACTIONS ?? 10_000_000), usage: Number(process.env.BENCH_USAGE ?? 1_000_000) }),
   quality: () => qualityBenchmark({ scores: Number(process.env.BENCH_SCORES ?? 1_000_000) }),
   audit: () => auditBenchmark({ rows: Number(process.env.BENCH_AUDIT_ROWS ?? 1_000_000), appends: Number(process.env.BENCH_APPENDS ?? 5_000) }),
-  sdk: () => sdkBenchmark({ calls: Number(process.env.BENCH_SDK_CALLS ?? 2_000), concurrency: Number(process.env.BENCH_SDK_CONCURRENCY ?? 1), port: Number(process.env.BENCH_SDK_PORT ?? 11497) }),
+  usage: () => usageBenchmark({ events: Number(process.env.BENCH_USAGE_EVENTS ?? 5_000), port: Number(process.env.BENCH_USAGE_PORT ?? 11497) }),
+  sdk: () => sdkBenchmark({ calls: Number(process.env.BENCH_SDK_CALLS ?? 2_000), concurrency: Number(process.env.BENCH_SDK_CONCURRENCY ?? 1), port: Number(process.env.BENCH_SDK_PORT ?? 11498) }),
 };
 
 async function main() {

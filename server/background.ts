@@ -1,6 +1,7 @@
 import "server-only";
 import { expireOverdueApprovals } from "./approvals/decide-approval";
 import { sealAuditLog } from "./audit/seal-audit";
+import { rollUpUsage } from "./cost/roll-up-usage";
 import { db } from "./db/client";
 import { startEventBus } from "./events/bus";
 import { deliverDueWebhooks } from "./notifications/webhooks";
@@ -36,6 +37,8 @@ export function startBackgroundWork(): void {
   every(2_000, "approvals.expire", () => expireOverdueApprovals(db));
   every(1_000, "webhooks.deliver", () => deliverDueWebhooks(db));
   every(2_000, "tasks.leases", () => expireLeases(db));
+  // Budgets never wait for this: they read spend_counters, kept in the ingest transaction.
+  every(5_000, "usage.rollup", () => rollUpUsage(db));
   every(3_600_000, "idempotency.forget", () => forgetOldIdempotencyKeys(db));
   // The metrics rollup takes an advisory lock, so one instance folds at a time; the alerts and
   // drift passes read the rollup and fire each alert once (metric_alerts' unique key).

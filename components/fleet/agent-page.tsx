@@ -31,7 +31,6 @@ export function AgentPage({ id }: { id: string }) {
       </div>
       <p className="text-sm text-slate-600">
         Capabilities {agent.capabilities.join(", ") || "none"} · tools {agent.tools.join(", ") || "none"} · scopes {agent.scopes.join(", ") || "any"}
-        {agent.budgetUsdPerDay !== null ? ` · budget $${agent.budgetUsdPerDay.toFixed(2)} a day` : ""}
       </p>
       <div className="grid grid-cols-1 gap-6 xl:grid-cols-2">
         <Card title="Recent actions">

@@ -8,7 +8,7 @@ import { ErrorText } from "@/components/ui/error-text";
 import { Field, Input } from "@/components/ui/field";
 import { splitList } from "./list-input";
 
-type Agent = { id: string; name: string; capabilities: string[]; tools: string[]; scopes: string[]; budgetUsdPerDay: number | null };
+type Agent = { id: string; name: string; capabilities: string[]; tools: string[]; scopes: string[] };
 
 export function AgentGrants({ agent }: { agent: Agent }) {
   const trpc = useTRPC();
@@ -20,13 +20,11 @@ export function AgentGrants({ agent }: { agent: Agent }) {
     event.preventDefault();
     const form = new FormData(event.currentTarget);
     const text = (n: string) => String(form.get(n) ?? "");
-    const budget = text("budget").trim();
     update.mutate({
       agentId: agent.id,
       capabilities: splitList(text("capabilities")),
       tools: splitList(text("tools")),
       scopes: splitList(text("scopes")),
-      budgetUsdPerDay: budget === "" ? null : Number(budget),
     });
   }
   return (
@@ -40,9 +38,6 @@ export function AgentGrants({ agent }: { agent: Agent }) {
       </Field>
       <Field label="Capabilities">
         <Input name="capabilities" defaultValue={agent.capabilities.join(", ")} />
-      </Field>
-      <Field label="Daily budget (USD)">
-        <Input name="budget" type="number" min="0" step="0.01" defaultValue={agent.budgetUsdPerDay ?? ""} />
       </Field>
       <div className="flex items-center gap-3">
         <Button type="submit" size="sm" disabled={update.isPending}>

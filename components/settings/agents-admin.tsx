@@ -65,13 +65,12 @@ export function AgentsAdmin() {
               <Th>Team</Th>
               <Th>Capabilities</Th>
               <Th>Tools and scopes</Th>
-              <Th>Budget / day</Th>
               <Th>Last seen</Th>
               <Th className="text-right">Actions</Th>
             </tr>
           </thead>
           <tbody className="divide-y divide-slate-100">
-            {agents.data?.length === 0 ? <EmptyRow colSpan={8}>No agents yet. Register the first one.</EmptyRow> : null}
+            {agents.data?.length === 0 ? <EmptyRow colSpan={7}>No agents yet. Register the first one.</EmptyRow> : null}
             {agents.data?.map((agent) => (
               <AgentRowGroup
                 key={agent.id}
@@ -99,7 +98,6 @@ type AgentRow = {
   capabilities: string[];
   tools: string[];
   scopes: string[];
-  budgetUsdPerDay: number | null;
   active: boolean;
   lastSeenAt: string | null;
 };
@@ -130,7 +128,6 @@ function AgentRowGroup(props: {
           <div>{agent.tools.join(", ") || "no tools"}</div>
           <div className="text-slate-500">{agent.scopes.join(", ") || "no scopes"}</div>
         </Td>
-        <Td>{agent.budgetUsdPerDay === null ? "—" : `$${agent.budgetUsdPerDay.toFixed(2)}`}</Td>
         <Td className="text-xs">{formatRelative(agent.lastSeenAt)}</Td>
         <Td className="space-x-1 text-right whitespace-nowrap">
           <Button size="sm" variant="secondary" onClick={props.onToggleKeys}>
@@ -143,7 +140,7 @@ function AgentRowGroup(props: {
       </tr>
       {props.keysOpen ? (
         <tr>
-          <td colSpan={8} className="bg-slate-50 px-6 py-4">
+          <td colSpan={7} className="bg-slate-50 px-6 py-4">
             <div className="grid grid-cols-1 gap-6 lg:grid-cols-2">
               <AgentGrants agent={agent} />
               <AgentKeys agentId={agent.id} agentActive={agent.active} onIssued={props.onKeyIssued} />
@@ -168,7 +165,6 @@ function RegisterAgentForm(props: {
     event.preventDefault();
     const form = new FormData(event.currentTarget);
     const text = (name: string) => String(form.get(name) ?? "");
-    const budget = text("budgetUsdPerDay").trim();
     const result = await create
       .mutateAsync({
         name: text("name"),
@@ -178,7 +174,6 @@ function RegisterAgentForm(props: {
         capabilities: splitList(text("capabilities")),
         tools: splitList(text("tools")),
         scopes: splitList(text("scopes")),
-        budgetUsdPerDay: budget === "" ? null : Number(budget),
       })
       .catch(() => null);
     if (result) props.onRegistered(result.agent.name, result.key.secret);
@@ -216,9 +211,6 @@ function RegisterAgentForm(props: {
         </Field>
         <Field label="Capabilities" hint="task kinds it serves, comma-separated" error={fieldError("capabilities")}>
           <Input name="capabilities" placeholder="deploy, restart" />
-        </Field>
-        <Field label="Daily budget (USD)" hint="optional; over it the agent is paused" error={fieldError("budgetUsdPerDay")}>
-          <Input name="budgetUsdPerDay" type="number" min="0" step="0.01" placeholder="25" />
         </Field>
         <Field label="Tools" hint="tool names it may call, comma-separated" error={fieldError("tools")}>
           <Input name="tools" placeholder="docker.restart, git.push" />

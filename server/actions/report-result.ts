@@ -3,6 +3,7 @@ import { appendAudit } from "../audit/append-audit";
 import type { DbOrTx } from "../db/client";
 import type { Prisma } from "../db/generated/client";
 import { inTransaction } from "../db/transaction";
+import { addSpend } from "../cost/add-spend";
 import { AppError, notFound } from "../errors";
 import { publish } from "../events/bus";
 import { ZActionResultRequest } from "../schemas/actions";
@@ -60,6 +61,8 @@ export async function reportActionResult(db: DbOrTx, actor: AgentActor, actionId
         ...(updated.taskId ? { taskId: updated.taskId } : {}),
       }, origin);
     }
+    // Money reported with the result counts toward the agent's budgets like usage does.
+    if (input.cost) await addSpend(tx, { id: actor.id, name: actor.label, team: actor.team }, input.cost);
     await publish(tx, { type: "action.result", actionId, agentId: actor.id, status: input.status });
     await appendAudit(tx, {
       actor,

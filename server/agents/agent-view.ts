@@ -12,7 +12,6 @@ export function toAgentView(agent: Agent): AgentView {
     capabilities: agent.capabilities,
     tools: agent.tools,
     scopes: agent.scopes,
-    budgetUsdPerDay: agent.budgetUsdPerDay === null ? null : Number(agent.budgetUsdPerDay),
     active: agent.active,
     createdAt: agent.createdAt.toISOString(),
     lastSeenAt: agent.lastSeenAt?.toISOString() ?? null,

@@ -39,7 +39,6 @@ export async function registerAgent(
         capabilities: unique(input.capabilities),
         tools: unique(input.tools),
         scopes: unique(input.scopes),
-        budgetUsdPerDay: input.budgetUsdPerDay ?? null,
         ownerId: actor.type === "user" ? actor.id : null,
       },
     });
@@ -60,7 +59,6 @@ export async function registerAgent(
         capabilities: view.capabilities,
         tools: view.tools,
         scopes: view.scopes,
-        budgetUsdPerDay: view.budgetUsdPerDay,
         keyId: key.id,
         keyPrefix: issued.prefix,
       },

@@ -6,7 +6,7 @@ import { notFound } from "../errors";
 import { ZUpdateAgentGrantsRequest, type UpdateAgentGrantsRequest } from "../schemas/agents";
 import { toAgentView } from "./agent-view";
 
-/** Changes what an agent may do: its capabilities, tools, resource scopes and budget. */
+/** Changes what an agent may do: its capabilities, tools and resource scopes (budgets: server/cost/budgets.ts). */
 export async function updateAgentGrants(db: DbOrTx, actor: Actor, agentId: string, request: UpdateAgentGrantsRequest, origin?: RequestOrigin) {
   const input = ZUpdateAgentGrantsRequest.parse(request);
   return inTransaction(db, async (tx) => {
@@ -18,7 +18,6 @@ export async function updateAgentGrants(db: DbOrTx, actor: Actor, agentId: strin
         capabilities: [...new Set(input.capabilities)],
         tools: [...new Set(input.tools)],
         scopes: [...new Set(input.scopes)],
-        budgetUsdPerDay: input.budgetUsdPerDay ?? null,
       },
     });
     const view = toAgentView(agent);
@@ -29,8 +28,8 @@ export async function updateAgentGrants(db: DbOrTx, actor: Actor, agentId: strin
       subject: { type: "agent", id: agentId },
       data: {
         name: view.name,
-        before: { capabilities: previous.capabilities, tools: previous.tools, scopes: previous.scopes, budgetUsdPerDay: previous.budgetUsdPerDay },
-        after: { capabilities: view.capabilities, tools: view.tools, scopes: view.scopes, budgetUsdPerDay: view.budgetUsdPerDay },
+        before: { capabilities: previous.capabilities, tools: previous.tools, scopes: previous.scopes },
+        after: { capabilities: view.capabilities, tools: view.tools, scopes: view.scopes },
       },
       origin,
     });

@@ -2,6 +2,7 @@ import { actionsRouter } from "./routers/actions";
 import { agentsRouter } from "./routers/agents";
 import { approvalsRouter } from "./routers/approvals";
 import { controlRouter } from "./routers/control";
+import { costRouter } from "./routers/cost";
 import { fleetRouter } from "./routers/fleet";
 import { memoryRouter } from "./routers/memory";
 import { metricsRouter } from "./routers/metrics";
@@ -29,6 +30,7 @@ export const appRouter = createTRPCRouter({
   memory: memoryRouter,
   metrics: metricsRouter,
   quality: qualityRouter,
+  cost: costRouter,
 });
 
 export type AppRouter = typeof appRouter;

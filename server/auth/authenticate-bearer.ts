@@ -38,7 +38,7 @@ export async function authenticateBearer(db: DbOrTx, secret: string): Promise<Be
       SELECT k.id AS "keyId", k.last_used_at AS "keyLastUsedAt", k.revoked_at AS "keyRevokedAt",
              ac.state::text AS "controlState", ac.reason AS "controlReason", ac.epoch AS "controlEpoch",
              a.id, a.name, a.role::text AS role, a.team, a.parent_id AS "parentId", a.capabilities, a.tools, a.scopes,
-             a.budget_usd_per_day AS "budgetUsdPerDay", a.owner_id AS "ownerId", a.active,
+             a.owner_id AS "ownerId", a.active,
              a.created_at AS "createdAt", a.updated_at AS "updatedAt", a.last_seen_at AS "lastSeenAt"
         FROM agent_keys k JOIN agents a ON a.id = k.agent_id JOIN agent_control ac ON ac.agent_id = a.id
        WHERE k.key_hash = ${hash}`;

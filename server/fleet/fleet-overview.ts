@@ -57,8 +57,9 @@ export async function fleetOverview(db: DbOrTx, now = new Date()): Promise<{ age
              t.id AS task_id, t.title AS task_title,
              (SELECT count(*) FROM actions p WHERE p.agent_id = a.id AND p.status = 'pending_approval') AS pending,
              la.id AS action_id, la.action AS action_text, la.decision::text AS action_decision, la.status::text AS action_status, la.created_at AS action_at,
-             ((SELECT coalesce(sum(cost_usd), 0) FROM actions c WHERE c.agent_id = a.id AND c.completed_at >= ${dayStart})
-              + (SELECT coalesce(sum(cost_usd), 0) FROM tasks c WHERE c.leased_by = a.id AND c.completed_at >= ${dayStart}))::text AS cost_today,
+             -- today's spend counter: usage events, action results and task completions, as budgets count them
+             (SELECT coalesce(sum(c.usd), 0) FROM spend_counters c
+               WHERE c.agent_id = a.id AND c.period = 'day' AND c.period_start = ${dayStart.toISOString().slice(0, 10)}::date)::text AS cost_today,
              (SELECT count(*) FROM actions s WHERE s.agent_id = a.id AND s.status = 'succeeded' AND s.completed_at >= ${weekAgo}) AS succeeded,
              (SELECT count(*) FROM actions f WHERE f.agent_id = a.id AND f.status = 'failed' AND f.completed_at >= ${weekAgo}) AS failed
         FROM agents a

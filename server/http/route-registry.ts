@@ -2,6 +2,7 @@ import { actionResultRoute, getActionRoute, proposeActionRoute, waitActionRoute 
 import { createAgentRoute, issueAgentKeyRoute, listAgentsRoute, revokeAgentKeyRoute } from "../agents/agent-routes";
 import { approveRoute, listApprovalsRoute, rejectRoute } from "../approvals/approval-routes";
 import { meRoute } from "../auth/me-route";
+import { COST_ROUTES } from "../cost/cost-routes";
 import { ackRoute, apiControlRoutes, heartbeatRoute, killTokenRoute, rollbackResultRoute, rootControlRoutes, streamRoute } from "../control/control-routes";
 import { recallRoute, recordMemoryRoute } from "../memory/memory-routes";
 import { getPolicyRoute, putPolicyRoute } from "../policy/policy-routes";
@@ -30,6 +31,7 @@ export const API_ROUTES: ApiRoute[] = [
   taskHeartbeatRoute,
   completeTaskRoute,
   failTaskRoute,
+  ...COST_ROUTES,
   listApprovalsRoute,
   approveRoute,
   rejectRoute,

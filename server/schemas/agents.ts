@@ -17,7 +17,6 @@ export const ZCreateAgentRequest = z
     capabilities: z.array(ZSlug).max(50).default([]),
     tools: z.array(ZSlug).max(100).default([]),
     scopes: z.array(ZScopeGlob).max(100).default([]),
-    budgetUsdPerDay: z.number().positive("must be positive").max(1_000_000).nullish(),
   })
   .meta({ id: "CreateAgentRequest" });
 export type CreateAgentRequest = z.input<typeof ZCreateAgentRequest>;
@@ -26,7 +25,6 @@ export const ZUpdateAgentGrantsRequest = z.strictObject({
   capabilities: z.array(ZSlug).max(50),
   tools: z.array(ZSlug).max(100),
   scopes: z.array(ZScopeGlob).max(100),
-  budgetUsdPerDay: z.number().positive("must be positive").max(1_000_000).nullish(),
 });
 export type UpdateAgentGrantsRequest = z.input<typeof ZUpdateAgentGrantsRequest>;
 
@@ -44,7 +42,6 @@ export const ZAgent = z
     capabilities: z.array(z.string()),
     tools: z.array(z.string()),
     scopes: z.array(z.string()),
-    budgetUsdPerDay: z.number().nullable(),
     active: z.boolean(),
     createdAt: z.string(),
     lastSeenAt: z.string().nullable(),

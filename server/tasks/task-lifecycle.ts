@@ -3,6 +3,7 @@ import { appendAudit } from "../audit/append-audit";
 import type { DbOrTx, Tx } from "../db/client";
 import type { Prisma, Task } from "../db/generated/client";
 import { inTransaction } from "../db/transaction";
+import { addSpend } from "../cost/add-spend";
 import { env } from "../env";
 import { AppError, notFound } from "../errors";
 import { publish } from "../events/bus";
@@ -58,6 +59,7 @@ export async function completeTask(db: DbOrTx, actor: AgentActor, taskId: string
       data: { status: "succeeded", output: (input.output ?? {}) as Prisma.InputJsonObject, costUsd: input.cost ?? null, completedAt: new Date(), leaseExpiresAt: null },
     });
     await recordEvent(tx, task, "succeeded", actor.id);
+    if (input.cost) await addSpend(tx, { id: actor.id, name: actor.label, team: actor.team }, input.cost);
     await appendAudit(tx, { actor, verb: "task.complete", subject: { type: "task", id: taskId }, data: { cost: input.cost ?? null, parentId: task.parentId }, origin });
     return toTaskView(task);
   });

@@ -62,10 +62,10 @@ describe("bad input gets a clear 4xx naming the field, and nothing is written", 
   it("names each bad field", async () => {
     const { token } = await makeUserWithToken("admin");
     const name = unique("bad");
-    const response = await call(createAgentRoute, { token, body: { name, role: "boss", team: "Ops Team", budgetUsdPerDay: -5 } });
+    const response = await call(createAgentRoute, { token, body: { name, role: "boss", team: "Ops Team", parentId: "not-a-uuid" } });
     expect(response.status).toBe(400);
     const fields = response.json.error.details.map((d: { field: string }) => d.field).sort();
-    expect(fields).toEqual(["budgetUsdPerDay", "role", "team"]);
+    expect(fields).toEqual(["parentId", "role", "team"]);
     expect(response.json.error.message).toMatch(/role/);
     expect(await db.agent.count({ where: { name } })).toBe(0);
   });

@@ -117,8 +117,8 @@ describe("approvals", () => {
     const tool = await makeTool({ scopes: [] });
     const { key, agent } = await makeGrantedAgent([tool.name]);
     const headers = { "idempotency-key": unique("propose") };
-    const first = await propose(key, { tool: tool.name, confidence: 0.5 }, headers);
-    const again = await propose(key, { tool: tool.name, confidence: 0.5 }, headers);
+    const first = await propose(key, { tool: tool.name, confidence: 0.5, action: "restart web" }, headers);
+    const again = await propose(key, { tool: tool.name, confidence: 0.5, action: "restart web" }, headers);
     expect(again.json.id).toBe(first.json.id);
     expect(await db.action.count({ where: { agentId: agent.id } })).toBe(1);
   });

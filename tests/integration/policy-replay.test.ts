@@ -28,7 +28,8 @@ describe("policy replay and versions", () => {
     ]);
     expect(result.caughtFailures.map((c) => c.id)).toContain(failing.json.id);
     expect(result.caughtFailures.map((c) => c.id)).not.toContain(auto.json.id);
-    expect(result.after.require_approval - result.before.require_approval).toBeGreaterThanOrEqual(2);
+    // The totals cover every test's actions in the shared database; ours add at least two changes.
+    expect(result.changedCount).toBeGreaterThanOrEqual(2);
     // Replaying the policy in force changes nothing that depends on the policy alone.
     const same = await replayPolicy(db, { document: current.document, days: 1 });
     expect(same.changed.filter((c) => c.agent === agent.name)).toEqual([]);

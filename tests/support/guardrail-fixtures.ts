@@ -18,6 +18,11 @@ export async function makeGrantedAgent(tools: string[], scopes: string[] = [], e
   return { agent, key: key.secret };
 }
 
+/**
+ * Proposes an action. Without an `action` text each call gets words of its own: the suites share
+ * one database, and a lesson learned from another test's failure of the same words would be
+ * recalled as a matching failure and change this test's decision.
+ */
 export async function propose(key: string, body: Partial<ProposeActionRequest> & { tool: string }, headers: Record<string, string> = {}) {
-  return call(proposeActionRoute, { token: key, body: { action: "do the thing", confidence: 0.9, ...body }, headers });
+  return call(proposeActionRoute, { token: key, body: { action: `run ${unique("job").replace(/[^a-z0-9]/gi, "")}`, confidence: 0.9, ...body }, headers });
 }

@@ -15,11 +15,13 @@ export default async function SettingsLayout({ children }: { children: ReactNode
           { href: "/settings/metrics", label: "Metrics" },
         ]
       : []),
+    { href: "/settings/budgets", label: "Budgets" },
+    { href: "/settings/prices", label: "Model prices" },
     { href: "/settings/tokens", label: "My API tokens" },
   ];
   return (
     <div className="max-w-6xl">
-      <PageHeader title="Settings" description="Who may use Warden, the agents it knows, and the keys they hold." />
+      <PageHeader title="Settings" description="Who may use Warden, the agents it knows, the keys they hold, and what they may spend." />
       <SettingsTabs tabs={tabs} />
       <div className="mt-6">{children}</div>
     </div>

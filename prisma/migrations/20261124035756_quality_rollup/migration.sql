@@ -10,6 +10,9 @@ CREATE TABLE "quality_days" (
     CONSTRAINT "quality_days_pkey" PRIMARY KEY ("day","agent_id","name","source")
 );
 
+-- CreateIndex
+CREATE INDEX "quality_days_agent_id_day_idx" ON "quality_days"("agent_id", "day");
+
 -- Hand-written: the trigger that keeps quality_days exact. A score's old value leaves its day and
 -- its new value joins (a person's re-rating is an UPDATE that also moves created_at).
 CREATE FUNCTION scores_roll_up() RETURNS trigger LANGUAGE plpgsql AS $$

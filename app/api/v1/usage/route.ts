@@ -1,0 +1,3 @@
+import { recordUsageRoute } from "@/server/cost/cost-routes";
+
+export const POST = recordUsageRoute.handle;
