@@ -1,25 +1,25 @@
-import { SCENARIOS, TEAMS, type Scenario, type Team } from "./fleet-spec";
-import { WardenHttp } from "./warden-http";
+import { ActionNotAllowedError, TaskFailure, ToolFailure, Warden, type GuardedTool, type JsonObject, type TaskContext, type TaskView } from "../sdk/src";
+import { SCENARIOS, TEAMS, TOOLS, type Team } from "./fleet-spec";
 
+/** Waits `ms`, or less when `signal` aborts (the listener goes with the wait: the demo sleeps often on one signal). */
 const sleep = (ms: number, signal?: AbortSignal) =>
   new Promise<void>((resolve) => {
-    const timer = setTimeout(resolve, ms);
-    signal?.addEventListener("abort", () => (clearTimeout(timer), resolve()), { once: true });
+    const done = () => (clearTimeout(timer), signal?.removeEventListener("abort", done), resolve());
+    const timer = setTimeout(done, ms);
+    signal?.addEventListener("abort", done, { once: true });
   });
 const pick = <T>(items: readonly T[]): T => items[Math.floor(Math.random() * items.length)]!;
 const log = (name: string, message: string) => console.log(`${new Date().toISOString().slice(11, 19)} ${name.padEnd(11)} ${message}`);
 
-type Task = { id: string; title: string; capability: string; checkpoint: Record<string, unknown> | null };
-
 /**
- * A simulated agent. It keeps the control stream open: it acknowledges every epoch, stops
- * claiming while paused, aborts its work when suspended or killed, and runs the undo orders a
- * kill sends. A lead delegates; a specialist claims tasks and acts through the guardrail.
+ * A simulated agent on the TypeScript SDK. The SDK keeps the control stream open: it
+ * acknowledges every epoch, stops claiming while paused, aborts the work in hand when suspended
+ * or killed, and runs the undo orders a kill sends. A lead delegates; a specialist works on
+ * tasks of its team's capabilities and acts through its guarded tools.
  */
 export class SimulatedAgent {
-  private state = "running";
-  private work = new AbortController();
-  private readonly api: WardenHttp;
+  private readonly warden: Warden;
+  private readonly tools = new Map<string, GuardedTool<JsonObject>>();
 
   constructor(
     readonly name: string,
@@ -28,39 +28,45 @@ export class SimulatedAgent {
     key: string,
     private readonly stop: AbortSignal,
   ) {
-    this.api = new WardenHttp(url, key);
+    this.warden = new Warden({ url, key, onError: (error) => !stop.aborted && log(name, `error: ${error instanceof Error ? error.message : String(error)}`) });
+    if (team === "lead") return;
+    for (const toolName of TEAMS[team].tools) {
+      const declared = TOOLS.find((t) => t.name === toolName)!;
+      this.tools.set(
+        toolName,
+        // Running a tool is simulated: it takes a moment, and sometimes fails the way the scenario says.
+        this.warden.tool({ name: toolName, reversible: "reversible" in declared }, async (args, { signal, rollbackId, addCost }) => {
+          if (rollbackId) {
+            log(name, `undo ${toolName} ${JSON.stringify(args)}`);
+            await sleep(300);
+            return { undone: true };
+          }
+          await sleep(500 + Math.random() * 1500, signal);
+          signal.throwIfAborted();
+          const failure = SCENARIOS[team].find((s) => s.tool === toolName && JSON.stringify(s.args) === JSON.stringify(args))?.failure;
+          if (failure && Math.random() < failure.chance) throw new ToolFailure("exit status 1", { failureReason: failure.reason });
+          addCost(Math.round(Math.random() * 20) / 1000);
+          return { ok: true };
+        }),
+      );
+    }
   }
 
   async run(): Promise<void> {
-    const listening = this.api.stream((event, data) => void this.onControl(event, data), this.stop).catch(() => undefined);
-    while (!this.stop.aborted) {
-      try {
-        if (this.state !== "running") await sleep(1000, this.stop);
-        else if (this.team === "lead") await this.delegate();
-        else await this.workOnce(this.team);
-      } catch (error) {
-        if (!this.stop.aborted && !this.work.signal.aborted) log(this.name, `error: ${(error as Error).message}`);
-        await sleep(1000, this.stop);
+    this.warden.control.onChange(({ state, reason }) => log(this.name, `control: ${state}${reason ? ` (${reason})` : ""}`));
+    await this.warden.connect();
+    if (this.team === "lead") {
+      while (!this.stop.aborted) {
+        if (this.warden.control.state === "running") await this.delegate().catch((error: Error) => log(this.name, `error: ${error.message}`));
+        await sleep(2500 + Math.random() * 2500, this.stop);
       }
+    } else {
+      const team = this.team;
+      const runner = this.warden.tasks.run([...TEAMS[team].capabilities], (task, context) => this.work(team, task, context), { waitSeconds: 5 });
+      await new Promise((resolve) => this.stop.addEventListener("abort", resolve, { once: true }));
+      await runner.stop({ abort: true });
     }
-    await listening;
-  }
-
-  private async onControl(event: string, data: Record<string, unknown>) {
-    if (event === "control") {
-      const state = String(data.state);
-      if (state !== this.state) log(this.name, `control: ${state}${data.reason ? ` (${data.reason})` : ""}`);
-      if ((state === "suspended" || state === "killed") && this.state !== state) this.work.abort();
-      if (state === "running" && this.work.signal.aborted) this.work = new AbortController();
-      this.state = state;
-      if (typeof data.epoch === "number" && data.epoch > 0) await this.api.call("POST", "/api/v1/control/ack", { epoch: data.epoch });
-    }
-    if (event === "rollback") {
-      const undo = data.undo as { tool: string; args: unknown };
-      log(this.name, `undo ${undo.tool} ${JSON.stringify(undo.args)}`);
-      await sleep(300);
-      await this.api.call("POST", `/api/v1/rollbacks/${String(data.rollbackId)}/result`, { status: "succeeded" });
-    }
+    await this.warden.close();
   }
 
   /** The lead breaks work into tasks for the specialists' capabilities. */
@@ -68,67 +74,37 @@ export class SimulatedAgent {
     const team = pick(Object.keys(TEAMS) as Team[]);
     const capability = pick(TEAMS[team].capabilities);
     const n = Math.floor(Math.random() * 1000);
-    const parent = await this.api.call<{ task: { id: string } }>("POST", "/api/v1/tasks", { title: `${team} work item ${n}`, capability, priority: Math.floor(Math.random() * 100) });
-    if (parent.status === 201 && Math.random() < 0.3) {
+    const parent = await this.warden.tasks.create({ title: `${team} work item ${n}`, capability, priority: Math.floor(Math.random() * 100) });
+    if (parent.created && Math.random() < 0.3) {
       const other = pick(Object.keys(TEAMS) as Team[]);
-      await this.api.call("POST", "/api/v1/tasks", { title: `follow-up of ${n} for ${other}`, capability: TEAMS[other].capabilities[0], parentId: parent.body.task.id });
+      await this.warden.tasks.create({ title: `follow-up of ${n} for ${other}`, capability: TEAMS[other].capabilities[0], parentId: parent.task.id });
     }
     log(this.name, `delegated "${team} work item ${n}" (${capability})`);
-    await sleep(2500 + Math.random() * 2500, this.stop);
   }
 
-  private async workOnce(team: Team) {
-    const claimed = await this.api.call<{ task: Task }>("POST", "/api/v1/tasks/claim", { waitSeconds: 5 }, this.stop);
-    if (claimed.status !== 200) return;
-    const { task } = claimed.body;
+  /** One task: a scenario of the team, through the guarded tool (which asks, waits for a human if needed, runs, reports). */
+  private async work(team: Team, task: TaskView, context: TaskContext): Promise<JsonObject> {
     log(this.name, `claimed "${task.title}"${task.checkpoint ? ` (resuming from ${JSON.stringify(task.checkpoint)})` : ""}`);
-    const signal = this.work.signal;
-    const heartbeat = setInterval(() => void this.api.call("POST", `/api/v1/tasks/${task.id}/heartbeat`, { checkpoint: { step: "working", at: Date.now() } }).catch(() => undefined), 5000);
-    try {
-      const scenario = pick(SCENARIOS[team]);
-      const ok = await this.act(scenario, task.id, signal);
-      if (signal.aborted) return;
-      const cost = Math.round(Math.random() * 40) / 1000;
-      if (ok) await this.api.call("POST", `/api/v1/tasks/${task.id}/complete`, { output: { done: scenario.action }, cost });
-      else await this.api.call("POST", `/api/v1/tasks/${task.id}/fail`, { error: `could not ${scenario.action}`, retry: Math.random() < 0.5 });
-    } finally {
-      clearInterval(heartbeat);
-    }
-  }
-
-  /** Ask, wait for a human if needed, run the approved args, report. */
-  private async act(scenario: Scenario, taskId: string, signal: AbortSignal): Promise<boolean> {
+    await context.saveCheckpoint({ step: "working", at: Date.now() });
+    const scenario = pick(SCENARIOS[team]);
     const confidence = Math.min(1, Math.max(0, scenario.confidence + (Math.random() - 0.5) * 0.1));
-    const proposed = await this.api.call<{ id: string; decision: string; reasons: { message: string }[]; approvedArgs: unknown }>("POST", "/api/v1/actions", {
-      action: scenario.action,
-      tool: scenario.tool,
-      resource: scenario.resource,
-      confidence: Math.round(confidence * 100) / 100,
-      args: scenario.args,
-      taskId,
-      reversible: Boolean(scenario.undo),
-      undo: scenario.undo,
-      rationale: `part of task ${taskId}`,
-    });
-    if (proposed.status !== 201) return false;
-    const { id, decision } = proposed.body;
-    log(this.name, `${scenario.action} → ${decision}`);
-    if (decision === "deny") return false;
-    if (decision === "require_approval") {
-      let status = "pending_approval";
-      for (let i = 0; i < 10 && status === "pending_approval" && !signal.aborted; i++) {
-        const waited = await this.api.call<{ status: string; reason: string | null }>("GET", `/api/v1/actions/${id}/wait?timeoutSeconds=30`, undefined, signal).catch(() => null);
-        status = waited?.body.status ?? status;
-        if (waited && status === "rejected") log(this.name, `rejected: ${waited.body.reason}`);
-      }
-      if (status !== "approved") return false;
+    try {
+      const run = await this.tools.get(scenario.tool)!(scenario.args, {
+        action: scenario.action,
+        resource: scenario.resource,
+        confidence: Math.round(confidence * 100) / 100,
+        taskId: task.id,
+        rationale: `part of task ${task.id}`,
+        ...(scenario.undo ? { undo: scenario.undo } : {}),
+        signal: context.signal,
+      });
+      log(this.name, `${scenario.action} → ${run.decision}${run.argsEdited ? ` (edited: ${JSON.stringify(run.args)})` : ""}`);
+    } catch (error) {
+      if (error instanceof ActionNotAllowedError) log(this.name, `${scenario.action} → ${error.status}${error.reason ? `: ${error.reason}` : ""}`);
+      else if (error instanceof ToolFailure) log(this.name, `${scenario.action} failed: ${error.failureReason}`);
+      throw new TaskFailure(`could not ${scenario.action}`, { retry: Math.random() < 0.5, cause: error });
     }
-    await sleep(500 + Math.random() * 1500, signal);
-    if (signal.aborted) return false;
-    const failed = scenario.failure && Math.random() < scenario.failure.chance;
-    await this.api.call("POST", `/api/v1/actions/${id}/result`, failed
-      ? { status: "failed", error: "exit status 1", failureReason: scenario.failure!.reason, durationMs: 900 }
-      : { status: "succeeded", durationMs: 700, cost: Math.round(Math.random() * 20) / 1000 });
-    return !failed;
+    context.addCost(Math.round(Math.random() * 40) / 1000);
+    return { done: scenario.action };
   }
 }

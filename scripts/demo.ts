@@ -1,10 +1,11 @@
+import { WardenHttpClient } from "../sdk/src";
 import { AGENTS, TEAMS, TOOLS } from "../demo/fleet-spec";
 import { SimulatedAgent } from "../demo/simulated-agents";
-import { WardenHttp } from "../demo/warden-http";
 
 /**
  * `npm run demo`: nine simulated agents (a lead and eight specialists) on a running Warden,
- * using only the public API. Needs an admin's personal token in WARDEN_TOKEN:
+ * each on the TypeScript SDK with its own agent key. Provisioning (tools, agents, keys) goes
+ * through the SDK's HTTP client with an admin's personal token in WARDEN_TOKEN:
  *   npm run warden -- token create --email admin@warden.local --name demo
  */
 async function main() {
@@ -14,22 +15,19 @@ async function main() {
     console.error("Set WARDEN_TOKEN to an admin's personal token: npm run warden -- token create --email admin@warden.local --name demo");
     process.exit(2);
   }
-  const admin = new WardenHttp(url, token);
-  for (const { name, ...tool } of TOOLS) {
-    const saved = await admin.call("PUT", `/api/v1/tools/${name}`, tool);
-    if (saved.status !== 200) throw new Error(`could not register tool ${name}: ${JSON.stringify(saved.body)}`);
-  }
-  const existing = new Map((await admin.call<{ agents: { id: string; name: string }[] }>("GET", "/api/v1/agents")).body.agents.map((a) => [a.name, a.id]));
+  const admin = new WardenHttpClient({ url, key: token });
+  for (const { name, ...tool } of TOOLS) await admin.request("PUT", `/api/v1/tools/${name}`, { body: tool, retry: "safe" });
+  const { body: listed } = await admin.get<{ agents: { id: string; name: string }[] }>("/api/v1/agents");
+  const existing = new Map(listed.agents.map((a) => [a.name, a.id]));
   /** A key for the named agent: registered now, or a fresh key for the one from a previous run. */
   const keyFor = async (name: string, body: Record<string, unknown>): Promise<{ id: string; key: string }> => {
     const id = existing.get(name);
     if (id) {
-      const issued = await admin.call<{ secret: string }>("POST", `/api/v1/agents/${id}/keys`, { name: "demo" });
-      return { id, key: issued.body.secret };
+      const { body: issued } = await admin.post<{ secret: string }>(`/api/v1/agents/${id}/keys`, { name: "demo" }, { retry: "idempotent" });
+      return { id, key: issued.secret };
     }
-    const created = await admin.call<{ agent: { id: string }; key: { secret: string } }>("POST", "/api/v1/agents", { name, ...body });
-    if (created.status !== 201) throw new Error(`could not register ${name}: ${JSON.stringify(created.body)}`);
-    return { id: created.body.agent.id, key: created.body.key.secret };
+    const { body: created } = await admin.post<{ agent: { id: string }; key: { secret: string } }>("/api/v1/agents", { name, ...body }, { retry: "idempotent" });
+    return { id: created.agent.id, key: created.key.secret };
   };
   const lead = await keyFor("lead", { role: "lead", team: "ops", capabilities: ["plan"] });
   const stop = new AbortController();

@@ -2,29 +2,13 @@ import { z } from "zod";
 import { defineRoute, Reply } from "../http/api-route";
 import { agentPrincipal } from "../auth/authenticate-bearer";
 import { ZUuid } from "../schemas/common";
-import { ZActionResultRequest, ZActionView, ZDecision, ZProposeActionRequest, ZReason, ZRecalledMemory, ZWaitQuery } from "../schemas/actions";
+import { ZActionResultRequest, ZActionView, ZProposeActionRequest, ZProposeActionResponse, ZWaitQuery } from "../schemas/actions";
 import { loadActionView } from "./action-view";
 import { proposeAction } from "./propose-action";
 import { reportActionResult } from "./report-result";
 import { waitForDecision } from "./wait-for-decision";
 
 const ZIdParams = z.object({ id: ZUuid });
-
-
-export const ZProposeActionResponse = z
-  .object({
-    id: z.string(),
-    decision: ZDecision,
-    status: z.string(),
-    reasons: z.array(ZReason),
-    policyVersion: z.number(),
-    recalled: z.array(ZRecalledMemory),
-    approvedArgs: z.record(z.string(), z.unknown()).nullable(),
-    approvedArgsHash: z.string().nullable(),
-    approval: z.object({ expiresAt: z.string(), requiredApprovals: z.number() }).optional(),
-    retryAfterSeconds: z.number().optional(),
-  })
-  .meta({ id: "ProposeActionResponse" });
 
 export const proposeActionRoute = defineRoute({
   method: "POST",

@@ -2,6 +2,7 @@ import type { Agent, ControlLevel } from "../db/generated/client";
 import type { DbOrTx } from "../db/client";
 import type { WardenEvent } from "../events/bus";
 import { eventStreamResponse, type SseMessage } from "../events/event-stream";
+import type { ApprovalStreamEvent, ControlStreamEvent, RollbackStreamEvent } from "../schemas/control";
 import { scopeCovers } from "./scope";
 
 const LEVEL_ORDER: ControlLevel[] = ["running", "paused", "suspended", "killed"];
@@ -20,7 +21,7 @@ function effective(states: Map<string, ScopeState>): ScopeState {
 async function rollbackMessage(db: DbOrTx, rollbackId: string): Promise<SseMessage | null> {
   const r = await db.rollback.findUnique({ where: { id: rollbackId } });
   if (!r) return null;
-  return { id: Number(r.seq), event: "rollback", data: { rollbackId: r.id, actionId: r.actionId, epoch: Number(r.epoch), position: r.position, undo: r.undo } };
+  return { id: Number(r.seq), event: "rollback", data: { rollbackId: r.id, actionId: r.actionId, epoch: Number(r.epoch), position: r.position, undo: r.undo as RollbackStreamEvent["undo"] } satisfies RollbackStreamEvent };
 }
 
 /**
@@ -50,14 +51,14 @@ export async function agentStreamResponse(db: DbOrTx, agent: Agent, keyId: strin
         db.action.findMany({ where: { agentId: agent.id, decidedSeq: { gt: since } }, orderBy: { decidedSeq: "asc" }, select: { id: true, status: true, decidedSeq: true } }),
       ]);
       const missed: SseMessage[] = [
-        ...controls.map((c) => ({ id: Number(c.epoch), event: "control", data: { epoch: Number(c.epoch), scope: `${c.kind}:${c.key}`, level: c.state, reason: c.reason, replayed: true } })),
-        ...rollbacks.map((r) => ({ id: Number(r.seq), event: "rollback", data: { rollbackId: r.id, actionId: r.actionId, epoch: Number(r.epoch), position: r.position, undo: r.undo, replayed: true } })),
-        ...approvals.map((a) => ({ id: Number(a.decidedSeq), event: "approval", data: { actionId: a.id, status: a.status, replayed: true } })),
+        ...controls.map((c) => ({ id: Number(c.epoch), event: "control", data: { epoch: Number(c.epoch), scope: `${c.kind}:${c.key}`, level: c.state, reason: c.reason, replayed: true } satisfies ControlStreamEvent })),
+        ...rollbacks.map((r) => ({ id: Number(r.seq), event: "rollback", data: { rollbackId: r.id, actionId: r.actionId, epoch: Number(r.epoch), position: r.position, undo: r.undo as RollbackStreamEvent["undo"], replayed: true } satisfies RollbackStreamEvent })),
+        ...approvals.map((a) => ({ id: Number(a.decidedSeq), event: "approval", data: { actionId: a.id, status: a.status, replayed: true } satisfies ApprovalStreamEvent })),
       ];
       messages.push(...missed.sort((a, b) => Number(a.id) - Number(b.id)));
     }
     // The state now, without an id (so it does not move the agent's Last-Event-ID).
-    messages.push({ event: "control", data: { ...effective(states), current: true } });
+    messages.push({ event: "control", data: { ...effective(states), current: true } satisfies ControlStreamEvent });
     return messages;
   };
 
@@ -66,11 +67,11 @@ export async function agentStreamResponse(db: DbOrTx, agent: Agent, keyId: strin
       if (!scopeCovers(event, agent)) return null;
       states.set(`${event.kind}:${event.key}`, { state: event.state, reason: event.reason, epoch: event.epoch });
       const now = effective(states);
-      return { id: event.epoch, event: "control", data: { ...now, epoch: event.epoch, scope: `${event.kind}:${event.key}`, level: event.state, at: event.at } };
+      return { id: event.epoch, event: "control", data: { ...now, epoch: event.epoch, scope: `${event.kind}:${event.key}`, level: event.state, at: event.at } satisfies ControlStreamEvent };
     }
     if (event.type === "rollback.ordered" && event.agentId === agent.id) return rollbackMessage(db, event.rollbackId);
     if (event.type === "approval.decided" && event.agentId === agent.id && event.status !== "pending_approval") {
-      return { id: event.seq, event: "approval", data: { actionId: event.actionId, status: event.status } };
+      return { id: event.seq, event: "approval", data: { actionId: event.actionId, status: event.status } satisfies ApprovalStreamEvent };
     }
     return null;
   };

@@ -4,7 +4,7 @@ import type { Db } from "../db/client";
 import type { ControlLevel } from "../db/generated/client";
 import { defineRoute, type ApiRoute } from "../http/api-route";
 import { ZUuid } from "../schemas/common";
-import { ZAckRequest, ZControlChangeRequest, ZControlView, ZHeartbeatRequest, ZKillRequest, ZKillTokenRequest, ZRollbackResultRequest } from "../schemas/control";
+import { ZAckRequest, ZAckResponse, ZControlChangeRequest, ZControlView, ZHeartbeatRequest, ZKillRequest, ZKillTokenRequest, ZRollbackResultRequest, ZRollbackResultResponse } from "../schemas/control";
 import { acknowledgeEpoch, heartbeat, reportRollbackResult } from "./agent-presence";
 import { agentStreamResponse } from "./agent-stream";
 import { changeControl } from "./change-control";
@@ -84,7 +84,7 @@ export const ackRoute = defineRoute({
   tag: "Agents",
   auth: { agent: true },
   body: ZAckRequest,
-  response: z.object({ ackedEpoch: z.number(), acknowledged: z.number() }),
+  response: ZAckResponse,
   // Not idempotent-wrapped, so `db` is the client itself: acknowledgements are batched across requests.
   handler: ({ db, principal, body }) => acknowledgeEpoch(db as Db, agentPrincipal(principal).agent.id, body.epoch),
 });
@@ -111,7 +111,7 @@ export const rollbackResultRoute = defineRoute({
   auth: { agent: true },
   params: z.object({ id: ZUuid }),
   body: ZRollbackResultRequest,
-  response: z.object({ id: z.string(), status: z.string() }),
+  response: ZRollbackResultResponse,
   idempotent: true,
   handler: ({ db, principal, params, body, origin }) => reportRollbackResult(db, agentPrincipal(principal).actor, params.id, body, origin),
 });

@@ -1,13 +1,6 @@
 import { RateLimiterPostgres, RateLimiterRes } from "rate-limiter-flexible";
 import { pgPool } from "../db/pg-pool";
-
-const UNIT_SECONDS = { second: 1, minute: 60, hour: 3600, day: 86400 } as const;
-
-/** `10/minute` → 10 points per 60 seconds. */
-export function parseRateLimit(spec: string): { points: number; seconds: number } {
-  const [count, unit] = spec.split("/") as [string, keyof typeof UNIT_SECONDS];
-  return { points: Number(count), seconds: UNIT_SECONDS[unit] };
-}
+import { parseRateLimit } from "../schemas/tools";
 
 export type RateLimitResult = { allowed: true } | { allowed: false; retryAfterSeconds: number; limit: string };
 

@@ -1,7 +1,6 @@
-import { z } from "zod";
 import { writeAtomically } from "../db/single-statement";
 import { defineRoute, Reply } from "../http/api-route";
-import { ZMemoryView, ZRecallQuery, ZRecordMemoryRequest } from "../schemas/memory";
+import { ZRecallQuery, ZRecallResponse, ZRecordMemoryRequest, ZRecordMemoryResponse } from "../schemas/memory";
 import { recallBookkeepingSql, recallMemories } from "./recall";
 import { recordMemory } from "./record-memory";
 
@@ -12,7 +11,7 @@ export const recordMemoryRoute = defineRoute({
   tag: "Memory",
   auth: { agent: true, user: "approver" },
   body: ZRecordMemoryRequest,
-  response: z.object({ id: z.string(), created: z.boolean(), occurrences: z.number() }),
+  response: ZRecordMemoryResponse,
   successStatus: 201,
   idempotent: true,
   handler: async ({ db, principal, body, origin }) => {
@@ -28,7 +27,7 @@ export const recallRoute = defineRoute({
   tag: "Memory",
   auth: { agent: true, user: "viewer" },
   query: ZRecallQuery,
-  response: z.object({ results: z.array(ZMemoryView) }),
+  response: ZRecallResponse,
   handler: async ({ db, principal, query }) => {
     const agentId = principal.kind === "agent" ? principal.actor.id : null;
     const results = await recallMemories(db, { ...query, agentId });

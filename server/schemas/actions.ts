@@ -132,3 +132,20 @@ export const ZActionsQuery = z.object({
   limit: z.number().int().min(1).max(200).default(50),
 });
 
+
+/** The answer to POST /api/v1/actions: the decision, why, and what the agent may run. */
+export const ZProposeActionResponse = z
+  .object({
+    id: z.string(),
+    decision: ZDecision,
+    status: ZActionStatus,
+    reasons: z.array(ZReason),
+    policyVersion: z.number(),
+    recalled: z.array(ZRecalledMemory),
+    approvedArgs: z.record(z.string(), z.unknown()).nullable(),
+    approvedArgsHash: z.string().nullable(),
+    approval: z.object({ expiresAt: z.string(), requiredApprovals: z.number() }).optional(),
+    retryAfterSeconds: z.number().optional(),
+  })
+  .meta({ id: "ProposeActionResponse" });
+export type ProposeActionResponse = z.infer<typeof ZProposeActionResponse>;

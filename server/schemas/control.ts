@@ -46,3 +46,45 @@ export const ZRollbackResultRequest = z
 
 export const ZControlView = z.object({ state: z.enum(["running", "paused", "suspended", "killed"]), epoch: z.number(), reason: z.string().nullable() });
 export type ControlView = z.infer<typeof ZControlView>;
+
+export const ZAckResponse = z.object({ ackedEpoch: z.number(), acknowledged: z.number() }).meta({ id: "AckResponse" });
+export const ZRollbackResultResponse = z.object({ id: z.string(), status: z.string() }).meta({ id: "RollbackResultResponse" });
+
+/*
+ * The payloads of GET /api/v1/control/stream (server/control/agent-stream.ts builds them; the
+ * SDK reads them). Every event carries an id from one sequence, except the `current` state
+ * sent on connect, so Last-Event-ID never moves past what the agent has really seen.
+ */
+export const ZControlState = ZControlView.shape.state;
+
+/**
+ * `control`: on connect the agent's effective state (`current: true`); live, the effective
+ * state after a change that reaches it plus the changed scope and its `level`; replayed after a
+ * reconnect, only the change (`level`, no effective `state`), followed by the current state.
+ */
+export const ZControlStreamEvent = z.object({
+  epoch: z.number(),
+  state: ZControlState.optional(),
+  reason: z.string().nullable().optional(),
+  scope: z.string().optional(),
+  level: ZControlState.optional(),
+  at: z.string().optional(),
+  current: z.boolean().optional(),
+  replayed: z.boolean().optional(),
+});
+export type ControlStreamEvent = z.infer<typeof ZControlStreamEvent>;
+
+/** `rollback`: an undo order after a kill, for an action this agent ran; newest action first. */
+export const ZRollbackStreamEvent = z.object({
+  rollbackId: z.string(),
+  actionId: z.string(),
+  epoch: z.number(),
+  position: z.number(),
+  undo: z.object({ tool: z.string(), args: z.record(z.string(), z.unknown()) }),
+  replayed: z.boolean().optional(),
+});
+export type RollbackStreamEvent = z.infer<typeof ZRollbackStreamEvent>;
+
+/** `approval`: one of the agent's actions was decided (approved, rejected or expired). */
+export const ZApprovalStreamEvent = z.object({ actionId: z.string(), status: z.string(), replayed: z.boolean().optional() });
+export type ApprovalStreamEvent = z.infer<typeof ZApprovalStreamEvent>;

@@ -43,6 +43,11 @@ export const ZMemoryView = z
   .meta({ id: "Memory" });
 export type MemoryView = z.infer<typeof ZMemoryView>;
 
+/** 201 for a new entry; 200 when the same lesson was already known and got strengthened. */
+export const ZRecordMemoryResponse = z.object({ id: z.string(), created: z.boolean(), occurrences: z.number() }).meta({ id: "RecordMemoryResponse" });
+export type RecordMemoryResponse = z.infer<typeof ZRecordMemoryResponse>;
+export const ZRecallResponse = z.object({ results: z.array(ZMemoryView) }).meta({ id: "RecallResponse" });
+
 /** A person's edit: the version they opened (so two editors cannot overwrite each other) and what changes. */
 export const ZEditMemoryRequest = z.strictObject({
   id: ZUuid,

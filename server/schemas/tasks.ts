@@ -19,7 +19,13 @@ export const ZCreateTaskRequest = z
   .meta({ id: "CreateTaskRequest" });
 export type CreateTaskRequest = z.input<typeof ZCreateTaskRequest>;
 
-export const ZClaimRequest = z.strictObject({ waitSeconds: z.number().int().min(0).max(60).default(0) }).meta({ id: "ClaimRequest" });
+export const ZClaimRequest = z
+  .strictObject({
+    waitSeconds: z.number().int().min(0).max(60).default(0),
+    /** Only these of the agent's capabilities (a worker per capability); all of them when absent. */
+    capabilities: z.array(ZSlug).min(1, "name at least one capability, or leave it out for all").max(50).optional(),
+  })
+  .meta({ id: "ClaimRequest" });
 export const ZTaskHeartbeatRequest = z.strictObject({ checkpoint: boundedJson("checkpoint").optional() }).meta({ id: "TaskHeartbeatRequest" });
 export const ZTaskCompleteRequest = z
   .strictObject({ output: boundedJson("output").optional(), cost: z.number().min(0).max(1_000_000).optional() })
@@ -55,3 +61,7 @@ export const ZTaskView = z
   })
   .meta({ id: "Task" });
 export type TaskView = z.infer<typeof ZTaskView>;
+
+/** A claimed task and its lease (also the answer to a lease heartbeat). */
+export const ZTaskLease = z.object({ task: ZTaskView, leaseExpiresAt: z.string() }).meta({ id: "TaskLease" });
+export type TaskLease = z.infer<typeof ZTaskLease>;

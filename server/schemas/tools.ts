@@ -7,6 +7,14 @@ export const ZRateLimit = z
   .trim()
   .regex(/^\d{1,6}\/(second|minute|hour|day)$/, "use N/second, N/minute, N/hour or N/day, such as 10/minute");
 
+const RATE_LIMIT_UNIT_SECONDS = { second: 1, minute: 60, hour: 3600, day: 86400 } as const;
+
+/** `10/minute` → 10 points per 60 seconds (the server's limiter and the SDK's local one). */
+export function parseRateLimit(spec: string): { points: number; seconds: number } {
+  const [count, unit] = spec.split("/") as [string, keyof typeof RATE_LIMIT_UNIT_SECONDS];
+  return { points: Number(count), seconds: RATE_LIMIT_UNIT_SECONDS[unit] };
+}
+
 export const ZToolRisk = z.enum(["low", "medium", "high", "critical"]);
 
 export const ZPutToolRequest = z

@@ -2,7 +2,7 @@ import { getEffectiveControl, type EffectiveControl } from "../control/effective
 import type { DbOrTx } from "../db/client";
 import type { Agent, Task } from "../db/generated/client";
 import { env } from "../env";
-import { AppError } from "../errors";
+import { AppError, invalidField } from "../errors";
 import { emitLocallyOnCommit, waitForEvent } from "../events/bus";
 import { consumeRateLimit } from "../lib/rate-limit";
 import { getCurrentPolicy } from "../policy/current-policy";
@@ -57,26 +57,31 @@ async function releaseClaim(db: DbOrTx, taskId: string, agentId: string, why: st
 /**
  * POST /api/v1/tasks/claim: a task the agent can serve, or null. Paused, suspended and killed
  * agents get nothing; a lead never claims (it delegates). With `waitSeconds` it long-polls,
- * sleeping on the event bus until a task of one of its capabilities is queued.
+ * sleeping on the event bus until a task of one of its capabilities is queued. `only` narrows
+ * the claim to some of the agent's capabilities (the SDK runs one worker per capability).
  */
 export async function claimTask(
   db: DbOrTx,
   { agent, control }: { agent: Agent; control: EffectiveControl },
   waitSeconds: number,
   signal?: AbortSignal,
+  only?: string[],
 ): Promise<{ task: TaskView; leaseExpiresAt: string } | null> {
   if (agent.role === "lead") throw new AppError("FORBIDDEN", "A lead agent delegates work to specialists; it does not claim it");
-  if (control.state !== "running" || agent.capabilities.length === 0) return null;
+  const foreign = only?.filter((c) => !agent.capabilities.includes(c)) ?? [];
+  if (foreign.length > 0) throw invalidField("capabilities", `${foreign.join(", ")} ${foreign.length === 1 ? "is not a capability" : "are not capabilities"} of this agent`);
+  const served = only ? agent.capabilities.filter((c) => only.includes(c)) : agent.capabilities;
+  if (control.state !== "running" || served.length === 0) return null;
   const deadline = Date.now() + waitSeconds * 1000;
   const { claimLimits } = (await getCurrentPolicy(db)).document;
   const exhausted = new Set<string>();
-  const capabilities = new Set(agent.capabilities);
+  const capabilities = new Set(served);
   for (;;) {
     // Listen before looking, so a task queued in between still wakes this claim.
     const stopListening = new AbortController();
     signal?.addEventListener("abort", () => stopListening.abort(), { once: true });
     const queued = waitForEvent((e) => e.type === "task.queued" && capabilities.has(e.capability), Math.max(0, deadline - Date.now()), stopListening.signal);
-    const eligible = agent.capabilities.filter((c) => !exhausted.has(c));
+    const eligible = served.filter((c) => !exhausted.has(c));
     const task = eligible.length > 0 ? await claimOnce(db, agent, eligible) : null;
     if (task) {
       stopListening.abort();

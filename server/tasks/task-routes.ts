@@ -3,7 +3,7 @@ import { agentPrincipal } from "../auth/authenticate-bearer";
 import { AppError, notFound } from "../errors";
 import { defineRoute, Reply } from "../http/api-route";
 import { ZUuid } from "../schemas/common";
-import { ZClaimRequest, ZCreateTaskRequest, ZTaskCompleteRequest, ZTaskFailRequest, ZTaskHeartbeatRequest, ZTaskView } from "../schemas/tasks";
+import { ZClaimRequest, ZCreateTaskRequest, ZTaskCompleteRequest, ZTaskFailRequest, ZTaskHeartbeatRequest, ZTaskLease, ZTaskView } from "../schemas/tasks";
 import { claimTask } from "./claim-task";
 import { createTask } from "./create-task";
 import { completeTask, failTask, heartbeatTask } from "./task-lifecycle";
@@ -37,9 +37,9 @@ export const claimTaskRoute = defineRoute({
   tag: "Tasks",
   auth: { agent: true },
   body: ZClaimRequest,
-  response: z.object({ task: ZTaskView, leaseExpiresAt: z.string() }),
+  response: ZTaskLease,
   handler: async ({ db, principal, body, request }) => {
-    const claimed = await claimTask(db, agentPrincipal(principal), body.waitSeconds, request.signal);
+    const claimed = await claimTask(db, agentPrincipal(principal), body.waitSeconds, request.signal, body.capabilities);
     return claimed ?? new Reply(204, null);
   },
 });
@@ -71,7 +71,7 @@ export const taskHeartbeatRoute = defineRoute({
   auth: { agent: true },
   params: ZIdParams,
   body: ZTaskHeartbeatRequest,
-  response: z.object({ task: ZTaskView, leaseExpiresAt: z.string() }),
+  response: ZTaskLease,
   handler: ({ db, principal, params, body }) => heartbeatTask(db, agentPrincipal(principal).actor, params.id, body),
 });
 

@@ -129,6 +129,21 @@ describe("the task queue", () => {
   });
 });
 
+  it("a claim narrowed to some capabilities takes only those, and names a capability the agent lacks", async () => {
+    const [wanted, other] = [unique("want").toLowerCase(), unique("skip").toLowerCase()];
+    const { token } = await makeUserWithToken("operator");
+    const { key } = await makeAgent({ capabilities: [wanted, other] });
+    const [otherId] = await queue(token, other, [{ title: "not for this worker", priority: 90 }]);
+    const [wantedId] = await queue(token, wanted, [{ title: "for this worker", priority: 10 }]);
+    const narrowed = await call(claimTaskRoute, { token: key.secret, body: { capabilities: [wanted] } });
+    expect(narrowed.json.task.id).toBe(wantedId);
+    expect((await call(claimTaskRoute, { token: key.secret, body: { capabilities: [wanted] } })).status).toBe(204);
+    expect((await claim(key.secret)).json.task.id).toBe(otherId);
+    const foreign = await call(claimTaskRoute, { token: key.secret, body: { capabilities: [wanted, "not-mine"] } });
+    expect(foreign.status).toBe(400);
+    expect(foreign.json.error.details[0]).toEqual({ field: "capabilities", message: "not-mine is not a capability of this agent" });
+  });
+
 describe("control states and tasks", () => {
   it("pause blocks claims; resume restores them", async () => {
     const capability = unique("paused").toLowerCase();

@@ -1,0 +1,34 @@
+import { spawnSync } from "node:child_process";
+import { chmodSync, readFileSync, writeFileSync } from "node:fs";
+import path from "node:path";
+import { SDK_VERSION } from "../sdk/src/version";
+
+/**
+ * `npm run build:sdk`: the TypeScript SDK and the `warden-mcp` command, compiled by tsc
+ * (sdk/tsconfig.json) to CommonJS with declarations in sdk/dist. sdk/dist gets a package.json
+ * of its own: it marks the files CommonJS (the repository's package is an ES module package),
+ * and makes the folder an installable package (`npm install <warden>/sdk/dist`) with just the
+ * SDK's runtime dependencies, at the repository's versions.
+ */
+const ROOT = process.cwd();
+const DIST = path.join(ROOT, "sdk/dist");
+const RUNTIME_DEPENDENCIES = ["@modelcontextprotocol/sdk", "picomatch", "safe-stable-stringify", "zod"];
+
+const tsc = spawnSync(process.execPath, [path.join(ROOT, "node_modules/typescript/bin/tsc"), "-p", "sdk"], { stdio: "inherit" });
+if (tsc.status !== 0) process.exit(tsc.status ?? 1);
+
+const root = JSON.parse(readFileSync(path.join(ROOT, "package.json"), "utf8")) as { dependencies: Record<string, string>; bin: Record<string, string> };
+const manifest = {
+  name: "@warden/sdk",
+  version: SDK_VERSION,
+  description: "Warden's TypeScript SDK and MCP server (warden-mcp)",
+  type: "commonjs",
+  main: "sdk/src/index.js",
+  types: "sdk/src/index.d.ts",
+  bin: { "warden-mcp": path.relative("sdk/dist", root.bin["warden-mcp"]!) },
+  engines: { node: ">=20.19" },
+  dependencies: Object.fromEntries(RUNTIME_DEPENDENCIES.map((name) => [name, root.dependencies[name]!])),
+};
+writeFileSync(path.join(DIST, "package.json"), `${JSON.stringify(manifest, null, 2)}\n`);
+chmodSync(path.join(ROOT, root.bin["warden-mcp"]!), 0o755);
+console.log(`sdk: built sdk/dist (${manifest.name} ${manifest.version}: ${manifest.main}, warden-mcp at ${root.bin["warden-mcp"]})`);
