@@ -14,7 +14,7 @@ test("a manager opens /metrics, changes the range and the agent, sees the charts
   for (let i = 0; i < 5; i++) {
     const proposed = await request.post("/api/v1/actions", {
       headers: { Authorization: `Bearer ${busy.key}` },
-      data: { action: `deploy web ${i}`, tool: `deploy-${suffix}`, confidence: 0.99 },
+      data: { action: `compact shard ${suffix} ${i}`, tool: `deploy-${suffix}`, confidence: 0.99 },
     });
     expect(proposed.status()).toBe(201);
     const { id } = (await proposed.json()) as { id: string };
@@ -26,7 +26,7 @@ test("a manager opens /metrics, changes the range and the agent, sees the charts
   for (let i = 0; i < 2; i++) {
     const proposed = await request.post("/api/v1/actions", {
       headers: { Authorization: `Bearer ${careful.key}` },
-      data: { action: `migrate db ${i}`, tool: `migrate-${suffix}`, confidence: 0.3 },
+      data: { action: `reindex table ${suffix} ${i}`, tool: `migrate-${suffix}`, confidence: 0.3 },
     });
     expect(proposed.status()).toBe(201);
   }
