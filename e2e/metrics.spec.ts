@@ -9,12 +9,12 @@ test("a manager opens /metrics, changes the range and the agent, sees the charts
 }) => {
   const token = await adminToken();
   const suffix = Math.random().toString(36).slice(2, 7);
-  const busy = await provisionAgent(request, token, { name: `deploy-${suffix}` });
-  const careful = await provisionAgent(request, token, { name: `migrate-${suffix}` });
+  const busy = await provisionAgent(request, token, { name: `shards-${suffix}` });
+  const careful = await provisionAgent(request, token, { name: `indexer-${suffix}` });
   for (let i = 0; i < 5; i++) {
     const proposed = await request.post("/api/v1/actions", {
       headers: { Authorization: `Bearer ${busy.key}` },
-      data: { action: `compact shard ${suffix} ${i}`, tool: `deploy-${suffix}`, confidence: 0.99 },
+      data: { action: `compact shard ${suffix} ${i}`, tool: `shards-${suffix}`, confidence: 0.99 },
     });
     expect(proposed.status()).toBe(201);
     const { id } = (await proposed.json()) as { id: string };
@@ -26,7 +26,7 @@ test("a manager opens /metrics, changes the range and the agent, sees the charts
   for (let i = 0; i < 2; i++) {
     const proposed = await request.post("/api/v1/actions", {
       headers: { Authorization: `Bearer ${careful.key}` },
-      data: { action: `reindex table ${suffix} ${i}`, tool: `migrate-${suffix}`, confidence: 0.3 },
+      data: { action: `reindex table ${suffix} ${i}`, tool: `indexer-${suffix}`, confidence: 0.3 },
     });
     expect(proposed.status()).toBe(201);
   }
