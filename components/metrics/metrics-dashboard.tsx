@@ -54,6 +54,11 @@ export function MetricsDashboard({ agentId, canReplay }: { agentId?: string; can
       ? { ...range, bucket: bucketFor(range.from, range.to), ...(filter.agentId ? { agentIds: [filter.agentId] } : teamAgents ? { agentIds: teamAgents } : {}) }
       : skipToken;
   const quality = useQuery(trpc.quality.series.queryOptions(qualityInput, { placeholderData: keepPreviousData }));
+  const topTasks = useQuery(
+    trpc.cost.topTasks.queryOptions(qualityInput === skipToken ? skipToken : { window: { from: qualityInput.from, to: qualityInput.to, agentIds: qualityInput.agentIds }, limit: 10 }, {
+      placeholderData: keepPreviousData,
+    }),
+  );
   // Action costs come with the overview (its rollup); usage and task costs from the cost series.
   const cost = useQuery(
     trpc.cost.series.queryOptions(qualityInput === skipToken ? skipToken : { ...qualityInput, perAgent: false, sources: ["usage", "tasks"] }, {
@@ -147,6 +152,38 @@ export function MetricsDashboard({ agentId, canReplay }: { agentId?: string; can
               </div>
             </Card>
           ) : null}
+          <Card title="Most expensive tasks">
+            <Table>
+              <thead>
+                <tr>
+                  <Th>Task</Th>
+                  <Th>Capability</Th>
+                  <Th>Status</Th>
+                  <Th>Model calls</Th>
+                  <Th>Cost</Th>
+                </tr>
+              </thead>
+              <tbody className="divide-y divide-slate-100" data-testid="top-tasks">
+                {topTasks.data?.length === 0 ? <EmptyRow colSpan={5}>No model usage tied to a task in this range.</EmptyRow> : null}
+                {topTasks.data?.map((t) => (
+                  <tr key={t.taskId}>
+                    <Td>
+                      <Link href={`/tasks/${t.taskId}`} className="text-brand-700 hover:underline">
+                        {t.title}
+                      </Link>
+                    </Td>
+                    <Td>{t.capability}</Td>
+                    <Td>{t.status}</Td>
+                    <Td>
+                      {t.events.toLocaleString()}
+                      {t.unpricedEvents ? ` (${t.unpricedEvents} unpriced)` : ""}
+                    </Td>
+                    <Td className="font-mono text-xs">{formatUsd(t.usd)}</Td>
+                  </tr>
+                ))}
+              </tbody>
+            </Table>
+          </Card>
           <Card title="Drift events">
             <Table>
               <thead>
