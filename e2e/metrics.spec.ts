@@ -48,7 +48,7 @@ test("a manager opens /metrics, changes the range and the agent, sees the charts
   await page.getByLabel("Agent").selectOption({ label: busy.name });
   await expect(page.getByTestId("metrics-tiles")).not.toHaveAttribute("data-agent", "fleet");
   await expect(page.getByTestId("tile-decisions").locator("p").nth(1)).toHaveText("5", { timeout: 20_000 });
-  await expect(page.getByTestId("tile-failure-rate")).toContainText("20.0%");
+  await expect(page.getByTestId("tile-failure-rate")).toContainText("20.0%", { timeout: 20_000 });
   await page.screenshot({ path: "test-results/screens/metrics.png", fullPage: true });
 
   // The decision-mix chart's data as a table, and as a CSV: the same rows.

@@ -16,6 +16,11 @@ import { GuardrailAdvice } from "./guardrail-advice";
 import { formatUsd } from "@/server/schemas/cost";
 import { bucketFor } from "@/server/metrics/overview";
 
+// The previous answer stays on screen while a new range loads (charts redraw instead of blinking),
+// and every query polls too: the rollups trail the actions by a pass (3 s), so the refetch that
+// follows an event can still miss it, and the next poll catches up.
+const LIVE = { placeholderData: keepPreviousData, refetchInterval: 15_000 } as const;
+
 const percent = (x: number | null | undefined) => (x === null || x === undefined ? "—" : `${(x * 100).toFixed(1)}%`);
 const secondsText = (ms: number | null | undefined) =>
   ms === null || ms === undefined ? "—" : ms < 60_000 ? `${(ms / 1000).toFixed(1)} s` : `${(ms / 60_000).toFixed(1)} min`;
@@ -41,32 +46,38 @@ export function MetricsDashboard({ agentId, canReplay }: { agentId?: string; can
   const [tick, setTick] = useState(0);
   const range = useMemo(() => rangeOf(filter), [filter, tick]); // eslint-disable-line react-hooks/exhaustive-deps
   const scope = range ? { ...range, ...(filter.agentId ? { agentId: filter.agentId } : {}), ...(filter.team ? { team: filter.team } : {}) } : null;
-  // The previous answer stays on screen while a new range loads, so charts redraw instead of blinking.
   const input = scope ?? skipToken;
   const filters = useQuery(trpc.metrics.filters.queryOptions());
-  const overview = useQuery(trpc.metrics.overview.queryOptions(input, { placeholderData: keepPreviousData }));
-  const drift = useQuery(trpc.metrics.drift.queryOptions(input, { placeholderData: keepPreviousData }));
-  const learning = useQuery(trpc.metrics.learning.queryOptions(input, { placeholderData: keepPreviousData }));
+  const overview = useQuery(trpc.metrics.overview.queryOptions(input, { ...LIVE }));
+  const drift = useQuery(trpc.metrics.drift.queryOptions(input, { ...LIVE }));
+  const learning = useQuery(trpc.metrics.learning.queryOptions(input, { ...LIVE }));
   // Quality takes the agents themselves: a team is its agents.
   const teamAgents = filter.team ? (filters.data?.agents ?? []).filter((a) => a.team === filter.team).map((a) => a.id) : undefined;
   const qualityInput =
     range && (!filter.team || filters.data)
       ? { ...range, bucket: bucketFor(range.from, range.to), ...(filter.agentId ? { agentIds: [filter.agentId] } : teamAgents ? { agentIds: teamAgents } : {}) }
       : skipToken;
-  const quality = useQuery(trpc.quality.series.queryOptions(qualityInput, { placeholderData: keepPreviousData }));
+  const quality = useQuery(trpc.quality.series.queryOptions(qualityInput, { ...LIVE }));
   const topTasks = useQuery(
     trpc.cost.topTasks.queryOptions(qualityInput === skipToken ? skipToken : { window: { from: qualityInput.from, to: qualityInput.to, agentIds: qualityInput.agentIds }, limit: 10 }, {
-      placeholderData: keepPreviousData,
+      ...LIVE,
     }),
   );
   // Action costs come with the overview (its rollup); usage and task costs from the cost series.
   const cost = useQuery(
     trpc.cost.series.queryOptions(qualityInput === skipToken ? skipToken : { ...qualityInput, perAgent: false, sources: ["usage", "tasks"] }, {
-      placeholderData: keepPreviousData,
+      ...LIVE,
     }),
   );
   // The rollup folds changes every 3 s; refetch a little after activity, at most every 5 s.
-  useLiveRefresh(["action.decided", "action.result", "approval.decided"], () => setTick((t) => t + 1), 5_000);
+  useLiveRefresh(
+    ["action.decided", "action.result", "approval.decided"],
+    () => {
+      setTick((t) => t + 1);
+      for (const query of [overview, drift, learning, quality, cost, topTasks]) void query.refetch();
+    },
+    5_000,
+  );
 
   const data = overview.data;
   const driftBuckets = useMemo(() => {
