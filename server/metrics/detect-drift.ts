@@ -77,11 +77,14 @@ async function loadDriftData(db: DbOrTx, agentId: string, w: Windows) {
       UNION ALL
       (SELECT false, confidence FROM actions WHERE agent_id = ${agentId}::uuid AND created_at >= ${w.baselineStart} AND created_at < ${w.recentStart} ORDER BY created_at DESC LIMIT ${SAMPLE})`,
     db.$queryRaw<{ recent: boolean; cost: number }[]>`
-      SELECT t.completed_at >= ${w.recentStart} AS recent,
-             (coalesce(t.cost_usd, 0) + coalesce((SELECT sum(u.usd) FROM usage_events u WHERE u.task_id = t.id), 0))::float8 AS cost
-        FROM tasks t
-       WHERE t.leased_by = ${agentId}::uuid AND t.status = 'succeeded' AND t.completed_at >= ${w.baselineStart} AND t.completed_at < ${w.end}
-       ORDER BY t.completed_at DESC LIMIT ${2 * SAMPLE}`,
+      WITH finished AS (
+        SELECT t.id, t.completed_at, coalesce(t.cost_usd, 0) AS task_cost FROM tasks t
+         WHERE t.leased_by = ${agentId}::uuid AND t.status = 'succeeded' AND t.completed_at >= ${w.baselineStart} AND t.completed_at < ${w.end}
+      )
+      SELECT recent, (task_cost + coalesce((SELECT sum(u.usd) FROM usage_events u WHERE u.task_id = f.id), 0))::float8 AS cost
+        FROM ((SELECT true AS recent, * FROM finished WHERE completed_at >= ${w.recentStart} ORDER BY completed_at DESC LIMIT ${SAMPLE})
+              UNION ALL
+              (SELECT false, * FROM finished WHERE completed_at < ${w.recentStart} ORDER BY completed_at DESC LIMIT ${SAMPLE})) f`,
     db.$queryRaw<{ recent: boolean; failed: number; total: number }[]>`
       SELECT hour >= ${w.recentStart} AS recent, sum(failed)::int AS failed, sum(failed + succeeded)::int AS total
         FROM metric_hours WHERE agent_id = ${agentId}::uuid AND hour >= ${w.baselineStart} AND hour < ${w.end} GROUP BY 1`,

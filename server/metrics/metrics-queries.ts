@@ -76,7 +76,7 @@ export async function loadToolMix(db: DbOrTx, scope: MetricsScope) {
   const { filter } = await agentsInScope(db, scope);
   return db.$queryRaw<{ tool: string; actions: number }[]>`
     SELECT tool, sum(actions)::int AS actions FROM metric_tool_days
-     WHERE day >= (${scope.from}::timestamptz AT TIME ZONE 'UTC')::date AND day <= (${scope.to}::timestamptz AT TIME ZONE 'UTC')::date ${filter("agent_id")}
+     WHERE day >= (${scope.from}::timestamptz AT TIME ZONE 'UTC')::date AND (day::timestamp AT TIME ZONE 'UTC') < ${scope.to} ${filter("agent_id")}
      GROUP BY tool ORDER BY actions DESC LIMIT 20`;
 }
 

@@ -12,8 +12,9 @@ import { LATENCY_BOUNDS_MS } from "./latency-histogram";
 // agent and day) and metric_calibration_days (outcomes by confidence bin per agent and day).
 // Each pass recomputes, from actions, every hour and day in which an action was created or
 // changed since the last pass; actions.updated_at (kept by a trigger) says which. Recomputing a
-// group from scratch makes a pass idempotent, so passes may overlap: each re-reads the last
-// minute before its watermark, which covers transactions that committed after a pass began.
+// group from scratch makes a pass idempotent, so passes may overlap: the watermark is held back
+// to the oldest transaction still open when a pass runs, plus a minute of slack, so a change that
+// commits after a pass began is picked up by a later one.
 
 const STATE = "actions";
 const OVERLAP = "1 minute";
@@ -109,11 +110,16 @@ export async function rollUpActions(db: DbOrTx): Promise<RollupResult> {
       const [lock] = await tx.$queryRaw<{ locked: boolean }[]>`SELECT pg_try_advisory_xact_lock(${ROLLUP_LOCK}, 1) AS locked`;
       if (!lock?.locked) return null;
       const [state] = await tx.$queryRaw<{ watermark: Date }[]>`SELECT watermark FROM metric_rollup_state WHERE name = ${STATE}`;
-      const [clock] = await tx.$queryRaw<{ now: Date }[]>`SELECT now() AS now`;
+      // The next pass rescans from here: this pass's start, or earlier while another transaction
+      // of this database is still open, since its changes carry its own (earlier) start time in
+      // updated_at and become visible only when it commits.
+      const [clock] = await tx.$queryRaw<{ now: Date; horizon: Date }[]>`
+        SELECT now() AS now, least(now(), (SELECT min(xact_start) FROM pg_stat_activity
+                                            WHERE datname = current_database() AND pid <> pg_backend_pid() AND xact_start IS NOT NULL)) AS horizon`;
       const now = clock!.now;
       const counts = state ? await foldDirty(tx, state.watermark) : await foldEverything(tx);
       await tx.$executeRaw`
-        INSERT INTO metric_rollup_state (name, watermark) VALUES (${STATE}, ${now})
+        INSERT INTO metric_rollup_state (name, watermark) VALUES (${STATE}, ${clock!.horizon})
         ON CONFLICT (name) DO UPDATE SET watermark = EXCLUDED.watermark`;
       return { ...counts, ranAt: now };
     },
@@ -124,7 +130,7 @@ export async function rollUpActions(db: DbOrTx): Promise<RollupResult> {
 async function foldEverything(tx: DbOrTx) {
   const hours = await tx.$executeRaw`
     INSERT INTO metric_hours (hour, agent_id, ${HOUR_COLUMNS})
-    SELECT date_trunc('hour', a.created_at), a.agent_id, ${HOUR_AGGREGATES}
+    SELECT date_trunc('hour', a.created_at, 'UTC'), a.agent_id, ${HOUR_AGGREGATES}
       FROM actions a LEFT JOIN (${RECALL_SUMMARY} WHERE r.action_id IS NOT NULL GROUP BY r.action_id) rc ON rc.action_id = a.id
      GROUP BY 1, 2
     ON CONFLICT (hour, agent_id) DO UPDATE SET ${UPDATES}`;
@@ -147,7 +153,7 @@ async function foldDirty(tx: DbOrTx, watermark: Date) {
   // changed depends on what the agent proposed in the hour after it.
   await tx.$executeRaw`
     CREATE TEMP TABLE dirty_hours ON COMMIT DROP AS
-    SELECT DISTINCT date_trunc('hour', c.at) AS hour, c.agent_id
+    SELECT DISTINCT date_trunc('hour', c.at, 'UTC') AS hour, c.agent_id
       FROM actions, LATERAL (VALUES (created_at, agent_id), (created_at - ${PLAN_CHANGE_WINDOW}::interval, agent_id)) c(at, agent_id)
      WHERE updated_at > ${watermark}::timestamptz - ${OVERLAP}::interval`;
   const hours = await tx.$executeRaw`

@@ -6,6 +6,8 @@ import { learningSignals } from "../../server/memory/learning-signals";
 import { agentMemories, browseMemories, setMemoryRetired } from "../../server/memory/manage-memory";
 import { findDuplicateCandidates, mergeMemories } from "../../server/memory/merge-memories";
 import { recallMemories } from "../../server/memory/recall";
+import { matchingFailures, recallForDecision } from "../../server/memory/recall-for-decision";
+import { actionSubject } from "../../server/memory/subject-key";
 import { recallRoute, recordMemoryRoute } from "../../server/memory/memory-routes";
 import { auditRows, call, db, makeUser, makeUserWithToken, unique } from "../support/fixtures";
 import { makeGrantedAgent, makeTool, propose } from "../support/guardrail-fixtures";
@@ -186,5 +188,23 @@ describe("learning signals", () => {
     await rollUpNow();
     const after = await learningSignals(db, { from, to: new Date(Date.now() + 1000), agentId: agent.agent.id });
     expect(after.planChanges).toBe(0);
+  });
+});
+
+describe("recall keeps fresh failures", () => {
+  it("a decision is handed a new failure even when stronger entries fill its subject and a neighbour's", async () => {
+    const { key, agent } = await makeGrantedAgent([]);
+    const action = { action: `restart ${word("svc")}`, tool: "docker.restart", resource: null };
+    const subject = actionSubject(action);
+    for (const s of [subject, `${subject} again`]) {
+      for (let i = 0; i < 3; i++) {
+        const id = await record(key, { kind: "pattern", subject: s, body: `older pattern ${i}` });
+        await db.memory.update({ where: { id }, data: { occurrences: 5 } });
+      }
+    }
+    const fresh = await record(key, { kind: "negative_knowledge", subject, body: "the new config had invalid YAML" });
+    const recalled = await recallForDecision(db, { agentId: agent.id, ...action });
+    expect(recalled.map((m) => m.id)).toContain(fresh);
+    expect(matchingFailures(recalled, 30).map((m) => m.id)).toContain(fresh);
   });
 });
