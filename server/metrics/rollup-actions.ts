@@ -137,7 +137,9 @@ async function foldEverything(tx: DbOrTx) {
   await tx.$executeRaw`CREATE TEMP TABLE dirty_days ON COMMIT DROP AS SELECT DISTINCT (hour AT TIME ZONE 'UTC')::date AS day, agent_id FROM metric_hours`;
   await sumDays(tx);
   const day = Prisma.sql`(a.created_at AT TIME ZONE 'UTC')::date`;
-  await tx.$executeRaw`TRUNCATE metric_tool_days, metric_calibration_days`;
+  // DELETE, not TRUNCATE: TRUNCATE would lock the pages' reads out until this long pass commits.
+  await tx.$executeRaw`DELETE FROM metric_tool_days`;
+  await tx.$executeRaw`DELETE FROM metric_calibration_days`;
   await tx.$executeRaw`INSERT INTO metric_tool_days (day, agent_id, tool, actions) SELECT ${day}, a.agent_id, a.tool, count(*)::int FROM actions a GROUP BY 1, 2, 3`;
   const days = await tx.$executeRaw`
     INSERT INTO metric_calibration_days (day, agent_id, bin, n, successes, sum_conf, sum_conf_sq, sum_conf_success)
