@@ -1,27 +1,9 @@
-import { performance } from "node:perf_hooks";
 import { Warden, type JsonObject } from "../sdk/src";
-import { benchDatabase, fmt, percentiles } from "./support";
+import { benchDatabase, fmt, percentiles, runConcurrently } from "./support";
 import { startWarden } from "./server";
 
 type Series = { latencies: number[]; seconds: number };
 type Figures = { count: number; perSecond: number; p50: number; p99: number; max: number };
-
-/** Runs `call` `count` times over `concurrency` workers, keeping every latency (ms). */
-async function series(count: number, concurrency: number, call: (i: number) => Promise<unknown>): Promise<Series> {
-  const latencies: number[] = [];
-  let next = 0;
-  const started = performance.now();
-  await Promise.all(
-    Array.from({ length: concurrency }, async () => {
-      for (let i = next++; i < count; i = next++) {
-        const t0 = performance.now();
-        await call(i);
-        latencies.push(performance.now() - t0);
-      }
-    }),
-  );
-  return { latencies, seconds: (performance.now() - started) / 1000 };
-}
 
 const signed = (n: number) => `${n < 0 ? "−" : "+"}${fmt(Math.abs(n), 2)}`;
 
@@ -72,10 +54,10 @@ export async function sdkBenchmark(options: { calls: number; concurrency: number
   const results: Record<string, unknown> = {};
   try {
     const { calls, concurrency } = options;
-    for (const warm of [bare(false), bare(true), sdk]) await series(300, concurrency, warm);
+    for (const warm of [bare(false), bare(true), sdk]) await runConcurrently(300, concurrency, warm);
     const runs: Record<"bare" | "keyed" | "sdk", Series[]> = { bare: [], keyed: [], sdk: [] };
     for (const name of ["bare", "keyed", "sdk", "sdk", "keyed", "bare"] as const) {
-      runs[name].push(await series(calls / 2, concurrency, name === "sdk" ? sdk : bare(name === "keyed")));
+      runs[name].push(await runConcurrently(calls / 2, concurrency, name === "sdk" ? sdk : bare(name === "keyed")));
     }
     const [plain, keyed, viaSdk] = [figures(runs.bare), figures(runs.keyed), figures(runs.sdk)];
 
@@ -93,8 +75,8 @@ export async function sdkBenchmark(options: { calls: number; concurrency: number
       return Response.json({ id: "00000000-0000-4000-8000-000000000000", status: "succeeded" });
     };
     const local = new Warden({ url: warden.url, key: key.secret, fetch: inMemory }).tool({ name: "bench.noop" }, (args) => ({ i: args.i }));
-    await series(2_000, 1, (i) => local({ i }, { action: `noop ${i}`, confidence: 0.99 }));
-    const clientOnly = figures([await series(20_000, 1, (i) => local({ i }, { action: `noop ${i}`, confidence: 0.99 }))]);
+    await runConcurrently(2_000, 1, (i) => local({ i }, { action: `noop ${i}`, confidence: 0.99 }));
+    const clientOnly = figures([await runConcurrently(20_000, 1, (i) => local({ i }, { action: `noop ${i}`, confidence: 0.99 }))]);
 
     Object.assign(results, { bare: plain, bareWithKeys: keyed, sdk: viaSdk, clientOnly, ratio: viaSdk.perSecond / plain.perSecond, ratioToKeyed: viaSdk.perSecond / keyed.perSecond });
     const row = (label: string, f: Figures) => `| ${label} | ${fmt(f.perSecond, 0)} | ${fmt(f.p50, 2)} | ${fmt(f.p99, 2)} | ${fmt(f.max, 2)} |`;

@@ -12,8 +12,8 @@ export async function benchDatabase(name: string): Promise<string> {
 
 export type Timing = { count: number; seconds: number; perSecond: number; p50: number; p99: number; max: number };
 
-/** Runs `task` `count` times over `concurrency` workers; latencies in milliseconds. */
-export async function measure(count: number, concurrency: number, task: (i: number) => Promise<void>): Promise<Timing> {
+/** Runs `task` `count` times over `concurrency` workers, keeping every latency (ms) and the wall time. */
+export async function runConcurrently(count: number, concurrency: number, task: (i: number) => Promise<unknown>): Promise<{ latencies: number[]; seconds: number }> {
   const latencies: number[] = new Array(count);
   let next = 0;
   const started = performance.now();
@@ -26,7 +26,12 @@ export async function measure(count: number, concurrency: number, task: (i: numb
       }
     }),
   );
-  const seconds = (performance.now() - started) / 1000;
+  return { latencies, seconds: (performance.now() - started) / 1000 };
+}
+
+/** Runs `task` `count` times over `concurrency` workers; latencies in milliseconds. */
+export async function measure(count: number, concurrency: number, task: (i: number) => Promise<void>): Promise<Timing> {
+  const { latencies, seconds } = await runConcurrently(count, concurrency, task);
   return { count, seconds, perSecond: count / seconds, ...percentiles(latencies) };
 }
 
