@@ -14,7 +14,7 @@ export async function metricsBenchmark(options: { actions: number; usage: number
   process.env.DATABASE_URL = url;
   const { db } = await import("../server/db/client");
   const { rollUpActions } = await import("../server/metrics/rollup-actions");
-  const { loadOverview, loadDriftEvents, loadToolMix } = await import("../server/metrics/metrics-queries");
+  const { loadOverview, loadDriftEvents } = await import("../server/metrics/metrics-queries");
   const { learningSignals } = await import("../server/memory/learning-signals");
   const pool = new pg.Pool({ connectionString: url, max: 4 });
   const results: Record<string, unknown> = {};
@@ -87,7 +87,6 @@ export async function metricsBenchmark(options: { actions: number; usage: number
   const queries: Record<string, (s: typeof scopes.fleet) => Promise<unknown>> = {
     "overview (series, agents, latency, calibration)": (s) => loadOverview(db, s),
     "drift events": (s) => loadDriftEvents(db, s),
-    "action mix": (s) => loadToolMix(db, s),
     "learning signals": (s) => learningSignals(db, s),
     "usage cost per day and model": (s) =>
       pool.query(`SELECT day, model, sum(usd) FROM usage_days WHERE day >= $1::date ${"agentId" in s ? "AND agent_id = $2" : ""} GROUP BY 1, 2`, "agentId" in s ? [s.from, s.agentId] : [s.from]),

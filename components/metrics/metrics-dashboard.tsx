@@ -47,14 +47,15 @@ export function MetricsDashboard({ agentId, canReplay }: { agentId?: string; can
   const range = useMemo(() => rangeOf(filter), [filter, tick]); // eslint-disable-line react-hooks/exhaustive-deps
   const scope = range ? { ...range, ...(filter.agentId ? { agentId: filter.agentId } : {}), ...(filter.team ? { team: filter.team } : {}) } : null;
   const input = scope ?? skipToken;
-  const filters = useQuery(trpc.metrics.filters.queryOptions());
+  const agents = useQuery(trpc.agents.list.queryOptions());
+  const teams = useMemo(() => [...new Set((agents.data ?? []).map((a) => a.team))].sort(), [agents.data]);
   const overview = useQuery(trpc.metrics.overview.queryOptions(input, { ...LIVE }));
   const drift = useQuery(trpc.metrics.drift.queryOptions(input, { ...LIVE }));
   const learning = useQuery(trpc.metrics.learning.queryOptions(input, { ...LIVE }));
   // Quality takes the agents themselves: a team is its agents.
-  const teamAgents = filter.team ? (filters.data?.agents ?? []).filter((a) => a.team === filter.team).map((a) => a.id) : undefined;
+  const teamAgents = filter.team ? (agents.data ?? []).filter((a) => a.team === filter.team).map((a) => a.id) : undefined;
   const qualityInput =
-    range && (!filter.team || filters.data)
+    range && (!filter.team || agents.data)
       ? { ...range, bucket: bucketFor(range.from, range.to), ...(filter.agentId ? { agentIds: [filter.agentId] } : teamAgents ? { agentIds: teamAgents } : {}) }
       : skipToken;
   const quality = useQuery(trpc.quality.series.queryOptions(qualityInput, { ...LIVE }));
@@ -99,11 +100,11 @@ export function MetricsDashboard({ agentId, canReplay }: { agentId?: string; can
       ),
     ];
   }, [data, drift.data]);
-  const agentName = filters.data?.agents.find((a) => a.id === agentId)?.name;
+  const agentName = agents.data?.find((a) => a.id === agentId)?.name;
 
   return (
     <div className="space-y-6">
-      <MetricsFilters value={filter} onChange={setFilter} agents={filters.data?.agents ?? []} teams={filters.data?.teams ?? []} lockAgent={Boolean(agentId)} />
+      <MetricsFilters value={filter} onChange={setFilter} agents={agents.data ?? []} teams={teams} lockAgent={Boolean(agentId)} />
       {!range ? <p className="text-sm text-red-600">Choose a start before the end.</p> : null}
       <ErrorText error={overview.error} />
       {data ? (

@@ -91,15 +91,15 @@ async function loadDriftData(db: DbOrTx, agentId: string, w: Windows) {
   ]);
   const mix = { recent: {} as Record<string, number>, baseline: {} as Record<string, number> };
   for (const r of mixRows) (r.recent ? mix.recent : mix.baseline)[r.tool] = r.actions;
-  const split = <T>(rows: { recent: boolean }[], pick: (r: never) => T) => ({
-    recent: rows.filter((r) => r.recent).map((r) => pick(r as never)),
-    baseline: rows.filter((r) => !r.recent).map((r) => pick(r as never)),
+  const split = <T extends { recent: boolean }>(rows: T[], value: (row: T) => number) => ({
+    recent: rows.filter((r) => r.recent).map(value),
+    baseline: rows.filter((r) => !r.recent).map(value),
   });
   const o = (recent: boolean) => outcomes.find((r) => r.recent === recent) ?? { failed: 0, total: 0 };
   return {
     mix,
-    confidence: split(confidence, (r: { confidence: number }) => r.confidence),
-    costPerTask: split(costs, (r: { cost: number }) => r.cost),
+    confidence: split(confidence, (r) => r.confidence),
+    costPerTask: split(costs, (r) => r.cost),
     outcomes: { recentFailed: o(true).failed, recentTotal: o(true).total, baselineFailed: o(false).failed, baselineTotal: o(false).total },
   };
 }

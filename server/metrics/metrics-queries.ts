@@ -71,15 +71,6 @@ function loadCalibrationBins(db: DbOrTx, scope: MetricsScope, filter: (column: s
      GROUP BY bin`;
 }
 
-/** The action mix (actions per tool) over a range, from the daily rollup. */
-export async function loadToolMix(db: DbOrTx, scope: MetricsScope) {
-  const { filter } = await agentsInScope(db, scope);
-  return db.$queryRaw<{ tool: string; actions: number }[]>`
-    SELECT tool, sum(actions)::int AS actions FROM metric_tool_days
-     WHERE day >= (${scope.from}::timestamptz AT TIME ZONE 'UTC')::date AND (day::timestamp AT TIME ZONE 'UTC') < ${scope.to} ${filter("agent_id")}
-     GROUP BY tool ORDER BY actions DESC LIMIT 20`;
-}
-
 /** Drift events in range, newest first, with the agent's name. */
 export async function loadDriftEvents(db: DbOrTx, scope: MetricsScope) {
   const { filter } = await agentsInScope(db, scope);

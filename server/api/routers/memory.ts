@@ -1,6 +1,5 @@
 import { z } from "zod";
 import { editMemory } from "../../memory/edit-memory";
-import { learningSignals } from "../../memory/learning-signals";
 import { agentMemories, browseMemories, memoryDetail, setMemoryRetired } from "../../memory/manage-memory";
 import { findDuplicateCandidates, mergeMemories } from "../../memory/merge-memories";
 import { ZUuid } from "../../schemas/common";
@@ -25,9 +24,6 @@ export const memoryRouter = createTRPCRouter({
   get: viewerProcedure.input(z.object({ id: ZUuid })).query(({ ctx, input }) => memoryDetail(ctx.db, input.id)),
   duplicates: viewerProcedure.input(z.object({ id: ZUuid })).query(({ ctx, input }) => findDuplicateCandidates(ctx.db, input.id)),
   forAgent: viewerProcedure.input(z.object({ agentId: ZUuid })).query(({ ctx, input }) => agentMemories(ctx.db, input.agentId)),
-  signals: viewerProcedure
-    .input(z.object({ from: z.date(), to: z.date(), agentId: ZUuid.optional() }))
-    .query(({ ctx, input }) => learningSignals(ctx.db, input)),
   edit: approverProcedure.input(ZEditMemoryRequest).mutation(({ ctx, input }) => editMemory(ctx.db, ctx.user, input, { ip: ctx.ip })),
   merge: approverProcedure.input(ZMergeMemoriesRequest).mutation(({ ctx, input }) => mergeMemories(ctx.db, ctx.user, input, { ip: ctx.ip })),
   setRetired: approverProcedure

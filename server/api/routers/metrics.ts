@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { learningSignals } from "../../memory/learning-signals";
 import { getMetricSettings, saveMetricSettings, ZMetricSettings } from "../../metrics/metric-settings";
-import { loadDriftEvents, loadOverview, loadToolMix } from "../../metrics/metrics-queries";
+import { loadDriftEvents, loadOverview } from "../../metrics/metrics-queries";
 import { ZUuid } from "../../schemas/common";
 import { adminProcedure, createTRPCRouter, viewerProcedure } from "../trpc";
 
@@ -20,13 +20,8 @@ export const ZMetricsScope = z
 
 export const metricsRouter = createTRPCRouter({
   overview: viewerProcedure.input(ZMetricsScope).query(({ ctx, input }) => loadOverview(ctx.db, input)),
-  toolMix: viewerProcedure.input(ZMetricsScope).query(({ ctx, input }) => loadToolMix(ctx.db, input)),
   drift: viewerProcedure.input(ZMetricsScope).query(({ ctx, input }) => loadDriftEvents(ctx.db, input)),
   learning: viewerProcedure.input(ZMetricsScope).query(({ ctx, input }) => learningSignals(ctx.db, input)),
-  filters: viewerProcedure.query(async ({ ctx }) => {
-    const agents = await ctx.db.agent.findMany({ select: { id: true, name: true, team: true }, orderBy: { name: "asc" } });
-    return { agents, teams: [...new Set(agents.map((a) => a.team))].sort() };
-  }),
   settings: viewerProcedure.query(({ ctx }) => getMetricSettings(ctx.db)),
   saveSettings: adminProcedure.input(ZMetricSettings).mutation(({ ctx, input }) => saveMetricSettings(ctx.db, ctx.user, input, { ip: ctx.ip })),
 });
