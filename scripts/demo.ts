@@ -9,7 +9,8 @@ import { SimulatedAgent } from "../demo/simulated-agents";
  *   npm run warden -- token create --email admin@warden.local --name demo
  */
 async function main() {
-  const url = process.env.WARDEN_URL ?? "http://localhost:11480";
+  // The Warden to drive: WARDEN_URL, else the one `npm start` serves on this machine (PORT).
+  const url = process.env.WARDEN_URL ?? `http://localhost:${process.env.PORT ?? 11480}`;
   const token = process.env.WARDEN_TOKEN;
   if (!token) {
     console.error("Set WARDEN_TOKEN to an admin's personal token: npm run warden -- token create --email admin@warden.local --name demo");

@@ -1,4 +1,3 @@
-import { existsSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { parseArgs } from "node:util";
 import { ensurePrismaClient } from "./prepare";
@@ -8,25 +7,55 @@ const USAGE = `Usage: npm run warden -- <command>
   user create --email E --role viewer|approver|operator|admin [--password P] [--name N]
   token create --email E --name N
   audit verify
+  import-pglite          bring a database of an earlier Warden (PGlite, in .warden/pgdata) over
 
-Uses DATABASE_URL, else the embedded database of a running \`npm start\`, else opens the
-embedded database itself (WARDEN_DATA_DIR, default .warden).`;
+The database: DATABASE_URL when set (a Warden on your own PostgreSQL needs it here too); else
+the embedded database of the \`npm start\` running on this data folder (WARDEN_DATA_DIR, default
+.warden); else, with no server running, the embedded database in that folder, opened for the
+command alone.`;
 
-/** Where the CLI's database is: the same one `npm start` uses. */
+function refuse(message: string): never {
+  console.error(`warden: ${message}`);
+  process.exit(2);
+}
+
+/** Where the CLI's database is: the same one the server reads, never a new one it would not. */
 async function connect(): Promise<() => Promise<void>> {
   if (process.env.DATABASE_URL) return async () => {};
   const dataDir = path.resolve(process.env.WARDEN_DATA_DIR ?? ".warden");
-  const runningUrl = path.join(dataDir, "embedded-url");
-  if (existsSync(runningUrl)) {
-    process.env.DATABASE_URL = readFileSync(runningUrl, "utf8").trim();
+  const { lockHolder, externalServers, hasEmbeddedCluster, lockDataFolder, DataFolderBusy } = await import("../server/launcher/data-folder");
+  const running = lockHolder(dataDir);
+  if (running?.kind === "server" && running.databaseUrl) {
+    process.env.DATABASE_URL = running.databaseUrl;
     return async () => {};
+  }
+  const external = externalServers(dataDir);
+  if (external.length > 0) {
+    refuse(
+      `the Warden on port ${external[0]!.port} uses your own PostgreSQL: set DATABASE_URL to that server's URL for this command too ` +
+        "(without it, the users and tokens made here would land where that Warden never reads)",
+    );
+  }
+  if (!hasEmbeddedCluster(dataDir)) {
+    refuse(`no Warden database in ${dataDir}: start Warden once with \`npm start\` (it creates it), or set DATABASE_URL to your PostgreSQL's URL`);
+  }
+  let lock;
+  try {
+    lock = lockDataFolder(dataDir, { kind: "cli" });
+  } catch (error) {
+    if (error instanceof DataFolderBusy) refuse(`${error.message}; try again in a moment`);
+    throw error;
   }
   const { startEmbeddedDatabase } = await import("../server/db/embedded");
   const embedded = await startEmbeddedDatabase(dataDir);
+  console.error(`warden: no server is running; using the embedded database in ${embedded.clusterDir} (the next \`npm start\` reads it)`);
   process.env.DATABASE_URL = embedded.url;
   const { migrate } = await import("../server/db/migrate");
   await migrate(embedded.url);
-  return embedded.stop;
+  return async () => {
+    await embedded.stop();
+    lock.release();
+  };
 }
 
 async function main(argv: string[]): Promise<number> {
@@ -37,6 +66,10 @@ async function main(argv: string[]): Promise<number> {
     strict: true,
   });
   const command = `${noun ?? ""} ${verb ?? ""}`;
+  if (noun === "import-pglite") {
+    const { importPglite } = await import("./import-pglite");
+    return importPglite(path.resolve(process.env.WARDEN_DATA_DIR ?? ".warden"));
+  }
   if (!["user create", "token create", "audit verify"].includes(command)) {
     console.error(USAGE);
     return 2;

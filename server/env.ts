@@ -18,9 +18,9 @@ const EnvSchema = z.object({
   WARDEN_TASK_DEDUPE_WINDOW_SECONDS: z.coerce.number().int().min(1).default(86_400),
   WARDEN_TASK_LEASE_SECONDS: z.coerce.number().int().min(5).default(60),
   WARDEN_TASK_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(100).default(3),
-  /** Set by the launcher when it runs the embedded database: realtime fan-out stays in-process. */
-  WARDEN_EMBEDDED_DB: z.enum(["0", "1"]).default("0"),
   AUTH_SECRET: z.string().min(16).optional(),
+  /** Set by `npm start` for its server: the server stops itself when that process is gone. */
+  WARDEN_LAUNCHER_PID: z.coerce.number().int().positive().optional(),
 });
 
 export type Env = z.infer<typeof EnvSchema>;

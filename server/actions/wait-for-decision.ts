@@ -1,6 +1,7 @@
 import type { DbOrTx } from "../db/client";
 import { waitForEvent } from "../events/bus";
 import { expireOverdueApprovals } from "../approvals/decide-approval";
+import { untilShutdown } from "../lifecycle/shutdown";
 import { loadActionView } from "./action-view";
 
 /**
@@ -8,7 +9,9 @@ import { loadActionView } from "./action-view";
  * with it still pending. It sleeps on the event bus (no polling of the database) and wakes at
  * the expiry time to expire the approval itself if the sweep has not yet.
  */
-export async function waitForDecision(db: DbOrTx, agentId: string, actionId: string, timeoutSeconds: number, signal?: AbortSignal) {
+export async function waitForDecision(db: DbOrTx, agentId: string, actionId: string, timeoutSeconds: number, requestSignal?: AbortSignal) {
+  // A server that is stopping answers at once with the action as it stands.
+  const signal = untilShutdown(requestSignal);
   const deadline = Date.now() + timeoutSeconds * 1000;
   for (;;) {
     // Listen before reading, so a decision committed in between still wakes this wait.

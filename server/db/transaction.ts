@@ -21,8 +21,8 @@ export async function transaction<T>(
 /**
  * Runs `fn` in a transaction: a new one on the client, or the caller's own when it already
  * holds one (an Idempotency-Key request wraps the whole service call in its transaction).
- * Never use the global client inside `fn`: with the embedded database that would wait on the
- * transaction it is part of.
+ * Never use the global client inside `fn`: its statements would run outside the transaction
+ * (and wait on the rows it locks).
  */
 export function inTransaction<T>(db: DbOrTx, fn: (tx: Tx) => Promise<T>, options?: { timeout?: number }): Promise<T> {
   if (isRootClient(db)) return transaction(db, fn, options);

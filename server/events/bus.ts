@@ -10,8 +10,6 @@ import { env } from "../env";
  * The one event bus of the console and the agent streams. An event published inside a
  * transaction reaches this instance's subscribers after the commit (never on rollback), and
  * other instances through PostgreSQL NOTIFY, which PostgreSQL also delivers only on commit.
- * The embedded database does not carry NOTIFY between connections, so there the in-process
- * path is the only one (one instance is all it serves).
  */
 export type WardenEvent =
   | { type: "approval.created"; actionId: string; agentId: string }
@@ -38,7 +36,7 @@ type BusState = { instanceId: string; emitter: EventEmitter; listener: pg.Client
 const holder = globalThis as unknown as { wardenBus?: BusState };
 const state: BusState = (holder.wardenBus ??= { instanceId: randomUUID(), emitter: new EventEmitter().setMaxListeners(0), listener: null, starting: null });
 
-const crossInstance = () => env.WARDEN_EMBEDDED_DB !== "1" && Boolean(env.DATABASE_URL);
+const crossInstance = () => Boolean(env.DATABASE_URL);
 
 /**
  * The SELECT that sends `events` to the other instances (delivered by PostgreSQL on commit);

@@ -1,3 +1,4 @@
+import { untilShutdown } from "../lifecycle/shutdown";
 import { subscribe, type WardenEvent } from "./bus";
 
 const encoder = new TextEncoder();
@@ -64,7 +65,10 @@ export function eventStreamResponse(
           // already closed
         }
       };
-      signal.addEventListener("abort", () => cleanup());
+      // Ends with the request, or when the server stops (the client reconnects elsewhere).
+      const ended = untilShutdown(signal);
+      if (ended.aborted) cleanup();
+      else ended.addEventListener("abort", () => cleanup());
     },
     cancel() {
       cleanup();

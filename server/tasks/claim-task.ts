@@ -4,6 +4,7 @@ import type { Agent, Task } from "../db/generated/client";
 import { env } from "../env";
 import { AppError, invalidField } from "../errors";
 import { emitLocallyOnCommit, waitForEvent } from "../events/bus";
+import { untilShutdown } from "../lifecycle/shutdown";
 import { consumeRateLimit } from "../lib/rate-limit";
 import { getCurrentPolicy } from "../policy/current-policy";
 import type { TaskView } from "../schemas/tasks";
@@ -64,9 +65,11 @@ export async function claimTask(
   db: DbOrTx,
   { agent, control }: { agent: Agent; control: EffectiveControl },
   waitSeconds: number,
-  signal?: AbortSignal,
+  requestSignal?: AbortSignal,
   only?: string[],
 ): Promise<{ task: TaskView; leaseExpiresAt: string } | null> {
+  // A server that is stopping stops waiting for work (the agent claims again elsewhere).
+  const signal = untilShutdown(requestSignal);
   if (agent.role === "lead") throw new AppError("FORBIDDEN", "A lead agent delegates work to specialists; it does not claim it");
   const foreign = only?.filter((c) => !agent.capabilities.includes(c)) ?? [];
   if (foreign.length > 0) throw invalidField("capabilities", `${foreign.join(", ")} ${foreign.length === 1 ? "is not a capability" : "are not capabilities"} of this agent`);
