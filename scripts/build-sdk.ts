@@ -1,5 +1,5 @@
 import { spawnSync } from "node:child_process";
-import { chmodSync, readFileSync, writeFileSync } from "node:fs";
+import { chmodSync, copyFileSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { SDK_VERSION } from "../sdk/src/version";
 
@@ -17,11 +17,12 @@ const RUNTIME_DEPENDENCIES = ["@modelcontextprotocol/sdk", "picomatch", "safe-st
 const tsc = spawnSync(process.execPath, [path.join(ROOT, "node_modules/typescript/bin/tsc"), "-p", "sdk"], { stdio: "inherit" });
 if (tsc.status !== 0) process.exit(tsc.status ?? 1);
 
-const root = JSON.parse(readFileSync(path.join(ROOT, "package.json"), "utf8")) as { dependencies: Record<string, string>; bin: Record<string, string> };
+const root = JSON.parse(readFileSync(path.join(ROOT, "package.json"), "utf8")) as { license: string; dependencies: Record<string, string>; bin: Record<string, string> };
 const manifest = {
   name: "@warden/sdk",
   version: SDK_VERSION,
   description: "Warden's TypeScript SDK and MCP server (warden-mcp)",
+  license: root.license,
   type: "commonjs",
   main: "sdk/src/index.js",
   types: "sdk/src/index.d.ts",
@@ -30,5 +31,6 @@ const manifest = {
   dependencies: Object.fromEntries(RUNTIME_DEPENDENCIES.map((name) => [name, root.dependencies[name]!])),
 };
 writeFileSync(path.join(DIST, "package.json"), `${JSON.stringify(manifest, null, 2)}\n`);
+copyFileSync(path.join(ROOT, "LICENSE"), path.join(DIST, "LICENSE"));
 chmodSync(path.join(ROOT, root.bin["warden-mcp"]!), 0o755);
 console.log(`sdk: built sdk/dist (${manifest.name} ${manifest.version}: ${manifest.main}, warden-mcp at ${root.bin["warden-mcp"]})`);

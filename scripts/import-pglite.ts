@@ -1,5 +1,4 @@
 import { renameSync } from "node:fs";
-import path from "node:path";
 import pg from "pg";
 
 /**
@@ -74,7 +73,7 @@ export async function importPglite(dataDir: string): Promise<number> {
     const moved = `${legacy}-imported-${new Date().toISOString().slice(0, 10)}`;
     renameSync(legacy, moved);
     const rowsTotal = Object.values(counts).reduce((a, b) => a + b, 0);
-    console.log(`warden: imported ${rowsTotal} rows; the PGlite folder is kept as ${path.relative(process.cwd(), moved)} (delete it once you are satisfied)`);
+    console.log(`warden: imported ${rowsTotal} rows; the PGlite folder is kept as ${moved} (delete it once you are satisfied)`);
     console.log("warden: `npm start` now runs on the embedded PostgreSQL");
     return 0;
   } finally {

@@ -1,6 +1,6 @@
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import { createHash, randomBytes } from "node:crypto";
-import { chmodSync, chownSync, existsSync, lstatSync, mkdirSync, openSync, readFileSync, readlinkSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { chmodSync, chownSync, cpSync, existsSync, lstatSync, mkdirSync, openSync, readFileSync, readlinkSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { arch, platform, userInfo } from "node:os";
 import path from "node:path";
@@ -94,6 +94,25 @@ function canTraverse(dir: string, account: { uid: number; gid: number }): boolea
 }
 
 /**
+ * The binaries where the server account can run them. Installed under a folder it cannot pass
+ * (a project under /root), they are copied once to /var/lib/warden, by version and platform.
+ */
+function reachableBinaries(binaries: Binaries, account: { uid: number; gid: number } | null): Binaries {
+  if (!account || canTraverse(path.dirname(binaries.postgres), account)) return binaries;
+  const version = (JSON.parse(readFileSync(path.join(binaries.packageDir, "package.json"), "utf8")) as { version: string }).version;
+  const home = path.join("/var/lib/warden", `postgres-${version}-${platform()}-${arch()}`);
+  if (!existsSync(path.join(home, ".complete"))) {
+    rmSync(home, { recursive: true, force: true });
+    mkdirSync(path.dirname(home), { recursive: true, mode: 0o755 });
+    cpSync(path.join(binaries.packageDir, "native"), path.join(home, "native"), { recursive: true, verbatimSymlinks: true });
+    chmodSync(home, 0o755);
+    writeFileSync(path.join(home, ".complete"), "");
+  }
+  const inHome = (file: string) => path.join(home, path.relative(binaries.packageDir, file));
+  return { postgres: inHome(binaries.postgres), initdb: inHome(binaries.initdb), packageDir: home };
+}
+
+/**
  * `<dataDir>/postgres`, ready for the server account. When root keeps the data folder where the
  * `postgres` account cannot reach (under /root, say), the cluster lives in /var/lib/warden and
  * `<dataDir>/postgres` links to it, so the data folder still holds (a way to) everything.
@@ -145,7 +164,7 @@ async function initialise(binaries: Binaries, clusterDir: string, password: stri
       [`--pgdata=${clusterDir}`, `--username=${SUPERUSER}`, `--pwfile=${pwfile}`, "--auth=scram-sha-256", "--encoding=UTF8", "--locale-provider=builtin", "--builtin-locale=C.UTF-8", "--locale=C", "--no-instructions"],
       { ...runAs(account), encoding: "utf8", env: { ...process.env, LC_ALL: "C", LC_MESSAGES: "C" } },
     );
-    if (result.status !== 0) throw new Error(`initdb failed (exit ${result.status}): ${(result.stderr || result.stdout).trim()}`);
+    if (result.status !== 0) throw new Error(`initdb failed (exit ${result.status}): ${result.error?.message ?? (result.stderr || result.stdout).trim()}`);
   } finally {
     rmSync(pwfile, { force: true });
   }
@@ -229,9 +248,10 @@ export async function startEmbeddedDatabase(dataDir: string, options: { port?: n
   hydrateSymlinks(binaries.packageDir);
   mkdirSync(dataDir, { recursive: true });
   const account = serverAccount();
+  const runnable = reachableBinaries(binaries, account);
   const clusterDir = prepareClusterDir(dataDir, account);
   const password = readOrCreatePassword(dataDir);
-  if (!existsSync(path.join(clusterDir, "PG_VERSION"))) await initialise(binaries, clusterDir, password, account);
+  if (!existsSync(path.join(clusterDir, "PG_VERSION"))) await initialise(runnable, clusterDir, password, account);
   await stopOrphan(clusterDir);
 
   const port = options.port || (await findFreePort());
@@ -239,7 +259,7 @@ export async function startEmbeddedDatabase(dataDir: string, options: { port?: n
   const logFd = openSync(logFile, "a", 0o600);
   if (account) chmodSync(logFile, 0o600);
   const child = spawn(
-    binaries.postgres,
+    runnable.postgres,
     [
       "-D", clusterDir,
       "-c", `port=${port}`,
