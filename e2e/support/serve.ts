@@ -1,5 +1,5 @@
 import { spawn } from "node:child_process";
-import { mkdtemp } from "node:fs/promises";
+import { chmod, mkdtemp } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { createFreshDatabase } from "../../tests/support/test-database";
@@ -15,6 +15,7 @@ async function main() {
   else {
     delete env.DATABASE_URL;
     env.WARDEN_DATA_DIR = await mkdtemp(path.join(tmpdir(), "warden-e2e-"));
+    await chmod(env.WARDEN_DATA_DIR, 0o755); // the embedded server runs as postgres under root
   }
   const child = spawn(process.execPath, ["--import", "tsx", "scripts/start.ts"], { stdio: "inherit", env });
   const stop = () => child.kill("SIGTERM");

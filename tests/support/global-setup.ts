@@ -1,4 +1,4 @@
-import { mkdtemp, rm } from "node:fs/promises";
+import { chmod, mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import type { TestProject } from "vitest/node";
@@ -18,6 +18,7 @@ export default async function setup(project: TestProject) {
   if (!url) {
     const { startEmbeddedDatabase } = await import("../../server/db/embedded");
     const dir = await mkdtemp(path.join(tmpdir(), "warden-test-"));
+    await chmod(dir, 0o755); // the embedded server runs as postgres when the tests run as root
     const embedded = await startEmbeddedDatabase(dir);
     url = embedded.url;
     cleanup = async () => {
