@@ -13,7 +13,7 @@ async function main(): Promise<void> {
   let last = began;
   const mark = (step: string) => {
     const now = Date.now();
-    console.log(`newcomer: ${step.padEnd(42)} ${((now - last) / 1000).toFixed(1).padStart(6)} s`);
+    console.log(`newcomer: ${step.padEnd(48)} ${((now - last) / 1000).toFixed(1).padStart(6)} s`);
     last = now;
   };
 

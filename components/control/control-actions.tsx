@@ -8,8 +8,30 @@ import { Button } from "@/components/ui/button";
 import { Card } from "@/components/ui/card";
 import { ErrorText } from "@/components/ui/error-text";
 import { Field, Input, Select } from "@/components/ui/field";
+import { CONTROL_RANK, type ControlLevelName } from "@/server/schemas/control";
 
 type Level = "pause" | "suspend" | "resume";
+const LEVEL_STATE = { pause: "paused", suspend: "suspended", resume: "running" } as const;
+export type ScopeStates = { fleet: ControlLevelName; scopes: { scope: string; state: ControlLevelName }[]; agents: { name: string; team: string }[] };
+
+/** What governs a scope: its own state or a stricter one it inherits, as the server decides it. */
+export function governingState(scope: string, states: ScopeStates): { state: ControlLevelName; scope: string } {
+  const own = new Map(states.scopes.map((s) => [s.scope, s.state]));
+  const chain = ["fleet"];
+  if (scope.startsWith("team:")) chain.push(scope);
+  if (scope.startsWith("agent:")) {
+    const agent = states.agents.find((a) => `agent:${a.name}` === scope);
+    if (agent) chain.push(`team:${agent.team}`);
+    chain.push(scope);
+  }
+  return chain.reduce<{ state: ControlLevelName; scope: string }>(
+    (best, s) => {
+      const state = s === "fleet" ? states.fleet : (own.get(s) ?? "running");
+      return CONTROL_RANK[state] > CONTROL_RANK[best.state] ? { state, scope: s } : best;
+    },
+    { state: "running", scope },
+  );
+}
 const LEVEL_STYLE: Record<Level, string> = {
   pause: "bg-amber-500 text-slate-900 hover:bg-amber-400",
   suspend: "bg-orange-600 text-white hover:bg-orange-500",
@@ -21,7 +43,17 @@ const LEVEL_HELP: Record<Level, string> = {
   resume: "Back to running.",
 };
 
-export function ControlActions({ teams, agents, onDone }: { teams: string[]; agents: { id: string; name: string }[]; onDone: (epoch: number) => void }) {
+export function ControlActions({
+  teams,
+  agents,
+  states,
+  onDone,
+}: {
+  teams: string[];
+  agents: { id: string; name: string }[];
+  states: ScopeStates;
+  onDone: (epoch: number) => void;
+}) {
   const trpc = useTRPC();
   const now = useNow(1000);
   const [scope, setScope] = useState("fleet");
@@ -33,6 +65,9 @@ export function ControlActions({ teams, agents, onDone }: { teams: string[]; age
   const killToken = useMutation(trpc.control.killToken.mutationOptions());
   const kill = useMutation(trpc.control.kill.mutationOptions({ onSuccess: (r) => (killToken.reset(), setTyped(""), onDone(r.epoch)) }));
   const phrase = pending ? `${pending} ${scope}` : "";
+  // Only what applies: a level below the one that governs the scope would change nothing.
+  const governing = governingState(scope, states);
+  const applies = (level: Level) => level === "resume" || CONTROL_RANK[LEVEL_STATE[level]] >= CONTROL_RANK[governing.state];
   const token = killToken.data;
   const secondsLeft = token ? Math.max(0, Math.round((Date.parse(token.expiresAt) - now) / 1000)) : 0;
 
@@ -63,8 +98,8 @@ export function ControlActions({ teams, agents, onDone }: { teams: string[]; age
           <button
             key={level}
             type="button"
-            disabled={!reason.trim()}
-            title={reason.trim() ? LEVEL_HELP[level] : "Give a reason first"}
+            disabled={!reason.trim() || !applies(level)}
+            title={!applies(level) ? `${governing.scope} is ${governing.state}; only resume lowers it` : reason.trim() ? LEVEL_HELP[level] : "Give a reason first"}
             onClick={() => (setPending(level), setTyped(""), killToken.reset())}
             className={`rounded-md px-3 py-3 text-sm font-semibold capitalize shadow-sm disabled:cursor-not-allowed disabled:opacity-40 ${LEVEL_STYLE[level]}`}
           >
@@ -80,7 +115,15 @@ export function ControlActions({ teams, agents, onDone }: { teams: string[]; age
           Kill…
         </button>
       </div>
-      <p className="mt-2 text-xs text-slate-500">Pause stops new work; suspend stops every action now; kill also rolls back the last reversible actions.</p>
+      <p className="mt-2 text-xs text-slate-600">
+        Pause stops new work; suspend stops every action now; kill also rolls back the last reversible actions.
+        {governing.state !== "running" ? (
+          <span className="font-medium" data-testid="governing-state">
+            {" "}
+            {governing.scope === scope ? `${scope} is ${governing.state}` : `${scope} follows ${governing.scope}, which is ${governing.state}`}: only a stricter level or resume applies.
+          </span>
+        ) : null}
+      </p>
 
       {pending ? (
         <div className="mt-4 space-y-2 rounded-md border border-slate-300 bg-slate-50 p-3">
@@ -129,7 +172,20 @@ export function ControlActions({ teams, agents, onDone }: { teams: string[]; age
           </p>
           <div className="flex flex-wrap items-end gap-2">
             <Field label="Roll back the last (actions)">
-              <Input type="number" min={0} max={500} value={rollbackLast} onChange={(e) => setRollbackLast(Number(e.target.value))} className="w-24" />
+              <Input
+                type="number"
+                min={0}
+                max={500}
+                value={rollbackLast}
+                onChange={(e) => {
+                  // The plan follows the count: a new token and plan, the old token void.
+                  const count = Math.max(0, Math.min(500, Math.trunc(Number(e.target.value) || 0)));
+                  setRollbackLast(count);
+                  setTyped("");
+                  killToken.mutate({ scope, rollbackLast: count });
+                }}
+                className="w-24"
+              />
             </Field>
             <Input aria-label="Kill confirmation" value={typed} onChange={(e) => setTyped(e.target.value)} className="max-w-xs font-mono" placeholder="KILL-…" />
             <Button variant="danger" disabled={typed.trim() !== token.token || secondsLeft === 0 || kill.isPending} onClick={() => kill.mutate({ confirm: typed.trim(), scope, reason })}>

@@ -40,7 +40,12 @@ export function ControlConsole() {
       ) : null}
       <ErrorText error={overview.error ?? history.error} />
       <div className="grid grid-cols-1 gap-6 xl:grid-cols-2">
-        {overview.data ? <ControlActions teams={overview.data.teams} agents={overview.data.agents} onDone={(e) => (setSelected(e), refresh())} /> : null}
+        {overview.data ? <ControlActions
+            teams={overview.data.teams}
+            agents={overview.data.agents}
+            states={{ fleet: overview.data.fleet.state, scopes: overview.data.scopes, agents: overview.data.agents }}
+            onDone={(e) => (setSelected(e), refresh())}
+          /> : null}
         {epoch !== null ? <EventDetail epoch={epoch} /> : <Card title="Acknowledgements">No control changes yet.</Card>}
       </div>
       <div className="grid grid-cols-1 gap-6 xl:grid-cols-[minmax(0,2fr)_minmax(0,3fr)]">

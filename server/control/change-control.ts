@@ -3,13 +3,33 @@ import { appendAudit } from "../audit/append-audit";
 import type { DbOrTx, Tx } from "../db/client";
 import type { ControlLevel } from "../db/generated/client";
 import { inTransaction } from "../db/transaction";
+import { AppError } from "../errors";
 import { publish } from "../events/bus";
+import { CONTROL_RANK } from "../schemas/control";
 import { applyControlToTasks } from "../tasks/control-effects";
-import { agentsInScopeSql, type Scope } from "./scope";
+import { agentsInScopeSql, scopeText, type Scope } from "./scope";
 
 const CONTROL_LOCK = 7462030;
 
 export type ControlChange = { epoch: number; scope: Scope; state: ControlLevel; reason: string; targetAgents: string[] };
+
+
+export type GoverningControl = { state: ControlLevel; scope: string };
+
+/**
+ * The strictest state over a scope's own and what it inherits (an agent's team and the fleet, a
+ * team's fleet), and which scope sets it: what an agent in that scope obeys now.
+ */
+export async function governingControl(db: DbOrTx, scope: { kind: Scope["kind"]; key: string }): Promise<GoverningControl> {
+  const team =
+    scope.kind === "team" ? scope.key : scope.kind === "agent" ? ((await db.agent.findUnique({ where: { id: scope.key }, select: { team: true } }))?.team ?? null) : null;
+  const rows = await db.controlScope.findMany({
+    where: { OR: [{ kind: "fleet", key: "fleet" }, ...(team !== null ? [{ kind: "team" as const, key: team }] : []), ...(scope.kind === "agent" ? [{ kind: "agent" as const, key: scope.key }] : [])] },
+    select: { kind: true, key: true, state: true },
+  });
+  const strictest = rows.reduce<(typeof rows)[number] | null>((best, row) => (!best || CONTROL_RANK[row.state] > CONTROL_RANK[best.state] ? row : best), null);
+  return strictest ? { state: strictest.state, scope: scopeText(strictest) } : { state: "running", scope: scopeText(scope) };
+}
 
 const VERB: Record<ControlLevel, string> = { running: "control.resume", paused: "control.pause", suspended: "control.suspend", killed: "control.kill" };
 
@@ -17,6 +37,8 @@ const VERB: Record<ControlLevel, string> = { running: "control.resume", paused: 
  * Sets a scope's control state and records the change as a new epoch, with the active agents it
  * reaches (the "N" the console counts acknowledgements against). Changes are serialized, so
  * epochs are in commit order. `extra` runs in the same transaction (a kill's rollback orders).
+ * A level below what governs the scope (its own state or an inherited one) changes nothing and
+ * is a 409 naming that state: a pause must never quietly replace a kill. Only resume lowers.
  */
 export async function changeControl(
   db: DbOrTx,
@@ -29,6 +51,16 @@ export async function changeControl(
     await tx.$executeRaw`SELECT pg_advisory_xact_lock(${CONTROL_LOCK})`;
     const [{ epoch }] = (await tx.$queryRaw<{ epoch: bigint }[]>`SELECT nextval('warden_stream_seq') AS epoch`) as [{ epoch: bigint }];
     const { scope, state, reason } = change;
+    if (state !== "running") {
+      const governing = await governingControl(tx, scope);
+      if (CONTROL_RANK[state] < CONTROL_RANK[governing.state]) {
+        throw new AppError(
+          "CONFLICT",
+          `${governing.scope} is ${governing.state}: ${VERB[state].replace("control.", "")} would not change it (only resume lowers a level)`,
+          { details: { state: governing.state, scope: governing.scope } },
+        );
+      }
+    }
     const targets = await tx.$queryRaw<{ id: string }[]>`
       SELECT a.id FROM agents a WHERE a.active AND ${agentsInScopeSql(scope)} ORDER BY a.name`;
     const targetAgents = targets.map((t) => t.id);
@@ -73,5 +105,7 @@ export async function changeControl(
 export async function pauseAgentAutomatically(db: DbOrTx, agent: { id: string; name: string }, reason: string): Promise<ControlChange | null> {
   const current = await db.controlScope.findUnique({ where: { kind_key: { kind: "agent", key: agent.id } } });
   if (current && current.state !== "running" && current.reason === reason) return null;
+  // Already paused or stricter through its team or the fleet: a pause would change nothing.
+  if (CONTROL_RANK[(await governingControl(db, { kind: "agent", key: agent.id })).state] >= CONTROL_RANK.paused) return null;
   return changeControl(db, { type: "system", id: null, label: "warden" }, { scope: { kind: "agent", key: agent.id, label: `agent ${agent.name}` }, state: "paused", reason, auditData: { automatic: true } });
 }

@@ -57,7 +57,11 @@ function newToken(now: Date): string {
   return `KILL-${now.toISOString().slice(0, 10)}-${suffix}`;
 }
 
-/** A confirmation token for one operator, one scope and the plan shown with it. */
+/**
+ * A confirmation token for one operator, one scope and the plan shown with it. Issuing another
+ * (the operator changed the scope or the rollback count) voids the operator's earlier tokens:
+ * a kill always runs the plan the operator saw last.
+ */
 export async function issueKillToken(db: DbOrTx, operator: UserActor, request: { scope: string; rollbackLast: number }, origin?: RequestOrigin) {
   const scope = await resolveScope(db, request.scope);
   const plan = await rollbackPlan(db, scope, request.rollbackLast);
@@ -96,6 +100,8 @@ export async function killWithToken(db: DbOrTx, operator: UserActor, request: { 
   if (stored.userId !== operator.id) return refuse(db, operator, "the token was issued to another operator", scopeLabel, origin);
   if (stored.usedAt) return refuse(db, operator, "the token was already used", scopeLabel, origin);
   if (stored.expiresAt <= new Date()) return refuse(db, operator, "the token expired (tokens last two minutes)", scopeLabel, origin);
+  const newer = await db.killToken.count({ where: { userId: operator.id, createdAt: { gt: stored.createdAt } } });
+  if (newer > 0) return refuse(db, operator, "a newer token replaced it (the scope or the rollback count changed): kill with the latest plan's token", scopeLabel, origin);
   if (request.scope !== undefined) {
     const asked = await resolveScope(db, request.scope);
     if (asked.kind !== stored.kind || asked.key !== stored.key) return refuse(db, operator, `the token is for ${scopeLabel}, not ${request.scope}`, scopeLabel, origin);
@@ -110,9 +116,13 @@ export async function killWithToken(db: DbOrTx, operator: UserActor, request: { 
     { scope, state: "killed", reason, auditData: { planHash: stored.planHash, rollbacks: plan.reversible.length, irreversible: plan.irreversible.map((p) => p.actionId) } },
     origin,
     async (tx, epoch) => {
-      // Single use, even against a concurrent second kill with the same token.
-      const claimed = await tx.killToken.updateMany({ where: { tokenHash: stored.tokenHash, usedAt: null }, data: { usedAt: new Date() } });
-      if (claimed.count === 0) throw new AppError("FORBIDDEN", "Kill refused: the token was already used. Nothing was changed.");
+      // Single use, even against a concurrent second kill with the same token, and void once a
+      // newer token of the same operator exists (issued while this kill was on its way).
+      const claimed = await tx.$executeRaw`
+        UPDATE kill_tokens t SET used_at = now()
+         WHERE t.token_hash = ${stored.tokenHash} AND t.used_at IS NULL
+           AND NOT EXISTS (SELECT 1 FROM kill_tokens n WHERE n.user_id = t.user_id AND n.created_at > t.created_at)`;
+      if (claimed === 0) throw new AppError("FORBIDDEN", "Kill refused: the token was already used or replaced by a newer one. Nothing was changed.");
       await tx.controlEvent.update({ where: { epoch }, data: { irreversible: plan.irreversible as unknown as Prisma.InputJsonArray } });
       const lastSeen = new Map(
         (await tx.agent.findMany({ where: { id: { in: plan.reversible.map((p) => p.agentId) } }, select: { id: true, lastSeenAt: true } })).map((a) => [a.id, a.lastSeenAt]),

@@ -1,6 +1,7 @@
 import { SYSTEM } from "../auth/actor";
 import type { Tx } from "../db/client";
-import { changeControl, pauseAgentAutomatically } from "../control/change-control";
+import { changeControl, governingControl, pauseAgentAutomatically } from "../control/change-control";
+import { CONTROL_RANK } from "../schemas/control";
 import { fireAlert } from "../metrics/alerts";
 import { formatUsd } from "../schemas/cost";
 import { PERIOD_ADJECTIVE, periodName, type BudgetPeriod } from "./periods";
@@ -58,7 +59,7 @@ export async function enforceBudget(
   const scope = isTeam ? { kind: "team" as const, key: standing.target } : { kind: "agent" as const, key: agent.id };
   // A pause must never loosen a suspend or a kill an operator already set on the same scope.
   const current = await tx.controlScope.findUnique({ where: { kind_key: scope } });
-  if (current?.state === "suspended" || current?.state === "killed") return "exceeded";
+  if (CONTROL_RANK[(await governingControl(tx, scope)).state] > CONTROL_RANK.paused) return "exceeded";
   if (isTeam) await pauseTeamForBudget(tx, standing.target, standing.id, current);
   else await pauseAgentAutomatically(tx, agent, BUDGET_PAUSE_REASON);
   return "exceeded";

@@ -88,3 +88,8 @@ export type RollbackStreamEvent = z.infer<typeof ZRollbackStreamEvent>;
 /** `approval`: one of the agent's actions was decided (approved, rejected or expired). */
 export const ZApprovalStreamEvent = z.object({ actionId: z.string(), status: z.string(), replayed: z.boolean().optional() });
 export type ApprovalStreamEvent = z.infer<typeof ZApprovalStreamEvent>;
+
+/** Control levels, lowest first: a stricter level is never replaced by a lower one, only by resume. */
+export const CONTROL_LEVELS = ["running", "paused", "suspended", "killed"] as const;
+export type ControlLevelName = (typeof CONTROL_LEVELS)[number];
+export const CONTROL_RANK = Object.fromEntries(CONTROL_LEVELS.map((level, rank) => [level, rank])) as Record<ControlLevelName, number>;
