@@ -16,12 +16,15 @@ export function EventDetail({ epoch }: { epoch: number }) {
   const resolve = useMutation(trpc.control.resolveRollback.mutationOptions({ onSuccess: () => void detail.refetch() }));
   const d = detail.data;
   if (!d) return <ErrorText error={detail.error} />;
-  const acked = d.agents.filter((a) => a.ackedAt);
-  const missing = d.agents.filter((a) => !a.ackedAt);
+  // N: the agents connected when the change was made. Those offline then get it when they connect.
+  const connected = d.agents.filter((a) => !a.offline);
+  const acked = connected.filter((a) => a.ackedAt);
+  const missing = connected.filter((a) => !a.ackedAt);
+  const offline = d.agents.filter((a) => a.offline);
   return (
     <Card title={`Epoch ${d.epoch}: ${d.state === "running" ? "resume" : d.state} ${d.scope}`}>
       <p className="text-2xl font-semibold" data-testid="ack-count">
-        acknowledged {acked.length} of {d.agents.length}
+        acknowledged {acked.length} of {connected.length}
       </p>
       <p className="text-xs text-slate-500">
         by {d.actor}: {d.reason}
@@ -30,8 +33,14 @@ export function EventDetail({ epoch }: { epoch: number }) {
         <p className="mt-2 text-sm text-amber-800" data-testid="not-acked">
           Not yet: {missing.map((a) => a.name).join(", ")}
         </p>
-      ) : d.agents.length > 0 ? (
-        <p className="mt-2 text-sm text-emerald-700">Every agent in scope has it.</p>
+      ) : connected.length > 0 ? (
+        <p className="mt-2 text-sm text-emerald-700">Every connected agent in scope has it.</p>
+      ) : null}
+      {offline.length > 0 ? (
+        <p className="mt-2 text-sm text-slate-700" data-testid="offline-agents">
+          Offline when it was made (they get it when they connect):{" "}
+          {offline.map((a) => (a.ackedAt ? `${a.name} (since acknowledged)` : a.name)).join(", ")}
+        </p>
       ) : null}
       {acked.length > 0 ? (
         <ul className="mt-3 grid grid-cols-2 gap-x-4 gap-y-1 text-sm md:grid-cols-3">

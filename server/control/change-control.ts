@@ -11,7 +11,10 @@ import { agentsInScopeSql, scopeText, type Scope } from "./scope";
 
 const CONTROL_LOCK = 7462030;
 
-export type ControlChange = { epoch: number; scope: Scope; state: ControlLevel; reason: string; targetAgents: string[] };
+export type ControlChange = { epoch: number; scope: Scope; state: ControlLevel; reason: string; targetAgents: string[]; offlineAgents: string[] };
+
+/** An agent not seen for this long is offline: outside "M of N", and its undo orders wait for a person. */
+export const OFFLINE_AFTER_MS = 60_000;
 
 
 export type GoverningControl = { state: ControlLevel; scope: string };
@@ -61,9 +64,11 @@ export async function changeControl(
         );
       }
     }
-    const targets = await tx.$queryRaw<{ id: string }[]>`
-      SELECT a.id FROM agents a WHERE a.active AND ${agentsInScopeSql(scope)} ORDER BY a.name`;
+    const targets = await tx.$queryRaw<{ id: string; offline: boolean }[]>`
+      SELECT a.id, (a.last_seen_at IS NULL OR a.last_seen_at < now() - make_interval(secs => ${OFFLINE_AFTER_MS / 1000})) AS offline
+        FROM agents a WHERE a.active AND ${agentsInScopeSql(scope)} ORDER BY a.name`;
     const targetAgents = targets.map((t) => t.id);
+    const offlineAgents = targets.filter((t) => t.offline).map((t) => t.id);
     await tx.controlScope.upsert({
       where: { kind_key: { kind: scope.kind, key: scope.key } },
       create: { kind: scope.kind, key: scope.key, state, reason, epoch, changedBy: actor.label, changedAt: new Date() },
@@ -80,6 +85,7 @@ export async function changeControl(
         actorId: actor.id,
         actorLabel: actor.label,
         targetAgents,
+        offlineAgents,
       },
       select: { createdAt: true },
     });
@@ -90,10 +96,10 @@ export async function changeControl(
       actor,
       verb: VERB[state],
       subject: { type: "scope", id: `${scope.kind}:${scope.key}` },
-      data: { scope: scope.label, epoch: Number(epoch), reason, agents: targetAgents.length, tasks, ...(change.auditData ?? {}) },
+      data: { scope: scope.label, epoch: Number(epoch), reason, agents: targetAgents.length, offline: offlineAgents.length, tasks, ...(change.auditData ?? {}) },
       origin,
     });
-    return { epoch: Number(epoch), scope, state, reason, targetAgents };
+    return { epoch: Number(epoch), scope, state, reason, targetAgents, offlineAgents };
   });
 }
 

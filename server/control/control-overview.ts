@@ -28,7 +28,8 @@ export async function controlHistory(db: DbOrTx, limit = 50) {
     { epoch: bigint; kind: "fleet" | "team" | "agent"; key: string; state: string; reason: string | null; actor_label: string; created_at: Date; targets: number; acked: bigint }[]
   >`
     SELECT e.epoch, e.kind, e.key, e.state::text AS state, e.reason, e.actor_label, e.created_at,
-           cardinality(e.target_agents) AS targets, (SELECT count(*) FROM control_acks k WHERE k.epoch = e.epoch) AS acked
+           cardinality(e.target_agents) - coalesce(cardinality(e.offline_agents), 0) AS targets,
+           (SELECT count(*) FROM control_acks k WHERE k.epoch = e.epoch AND NOT k.agent_id = ANY(coalesce(e.offline_agents, '{}'))) AS acked
       FROM control_events e ORDER BY e.epoch DESC LIMIT ${limit}`;
   const agentNames = new Map(
     (await db.agent.findMany({ where: { id: { in: events.filter((e) => e.kind === "agent").map((e) => e.key) } }, select: { id: true, name: true } })).map((a) => [a.id, a.name]),
@@ -45,12 +46,17 @@ export async function controlHistory(db: DbOrTx, limit = 50) {
   }));
 }
 
-/** One change in detail: who acknowledged (with latency), who has not, and its undo orders. */
+/**
+ * One change in detail: who acknowledged (with latency), who has not, and its undo orders.
+ * "M of N" counts the agents connected when the change was made; those offline then are listed
+ * apart and acknowledge when they connect.
+ */
 export async function controlEventDetail(db: DbOrTx, epoch: number) {
   const event = await db.controlEvent.findUnique({ where: { epoch: BigInt(epoch) }, include: { acks: true, rollbacks: { orderBy: { position: "asc" } } } });
   if (!event) return null;
   const agents = await db.agent.findMany({ where: { id: { in: event.targetAgents } }, select: { id: true, name: true, team: true, lastSeenAt: true } });
   const acks = new Map(event.acks.map((a) => [a.agentId, a]));
+  const offline = new Set(event.offlineAgents);
   const actions = await db.action.findMany({ where: { id: { in: event.rollbacks.map((r) => r.actionId) } }, select: { id: true, action: true, agent: { select: { name: true } } } });
   const actionById = new Map(actions.map((a) => [a.id, a]));
   return {
@@ -61,7 +67,15 @@ export async function controlEventDetail(db: DbOrTx, epoch: number) {
     actor: event.actorLabel,
     at: event.createdAt,
     agents: agents
-      .map((a) => ({ id: a.id, name: a.name, team: a.team, lastSeenAt: a.lastSeenAt, ackedAt: acks.get(a.id)?.ackedAt ?? null, latencyMs: acks.get(a.id)?.latencyMs ?? null }))
+      .map((a) => ({
+        id: a.id,
+        name: a.name,
+        team: a.team,
+        lastSeenAt: a.lastSeenAt,
+        offline: offline.has(a.id),
+        ackedAt: acks.get(a.id)?.ackedAt ?? null,
+        latencyMs: acks.get(a.id)?.latencyMs ?? null,
+      }))
       .sort((x, y) => x.name.localeCompare(y.name)),
     rollbacks: event.rollbacks.map((r) => ({
       id: r.id,

@@ -6,12 +6,10 @@ import type { Prisma } from "../db/generated/client";
 import { AppError } from "../errors";
 import { publish } from "../events/bus";
 import { canonicalJson } from "../lib/canonical-json";
-import { changeControl } from "./change-control";
+import { changeControl, OFFLINE_AFTER_MS } from "./change-control";
 import { agentsInScopeSql, resolveScope, scopeText, type Scope } from "./scope";
 
 const TOKEN_TTL_MS = 2 * 60_000;
-/** An agent not seen for this long is offline: its undo orders wait for a person. */
-export const OFFLINE_AFTER_MS = 60_000;
 
 export type PlanItem = {
   actionId: string;

@@ -1,5 +1,5 @@
 import type { DbOrTx } from "../db/client";
-import { OFFLINE_AFTER_MS } from "../control/kill-switch";
+import { OFFLINE_AFTER_MS } from "../control/change-control";
 
 export type LiveState = "working" | "idle" | "waiting_for_approval" | "paused" | "suspended" | "killed" | "offline";
 

@@ -1,7 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { actionResultRoute } from "../../server/actions/action-routes";
 import { pauseAgentAutomatically } from "../../server/control/change-control";
-import { apiControlRoutes, killTokenRoute } from "../../server/control/control-routes";
+import { ackRoute, apiControlRoutes, killTokenRoute } from "../../server/control/control-routes";
+import { controlEventDetail, controlHistory } from "../../server/control/control-overview";
 import { call, db, makeUserWithToken, unique } from "../support/fixtures";
 import { makeGrantedAgent, makeTool, propose } from "../support/guardrail-fixtures";
 
@@ -91,6 +92,37 @@ describe("the kill plan follows the operator", () => {
     const killed = await call(apiControlRoutes.kill, { token: operator.token, body: { confirm: one.json.token } });
     expect(killed.status).toBe(200);
     expect(killed.json.rollbacks).toBe(1);
+    await call(apiControlRoutes.resume, { token: operator.token, body: { scope: `team:${name}`, reason: "over" } });
+  });
+});
+
+describe("acknowledged M of N", () => {
+  it("N is the agents connected when the change was made; an offline one is listed apart and acknowledges when it connects", async () => {
+    const name = unique("ack").toLowerCase();
+    const tool = await makeTool({ scopes: [] });
+    const agents = [];
+    for (let i = 0; i < 3; i++) {
+      const made = await makeGrantedAgent([tool.name]);
+      await db.agent.update({ where: { id: made.agent.id }, data: { team: name, lastSeenAt: i < 2 ? new Date() : null } });
+      agents.push(made);
+    }
+    const operator = await makeUserWithToken("operator");
+    const suspended = await call(apiControlRoutes.suspend, { token: operator.token, body: { scope: `team:${name}`, reason: "drill" } });
+    const epoch = suspended.json.epoch as number;
+    for (const { key } of agents.slice(0, 2)) await call(ackRoute, { token: key, body: { epoch } });
+
+    const detail = (await controlEventDetail(db, epoch))!;
+    expect(detail.agents.filter((a) => !a.offline)).toHaveLength(2);
+    expect(detail.agents.filter((a) => a.offline).map((a) => a.id)).toEqual([agents[2]!.agent.id]);
+    const row = (await controlHistory(db, 200)).find((e) => e.epoch === epoch)!;
+    expect({ acked: row.acked, targets: row.targets }).toEqual({ acked: 2, targets: 2 });
+
+    // The offline agent connects later and acknowledges: it shows as such, and "2 of 2" stays complete.
+    await call(ackRoute, { token: agents[2]!.key, body: { epoch } });
+    const later = (await controlEventDetail(db, epoch))!;
+    expect(later.agents.find((a) => a.offline)!.ackedAt).not.toBeNull();
+    const after = (await controlHistory(db, 200)).find((e) => e.epoch === epoch)!;
+    expect({ acked: after.acked, targets: after.targets }).toEqual({ acked: 2, targets: 2 });
     await call(apiControlRoutes.resume, { token: operator.token, body: { scope: `team:${name}`, reason: "over" } });
   });
 });
