@@ -4,6 +4,7 @@ import { appendAudit } from "../audit/append-audit";
 import type { DbOrTx } from "../db/client";
 import { inTransaction } from "../db/transaction";
 import { AppError, notFound } from "../errors";
+import { publish } from "../events/bus";
 import { toAgentKeyView } from "./agent-view";
 
 export async function listAgentKeys(db: DbOrTx, agentId: string) {
@@ -38,6 +39,7 @@ export async function revokeAgentKey(db: DbOrTx, actor: Actor, keyId: string, or
     if (!key) throw notFound("key", keyId);
     if (key.revokedAt) return toAgentKeyView(key);
     const revoked = await tx.agentKey.update({ where: { id: keyId }, data: { revokedAt: new Date() } });
+    await publish(tx, { type: "agent.access_revoked", agentId: key.agentId, keyId });
     await appendAudit(tx, {
       actor,
       verb: "agent.key.revoke",
@@ -60,6 +62,7 @@ export async function setAgentActive(db: DbOrTx, actor: Actor, agentId: string, 
     if (!active) {
       revokedKeys = (await tx.agentKey.updateMany({ where: { agentId, revokedAt: null }, data: { revokedAt: new Date() } }))
         .count;
+      await publish(tx, { type: "agent.access_revoked", agentId, keyId: null });
     }
     await appendAudit(tx, {
       actor,

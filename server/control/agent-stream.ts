@@ -86,5 +86,7 @@ export async function agentStreamResponse(db: DbOrTx, agent: Agent, keyId: strin
       })
       .catch(() => undefined);
   };
-  return eventStreamResponse(signal, { initial, format, onKeepAlive });
+  // A key revoked or an agent deactivated on any instance ends its streams everywhere at once.
+  const closeOn = (event: WardenEvent) => event.type === "agent.access_revoked" && event.agentId === agent.id && (event.keyId === null || event.keyId === keyId);
+  return eventStreamResponse(signal, { initial, format, onKeepAlive, closeOn });
 }

@@ -24,7 +24,9 @@ export type WardenEvent =
   | { type: "control.acked"; epoch: number; count: number }
   | { type: "rollback.ordered"; seq: number; rollbackId: string; agentId: string; actionId: string; epoch: number }
   | { type: "rollback.updated"; rollbackId: string; epoch: number; status: string }
-  | { type: "tool.changed"; name: string };
+  | { type: "tool.changed"; name: string }
+  /** An agent key revoked (keyId) or the agent deactivated (keyId null): its streams close at once. */
+  | { type: "agent.access_revoked"; agentId: string; keyId: string | null };
 
 const CHANNEL = "warden_events";
 
@@ -32,9 +34,33 @@ const CHANNEL = "warden_events";
 // so everything per-process lives on globalThis, the instance id included: with one id per
 // module copy, the listener took this process's own notifications for another instance's and
 // emitted every event twice.
-type BusState = { instanceId: string; emitter: EventEmitter; listener: pg.Client | null; starting: Promise<void> | null };
+// `controlEpoch` is the newest control change this process delivered: after the LISTEN
+// connection drops and comes back, the changes committed in between are read from the database
+// and delivered, so no suspend or kill is lost to a reconnect.
+type BusState = {
+  instanceId: string;
+  emitter: EventEmitter;
+  listener: pg.Client | null;
+  starting: Promise<void> | null;
+  controlEpoch: number | null;
+};
 const holder = globalThis as unknown as { wardenBus?: BusState };
-const state: BusState = (holder.wardenBus ??= { instanceId: randomUUID(), emitter: new EventEmitter().setMaxListeners(0), listener: null, starting: null });
+const state: BusState = (holder.wardenBus ??= {
+  instanceId: randomUUID(),
+  emitter: new EventEmitter().setMaxListeners(0),
+  listener: null,
+  starting: null,
+  controlEpoch: null,
+});
+
+/** Hands an event to this process's subscribers, each control change once and in epoch order. */
+function deliver(event: WardenEvent): void {
+  if (event.type === "control.changed") {
+    if (state.controlEpoch !== null && event.epoch <= state.controlEpoch) return;
+    state.controlEpoch = event.epoch;
+  }
+  state.emitter.emit("event", event);
+}
 
 const crossInstance = () => Boolean(env.DATABASE_URL);
 
@@ -51,7 +77,7 @@ export function notifyOtherInstancesSql(events: WardenEvent[]): Prisma.Sql {
 /** Delivers `events` to this instance's subscribers once `db`'s transaction commits. */
 export function emitLocallyOnCommit(db: DbOrTx, events: WardenEvent[]): void {
   onCommit(db, () => {
-    for (const event of events) state.emitter.emit("event", event);
+    for (const event of events) deliver(event);
   });
 }
 
@@ -93,16 +119,24 @@ function startCrossInstanceListener(): Promise<void> {
     client.on("notification", (message) => {
       if (!message.payload) return;
       const { origin, event } = JSON.parse(message.payload) as { origin: string; event: WardenEvent };
-      if (origin !== state.instanceId) state.emitter.emit("event", event);
+      if (origin !== state.instanceId) deliver(event);
     });
-    client.on("error", (error) => {
-      console.error("[events] listener connection failed; reconnecting", error.message);
-      state.listener = null;
-      setTimeout(() => void startCrossInstanceListener(), 1000).unref();
-    });
+    let lost = false;
+    const reconnect = (why: string) => {
+      if (lost) return;
+      lost = true;
+      console.warn(`[events] listener connection lost (${why}); reconnecting`);
+      if (state.listener === client) state.listener = null;
+      client.end().catch(() => undefined);
+      setTimeout(() => void startCrossInstanceListener(), 100).unref();
+    };
+    client.on("error", (error) => reconnect(error.message));
+    client.on("end", () => reconnect("closed"));
     await client.connect();
     await client.query(`LISTEN ${CHANNEL}`);
     state.listener = client;
+    // Listening again: deliver what committed while nobody listened (nothing on the first start).
+    await catchUpControl(client);
   })()
     .catch((error: unknown) => {
       console.error("[events] could not listen", error);
@@ -112,6 +146,34 @@ function startCrossInstanceListener(): Promise<void> {
       state.starting = null;
     });
   return state.starting;
+}
+
+/**
+ * The control changes and undo orders committed after the last control change this process
+ * delivered, read once its LISTEN is in place (so nothing falls between the two).
+ */
+async function catchUpControl(client: pg.Client): Promise<void> {
+  if (state.controlEpoch === null) {
+    const { rows } = await client.query<{ epoch: string | null }>("SELECT max(epoch)::text AS epoch FROM control_events");
+    state.controlEpoch ??= Number(rows[0]?.epoch ?? 0);
+    return;
+  }
+  const since = state.controlEpoch;
+  const missed = await client.query<{ epoch: string; kind: "fleet" | "team" | "agent"; key: string; state: "running" | "paused" | "suspended" | "killed"; reason: string | null; at: Date }>(
+    "SELECT epoch::text, kind::text, key, state::text, reason, created_at AS at FROM control_events WHERE epoch > $1 ORDER BY epoch",
+    [since],
+  );
+  const orders = await client.query<{ seq: string; id: string; agent_id: string; action_id: string; epoch: string }>(
+    "SELECT seq::text, id, agent_id, action_id, epoch::text FROM rollbacks WHERE epoch > $1 ORDER BY seq",
+    [since],
+  );
+  if (missed.rows.length > 0) console.warn(`[events] delivering ${missed.rows.length} control change(s) committed while the listener was away`);
+  for (const row of missed.rows) {
+    deliver({ type: "control.changed", epoch: Number(row.epoch), kind: row.kind, key: row.key, state: row.state, reason: row.reason, at: row.at.toISOString() });
+    for (const order of orders.rows.filter((o) => o.epoch === row.epoch)) {
+      deliver({ type: "rollback.ordered", seq: Number(order.seq), rollbackId: order.id, agentId: order.agent_id, actionId: order.action_id, epoch: Number(order.epoch) });
+    }
+  }
 }
 
 /** Starts listening at server start, so events published elsewhere arrive before anyone subscribes. */

@@ -24,6 +24,8 @@ export function eventStreamResponse(
     initial?: () => Promise<SseMessage[]>;
     format: (event: WardenEvent) => SseMessage | null | Promise<SseMessage | null>;
     onKeepAlive?: (close: () => void) => void;
+    /** Ends the stream at once on an event (a revoked key, say). */
+    closeOn?: (event: WardenEvent) => boolean;
   },
 ): Response {
   let cleanup = () => {};
@@ -45,6 +47,10 @@ export function eventStreamResponse(
         for (const message of (await options.initial?.()) ?? []) write(encode(message));
       });
       const unsubscribe = subscribe((event) => {
+        if (options.closeOn?.(event)) {
+          cleanup();
+          return;
+        }
         queue = queue.then(async () => {
           const message = await options.format(event);
           if (message) write(encode(message));

@@ -43,6 +43,11 @@ export function sseReader(response: Response) {
         if (match(event)) return event;
       }
     },
+    /** Resolves once the server ends the stream; throws if it is still open after `timeoutMs`. */
+    async ended(timeoutMs = 5000): Promise<void> {
+      const timeout = new Promise<"open">((resolve) => setTimeout(() => resolve("open"), timeoutMs));
+      if ((await Promise.race([reading.then(() => "ended" as const), timeout])) === "open") throw new Error("the stream is still open");
+    },
     close: async () => {
       stop.abort();
       await reading;
