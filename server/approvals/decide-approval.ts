@@ -157,18 +157,26 @@ async function nextDecidedSeq(tx: Tx, actionId: string): Promise<number> {
   return Number(row!.seq);
 }
 
-/** Marks pending actions expired (never rejected), audits each, and tells the agents. */
-export async function markExpired(tx: Tx, actionIds: string[], now: Date): Promise<void> {
+/**
+ * Marks pending actions expired (never rejected), audits each, and tells the agents. `why` says
+ * what ended them when it was not their expiry time (a suspend or a kill of their agent).
+ */
+export async function markExpired(tx: Tx, actionIds: string[], now: Date, why?: { by: string; reason: string }): Promise<void> {
   if (actionIds.length === 0) return;
   const expired = await tx.$queryRaw<{ id: string; agent_id: string; action: string; tool: string; decided_seq: bigint }[]>`
-    UPDATE actions SET status = 'expired', decided_at = ${now}, decided_by_label = 'expiry', updated_at = ${now},
-           decided_seq = nextval('warden_stream_seq')
+    UPDATE actions SET status = 'expired', decided_at = ${now}, decided_by_label = ${why?.by ?? "expiry"}, reason = ${why?.reason ?? null},
+           updated_at = ${now}, decided_seq = nextval('warden_stream_seq')
      WHERE id = ANY(${actionIds}::uuid[]) AND status = 'pending_approval'
     RETURNING id, agent_id, action, tool, decided_seq`;
   for (const row of expired) {
     await enqueueWebhooks(tx, "approval.decided", { actionId: row.id, action: row.action, tool: row.tool, status: "expired" });
     await publish(tx, { type: "approval.decided", actionId: row.id, agentId: row.agent_id, status: "expired", seq: Number(row.decided_seq) });
-    await appendAudit(tx, { actor: { type: "system", id: null, label: "warden" }, verb: "action.expire", subject: { type: "action", id: row.id } });
+    await appendAudit(tx, {
+      actor: { type: "system", id: null, label: "warden" },
+      verb: "action.expire",
+      subject: { type: "action", id: row.id },
+      ...(why ? { data: { by: why.by, reason: why.reason } } : {}),
+    });
   }
 }
 

@@ -1,4 +1,5 @@
 import type { Actor, RequestOrigin } from "../auth/actor";
+import { markExpired } from "../approvals/decide-approval";
 import { appendAudit } from "../audit/append-audit";
 import type { DbOrTx, Tx } from "../db/client";
 import type { ControlLevel } from "../db/generated/client";
@@ -90,13 +91,23 @@ export async function changeControl(
       select: { createdAt: true },
     });
     const tasks = await applyControlToTasks(tx, scope, state);
+    // Suspend and kill end the scope's pending approvals: nobody should approve work for an agent
+    // that has been stopped. The agent is told they expired, and why.
+    let endedApprovals = 0;
+    if (state === "suspended" || state === "killed") {
+      const pending = await tx.$queryRaw<{ id: string }[]>`
+        SELECT x.id FROM actions x JOIN agents a ON a.id = x.agent_id
+         WHERE x.status = 'pending_approval' AND ${agentsInScopeSql(scope)} ORDER BY x.id FOR UPDATE OF x`;
+      await markExpired(tx, pending.map((p) => p.id), new Date(), { by: `control.${state}`, reason: `${scope.label} ${state}: ${reason}` });
+      endedApprovals = pending.length;
+    }
     if (extra) await extra(tx, Number(epoch));
     await publish(tx, { type: "control.changed", epoch: Number(epoch), kind: scope.kind, key: scope.key, state, reason, at: event.createdAt.toISOString() });
     await appendAudit(tx, {
       actor,
       verb: VERB[state],
       subject: { type: "scope", id: `${scope.kind}:${scope.key}` },
-      data: { scope: scope.label, epoch: Number(epoch), reason, agents: targetAgents.length, offline: offlineAgents.length, tasks, ...(change.auditData ?? {}) },
+      data: { scope: scope.label, epoch: Number(epoch), reason, agents: targetAgents.length, offline: offlineAgents.length, tasks, endedApprovals, ...(change.auditData ?? {}) },
       origin,
     });
     return { epoch: Number(epoch), scope, state, reason, targetAgents, offlineAgents };

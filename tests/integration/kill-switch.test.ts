@@ -244,17 +244,35 @@ describe("automatic pauses", () => {
 });
 
 describe("approvals under the kill switch", () => {
-  it("a suspended agent's pending action can be rejected but not approved", async () => {
-    const { approveRoute, rejectRoute } = await import("../../server/approvals/approval-routes");
+  it("a suspend ends the scope's pending approvals: expired with the reason, the agent told, nothing left to approve", async () => {
+    const { approveRoute } = await import("../../server/approvals/approval-routes");
+    const { getActionRoute } = await import("../../server/actions/action-routes");
+    const { name, tool, agents } = await team(2);
+    const operator = await makeUserWithToken("operator");
+    const approver = await makeUserWithToken("approver");
+    const first = await propose(agents[0]!.key, { tool, confidence: 0.3, action: "docker rm cache" });
+    const second = await propose(agents[1]!.key, { tool, confidence: 0.3, action: "docker rm cache" });
+    const suspended = await call(apiControlRoutes.suspend, { token: operator.token, body: { scope: `team:${name}`, reason: "incident 7" } });
+    expect(suspended.status).toBe(200);
+    for (const [pending, key] of [[first, agents[0]!.key], [second, agents[1]!.key]] as const) {
+      const seen = await call(getActionRoute, { token: key, params: { id: pending.json.id } });
+      expect(seen.json).toMatchObject({ status: "expired", reason: `team ${name} suspended: incident 7` });
+      const approved = await call(approveRoute, { token: approver.token, params: { id: pending.json.id }, body: {} });
+      expect(approved.status).toBe(409);
+    }
+    const expiries = await auditRows({ verb: "action.expire", subjectId: first.json.id });
+    expect(expiries[0]!.data).toMatchObject({ by: "control.suspended" });
+    await call(apiControlRoutes.resume, { token: operator.token, body: { scope: `team:${name}`, reason: "ok" } });
+  });
+
+  it("a pause leaves pending approvals to the approvers", async () => {
+    const { approveRoute } = await import("../../server/approvals/approval-routes");
     const { name, tool, agents } = await team();
     const operator = await makeUserWithToken("operator");
     const approver = await makeUserWithToken("approver");
     const pending = await propose(agents[0]!.key, { tool, confidence: 0.3, action: "docker rm cache" });
-    await call(apiControlRoutes.suspend, { token: operator.token, body: { scope: `team:${name}`, reason: "incident" } });
-    const approved = await call(approveRoute, { token: approver.token, params: { id: pending.json.id }, body: {} });
-    expect(approved.status).toBe(409);
-    expect(approved.json.error.message).toMatch(/suspended/);
-    expect((await call(rejectRoute, { token: approver.token, params: { id: pending.json.id }, body: { reason: "incident" } })).status).toBe(200);
+    await call(apiControlRoutes.pause, { token: operator.token, body: { scope: `team:${name}`, reason: "freeze" } });
+    expect((await call(approveRoute, { token: approver.token, params: { id: pending.json.id }, body: {} })).status).toBe(200);
     await call(apiControlRoutes.resume, { token: operator.token, body: { scope: `team:${name}`, reason: "ok" } });
   });
 });
