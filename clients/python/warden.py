@@ -335,11 +335,14 @@ class Warden:
         return decision
 
     def report(self, action_id: str, status: str, *, output: Optional[Dict[str, Any]] = None, error: Optional[str] = None,
-               failure_reason: Optional[str] = None, duration_ms: Optional[int] = None, cost: Optional[float] = None) -> Dict[str, Any]:
+               failure_reason: Optional[str] = None, duration_ms: Optional[int] = None, cost: Optional[float] = None,
+               undo: Optional[Dict[str, Any]] = None) -> Dict[str, Any]:
         """Reports the outcome of an approved action: ``status`` "succeeded" or "failed". A
-        failure with a ``failure_reason`` becomes negative knowledge every agent recalls."""
+        failure with a ``failure_reason`` becomes negative knowledge every agent recalls. An
+        ``undo`` ({"tool", "args"}) computed from the args that ran replaces the proposal's."""
         body: Dict[str, Any] = {"status": status}
-        for name, value in (("output", output), ("error", error), ("failureReason", failure_reason), ("durationMs", duration_ms), ("cost", cost)):
+        for name, value in (("output", output), ("error", error), ("failureReason", failure_reason), ("durationMs", duration_ms), ("cost", cost),
+                            ("undo", undo)):
             if value is not None:
                 body[name] = value
         return self.request("POST", f"/api/v1/actions/{action_id}/result", body)
@@ -499,14 +502,7 @@ class _ToolSpec:
         action = self._fill(self.action, proposed) if self.action else f"{self.name}({json.dumps(proposed, default=str)[1:-1]})"
         resource = self._fill(self.resource, proposed) if self.resource else None
         self._refuse_locally(action, resource)
-        undo = None
-        if self.undo is not None:
-            target = getattr(self.undo, "warden_tool", None)
-            if target is not None:
-                undo = {"tool": target.name, "args": proposed}
-            else:
-                undo_tool, undo_args = self.undo(**proposed)
-                undo = {"tool": getattr(getattr(undo_tool, "warden_tool", None), "name", undo_tool), "args": undo_args}
+        undo = self._undo_for(proposed)
 
         decision = self.warden.check(action, confidence, tool=self.name, resource=resource, args=proposed, rationale=rationale,
                                      task_id=task_id, reversible=self.reversible, undo=undo)
@@ -527,8 +523,22 @@ class _ToolSpec:
             message = str(failure) or type(failure).__name__
             self._report(decision, "failed", error=f"{type(failure).__name__}: {message}"[:8000], failure_reason=message[:4000], started=started)
             raise
-        self._report(decision, "succeeded", output=self._output(result) if self.audit else None, started=started)
+        # The undo again, from the args that ran: an approver may have edited them, and the one
+        # sent with the proposal would then undo what was proposed instead of what ran.
+        self._report(decision, "succeeded", output=self._output(result) if self.audit else None, started=started,
+                     undo=self._undo_for(approved))
         return result
+
+    def _undo_for(self, args: Dict[str, Any]) -> Optional[Dict[str, Any]]:
+        """The undo order for a call with ``args``: the undo tool with the same args, or what the
+        undo function returns for them."""
+        if self.undo is None:
+            return None
+        target = getattr(self.undo, "warden_tool", None)
+        if target is not None:
+            return {"tool": target.name, "args": args}
+        undo_tool, undo_args = self.undo(**args)
+        return {"tool": getattr(getattr(undo_tool, "warden_tool", None), "name", undo_tool), "args": undo_args}
 
     def _fill(self, template: Any, args: Dict[str, Any]) -> str:
         return template(**args) if callable(template) else template.format(**args)

@@ -160,9 +160,10 @@ export function ControlActions({
           <div>
             <p className="text-xs font-semibold text-slate-600 uppercase">Cannot be undone: a person must check ({token.irreversible.length})</p>
             <ul className="mt-1 list-disc space-y-0.5 pl-5 text-sm">
-              {(token.irreversible as { actionId: string; agent: string; action: string }[]).map((p) => (
-                <li key={p.actionId}>
-                  <span className="font-mono">{p.action}</span> <span className="text-xs text-slate-500">({p.agent})</span>
+              {(token.irreversible as { actionId: string; agent: string; action: string; note?: string }[]).map((p) => (
+                <li key={p.actionId} data-testid="kill-plan-manual">
+                  <span className="font-mono">{p.action}</span> <span className="text-xs text-slate-600">({p.agent})</span>
+                  {p.note ? <span className="block text-xs text-amber-900">{p.note}</span> : null}
                 </li>
               ))}
             </ul>

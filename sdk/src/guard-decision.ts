@@ -3,7 +3,7 @@ import { argsHash } from "../../server/lib/canonical-json";
 import { MAX_ARGS_BYTES } from "../../server/schemas/actions";
 import { anySignal } from "./abort";
 import { ActionNotAllowedError, ArgsMismatchError, ToolFailure, WardenError, WardenInputError } from "./errors";
-import type { ActionResult, ActionStatus, ActionView, Decision, JsonObject, ProposeActionResponse, Reason, RecalledMemory } from "./types";
+import type { ActionResult, ActionStatus, ActionView, Decision, JsonObject, ProposeActionResponse, Reason, RecalledMemory, UndoOrder } from "./types";
 
 /** What a guarded function receives besides its args. */
 export type ActionContext = {
@@ -23,6 +23,11 @@ export type RunOptions = {
   /** The args to run; they must be exactly the approved ones (default: the approved args). */
   args?: JsonObject;
   signal?: AbortSignal;
+  /**
+   * The undo for the args that ran, sent with the result: after an approver's edit it undoes
+   * what actually ran, not what was proposed.
+   */
+  undo?: (args: JsonObject) => UndoOrder | undefined;
 };
 
 /** The calls a decision makes after it was given: reporting the result. */
@@ -182,7 +187,10 @@ export class GuardDecision implements DecisionFields {
     }
     // The action happened: a failed report must not make the caller think otherwise (and run it again).
     const durationMs = Math.round(performance.now() - started);
-    await this.report({ status: "succeeded", output: asOutput(output), durationMs, ...(cost > 0 ? { cost } : {}) }).catch((reportError: unknown) => this.reporter.onError(reportError));
+    const undo = options.undo?.(approved);
+    await this.report({ status: "succeeded", output: asOutput(output), durationMs, ...(cost > 0 ? { cost } : {}), ...(undo ? { undo } : {}) }).catch((reportError: unknown) =>
+      this.reporter.onError(reportError),
+    );
     return output;
   }
 

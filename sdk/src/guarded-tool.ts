@@ -146,7 +146,10 @@ export function guardedTool<T>(host: ToolHost, declaration: ToolDeclaration, fn:
       await decision.report({ status: "failed", error: message }).catch((error: unknown) => host.actions.onError(error));
       throw new ToolDeclarationError(message);
     }
-    const output = await decision.run(fn, { signal });
+    // An undo computed from args is computed again from the args that ran (an approver may have
+    // edited them), and goes with the result.
+    const undoFor = !options.undo && typeof declared.undo === "function" ? declared.undo : undefined;
+    const output = await decision.run(fn, { signal, ...(undoFor ? { undo: undoFor } : {}) });
     return {
       actionId: decision.actionId,
       decision: decision.decision,

@@ -37,6 +37,9 @@ export async function reportActionResult(db: DbOrTx, actor: AgentActor, actionId
         durationMs: input.durationMs ?? null,
         costUsd: input.cost ?? null,
         completedAt: new Date(),
+        // An undo sent with the result was computed from the args that ran: it replaces the
+        // proposal's, which may name what the approver edited away.
+        ...(input.undo ? { undo: input.undo as Prisma.InputJsonObject, undoFromResult: true, reversible: true } : {}),
       },
       include: ACTION_VIEW_INCLUDE,
     });
@@ -73,6 +76,7 @@ export async function reportActionResult(db: DbOrTx, actor: AgentActor, actionId
         failureReason: input.failureReason ?? null,
         durationMs: input.durationMs ?? null,
         cost: input.cost ?? null,
+        ...(input.undo ? { undo: input.undo as Prisma.InputJsonObject } : {}),
       },
       origin,
     });

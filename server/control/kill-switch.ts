@@ -20,24 +20,35 @@ export type PlanItem = {
   resource: string | null;
   completedAt: string | null;
   undo: { tool: string; args: Record<string, unknown> } | null;
+  /** Why a person must check it instead of an undo being run (irreversible, or a stale undo). */
+  note?: string;
 };
+
+/** An undo registered with the proposal, whose args an approver then edited, would undo the wrong thing. */
+const STALE_UNDO = "args edited after the undo was registered: check by hand";
 
 /**
  * The last `limit` executed actions in scope, newest first: the reversible ones (with an undo)
- * form the rollback plan; the others are listed for a human.
+ * form the rollback plan; the others are listed for a human. So is a reversible one whose undo
+ * came with the proposal when an approver edited its args: that undo names the args proposed,
+ * not the ones that ran, and is never run as it stands (an undo sent with the result is).
  */
 export async function rollbackPlan(db: DbOrTx, scope: Scope, limit: number): Promise<{ reversible: PlanItem[]; irreversible: PlanItem[] }> {
   if (limit === 0) return { reversible: [], irreversible: [] };
-  const rows = await db.$queryRaw<(PlanItem & { reversible: boolean })[]>`
+  const rows = await db.$queryRaw<(PlanItem & { reversible: boolean; stale: boolean })[]>`
     SELECT x.id AS "actionId", x.agent_id AS "agentId", a.name AS agent, x.action, x.tool, x.resource,
            to_char(x.completed_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS "completedAt",
-           x.undo, (x.reversible AND x.undo IS NOT NULL) AS reversible
+           x.undo, (x.reversible AND x.undo IS NOT NULL) AS reversible,
+           (x.reversible AND x.undo IS NOT NULL AND x.args_edited AND NOT x.undo_from_result) AS stale
       FROM actions x JOIN agents a ON a.id = x.agent_id
      WHERE x.status = 'succeeded' AND ${agentsInScopeSql(scope)}
      ORDER BY x.completed_at DESC, x.id DESC
      LIMIT ${limit}`;
-  const strip = ({ reversible: _r, ...item }: PlanItem & { reversible: boolean }) => item;
-  return { reversible: rows.filter((r) => r.reversible).map(strip), irreversible: rows.filter((r) => !r.reversible).map(strip) };
+  const strip = ({ reversible: _r, stale, ...item }: PlanItem & { reversible: boolean; stale: boolean }): PlanItem => (stale ? { ...item, note: STALE_UNDO } : item);
+  return {
+    reversible: rows.filter((r) => r.reversible && !r.stale).map(strip),
+    irreversible: rows.filter((r) => !r.reversible || r.stale).map(strip),
+  };
 }
 
 function planHash(plan: { reversible: PlanItem[]; irreversible: PlanItem[] }): string {

@@ -33,6 +33,8 @@ export const ZActionResultRequest = z
     failureReason: z.string().trim().max(4000).optional(),
     durationMs: z.number().int().min(0).max(7 * 24 * 3600 * 1000).optional(),
     cost: z.number().min(0).max(1_000_000).optional(),
+    /** The undo for what actually ran (from the approved args): registered, or replacing the proposal's. */
+    undo: z.strictObject({ tool: ZSlug, args: boundedJson("undo.args").default({}) }).optional(),
   })
   .meta({ id: "ActionResultRequest" });
 

@@ -1,5 +1,6 @@
 """The control watcher: pause, suspend, resume and a kill with its rollback, as an operator does them."""
 
+import threading
 import time
 import unittest
 
@@ -74,6 +75,30 @@ class ControlWatcherTests(unittest.TestCase):
         self.assertEqual(self.warden.control.state, "killed")
         eventually(lambda: replicas[service] == 2, timeout=10)
         eventually(lambda: person(OPERATOR_TOKEN, "GET", f"/api/v1/actions/{action_id}")[1]["status"] == "rolled_back", timeout=10)
+
+    def test_after_an_approver_edits_the_args_the_kill_undoes_what_ran(self):
+        replicas = {}
+
+        @self.warden.tool(name=self.tool, action="scale {service} to {count}",
+                          undo=lambda service, count, previous: (self.tool, {"service": service, "count": previous, "previous": count}))
+        def scale(service, count, previous):
+            replicas[service] = count
+
+        register(scale, description="Scales a service")
+        service = unique("api")
+        # 0.5 waits for a human, who scales to 4 instead of 5.
+        worker = threading.Thread(target=lambda: scale(service, 5, 2, confidence=0.5))
+        worker.start()
+        pending = eventually(lambda: next((a for a in person(OPERATOR_TOKEN, "GET", f"/api/v1/approvals?status=pending&agent={self.name}")[1]["items"]
+                                           if service in a["action"]), None), timeout=10)
+        status, approved = person(OPERATOR_TOKEN, "POST", f"/api/v1/actions/{pending['id']}/approve",
+                                  {"args": {"service": service, "count": 4, "previous": 2}})
+        self.assertEqual(status, 200, approved)
+        worker.join(10)
+        self.assertEqual(replicas, {service: 4})
+
+        plan = self.operator("kill-token", rollbackLast=5)
+        self.assertEqual(plan["rollbackPlan"][0]["undo"], {"tool": self.tool, "args": {"service": service, "count": 2, "previous": 4}})
 
 
 class RefusedWatcherTests(unittest.TestCase):
