@@ -73,6 +73,54 @@ for (const [transportName, transportFor] of [
   });
 }
 
+for (const [transportName, transportFor] of [
+  ["stdio (warden-mcp)", stdioTransport],
+  ["streamable HTTP (/api/mcp)", httpTransport],
+] as const) {
+  test(`over ${transportName}: a suspend ends a pending guard_action at once, with the reason`, async ({ request }) => {
+    const { token, tool, name, key } = await provisionSdkAgent(request);
+    const client = new Client({ name: "warden-e2e", version: "1.0.0" });
+    await client.connect(transportFor(key));
+    const auth = { Authorization: `Bearer ${token}` };
+    try {
+      const asking = client.callTool({ name: "guard_action", arguments: { action: "drop the cache", tool, confidence: 0.3, waitSeconds: 45 } });
+      await expect.poll(async () => ((await (await request.get(`/api/v1/approvals?status=pending&agent=${name}`, { headers: auth })).json()) as { items: unknown[] }).items.length).toBe(1);
+      const suspendedAt = Date.now();
+      expect((await request.post("/api/v1/control/suspend", { headers: auth, data: { scope: `agent:${name}`, reason: "mcp drill" } })).status()).toBe(200);
+      const answer = parsed(await asking);
+      expect(Date.now() - suspendedAt).toBeLessThan(3_000);
+      expect(answer).toMatchObject({ status: "expired", allowed: false });
+      expect(String(answer.next)).toContain("suspended: mcp drill");
+    } finally {
+      await request.post("/api/v1/control/resume", { headers: auth, data: { scope: `agent:${name}`, reason: "drill over" } });
+      await client.close();
+    }
+  });
+}
+
+test("over stdio, a long wait sends progress notifications and never outlasts 50 s", async ({ request }) => {
+  test.setTimeout(90_000);
+  const { tool, key } = await provisionSdkAgent(request);
+  const client = new Client({ name: "warden-e2e", version: "1.0.0" });
+  await client.connect(stdioTransport(key));
+  try {
+    const progress: number[] = [];
+    const began = Date.now();
+    const result = await client.callTool(
+      { name: "guard_action", arguments: { action: "rotate every key", tool, confidence: 0.3, waitSeconds: 300 } },
+      undefined,
+      { onprogress: (p) => progress.push(p.progress), timeout: 58_000 },
+    );
+    const answer = parsed(result);
+    expect(Date.now() - began).toBeLessThan(55_000);
+    expect(answer).toMatchObject({ status: "pending_approval", allowed: false });
+    expect(String(answer.next)).toContain("wait_for_approval");
+    expect(progress.length).toBeGreaterThanOrEqual(3);
+  } finally {
+    await client.close();
+  }
+});
+
 test("/api/mcp refuses a request without an agent key, and a personal token", async ({ request }) => {
   const initialize = { jsonrpc: "2.0", id: 1, method: "initialize", params: { protocolVersion: "2025-06-18", capabilities: {}, clientInfo: { name: "e2e", version: "1" } } };
   const headers = { accept: "application/json, text/event-stream", "content-type": "application/json" };

@@ -107,6 +107,36 @@ test("a suspend aborts a running tool within one second, and the agent acknowled
   }
 });
 
+test("guard(...).run(fn) stops on a suspend like a tool does: the function's signal aborts within a second", async ({ request }) => {
+  const { token, tool, name, key } = await provisionSdkAgent(request);
+  const warden = new Warden({ url: BASE, key });
+  await warden.connect();
+  let started!: () => void;
+  const isRunning = new Promise<void>((resolve) => (started = resolve));
+  let abortedAt = 0;
+  try {
+    const decision = await warden.guard({ action: "reindex everything", tool, confidence: 0.99 });
+    const job = decision.run((_args, { signal }) => {
+      started();
+      // Eight seconds of work, unless told to stop.
+      return new Promise((resolve, reject) => {
+        const done = setTimeout(() => resolve("finished"), 8_000);
+        signal.addEventListener("abort", () => ((abortedAt = Date.now()), clearTimeout(done), reject(signal.reason)));
+      });
+    });
+    const stopped = expect(job).rejects.toBeInstanceOf(ControlStopError);
+    await isRunning;
+    const suspendedAt = Date.now();
+    expect((await request.post("/api/v1/control/suspend", { headers: { Authorization: `Bearer ${token}` }, data: { scope: `agent:${name}`, reason: "e2e drill" } })).status()).toBe(200);
+    await stopped;
+    expect(abortedAt - suspendedAt).toBeLessThan(1000);
+    expect(await actionStatus(request, key, decision.actionId)).toBe("failed");
+  } finally {
+    await request.post("/api/v1/control/resume", { headers: { Authorization: `Bearer ${token}` }, data: { scope: `agent:${name}`, reason: "drill over" } });
+    await warden.close();
+  }
+});
+
 test("a kill runs the registered undo and reports it: Warden shows the action rolled back", async ({ request }) => {
   const { token, tool, name, key } = await provisionSdkAgent(request);
   const warden = new Warden({ url: BASE, key });

@@ -28,6 +28,8 @@ export class WardenActions implements ResultReporter {
     private readonly http: WardenHttpClient,
     private readonly defaultWaitSeconds: number,
     readonly onError: (error: unknown) => void,
+    /** The agent's control signal (a suspend or a kill aborts it); none when used on its own. */
+    readonly workSignal: () => AbortSignal | undefined = () => undefined,
   ) {}
 
   /**

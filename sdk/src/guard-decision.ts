@@ -34,6 +34,8 @@ export type RunOptions = {
 export type ResultReporter = {
   report(actionId: string, result: ActionResult): Promise<ActionView>;
   onError(error: unknown): void;
+  /** Aborts on a suspend or a kill of this agent: every run stops on it, as tools' runs do. */
+  workSignal(): AbortSignal | undefined;
 };
 
 type DecisionFields = {
@@ -162,7 +164,8 @@ export class GuardDecision implements DecisionFields {
     this.assertApprovedArgs(args);
     if (this.ran) throw new WardenError(`Action ${this.actionId} already ran: an approval covers one execution`);
     this.ran = true;
-    const signal = anySignal([options.signal]);
+    // A suspend or a kill stops the work in hand, whichever way the action was guarded.
+    const signal = anySignal([options.signal, this.reporter.workSignal()]);
     // A deep-frozen copy: the function cannot change the args it was approved with.
     const approved = deepFreeze(structuredClone(args));
     const started = performance.now();

@@ -77,7 +77,7 @@ export class Warden {
     const settings = validateInput(ZWardenOptions, options, "new Warden");
     const onError = settings.onError ?? ((error: unknown) => console.warn(`[warden] ${error instanceof Error ? error.message : String(error)}`));
     this.http = new WardenHttpClient({ url: settings.url, key: settings.key, fetch: settings.fetch, retries: settings.retries, timeoutMs: settings.requestTimeoutMs });
-    this.actions = new WardenActions(this.http, settings.approvalWaitSeconds ?? 300, onError);
+    this.actions = new WardenActions(this.http, settings.approvalWaitSeconds ?? 300, onError, () => this.control.signal);
     this.memory = new WardenMemory(this.http);
     this.control = new ControlSubscription(this.http, { undoHandler: (tool) => this.undoHandlers.get(tool), onError });
     this.tasks = new WardenTasks(this.http, this.control, onError);

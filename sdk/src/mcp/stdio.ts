@@ -25,7 +25,9 @@ async function main(): Promise<void> {
   }
   const server = createWardenMcpServer(warden);
   await server.connect(new StdioServerTransport());
-  const stop = () => void server.close().finally(() => process.exit(0));
+  // Follow this agent's control state, so a suspend or a kill stops what its tools are doing.
+  await warden.connect().catch((error: unknown) => console.error(`warden-mcp: cannot follow the control state: ${error instanceof Error ? error.message : String(error)}`));
+  const stop = () => void Promise.all([server.close(), warden.close()]).finally(() => process.exit(0));
   process.on("SIGINT", stop);
   process.on("SIGTERM", stop);
 }

@@ -16,16 +16,49 @@ import type { Warden } from "../warden";
  * are the API's own zod schemas, so an MCP client sees the same fields and limits as /api/v1.
  */
 
-// MCP clients give up on a request after 60 s by default: a guard waits less than that and
-// says how to keep waiting.
+// MCP clients give up on a request after 60 s by default: no call waits longer than 50 s. A
+// wait that runs out answers `pending_approval` with the actionId and how to keep waiting, and
+// progress notifications go out every few seconds meanwhile (clients that reset their timeout on
+// progress keep the call alive).
 const DEFAULT_WAIT_SECONDS = 45;
+const MAX_WAIT_SECONDS = 50;
+const PROGRESS_EVERY_SECONDS = 10;
 const ZWaitSeconds = z
   .number()
   .int()
   .min(0)
   .max(300)
   .default(DEFAULT_WAIT_SECONDS)
-  .describe("How long to wait for a human when the decision is require_approval, in seconds (keep it under your client's request timeout)");
+  .describe(`How long to wait for a human when the decision is require_approval, in seconds (at most ${MAX_WAIT_SECONDS} per call; call wait_for_approval to wait longer)`);
+
+type ToolExtra = {
+  signal: AbortSignal;
+  _meta?: { progressToken?: string | number };
+  sendNotification: (notification: { method: "notifications/progress"; params: { progressToken: string | number; progress: number; total?: number; message?: string } }) => Promise<void>;
+};
+
+/**
+ * Waits for a human's decision on `actionId` for up to `waitSeconds` (capped at 50), in slices,
+ * sending a progress notification after each; ends at once when the action leaves pending (a
+ * suspend or a kill of the agent expires it, so those end the wait too).
+ */
+async function waitWithProgress(warden: Warden, actionId: string, waitSeconds: number, extra: ToolExtra): Promise<GuardDecision> {
+  const total = Math.min(waitSeconds, MAX_WAIT_SECONDS);
+  const token = extra._meta?.progressToken;
+  let waited = 0;
+  while (waited < total) {
+    const slice = Math.min(PROGRESS_EVERY_SECONDS, total - waited);
+    const view = await warden.actions.waitForDecision(actionId, slice, extra.signal);
+    waited += slice;
+    if (view.status !== "pending_approval") break;
+    if (token !== undefined && waited < total) {
+      await extra
+        .sendNotification({ method: "notifications/progress", params: { progressToken: token, progress: waited, total, message: `waiting for a human (${waited} s of ${total} s)` } })
+        .catch(() => undefined);
+    }
+  }
+  return warden.actions.decision(actionId, extra.signal);
+}
 
 /**
  * An API schema as a tool's input: a copy outside zod's registry. The originals carry ids (for
@@ -51,7 +84,10 @@ function nextStep(decision: GuardDecision): string {
     case "rejected":
       return `Do not run it. The approver rejected it: ${decision.reason ?? "no reason given"}.`;
     case "expired":
-      return "Do not run it: nobody approved it in time. Ask again only if it is still needed.";
+      // A suspend or a kill ends pending approvals with its reason; plain expiry has none.
+      return decision.reason
+        ? `Do not run it: ${decision.reason}. Stop this work until the agent is resumed.`
+        : "Do not run it: nobody approved it in time. Ask again only if it is still needed.";
     default:
       return `Do not run it: ${decision.reasons.map((r) => r.message).join("; ") || decision.status}.`;
   }
@@ -110,7 +146,12 @@ export function createWardenMcpServer(warden: Warden): McpServer {
       inputSchema: ZProposeActionRequest.extend({ waitSeconds: ZWaitSeconds }),
       annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: false },
     },
-    ({ waitSeconds, ...action }, extra) => answer(async () => describeDecision(await warden.guard(action, { waitSeconds, signal: extra.signal }))),
+    ({ waitSeconds, ...action }, extra) =>
+      answer(async () => {
+        const proposed = await warden.guard(action, { waitSeconds: 0, signal: extra.signal });
+        if (proposed.status !== "pending_approval" || waitSeconds === 0) return describeDecision(proposed);
+        return describeDecision(await waitWithProgress(warden, proposed.actionId, waitSeconds, extra as unknown as ToolExtra));
+      }),
   );
 
   server.registerTool(
@@ -121,11 +162,7 @@ export function createWardenMcpServer(warden: Warden): McpServer {
       inputSchema: z.strictObject({ actionId: ZUuid, waitSeconds: ZWaitSeconds }),
       annotations: { readOnlyHint: true, openWorldHint: false },
     },
-    ({ actionId, waitSeconds }, extra) =>
-      answer(async () => {
-        await warden.actions.waitForDecision(actionId, waitSeconds, extra.signal);
-        return describeDecision(await warden.actions.decision(actionId, extra.signal));
-      }),
+    ({ actionId, waitSeconds }, extra) => answer(async () => describeDecision(await waitWithProgress(warden, actionId, waitSeconds, extra as unknown as ToolExtra))),
   );
 
   server.registerTool(
