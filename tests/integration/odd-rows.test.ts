@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import { getActionRoute } from "../../server/actions/action-routes";
 import { listApprovalsRoute } from "../../server/approvals/approval-routes";
 import { NOT_SHOWN_KEY } from "../../server/lib/showable-json";
+import type { TaskView } from "../../server/schemas/tasks";
 import { createTask } from "../../server/tasks/create-task";
 import { getTaskRoute } from "../../server/tasks/task-routes";
 import { call, db, makeUser, makeUserWithToken, unique } from "../support/fixtures";
@@ -76,7 +77,7 @@ describe("odd rows in the database", () => {
   it("fleet.tasks and fleet.task show every task when one holds a deep payload, checkpoint and output", async () => {
     const operator = await makeUser("operator");
     const capability = unique("cap").toLowerCase();
-    const tasks = [];
+    const tasks: TaskView[] = [];
     for (let i = 0; i < 3; i++) tasks.push((await createTask(db, operator, { title: `task ${i}`, capability, payload: { n: i } })).task);
     await db.$executeRawUnsafe(
       `UPDATE tasks SET payload = $1::jsonb, checkpoint = $1::jsonb, output = '[1, 2]'::jsonb WHERE id = $2::uuid`,
