@@ -6,8 +6,8 @@ import { inTransaction } from "../db/transaction";
 import { publish } from "../events/bus";
 import { applyControlToTasks } from "../tasks/control-effects";
 import { agentsInScopeSql, type Scope } from "./scope";
+import { ADVISORY_LOCKS } from "../db/advisory-locks";
 
-const CONTROL_LOCK = 7462030;
 
 export type ControlChange = { epoch: number; scope: Scope; state: ControlLevel; reason: string; targetAgents: string[] };
 
@@ -26,7 +26,7 @@ export async function changeControl(
   extra?: (tx: Tx, epoch: number) => Promise<void>,
 ): Promise<ControlChange> {
   return inTransaction(db, async (tx) => {
-    await tx.$executeRaw`SELECT pg_advisory_xact_lock(${CONTROL_LOCK})`;
+    await tx.$executeRaw`SELECT pg_advisory_xact_lock(${ADVISORY_LOCKS.controlChange})`;
     const [{ epoch }] = (await tx.$queryRaw<{ epoch: bigint }[]>`SELECT nextval('warden_stream_seq') AS epoch`) as [{ epoch: bigint }];
     const { scope, state, reason } = change;
     const targets = await tx.$queryRaw<{ id: string }[]>`

@@ -5,6 +5,7 @@ import type { DbOrTx, Tx } from "../db/client";
 import { inTransaction } from "../db/transaction";
 import { ZRecordMemoryRequest, type RecordMemoryRequest } from "../schemas/memory";
 import { entrySubjectKey } from "./subject-key";
+import { ADVISORY_LOCKS } from "../db/advisory-locks";
 
 // A new lesson this similar (trigram) to an existing one on the same subject only strengthens it.
 const SAME_LESSON = 0.6;
@@ -38,7 +39,7 @@ export async function recordDerivedMemory(db: DbOrTx, actor: Actor, request: Rec
   const key = entrySubjectKey(input.subject);
   return inTransaction(db, async (tx) => {
     if (input.kind === "negative_knowledge") {
-      await tx.$executeRaw`SELECT pg_advisory_xact_lock(7462050, hashtext(${key}))`;
+      await tx.$executeRaw`SELECT pg_advisory_xact_lock(${ADVISORY_LOCKS.memorySubject}, hashtext(${key}))`;
       const [same] = await tx.$queryRaw<{ id: string }[]>`
         SELECT id FROM memories
          WHERE kind = 'negative_knowledge' AND retired_at IS NULL AND subject_key = ${key}
