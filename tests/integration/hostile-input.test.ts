@@ -3,6 +3,7 @@ import superjson from "superjson";
 import { describe, expect, it } from "vitest";
 import { actionResultRoute, proposeActionRoute, waitActionRoute } from "../../server/actions/action-routes";
 import { createAgentRoute } from "../../server/agents/agent-routes";
+import { loginWithPassword } from "../../server/auth/login";
 import { approveRoute, listApprovalsRoute, rejectRoute } from "../../server/approvals/approval-routes";
 import { appRouter, createCaller } from "../../server/api/root";
 import { apiControlRoutes, heartbeatRoute } from "../../server/control/control-routes";
@@ -228,6 +229,17 @@ describe("a hostile request writes nothing (row counts unchanged, no audit row)"
       { numRuns: 30 },
     );
     expect(await footprint(agent.id)).toEqual(before);
+  });
+});
+
+describe("sign-in", () => {
+  it("an email holding NUL or a lone surrogate is refused as invalid (not a 500), and audited with the characters escaped", async () => {
+    const ip = `203.0.113.${Math.floor(Math.random() * 250) + 1}`;
+    for (const email of [`${unique("nul")}\u0000@example.test`, `${unique("half")}\ud800@example.test`]) {
+      expect(await loginWithPassword(db, { email, password: "whatever it is" }, ip)).toEqual({ ok: false, reason: "invalid" });
+      const escaped = email.replace("\u0000", "\\u0000").replace("\ud800", "\\ud800");
+      expect(await db.auditLog.count({ where: { actorLabel: escaped, verb: "auth.login_failed" } })).toBe(1);
+    }
   });
 });
 
