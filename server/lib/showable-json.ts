@@ -54,7 +54,8 @@ export function capAnswerDepth(value: unknown, maxDepth = MAX_ANSWER_DEPTH): unk
           stack.push({ source: child, target: out as Record<string, unknown> | unknown[], depth: depth + 1 });
         }
       }
-      (target as Record<string, unknown>)[key] = out;
+      // Defined, not assigned: a stored "__proto__" key stays a key instead of becoming a prototype.
+      Object.defineProperty(target, key, { value: out, enumerable: true, writable: true, configurable: true });
     }
   }
   return root;

@@ -91,5 +91,7 @@ describe("stored JSON on its way out", () => {
     expect(capped.items[1]).toEqual({ args: { fine: true } });
     expect(() => JSON.stringify(capped)).not.toThrow();
     expect(JSON.stringify(capped)).toContain(NOT_SHOWN_KEY);
+    const proto = JSON.parse(`{"row":{"__proto__":{"x":1},"deep":${"[".repeat(100)}${"]".repeat(100)}}}`) as unknown;
+    expect(JSON.stringify(capAnswerDepth(proto))).toMatch(/^\{"row":\{"__proto__":\{"x":1\},"deep":/);
   });
 });
