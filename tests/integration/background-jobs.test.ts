@@ -24,11 +24,13 @@ describe("background jobs on a fresh, empty, migrated database", () => {
     await fresh?.$disconnect();
   });
 
-  it.each(BACKGROUND_JOBS.map((job) => [job.name, job] as const))("%s runs once, and again, without throwing", async (_name, job, ctx) => {
-    if (!fresh) return ctx.skip();
-    await expect(job.run(fresh)).resolves.not.toThrow();
-    await expect(job.run(fresh)).resolves.not.toThrow();
-  });
+  for (const job of BACKGROUND_JOBS) {
+    it(`${job.name} runs once, and again, without throwing`, async ({ skip }) => {
+      if (!fresh) return skip();
+      await expect(job.run(fresh)).resolves.not.toThrow();
+      await expect(job.run(fresh)).resolves.not.toThrow();
+    });
+  }
 
   it("the list is every job the server schedules", () => {
     expect(BACKGROUND_JOBS.map((j) => j.name)).toEqual(
