@@ -3,6 +3,8 @@ import { getActionRoute } from "../../server/actions/action-routes";
 import { listApprovalsRoute } from "../../server/approvals/approval-routes";
 import { NOT_SHOWN_KEY } from "../../server/lib/showable-json";
 import type { TaskView } from "../../server/schemas/tasks";
+import { getCurrentPolicy } from "../../server/policy/current-policy";
+import { replayPolicy } from "../../server/policy/replay-policy";
 import { createTask } from "../../server/tasks/create-task";
 import { getTaskRoute } from "../../server/tasks/task-routes";
 import { call, db, makeUser, makeUserWithToken, unique } from "../support/fixtures";
@@ -72,6 +74,15 @@ describe("odd rows in the database", () => {
     expect(list.items.find((a) => a.id === ids[0])!.recalled).toEqual([]);
     const detail = await client.actions.get.query({ id: ids[2]! });
     expect(isMarker(detail.action.args)).toBe(true);
+  });
+
+  it("policy replay runs over an action whose reasons and recalled memories are not lists", async () => {
+    const { agent, ids } = await pendingActions(2);
+    await db.$executeRawUnsafe(`UPDATE actions SET reasons = $1::jsonb, recalled = '{"odd": true}'::jsonb WHERE id = $2::uuid`, deepJson(3000), ids[0]);
+    const current = await getCurrentPolicy(db, { fresh: true });
+    const replay = await replayPolicy(db, { document: current.document, days: 1 });
+    expect(replay.actions).toBeGreaterThanOrEqual(2);
+    expect(replay.changed.filter((c) => c.agent === agent.name)).toEqual([]);
   });
 
   it("fleet.tasks and fleet.task show every task when one holds a deep payload, checkpoint and output", async () => {
