@@ -6,6 +6,7 @@ import type { Prisma } from "../db/generated/client";
 import { AppError } from "../errors";
 import { publish } from "../events/bus";
 import { canonicalJson } from "../lib/canonical-json";
+import { findUnsafeJson } from "../schemas/safe-json";
 import { changeControl } from "./change-control";
 import { agentsInScopeSql, resolveScope, scopeText, type Scope } from "./scope";
 
@@ -38,8 +39,20 @@ export async function rollbackPlan(db: DbOrTx, scope: Scope, limit: number): Pro
      WHERE x.status = 'succeeded' AND ${agentsInScopeSql(scope)}
      ORDER BY x.completed_at DESC, x.id DESC
      LIMIT ${limit}`;
+  // An undo that cannot be read as {tool, args} within the input limits (a row written by hand, or
+  // before the limits) is never run as it stands, nor allowed to fail the plan: a human gets it.
+  const runnable = (r: PlanItem & { reversible: boolean }) => r.reversible && isRunnableUndo(r.undo);
   const strip = ({ reversible: _r, ...item }: PlanItem & { reversible: boolean }) => item;
-  return { reversible: rows.filter((r) => r.reversible).map(strip), irreversible: rows.filter((r) => !r.reversible).map(strip) };
+  return {
+    reversible: rows.filter(runnable).map(strip),
+    irreversible: rows.filter((r) => !runnable(r)).map((r) => ({ ...strip(r), undo: isRunnableUndo(r.undo) ? r.undo : null })),
+  };
+}
+
+function isRunnableUndo(undo: unknown): undo is PlanItem["undo"] {
+  if (typeof undo !== "object" || undo === null || Array.isArray(undo)) return false;
+  const { tool, args } = undo as { tool?: unknown; args?: unknown };
+  return typeof tool === "string" && typeof args === "object" && args !== null && !Array.isArray(args) && !findUnsafeJson(undo);
 }
 
 function planHash(plan: { reversible: PlanItem[]; irreversible: PlanItem[] }): string {

@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
-import { getActionRoute } from "../../server/actions/action-routes";
+import { actionResultRoute, getActionRoute } from "../../server/actions/action-routes";
 import { listApprovalsRoute } from "../../server/approvals/approval-routes";
+import { killTokenRoute, rootControlRoutes } from "../../server/control/control-routes";
 import { NOT_SHOWN_KEY } from "../../server/lib/showable-json";
 import type { TaskView } from "../../server/schemas/tasks";
 import { getCurrentPolicy } from "../../server/policy/current-policy";
@@ -83,6 +84,27 @@ describe("odd rows in the database", () => {
     const replay = await replayPolicy(db, { document: current.document, days: 1 });
     expect(replay.actions).toBeGreaterThanOrEqual(2);
     expect(replay.changed.filter((c) => c.agent === agent.name)).toEqual([]);
+  });
+
+  it("kill: an executed action whose stored undo is nested 6,000 deep goes to a human; the plan and the kill still work", async () => {
+    const tool = await makeTool({ scopes: [] });
+    const { agent, key } = await makeGrantedAgent([tool.name]);
+    const executed = async (replicas: number) => {
+      const proposed = await propose(key, { tool: tool.name, confidence: 0.99, reversible: true, undo: { tool: tool.name, args: { replicas } } });
+      await call(actionResultRoute, { token: key, params: { id: proposed.json.id }, body: { status: "succeeded" } });
+      return proposed.json.id as string;
+    };
+    const good = await executed(2);
+    const odd = await executed(3);
+    await db.$executeRawUnsafe(`UPDATE actions SET undo = jsonb_build_object('tool', 'x', 'args', $1::jsonb) WHERE id = $2::uuid`, deepJson(6000), odd);
+    const operator = await makeUserWithToken("operator");
+    const issued = await call(killTokenRoute, { token: operator.token, body: { scope: `agent:${agent.name}`, rollbackLast: 10 } });
+    expect(issued.status).toBe(201);
+    expect(issued.json.rollbackPlan.map((p: { actionId: string }) => p.actionId)).toEqual([good]);
+    expect(issued.json.irreversible).toEqual([expect.objectContaining({ actionId: odd, undo: null })]);
+    const killed = await call(rootControlRoutes.kill, { token: operator.token, body: { confirm: issued.json.token } });
+    expect(killed.status).toBe(200);
+    expect(killed.json).toMatchObject({ state: "killed", rollbacks: 1 });
   });
 
   it("fleet.tasks and fleet.task show every task when one holds a deep payload, checkpoint and output", async () => {
