@@ -12,7 +12,7 @@ const config = [
     },
   },
   {
-    ignores: [".next/**", "node_modules/**", "server/db/generated/**", "sdk/dist/**", ".warden/**", "test-results/**", "playwright-report/**", "next-env.d.ts"],
+    ignores: [".next/**", "node_modules/**", "server/db/generated/**", "sdk/dist/**", ".warden/**", "test-results/**", "playwright-report/**", "playwright-report-default-path/**", "next-env.d.ts"],
   },
 ];
 

@@ -51,7 +51,7 @@ test("kill after an approver's edit: the console's plan lists the stale undo for
   const team = `edit-${Math.random().toString(36).slice(2, 6)}`;
   expect((await request.put(`/api/v1/tools/${tool}`, { headers: auth, data: { scopes: [], reversible: true } })).status()).toBe(200);
   const created = await request.post("/api/v1/agents", { headers: auth, data: { name: `${tool}-agent`, role: "specialist", team, tools: [tool] } });
-  const { agent, key } = (await created.json()) as { agent: { name: string }; key: { secret: string } };
+  const { key } = (await created.json()) as { key: { secret: string } };
   const agentAuth = { Authorization: `Bearer ${key.secret}` };
   const sim = simulateAgent(`http://127.0.0.1:${E2E_PORT}`, key.secret);
   await sim.waitFor((e) => e.event === "control");

@@ -2,7 +2,7 @@ import "server-only";
 import { expireOverdueApprovals } from "./approvals/decide-approval";
 import { sealAuditLog } from "./audit/seal-audit";
 import { rollUpUsage } from "./cost/roll-up-usage";
-import { db } from "./db/client";
+import { db, type Db } from "./db/client";
 import { startEventBus } from "./events/bus";
 import { deliverDueWebhooks } from "./notifications/webhooks";
 import { forgetOldIdempotencyKeys } from "./http/idempotency";
@@ -25,24 +25,35 @@ function every(intervalMs: number, name: string, task: () => Promise<unknown>): 
   }, intervalMs).unref();
 }
 
+/** A piece of work every Warden process runs on a timer; each is safe with several instances. */
+export type BackgroundJob = { name: string; everyMs: number; run: (db: Db) => Promise<unknown> };
+
+/**
+ * Every background job, in one list: startBackgroundWork schedules them, and a test runs each
+ * once against a fresh, empty database (tests/integration/background-jobs.test.ts).
+ */
+export const BACKGROUND_JOBS: readonly BackgroundJob[] = [
+  // audit_seal() lets one instance seal at a time; the rest return at once.
+  { name: "audit.seal", everyMs: 250, run: (db) => sealAuditLog(db) },
+  { name: "approvals.expire", everyMs: 2_000, run: (db) => expireOverdueApprovals(db) },
+  { name: "webhooks.deliver", everyMs: 1_000, run: (db) => deliverDueWebhooks(db) },
+  { name: "tasks.leases", everyMs: 2_000, run: (db) => expireLeases(db) },
+  // Budgets never wait for this: they read spend_counters, kept in the ingest transaction.
+  { name: "usage.rollup", everyMs: 5_000, run: (db) => rollUpUsage(db) },
+  { name: "idempotency.forget", everyMs: 3_600_000, run: (db) => forgetOldIdempotencyKeys(db) },
+  // The metrics rollup takes an advisory lock, so one instance folds at a time; the alerts and
+  // drift passes read the rollup and fire each alert once (metric_alerts' unique key).
+  { name: "metrics.rollup", everyMs: 3_000, run: (db) => rollUpActions(db) },
+  { name: "metrics.intervention-alerts", everyMs: 60_000, run: (db) => evaluateInterventionAlerts(db) },
+  { name: "metrics.drift", everyMs: 600_000, run: (db) => detectDrift(db) },
+];
+
 const holder = globalThis as unknown as { wardenBackground?: boolean };
 
-/** Work each Warden server process runs beside requests; each is safe with several instances. */
+/** Work each Warden server process runs beside requests. */
 export function startBackgroundWork(): void {
   if (holder.wardenBackground) return;
   holder.wardenBackground = true;
   void startEventBus();
-  // audit_seal() lets one instance seal at a time; the rest return at once.
-  every(250, "audit.seal", () => sealAuditLog(db));
-  every(2_000, "approvals.expire", () => expireOverdueApprovals(db));
-  every(1_000, "webhooks.deliver", () => deliverDueWebhooks(db));
-  every(2_000, "tasks.leases", () => expireLeases(db));
-  // Budgets never wait for this: they read spend_counters, kept in the ingest transaction.
-  every(5_000, "usage.rollup", () => rollUpUsage(db));
-  every(3_600_000, "idempotency.forget", () => forgetOldIdempotencyKeys(db));
-  // The metrics rollup takes an advisory lock, so one instance folds at a time; the alerts and
-  // drift passes read the rollup and fire each alert once (metric_alerts' unique key).
-  every(3_000, "metrics.rollup", () => rollUpActions(db));
-  every(60_000, "metrics.intervention-alerts", () => evaluateInterventionAlerts(db));
-  every(600_000, "metrics.drift", () => detectDrift(db));
+  for (const job of BACKGROUND_JOBS) every(job.everyMs, job.name, () => job.run(db));
 }

@@ -2,6 +2,7 @@ import type { DbOrTx } from "../db/client";
 import type { Action, ApprovalVote, Prisma } from "../db/generated/client";
 import { notFound } from "../errors";
 import type { ActionView, Reason, RecalledMemory } from "../schemas/actions";
+import { showableList, showableObject, showableObjectOrNull } from "../lib/showable-json";
 
 export const ACTION_VIEW_INCLUDE = {
   agent: { select: { name: true } },
@@ -19,19 +20,19 @@ export function toActionView(action: ActionWithRelations): ActionView {
     action: action.action,
     tool: action.tool,
     resource: action.resource,
-    args: action.args as Record<string, unknown>,
+    args: showableObject(action.args),
     confidence: action.confidence,
     rationale: action.rationale,
     decision: action.decision,
-    reasons: action.reasons as Reason[],
+    reasons: showableList<Reason>(action.reasons, [{ code: "not_shown", message: "The stored reasons could not be shown" }]),
     policyVersion: action.policyVersion,
-    recalled: action.recalled as RecalledMemory[],
+    recalled: showableList<RecalledMemory>(action.recalled),
     status: action.status,
     risk: action.risk,
     requiredApprovals: action.requiredApprovals,
     approvals: action.votes.map((v) => ({ by: v.userLabel, at: v.createdAt.toISOString() })),
     expiresAt: action.expiresAt?.toISOString() ?? null,
-    approvedArgs: (action.approvedArgs as Record<string, unknown> | null) ?? null,
+    approvedArgs: showableObjectOrNull(action.approvedArgs),
     approvedArgsHash: action.approvedArgsHash,
     argsEdited: action.argsEdited,
     decidedBy: action.decidedByLabel,

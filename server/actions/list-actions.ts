@@ -2,6 +2,7 @@ import type { DbOrTx } from "../db/client";
 import type { Prisma } from "../db/generated/client";
 import { ZActionsQuery } from "../schemas/actions";
 import { ACTION_VIEW_INCLUDE, toActionView } from "./action-view";
+import { showableJson } from "../lib/showable-json";
 
 type ActionsQuery = Parameters<typeof ZActionsQuery.parse>[0];
 
@@ -39,5 +40,5 @@ export async function actionTimeline(db: DbOrTx, actionId: string) {
     orderBy: { id: "asc" },
     select: { id: true, at: true, verb: true, actorType: true, actorLabel: true, data: true },
   });
-  return rows.map((r) => ({ ...r, id: r.id.toString() }));
+  return rows.map((r) => ({ ...r, id: r.id.toString(), data: showableJson(r.data) }));
 }

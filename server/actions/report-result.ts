@@ -7,8 +7,8 @@ import { addSpend } from "../cost/add-spend";
 import { AppError, notFound } from "../errors";
 import { publish } from "../events/bus";
 import { ZActionResultRequest } from "../schemas/actions";
-import { recordMemory } from "../memory/record-memory";
-import { actionSubject, entrySubjectKey } from "../memory/subject-key";
+import { recordDerivedMemory } from "../memory/record-memory";
+import { actionSubject, entrySubjectKey, fitMemorySubject } from "../memory/subject-key";
 import { ACTION_VIEW_INCLUDE, toActionView } from "./action-view";
 
 type ResultRequest = Parameters<typeof ZActionResultRequest.parse>[0];
@@ -43,7 +43,8 @@ export async function reportActionResult(db: DbOrTx, actor: AgentActor, actionId
       },
       include: ACTION_VIEW_INCLUDE,
     });
-    const subject = actionSubject(updated);
+    // Fitted to a memory's subject limit: a long action must not lose its lesson (or its report).
+    const subject = fitMemorySubject(updated.action, actionSubject(updated));
     if (input.status === "failed") {
       // The repeated-failure signal: the fleet had been told about this subject and failed again.
       await tx.$executeRaw`
@@ -55,7 +56,7 @@ export async function reportActionResult(db: DbOrTx, actor: AgentActor, actionId
     // Learning without being asked: a failure with its reason becomes negative knowledge that
     // every agent in scope is handed before a similar action.
     if (input.status === "failed" && input.failureReason) {
-      await recordMemory(tx, actor, {
+      await recordDerivedMemory(tx, actor, {
         kind: "negative_knowledge",
         subject,
         body: input.failureReason,

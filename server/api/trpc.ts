@@ -8,6 +8,8 @@ import { db } from "../db/client";
 import type { Role } from "../db/generated/enums";
 import { AppError, type ErrorCode } from "../errors";
 import { clientIp } from "../lib/client-ip";
+import { capAnswerDepth } from "../lib/showable-json";
+import { assertSafeInput } from "../http/safe-input";
 import { describeProblems, fieldProblems, isUniqueViolation, isValidationFailure } from "../http/validation";
 
 export type TRPCContext = { db: typeof db; user: UserActor | null; ip: string | null };
@@ -28,8 +30,39 @@ const TRPC_CODE: Record<ErrorCode, TRPCError["code"]> = {
   INTERNAL: "INTERNAL_SERVER_ERROR",
 };
 
+/**
+ * superjson on the wire, with two guards: an input is refused (400 naming the field) before
+ * superjson copies it, when it is nested too deep or holds NUL or an unpaired surrogate; an answer
+ * has any value nested deeper than superjson can walk replaced by a marker (lib/showable-json.ts),
+ * so one odd stored row cannot fail a whole list.
+ */
+const transformer = {
+  input: {
+    serialize: (value: unknown) => superjson.serialize(value),
+    deserialize: (payload: unknown) => {
+      guardInput(payload && typeof payload === "object" && "json" in payload ? payload.json : payload);
+      // The annotations superjson applies are walked recursively too.
+      if (payload && typeof payload === "object" && "meta" in payload) guardInput(payload.meta, "(meta)");
+      return superjson.deserialize(payload as Parameters<typeof superjson.deserialize>[0]);
+    },
+  },
+  output: {
+    serialize: (value: unknown) => superjson.serialize(capAnswerDepth(value)),
+    deserialize: (payload: unknown) => superjson.deserialize(payload as Parameters<typeof superjson.deserialize>[0]),
+  },
+};
+
+function guardInput(value: unknown, where?: string): void {
+  try {
+    assertSafeInput(value, where);
+  } catch (error) {
+    if (error instanceof AppError) throw new TRPCError({ code: "BAD_REQUEST", message: error.message, cause: error });
+    throw error;
+  }
+}
+
 const t = initTRPC.context<TRPCContext>().create({
-  transformer: superjson,
+  transformer,
   errorFormatter({ shape, error }) {
     const cause = error.cause;
     const fields = isValidationFailure(cause) ? fieldProblems(cause) : cause instanceof AppError ? cause.details : undefined;
@@ -70,7 +103,13 @@ const errors = t.middleware(async ({ next, path }) => {
   return result;
 });
 
-export const publicProcedure = t.procedure.use(errors);
+/** The same input check for callers that skip the wire (createCaller, server components). */
+const safeInput = t.middleware(async ({ getRawInput, next }) => {
+  assertSafeInput(await getRawInput());
+  return next();
+});
+
+export const publicProcedure = t.procedure.use(errors).use(safeInput);
 
 export const authedProcedure = publicProcedure.use(({ ctx, next }) => {
   if (!ctx.user) throw new TRPCError({ code: "UNAUTHORIZED", message: "Sign in first" });

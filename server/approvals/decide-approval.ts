@@ -7,7 +7,8 @@ import { inTransaction } from "../db/transaction";
 import { AppError, notFound } from "../errors";
 import { publish } from "../events/bus";
 import { getEffectiveControl } from "../control/effective-state";
-import { recordMemory } from "../memory/record-memory";
+import { recordDerivedMemory } from "../memory/record-memory";
+import { fitMemorySubject } from "../memory/subject-key";
 import { argsHash } from "../lib/canonical-json";
 import { enqueueWebhooks } from "../notifications/notify";
 import { ZApproveRequest, ZRejectRequest, type ActionView } from "../schemas/actions";
@@ -64,9 +65,9 @@ export async function decideApproval(db: DbOrTx, approver: UserActor, actionId: 
       await publish(tx, { type: "approval.decided", actionId: action.id, agentId: action.agentId, status: "rejected", seq: await nextDecidedSeq(tx, action.id) });
       await appendAudit(tx, { actor: approver, verb: "action.reject", subject, data: { reason: input.reason }, origin });
       // The reason goes back to the agent and into memory, for the next similar proposal.
-      await recordMemory(tx, approver, {
+      await recordDerivedMemory(tx, approver, {
         kind: "decision",
-        subject: action.resource ? `${action.action} on ${action.resource}` : action.action,
+        subject: fitMemorySubject(action.action, action.resource ? `${action.action} on ${action.resource}` : action.action),
         body: `Rejected by ${approver.label}: ${input.reason}`,
         actionId: action.id,
         ...(action.taskId ? { taskId: action.taskId } : {}),

@@ -1,6 +1,7 @@
 import type { DbOrTx } from "../db/client";
 import type { Prisma } from "../db/generated/client";
 import { ZAuditQuery, type AuditQuery } from "../schemas/audit";
+import { showableJson } from "../lib/showable-json";
 
 export type AuditRow = {
   id: string;
@@ -53,6 +54,6 @@ export async function listAudit(db: DbOrTx, query: AuditQuery): Promise<{ rows: 
     select: { auditId: true, hash: true },
   });
   const hashById = new Map(seals.map((s) => [s.auditId, s.hash]));
-  const page = pageRows.map((r) => ({ ...r, id: r.id.toString(), hash: hashById.get(r.id) ?? null }));
+  const page = pageRows.map((r) => ({ ...r, id: r.id.toString(), data: showableJson(r.data), hash: hashById.get(r.id) ?? null }));
   return { rows: page, nextCursor: rows.length > q.limit ? page[page.length - 1]!.id : null };
 }

@@ -1,6 +1,7 @@
 import { appendAudit } from "../audit/append-audit";
 import type { DbOrTx } from "../db/client";
 import type { Role } from "../db/generated/enums";
+import { escapeUnsafeText } from "../schemas/safe-json";
 import { ZEmail } from "../schemas/users";
 import { clearLoginFailures, loginLockedForSeconds, recordLoginFailure } from "./login-throttle";
 import { dummyPasswordHash, verifyPassword } from "./passwords";
@@ -21,7 +22,9 @@ export async function loginWithPassword(
   ip: string | null,
 ): Promise<LoginResult> {
   const parsedEmail = ZEmail.safeParse(credentials.email);
-  const email = parsedEmail.success ? parsedEmail.data : String(credentials.email ?? "").slice(0, 254);
+  // Not an email: kept only as the audit row's label, with NUL and lone surrogates escaped (the
+  // database cannot store them; a hostile sign-in must fail as "invalid", not as a 500).
+  const email = parsedEmail.success ? parsedEmail.data : escapeUnsafeText(String(credentials.email ?? "").slice(0, 254));
   const password = typeof credentials.password === "string" ? credentials.password.slice(0, 200) : "";
   const anonymous = { type: "anonymous" as const, id: null, label: email || "(no email)" };
 

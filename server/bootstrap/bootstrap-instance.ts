@@ -4,8 +4,8 @@ import { generatePassword } from "../auth/passwords";
 import { db } from "../db/client";
 import { env } from "../env";
 import { createUser } from "../users/create-user";
+import { ADVISORY_LOCKS } from "../db/advisory-locks";
 
-const BOOTSTRAP_LOCK = 7462002;
 export const DEFAULT_ADMIN_EMAIL = "admin@warden.local";
 
 export type BootstrapResult = {
@@ -19,7 +19,7 @@ export type BootstrapResult = {
  */
 export async function bootstrapInstance(): Promise<BootstrapResult> {
   return db.$transaction(async (tx) => {
-    await tx.$executeRaw`SELECT pg_advisory_xact_lock(${BOOTSTRAP_LOCK})`;
+    await tx.$executeRaw`SELECT pg_advisory_xact_lock(${ADVISORY_LOCKS.bootstrap})`;
     let secret = await tx.instanceSetting.findUnique({ where: { key: "auth_secret" } });
     secret ??= await tx.instanceSetting.create({ data: { key: "auth_secret", value: randomBytes(32).toString("base64url") } });
 

@@ -8,9 +8,8 @@ import { AppError } from "../errors";
 import { publish } from "../events/bus";
 import { CONTROL_RANK } from "../schemas/control";
 import { applyControlToTasks } from "../tasks/control-effects";
+import { ADVISORY_LOCKS } from "../db/advisory-locks";
 import { agentsInScopeSql, scopeText, type Scope } from "./scope";
-
-const CONTROL_LOCK = 7462030;
 
 export type ControlChange = { epoch: number; scope: Scope; state: ControlLevel; reason: string; targetAgents: string[]; offlineAgents: string[] };
 
@@ -52,7 +51,7 @@ export async function changeControl(
   extra?: (tx: Tx, epoch: number) => Promise<void>,
 ): Promise<ControlChange> {
   return inTransaction(db, async (tx) => {
-    await tx.$executeRaw`SELECT pg_advisory_xact_lock(${CONTROL_LOCK})`;
+    await tx.$executeRaw`SELECT pg_advisory_xact_lock(${ADVISORY_LOCKS.controlChange})`;
     const [{ epoch }] = (await tx.$queryRaw<{ epoch: bigint }[]>`SELECT nextval('warden_stream_seq') AS epoch`) as [{ epoch: bigint }];
     const { scope, state, reason } = change;
     if (state !== "running") {

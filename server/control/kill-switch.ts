@@ -6,6 +6,7 @@ import type { Prisma } from "../db/generated/client";
 import { AppError } from "../errors";
 import { publish } from "../events/bus";
 import { canonicalJson } from "../lib/canonical-json";
+import { findUnsafeJson } from "../schemas/safe-json";
 import { changeControl, OFFLINE_AFTER_MS } from "./change-control";
 import { agentsInScopeSql, resolveScope, scopeText, type Scope } from "./scope";
 
@@ -44,11 +45,22 @@ export async function rollbackPlan(db: DbOrTx, scope: Scope, limit: number): Pro
      WHERE x.status = 'succeeded' AND ${agentsInScopeSql(scope)}
      ORDER BY x.completed_at DESC, x.id DESC
      LIMIT ${limit}`;
-  const strip = ({ reversible: _r, stale, ...item }: PlanItem & { reversible: boolean; stale: boolean }): PlanItem => (stale ? { ...item, note: STALE_UNDO } : item);
+  // An undo that cannot be read as {tool, args} within the input limits (a row written by hand, or
+  // before the limits) is never run as it stands, nor allowed to fail the plan: a human gets it.
+  // Nor is a stale one (args edited after it was registered).
+  type Row = PlanItem & { reversible: boolean; stale: boolean };
+  const runnable = (r: Row) => r.reversible && !r.stale && isRunnableUndo(r.undo);
+  const strip = ({ reversible: _r, stale, ...item }: Row): PlanItem => (stale ? { ...item, note: STALE_UNDO } : item);
   return {
-    reversible: rows.filter((r) => r.reversible && !r.stale).map(strip),
-    irreversible: rows.filter((r) => !r.reversible || r.stale).map(strip),
+    reversible: rows.filter(runnable).map(strip),
+    irreversible: rows.filter((r) => !runnable(r)).map((r) => ({ ...strip(r), undo: isRunnableUndo(r.undo) ? r.undo : null })),
   };
+}
+
+function isRunnableUndo(undo: unknown): undo is PlanItem["undo"] {
+  if (typeof undo !== "object" || undo === null || Array.isArray(undo)) return false;
+  const { tool, args } = undo as { tool?: unknown; args?: unknown };
+  return typeof tool === "string" && typeof args === "object" && args !== null && !Array.isArray(args) && !findUnsafeJson(undo);
 }
 
 function planHash(plan: { reversible: PlanItem[]; irreversible: PlanItem[] }): string {

@@ -1,9 +1,7 @@
 import type { Tx } from "../db/client";
 import { enforceBudget, type BudgetStanding } from "./enforce-budget";
 import { periodStarts } from "./periods";
-
-/** Two-key advisory lock space for "a team's spend is being checked" (the second key is the team). */
-const TEAM_SPEND_LOCK = 7462040;
+import { ADVISORY_LOCKS } from "../db/advisory-locks";
 
 export type SpendingAgent = { id: string; name: string; team: string };
 export type SpendOutcome = { warned: string[]; exceeded: string[] };
@@ -41,7 +39,7 @@ export async function addSpend(tx: Tx, agent: SpendingAgent, usd: string | numbe
      ORDER BY b.scope, b.period`;
   const standings = touched.filter((b) => b.scope === "agent");
   if (touched.some((b) => b.scope === "team")) {
-    await tx.$executeRaw`SELECT pg_advisory_xact_lock(${TEAM_SPEND_LOCK}::int, hashtext(${agent.team}))`;
+    await tx.$executeRaw`SELECT pg_advisory_xact_lock(${ADVISORY_LOCKS.teamSpend}::int, hashtext(${agent.team}))`;
     standings.push(...(await teamStandings(tx, agent.team, starts)));
   }
   for (const standing of standings) {

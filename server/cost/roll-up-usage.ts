@@ -1,9 +1,9 @@
 import type { Db } from "../db/client";
 import { transaction } from "../db/transaction";
 import { USAGE_INGEST_LOCK } from "./usage-horizon";
+import { ADVISORY_LOCKS } from "../db/advisory-locks";
 
 /** Serializes the fold itself across instances. */
-const USAGE_ROLLUP_LOCK = 7462042;
 /** Ids folded per transaction, so a backlog is worked off in bounded steps. */
 const BATCH_IDS = 50_000;
 /** Batches per call: the background loop calls again a few seconds later. */
@@ -53,7 +53,7 @@ async function committedHorizon(db: Db): Promise<bigint | null> {
 
 async function foldBatch(db: Db, horizon: bigint | null): Promise<RollupResult> {
   return transaction(db, async (tx) => {
-    await tx.$executeRaw`SELECT pg_advisory_xact_lock(${USAGE_ROLLUP_LOCK}::bigint)`;
+    await tx.$executeRaw`SELECT pg_advisory_xact_lock(${ADVISORY_LOCKS.usageRollup}::bigint)`;
     await tx.$executeRaw`INSERT INTO metric_rollup_state (name, watermark, last_id) VALUES ('usage', now(), 0) ON CONFLICT (name) DO NOTHING`;
     // Read after the lock: a second instance sees where the first one got to.
     const [state] = await tx.$queryRaw<{ last_id: bigint }[]>`SELECT last_id FROM metric_rollup_state WHERE name = 'usage'`;

@@ -2,9 +2,9 @@ import { createHash, randomUUID } from "node:crypto";
 import { readdir, readFile } from "node:fs/promises";
 import path from "node:path";
 import pg from "pg";
+import { ADVISORY_LOCKS } from "./advisory-locks";
 
 /** Any constant shared by every Warden instance: the lock that serializes migrations. */
-const MIGRATION_LOCK = 7462001;
 
 const CREATE_HISTORY = `
 CREATE TABLE IF NOT EXISTS "_prisma_migrations" (
@@ -33,7 +33,7 @@ export async function migrate(
   const client = new pg.Client({ connectionString });
   await client.connect();
   try {
-    await client.query("SELECT pg_advisory_lock($1)", [MIGRATION_LOCK]);
+    await client.query("SELECT pg_advisory_lock($1)", [ADVISORY_LOCKS.migration]);
     await client.query(CREATE_HISTORY);
     const done = await client.query<{ migration_name: string; checksum: string }>(
       `SELECT migration_name, checksum FROM "_prisma_migrations"
@@ -72,7 +72,7 @@ export async function migrate(
     }
     return { applied, alreadyApplied: appliedChecksums.size };
   } finally {
-    await client.query("SELECT pg_advisory_unlock($1)", [MIGRATION_LOCK]).catch(() => undefined);
+    await client.query("SELECT pg_advisory_unlock($1)", [ADVISORY_LOCKS.migration]).catch(() => undefined);
     await client.end();
   }
 }

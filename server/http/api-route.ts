@@ -9,6 +9,8 @@ import { env } from "../env";
 import { AppError } from "../errors";
 import { clientIp } from "../lib/client-ip";
 import { isRootClient, transaction } from "../db/transaction";
+import { capAnswerDepth } from "../lib/showable-json";
+import { assertSafeInput } from "./safe-input";
 import { claimIdempotencyKey, storeIdempotentResponse } from "./idempotency";
 import { describeProblems, fieldProblems, isUniqueViolation, isValidationFailure } from "./validation";
 
@@ -81,6 +83,8 @@ function toAppError(error: unknown): AppError {
 }
 
 function parseWith<S extends Schema | undefined>(schema: S, value: unknown, where: string): Out<S> {
+  // Every value, even one no schema reads, is checked before anything walks it (a stream's query too).
+  assertSafeInput(value, where === "body" ? undefined : where);
   if (!schema) return undefined as Out<S>;
   const parsed = schema.safeParse(value);
   if (parsed.success) return parsed.data as Out<S>;
@@ -124,8 +128,9 @@ async function authenticate(request: Request, auth: RouteAuth, db: DbOrTx): Prom
 }
 
 function toResponse(result: unknown, successStatus: number): { status: number; body: unknown; headers: Record<string, string> } {
-  if (result instanceof Reply) return { status: result.status, body: result.body, headers: result.headers };
-  return { status: successStatus, body: result, headers: {} };
+  // A stored value nested too deep is shown as a marker rather than overflowing the serialiser.
+  if (result instanceof Reply) return { status: result.status, body: capAnswerDepth(result.body), headers: result.headers };
+  return { status: successStatus, body: capAnswerDepth(result), headers: {} };
 }
 
 /**

@@ -1,9 +1,11 @@
 import type { Actor, RequestOrigin } from "../auth/actor";
+import { checkAgentProvenance, checkProvenanceExists } from "../agents/provenance";
 import { appendAudit } from "../audit/append-audit";
 import type { DbOrTx, Tx } from "../db/client";
 import { inTransaction } from "../db/transaction";
 import { ZRecordMemoryRequest, type RecordMemoryRequest } from "../schemas/memory";
 import { entrySubjectKey } from "./subject-key";
+import { ADVISORY_LOCKS } from "../db/advisory-locks";
 
 // A new lesson this similar (trigram) to an existing one on the same subject only strengthens it.
 const SAME_LESSON = 0.6;
@@ -11,16 +13,33 @@ const SAME_LESSON = 0.6;
 export type RecordedMemory = { id: string; created: boolean; occurrences: number };
 
 /**
- * Records a memory. Negative knowledge that repeats an existing lesson (same subject, nearly the
- * same text) strengthens that entry (one more occurrence, the latest provenance) instead of
- * adding noise; an advisory lock on the subject makes two concurrent writers agree.
+ * Records a memory someone sent (POST /api/v1/memory). The action and task it cites must be the
+ * agent's own (404 otherwise, as on /usage), so an agent cannot file its lesson under another
+ * agent's work; a person may cite any action or task that exists.
  */
 export async function recordMemory(db: DbOrTx, actor: Actor, request: RecordMemoryRequest, origin?: RequestOrigin): Promise<RecordedMemory> {
+  const input = ZRecordMemoryRequest.parse(request);
+  const named = { actionId: input.actionId ?? null, taskId: input.taskId ?? null };
+  return inTransaction(db, async (tx) => {
+    if (actor.type === "agent") await checkAgentProvenance(tx, actor.id, named, "NOT_FOUND");
+    else await checkProvenanceExists(tx, named);
+    return recordDerivedMemory(tx, actor, input, origin);
+  });
+}
+
+/**
+ * Records a memory, without checking its provenance: for lessons Warden derives itself (a
+ * rejection's reason, a failure report), whose action and task it took from the action row.
+ * Negative knowledge that repeats an existing lesson (same subject, nearly the same text)
+ * strengthens that entry (one more occurrence, the latest provenance) instead of adding noise;
+ * an advisory lock on the subject makes two concurrent writers agree.
+ */
+export async function recordDerivedMemory(db: DbOrTx, actor: Actor, request: RecordMemoryRequest, origin?: RequestOrigin): Promise<RecordedMemory> {
   const input = ZRecordMemoryRequest.parse(request);
   const key = entrySubjectKey(input.subject);
   return inTransaction(db, async (tx) => {
     if (input.kind === "negative_knowledge") {
-      await tx.$executeRaw`SELECT pg_advisory_xact_lock(7462050, hashtext(${key}))`;
+      await tx.$executeRaw`SELECT pg_advisory_xact_lock(${ADVISORY_LOCKS.memorySubject}, hashtext(${key}))`;
       const [same] = await tx.$queryRaw<{ id: string }[]>`
         SELECT id FROM memories
          WHERE kind = 'negative_knowledge' AND retired_at IS NULL AND subject_key = ${key}

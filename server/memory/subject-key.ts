@@ -1,3 +1,5 @@
+import { MAX_MEMORY_SUBJECT } from "../schemas/memory";
+
 const STOPWORDS = new Set(["a", "an", "the", "to", "of", "for", "on", "in", "and", "or", "with", "is", "be", "it", "at", "by", "from"]);
 
 /**
@@ -27,4 +29,25 @@ export function entrySubjectKey(subject: string): string {
  */
 export function actionSubject(action: { action: string; tool: string; resource: string | null }): string {
   return [action.action, action.resource ? `on ${action.resource}` : null, `(${action.tool})`].filter(Boolean).join(" ");
+}
+
+/**
+ * A subject Warden derives (from an action and its resource) fitted to a memory entry's limit,
+ * so that recording the lesson never fails the reject or the failure report that derives it:
+ * the action's own words are shortened, ending in "…", and what follows them in `subject` (the
+ * resource, the tool) is kept whole. The cut never splits a surrogate pair.
+ */
+export function fitMemorySubject(actionText: string, subject: string): string {
+  if (subject.length <= MAX_MEMORY_SUBJECT) return subject;
+  const tail = subject.startsWith(actionText) ? subject.slice(actionText.length) : "";
+  const room = MAX_MEMORY_SUBJECT - tail.length - 1;
+  if (room < 1) return `${cutAt(subject, MAX_MEMORY_SUBJECT - 1)}…`;
+  return `${cutAt(tail ? actionText : subject, room)}…${tail}`;
+}
+
+function cutAt(text: string, length: number): string {
+  let end = Math.min(length, text.length);
+  // Do not leave the high half of a surrogate pair behind.
+  if (end > 0 && end < text.length && /[\ud800-\udbff]/.test(text[end - 1]!)) end -= 1;
+  return text.slice(0, end).trimEnd();
 }

@@ -4,6 +4,7 @@ import { fireAlert } from "./alerts";
 import { jensenShannonDivergence, kolmogorovSmirnov } from "./distributions";
 import { getMetricSettings, type MetricSettings } from "./metric-settings";
 import { proportionDifference } from "./proportions";
+import { ADVISORY_LOCKS } from "../db/advisory-locks";
 
 // Drift: each agent's recent window against its own baseline window (Settings → Metrics):
 // - action mix: Jensen–Shannon divergence of actions per tool (metric_tool_days);
@@ -14,7 +15,6 @@ import { proportionDifference } from "./proportions";
 // statistic and recent window.
 
 const SAMPLE = 2000;
-const DRIFT_LOCK = 7462052;
 const DAY_MS = 86400_000;
 
 export type DriftFinding = { statistic: "action_mix" | "confidence" | "cost_per_task" | "failure_rate"; value: number; threshold: number; detail: Record<string, unknown> };
@@ -119,7 +119,7 @@ export async function detectDrift(db: DbOrTx, now = new Date()) {
     const findings = findDrift(await loadDriftData(db, agent.id, w), settings);
     if (findings.length === 0) continue;
     await inTransaction(db, async (tx) => {
-      await tx.$executeRaw`SELECT pg_advisory_xact_lock(${DRIFT_LOCK}, hashtext(${agent.id}))`;
+      await tx.$executeRaw`SELECT pg_advisory_xact_lock(${ADVISORY_LOCKS.drift}, hashtext(${agent.id}))`;
       for (const f of findings) {
         const seen = await tx.driftEvent.findFirst({ where: { agentId: agent.id, statistic: f.statistic, windowStart: w.recentStart }, select: { id: true } });
         if (seen) continue;

@@ -13,11 +13,12 @@ type Row = { agentId: string | null; name: string | null; autonomous: number; de
  */
 export async function evaluateInterventionAlerts(db: DbOrTx, now = new Date()): Promise<string[]> {
   const settings = await getMetricSettings(db);
+  // The fleet-wide grouping set () yields a row even over no rows, its sums NULL: hence coalesce.
   const rows = await db.$queryRaw<Row[]>`
     SELECT h.agent_id AS "agentId", max(a.name) AS name,
-           sum(h.auto_execute + h.execute_with_notification)::int AS autonomous, sum(h.deny)::int AS denied,
-           sum(h.approved_unchanged)::int AS approved, sum(h.edited)::int AS edited,
-           sum(h.rejected)::int AS rejected, sum(h.expired)::int AS expired
+           coalesce(sum(h.auto_execute + h.execute_with_notification), 0)::int AS autonomous, coalesce(sum(h.deny), 0)::int AS denied,
+           coalesce(sum(h.approved_unchanged), 0)::int AS approved, coalesce(sum(h.edited), 0)::int AS edited,
+           coalesce(sum(h.rejected), 0)::int AS rejected, coalesce(sum(h.expired), 0)::int AS expired
       FROM metric_hours h JOIN agents a ON a.id = h.agent_id
      WHERE h.hour >= ${new Date(now.getTime() - 24 * 3600_000)}
      GROUP BY GROUPING SETS ((h.agent_id), ())`;

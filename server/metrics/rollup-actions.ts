@@ -5,6 +5,7 @@ import { PLAN_CHANGE_WINDOW } from "../memory/learning-signals";
 import { MATCHING_FAILURE_SCORE } from "../memory/recall-for-decision";
 import { RUBBER_STAMP_MS } from "./interventions";
 import { LATENCY_BOUNDS_MS } from "./latency-histogram";
+import { ADVISORY_LOCKS } from "../db/advisory-locks";
 
 // Rollups the metrics pages read instead of the actions table (ten million rows and more):
 // metric_hours (decisions and outcomes per agent and hour) and metric_days (the same per day,
@@ -18,7 +19,6 @@ import { LATENCY_BOUNDS_MS } from "./latency-histogram";
 
 const STATE = "actions";
 const OVERLAP = "1 minute";
-const ROLLUP_LOCK = 7462051;
 
 /** Human latency of an approval, in ms, for the actions a person decided. */
 const LATENCY = Prisma.sql`extract(epoch FROM (a.decided_at - a.created_at)) * 1000`;
@@ -107,7 +107,7 @@ export async function rollUpActions(db: DbOrTx): Promise<RollupResult> {
   return inTransaction(
     db,
     async (tx) => {
-      const [lock] = await tx.$queryRaw<{ locked: boolean }[]>`SELECT pg_try_advisory_xact_lock(${ROLLUP_LOCK}, 1) AS locked`;
+      const [lock] = await tx.$queryRaw<{ locked: boolean }[]>`SELECT pg_try_advisory_xact_lock(${ADVISORY_LOCKS.metricsRollup}, 1) AS locked`;
       if (!lock?.locked) return null;
       const [state] = await tx.$queryRaw<{ watermark: Date }[]>`SELECT watermark FROM metric_rollup_state WHERE name = ${STATE}`;
       // The next pass rescans from here: this pass's start, or earlier while another transaction

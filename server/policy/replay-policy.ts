@@ -4,6 +4,7 @@ import { evaluateAction } from "../guardrails/evaluate-action";
 import { matchingFailures } from "../memory/recall-for-decision";
 import { ZReplayRequest, type PolicyDocument } from "../schemas/policy";
 import type { Reason, RecalledMemory } from "../schemas/actions";
+import { showableList } from "../lib/showable-json";
 
 const MAX_ACTIONS = 50_000;
 // Refusals that depended on the moment (a pause, a rate limit) are not the policy's to change.
@@ -37,7 +38,10 @@ export async function replayPolicy(db: DbOrTx, request: { document: PolicyDocume
   const caughtFailures: typeof changed = [];
   for (const action of actions) {
     before[action.decision] += 1;
-    const momentary = (action.reasons as Reason[]).some((r) => MOMENTARY.has(r.code));
+    // A row edited by hand may hold anything in its JSON: a list that cannot be read counts as
+    // empty, so one odd row cannot fail the replay of all the others.
+    const recalled = showableList<RecalledMemory>(action.recalled);
+    const momentary = showableList<Reason>(action.reasons).some((r) => MOMENTARY.has(r.code));
     const replayed = momentary
       ? action.decision
       : evaluateAction(
@@ -51,7 +55,7 @@ export async function replayPolicy(db: DbOrTx, request: { document: PolicyDocume
             toolDef: toolByName.get(action.tool) ?? null,
             control: { state: "running" },
             rateLimit: null,
-            matchingFailures: matchingFailures(action.recalled as RecalledMemory[], document.failureLookbackDays, action.createdAt.getTime()),
+            matchingFailures: matchingFailures(recalled, document.failureLookbackDays, action.createdAt.getTime()),
           },
           document,
         ).decision;

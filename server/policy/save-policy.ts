@@ -8,6 +8,7 @@ import { describeChanges, type Change } from "../lib/describe-changes";
 import { publish } from "../events/bus";
 import { ZSavePolicyRequest, type PolicyDocument } from "../schemas/policy";
 import { forgetCachedPolicy, getCurrentPolicy } from "./current-policy";
+import { ADVISORY_LOCKS } from "../db/advisory-locks";
 
 export type PolicyChange = Change;
 
@@ -25,7 +26,7 @@ export async function savePolicy(
   const input = ZSavePolicyRequest.parse(request);
   const saved = await inTransaction(db, async (tx) => {
     // One writer at a time, so versions are dense and the base check is exact.
-    await tx.$executeRaw`SELECT pg_advisory_xact_lock(7462020)`;
+    await tx.$executeRaw`SELECT pg_advisory_xact_lock(${ADVISORY_LOCKS.policySave})`;
     const current = await getCurrentPolicy(tx, { fresh: true });
     if (input.baseVersion !== undefined && input.baseVersion !== current.version) {
       throw new AppError("CONFLICT", `version ${current.version} was saved by ${current.authorLabel} since you loaded version ${input.baseVersion}`);

@@ -1,14 +1,9 @@
 import { z } from "zod";
 import { ZScopeGlob, ZSlug, ZUuid } from "./common";
+import { boundedJson, MAX_JSON_BYTES } from "./safe-json";
 
 /** Args and outputs are any JSON object, bounded so one call cannot fill the database. */
-export const MAX_ARGS_BYTES = 64 * 1024;
-const boundedJson = (field: string) =>
-  z
-    .record(z.string(), z.unknown())
-    .refine((value) => Buffer.byteLength(JSON.stringify(value)) <= MAX_ARGS_BYTES, {
-      message: `${field} must be at most ${MAX_ARGS_BYTES / 1024} KiB of JSON`,
-    });
+export const MAX_ARGS_BYTES = MAX_JSON_BYTES;
 
 export const ZProposeActionRequest = z
   .strictObject({

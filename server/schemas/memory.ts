@@ -3,11 +3,12 @@ import { ZSlug, ZUuid } from "./common";
 
 export const ZMemoryKind = z.enum(["decision", "negative_knowledge", "pattern"]);
 export const MAX_MEMORY_BODY = 16 * 1024;
+export const MAX_MEMORY_SUBJECT = 300;
 
 export const ZRecordMemoryRequest = z
   .strictObject({
     kind: ZMemoryKind,
-    subject: z.string().trim().min(1, "must not be empty").max(300, "must be at most 300 characters"),
+    subject: z.string().trim().min(1, "must not be empty").max(MAX_MEMORY_SUBJECT, `must be at most ${MAX_MEMORY_SUBJECT} characters`),
     body: z.string().trim().min(1, "must not be empty").max(MAX_MEMORY_BODY, `must be at most ${MAX_MEMORY_BODY / 1024} KiB`),
     tags: z.array(ZSlug).max(20).default([]),
     scope: z.enum(["shared", "private"]).default("shared"),

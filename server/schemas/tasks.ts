@@ -1,9 +1,6 @@
 import { z } from "zod";
 import { ZSlug, ZUuid } from "./common";
-
-const MAX_JSON_BYTES = 64 * 1024;
-const boundedJson = (field: string) =>
-  z.record(z.string(), z.unknown()).refine((v) => Buffer.byteLength(JSON.stringify(v)) <= MAX_JSON_BYTES, { message: `${field} must be at most 64 KiB of JSON` });
+import { boundedJson } from "./safe-json";
 
 export const ZCreateTaskRequest = z
   .strictObject({

@@ -8,6 +8,7 @@ import { invalidField } from "../errors";
 import { publish } from "../events/bus";
 import { ZCreateTaskRequest, type CreateTaskRequest, type TaskView } from "../schemas/tasks";
 import { toTaskView } from "./task-view";
+import { ADVISORY_LOCKS } from "../db/advisory-locks";
 
 const UNFINISHED = ["queued", "leased", "running", "suspended"] as const;
 
@@ -20,7 +21,7 @@ export async function createTask(db: DbOrTx, actor: Actor, request: CreateTaskRe
   const input = ZCreateTaskRequest.parse(request);
   return inTransaction(db, async (tx) => {
     if (input.dedupeKey) {
-      await tx.$executeRaw`SELECT pg_advisory_xact_lock(7462040, hashtext(${input.dedupeKey}))`;
+      await tx.$executeRaw`SELECT pg_advisory_xact_lock(${ADVISORY_LOCKS.taskDedupe}, hashtext(${input.dedupeKey}))`;
       const existing = await tx.task.findFirst({
         where: {
           dedupeKey: input.dedupeKey,

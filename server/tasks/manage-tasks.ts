@@ -6,6 +6,7 @@ import { inTransaction } from "../db/transaction";
 import { AppError, notFound } from "../errors";
 import { publish } from "../events/bus";
 import { toTaskView } from "./task-view";
+import { showableJson } from "../lib/showable-json";
 
 export async function listTasks(db: DbOrTx, query: { status?: TaskStatus; capability?: string; limit?: number }) {
   const where: Prisma.TaskWhereInput = { ...(query.status ? { status: query.status } : {}), ...(query.capability ? { capability: query.capability } : {}) };
@@ -26,7 +27,7 @@ export async function taskDetail(db: DbOrTx, id: string) {
   return {
     task: { ...toTaskView(task), agent: task.leasedBy ? names.get(task.leasedBy) ?? null : null },
     children: task.children.map((c) => ({ ...toTaskView(c), children: c.children.map(toTaskView) })),
-    events: task.events.map((e) => ({ id: e.id.toString(), type: e.type, agent: e.agentId ? names.get(e.agentId) ?? e.agentId : null, data: e.data, at: e.at })),
+    events: task.events.map((e) => ({ id: e.id.toString(), type: e.type, agent: e.agentId ? names.get(e.agentId) ?? e.agentId : null, data: showableJson(e.data), at: e.at })),
   };
 }
 

@@ -1,5 +1,6 @@
 import type { Task } from "../db/generated/client";
 import type { TaskView } from "../schemas/tasks";
+import { showableObject, showableObjectOrNull } from "../lib/showable-json";
 
 export function toTaskView(task: Task): TaskView {
   return {
@@ -7,7 +8,7 @@ export function toTaskView(task: Task): TaskView {
     title: task.title,
     capability: task.capability,
     priority: task.priority,
-    payload: task.payload as Record<string, unknown>,
+    payload: showableObject(task.payload),
     dedupeKey: task.dedupeKey,
     parentId: task.parentId,
     deadline: task.deadline?.toISOString() ?? null,
@@ -16,8 +17,8 @@ export function toTaskView(task: Task): TaskView {
     leaseExpiresAt: task.leaseExpiresAt?.toISOString() ?? null,
     attempts: task.attempts,
     maxAttempts: task.maxAttempts,
-    checkpoint: (task.checkpoint as Record<string, unknown> | null) ?? null,
-    output: (task.output as Record<string, unknown> | null) ?? null,
+    checkpoint: showableObjectOrNull(task.checkpoint),
+    output: showableObjectOrNull(task.output),
     error: task.error,
     createdBy: task.createdByLabel,
     createdAt: task.createdAt.toISOString(),
