@@ -100,7 +100,9 @@ export async function issueKillToken(db: DbOrTx, operator: UserActor, request: {
     data: { scope: scope.label, planHash: hash, reversible: plan.reversible.length, irreversible: plan.irreversible.length, expiresAt: expiresAt.toISOString() },
     origin,
   });
-  return { token, expiresAt: expiresAt.toISOString(), scope: scopeText(scope), planHash: hash, rollbackPlan: plan.reversible, irreversible: plan.irreversible };
+  // Shown to the operator: an agent by its name, as they chose it (the token is bound to its id).
+  const shown = scopeText(scope, scope.kind === "agent" ? scope.label.replace(/^agent /, "") : undefined);
+  return { token, expiresAt: expiresAt.toISOString(), scope: shown, planHash: hash, rollbackPlan: plan.reversible, irreversible: plan.irreversible };
 }
 
 async function refuse(db: DbOrTx, operator: UserActor, why: string, scope: string | null, origin?: RequestOrigin): Promise<never> {
