@@ -1,5 +1,6 @@
 import "server-only";
 import { expireOverdueApprovals } from "./approvals/decide-approval";
+import { forgetOldSessions } from "./auth/user-sessions";
 import { sealAuditLog } from "./audit/seal-audit";
 import { rollUpUsage } from "./cost/roll-up-usage";
 import { db } from "./db/client";
@@ -40,6 +41,7 @@ export function startBackgroundWork(): void {
   // Budgets never wait for this: they read spend_counters, kept in the ingest transaction.
   every(5_000, "usage.rollup", () => rollUpUsage(db));
   every(3_600_000, "idempotency.forget", () => forgetOldIdempotencyKeys(db));
+  every(3_600_000, "sessions.forget", () => forgetOldSessions(db));
   // The metrics rollup takes an advisory lock, so one instance folds at a time; the alerts and
   // drift passes read the rollup and fire each alert once (metric_alerts' unique key).
   every(3_000, "metrics.rollup", () => rollUpActions(db));

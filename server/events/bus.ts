@@ -24,7 +24,9 @@ export type WardenEvent =
   | { type: "control.acked"; epoch: number; count: number }
   | { type: "rollback.ordered"; seq: number; rollbackId: string; agentId: string; actionId: string; epoch: number }
   | { type: "rollback.updated"; rollbackId: string; epoch: number; status: string }
-  | { type: "tool.changed"; name: string };
+  | { type: "tool.changed"; name: string }
+  /** Some of a person's sessions ended (signed out, new password, role change, deactivated). */
+  | { type: "sessions.ended"; userId: string };
 
 const CHANNEL = "warden_events";
 
