@@ -25,7 +25,6 @@ export function proxy(request: NextRequest) {
   const csp = contentSecurityPolicy(nonce, { development: env.NODE_ENV === "development", https });
   const forwarded = new Headers(request.headers);
   forwarded.set("content-security-policy", csp);
-  forwarded.set("x-nonce", nonce);
   return withHeaders(NextResponse.next({ request: { headers: forwarded } }), https, csp);
 }
 
