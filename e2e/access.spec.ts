@@ -136,7 +136,7 @@ test("a burst of 20 failed sign-ins under forged X-Forwarded-For: the audit log 
   expect(await auditIps(owner.email, ["auth.login"])).toEqual(["127.0.0.7"]);
 });
 
-test("X-Forwarded-For and -Proto count only from a trusted proxy", async () => {
+test("X-Forwarded-For, -Host and -Proto count only from a trusted proxy", async () => {
   const email = `nobody-${Math.random().toString(36).slice(2, 8)}@access.test`;
   const forged = { "x-forwarded-for": "198.51.100.23" };
   const hsts = async (client: CookieClient) =>
@@ -155,6 +155,42 @@ test("X-Forwarded-For and -Proto count only from a trusted proxy", async () => {
   expect(await hsts(toA)).toBeNull();
 
   expect(await auditIps(email, ["auth.login_failed"])).toEqual(["198.51.100.23", "127.0.0.9", "127.0.0.1"]);
+
+  // The host: a proxy's X-Forwarded-Host is the origin its browsers use; a client's own is dropped.
+  const user = await newUser("viewer");
+  const elsewhere = { origin: "http://warden.example", "x-forwarded-host": "warden.example", "content-type": "application/json" };
+  const markSeen = (client: CookieClient) => client.request("/api/trpc/notifications.markSeen", { method: "POST", headers: elsewhere, body: '{"json":null}' });
+  const behindProxy = new CookieClient(b.base);
+  expect(await behindProxy.signIn(user)).toBe(true);
+  expect((await markSeen(behindProxy)).status).toBe(200);
+  expect((await markSeen(behindProxy.copy(b.base, "127.0.0.9"))).status).toBe(403);
+});
+
+test("the console's Sign out ends the session: its cookie, copied before, passes nowhere; a console whose session ends elsewhere goes to the login page", async ({ page }) => {
+  const user = await newUser("approver");
+  const signInPage = async () => {
+    await page.goto(`${a.base}/login`);
+    await page.getByLabel("Email").fill(user.email);
+    await page.getByLabel("Password").fill(user.password);
+    await page.getByRole("button", { name: "Sign in" }).click();
+    await expect(page.getByTestId("current-user")).toHaveText(user.email);
+  };
+  await signInPage();
+  const copied = new CookieClient(a.base);
+  for (const cookie of await page.context().cookies(a.base)) copied.cookies.set(cookie.name, cookie.value);
+  expect(await copied.meStatus()).toBe(200);
+  await page.getByRole("button", { name: "Sign out" }).click();
+  await expect(page).toHaveURL(/\/login$/);
+  expect(await copied.meStatus()).toBe(401);
+  expect(await copied.copy(b.base).meStatus()).toBe(401);
+
+  // Signed in again and looking at the inbox; an admin on the other instance changes the role.
+  await signInPage();
+  await page.goto(`${a.base}/inbox`);
+  await expect(page.getByRole("heading", { name: "Approval inbox" })).toBeVisible();
+  await page.waitForTimeout(500); // the live stream is open
+  expect((await admin.mutation("users.changeRole", { userId: user.id, role: "viewer" })).status).toBe(200);
+  await expect(page).toHaveURL(/\/login$/, { timeout: 3000 });
 });
 
 test("a page on another port of the same host cannot make the console's writes (audit.verify, notifications.markSeen)", async ({ page }) => {

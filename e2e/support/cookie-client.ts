@@ -20,9 +20,9 @@ export class CookieClient {
     return [...this.cookies].map(([name, value]) => `${name}=${value}`).join("; ");
   }
 
-  /** A copy holding the same cookies (what a stolen or backed-up cookie looks like). */
-  copy(base = this.base): CookieClient {
-    const other = new CookieClient(base);
+  /** A copy holding the same cookies (what a stolen or backed-up cookie looks like), sent to `base` from `from`. */
+  copy(base = this.base, from?: string): CookieClient {
+    const other = new CookieClient(base, { from });
     for (const [name, value] of this.cookies) other.cookies.set(name, value);
     return other;
   }
