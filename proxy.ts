@@ -28,7 +28,10 @@ export function proxy(request: NextRequest) {
   return withHeaders(NextResponse.next({ request: { headers: forwarded } }), https, csp);
 }
 
-function withHeaders<R extends Response>(response: R, https: boolean, csp = contentSecurityPolicy(randomBytes(16).toString("base64"), { development: false, https })): R {
+/** The refusals are JSON: nothing in them may load or be framed. */
+const REFUSAL_CSP = "default-src 'none'; frame-ancestors 'none'";
+
+function withHeaders<R extends Response>(response: R, https: boolean, csp = REFUSAL_CSP): R {
   for (const [name, value] of securityHeaders(csp, https)) response.headers.set(name, value);
   return response;
 }
