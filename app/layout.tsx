@@ -1,4 +1,5 @@
 import type { Metadata } from "next";
+import { connection } from "next/server";
 import type { ReactNode } from "react";
 import { TRPCReactProvider } from "@/components/trpc";
 import "./globals.css";
@@ -9,7 +10,9 @@ export const metadata: Metadata = {
   icons: { icon: "/favicon.svg" },
 };
 
-export default function RootLayout({ children }: { children: ReactNode }) {
+export default async function RootLayout({ children }: { children: ReactNode }) {
+  // Rendered per request, every page: Next.js puts the proxy's CSP nonce on its scripts only then.
+  await connection();
   return (
     <html lang="en">
       <body>

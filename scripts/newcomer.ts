@@ -27,11 +27,12 @@ async function main(): Promise<void> {
     const admin = printedAdminPassword(warden.output());
     const base = warden.url;
     const cookies: string[] = [];
+    // As the console's pages do: Warden refuses cookie-carrying writes that do not name its origin.
     const call = async (method: string, path: string, body?: unknown, headers: Record<string, string> = {}) => {
       const response = await fetch(`${base}${path}`, {
         method,
         redirect: "manual",
-        headers: { "content-type": "application/json", cookie: cookies.join("; "), ...headers },
+        headers: { "content-type": "application/json", origin: new URL(base).origin, cookie: cookies.join("; "), ...headers },
         body: body === undefined ? undefined : typeof body === "string" ? body : JSON.stringify(body),
       });
       for (const cookie of response.headers.getSetCookie()) cookies.push(cookie.split(";")[0]!);

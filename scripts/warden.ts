@@ -5,6 +5,7 @@ import { ensurePrismaClient } from "./prepare";
 const USAGE = `Usage: npm run warden -- <command>
 
   user create --email E --role viewer|approver|operator|admin [--password P] [--name N]
+  user password --email E [--password P]   set a password (generated when not given); ends that user's sessions
   token create --email E --name N
   audit verify
   import-pglite          bring a database of an earlier Warden (PGlite, in .warden/pgdata) over
@@ -70,7 +71,7 @@ async function main(argv: string[]): Promise<number> {
     const { importPglite } = await import("./import-pglite");
     return importPglite(path.resolve(process.env.WARDEN_DATA_DIR ?? ".warden"));
   }
-  if (!["user create", "token create", "audit verify"].includes(command)) {
+  if (!["user create", "user password", "token create", "audit verify"].includes(command)) {
     console.error(USAGE);
     return 2;
   }
@@ -90,6 +91,25 @@ async function main(argv: string[]): Promise<number> {
       const { user, generatedPassword } = await createUser(db, cli, input.data);
       console.log(`created ${user.role} ${user.email} (${user.id})`);
       if (generatedPassword) console.log(`password: ${generatedPassword}   (shown once)`);
+      return 0;
+    }
+    if (command === "user password") {
+      if (!values.email) {
+        console.error("user password needs --email");
+        return 2;
+      }
+      const { ZPassword } = await import("../server/schemas/users");
+      const { generatePassword } = await import("../server/auth/passwords");
+      const password = values.password ?? generatePassword();
+      const checked = ZPassword.safeParse(password);
+      if (!checked.success) {
+        console.error(`--password: ${checked.error.issues[0]!.message}`);
+        return 2;
+      }
+      const { resetPassword } = await import("../server/users/change-password");
+      const { sessionsEnded } = await resetPassword(db, cli, values.email, password);
+      console.log(`new password set for ${values.email.toLowerCase()}; ${sessionsEnded} session(s) ended`);
+      if (!values.password) console.log(`password: ${password}   (shown once)`);
       return 0;
     }
     if (command === "token create") {

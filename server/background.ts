@@ -1,5 +1,6 @@
 import "server-only";
 import { expireOverdueApprovals } from "./approvals/decide-approval";
+import { forgetOldSessions } from "./auth/user-sessions";
 import { sealAuditLog } from "./audit/seal-audit";
 import { rollUpUsage } from "./cost/roll-up-usage";
 import { db, type Db } from "./db/client";
@@ -41,6 +42,7 @@ export const BACKGROUND_JOBS: readonly BackgroundJob[] = [
   // Budgets never wait for this: they read spend_counters, kept in the ingest transaction.
   { name: "usage.rollup", everyMs: 5_000, run: (db) => rollUpUsage(db) },
   { name: "idempotency.forget", everyMs: 3_600_000, run: (db) => forgetOldIdempotencyKeys(db) },
+  { name: "sessions.forget", everyMs: 3_600_000, run: (db) => forgetOldSessions(db) },
   // The metrics rollup takes an advisory lock, so one instance folds at a time; the alerts and
   // drift passes read the rollup and fire each alert once (metric_alerts' unique key).
   { name: "metrics.rollup", everyMs: 3_000, run: (db) => rollUpActions(db) },

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { parseAddressRanges } from "./lib/address-ranges";
 
 // The one place that reads process.env; everything else imports `env`.
 const EnvSchema = z.object({
@@ -14,6 +15,21 @@ const EnvSchema = z.object({
   WARDEN_MAX_BODY_BYTES: z.coerce.number().int().min(1024).default(1_048_576),
   WARDEN_LOGIN_MAX_FAILURES: z.coerce.number().int().min(1).default(5),
   WARDEN_LOGIN_LOCK_SECONDS: z.coerce.number().int().min(1).default(900),
+  /**
+   * The proxies whose X-Forwarded-For, -Host and -Proto Warden believes: addresses and CIDR
+   * ranges, comma-separated. Unset, nobody's: the socket's peer is the client.
+   */
+  WARDEN_TRUSTED_PROXIES: z
+    .string()
+    .default("")
+    .transform((text, context) => {
+      const parsed = parseAddressRanges(text);
+      if ("problems" in parsed) {
+        for (const problem of parsed.problems) context.addIssue({ code: "custom", message: problem });
+        return z.NEVER;
+      }
+      return parsed.ranges;
+    }),
   /** A repeated dedupe key returns the unfinished task created within this window. */
   WARDEN_TASK_DEDUPE_WINDOW_SECONDS: z.coerce.number().int().min(1).default(86_400),
   WARDEN_TASK_LEASE_SECONDS: z.coerce.number().int().min(5).default(60),

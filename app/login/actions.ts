@@ -1,33 +1,30 @@
 "use server";
 
 import { AuthError } from "next-auth";
+import { headers } from "next/headers";
 import { signIn } from "@/server/auth/next-auth";
+import { pathOnOrigin, serverOrigin } from "@/server/http/server-origin";
 
 export type LoginState = { error: string | null };
 
 export async function loginAction(_previous: LoginState, form: FormData): Promise<LoginState> {
+  // A crafted ?next= cannot send someone elsewhere after login: it becomes a path on this server.
+  const redirectTo = pathOnOrigin(form.get("next"), serverOrigin(await headers()));
   try {
-    await signIn("credentials", {
-      email: form.get("email"),
-      password: form.get("password"),
-      redirectTo: safeNext(form.get("next")),
-    });
+    await signIn("credentials", { email: form.get("email"), password: form.get("password"), redirectTo });
     return { error: null };
   } catch (error) {
     if (error instanceof AuthError) {
       const code = "code" in error ? String(error.code) : "";
-      if (code.startsWith("throttled:")) {
-        const seconds = Number(code.split(":")[1]);
-        return { error: `Too many failed attempts. Try again in ${Math.ceil(seconds / 60)} minute(s).` };
-      }
+      if (code.startsWith("throttled:")) return { error: `Too many failed attempts. Try again in ${waitText(Number(code.split(":")[1]))}.` };
       return { error: "Wrong email or password." };
     }
     throw error; // the redirect after a successful sign-in travels as an error too
   }
 }
 
-/** Only same-site paths: a crafted ?next= cannot send someone elsewhere after login. */
-function safeNext(value: FormDataEntryValue | null): string {
-  const next = typeof value === "string" ? value : "/";
-  return next.startsWith("/") && !next.startsWith("//") ? next : "/";
+function waitText(seconds: number): string {
+  if (seconds < 60) return `${seconds} second${seconds === 1 ? "" : "s"}`;
+  const minutes = Math.ceil(seconds / 60);
+  return `${minutes} minute${minutes === 1 ? "" : "s"}`;
 }

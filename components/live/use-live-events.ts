@@ -27,6 +27,13 @@ const listeners = new Set<Listener>();
 function ensureSource() {
   if (source || typeof window === "undefined") return;
   source = new EventSource("/api/events");
+  // The server ended this session (signed out elsewhere, new password, role change,
+  // deactivated): stop listening and sign in again, by a full load so nothing of the old
+  // session's data stays in memory.
+  source.addEventListener("session.ended", () => {
+    source?.close();
+    window.location.replace("/login");
+  });
   for (const type of EVENT_TYPES) {
     source.addEventListener(type, (message) => {
       const data = JSON.parse((message as MessageEvent<string>).data) as Record<string, unknown>;

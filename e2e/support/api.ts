@@ -3,9 +3,13 @@ import { ADMIN, E2E_PORT } from "./constants";
 
 const BASE = `http://127.0.0.1:${E2E_PORT}`;
 
-/** A signed-in API context for a person, through next-auth's own credentials endpoint. */
+/**
+ * A signed-in API context for a person, through next-auth's own credentials endpoint. It says
+ * where it comes from (Origin) the way the console's pages do: Warden refuses cookie-carrying
+ * writes that do not.
+ */
 export async function signedInContext(credentials: { email: string; password: string } = ADMIN, base = BASE): Promise<APIRequestContext> {
-  const context = await playwrightRequest.newContext({ baseURL: base });
+  const context = await playwrightRequest.newContext({ baseURL: base, extraHTTPHeaders: { origin: base } });
   const { csrfToken } = (await (await context.get("/api/auth/csrf")).json()) as { csrfToken: string };
   const response = await context.post("/api/auth/callback/credentials", {
     form: { csrfToken, email: credentials.email, password: credentials.password, callbackUrl: base },

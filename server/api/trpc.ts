@@ -3,7 +3,7 @@ import { initTRPC, TRPCError } from "@trpc/server";
 import superjson from "superjson";
 import type { UserActor } from "../auth/actor";
 import { roleAtLeast } from "../auth/roles";
-import { getSessionUser } from "../auth/session";
+import { getSignedInSession } from "../auth/session";
 import { db } from "../db/client";
 import type { Role } from "../db/generated/enums";
 import { AppError, type ErrorCode } from "../errors";
@@ -12,10 +12,12 @@ import { capAnswerDepth } from "../lib/showable-json";
 import { assertSafeInput } from "../http/safe-input";
 import { describeProblems, fieldProblems, isUniqueViolation, isValidationFailure } from "../http/validation";
 
-export type TRPCContext = { db: typeof db; user: UserActor | null; ip: string | null };
+/** `sessionId`: the browser session the request came with (absent for in-process callers). */
+export type TRPCContext = { db: typeof db; user: UserActor | null; ip: string | null; sessionId?: string | null };
 
 export async function createTRPCContext(opts: { headers: Headers }): Promise<TRPCContext> {
-  return { db, user: await getSessionUser(), ip: clientIp(opts.headers) };
+  const session = await getSignedInSession();
+  return { db, user: session?.user ?? null, sessionId: session?.sessionId ?? null, ip: clientIp(opts.headers) };
 }
 
 const TRPC_CODE: Record<ErrorCode, TRPCError["code"]> = {

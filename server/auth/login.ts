@@ -1,20 +1,23 @@
 import { appendAudit } from "../audit/append-audit";
 import type { DbOrTx } from "../db/client";
 import type { Role } from "../db/generated/enums";
+import { inTransaction } from "../db/transaction";
 import { escapeUnsafeText } from "../schemas/safe-json";
 import { ZEmail } from "../schemas/users";
-import { clearLoginFailures, loginLockedForSeconds, recordLoginFailure } from "./login-throttle";
+import { clearLoginFailures, loginThrottle, recordLoginFailure } from "./login-throttle";
 import { dummyPasswordHash, verifyPassword } from "./passwords";
+import { startSession } from "./user-sessions";
 
 export type LoginResult =
-  | { ok: true; user: { id: string; email: string; name: string | null; role: Role } }
+  | { ok: true; user: { id: string; email: string; name: string | null; role: Role }; sessionId: string }
   | { ok: false; reason: "invalid" }
   | { ok: false; reason: "throttled"; retryAfterSeconds: number };
 
 /**
  * Email + password check behind next-auth's credentials provider. Every outcome is audited;
- * failures are counted per account and address, and once over the limit the password is not
- * even checked until the lock passes.
+ * failures are counted per account, address and email (login-throttle.ts), and an attempt a
+ * limit holds back is refused without checking the password. Success starts a session row,
+ * which the cookie names.
  */
 export async function loginWithPassword(
   db: DbOrTx,
@@ -28,15 +31,15 @@ export async function loginWithPassword(
   const password = typeof credentials.password === "string" ? credentials.password.slice(0, 200) : "";
   const anonymous = { type: "anonymous" as const, id: null, label: email || "(no email)" };
 
-  const lockedFor = await loginLockedForSeconds(email, ip);
-  if (lockedFor > 0) {
+  const throttle = await loginThrottle(email, ip);
+  if (throttle) {
     await appendAudit(db, {
       actor: anonymous,
       verb: "auth.login_throttled",
-      data: { email, retryAfterSeconds: lockedFor },
+      data: { email, retryAfterSeconds: throttle.seconds, limit: throttle.limit },
       origin: { ip },
     });
-    return { ok: false, reason: "throttled", retryAfterSeconds: lockedFor };
+    return { ok: false, reason: "throttled", retryAfterSeconds: throttle.seconds };
   }
 
   const user = parsedEmail.success ? await db.user.findUnique({ where: { email } }) : null;
@@ -55,12 +58,17 @@ export async function loginWithPassword(
   }
 
   await clearLoginFailures(email, ip);
-  await db.user.update({ where: { id: user.id }, data: { lastLoginAt: new Date() } });
-  await appendAudit(db, {
-    actor: { type: "user", id: user.id, label: user.email, role: user.role },
-    verb: "auth.login",
-    subject: { type: "user", id: user.id },
-    origin: { ip },
+  const sessionId = await inTransaction(db, async (tx) => {
+    await tx.user.update({ where: { id: user.id }, data: { lastLoginAt: new Date() } });
+    const id = await startSession(tx, user.id, ip);
+    await appendAudit(tx, {
+      actor: { type: "user", id: user.id, label: user.email, role: user.role },
+      verb: "auth.login",
+      subject: { type: "user", id: user.id },
+      data: { sessionId: id },
+      origin: { ip },
+    });
+    return id;
   });
-  return { ok: true, user: { id: user.id, email: user.email, name: user.name, role: user.role } };
+  return { ok: true, user: { id: user.id, email: user.email, name: user.name, role: user.role }, sessionId };
 }

@@ -6,19 +6,26 @@ import type { Role } from "../db/generated/enums";
 import type { UserActor } from "./actor";
 import { auth } from "./next-auth";
 import { roleAtLeast } from "./roles";
+import { liveSessionUser } from "./user-sessions";
+
+export type SignedInSession = { sessionId: string; user: UserActor };
 
 /**
- * The signed-in person, read fresh from the database on every request: a role change or a
- * deactivation applies at once, whatever the session cookie says.
+ * The signed-in person and their session, read fresh from the database on every request: a
+ * sign-out, a new password, a role change or a deactivation applies at once on every
+ * instance, whatever the cookie says.
  */
-export const getSessionUser = cache(async (): Promise<UserActor | null> => {
+export const getSignedInSession = cache(async (): Promise<SignedInSession | null> => {
   const session = await auth();
-  const id = session?.user?.id;
-  if (!id) return null;
-  const user = await db.user.findUnique({ where: { id }, select: { id: true, email: true, role: true, active: true } });
-  if (!user || !user.active) return null;
-  return { type: "user", id: user.id, label: user.email, role: user.role };
+  const sessionId = session?.sessionId;
+  if (!sessionId) return null;
+  const user = await liveSessionUser(db, sessionId);
+  return user ? { sessionId, user } : null;
 });
+
+export async function getSessionUser(): Promise<UserActor | null> {
+  return (await getSignedInSession())?.user ?? null;
+}
 
 /** For pages and layouts: sends strangers to the login page and answers 403 to too-low roles. */
 export async function requirePageUser(minimum: Role = "viewer"): Promise<UserActor> {

@@ -76,17 +76,16 @@ export async function agentStreamResponse(db: DbOrTx, agent: Agent, keyId: strin
     return null;
   };
 
-  // Every keep-alive re-checks the key: a revoked key or a deactivated agent loses its stream.
-  const onKeepAlive = (close: () => void) => {
-    void db.agentKey
-      .findUnique({ where: { id: keyId }, select: { revokedAt: true, agent: { select: { active: true } } } })
-      .then(async (key) => {
-        if (!key || key.revokedAt || !key.agent.active) close();
-        else await db.agent.update({ where: { id: agent.id }, data: { lastSeenAt: new Date() } });
-      })
-      .catch(() => undefined);
+  // The key is re-checked at every keep-alive, and at once when a key of this agent is revoked or
+  // the agent deactivated on any instance: the stream then ends.
+  const stillAllowed = {
+    check: async () => {
+      const key = await db.agentKey.findUnique({ where: { id: keyId }, select: { revokedAt: true, agent: { select: { active: true } } } });
+      return Boolean(key && !key.revokedAt && key.agent.active);
+    },
+    affectedBy: (event: WardenEvent) => event.type === "agent.access_revoked" && event.agentId === agent.id && (event.keyId === null || event.keyId === keyId),
+    farewell: { event: "revoked", data: { reason: "this agent key was revoked, or the agent deactivated" } },
   };
-  // A key revoked or an agent deactivated on any instance ends its streams everywhere at once.
-  const closeOn = (event: WardenEvent) => event.type === "agent.access_revoked" && event.agentId === agent.id && (event.keyId === null || event.keyId === keyId);
-  return eventStreamResponse(signal, { initial, format, onKeepAlive, closeOn });
+  const onKeepAlive = () => void db.agent.update({ where: { id: agent.id }, data: { lastSeenAt: new Date() } }).catch(() => undefined);
+  return eventStreamResponse(signal, { initial, format, onKeepAlive, stillAllowed });
 }

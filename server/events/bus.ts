@@ -26,7 +26,9 @@ export type WardenEvent =
   | { type: "rollback.updated"; rollbackId: string; epoch: number; status: string }
   | { type: "tool.changed"; name: string }
   /** An agent key revoked (keyId) or the agent deactivated (keyId null): its streams close at once. */
-  | { type: "agent.access_revoked"; agentId: string; keyId: string | null };
+  | { type: "agent.access_revoked"; agentId: string; keyId: string | null }
+  /** Some of a person's sessions ended (signed out, new password, role change, deactivated). */
+  | { type: "sessions.ended"; userId: string };
 
 const CHANNEL = "warden_events";
 

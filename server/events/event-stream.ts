@@ -15,17 +15,17 @@ function encode(message: SseMessage): string {
  * A Server-Sent Events response: the `initial` messages first, then each bus event that `format`
  * turns into a message (it may be async, and return null to skip), in order, with a comment line
  * every 15 s so proxies keep the connection open. The stream subscribes to the bus before it
- * loads `initial`, so nothing that commits while it loads is missed. `onKeepAlive` may close
- * the stream (a revoked key, say).
+ * loads `initial`, so nothing that commits while it loads is missed. `stillAllowed` re-checks the reader's right to the stream
+ * at every keep-alive and as soon as an event it names as `affectedBy` arrives (a session
+ * ending, from any instance), then closes the stream after `farewell` when the right is gone.
  */
 export function eventStreamResponse(
   signal: AbortSignal,
   options: {
     initial?: () => Promise<SseMessage[]>;
     format: (event: WardenEvent) => SseMessage | null | Promise<SseMessage | null>;
-    onKeepAlive?: (close: () => void) => void;
-    /** Ends the stream at once on an event (a revoked key, say). */
-    closeOn?: (event: WardenEvent) => boolean;
+    onKeepAlive?: () => void;
+    stillAllowed?: { check: () => Promise<boolean>; affectedBy: (event: WardenEvent) => boolean; farewell: SseMessage };
   },
 ): Response {
   let cleanup = () => {};
@@ -46,11 +46,20 @@ export function eventStreamResponse(
       let queue: Promise<void> = Promise.resolve().then(async () => {
         for (const message of (await options.initial?.()) ?? []) write(encode(message));
       });
+      // In the same queue as the events, so nothing is sent after the right to it is gone.
+      const recheck = () => {
+        const allowed = options.stillAllowed;
+        if (!allowed) return;
+        queue = queue
+          .then(async () => {
+            if (closed || (await allowed.check())) return;
+            write(encode(allowed.farewell));
+            cleanup();
+          })
+          .catch((error: unknown) => console.error("[stream] could not re-check the reader", error));
+      };
       const unsubscribe = subscribe((event) => {
-        if (options.closeOn?.(event)) {
-          cleanup();
-          return;
-        }
+        if (options.stillAllowed?.affectedBy(event)) recheck();
         queue = queue.then(async () => {
           const message = await options.format(event);
           if (message) write(encode(message));
@@ -58,7 +67,8 @@ export function eventStreamResponse(
       });
       const keepalive = setInterval(() => {
         write(": keep-alive\n\n");
-        options.onKeepAlive?.(() => cleanup());
+        options.onKeepAlive?.();
+        recheck();
       }, KEEPALIVE_MS);
       cleanup = () => {
         if (closed) return;

@@ -13,6 +13,12 @@ export const ZCreateUserRequest = z.strictObject({
 });
 export type CreateUserRequest = z.infer<typeof ZCreateUserRequest>;
 
+export const ZChangePasswordRequest = z.strictObject({
+  currentPassword: z.string().min(1, "must not be empty").max(200),
+  newPassword: ZPassword,
+});
+export type ChangePasswordRequest = z.infer<typeof ZChangePasswordRequest>;
+
 export const ZChangeRoleRequest = z.strictObject({ userId: ZUuid, role: ZRole });
 export const ZSetUserActiveRequest = z.strictObject({ userId: ZUuid, active: z.boolean() });
 

@@ -1,4 +1,5 @@
 import type { Actor, RequestOrigin } from "../auth/actor";
+import { endUserSessions } from "../auth/user-sessions";
 import { appendAudit } from "../audit/append-audit";
 import type { DbOrTx, Tx } from "../db/client";
 import type { Role } from "../db/generated/enums";
@@ -31,11 +32,13 @@ export async function changeUserRole(db: DbOrTx, actor: Actor, userId: string, r
     if (user.role === role) return { id: user.id, role: user.role };
     if (user.role === "admin") await assertAnotherActiveAdmin(tx, userId);
     const updated = await tx.user.update({ where: { id: userId }, data: { role }, select: { id: true, role: true } });
+    // Signed in again, the person sees the console of their new role (and nothing of the old).
+    const sessionsEnded = await endUserSessions(tx, userId, "role_change");
     await appendAudit(tx, {
       actor,
       verb: "user.role_change",
       subject: { type: "user", id: userId },
-      data: { email: user.email, from: user.role, to: role },
+      data: { email: user.email, from: user.role, to: role, sessionsEnded },
       origin,
     });
     return updated;
@@ -49,15 +52,17 @@ export async function setUserActive(db: DbOrTx, actor: Actor, userId: string, ac
     if (!active && actor.id === userId) throw new AppError("CONFLICT", "You cannot deactivate yourself");
     if (!active && user.role === "admin") await assertAnotherActiveAdmin(tx, userId);
     await tx.user.update({ where: { id: userId }, data: { active } });
+    let sessionsEnded = 0;
     if (!active) {
-      // A deactivated person's scripts stop too.
+      // A deactivated person's browsers and scripts stop too.
       await tx.apiToken.updateMany({ where: { userId, revokedAt: null }, data: { revokedAt: new Date() } });
+      sessionsEnded = await endUserSessions(tx, userId, "deactivated");
     }
     await appendAudit(tx, {
       actor,
       verb: active ? "user.activate" : "user.deactivate",
       subject: { type: "user", id: userId },
-      data: { email: user.email },
+      data: { email: user.email, ...(active ? {} : { sessionsEnded }) },
       origin,
     });
     return { id: userId, active };

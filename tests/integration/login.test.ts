@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { loginWithPassword } from "../../server/auth/login";
+import { MAX_EMAIL_DELAY_SECONDS, emailDelaySeconds } from "../../server/auth/login-throttle";
 import { env } from "../../server/env";
 import { TEST_PASSWORD, auditRows, db, makeUser, unique } from "../support/fixtures";
 
@@ -45,13 +46,36 @@ describe("password login", () => {
     expect((await loginWithPassword(db, { email: user.email, password: TEST_PASSWORD }, "10.9.9.9")).ok).toBe(true);
   });
 
-  it("a script forging a new address for every guess is still stopped (per-email limit)", async () => {
+  it("a burst of failures from many addresses never locks the owner out of an address with none", async () => {
     const user = await makeUser("viewer");
+    const burst = `10.200.${Math.floor(Math.random() * 250)}`;
     for (let i = 0; i < env.WARDEN_LOGIN_MAX_FAILURES * 4; i++) {
-      await loginWithPassword(db, { email: user.email, password: `guess-${i}` }, `10.200.${i}.1`);
+      expect(await loginWithPassword(db, { email: user.email, password: `guess-${i}` }, `${burst}.${i}`)).toEqual({ ok: false, reason: "invalid" });
     }
-    const next = await loginWithPassword(db, { email: user.email, password: TEST_PASSWORD }, "10.201.0.1");
-    expect(next).toMatchObject({ ok: false, reason: "throttled" });
+    // The owner, at an address that did not take part, signs in at once.
+    expect((await loginWithPassword(db, { email: user.email, password: TEST_PASSWORD }, "10.201.0.1")).ok).toBe(true);
+    // An address of the burst waits for the account's delay (seconds, not the lock's minutes).
+    const again = await loginWithPassword(db, { email: user.email, password: TEST_PASSWORD }, `${burst}.3`);
+    expect(again).toMatchObject({ ok: false, reason: "throttled" });
+    if (!again.ok && again.reason === "throttled") expect(again.retryAfterSeconds).toBeLessThanOrEqual(MAX_EMAIL_DELAY_SECONDS);
+    expect((await auditRows({ verb: "auth.login_throttled", actorLabel: user.email }))[0]!.data).toMatchObject({ limit: "email" });
+  });
+
+  it("the account's delay grows with its failures and stops at a minute", () => {
+    const free = env.WARDEN_LOGIN_MAX_FAILURES;
+    const delays = Array.from({ length: 12 }, (_, i) => emailDelaySeconds(free + i));
+    expect(delays.slice(0, 6)).toEqual([0, 2, 4, 8, 16, 32]);
+    expect(delays.slice(6)).toEqual(Array(6).fill(MAX_EMAIL_DELAY_SECONDS));
+  });
+
+  it("each address gets its own free attempts on an account under attack", async () => {
+    const user = await makeUser("viewer");
+    const net = `10.202.${Math.floor(Math.random() * 250)}`;
+    for (let i = 0; i < env.WARDEN_LOGIN_MAX_FAILURES * 2; i++) await loginWithPassword(db, { email: user.email, password: `guess-${i}` }, `${net}.${i}`);
+    // A fresh address's wrong password is checked (and refused as wrong, not throttled) ...
+    expect(await loginWithPassword(db, { email: user.email, password: "typo" }, `${net}.200`)).toEqual({ ok: false, reason: "invalid" });
+    // ... and from then on it waits like the rest.
+    expect(await loginWithPassword(db, { email: user.email, password: TEST_PASSWORD }, `${net}.200`)).toMatchObject({ reason: "throttled" });
   });
 
   it("refuses a deactivated person", async () => {

@@ -18,6 +18,7 @@ export default async function SettingsLayout({ children }: { children: ReactNode
     { href: "/settings/budgets", label: "Budgets" },
     { href: "/settings/prices", label: "Model prices" },
     { href: "/settings/tokens", label: "My API tokens" },
+    { href: "/settings/account", label: "My account" },
   ];
   return (
     <div className="max-w-6xl">

@@ -1,10 +1,14 @@
 import { createUser } from "../../users/create-user";
+import { changeOwnPassword } from "../../users/change-password";
 import { changeUserRole, listUsers, setUserActive } from "../../users/manage-users";
-import { ZChangeRoleRequest, ZCreateUserRequest, ZSetUserActiveRequest } from "../../schemas/users";
+import { ZChangePasswordRequest, ZChangeRoleRequest, ZCreateUserRequest, ZSetUserActiveRequest } from "../../schemas/users";
 import { adminProcedure, authedProcedure, createTRPCRouter } from "../trpc";
 
 export const usersRouter = createTRPCRouter({
   me: authedProcedure.query(({ ctx }) => ctx.user),
+  changePassword: authedProcedure
+    .input(ZChangePasswordRequest)
+    .mutation(({ ctx, input }) => changeOwnPassword(ctx.db, ctx.user, ctx.sessionId ?? null, input, { ip: ctx.ip })),
   list: adminProcedure.query(({ ctx }) => listUsers(ctx.db)),
   create: adminProcedure
     .input(ZCreateUserRequest)

@@ -1,3 +1,18 @@
+import { NextRequest } from "next/server";
 import { handlers } from "@/server/auth/next-auth";
+import { serverOrigin } from "@/server/http/server-origin";
 
-export const { GET, POST } = handlers;
+/**
+ * next-auth builds its base URL (where callback URLs must point) from the request's URL, which
+ * Next.js writes with the address it listens on (http://0.0.0.0:11480). Give it the origin the
+ * browser used instead: the socket's Host, or a trusted proxy's.
+ */
+function onServerOrigin(handler: (request: NextRequest) => Promise<Response>) {
+  return (request: NextRequest) => {
+    const url = new URL(request.url);
+    return handler(new NextRequest(`${serverOrigin(request.headers)}${url.pathname}${url.search}`, request));
+  };
+}
+
+export const GET = onServerOrigin(handlers.GET);
+export const POST = onServerOrigin(handlers.POST);
