@@ -6,6 +6,7 @@ import { db } from "./db/client";
 import { startEventBus } from "./events/bus";
 import { deliverDueWebhooks } from "./notifications/webhooks";
 import { forgetOldIdempotencyKeys } from "./http/idempotency";
+import { foldRecalls } from "./memory/fold-recalls";
 import { detectDrift } from "./metrics/detect-drift";
 import { evaluateInterventionAlerts } from "./metrics/intervention-alerts";
 import { rollUpActions } from "./metrics/rollup-actions";
@@ -39,6 +40,9 @@ export function startBackgroundWork(): void {
   every(2_000, "tasks.leases", () => expireLeases(db));
   // Budgets never wait for this: they read spend_counters, kept in the ingest transaction.
   every(5_000, "usage.rollup", () => rollUpUsage(db));
+  // Decisions only append to the recall log; this folds it into the entries' recall counters
+  // (the memory pages also fold before they read, so what they show is exact).
+  every(1_000, "memory.recalls", () => foldRecalls(db));
   every(3_600_000, "idempotency.forget", () => forgetOldIdempotencyKeys(db));
   // The metrics rollup takes an advisory lock, so one instance folds at a time; the alerts and
   // drift passes read the rollup and fire each alert once (metric_alerts' unique key).
