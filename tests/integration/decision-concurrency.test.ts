@@ -16,7 +16,9 @@ afterAll(() => second.$disconnect());
 describe("200 concurrent proposals sharing the same remembered failures", () => {
   it("every one gets its decision and audit row, no deadlock; the recall counts are exact once folded", async () => {
     const tool = await makeTool({ scopes: ["staging/*"] });
-    const agents = await Promise.all(Array.from({ length: 20 }, () => makeGrantedAgent([tool.name])));
+    const agents = await Promise.all(
+      Array.from({ length: 20 }, async () => ({ agent: await db.agent.findUniqueOrThrow({ where: { id: (await makeGrantedAgent([tool.name])).agent.id } }) })),
+    );
     const service = unique("traefik").replace(/[^a-z0-9]/gi, "");
     // Five lessons on the same subject: every proposal below recalls all of them.
     const author = agents[0]!.agent;
