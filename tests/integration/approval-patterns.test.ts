@@ -48,11 +48,13 @@ describe("the always-require-approval patterns, over the API", () => {
     expect(response.json.decision).toBe("require_approval");
   });
 
-  it.each(["docker ps", "git push origin main", "docker restart web", "dropdown table"])("the harmless neighbour %j runs on its own at 0.99", async (words) => {
+  it.each(["docker ps", "git push origin main", "docker restart web", "dropdown table"])("the harmless neighbour %j matches no pattern and runs at 0.99", async (words) => {
     const tool = await makeTool({ scopes: [] });
     const { key } = await makeGrantedAgent([tool.name]);
     const response = await propose(key, { tool: tool.name, action: `${words} ${suffix()}`, confidence: 0.99 });
-    expect(response.json.decision).toBe("auto_execute");
+    // Runs on its own, or with a notification where a lesson another suite recorded matches it.
+    expect(response.json.status).toBe("approved");
+    expect(response.json.reasons.map((r: { code: string }) => r.code)).not.toContain("always_requires_approval");
   });
 });
 

@@ -15,18 +15,19 @@ afterAll(() => second.$disconnect());
 
 describe("200 concurrent proposals sharing the same remembered failures", () => {
   it("every one gets its decision and audit row, no deadlock; the recall counts are exact once folded", async () => {
-    const tool = await makeTool({ scopes: ["staging/*"] });
+    // Words no other suite uses: these lessons are shared, and the suites share one database.
+    const tool = await makeTool({ scopes: [] });
     const agents = await Promise.all(
       Array.from({ length: 20 }, async () => ({ agent: await db.agent.findUniqueOrThrow({ where: { id: (await makeGrantedAgent([tool.name])).agent.id } }) })),
     );
-    const service = unique("traefik").replace(/[^a-z0-9]/gi, "");
+    const service = unique("quasar").replace(/[^a-z0-9]/gi, "");
     // Five lessons on the same subject: every proposal below recalls all of them.
     const author = agents[0]!.agent;
     const lessons: string[] = [];
     for (let i = 0; i < 5; i++) {
       const recorded = await recordMemory(db, { type: "agent", id: author.id, label: author.name, role: "specialist", team: author.team }, {
         kind: "negative_knowledge",
-        subject: `docker restart ${service} on staging/${service} (${tool.name})`,
+        subject: `recycle ${service} on nebula/${service} (${tool.name})`,
         body: [
           "The config had invalid YAML: validate it first.",
           "Port 443 was already bound by a stale container.",
@@ -43,9 +44,9 @@ describe("200 concurrent proposals sharing the same remembered failures", () => 
     const outcomes = await Promise.allSettled(
       Array.from({ length: 200 }, (_, i) =>
         proposeAction(i % 2 === 0 ? db : second, { agent: agents[i % 20]!.agent, control: controls[i % 20]! }, {
-          action: `docker restart ${service}`,
+          action: `recycle ${service}`,
           tool: tool.name,
-          resource: `staging/${service}`,
+          resource: `nebula/${service}`,
           confidence: 0.99,
           args: { n: i },
         }),

@@ -21,12 +21,13 @@ describe("a proposal without a tool", () => {
     const response = await check(key, action, 0.82);
     expect(response.status).toBe(201);
     expect(response.json).toMatchObject({ decision: "execute_with_notification", status: "approved", approvedArgs: {} });
-    expect(codes(response.json)).toEqual(["no_tool", "confidence_execute_with_notification"]);
+    // (A lesson another suite recorded on docker restarts may add matching_failure: the suites share one database.)
+    expect(codes(response.json)).toEqual(expect.arrayContaining(["no_tool", "confidence_execute_with_notification"]));
     expect(response.json.reasons[0].message).toContain("No tool was named");
     const view = await call(getActionRoute, { token: key, params: { id: response.json.id } });
     expect(view.json).toMatchObject({ tool: null, action, decision: "execute_with_notification" });
     const [audit] = await db.auditLog.findMany({ where: { subjectId: response.json.id, verb: "action.propose" } });
-    expect(audit!.data).toMatchObject({ tool: null, decision: "execute_with_notification", reasons: ["no_tool", "confidence_execute_with_notification"] });
+    expect(audit!.data).toMatchObject({ tool: null, decision: "execute_with_notification", reasons: expect.arrayContaining(["no_tool", "confidence_execute_with_notification"]) });
     expect(await db.notification.count({ where: { actionId: response.json.id } })).toBe(1);
   });
 
@@ -51,12 +52,13 @@ describe("a proposal without a tool", () => {
   it("learns from a failure like any other action: the next similar one is handed the lesson", async () => {
     const a = await makeGrantedAgent([]);
     const b = await makeGrantedAgent([]);
-    const service = `traefik${unique("x").slice(2).replace(/-/g, "")}`;
-    const first = await check(a.key, `docker restart ${service}`, 0.82);
+    // Words no other suite uses: the lesson is shared, and the suites share one database.
+    const service = `quasar${unique("x").slice(2).replace(/-/g, "")}`;
+    const first = await check(a.key, `recycle ${service}`, 0.82);
     const lesson = `The ${service} config had invalid YAML: validate it before restarting.`;
     const reported = await call(actionResultRoute, { token: a.key, params: { id: first.json.id }, body: { status: "failed", failureReason: lesson } });
     expect(reported.status).toBe(200);
-    const second = await check(b.key, `restart ${service}`, 0.99);
+    const second = await check(b.key, `recycle the ${service}`, 0.99);
     expect(second.json.recalled[0]).toMatchObject({ kind: "negative_knowledge", body: lesson });
     expect(codes(second.json)).toEqual(expect.arrayContaining(["no_tool", "matching_failure"]));
   });
