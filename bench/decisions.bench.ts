@@ -1,13 +1,25 @@
 import pg from "pg";
-import { benchDatabase, fmt, measure, timeOnce } from "./support";
+import { benchDatabase, fmt, measure, percentiles, runConcurrently, timeOnce } from "./support";
 import { startWarden } from "./server";
+
+const SHARED_AGENTS = 200;
+const LESSONS = [
+  "The config had invalid YAML: validate it before restarting.",
+  "Port 443 was still bound by a stale container.",
+  "A missing volume mount left the certificates unreadable.",
+  "An outdated image tag pulled a broken build.",
+  "DNS lookups timed out while the resolver restarted.",
+];
 
 /**
  * POST /api/v1/actions on the auto path with 50 concurrent agents (each its own key), against
  * single-row INSERTs of rows shaped like `actions` at the same concurrency, in the same run and
- * from the same process. Then the inbox's first page with 100,000 pending actions.
+ * from the same process. Then 200 agents at once proposing the same action, so that every
+ * decision recalls the same remembered failures, across two Warden instances on the one
+ * database, counting the answers that were not 201 (this deadlocked while the decision updated
+ * the recalled entries' counters). Then the inbox's first page with 100,000 pending actions.
  */
-export async function decisionsBenchmark(options: { decisions: number; pending: number; port: number }) {
+export async function decisionsBenchmark(options: { decisions: number; sharedDecisions: number; pending: number; port: number }) {
   const url = await benchDatabase("warden_bench_decisions");
   process.env.DATABASE_URL = url;
   const { db } = await import("../server/db/client");
@@ -16,6 +28,7 @@ export async function decisionsBenchmark(options: { decisions: number; pending: 
   const { registerAgent } = await import("../server/agents/register-agent");
   const { putTool } = await import("../server/tools/tool-registry");
   const { listPendingApprovals } = await import("../server/approvals/list-approvals");
+  const { recordMemory } = await import("../server/memory/record-memory");
 
   const system = { type: "system" as const, id: null, label: "bench" };
   const { user } = await createUser(db, system, { email: "approver@bench.test", role: "admin", password: "bench-password-1" });
@@ -63,6 +76,64 @@ export async function decisionsBenchmark(options: { decisions: number; pending: 
     console.log(`| raw single-row INSERT | ${fmt(raw.perSecond, 0)} | ${fmt(raw.p50, 2)} | ${fmt(raw.p99, 2)} | ${fmt(raw.max, 2)} |`);
     console.log(`| POST /api/v1/actions | ${fmt(decisions.perSecond, 0)} | ${fmt(decisions.p50, 2)} | ${fmt(decisions.p99, 2)} | ${fmt(decisions.max, 2)} |`);
     console.log(`\ndecisions reach ${fmt(ratio * 100)}% of the raw insert rate (target 40%); p99 ${fmt(decisions.p99, 1)} ms (target 25 ms)`);
+
+    // 200 agents at once, every decision recalling the same five lessons, over two instances.
+    await putTool(db, actor, "bench.restart", { scopes: ["staging/*"], risk: "low" });
+    const fleet: Awaited<ReturnType<typeof registerAgent>>[] = [];
+    for (let i = 0; i < SHARED_AGENTS; i++) {
+      fleet.push(await registerAgent(db, actor, { name: `shared-${i}`, role: "specialist", team: "ops", tools: ["bench.restart"], scopes: ["staging/*"] }));
+    }
+    const author = fleet[0]!.agent;
+    const lessonIds: string[] = [];
+    for (const body of LESSONS) {
+      const recorded = await recordMemory(db, { type: "agent", id: author.id, label: author.name, role: "specialist", team: "ops" }, {
+        kind: "negative_knowledge",
+        subject: "docker restart traefik on staging/traefik (bench.restart)",
+        body,
+      });
+      lessonIds.push(recorded.id);
+    }
+    const second = await startWarden(url, options.port + 1);
+    const statuses = new Map<number, number>();
+    const proposeShared = (i: number) =>
+      fetch(`${i % 2 === 0 ? warden.url : second.url}/api/v1/actions`, {
+        method: "POST",
+        headers: { authorization: `Bearer ${fleet[i % SHARED_AGENTS]!.key.secret}`, "content-type": "application/json" },
+        body: JSON.stringify({ action: "docker restart traefik", tool: "bench.restart", resource: "staging/traefik", confidence: 0.97, args: { i } }),
+      })
+        .then(async (r) => {
+          await r.arrayBuffer();
+          return r.status;
+        })
+        .catch(() => 0)
+        .then((status) => statuses.set(status, (statuses.get(status) ?? 0) + 1));
+    try {
+      await runConcurrently(SHARED_AGENTS, SHARED_AGENTS, proposeShared); // warm-up of the second instance
+      statuses.clear();
+      const rawShared = await measure(options.sharedDecisions, SHARED_AGENTS, rawInsert);
+      const run = await runConcurrently(options.sharedDecisions, SHARED_AGENTS, proposeShared);
+      const shared = { count: options.sharedDecisions, seconds: run.seconds, perSecond: options.sharedDecisions / run.seconds, ...percentiles(run.latencies) };
+      const errors = options.sharedDecisions - (statuses.get(201) ?? 0);
+      const serverErrors = [...statuses].filter(([status]) => status === 0 || status >= 500).reduce((n, [, c]) => n + c, 0);
+      // The recall counters are folded from the log by both instances within a few seconds.
+      const expected = options.sharedDecisions + SHARED_AGENTS;
+      let counters: number[] = [];
+      for (let i = 0; i < 100; i++) {
+        counters = (await pool.query("SELECT times_recalled FROM memories WHERE id = ANY($1::uuid[])", [lessonIds])).rows.map((r) => r.times_recalled as number);
+        if (counters.every((n) => n === expected)) break;
+        await new Promise((r) => setTimeout(r, 200));
+      }
+      results.shared = { raw: rawShared, decisions: shared, errors, serverErrors, statuses: Object.fromEntries(statuses), counters, expectedCounter: expected };
+      console.log(`\n## ${SHARED_AGENTS} concurrent agents sharing the same remembered failures, two instances (${options.sharedDecisions.toLocaleString()} proposals)\n`);
+      console.log("| | per second | p50 ms | p99 ms | max ms | errors |");
+      console.log("|---|---:|---:|---:|---:|---:|");
+      console.log(`| raw single-row INSERT, ${SHARED_AGENTS} concurrent | ${fmt(rawShared.perSecond, 0)} | ${fmt(rawShared.p50, 2)} | ${fmt(rawShared.p99, 2)} | ${fmt(rawShared.max, 2)} | 0 |`);
+      console.log(`| POST /api/v1/actions, 5 shared lessons recalled each | ${fmt(shared.perSecond, 0)} | ${fmt(shared.p50, 2)} | ${fmt(shared.p99, 2)} | ${fmt(shared.max, 2)} | ${errors} |`);
+      console.log(`\nanswers by status: ${JSON.stringify(Object.fromEntries(statuses))}; 5xx or no answer: ${serverErrors}; ` +
+        `times_recalled of the five lessons: ${counters.join(", ")} (expected ${expected} each)`);
+    } finally {
+      await second.stop();
+    }
 
     // The inbox with 100,000 pending actions.
     await pool.query(

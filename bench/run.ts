@@ -16,7 +16,12 @@ import { usageBenchmark } from "./usage.bench";
  */
 const BENCHMARKS: Record<string, () => Promise<Record<string, unknown>>> = {
   decisions: () =>
-    decisionsBenchmark({ decisions: Number(process.env.BENCH_DECISIONS ?? 5_000), pending: Number(process.env.BENCH_PENDING ?? 100_000), port: 11496 }),
+    decisionsBenchmark({
+      decisions: Number(process.env.BENCH_DECISIONS ?? 5_000),
+      sharedDecisions: Number(process.env.BENCH_SHARED_DECISIONS ?? 2_000),
+      pending: Number(process.env.BENCH_PENDING ?? 100_000),
+      port: Number(process.env.BENCH_DECISIONS_PORT ?? 11496),
+    }),
   control: () => controlBenchmark({ agents: Number(process.env.BENCH_AGENTS ?? 1_000), ports: [11493, 11494] }),
   tasks: () => tasksBenchmark({ tasks: Number(process.env.BENCH_TASKS ?? 5_000), queued: Number(process.env.BENCH_QUEUED ?? 1_000_000), port: 11495 }),
   memory: () => memoryBenchmark({ entries: Number(process.env.BENCH_MEMORIES ?? 1_000_000) }),

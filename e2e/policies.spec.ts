@@ -19,6 +19,10 @@ test("an admin previews a stricter policy's effect on past actions, saves it, an
   const heading = page.getByRole("heading", { name: /In force: version \d+/ });
   await expect(heading).toBeVisible();
   const before = Number((await heading.textContent())!.match(/version (\d+)/)![1]);
+  // The rules of the patterns are told where they are edited.
+  await expect(page.getByTestId("pattern-help")).toContainText("matches as whole words");
+  await expect(page.getByTestId("pattern-help")).toContainText("re:git push");
+  await expect(page.getByLabel("An action that names no tool")).toHaveValue("execute_with_notification");
   await page.getByLabel("Auto-execute at or above").fill("0.98");
   const save = page.getByRole("button", { name: `Save as version ${before + 1}` });
   await expect(save).toBeDisabled();

@@ -7,6 +7,7 @@ import { db, type Db } from "./db/client";
 import { startEventBus } from "./events/bus";
 import { deliverDueWebhooks } from "./notifications/webhooks";
 import { forgetOldIdempotencyKeys } from "./http/idempotency";
+import { foldRecalls } from "./memory/fold-recalls";
 import { detectDrift } from "./metrics/detect-drift";
 import { evaluateInterventionAlerts } from "./metrics/intervention-alerts";
 import { rollUpActions } from "./metrics/rollup-actions";
@@ -41,6 +42,9 @@ export const BACKGROUND_JOBS: readonly BackgroundJob[] = [
   { name: "tasks.leases", everyMs: 2_000, run: (db) => expireLeases(db) },
   // Budgets never wait for this: they read spend_counters, kept in the ingest transaction.
   { name: "usage.rollup", everyMs: 5_000, run: (db) => rollUpUsage(db) },
+  // Decisions only append to the recall log; this folds it into the entries' recall counters
+  // (the memory pages also fold before they read, so what they show is exact).
+  { name: "memory.recalls", everyMs: 1_000, run: (db) => foldRecalls(db) },
   { name: "idempotency.forget", everyMs: 3_600_000, run: (db) => forgetOldIdempotencyKeys(db) },
   { name: "sessions.forget", everyMs: 3_600_000, run: (db) => forgetOldSessions(db) },
   // The metrics rollup takes an advisory lock, so one instance folds at a time; the alerts and

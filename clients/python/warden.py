@@ -304,6 +304,10 @@ class Warden:
               timeout: Optional[float] = None) -> Decision:
         """Proposes an action (POST /api/v1/actions) and returns Warden's decision.
 
+        ``check("docker restart traefik", 0.82)`` is a whole proposal: without a ``tool`` Warden
+        judges the action by its patterns, memory and confidence, and by policy lets it go no
+        further than ``execute_with_notification`` (the reasons say ``no_tool``).
+
         When a human must decide, waits for them (long-polls ``/wait``) for at most ``timeout``
         seconds, or until the approval is decided or expires when ``timeout`` is None; with
         ``wait=False`` it returns at once. The answer is a decision, not an exception: look at

@@ -45,7 +45,7 @@ export function ActionDetail({ id }: { id: string }) {
           <div>
             <dt className="text-xs text-slate-500">Tool / resource</dt>
             <dd>
-              {a.tool} {a.resource ? `on ${a.resource}` : ""}
+              {a.tool ?? "no tool named"} {a.resource ? `on ${a.resource}` : ""}
             </dd>
           </div>
           <div>

@@ -72,7 +72,7 @@ export function ActionsTable() {
                   {a.action}
                 </Link>
               </Td>
-              <Td className="text-xs">{a.tool}</Td>
+              <Td className="text-xs">{a.tool ?? "—"}</Td>
               <Td>{a.confidence.toFixed(2)}</Td>
               <Td>
                 <Badge tone={DECISION_TONE[a.decision]}>{label(a.decision)}</Badge>

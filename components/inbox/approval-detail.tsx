@@ -66,7 +66,7 @@ export function ApprovalDetail({ item, mode, busy, onMode, onApprove, onReject }
 
       <dl className="grid grid-cols-2 gap-x-6 gap-y-2 text-sm md:grid-cols-3">
         <Meta term="Agent" value={item.agent} />
-        <Meta term="Tool" value={item.tool} />
+        <Meta term="Tool" value={item.tool ?? "none named"} />
         <Meta term="Resource" value={item.resource ?? "—"} />
         <div>
           <dt className="text-xs text-slate-500">Confidence</dt>

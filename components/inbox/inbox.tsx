@@ -104,7 +104,7 @@ export function Inbox() {
   }
 
   const agents = [...new Set(items.map((i) => i.agent))].sort();
-  const tools = [...new Set(items.map((i) => i.tool))].sort();
+  const tools = [...new Set(items.flatMap((i) => (i.tool ? [i.tool] : [])))].sort();
 
   return (
     <div className="space-y-4">
@@ -206,7 +206,7 @@ export function Inbox() {
                       <p className="truncate font-mono text-sm text-slate-900">{item.action}</p>
                       <p className="mt-0.5 flex flex-wrap items-center gap-x-2 text-xs text-slate-500">
                         <span>{item.agent}</span>
-                        <span>· {item.tool}</span>
+                        <span>· {item.tool ?? "no tool"}</span>
                         <span>· {item.confidence.toFixed(2)}</span>
                         <span>· {formatRelative(item.createdAt, now)}</span>
                       </p>

@@ -16,6 +16,7 @@ type Draft = {
   notify: string;
   approvalExpiryMinutes: string;
   criticalQuorum: string;
+  untooledMaxDecision: PolicyDocument["untooledMaxDecision"];
   onMatchingFailure: PolicyDocument["onMatchingFailure"];
   failureLookbackDays: string;
   overrides: string;
@@ -28,6 +29,7 @@ function toDraft(doc: PolicyDocument): Draft {
     notify: String(doc.thresholds.notify),
     approvalExpiryMinutes: String(doc.approvalExpiryMinutes),
     criticalQuorum: String(doc.criticalQuorum),
+    untooledMaxDecision: doc.untooledMaxDecision,
     onMatchingFailure: doc.onMatchingFailure,
     failureLookbackDays: String(doc.failureLookbackDays),
     overrides: JSON.stringify({ toolOverrides: doc.toolOverrides, agentOverrides: doc.agentOverrides }, null, 2),
@@ -47,6 +49,7 @@ function fromDraft(draft: Draft): { document: PolicyDocument } | { problems: str
     thresholds: { autoExecute: Number(draft.autoExecute), notify: Number(draft.notify) },
     approvalExpiryMinutes: Number(draft.approvalExpiryMinutes),
     criticalQuorum: Number(draft.criticalQuorum),
+    untooledMaxDecision: draft.untooledMaxDecision,
     onMatchingFailure: draft.onMatchingFailure,
     failureLookbackDays: Number(draft.failureLookbackDays),
     ...(typeof overrides === "object" && overrides !== null ? overrides : {}),
@@ -54,6 +57,27 @@ function fromDraft(draft: Draft): { document: PolicyDocument } | { problems: str
   const parsed = ZPolicyDocument.safeParse(candidate);
   if (parsed.success) return { document: parsed.data };
   return { problems: parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`) };
+}
+
+/** How the always-require-approval patterns match: the rules of guardrails/approval-patterns.ts. */
+function PatternHelp() {
+  return (
+    <span data-testid="pattern-help" className="block space-y-1">
+      <span className="block">
+        One pattern per line. A <b>phrase</b> such as <code>docker rm</code> matches as whole words: <code>docker&nbsp;&nbsp;rm</code>,{" "}
+        <code>DOCKER rm</code> and <code>docker rm -f cache</code> match, <code>docker rmi</code> does not.
+      </span>
+      <span className="block">
+        A line starting <code>re:</code> is a regular expression (RE2 syntax, any case), such as <code>{String.raw`re:git push\b.*\s(-f|--force)`}</code>; it
+        sees the text with single spaces between words. Backreferences and lookaround are not available.
+      </span>
+      <span className="block">
+        Both are matched against the action text, the tool, the resource and every key and string value in the args (a list of strings also as
+        one line), after Unicode NFKC (fullwidth letters become plain), with zero-width and control characters removed and any whitespace
+        read as one space. Tools of risk critical always need the quorum below, whatever matched.
+      </span>
+    </span>
+  );
 }
 
 export function PolicyEditor({ canEdit }: { canEdit: boolean }) {
@@ -95,7 +119,7 @@ function PolicyForm({ current, canEdit }: { current: Current; canEdit: boolean }
       <Card title={`In force: version ${current.version}`} actions={<span className="text-xs text-slate-500">by {current.authorLabel}</span>}>
         <form className="grid grid-cols-1 gap-4 md:grid-cols-3" onSubmit={(e) => e.preventDefault()} aria-label="Policy">
           <div className="md:row-span-3">
-            <Field label="Always require approval" hint="one pattern per line, matched anywhere in the action text">
+            <Field label="Always require approval" hint={<PatternHelp />}>
               <textarea
                 aria-label="Always require approval"
                 value={draft.patterns}
@@ -117,6 +141,19 @@ function PolicyForm({ current, canEdit }: { current: Current; canEdit: boolean }
           </Field>
           <Field label="Approvers for critical tools">
             <Input type="number" min="1" max="10" value={draft.criticalQuorum} readOnly={readOnly} onChange={(e) => set({ criticalQuorum: e.target.value })} />
+          </Field>
+          <Field label="An action that names no tool" hint="goes at most this far, whatever its confidence">
+            <Select
+              aria-label="An action that names no tool"
+              value={draft.untooledMaxDecision}
+              disabled={readOnly}
+              onChange={(e) => set({ untooledMaxDecision: e.target.value as Draft["untooledMaxDecision"] })}
+            >
+              <option value="auto_execute">may run on its own</option>
+              <option value="execute_with_notification">runs with a notification at most</option>
+              <option value="require_approval">always waits for a human</option>
+              <option value="deny">is refused</option>
+            </Select>
           </Field>
           <Field label="A matching past failure">
             <Select value={draft.onMatchingFailure} disabled={readOnly} onChange={(e) => set({ onMatchingFailure: e.target.value as Draft["onMatchingFailure"] })}>

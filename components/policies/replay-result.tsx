@@ -6,7 +6,7 @@ import { Card } from "@/components/ui/card";
 import { Table, Td, Th } from "@/components/ui/table";
 import { DECISION_TONE, label } from "@/components/inbox/format";
 
-type Row = { id: string; agent: string; action: string; tool: string; confidence: number; from: string; to: string; status: string };
+type Row = { id: string; agent: string; action: string; tool: string | null; confidence: number; from: string; to: string; status: string };
 type Result = {
   days: number;
   actions: number;

@@ -103,6 +103,16 @@ export class Warden {
   }
 
   /**
+   * The seed's one-line call, as the Python client has it: `await warden.check("docker restart
+   * traefik", 0.82)`. The same as `guard({ action, confidence, ...details })`; without a tool in
+   * `details`, Warden judges the action by its patterns, memory and confidence, and by policy lets
+   * it go no further than `execute_with_notification`.
+   */
+  check(action: string, confidence: number, details: Omit<ProposeActionRequest, "action" | "confidence"> = {}, options: GuardOptions = {}): Promise<GuardDecision> {
+    return this.guard({ ...details, action, confidence }, options);
+  }
+
+  /**
    * The seed's `@tool` decorator: wraps `fn` so that every call is proposed, waits for approval
    * when needed, runs with the approved args only, reports its outcome, and registers its undo.
    * After a kill, undo orders naming this tool run `fn` with the undo's args.

@@ -45,17 +45,19 @@ export async function proposeAction(
   const actor: AgentActor = { type: "agent", id: agent.id, label: agent.name, role: agent.role, team: agent.team };
   const [policy, toolDef, taskInProgress] = await Promise.all([
     getCurrentPolicy(db),
-    getToolForDecision(db, input.tool),
+    input.tool ? getToolForDecision(db, input.tool) : Promise.resolve(null),
     // Under a pause only work already under way may act: a task this agent holds right now.
     input.taskId
       ? db.task.count({ where: { id: input.taskId, leasedBy: agent.id, status: { in: ["leased", "running"] } } }).then((n) => n > 0)
       : Promise.resolve(false),
   ]);
-  const recalled = await recallForDecision(db, { agentId: agent.id, action: input.action, tool: input.tool, resource: input.resource ?? null });
+  const tool = input.tool ?? null;
+  const recalled = await recallForDecision(db, { agentId: agent.id, action: input.action, tool, resource: input.resource ?? null });
   const base: EvaluationInput = {
     action: input.action,
-    tool: input.tool,
+    tool,
     resource: input.resource ?? null,
+    args: input.args,
     confidence: input.confidence,
     taskInProgress,
     agent: { name: agent.name, role: agent.role, tools: agent.tools, scopes: agent.scopes },
@@ -78,7 +80,7 @@ export async function proposeAction(
   const approvedArgsHash = runsNow ? argsHash(input.args) : null;
   const expiresAt = status === "pending_approval" ? new Date(now.getTime() + evaluation.expiryMinutes * 60_000) : null;
   const id = randomUUID();
-  const summary = { actionId: id, agent: agent.name, action: input.action, tool: input.tool, resource: input.resource ?? null, confidence: input.confidence };
+  const summary = { actionId: id, agent: agent.name, action: input.action, tool, resource: input.resource ?? null, confidence: input.confidence };
   const json = (value: unknown) => (value === undefined || value === null ? null : JSON.stringify(value));
 
   // The action, its audit row, its notification or approval request and the events go to the
@@ -88,7 +90,7 @@ export async function proposeAction(
       INSERT INTO actions (id, agent_id, task_id, action, tool, resource, args, confidence, reversible, undo, rationale,
                            decision, reasons, policy_version, recalled, status, risk, required_approvals, expires_at,
                            approved_args, approved_args_hash, updated_at)
-      VALUES (${id}::uuid, ${agent.id}::uuid, ${input.taskId ?? null}::uuid, ${input.action}, ${input.tool}, ${input.resource ?? null},
+      VALUES (${id}::uuid, ${agent.id}::uuid, ${input.taskId ?? null}::uuid, ${input.action}, ${tool}, ${input.resource ?? null},
               ${json(input.args)}::jsonb, ${input.confidence}, ${input.reversible ?? toolDef?.reversible ?? false}, ${json(input.undo)}::jsonb,
               ${input.rationale ?? null}, ${evaluation.decision}::"Decision", ${json(evaluation.reasons)}::jsonb, ${policy.version},
               ${json(recalled)}::jsonb, ${status}::"ActionStatus", ${toolDef?.risk ?? "low"}::"ToolRisk", ${evaluation.requiredApprovals},
@@ -99,7 +101,7 @@ export async function proposeAction(
       subject: { type: "action", id },
       data: {
         action: input.action,
-        tool: input.tool,
+        tool,
         resource: input.resource ?? null,
         confidence: input.confidence,
         decision: evaluation.decision,

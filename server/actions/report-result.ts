@@ -60,7 +60,7 @@ export async function reportActionResult(db: DbOrTx, actor: AgentActor, actionId
         kind: "negative_knowledge",
         subject,
         body: input.failureReason,
-        tags: [updated.tool.split(".")[0]!.toLowerCase().replace(/[^a-z0-9._-]/g, "")].filter(Boolean),
+        tags: [(updated.tool ?? "").split(".")[0]!.toLowerCase().replace(/[^a-z0-9._-]/g, "")].filter(Boolean),
         actionId,
         ...(updated.taskId ? { taskId: updated.taskId } : {}),
       }, origin);

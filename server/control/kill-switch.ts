@@ -17,7 +17,7 @@ export type PlanItem = {
   agentId: string;
   agent: string;
   action: string;
-  tool: string;
+  tool: string | null;
   resource: string | null;
   completedAt: string | null;
   undo: { tool: string; args: Record<string, unknown> } | null;

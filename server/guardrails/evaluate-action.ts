@@ -1,14 +1,18 @@
 import type { Decision } from "../db/generated/enums";
 import type { PolicyDocument } from "../schemas/policy";
 import type { Reason } from "../schemas/actions";
+import { matchingPatterns } from "./approval-patterns";
 import { matchesAnyScope } from "./scope-match";
 
 export type ControlState = "running" | "paused" | "suspended" | "killed";
 
 export type EvaluationInput = {
   action: string;
-  tool: string;
+  /** null: the agent named no tool; judged from step 4 on, and capped by untooledMaxDecision. */
+  tool: string | null;
   resource?: string | null;
+  /** The proposed args: the always-require-approval patterns look inside them too. */
+  args?: unknown;
   confidence: number;
   /** Whether the action belongs to a task already in progress (what a pause still allows). */
   taskInProgress: boolean;
@@ -32,8 +36,8 @@ export type Evaluation = {
 const STRICTNESS: Record<Decision, number> = { auto_execute: 0, execute_with_notification: 1, require_approval: 2, deny: 3 };
 const stricter = (a: Decision, b: Decision): Decision => (STRICTNESS[a] >= STRICTNESS[b] ? a : b);
 
-function effectiveSettings(policy: PolicyDocument, tool: string, agent: string) {
-  const toolOverride = policy.toolOverrides[tool] ?? {};
+function effectiveSettings(policy: PolicyDocument, tool: string | null, agent: string) {
+  const toolOverride = (tool === null ? undefined : policy.toolOverrides[tool]) ?? {};
   const agentOverride = policy.agentOverrides[agent] ?? {};
   return {
     thresholds: agentOverride.thresholds ?? toolOverride.thresholds ?? policy.thresholds,
@@ -49,7 +53,7 @@ function effectiveSettings(policy: PolicyDocument, tool: string, agent: string) 
  */
 export function evaluateAction(input: EvaluationInput, policy: PolicyDocument): Evaluation {
   const settings = effectiveSettings(policy, input.tool, input.agent.name);
-  const requiredApprovals = input.toolDef?.risk === "critical" ? settings.quorum : 1;
+  const requiredApprovals = input.tool !== null && input.toolDef?.risk === "critical" ? settings.quorum : 1;
   const deny = (code: string, message: string, extra: Partial<Evaluation> = {}): Evaluation => ({
     decision: "deny",
     reasons: [{ code, message }],
@@ -72,15 +76,18 @@ export function evaluateAction(input: EvaluationInput, policy: PolicyDocument): 
     return deny("lead_cannot_execute", "A lead agent delegates to specialists and never executes actions itself.");
   }
 
-  // 3. Tool registry, grants, scopes, rate limit.
-  const tool = input.toolDef;
-  if (!tool) return deny("unknown_tool", `No tool named ${input.tool} is registered.`);
-  if (!input.agent.tools.includes(tool.name)) {
+  // 3. Tool registry, grants, scopes, rate limit. An action that names no tool has no registry
+  // entry, grant or rate limit: it is judged by the patterns, memory and confidence below and
+  // capped by the policy. A resource it does name must still be within the agent's own scopes
+  // (leaving the tool out must not widen what the agent may touch).
+  const tool = input.tool === null ? null : input.toolDef;
+  if (input.tool !== null && !tool) return deny("unknown_tool", `No tool named ${input.tool} is registered.`);
+  if (tool && !input.agent.tools.includes(tool.name)) {
     return deny("tool_not_granted", `${input.agent.name} is not granted the tool ${tool.name}.`);
   }
   const scopeSets = [
-    { globs: tool.scopes, owner: `the tool ${tool.name}` },
-    { globs: input.agent.scopes, owner: `the agent ${input.agent.name}` },
+    { globs: tool?.scopes ?? [], owner: `the tool ${tool?.name}` },
+    { globs: tool || input.resource ? input.agent.scopes : [], owner: `the agent ${input.agent.name}` },
   ].filter((s) => s.globs.length > 0);
   if (scopeSets.length > 0 && !input.resource) {
     return deny("resource_required", `The action must name its resource: ${scopeSets[0]!.owner} is limited to ${scopeSets[0]!.globs.join(", ")}.`);
@@ -90,7 +97,7 @@ export function evaluateAction(input: EvaluationInput, policy: PolicyDocument): 
       return deny("resource_out_of_scope", `${input.resource} is outside ${owner}'s scope (${globs.join(", ")}).`);
     }
   }
-  if (input.rateLimit && !input.rateLimit.allowed) {
+  if (tool && input.rateLimit && !input.rateLimit.allowed) {
     return deny(
       "rate_limited",
       `${tool.name} is limited to ${input.rateLimit.limit} for this agent; retry in ${input.rateLimit.retryAfterSeconds} s.`,
@@ -101,16 +108,32 @@ export function evaluateAction(input: EvaluationInput, policy: PolicyDocument): 
   const reasons: Reason[] = [];
   let floor: Decision = "auto_execute";
 
-  // 4. Always-require-approval patterns, and tools that always need confirmation.
-  const text = input.action.toLowerCase();
-  const matched = policy.alwaysRequireApproval.filter((pattern) => text.includes(pattern.toLowerCase()));
+  // 4. Always-require-approval patterns (action, tool, resource and args, normalized), tools that
+  // always need confirmation, critical tools (a quorum of people), and actions naming no tool.
+  const matched = matchingPatterns(policy.alwaysRequireApproval, input);
   if (matched.length > 0) {
     floor = stricter(floor, "require_approval");
     reasons.push({ code: "always_requires_approval", message: `The action matches ${matched.map((m) => `"${m}"`).join(", ")}, which always needs a human.` });
   }
-  if (tool.requiresConfirmation) {
+  if (tool?.requiresConfirmation) {
     floor = stricter(floor, "require_approval");
     reasons.push({ code: "tool_requires_confirmation", message: `The tool ${tool.name} always needs a human's confirmation.` });
+  }
+  if (tool?.risk === "critical") {
+    floor = stricter(floor, "require_approval");
+    reasons.push({
+      code: "critical_tool_quorum",
+      message: `The tool ${tool.name} is critical: ${settings.quorum} distinct approver(s) must approve, whatever the confidence (the agent's owner does not count).`,
+    });
+  }
+  if (!tool) {
+    const cap = policy.untooledMaxDecision;
+    if (cap === "deny") return deny("no_tool", "No tool was named, and the policy refuses actions that name no tool.");
+    floor = stricter(floor, cap);
+    reasons.push({
+      code: "no_tool",
+      message: `No tool was named: judged by the patterns, memory and confidence, and by policy it goes no further than ${cap.replaceAll("_", " ")}.`,
+    });
   }
 
   // 5. Negative knowledge: a similar past failure.

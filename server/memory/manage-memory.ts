@@ -4,6 +4,7 @@ import type { DbOrTx } from "../db/client";
 import type { MemoryKind } from "../db/generated/client";
 import { inTransaction } from "../db/transaction";
 import { AppError, notFound } from "../errors";
+import { foldRecalls } from "./fold-recalls";
 import { recallMemories } from "./recall";
 
 export type BrowseQuery = {
@@ -29,6 +30,8 @@ export async function browseMemories(db: DbOrTx, query: BrowseQuery) {
     const results = await recallMemories(db, { q, agentId: null, kind: query.kind, agent: query.agent, tag: query.tag, sinceDays: query.sinceDays, limit: query.limit });
     return results.map((r) => ({ id: r.id, kind: r.kind, subject: r.subject, body: r.body, tags: r.tags, author: r.agent, occurrences: r.occurrences, timesRecalled: null as number | null, score: r.score as number | null, createdAt: r.createdAt, retired: false }));
   }
+  // The recall counters as of now, not as of the last background fold.
+  await foldRecalls(db);
   const rows = await db.memory.findMany({
     where: {
       retiredAt: query.status === "retired" ? { not: null } : null,
@@ -46,6 +49,7 @@ export async function browseMemories(db: DbOrTx, query: BrowseQuery) {
 
 /** For the agent's page: what it taught the fleet, and what it was handed most recently. */
 export async function agentMemories(db: DbOrTx, agentId: string) {
+  await foldRecalls(db);
   const [learned, recalled] = await Promise.all([
     db.memory.findMany({
       where: { authorAgentId: agentId, retiredAt: null },
@@ -66,6 +70,7 @@ export async function agentMemories(db: DbOrTx, agentId: string) {
 
 /** One entry with its provenance (action, task, author), its recalls, earlier versions and merges. */
 export async function memoryDetail(db: DbOrTx, id: string) {
+  await foldRecalls(db, { memoryIds: [id] });
   const memory = await db.memory.findUnique({ where: { id } });
   if (!memory) throw notFound("memory", id);
   const [action, task, recalls, versions, supersededBy, mergedFrom] = await Promise.all([

@@ -4,6 +4,7 @@ import type { DbOrTx } from "../db/client";
 import { Prisma } from "../db/generated/client";
 import { inTransaction } from "../db/transaction";
 import { AppError, notFound } from "../errors";
+import { foldRecalls } from "./fold-recalls";
 import { ZMergeMemoriesRequest, type MergeMemoriesRequest } from "../schemas/memory";
 
 type Locked = { id: string; kind: string; retired_at: Date | null };
@@ -21,6 +22,8 @@ export async function mergeMemories(db: DbOrTx, actor: UserActor, request: Merge
   }
   const ids = [input.keepId, ...input.duplicateIds];
   return inTransaction(db, async (tx) => {
+    // Their logged recalls first, so the counts added up below are complete.
+    await foldRecalls(tx, { memoryIds: ids });
     const locked = await tx.$queryRaw<Locked[]>`
       SELECT id, kind::text AS kind, retired_at FROM memories WHERE id = ANY(${ids}::uuid[]) ORDER BY id FOR UPDATE`;
     const byId = new Map(locked.map((row) => [row.id, row]));

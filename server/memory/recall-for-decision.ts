@@ -13,7 +13,7 @@ export const MATCHING_FAILURE_SCORE = 0.45;
  */
 export async function recallForDecision(
   db: DbOrTx,
-  query: { agentId: string; action: string; tool: string; resource: string | null },
+  query: { agentId: string; action: string; tool: string | null; resource: string | null },
 ): Promise<RecalledMemory[]> {
   const q = actionSubject(query);
   // The best matches of any kind, and the closest failures on their own: a fresh failure must

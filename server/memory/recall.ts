@@ -105,13 +105,17 @@ export async function recallMemories(db: DbOrTx, request: RecallRequest): Promis
   }));
 }
 
-/** The INSERT/UPDATE that book a recall (times recalled, last recalled, the recall log). */
+/**
+ * The INSERT that books a recall: one row per memory handed over, in the append-only recall log.
+ * It takes no lock on the entries, so a decision never waits on another's bookkeeping (updating
+ * times_recalled here deadlocked 200 concurrent decisions that recalled the same lessons); the
+ * counters on the entries are folded from this log later (fold-recalls.ts).
+ */
 export function recallBookkeepingSql(results: { id: string; score: number }[], agentId: string, actionId: string | null): Prisma.Sql[] {
   if (results.length === 0) return [];
-  const ids = results.map((r) => r.id);
   return [
-    Prisma.sql`UPDATE memories SET times_recalled = times_recalled + 1, last_recalled_at = now() WHERE id = ANY(${ids}::uuid[])`,
     Prisma.sql`INSERT INTO memory_recalls (memory_id, agent_id, action_id, score)
-               SELECT id, ${agentId}::uuid, ${actionId}::uuid, score FROM unnest(${ids}::uuid[], ${results.map((r) => r.score)}::float8[]) AS r(id, score)`,
+               SELECT id, ${agentId}::uuid, ${actionId}::uuid, score
+                 FROM unnest(${results.map((r) => r.id)}::uuid[], ${results.map((r) => r.score)}::float8[]) AS r(id, score)`,
   ];
 }

@@ -27,8 +27,8 @@ export function entrySubjectKey(subject: string): string {
  * derivation for both, from its action, resource and tool, so that a failure of
  * `docker restart traefik` and a later `restart traefik` on the same tool and resource meet.
  */
-export function actionSubject(action: { action: string; tool: string; resource: string | null }): string {
-  return [action.action, action.resource ? `on ${action.resource}` : null, `(${action.tool})`].filter(Boolean).join(" ");
+export function actionSubject(action: { action: string; tool: string | null; resource: string | null }): string {
+  return [action.action, action.resource ? `on ${action.resource}` : null, action.tool ? `(${action.tool})` : null].filter(Boolean).join(" ");
 }
 
 /**

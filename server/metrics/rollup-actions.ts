@@ -18,6 +18,9 @@ import { ADVISORY_LOCKS } from "../db/advisory-locks";
 // commits after a pass began is picked up by a later one.
 
 const STATE = "actions";
+/** The action mix's name for actions that named no tool (tool names are slugs: never this). */
+const NO_TOOL = "(no tool)";
+const TOOL_OR_NONE = Prisma.sql`coalesce(a.tool, ${NO_TOOL})`;
 const OVERLAP = "1 minute";
 
 /** Human latency of an approval, in ms, for the actions a person decided. */
@@ -44,7 +47,7 @@ const PLAN_CHANGED = Prisma.sql`(a.status <> 'pending_approval'
   AND NOT (a.status IN ('approved', 'executing', 'succeeded', 'failed', 'rolled_back') AND NOT a.args_edited)
   AND NOT EXISTS (SELECT 1 FROM actions b
                    WHERE b.agent_id = a.agent_id AND b.created_at > a.created_at AND b.created_at < a.created_at + ${PLAN_CHANGE_WINDOW}::interval
-                     AND b.tool = a.tool AND b.action = a.action AND b.resource IS NOT DISTINCT FROM a.resource AND b.args = a.args))`;
+                     AND b.tool IS NOT DISTINCT FROM a.tool AND b.action = a.action AND b.resource IS NOT DISTINCT FROM a.resource AND b.args = a.args))`;
 
 /** Per action: memories recalled with its decision, and whether one was a matching past failure. */
 const RECALL_SUMMARY = Prisma.sql`
@@ -140,7 +143,7 @@ async function foldEverything(tx: DbOrTx) {
   // DELETE, not TRUNCATE: TRUNCATE would lock the pages' reads out until this long pass commits.
   await tx.$executeRaw`DELETE FROM metric_tool_days`;
   await tx.$executeRaw`DELETE FROM metric_calibration_days`;
-  await tx.$executeRaw`INSERT INTO metric_tool_days (day, agent_id, tool, actions) SELECT ${day}, a.agent_id, a.tool, count(*)::int FROM actions a GROUP BY 1, 2, 3`;
+  await tx.$executeRaw`INSERT INTO metric_tool_days (day, agent_id, tool, actions) SELECT ${day}, a.agent_id, ${TOOL_OR_NONE}, count(*)::int FROM actions a GROUP BY 1, 2, 3`;
   const days = await tx.$executeRaw`
     INSERT INTO metric_calibration_days (day, agent_id, bin, n, successes, sum_conf, sum_conf_sq, sum_conf_success)
     SELECT ${day}, a.agent_id, ${CONFIDENCE_BIN}, ${CALIBRATION_AGGREGATES}
@@ -199,7 +202,7 @@ async function recomputeDays(tx: DbOrTx): Promise<number> {
   await tx.$executeRaw`DELETE FROM metric_tool_days t USING dirty_days d WHERE t.day = d.day AND t.agent_id = d.agent_id`;
   await tx.$executeRaw`
     INSERT INTO metric_tool_days (day, agent_id, tool, actions)
-    SELECT d.day, d.agent_id, a.tool, count(*)::int FROM dirty_days d JOIN actions a ON ${range} GROUP BY d.day, d.agent_id, a.tool`;
+    SELECT d.day, d.agent_id, ${TOOL_OR_NONE}, count(*)::int FROM dirty_days d JOIN actions a ON ${range} GROUP BY 1, 2, 3`;
   await tx.$executeRaw`DELETE FROM metric_calibration_days c USING dirty_days d WHERE c.day = d.day AND c.agent_id = d.agent_id`;
   await tx.$executeRaw`
     INSERT INTO metric_calibration_days (day, agent_id, bin, n, successes, sum_conf, sum_conf_sq, sum_conf_success)

@@ -33,7 +33,7 @@ export async function replayPolicy(db: DbOrTx, request: { document: PolicyDocume
   const toolByName = new Map(tools.map((t) => [t.name, t]));
   const before = emptyCounts();
   const after = emptyCounts();
-  const changed: { id: string; agent: string; action: string; tool: string; confidence: number; from: Decision; to: Decision; status: string }[] = [];
+  const changed: { id: string; agent: string; action: string; tool: string | null; confidence: number; from: Decision; to: Decision; status: string }[] = [];
   let changedCount = 0;
   const caughtFailures: typeof changed = [];
   for (const action of actions) {
@@ -49,10 +49,11 @@ export async function replayPolicy(db: DbOrTx, request: { document: PolicyDocume
             action: action.action,
             tool: action.tool,
             resource: action.resource,
+            args: action.args,
             confidence: action.confidence,
             taskInProgress: action.taskId !== null,
             agent: action.agent,
-            toolDef: toolByName.get(action.tool) ?? null,
+            toolDef: action.tool === null ? null : (toolByName.get(action.tool) ?? null),
             control: { state: "running" },
             rateLimit: null,
             matchingFailures: matchingFailures(recalled, document.failureLookbackDays, action.createdAt.getTime()),

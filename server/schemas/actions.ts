@@ -8,7 +8,8 @@ export const MAX_ARGS_BYTES = MAX_JSON_BYTES;
 export const ZProposeActionRequest = z
   .strictObject({
     action: z.string().trim().min(1, "must describe the action").max(2000, "must be at most 2000 characters"),
-    tool: ZSlug,
+    /** The registered tool that runs it; without one the policy's untooledMaxDecision caps the answer. */
+    tool: ZSlug.optional(),
     resource: ZScopeGlob.optional(),
     args: boundedJson("args").default({}),
     confidence: z.number().min(0, "must be between 0 and 1").max(1, "must be between 0 and 1"),
@@ -86,7 +87,7 @@ export const ZActionView = z
     agent: z.string(),
     taskId: z.string().nullable(),
     action: z.string(),
-    tool: z.string(),
+    tool: z.string().nullable(),
     resource: z.string().nullable(),
     args: z.record(z.string(), z.unknown()),
     confidence: z.number(),

@@ -1,4 +1,6 @@
 import { z } from "zod";
+import { patternProblem } from "../guardrails/approval-patterns";
+import { ZDecision } from "./actions";
 
 const ZRateLimitText = z.string().regex(/^\d{1,6}\/(second|minute|hour|day)$/, "use N/second, N/minute, N/hour or N/day");
 
@@ -17,15 +19,34 @@ const ZOverride = z.strictObject({
   quorum: z.number().int().min(1).max(10).optional(),
 });
 
+const ZApprovalPattern = z
+  .string()
+  .trim()
+  .min(1, "a pattern must not be empty")
+  .max(200, "a pattern must be at most 200 characters")
+  .superRefine((pattern, context) => {
+    const problem = patternProblem(pattern);
+    if (problem) context.addIssue({ code: "custom", message: `${JSON.stringify(pattern)}: ${problem}` });
+  });
+
 /** The policy document: what the guardrail decision reads, saved as numbered versions. */
 export const ZPolicyDocument = z
   .strictObject({
-    /** Substrings (case-insensitive) of the action text that always need a human. */
-    alwaysRequireApproval: z.array(z.string().trim().min(1, "a pattern must not be empty").max(200)).max(500),
+    /**
+     * Patterns that always need a human: a phrase matched as whole words, or a regular expression
+     * written `re:…` (RE2), against the normalized action, tool, resource and args
+     * (guardrails/approval-patterns.ts).
+     */
+    alwaysRequireApproval: z.array(ZApprovalPattern).max(500),
     thresholds: ZThresholds,
     approvalExpiryMinutes: z.number().int().min(1).max(7 * 24 * 60),
-    /** Distinct approvers needed for actions on critical tools. */
+    /** Distinct approvers needed for actions on critical tools, whatever the confidence. */
     criticalQuorum: z.number().int().min(1).max(10),
+    /**
+     * How far an action that names no tool may go: its decision is at least this strict (the
+     * default lets it run with a notification at most, never on its own).
+     */
+    untooledMaxDecision: ZDecision.default("execute_with_notification"),
     /** What a matching recorded failure does to an action that would run on its own. */
     onMatchingFailure: z.enum(["notify", "require_approval"]),
     /** How far back a failure counts as matching (days). */
@@ -45,10 +66,27 @@ export const ZPolicyDocument = z
 export type PolicyDocument = z.infer<typeof ZPolicyDocument>;
 
 export const DEFAULT_POLICY: PolicyDocument = {
-  alwaysRequireApproval: ["docker rm", "docker stop", "git push --force", "DROP TABLE", "send_email", "post_to_linkedin"],
+  // Each command with its equivalent spellings; the regular expressions also catch global options
+  // before the subcommand (`docker -H host rm`, `git -C repo push`) and force flags anywhere
+  // after it (`git push origin main -f`, `--force-with-lease`, a `+refspec`).
+  alwaysRequireApproval: [
+    "docker rm",
+    "docker container rm",
+    "docker container remove",
+    "docker stop",
+    "docker container stop",
+    "re:\\bdocker( --?[a-z][a-z-]*(=\\S+| \\S+)?)+ (container )?(rm|remove|stop)\\b",
+    "git push --force",
+    "git push -f",
+    "re:\\bgit( -c \\S+| --?[a-z][a-z-]*(=\\S+)?)* push\\b.*\\s(--force(-with-lease|-if-includes)?|-[a-z]*f[a-z]*|\\+\\S+)(\\s|=|$)",
+    "DROP TABLE",
+    "send_email",
+    "post_to_linkedin",
+  ],
   thresholds: { autoExecute: 0.95, notify: 0.7 },
   approvalExpiryMinutes: 30,
   criticalQuorum: 2,
+  untooledMaxDecision: "execute_with_notification",
   onMatchingFailure: "notify",
   failureLookbackDays: 30,
   toolOverrides: {},

@@ -140,7 +140,8 @@ describe("approvals", () => {
 describe("bad input gets a clear 4xx naming the problem, and nothing is stored", () => {
   it.each([
     { name: "confidence 1.5", body: { action: "x", tool: "t", confidence: 1.5 }, status: 400, field: "confidence" },
-    { name: "a missing tool", body: { action: "x", confidence: 0.5 }, status: 400, field: "tool" },
+    // A missing tool is allowed (tests/integration/untooled-proposals.test.ts); a malformed one is not.
+    { name: "a tool that is not a tool name", body: { action: "x", tool: "Docker Restart!", confidence: 0.5 }, status: 400, field: "tool" },
     { name: "an empty action", body: { action: " ", tool: "t", confidence: 0.5 }, status: 400, field: "action" },
     { name: "args that are not an object", body: { action: "x", tool: "t", confidence: 0.5, args: [1, 2] }, status: 400, field: "args" },
   ])("$name", async ({ body, status, field }) => {

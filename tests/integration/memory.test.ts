@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { actionResultRoute } from "../../server/actions/action-routes";
+import { memoryDetail } from "../../server/memory/manage-memory";
 import { recallRoute, recordMemoryRoute } from "../../server/memory/memory-routes";
 import { call, db, unique } from "../support/fixtures";
 import { makeGrantedAgent, makeTool, propose } from "../support/guardrail-fixtures";
@@ -25,7 +26,8 @@ describe("negative knowledge", () => {
     expect(second.json.recalled[0]).toMatchObject({ kind: "negative_knowledge", body: YAML_FAILURE });
     expect(second.json.decision).toBe("execute_with_notification");
     expect(second.json.reasons.map((r: { code: string }) => r.code)).toContain("matching_failure");
-    const entry = await db.memory.findUniqueOrThrow({ where: { id: second.json.recalled[0].id } });
+    // Read as the memory page reads it: the recall counters include every recall logged so far.
+    const { memory: entry } = await memoryDetail(db, second.json.recalled[0].id);
     expect(entry).toMatchObject({ actionId: first.json.id, authorLabel: a.agent.name, timesRecalled: 1 });
     expect(await db.memoryRecall.count({ where: { actionId: second.json.id } })).toBeGreaterThanOrEqual(1);
   });

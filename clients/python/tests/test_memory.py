@@ -51,7 +51,8 @@ class ErrorTests(unittest.TestCase):
         self.assertBadField(lambda: warden.memory.record("rumour", "s", "b"), "kind")
         self.assertBadField(lambda: warden.memory.recall(""), "query.q")
         self.assertBadField(lambda: warden.check("restart traefik", 1.5, tool=AGENTS["b"]["tool"]), "confidence")
-        self.assertBadField(lambda: warden.check("restart traefik", 0.9), "tool")
+        # A missing tool is allowed (test_tools.CheckWithoutATool); one that is not a tool name is not.
+        self.assertBadField(lambda: warden.check("restart traefik", 0.9, tool="Docker Restart!"), "tool")
 
     def test_an_unknown_key_is_a_401_at_once_not_retried(self):
         warden = Warden(url=URL, key="wdn_agent_not-a-real-key", retries=5)

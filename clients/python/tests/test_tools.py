@@ -66,6 +66,26 @@ class TraefikScenario(unittest.TestCase):
         self.assertEqual(ran, [cache])
 
 
+class CheckWithoutATool(unittest.TestCase):
+    def test_the_seed_call_works_as_written_and_goes_no_further_than_a_notification(self):
+        warden = agent("a")
+        container = unique("traefik")
+        decision = warden.check(f"docker restart {container}", 0.82)
+        self.assertEqual((decision.decision, decision.status, decision.allowed), ("execute_with_notification", "approved", True))
+        self.assertIn("no_tool", [r["code"] for r in decision.reasons])
+        # 0.99 would run on its own with a tool; without one the policy's cap holds.
+        capped = warden.check(f"docker restart {container}", 0.99)
+        self.assertEqual(capped.decision, "execute_with_notification")
+        warden.report(capped.id, "succeeded")
+
+    def test_without_a_tool_the_patterns_still_send_it_to_a_human(self):
+        decision = agent("a").check(f"docker  rm {unique('cache')}", 0.99, wait=False)
+        self.assertEqual((decision.decision, decision.status), ("require_approval", "pending_approval"))
+        self.assertIn("always_requires_approval", [r["code"] for r in decision.reasons])
+        status, _ = person(APPROVER_TOKEN, "POST", f"/api/v1/actions/{decision.id}/reject", {"reason": "test cleanup"})
+        self.assertEqual(status, 200)
+
+
 class BareDecorator(unittest.TestCase):
     def test_used_bare_the_tool_is_named_after_the_function_and_warden_decides(self):
         warden = agent("a")

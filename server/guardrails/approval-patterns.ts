@@ -1,0 +1,115 @@
+import { RE2JS } from "re2js";
+import { normalizeText } from "./normalize-text";
+
+/**
+ * The always-require-approval patterns (DESIGN.md, guardrail step 4). A pattern is either
+ * - a phrase, such as `docker rm`: matched as whole words in the normalized text (normalize-text.ts:
+ *   NFKC, invisible characters removed, whitespace collapsed, any case), so `docker  rm`,
+ *   `DOCKER\trm` and `d\u200bocker rm` match and `docker rmi` or `dropdown table` do not; or
+ * - a regular expression written `re:…`, such as `re:git push\b.*\s(-f|--force)`: RE2 syntax,
+ *   matched case-insensitively anywhere in the same normalized text (one space between words).
+ *   RE2 matches in linear time, so no pattern can hang a decision however it is written; what
+ *   RE2 does not have (backreferences, lookaround) is refused when the policy is saved.
+ * Both are matched against the action text, the tool's name, the resource, and every key and
+ * string value of the args at any depth (a list of strings also as one text, `["docker", "rm",
+ * "cache"]` as `docker rm cache`).
+ */
+export const REGEX_PREFIX = "re:";
+
+const WORD_CHAR = /[\p{L}\p{N}\p{M}_]/u;
+const NOT_AFTER_WORD = "(?<![\\p{L}\\p{N}\\p{M}_])";
+const NOT_BEFORE_WORD = "(?![\\p{L}\\p{N}\\p{M}_])";
+
+type Matcher = (normalizedText: string) => boolean;
+type Compiled = { match: Matcher } | { problem: string };
+
+function compileRegex(source: string): Compiled {
+  if (!source.trim()) return { problem: "the regular expression after re: is empty" };
+  let re: RE2JS;
+  try {
+    re = RE2JS.compile(source, RE2JS.CASE_INSENSITIVE);
+  } catch (error) {
+    return { problem: `not a valid regular expression (RE2 syntax): ${error instanceof Error ? error.message : String(error)}` };
+  }
+  if (re.test("")) return { problem: "the regular expression matches empty text, so it would match every action" };
+  return { match: (t) => re.test(t) };
+}
+
+function compilePhrase(text: string): Compiled {
+  const phrase = normalizeText(text);
+  if (!phrase) return { problem: "the phrase has no visible characters" };
+  const chars = Array.from(phrase);
+  const escaped = phrase.replace(/[.*+?^${}()|[\]\\/]/g, "\\$&");
+  const before = WORD_CHAR.test(chars[0]!) ? NOT_AFTER_WORD : "";
+  const after = WORD_CHAR.test(chars.at(-1)!) ? NOT_BEFORE_WORD : "";
+  const re = new RegExp(`${before}${escaped}${after}`, "u");
+  return { match: (t) => re.test(t) };
+}
+
+/** The pattern's matcher, or why it cannot be one (shown to the admin who saves it). */
+function compile(pattern: string): Compiled {
+  const text = pattern.trim();
+  return text.toLowerCase().startsWith(REGEX_PREFIX) ? compileRegex(text.slice(REGEX_PREFIX.length)) : compilePhrase(text);
+}
+
+// Compiled once per pattern (a policy holds at most 500), for every decision after.
+const compiled = new Map<string, Compiled>();
+const MAX_CACHED = 5_000;
+
+function compiledPattern(pattern: string): Compiled {
+  let entry = compiled.get(pattern);
+  if (!entry) {
+    if (compiled.size >= MAX_CACHED) compiled.clear();
+    entry = compile(pattern);
+    compiled.set(pattern, entry);
+  }
+  return entry;
+}
+
+/** Why `pattern` cannot be saved in a policy, or null when it can. */
+export function patternProblem(pattern: string): string | null {
+  const entry = compiledPattern(pattern);
+  return "problem" in entry ? entry.problem : null;
+}
+
+export type MatchTarget = { action: string; tool?: string | null; resource?: string | null; args?: unknown };
+
+/**
+ * Every text of a proposal a pattern is matched against, normalized: the action, the tool, the
+ * resource, and the args' keys and strings at any depth (walked without recursion, so no nesting
+ * can overflow the stack), lists of strings and numbers also joined into one text.
+ */
+export function textsToMatch(target: MatchTarget): string[] {
+  const texts = [target.action, target.tool ?? "", target.resource ?? ""];
+  const pending: unknown[] = [target.args];
+  while (pending.length > 0) {
+    const value = pending.pop();
+    if (typeof value === "string") texts.push(value);
+    else if (Array.isArray(value)) {
+      const words = value.filter((v) => typeof v === "string" || typeof v === "number");
+      if (words.length > 1) texts.push(words.join(" "));
+      pending.push(...value);
+    } else if (typeof value === "object" && value !== null) {
+      for (const [key, inner] of Object.entries(value)) {
+        texts.push(key);
+        pending.push(inner);
+      }
+    }
+  }
+  return [...new Set(texts.map(normalizeText).filter(Boolean))];
+}
+
+/**
+ * The patterns that match any of the proposal's texts, in the policy's order. A stored pattern
+ * that no longer compiles (saved before patterns were checked) is matched as the literal phrase
+ * it was then, never skipped.
+ */
+export function matchingPatterns(patterns: readonly string[], target: MatchTarget): string[] {
+  if (patterns.length === 0) return [];
+  const texts = textsToMatch(target);
+  return patterns.filter((pattern) => {
+    let entry = compiledPattern(pattern);
+    if ("problem" in entry) entry = compilePhrase(pattern);
+    return "match" in entry && texts.some(entry.match);
+  });
+}
