@@ -15,6 +15,9 @@ import { ApprovalDetail, type DetailMode } from "./approval-detail";
 import { DecidedHistory } from "./decided-history";
 import { countdown, RISK_TONE } from "./format";
 
+/** Whether the agent is there for the answer (server/actions/action-view.ts decides). */
+const PRESENCE_TEXT: Record<ActionView["agentPresence"], string> = { waiting: "agent waiting", connected: "agent connected", away: "agent away" };
+
 type Filters = { agent?: string; tool?: string; risk?: "low" | "medium" | "high" | "critical"; sort: "oldest" | "newest" | "risk" | "confidence" };
 
 function isTyping(target: EventTarget | null): boolean {
@@ -209,6 +212,9 @@ export function Inbox() {
                         <span>· {item.tool ?? "no tool"}</span>
                         <span>· {item.confidence.toFixed(2)}</span>
                         <span>· {formatRelative(item.createdAt, now)}</span>
+                        <span data-testid="agent-presence" className={item.agentPresence === "away" ? "text-amber-800" : undefined}>
+                          · {PRESENCE_TEXT[item.agentPresence]}
+                        </span>
                       </p>
                     </div>
                     <div className="flex shrink-0 flex-col items-end gap-1">

@@ -22,7 +22,7 @@ export const proposeActionRoute = defineRoute({
   idempotent: true,
   handler: async ({ db, principal, body, origin }) => {
     const answer = await proposeAction(db, agentPrincipal(principal), body, origin);
-    return new Reply(201, answer, answer.retryAfterSeconds !== undefined ? { "retry-after": String(answer.retryAfterSeconds) } : {});
+    return new Reply(answer.repeated ? 200 : 201, answer, answer.retryAfterSeconds !== undefined ? { "retry-after": String(answer.retryAfterSeconds) } : {});
   },
 });
 

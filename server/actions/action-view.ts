@@ -4,12 +4,26 @@ import { notFound } from "../errors";
 import type { ActionView, Reason, RecalledMemory } from "../schemas/actions";
 import { showableList, showableObject, showableObjectOrNull } from "../lib/showable-json";
 
+/** An agent not seen for this long is not connected (the control stream's keep-alive is 15 s). */
+const CONNECTED_WITHIN_MS = 60_000;
+
 export const ACTION_VIEW_INCLUDE = {
-  agent: { select: { name: true } },
+  agent: { select: { name: true, lastSeenAt: true } },
   votes: { orderBy: { createdAt: "asc" } },
 } as const satisfies Prisma.ActionInclude;
 
-type ActionWithRelations = Action & { agent: { name: string }; votes: ApprovalVote[] };
+type ActionWithRelations = Action & { agent: { name: string; lastSeenAt: Date | null }; votes: ApprovalVote[] };
+
+/**
+ * Whether the agent is there for the answer: waiting on this action (a long-poll, now),
+ * connected (its control stream or a recent call, so the approval event reaches it), or away
+ * (an approval would wait until it asks again).
+ */
+function agentPresence(action: ActionWithRelations, now = Date.now()): "waiting" | "connected" | "away" {
+  if (action.agentWaitingUntil && action.agentWaitingUntil.getTime() > now) return "waiting";
+  if (action.agent.lastSeenAt && now - action.agent.lastSeenAt.getTime() < CONNECTED_WITHIN_MS) return "connected";
+  return "away";
+}
 
 export function toActionView(action: ActionWithRelations): ActionView {
   return {
@@ -39,6 +53,7 @@ export function toActionView(action: ActionWithRelations): ActionView {
     decidedAt: action.decidedAt?.toISOString() ?? null,
     reason: action.reason,
     createdAt: action.createdAt.toISOString(),
+    agentPresence: agentPresence(action),
   };
 }
 

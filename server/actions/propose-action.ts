@@ -14,6 +14,7 @@ import { matchingFailures, recallForDecision } from "../memory/recall-for-decisi
 import { notificationInsertSql, webhookDeliveriesSql } from "../notifications/notify";
 import { getCurrentPolicy } from "../policy/current-policy";
 import { getToolForDecision } from "../tools/tool-registry";
+import { pendingKey, repeatedProposal } from "./repeated-proposal";
 import { ZProposeActionRequest, type ProposeActionRequest, type Reason, type RecalledMemory } from "../schemas/actions";
 
 /** The answer to "may I?": exactly what POST /api/v1/actions returns. */
@@ -28,6 +29,8 @@ export type ProposedAction = {
   approvedArgsHash: string | null;
   approval?: { expiresAt: string; requiredApprovals: number };
   retryAfterSeconds?: number;
+  /** The same request was already waiting for a human: this is that one. */
+  repeated?: boolean;
 };
 
 /**
@@ -79,6 +82,12 @@ export async function proposeAction(
   const now = new Date();
   const approvedArgsHash = runsNow ? argsHash(input.args) : null;
   const expiresAt = status === "pending_approval" ? new Date(now.getTime() + evaluation.expiryMinutes * 60_000) : null;
+  // Asked again while the same request waits: the one in the inbox answers.
+  const key = status === "pending_approval" ? pendingKey({ action: input.action, tool, resource: input.resource ?? null, args: input.args }) : null;
+  if (key) {
+    const repeated = await repeatedProposal(db, actor, key, origin);
+    if (repeated) return repeated;
+  }
   const id = randomUUID();
   const summary = { actionId: id, agent: agent.name, action: input.action, tool, resource: input.resource ?? null, confidence: input.confidence };
   const json = (value: unknown) => (value === undefined || value === null ? null : JSON.stringify(value));
@@ -89,12 +98,12 @@ export async function proposeAction(
     Prisma.sql`
       INSERT INTO actions (id, agent_id, task_id, action, tool, resource, args, confidence, reversible, undo, rationale,
                            decision, reasons, policy_version, recalled, status, risk, required_approvals, expires_at,
-                           approved_args, approved_args_hash, updated_at)
+                           approved_args, approved_args_hash, pending_key, updated_at)
       VALUES (${id}::uuid, ${agent.id}::uuid, ${input.taskId ?? null}::uuid, ${input.action}, ${tool}, ${input.resource ?? null},
               ${json(input.args)}::jsonb, ${input.confidence}, ${input.reversible ?? toolDef?.reversible ?? false}, ${json(input.undo)}::jsonb,
               ${input.rationale ?? null}, ${evaluation.decision}::"Decision", ${json(evaluation.reasons)}::jsonb, ${policy.version},
               ${json(recalled)}::jsonb, ${status}::"ActionStatus", ${toolDef?.risk ?? "low"}::"ToolRisk", ${evaluation.requiredApprovals},
-              ${expiresAt}, ${runsNow ? json(input.args) : null}::jsonb, ${approvedArgsHash}, now())`,
+              ${expiresAt}, ${runsNow ? json(input.args) : null}::jsonb, ${approvedArgsHash}, ${key}, now())`,
     auditInsertSql({
       actor,
       verb: "action.propose",
@@ -133,7 +142,14 @@ export async function proposeAction(
     writes.push(webhookDeliveriesSql("approval.requested", { ...summary, expiresAt: expiresAt!.toISOString(), requiredApprovals: evaluation.requiredApprovals }));
     events.push({ type: "approval.created", actionId: id, agentId: agent.id });
   }
-  await writeAtomically(db, writes, notifyOtherInstancesSql(events));
+  try {
+    await writeAtomically(db, writes, notifyOtherInstancesSql(events));
+  } catch (error) {
+    // The same request, proposed at the same moment, won the unique index over pending rows.
+    const repeated = key ? await repeatedProposal(db, actor, key, origin) : null;
+    if (repeated) return repeated;
+    throw error;
+  }
   emitLocallyOnCommit(db, events);
 
   return {

@@ -13,6 +13,16 @@ export async function waitForDecision(db: DbOrTx, agentId: string, actionId: str
   // A server that is stopping answers at once with the action as it stands.
   const signal = untilShutdown(requestSignal);
   const deadline = Date.now() + timeoutSeconds * 1000;
+  // The inbox shows that this agent waits for the answer, for as long as this wait lasts.
+  await db.action.updateMany({ where: { id: actionId, agentId }, data: { agentWaitingUntil: new Date(deadline) } });
+  try {
+    return await waitLoop(db, agentId, actionId, deadline, signal);
+  } finally {
+    await db.action.updateMany({ where: { id: actionId, agentId, agentWaitingUntil: new Date(deadline) }, data: { agentWaitingUntil: null } }).catch(() => undefined);
+  }
+}
+
+async function waitLoop(db: DbOrTx, agentId: string, actionId: string, deadline: number, signal: AbortSignal) {
   for (;;) {
     // Listen before reading, so a decision committed in between still wakes this wait.
     const stopListening = new AbortController();

@@ -108,6 +108,8 @@ export const ZActionView = z
     decidedAt: z.string().nullable(),
     reason: z.string().nullable(),
     createdAt: z.string(),
+    /** Is the agent there for the answer: waiting on it now, connected, or away. */
+    agentPresence: z.enum(["waiting", "connected", "away"]),
   })
   .meta({ id: "Action" });
 export type ActionView = z.infer<typeof ZActionView>;
@@ -144,6 +146,8 @@ export const ZProposeActionResponse = z
     approvedArgsHash: z.string().nullable(),
     approval: z.object({ expiresAt: z.string(), requiredApprovals: z.number() }).optional(),
     retryAfterSeconds: z.number().optional(),
+    /** The same request (action, tool, resource, args) already waited for a human: this is it (status 200). */
+    repeated: z.boolean().optional(),
   })
   .meta({ id: "ProposeActionResponse" });
 export type ProposeActionResponse = z.infer<typeof ZProposeActionResponse>;

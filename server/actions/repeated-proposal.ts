@@ -1,0 +1,35 @@
+import type { AgentActor, RequestOrigin } from "../auth/actor";
+import { appendAudit } from "../audit/append-audit";
+import type { DbOrTx } from "../db/client";
+import { argsHash } from "../lib/canonical-json";
+import type { Reason, RecalledMemory } from "../schemas/actions";
+import type { ProposedAction } from "./propose-action";
+
+/**
+ * What makes two requests the same while one waits for a human: the agent's words, tool,
+ * resource and args. An agent asking again (a model retrying its tool call after a timeout, a
+ * loop that asks every minute) gets the request already in the inbox, never a second approval.
+ */
+export function pendingKey(request: { action: string; tool: string | null; resource: string | null; args: Record<string, unknown> }): string {
+  return argsHash({ action: request.action, tool: request.tool, resource: request.resource, args: request.args });
+}
+
+/** The agent's pending request with this key, answered as its first proposal was (plus `repeated`), or null. */
+export async function repeatedProposal(db: DbOrTx, actor: AgentActor, key: string, origin?: RequestOrigin): Promise<ProposedAction | null> {
+  const existing = await db.action.findFirst({ where: { agentId: actor.id, pendingKey: key, status: "pending_approval" } });
+  if (!existing) return null;
+  // Nothing an agent does is lost from the audit log, asking twice included.
+  await appendAudit(db, { actor, verb: "action.propose_repeated", subject: { type: "action", id: existing.id }, data: { action: existing.action }, origin });
+  return {
+    id: existing.id,
+    decision: existing.decision,
+    status: existing.status,
+    reasons: existing.reasons as Reason[],
+    policyVersion: existing.policyVersion,
+    recalled: existing.recalled as RecalledMemory[],
+    approvedArgs: null,
+    approvedArgsHash: null,
+    ...(existing.expiresAt ? { approval: { expiresAt: existing.expiresAt.toISOString(), requiredApprovals: existing.requiredApprovals } } : {}),
+    repeated: true,
+  };
+}
