@@ -55,7 +55,7 @@ describe("audit anchors: signing and reading", () => {
   it("a key that is not an Ed25519 private key stops the environment from loading", () => {
     const load = (env: Record<string, string>) =>
       spawnSync(process.execPath, ["--import", "tsx", "-e", "await import('./server/env.ts')"], {
-        env: { PATH: process.env.PATH ?? "", ...env },
+        env: { PATH: process.env.PATH ?? "", NODE_ENV: "test", ...env },
         encoding: "utf8",
       });
     expect(load({ WARDEN_AUDIT_ANCHOR_KEY: KEY_TEXT.privateKey }).status).toBe(0);
