@@ -42,6 +42,14 @@ export async function verifyAuditChainWithAnchors(
   const headSeq = head?.seq ?? BigInt(0);
   const bySeq = [...anchors].sort((a, b) => compareSeq(a.seq, b.seq));
 
+  // One query for every anchored link: a JSON-lines file of a year's anchors holds 100k of them.
+  const anchoredSeqs = [...new Set(bySeq.map((a) => a.seq))].map((seq) => BigInt(seq));
+  const links = new Map(
+    (await db.$queryRaw<LinkRow[]>`SELECT seq, audit_id, hash FROM audit_chain WHERE seq = ANY(${anchoredSeqs}::bigint[])`).map((l) => [
+      l.seq.toString(),
+      l,
+    ]),
+  );
   // The lowest anchor that no longer matches, and the highest one below it that does: whatever
   // was done happened between the two.
   let lastGood: AuditAnchor | null = null;
@@ -58,7 +66,7 @@ export async function verifyAuditChainWithAnchors(
       };
     }
     if (seq === BigInt(0)) continue; // an anchor of the empty chain vouches for nothing
-    const [link] = await db.$queryRaw<LinkRow[]>`SELECT seq, audit_id, hash FROM audit_chain WHERE seq = ${seq}`;
+    const link = links.get(seq.toString());
     if (!link || link.audit_id.toString() !== anchor.auditId || link.hash !== anchor.hash) {
       const now = link ? `row ${link.audit_id}, hash ${link.hash.slice(0, 12)}…` : "no link";
       return {
