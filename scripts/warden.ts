@@ -7,7 +7,7 @@ const USAGE = `Usage: npm run warden -- <command>
   user create --email E --role viewer|approver|operator|admin [--password P] [--name N]
   user password --email E [--password P]   set a password (generated when not given); ends that user's sessions
   token create --email E --name N
-  audit verify [--anchor FILE] [--public-key KEY]
+  audit verify [--anchor FILE] [--public-key KEY]...
                          check the hash chain; with --anchor, also against signed anchors (one, or
                          JSON lines: every one is checked), with the public key given, or
                          WARDEN_AUDIT_ANCHOR_PUBLIC_KEY, or the one of WARDEN_AUDIT_ANCHOR_KEY(_FILE)
@@ -76,7 +76,7 @@ async function main(argv: string[]): Promise<number> {
       name: { type: "string" },
       out: { type: "string" },
       anchor: { type: "string" },
-      "public-key": { type: "string" },
+      "public-key": { type: "string", multiple: true },
     },
     strict: true,
   });
@@ -192,26 +192,28 @@ async function main(argv: string[]): Promise<number> {
 }
 
 /** `audit verify --anchor FILE`: 0 when the chain matches every anchor, 1 naming the gap, 2 when it cannot check. */
-async function verifyWithAnchors(db: import("../server/db/client").Db, file: string, publicKeyArg: string | undefined): Promise<number> {
+async function verifyWithAnchors(db: import("../server/db/client").Db, file: string, publicKeyArgs: string[] | undefined): Promise<number> {
   const { readFileSync, existsSync } = await import("node:fs");
   const { env } = await import("../server/env");
   const { parseAnchorPublicKey } = await import("../server/audit/anchor-key");
   const { parseAnchors } = await import("../server/audit/sign-anchor");
   const { verifyAuditChainWithAnchors } = await import("../server/audit/verify-anchors");
-  let publicKey;
+  let publicKeys;
   try {
-    // --public-key takes the key itself or a file holding it.
-    const given = publicKeyArg && existsSync(publicKeyArg) ? readFileSync(publicKeyArg, "utf8") : publicKeyArg;
-    publicKey = given
-      ? parseAnchorPublicKey(given)
-      : env.WARDEN_AUDIT_ANCHOR_PUBLIC_KEY
-        ? parseAnchorPublicKey(env.WARDEN_AUDIT_ANCHOR_PUBLIC_KEY)
-        : env.auditAnchorKey?.publicKey;
+    // --public-key (repeatable, for anchors made before a key was rotated) takes the key itself
+    // or a file holding it; WARDEN_AUDIT_ANCHOR_PUBLIC_KEY is a comma-separated list.
+    const given = (publicKeyArgs ?? []).map((arg) => (existsSync(arg) ? readFileSync(arg, "utf8") : arg));
+    const configured = env.WARDEN_AUDIT_ANCHOR_PUBLIC_KEY?.split(",") ?? [];
+    publicKeys =
+      given.length > 0 ? given.map(parseAnchorPublicKey)
+      : configured.length > 0 ? configured.map(parseAnchorPublicKey)
+      : env.auditAnchorKey ? [env.auditAnchorKey.publicKey]
+      : [];
   } catch (error) {
     console.error(`--public-key: ${error instanceof Error ? error.message : String(error)}`);
     return 2;
   }
-  if (!publicKey) {
+  if (publicKeys.length === 0) {
     console.error("audit verify --anchor needs the public key: --public-key, WARDEN_AUDIT_ANCHOR_PUBLIC_KEY, or WARDEN_AUDIT_ANCHOR_KEY(_FILE)");
     return 2;
   }
@@ -222,7 +224,7 @@ async function verifyWithAnchors(db: import("../server/db/client").Db, file: str
     console.error(`${file}: ${error instanceof Error ? error.message : String(error)}`);
     return 2;
   }
-  const report = await verifyAuditChainWithAnchors(db, anchors, publicKey);
+  const report = await verifyAuditChainWithAnchors(db, anchors, publicKeys);
   if (report.ok) {
     console.log(`audit chain intact and matches ${report.anchorsChecked} anchor(s): ${report.rowsChecked} rows checked`);
     return 0;

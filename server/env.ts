@@ -54,8 +54,12 @@ const EnvSchema = z.object({
    */
   WARDEN_AUDIT_ANCHOR_KEY: z.string().min(1).superRefine(parses(parseAnchorPrivateKey)).optional(),
   WARDEN_AUDIT_ANCHOR_KEY_FILE: z.string().min(1).optional(),
-  /** For a verifier that holds only the public half (an auditor's machine). */
-  WARDEN_AUDIT_ANCHOR_PUBLIC_KEY: z.string().min(1).superRefine(parses(parseAnchorPublicKey)).optional(),
+  /** For a verifier that holds only the public half (an auditor's machine); comma-separated after a key rotation. */
+  WARDEN_AUDIT_ANCHOR_PUBLIC_KEY: z
+    .string()
+    .min(1)
+    .superRefine(parses((text) => text.split(",").map(parseAnchorPublicKey)))
+    .optional(),
   /** Where the scheduled anchors go: a JSON-lines file appended to, and/or a URL they are POSTed to. */
   WARDEN_AUDIT_ANCHOR_FILE: z.string().min(1).optional(),
   WARDEN_AUDIT_ANCHOR_URL: z.url().optional(),

@@ -18,17 +18,20 @@ type BackdatedRow = { id: bigint; seq: bigint | null; at: string; anchor: number
  * An anchor pins the hash at one seq: the chain must still reach that seq, with that row and
  * that hash there (so nothing at or before it was removed, changed or inserted), and no row
  * sealed after it may claim a time before the anchor's completeBefore (a backdated insert).
- * Anchors that fail their signature are refused before anything else is read.
+ * Anchors that fail their signature are refused before anything else is read. Several public
+ * keys may be given (a key was rotated: the older anchors still count); each anchor is checked
+ * with the one its keyId names.
  */
 export async function verifyAuditChainWithAnchors(
   db: DbOrTx,
   anchors: readonly AuditAnchor[],
-  publicKey: KeyObject,
+  publicKeys: KeyObject | readonly KeyObject[],
 ): Promise<AnchoredChainReport> {
-  const keyId = anchorKeyId(publicKey);
+  const byId = new Map((Array.isArray(publicKeys) ? publicKeys : [publicKeys]).map((key: KeyObject) => [anchorKeyId(key), key]));
   for (const [i, anchor] of anchors.entries()) {
-    if (!anchorSignatureValid(anchor, publicKey)) {
-      const which = anchor.keyId === keyId ? "its signature does not verify: it was altered or forged" : `it names key ${anchor.keyId}, not ${keyId}`;
+    const key = byId.get(anchor.keyId);
+    if (!key || !anchorSignatureValid(anchor, key)) {
+      const which = key ? "its signature does not verify: it was altered or forged" : `it names key ${anchor.keyId}, not ${[...byId.keys()].join(" or ")}`;
       return { ok: false, problem: `anchor ${i + 1} (seq ${anchor.seq}, ${anchor.anchoredAt}) is refused: ${which}`, chain: null };
     }
   }
