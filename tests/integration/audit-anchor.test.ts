@@ -6,7 +6,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { PrismaPg } from "@prisma/adapter-pg";
 import pg from "pg";
-import { afterEach, describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it, vi } from "vitest";
 import { generateAnchorKey, parseAnchorPrivateKey } from "../../server/audit/anchor-key";
 import { appendAudit } from "../../server/audit/append-audit";
 import { publishAuditAnchor } from "../../server/audit/publish-anchor";
@@ -267,5 +267,28 @@ describe("the audit chain checked against signed anchors (each on a database of 
     } finally {
       server.close();
     }
+  });
+
+  it("the background job is registered only with a key and somewhere to publish, and publishes there", async ({ skip }) => {
+    const w = await world("job", 2);
+    if (!w) return skip();
+    const file = path.join(mkdtempSync(path.join(tmpdir(), "warden-anchor-")), "anchors.jsonl");
+    const jobsWith = async (env: Record<string, string>) => {
+      vi.resetModules();
+      for (const [name, value] of Object.entries(env)) vi.stubEnv(name, value);
+      try {
+        return (await import("../../server/background")).BACKGROUND_JOBS;
+      } finally {
+        vi.unstubAllEnvs();
+        vi.resetModules();
+      }
+    };
+    expect((await jobsWith({})).map((j) => j.name)).not.toContain("audit.anchor");
+    expect((await jobsWith({ WARDEN_AUDIT_ANCHOR_KEY: KEY_TEXT.privateKey })).map((j) => j.name)).not.toContain("audit.anchor");
+    const jobs = await jobsWith({ WARDEN_AUDIT_ANCHOR_KEY: KEY_TEXT.privateKey, WARDEN_AUDIT_ANCHOR_FILE: file, WARDEN_AUDIT_ANCHOR_EVERY_SECONDS: "60" });
+    const job = jobs.find((j) => j.name === "audit.anchor")!;
+    expect(job.everyMs).toBe(60_000);
+    await job.run(w.db as unknown as Parameters<typeof job.run>[0]);
+    expect(parseAnchors(readFileSync(file, "utf8"))).toMatchObject([{ seq: "2", keyId: KEY.keyId }]);
   });
 });
