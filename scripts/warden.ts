@@ -7,7 +7,13 @@ const USAGE = `Usage: npm run warden -- <command>
   user create --email E --role viewer|approver|operator|admin [--password P] [--name N]
   user password --email E [--password P]   set a password (generated when not given); ends that user's sessions
   token create --email E --name N
-  audit verify
+  audit verify [--anchor FILE] [--public-key KEY]...
+                         check the hash chain; with --anchor, also against signed anchors (one, or
+                         JSON lines: every one is checked), with the public key given, or
+                         WARDEN_AUDIT_ANCHOR_PUBLIC_KEY, or the one of WARDEN_AUDIT_ANCHOR_KEY(_FILE)
+  audit anchor [--out FILE]   sign the chain's head with WARDEN_AUDIT_ANCHOR_KEY(_FILE) and print it
+                         (--out also appends it to FILE as one JSON line)
+  audit anchor-key       make a new anchor key pair (no database needed)
   import-pglite          bring a database of an earlier Warden (PGlite, in .warden/pgdata) over
 
 The database: DATABASE_URL when set (a Warden on your own PostgreSQL needs it here too); else
@@ -63,7 +69,15 @@ async function main(argv: string[]): Promise<number> {
   const [noun, verb, ...rest] = argv;
   const { values } = parseArgs({
     args: rest,
-    options: { email: { type: "string" }, role: { type: "string" }, password: { type: "string" }, name: { type: "string" } },
+    options: {
+      email: { type: "string" },
+      role: { type: "string" },
+      password: { type: "string" },
+      name: { type: "string" },
+      out: { type: "string" },
+      anchor: { type: "string" },
+      "public-key": { type: "string", multiple: true },
+    },
     strict: true,
   });
   const command = `${noun ?? ""} ${verb ?? ""}`;
@@ -71,7 +85,18 @@ async function main(argv: string[]): Promise<number> {
     const { importPglite } = await import("./import-pglite");
     return importPglite(path.resolve(process.env.WARDEN_DATA_DIR ?? ".warden"));
   }
-  if (!["user create", "user password", "token create", "audit verify"].includes(command)) {
+  if (command === "audit anchor-key") {
+    const { generateAnchorKey } = await import("../server/audit/anchor-key");
+    const key = generateAnchorKey();
+    console.log(`WARDEN_AUDIT_ANCHOR_KEY=${key.privateKey}`);
+    console.log(`WARDEN_AUDIT_ANCHOR_PUBLIC_KEY=${key.publicKey}`);
+    console.error(
+      `(key ${key.keyId}. Keep the private key outside the database and its backups: in the server's environment or a file ` +
+        "only it reads (WARDEN_AUDIT_ANCHOR_KEY_FILE). The public key only verifies: give it to whoever checks the anchors.)",
+    );
+    return 0;
+  }
+  if (!["user create", "user password", "token create", "audit verify", "audit anchor"].includes(command)) {
     console.error(USAGE);
     return 2;
   }
@@ -128,6 +153,25 @@ async function main(argv: string[]): Promise<number> {
       console.error(`(a personal token for ${user.email}, role ${user.role}; shown once)`);
       return 0;
     }
+    if (command === "audit anchor") {
+      const { env } = await import("../server/env");
+      if (!env.auditAnchorKey) {
+        console.error("audit anchor needs a key: set WARDEN_AUDIT_ANCHOR_KEY or WARDEN_AUDIT_ANCHOR_KEY_FILE (npm run warden -- audit anchor-key makes one)");
+        return 2;
+      }
+      const { takeAuditAnchor } = await import("../server/audit/take-anchor");
+      const anchor = await takeAuditAnchor(db, env.auditAnchorKey);
+      const line = JSON.stringify(anchor);
+      console.log(line);
+      if (values.out) {
+        const { appendFileSync } = await import("node:fs");
+        // Appended, never overwritten: an older anchor is worth keeping.
+        appendFileSync(values.out, `${line}\n`, { mode: 0o640 });
+        console.error(`(appended to ${values.out})`);
+      }
+      return 0;
+    }
+    if (values.anchor) return await verifyWithAnchors(db, values.anchor, values["public-key"]);
     const { verifyAuditChain } = await import("../server/audit/verify-chain");
     const report = await verifyAuditChain(db);
     if (report.ok) {
@@ -145,6 +189,48 @@ async function main(argv: string[]): Promise<number> {
     await db.$disconnect();
     await disconnect();
   }
+}
+
+/** `audit verify --anchor FILE`: 0 when the chain matches every anchor, 1 naming the gap, 2 when it cannot check. */
+async function verifyWithAnchors(db: import("../server/db/client").Db, file: string, publicKeyArgs: string[] | undefined): Promise<number> {
+  const { readFileSync, existsSync } = await import("node:fs");
+  const { env } = await import("../server/env");
+  const { parseAnchorPublicKey } = await import("../server/audit/anchor-key");
+  const { parseAnchors } = await import("../server/audit/sign-anchor");
+  const { verifyAuditChainWithAnchors } = await import("../server/audit/verify-anchors");
+  let publicKeys;
+  try {
+    // --public-key (repeatable, for anchors made before a key was rotated) takes the key itself
+    // or a file holding it; WARDEN_AUDIT_ANCHOR_PUBLIC_KEY is a comma-separated list.
+    const given = (publicKeyArgs ?? []).map((arg) => (existsSync(arg) ? readFileSync(arg, "utf8") : arg));
+    const configured = env.WARDEN_AUDIT_ANCHOR_PUBLIC_KEY?.split(",") ?? [];
+    publicKeys =
+      given.length > 0 ? given.map(parseAnchorPublicKey)
+      : configured.length > 0 ? configured.map(parseAnchorPublicKey)
+      : env.auditAnchorKey ? [env.auditAnchorKey.publicKey]
+      : [];
+  } catch (error) {
+    console.error(`--public-key: ${error instanceof Error ? error.message : String(error)}`);
+    return 2;
+  }
+  if (publicKeys.length === 0) {
+    console.error("audit verify --anchor needs the public key: --public-key, WARDEN_AUDIT_ANCHOR_PUBLIC_KEY, or WARDEN_AUDIT_ANCHOR_KEY(_FILE)");
+    return 2;
+  }
+  let anchors;
+  try {
+    anchors = parseAnchors(readFileSync(file, "utf8"));
+  } catch (error) {
+    console.error(`${file}: ${error instanceof Error ? error.message : String(error)}`);
+    return 2;
+  }
+  const report = await verifyAuditChainWithAnchors(db, anchors, publicKeys);
+  if (report.ok) {
+    console.log(`audit chain intact and matches ${report.anchorsChecked} anchor(s): ${report.rowsChecked} rows checked`);
+    return 0;
+  }
+  console.error(`audit chain does NOT match its anchors: ${report.problem}`);
+  return 1;
 }
 
 main(process.argv.slice(2)).then((code) => process.exit(code));

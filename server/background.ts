@@ -1,9 +1,11 @@
 import "server-only";
 import { expireOverdueApprovals } from "./approvals/decide-approval";
 import { forgetOldSessions } from "./auth/user-sessions";
+import { publishAuditAnchor } from "./audit/publish-anchor";
 import { sealAuditLog } from "./audit/seal-audit";
 import { rollUpUsage } from "./cost/roll-up-usage";
 import { db, type Db } from "./db/client";
+import { env } from "./env";
 import { startEventBus } from "./events/bus";
 import { deliverDueWebhooks } from "./notifications/webhooks";
 import { forgetOldIdempotencyKeys } from "./http/idempotency";
@@ -52,7 +54,16 @@ export const BACKGROUND_JOBS: readonly BackgroundJob[] = [
   { name: "metrics.rollup", everyMs: 3_000, run: (db) => rollUpActions(db) },
   { name: "metrics.intervention-alerts", everyMs: 60_000, run: (db) => evaluateInterventionAlerts(db) },
   { name: "metrics.drift", everyMs: 600_000, run: (db) => detectDrift(db) },
+  // Only with a key and somewhere to send the anchors; one instance publishes each head once
+  // (an advisory lock and the last published seq, server/audit/publish-anchor.ts).
+  ...(env.auditAnchorKey && (env.WARDEN_AUDIT_ANCHOR_FILE || env.WARDEN_AUDIT_ANCHOR_URL)
+    ? [auditAnchorJob({ key: env.auditAnchorKey, file: env.WARDEN_AUDIT_ANCHOR_FILE, url: env.WARDEN_AUDIT_ANCHOR_URL })]
+    : []),
 ];
+
+function auditAnchorJob(to: Parameters<typeof publishAuditAnchor>[1]): BackgroundJob {
+  return { name: "audit.anchor", everyMs: env.WARDEN_AUDIT_ANCHOR_EVERY_SECONDS * 1000, run: (db) => publishAuditAnchor(db, to) };
+}
 
 const holder = globalThis as unknown as { wardenBackground?: boolean };
 

@@ -1,5 +1,18 @@
+import { readFileSync } from "node:fs";
 import { z } from "zod";
+import { parseAnchorPrivateKey, parseAnchorPublicKey, type AnchorKeyPair } from "./audit/anchor-key";
 import { parseAddressRanges } from "./lib/address-ranges";
+
+/** A zod check that `parse` accepts the text (a key), with its error as the message. */
+function parses(parse: (text: string) => unknown) {
+  return (text: string, context: z.RefinementCtx) => {
+    try {
+      parse(text);
+    } catch (error) {
+      context.addIssue({ code: "custom", message: error instanceof Error ? error.message : String(error) });
+    }
+  };
+}
 
 // The one place that reads process.env; everything else imports `env`.
 const EnvSchema = z.object({
@@ -35,11 +48,30 @@ const EnvSchema = z.object({
   WARDEN_TASK_LEASE_SECONDS: z.coerce.number().int().min(5).default(60),
   WARDEN_TASK_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(100).default(3),
   AUTH_SECRET: z.string().min(16).optional(),
+  /**
+   * The audit anchor's signing key (Ed25519; `npm run warden -- audit anchor-key` makes one), or
+   * a file holding it. Kept outside the database: it is what makes an anchor worth trusting.
+   */
+  WARDEN_AUDIT_ANCHOR_KEY: z.string().min(1).superRefine(parses(parseAnchorPrivateKey)).optional(),
+  WARDEN_AUDIT_ANCHOR_KEY_FILE: z.string().min(1).optional(),
+  /** For a verifier that holds only the public half (an auditor's machine); comma-separated after a key rotation. */
+  WARDEN_AUDIT_ANCHOR_PUBLIC_KEY: z
+    .string()
+    .min(1)
+    .superRefine(parses((text) => text.split(",").map(parseAnchorPublicKey)))
+    .optional(),
+  /** Where the scheduled anchors go: a JSON-lines file appended to, and/or a URL they are POSTed to. */
+  WARDEN_AUDIT_ANCHOR_FILE: z.string().min(1).optional(),
+  WARDEN_AUDIT_ANCHOR_URL: z.url().optional(),
+  WARDEN_AUDIT_ANCHOR_EVERY_SECONDS: z.coerce.number().int().min(5).default(300),
   /** Set by `npm start` for its server: the server stops itself when that process is gone. */
   WARDEN_LAUNCHER_PID: z.coerce.number().int().positive().optional(),
 });
 
-export type Env = z.infer<typeof EnvSchema>;
+export type Env = z.infer<typeof EnvSchema> & {
+  /** The audit anchor's key pair, from WARDEN_AUDIT_ANCHOR_KEY or the key file; null when neither is set. */
+  auditAnchorKey: AnchorKeyPair | null;
+};
 
 function readEnv(): Env {
   const parsed = EnvSchema.safeParse(process.env);
@@ -47,7 +79,20 @@ function readEnv(): Env {
     const problems = parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; ");
     throw new Error(`Invalid environment: ${problems}`);
   }
-  return parsed.data;
+  return { ...parsed.data, auditAnchorKey: readAuditAnchorKey(parsed.data) };
+}
+
+/** The key file is read here, once, so that a missing or unreadable file stops start-up. */
+function readAuditAnchorKey(values: z.infer<typeof EnvSchema>): AnchorKeyPair | null {
+  const { WARDEN_AUDIT_ANCHOR_KEY: key, WARDEN_AUDIT_ANCHOR_KEY_FILE: file } = values;
+  if (key && file) throw new Error("Invalid environment: set WARDEN_AUDIT_ANCHOR_KEY or WARDEN_AUDIT_ANCHOR_KEY_FILE, not both");
+  if (key) return parseAnchorPrivateKey(key);
+  if (!file) return null;
+  try {
+    return parseAnchorPrivateKey(readFileSync(file, "utf8"));
+  } catch (error) {
+    throw new Error(`Invalid environment: WARDEN_AUDIT_ANCHOR_KEY_FILE: ${error instanceof Error ? error.message : String(error)}`);
+  }
 }
 
 export const env = readEnv();

@@ -15,6 +15,8 @@ export const ADVISORY_LOCKS = {
   bootstrap: 7462002,
   /** The audit sealer, taken inside SQL by audit_seal() (migration 20261124005425_audit_log_chain). */
   auditSeal: 7462013,
+  /** Publishing an audit anchor (file and webhook): one instance at a time. */
+  auditAnchor: 7462014,
   /** Saving a policy version. */
   policySave: 7462020,
   /** Changing the control state (pause, suspend, kill, resume). */
