@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { parseDomains, parseRoleMap } from "./auth/oidc-rules";
 import { parseAddressRanges } from "./lib/address-ranges";
 
 // The one place that reads process.env; everything else imports `env`.
@@ -35,11 +36,56 @@ const EnvSchema = z.object({
   WARDEN_TASK_LEASE_SECONDS: z.coerce.number().int().min(5).default(60),
   WARDEN_TASK_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(100).default(3),
   AUTH_SECRET: z.string().min(16).optional(),
+  /**
+   * Single sign-on through the company's OpenID Connect provider; on when the issuer, client id
+   * and secret are set (server/auth/oidc-config.ts reads the rest).
+   */
+  WARDEN_OIDC_ISSUER: z.url().optional(),
+  WARDEN_OIDC_CLIENT_ID: z.string().min(1).optional(),
+  WARDEN_OIDC_CLIENT_SECRET: z.string().min(1).optional(),
+  /** The button says "Sign in with <this>". */
+  WARDEN_OIDC_NAME: z.string().min(1).default("SSO"),
+  /** Comma-separated email domains that may sign in through the provider; empty: any. */
+  WARDEN_OIDC_ALLOWED_DOMAINS: z.string().default("").transform(parseDomains),
+  /** A claim of the ID token or userinfo (e.g. `groups`) whose values map to roles. */
+  WARDEN_OIDC_ROLE_CLAIM: z.string().min(1).optional(),
+  /** `value:role` pairs, comma-separated, e.g. `warden-admins:admin,warden-ops:operator`. */
+  WARDEN_OIDC_ROLE_MAP: z
+    .string()
+    .default("")
+    .transform((text, context) => {
+      const parsed = parseRoleMap(text);
+      if ("problems" in parsed) {
+        for (const problem of parsed.problems) context.addIssue({ code: "custom", message: problem });
+        return z.NEVER;
+      }
+      return parsed.map;
+    }),
+  /** `off` turns email + password sign-in off (once an admin can sign in through the provider). */
+  WARDEN_PASSWORD_LOGIN: z.enum(["on", "off"]).default("on"),
   /** Set by `npm start` for its server: the server stops itself when that process is gone. */
   WARDEN_LAUNCHER_PID: z.coerce.number().int().positive().optional(),
 });
 
 export type Env = z.infer<typeof EnvSchema>;
+
+/** The provider's settings when single sign-on is configured (issuer, client id and secret), else null. */
+export function oidcSettings(e: Env = env) {
+  if (!e.WARDEN_OIDC_ISSUER || !e.WARDEN_OIDC_CLIENT_ID || !e.WARDEN_OIDC_CLIENT_SECRET) return null;
+  return {
+    issuer: e.WARDEN_OIDC_ISSUER,
+    clientId: e.WARDEN_OIDC_CLIENT_ID,
+    clientSecret: e.WARDEN_OIDC_CLIENT_SECRET,
+    name: e.WARDEN_OIDC_NAME,
+    allowedDomains: e.WARDEN_OIDC_ALLOWED_DOMAINS,
+    roleClaim: e.WARDEN_OIDC_ROLE_CLAIM ?? null,
+    roleMap: e.WARDEN_OIDC_ROLE_MAP,
+  };
+}
+
+export type OidcSettings = NonNullable<ReturnType<typeof oidcSettings>>;
+
+export const passwordLoginEnabled = () => env.WARDEN_PASSWORD_LOGIN === "on";
 
 function readEnv(): Env {
   const parsed = EnvSchema.safeParse(process.env);
