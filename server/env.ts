@@ -43,6 +43,7 @@ const EnvSchema = z.object({
   WARDEN_OIDC_ISSUER: z.url().optional(),
   WARDEN_OIDC_CLIENT_ID: z.string().min(1).optional(),
   WARDEN_OIDC_CLIENT_SECRET: z.string().min(1).optional(),
+  WARDEN_OIDC_SCOPES: z.string().min(1).default("openid email profile"),
   /** The button says "Sign in with <this>". */
   WARDEN_OIDC_NAME: z.string().min(1).default("SSO"),
   /** Comma-separated email domains that may sign in through the provider; empty: any. */
@@ -77,6 +78,7 @@ export function oidcSettings(e: Env = env) {
     clientId: e.WARDEN_OIDC_CLIENT_ID,
     clientSecret: e.WARDEN_OIDC_CLIENT_SECRET,
     name: e.WARDEN_OIDC_NAME,
+    scopes: e.WARDEN_OIDC_SCOPES,
     allowedDomains: e.WARDEN_OIDC_ALLOWED_DOMAINS,
     roleClaim: e.WARDEN_OIDC_ROLE_CLAIM ?? null,
     roleMap: e.WARDEN_OIDC_ROLE_MAP,
@@ -92,6 +94,10 @@ function readEnv(): Env {
   if (!parsed.success) {
     const problems = parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; ");
     throw new Error(`Invalid environment: ${problems}`);
+  }
+  const sso = [parsed.data.WARDEN_OIDC_ISSUER, parsed.data.WARDEN_OIDC_CLIENT_ID, parsed.data.WARDEN_OIDC_CLIENT_SECRET];
+  if (sso.some(Boolean) && !sso.every(Boolean)) {
+    throw new Error("Invalid environment: single sign-on needs WARDEN_OIDC_ISSUER, WARDEN_OIDC_CLIENT_ID and WARDEN_OIDC_CLIENT_SECRET together");
   }
   return parsed.data;
 }

@@ -31,6 +31,8 @@ export async function liveSessionUser(db: DbOrTx, sessionId: string): Promise<Us
   });
   if (!session || session.endedAt || session.expiresAt <= new Date() || !session.user.active) return null;
   const { user } = session;
+  // Signed in but without a role (waiting for an admin): a live session that grants nothing.
+  if (!user.role) return null;
   return { type: "user", id: user.id, label: user.email, role: user.role };
 }
 
