@@ -64,7 +64,8 @@ export const { handlers, auth, signIn, signOut } = NextAuth({
   // next-auth reads are the socket's, or a trusted proxy's (server/http/peer-address.ts).
   trustHost: true,
   session: { strategy: "jwt", maxAge: SESSION_MAX_AGE_SECONDS },
-  pages: { signIn: "/login" },
+  // A refused or failed provider sign-in comes back to the login page with ?error=, said there.
+  pages: { signIn: "/login", error: "/login" },
   logger: {
     // A refused password is an expected outcome, already audited: not a server error.
     error(error) {
