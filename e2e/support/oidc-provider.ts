@@ -38,8 +38,8 @@ export async function startOidcProvider(options: { port: number; client: { id: s
     },
   };
   const provider = new Provider(issuer, configuration);
-  // The development pages warn on every request; the test does not need to hear it.
   provider.on("server_error", (_ctx, error) => console.error("[oidc-provider]", error));
+  provider.on("grant.error", (_ctx, error) => console.error("[oidc-provider] grant:", error.message, (error as { error_detail?: string }).error_detail));
   const server: Server = await new Promise((resolve) => {
     const listening = provider.listen(options.port, "127.0.0.1", () => resolve(listening));
   });
