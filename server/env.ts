@@ -89,8 +89,9 @@ export type OidcSettings = NonNullable<ReturnType<typeof oidcSettings>>;
 
 export const passwordLoginEnabled = () => env.WARDEN_PASSWORD_LOGIN === "on";
 
-function readEnv(): Env {
-  const parsed = EnvSchema.safeParse(process.env);
+/** Validates an environment (the process's, or a test's); throws naming every problem. */
+export function parseEnv(source: Record<string, string | undefined>): Env {
+  const parsed = EnvSchema.safeParse(source);
   if (!parsed.success) {
     const problems = parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; ");
     throw new Error(`Invalid environment: ${problems}`);
@@ -102,7 +103,7 @@ function readEnv(): Env {
   return parsed.data;
 }
 
-export const env = readEnv();
+export const env = parseEnv(process.env);
 
 export function requireDatabaseUrl(): string {
   if (!env.DATABASE_URL) throw new Error("DATABASE_URL is not set (the launcher sets it for the embedded database)");

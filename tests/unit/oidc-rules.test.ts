@@ -81,3 +81,22 @@ describe("emailDomainAllowed", () => {
     );
   });
 });
+
+describe("single sign-on settings from the environment", () => {
+  const SSO = { WARDEN_OIDC_ISSUER: "https://idp.example.test", WARDEN_OIDC_CLIENT_ID: "warden", WARDEN_OIDC_CLIENT_SECRET: "s3cret" };
+
+  it("reads a complete configuration, with the map and domains parsed", async () => {
+    const { parseEnv, oidcSettings } = await import("../../server/env");
+    const settings = oidcSettings(parseEnv({ ...SSO, WARDEN_OIDC_ALLOWED_DOMAINS: "Corp.Example", WARDEN_OIDC_ROLE_CLAIM: "groups", WARDEN_OIDC_ROLE_MAP: "ops:operator" }));
+    expect(settings).toMatchObject({ issuer: SSO.WARDEN_OIDC_ISSUER, name: "SSO", allowedDomains: ["corp.example"], roleClaim: "groups" });
+    expect(settings?.roleMap.get("ops")).toBe("operator");
+    expect(oidcSettings(parseEnv({}))).toBeNull();
+  });
+
+  it("refuses half a configuration and a map naming no role", async () => {
+    const { parseEnv } = await import("../../server/env");
+    expect(() => parseEnv({ WARDEN_OIDC_ISSUER: SSO.WARDEN_OIDC_ISSUER })).toThrow(/together/);
+    expect(() => parseEnv({ ...SSO, WARDEN_OIDC_ROLE_MAP: "ops:root" })).toThrow(/WARDEN_OIDC_ROLE_MAP/);
+    expect(() => parseEnv({ WARDEN_PASSWORD_LOGIN: "no" })).toThrow(/WARDEN_PASSWORD_LOGIN/);
+  });
+});
