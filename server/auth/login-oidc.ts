@@ -5,6 +5,7 @@ import { inTransaction } from "../db/transaction";
 import type { OidcSettings } from "../env";
 import { ZEmail } from "../schemas/users";
 import { escapeUnsafeText } from "../schemas/safe-json";
+import { isUniqueViolation } from "../http/validation";
 import { emailDomainAllowed, roleFromClaim } from "./oidc-rules";
 import { endUserSessions, startSession } from "./user-sessions";
 
@@ -50,7 +51,31 @@ export async function loginWithOidc(db: DbOrTx, rules: Rules, profile: OidcProfi
   const mappedRole = rules.roleClaim ? roleFromClaim(profile[rules.roleClaim], rules.roleMap) : undefined;
   const name = typeof profile.name === "string" ? escapeUnsafeText(profile.name.trim().slice(0, 100)) || null : null;
 
-  const outcome = await inTransaction(db, async (tx) => {
+  // Two first sign-ins of one person at once: one creates them, the other's insert hits the
+  // unique email and runs again, finding them.
+  const outcome = await retryOnUniqueViolation(() => signInTransaction(db, { subject, email, name, mappedRole, ip }));
+
+  if (outcome.refused) {
+    const why = outcome.refused === "deactivated" ? "user deactivated" : "email already belongs to another identity of the provider";
+    return refuse(outcome.refused, why, outcome.user);
+  }
+  return { ok: true, user: outcome.user, sessionId: outcome.sessionId };
+}
+
+async function retryOnUniqueViolation<T>(run: () => Promise<T>): Promise<T> {
+  try {
+    return await run();
+  } catch (error) {
+    if (!isUniqueViolation(error)) throw error;
+    return run();
+  }
+}
+
+type Claimed = { subject: string; email: string; name: string | null; mappedRole: Role | null | undefined; ip: string | null };
+
+/** Finds or creates the person, applies the mapped role, and starts the session, in one transaction. */
+function signInTransaction(db: DbOrTx, { subject, email, name, mappedRole, ip }: Claimed) {
+  return inTransaction(db, async (tx) => {
     const existing = await lockPerson(tx, subject, email);
     if (existing && existing.oidcSubject && existing.oidcSubject !== subject) return { refused: "other_identity" as const, user: existing };
     if (existing && !existing.active) return { refused: "deactivated" as const, user: existing };
@@ -100,12 +125,6 @@ export async function loginWithOidc(db: DbOrTx, rules: Rules, profile: OidcProfi
     });
     return { refused: null, user, sessionId };
   });
-
-  if (outcome.refused) {
-    const why = outcome.refused === "deactivated" ? "user deactivated" : "email already belongs to another identity of the provider";
-    return refuse(outcome.refused, why, outcome.user);
-  }
-  return { ok: true, user: outcome.user, sessionId: outcome.sessionId };
 }
 
 /**

@@ -60,6 +60,13 @@ describe("signing in through the identity provider", () => {
     expect(dropped.ok && dropped.user.role).toBeNull();
   });
 
+  it("two first sign-ins of one person at once: both get in, as one person", async () => {
+    const profile = person();
+    const results = await Promise.all([loginWithOidc(db, NO_MAPPING, profile, null), loginWithOidc(db, NO_MAPPING, profile, null)]);
+    expect(results.every((r) => r.ok)).toBe(true);
+    expect(await db.user.count({ where: { email: profile.email as string } })).toBe(1);
+  });
+
   it("refuses an email domain that is not allowed, audited, and creates nobody", async () => {
     const profile = person({ email: `${unique("eve")}@evil.example` });
     expect(await loginWithOidc(db, NO_MAPPING, profile, "10.60.0.9")).toEqual({ ok: false, reason: "domain" });
