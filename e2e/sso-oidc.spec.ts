@@ -1,4 +1,3 @@
-import { writeFileSync } from "node:fs";
 import pg from "pg";
 import { expect, test, type Browser, type Page } from "@playwright/test";
 import { createFreshDatabase } from "../tests/support/test-database";
@@ -47,7 +46,6 @@ test.beforeAll(async () => {
 
 test.afterEach(async ({}, testInfo) => {
   if (testInfo.status !== testInfo.expectedStatus) await testInfo.attach("warden-output.txt", { body: wardenOutput(), contentType: "text/plain" });
-  if (process.env.WARDEN_E2E_SSO_LOG) writeFileSync(process.env.WARDEN_E2E_SSO_LOG, wardenOutput());
 });
 
 test.afterAll(async () => {
