@@ -147,6 +147,10 @@ async function main(argv: string[]): Promise<number> {
         console.error(`no active user with email ${values.email}`);
         return 1;
       }
+      if (!user.role) {
+        console.error(`${values.email} has no role yet; grant one first (Settings → Users)`);
+        return 1;
+      }
       const { createApiToken } = await import("../server/users/api-tokens");
       const { secret } = await createApiToken(db, { type: "user", id: user.id, label: user.email, role: user.role }, values.name);
       console.log(secret);

@@ -1,6 +1,7 @@
 import { readFileSync } from "node:fs";
 import { z } from "zod";
 import { parseAnchorPrivateKey, parseAnchorPublicKey, type AnchorKeyPair } from "./audit/anchor-key";
+import { parseDomains, parseRoleMap } from "./auth/oidc-rules";
 import { parseAddressRanges } from "./lib/address-ranges";
 
 /** A zod check that `parse` accepts the text (a key), with its error as the message. */
@@ -64,6 +65,34 @@ const EnvSchema = z.object({
   WARDEN_AUDIT_ANCHOR_FILE: z.string().min(1).optional(),
   WARDEN_AUDIT_ANCHOR_URL: z.url().optional(),
   WARDEN_AUDIT_ANCHOR_EVERY_SECONDS: z.coerce.number().int().min(5).default(300),
+  /**
+   * Single sign-on through the company's OpenID Connect provider; on when the issuer, client id
+   * and secret are set (server/auth/oidc-config.ts reads the rest).
+   */
+  WARDEN_OIDC_ISSUER: z.url().optional(),
+  WARDEN_OIDC_CLIENT_ID: z.string().min(1).optional(),
+  WARDEN_OIDC_CLIENT_SECRET: z.string().min(1).optional(),
+  WARDEN_OIDC_SCOPES: z.string().min(1).default("openid email profile"),
+  /** The button says "Sign in with <this>". */
+  WARDEN_OIDC_NAME: z.string().min(1).default("SSO"),
+  /** Comma-separated email domains that may sign in through the provider; empty: any. */
+  WARDEN_OIDC_ALLOWED_DOMAINS: z.string().default("").transform(parseDomains),
+  /** A claim of the ID token or userinfo (e.g. `groups`) whose values map to roles. */
+  WARDEN_OIDC_ROLE_CLAIM: z.string().min(1).optional(),
+  /** `value:role` pairs, comma-separated, e.g. `warden-admins:admin,warden-ops:operator`. */
+  WARDEN_OIDC_ROLE_MAP: z
+    .string()
+    .default("")
+    .transform((text, context) => {
+      const parsed = parseRoleMap(text);
+      if ("problems" in parsed) {
+        for (const problem of parsed.problems) context.addIssue({ code: "custom", message: problem });
+        return z.NEVER;
+      }
+      return parsed.map;
+    }),
+  /** `off` turns email + password sign-in off (once an admin can sign in through the provider). */
+  WARDEN_PASSWORD_LOGIN: z.enum(["on", "off"]).default("on"),
   /** Set by `npm start` for its server: the server stops itself when that process is gone. */
   WARDEN_LAUNCHER_PID: z.coerce.number().int().positive().optional(),
 });
@@ -73,11 +102,35 @@ export type Env = z.infer<typeof EnvSchema> & {
   auditAnchorKey: AnchorKeyPair | null;
 };
 
-function readEnv(): Env {
-  const parsed = EnvSchema.safeParse(process.env);
+/** The provider's settings when single sign-on is configured (issuer, client id and secret), else null. */
+export function oidcSettings(e: Env = env) {
+  if (!e.WARDEN_OIDC_ISSUER || !e.WARDEN_OIDC_CLIENT_ID || !e.WARDEN_OIDC_CLIENT_SECRET) return null;
+  return {
+    issuer: e.WARDEN_OIDC_ISSUER,
+    clientId: e.WARDEN_OIDC_CLIENT_ID,
+    clientSecret: e.WARDEN_OIDC_CLIENT_SECRET,
+    name: e.WARDEN_OIDC_NAME,
+    scopes: e.WARDEN_OIDC_SCOPES,
+    allowedDomains: e.WARDEN_OIDC_ALLOWED_DOMAINS,
+    roleClaim: e.WARDEN_OIDC_ROLE_CLAIM ?? null,
+    roleMap: e.WARDEN_OIDC_ROLE_MAP,
+  };
+}
+
+export type OidcSettings = NonNullable<ReturnType<typeof oidcSettings>>;
+
+export const passwordLoginEnabled = () => env.WARDEN_PASSWORD_LOGIN === "on";
+
+/** Validates an environment (the process's, or a test's); throws naming every problem. */
+export function parseEnv(source: Record<string, string | undefined>): Env {
+  const parsed = EnvSchema.safeParse(source);
   if (!parsed.success) {
     const problems = parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; ");
     throw new Error(`Invalid environment: ${problems}`);
+  }
+  const sso = [parsed.data.WARDEN_OIDC_ISSUER, parsed.data.WARDEN_OIDC_CLIENT_ID, parsed.data.WARDEN_OIDC_CLIENT_SECRET];
+  if (sso.some(Boolean) && !sso.every(Boolean)) {
+    throw new Error("Invalid environment: single sign-on needs WARDEN_OIDC_ISSUER, WARDEN_OIDC_CLIENT_ID and WARDEN_OIDC_CLIENT_SECRET together");
   }
   return { ...parsed.data, auditAnchorKey: readAuditAnchorKey(parsed.data) };
 }
@@ -95,7 +148,7 @@ function readAuditAnchorKey(values: z.infer<typeof EnvSchema>): AnchorKeyPair | 
   }
 }
 
-export const env = readEnv();
+export const env = parseEnv(process.env);
 
 export function requireDatabaseUrl(): string {
   if (!env.DATABASE_URL) throw new Error("DATABASE_URL is not set (the launcher sets it for the embedded database)");

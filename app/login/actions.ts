@@ -2,7 +2,8 @@
 
 import { AuthError } from "next-auth";
 import { headers } from "next/headers";
-import { signIn } from "@/server/auth/next-auth";
+import { passwordLoginEnabled } from "@/server/env";
+import { OIDC_PROVIDER_ID, signIn } from "@/server/auth/next-auth";
 import { pathOnOrigin, serverOrigin } from "@/server/http/server-origin";
 
 export type LoginState = { error: string | null };
@@ -10,6 +11,7 @@ export type LoginState = { error: string | null };
 export async function loginAction(_previous: LoginState, form: FormData): Promise<LoginState> {
   // A crafted ?next= cannot send someone elsewhere after login: it becomes a path on this server.
   const redirectTo = pathOnOrigin(form.get("next"), serverOrigin(await headers()));
+  if (!passwordLoginEnabled()) return { error: "Password sign-in is turned off; use your identity provider." };
   try {
     await signIn("credentials", { email: form.get("email"), password: form.get("password"), redirectTo });
     return { error: null };
@@ -21,6 +23,12 @@ export async function loginAction(_previous: LoginState, form: FormData): Promis
     }
     throw error; // the redirect after a successful sign-in travels as an error too
   }
+}
+
+/** Off to the company's identity provider; it sends the browser back to /api/auth/callback/oidc. */
+export async function oidcLoginAction(form: FormData): Promise<void> {
+  const redirectTo = pathOnOrigin(form.get("next"), serverOrigin(await headers()));
+  await signIn(OIDC_PROVIDER_ID, { redirectTo });
 }
 
 function waitText(seconds: number): string {

@@ -51,10 +51,15 @@ export function UsersAdmin({ currentUserId }: { currentUserId: string }) {
                 <Td>
                   <Select
                     aria-label={`Role of ${user.email}`}
-                    value={user.role}
+                    value={user.role ?? ""}
                     className="w-32 py-1"
                     onChange={(e) => changeRole.mutate({ userId: user.id, role: e.target.value as Role })}
                   >
+                    {user.role === null && (
+                      <option value="" disabled>
+                        no role
+                      </option>
+                    )}
                     {ROLES.map((role) => (
                       <option key={role} value={role}>
                         {role}
@@ -62,7 +67,15 @@ export function UsersAdmin({ currentUserId }: { currentUserId: string }) {
                     ))}
                   </Select>
                 </Td>
-                <Td>{user.active ? <Badge tone="green">active</Badge> : <Badge tone="red">deactivated</Badge>}</Td>
+                <Td>
+                  {!user.active ? (
+                    <Badge tone="red">deactivated</Badge>
+                  ) : user.role === null ? (
+                    <Badge tone="amber">waiting for a role</Badge>
+                  ) : (
+                    <Badge tone="green">active</Badge>
+                  )}
+                </Td>
                 <Td className="text-xs">{formatRelative(user.lastLoginAt)}</Td>
                 <Td className="text-right">
                   {user.id === currentUserId ? (

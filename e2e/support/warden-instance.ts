@@ -4,10 +4,10 @@ import { spawn, type ChildProcess } from "node:child_process";
  * Another Warden process, started as `npm start` starts one, on its own port and the given
  * database: for the specs that need several instances on one PostgreSQL.
  */
-export async function startInstance(databaseUrl: string, port: number, admin: { email: string; password: string }) {
+export async function startInstance(databaseUrl: string, port: number, admin: { email: string; password: string }, extraEnv: Record<string, string> = {}) {
   const output: string[] = [];
   const child: ChildProcess = spawn(process.execPath, ["--import", "tsx", "scripts/start.ts"], {
-    env: { ...process.env, DATABASE_URL: databaseUrl, PORT: String(port), WARDEN_ADMIN_EMAIL: admin.email, WARDEN_ADMIN_PASSWORD: admin.password },
+    env: { ...process.env, DATABASE_URL: databaseUrl, PORT: String(port), WARDEN_ADMIN_EMAIL: admin.email, WARDEN_ADMIN_PASSWORD: admin.password, ...extraEnv },
     stdio: ["ignore", "pipe", "pipe"],
   });
   child.stdout!.on("data", (d) => output.push(String(d)));

@@ -1,9 +1,9 @@
-import type { Actor, RequestOrigin } from "../auth/actor";
+import type { Actor, RequestOrigin, RolelessUserActor } from "../auth/actor";
 import type { DbOrTx } from "../db/client";
 import { Prisma } from "../db/generated/client";
 
 export type AuditEntry = {
-  actor: Actor;
+  actor: Actor | RolelessUserActor;
   verb: string;
   subject?: { type: string; id: string };
   data?: Prisma.InputJsonObject;

@@ -6,6 +6,11 @@ export type AgentActor = { type: "agent"; id: string; label: string; role: Agent
 export type SystemActor = { type: "system"; id: null; label: string };
 export type AnonymousActor = { type: "anonymous"; id: null; label: string };
 export type Actor = UserActor | AgentActor | SystemActor | AnonymousActor;
+/**
+ * A person who signed in but holds no role yet (single sign-on, waiting for an admin). They act
+ * on nothing; only the audit log names them (their sign-in and sign-out).
+ */
+export type RolelessUserActor = Omit<UserActor, "role"> & { role: null };
 
 export const SYSTEM: SystemActor = { type: "system", id: null, label: "warden" };
 

@@ -60,12 +60,13 @@ export async function authenticateBearer(db: DbOrTx, secret: string): Promise<Be
     };
   }
   const token = await db.apiToken.findUnique({ where: { tokenHash: hash }, include: { user: true } });
-  if (!token || token.revokedAt || !token.user.active) return null;
+  // A person without a role (waiting for an admin) has no rights to carry.
+  if (!token || token.revokedAt || !token.user.active || !token.user.role) return null;
   if (!token.lastUsedAt || token.lastUsedAt < touchBefore) {
     await db.apiToken.update({ where: { id: token.id }, data: { lastUsedAt: new Date() } });
   }
   const { user } = token;
-  return { kind: "user", tokenId: token.id, actor: { type: "user", id: user.id, label: user.email, role: user.role } };
+  return { kind: "user", tokenId: token.id, actor: { type: "user", id: user.id, label: user.email, role: token.user.role } };
 }
 
 /**

@@ -9,7 +9,7 @@ import { dummyPasswordHash, verifyPassword } from "./passwords";
 import { startSession } from "./user-sessions";
 
 export type LoginResult =
-  | { ok: true; user: { id: string; email: string; name: string | null; role: Role }; sessionId: string }
+  | { ok: true; user: { id: string; email: string; name: string | null; role: Role | null }; sessionId: string }
   | { ok: false; reason: "invalid" }
   | { ok: false; reason: "throttled"; retryAfterSeconds: number };
 
@@ -46,7 +46,7 @@ export async function loginWithPassword(
   const passwordOk = await verifyPassword(user?.passwordHash ?? (await dummyPasswordHash()), password);
   if (!user || !passwordOk || !user.active) {
     await recordLoginFailure(email, ip);
-    const why = !user ? "unknown email" : !passwordOk ? "wrong password" : "user deactivated";
+    const why = !user ? "unknown email" : !user.passwordHash ? "no password (signs in through the identity provider)" : !passwordOk ? "wrong password" : "user deactivated";
     await appendAudit(db, {
       actor: user ? { type: "user", id: user.id, label: user.email, role: user.role } : anonymous,
       verb: "auth.login_failed",

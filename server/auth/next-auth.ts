@@ -1,11 +1,13 @@
-import NextAuth, { CredentialsSignin } from "next-auth";
+import NextAuth, { CredentialsSignin, type NextAuthConfig } from "next-auth";
 import Credentials from "next-auth/providers/credentials";
+import { headers } from "next/headers";
 import { db } from "../db/client";
-import { env } from "../env";
+import { env, oidcSettings, passwordLoginEnabled } from "../env";
 import { pathOnOrigin } from "../http/server-origin";
 import { clientIp } from "../lib/client-ip";
 import { signOutSession } from "./sign-out";
 import { loginWithPassword } from "./login";
+import { loginWithOidc, type OidcProfile } from "./login-oidc";
 import { SESSION_MAX_AGE_SECONDS } from "./user-sessions";
 
 declare module "next-auth" {
@@ -17,6 +19,36 @@ declare module "next-auth" {
     sessionId?: string;
   }
 }
+
+/** The provider id in next-auth's URLs: /api/auth/signin/oidc, /api/auth/callback/oidc. */
+export const OIDC_PROVIDER_ID = "oidc";
+
+/** Refused before any check: email + password sign-in is turned off (WARDEN_PASSWORD_LOGIN=off). */
+class PasswordLoginOff extends CredentialsSignin {
+  code = "password_off";
+}
+
+const sso = oidcSettings();
+
+/**
+ * The company's OpenID Connect provider, when configured. next-auth discovers its endpoints from
+ * the issuer, runs the authorization code flow with PKCE, state and nonce, and checks the ID
+ * token; the `signIn` callback below then lets Warden decide (server/auth/login-oidc.ts).
+ */
+const oidcProvider: NextAuthConfig["providers"] = sso
+  ? [
+      {
+        id: OIDC_PROVIDER_ID,
+        name: sso.name,
+        type: "oidc",
+        issuer: sso.issuer,
+        clientId: sso.clientId,
+        clientSecret: sso.clientSecret,
+        checks: ["pkce", "state", "nonce"],
+        authorization: { params: { scope: sso.scopes } },
+      },
+    ]
+  : [];
 
 /** Surfaces "too many attempts" to the login page instead of a plain "wrong password". */
 class ThrottledSignin extends CredentialsSignin {
@@ -32,7 +64,8 @@ export const { handlers, auth, signIn, signOut } = NextAuth({
   // next-auth reads are the socket's, or a trusted proxy's (server/http/peer-address.ts).
   trustHost: true,
   session: { strategy: "jwt", maxAge: SESSION_MAX_AGE_SECONDS },
-  pages: { signIn: "/login" },
+  // A refused or failed provider sign-in comes back to the login page with ?error=, said there.
+  pages: { signIn: "/login", error: "/login" },
   logger: {
     // A refused password is an expected outcome, already audited: not a server error.
     error(error) {
@@ -44,14 +77,30 @@ export const { handlers, auth, signIn, signOut } = NextAuth({
     Credentials({
       credentials: { email: { label: "Email", type: "email" }, password: { label: "Password", type: "password" } },
       async authorize(credentials, request) {
+        if (!passwordLoginEnabled()) throw new PasswordLoginOff();
         const result = await loginWithPassword(db, credentials, clientIp(request.headers));
         if (result.ok) return { id: result.user.id, email: result.user.email, name: result.user.name, sessionId: result.sessionId };
         if (result.reason === "throttled") throw new ThrottledSignin(result.retryAfterSeconds);
         return null;
       },
     }),
+    ...oidcProvider,
   ],
   callbacks: {
+    // The provider vouched for someone; Warden decides whether they get in, and with which role.
+    // A refusal goes back to the login page with its reason; a success names Warden's person
+    // (not the provider's subject) and the session row in the cookie.
+    async signIn({ user, account, profile }) {
+      if (account?.provider !== OIDC_PROVIDER_ID) return true;
+      if (!sso || !profile) return "/login?error=oidc";
+      const result = await loginWithOidc(db, sso, profile as OidcProfile, clientIp(await headers()));
+      if (!result.ok) return `/login?error=oidc_${result.reason}`;
+      user.id = result.user.id;
+      user.email = result.user.email;
+      user.name = result.user.name;
+      user.sessionId = result.sessionId;
+      return true;
+    },
     jwt({ token, user }) {
       if (user?.sessionId) token.sid = user.sessionId;
       return token;

@@ -6,7 +6,7 @@ import type { Role } from "../db/generated/enums";
 import type { UserActor } from "./actor";
 import { auth } from "./next-auth";
 import { roleAtLeast } from "./roles";
-import { liveSessionUser } from "./user-sessions";
+import { liveSessionPerson, liveSessionUser } from "./user-sessions";
 
 export type SignedInSession = { sessionId: string; user: UserActor };
 
@@ -23,6 +23,17 @@ export const getSignedInSession = cache(async (): Promise<SignedInSession | null
   return user ? { sessionId, user } : null;
 });
 
+/**
+ * A person signed in through the identity provider who holds no role yet: they may see the
+ * waiting page and sign out, nothing else.
+ */
+export const getWaitingPerson = cache(async (): Promise<{ email: string } | null> => {
+  const sessionId = (await auth())?.sessionId;
+  if (!sessionId) return null;
+  const person = await liveSessionPerson(db, sessionId);
+  return person && !person.role ? { email: person.email } : null;
+});
+
 export async function getSessionUser(): Promise<UserActor | null> {
   return (await getSignedInSession())?.user ?? null;
 }
@@ -30,7 +41,7 @@ export async function getSessionUser(): Promise<UserActor | null> {
 /** For pages and layouts: sends strangers to the login page and answers 403 to too-low roles. */
 export async function requirePageUser(minimum: Role = "viewer"): Promise<UserActor> {
   const user = await getSessionUser();
-  if (!user) redirect("/login");
+  if (!user) redirect((await getWaitingPerson()) ? "/waiting" : "/login");
   if (!roleAtLeast(user.role, minimum)) forbidden();
   return user;
 }

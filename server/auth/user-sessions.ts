@@ -1,5 +1,6 @@
 import type { DbOrTx, Tx } from "../db/client";
 import { publish } from "../events/bus";
+import type { Role } from "../db/generated/enums";
 import type { UserActor } from "./actor";
 
 /** How long a sign-in lasts, whatever happens in between: the cookie and its row agree. */
@@ -24,6 +25,14 @@ export async function startSession(tx: DbOrTx, userId: string, ip: string | null
  * role is the person's current one.
  */
 export async function liveSessionUser(db: DbOrTx, sessionId: string): Promise<UserActor | null> {
+  const person = await liveSessionPerson(db, sessionId);
+  // Signed in but without a role (waiting for an admin): a live session that grants nothing.
+  if (!person?.role) return null;
+  return { type: "user", id: person.id, label: person.email, role: person.role };
+}
+
+/** The active person behind a live session, with or without a role; null when it ended. */
+export async function liveSessionPerson(db: DbOrTx, sessionId: string): Promise<{ id: string; email: string; role: Role | null } | null> {
   if (!UUID.test(sessionId)) return null;
   const session = await db.userSession.findUnique({
     where: { id: sessionId },
@@ -31,7 +40,7 @@ export async function liveSessionUser(db: DbOrTx, sessionId: string): Promise<Us
   });
   if (!session || session.endedAt || session.expiresAt <= new Date() || !session.user.active) return null;
   const { user } = session;
-  return { type: "user", id: user.id, label: user.email, role: user.role };
+  return { id: user.id, email: user.email, role: user.role };
 }
 
 /**

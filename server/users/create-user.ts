@@ -7,7 +7,7 @@ import { AppError } from "../errors";
 import { ZCreateUserRequest, type CreateUserRequest } from "../schemas/users";
 
 export type CreatedUser = {
-  user: { id: string; email: string; name: string | null; role: string };
+  user: { id: string; email: string; name: string | null; role: string | null };
   /** Present only when Warden generated the password: shown once. */
   generatedPassword?: string;
 };

@@ -75,7 +75,7 @@ describe("approvals", () => {
     const { id, agent } = await pendingAction({ risk: "critical" });
     const { ownerId } = await db.agent.findUniqueOrThrow({ where: { id: agent.id }, select: { ownerId: true } });
     const owner = await db.user.findUniqueOrThrow({ where: { id: ownerId! } });
-    const ownerToken = await createApiToken(db, { type: "user", id: owner.id, label: owner.email, role: owner.role }, "owner");
+    const ownerToken = await createApiToken(db, { type: "user", id: owner.id, label: owner.email, role: owner.role! }, "owner");
     const byOwner = await call(approveRoute, { token: ownerToken.secret, params: { id }, body: {} });
     expect(byOwner.status).toBe(403);
     expect(byOwner.json.error.message).toMatch(/cannot count toward its quorum/);
