@@ -3,7 +3,7 @@ import { expect, test } from "@playwright/test";
 import { createFreshDatabase } from "../tests/support/test-database";
 import { adminToken } from "./support/api";
 import { E2E_PORT } from "./support/constants";
-import { startInstance } from "./support/warden-instance";
+import { startInstance, stopInstance } from "./support/instances";
 
 const ADMIN = { email: "load@e2e.test", password: "load-password-123" };
 const LESSONS = [
@@ -19,17 +19,18 @@ test("200 concurrent proposals from 20 agents sharing the same remembered failur
   const url = await createFreshDatabase("warden_e2e_load");
   test.skip(!url, "needs a PostgreSQL server (the embedded database serves one process)");
   // One instance first (it applies the migrations and creates the admin), then the second.
-  const a = await startInstance(url!, E2E_PORT + 3, ADMIN);
-  const b = await startInstance(url!, E2E_PORT + 4, ADMIN);
+  const adminEnv = { WARDEN_ADMIN_EMAIL: ADMIN.email, WARDEN_ADMIN_PASSWORD: ADMIN.password };
+  const a = await startInstance(E2E_PORT + 3, url!, adminEnv);
+  const b = await startInstance(E2E_PORT + 4, url!, adminEnv);
   const client = new pg.Client({ connectionString: url! });
   await client.connect();
   try {
-    const token = await adminToken(ADMIN, a.url);
+    const token = await adminToken(ADMIN, a.base);
     const admin = { authorization: `Bearer ${token}`, "content-type": "application/json" };
-    expect((await fetch(`${a.url}/api/v1/tools/docker.restart`, { method: "PUT", headers: admin, body: JSON.stringify({ scopes: ["staging/*"] }) })).status).toBe(200);
+    expect((await fetch(`${a.base}/api/v1/tools/docker.restart`, { method: "PUT", headers: admin, body: JSON.stringify({ scopes: ["staging/*"] }) })).status).toBe(200);
     const keys: string[] = [];
     for (let i = 0; i < 20; i++) {
-      const created = await fetch(`${a.url}/api/v1/agents`, {
+      const created = await fetch(`${a.base}/api/v1/agents`, {
         method: "POST",
         headers: admin,
         body: JSON.stringify({ name: `load-${i}`, role: "specialist", team: "ops", tools: ["docker.restart"], scopes: ["staging/*"] }),
@@ -40,7 +41,7 @@ test("200 concurrent proposals from 20 agents sharing the same remembered failur
     // What the fleet remembers about restarting traefik: every proposal below recalls all of it.
     const lessonIds: string[] = [];
     for (const body of LESSONS) {
-      const recorded = await fetch(`${a.url}/api/v1/memory`, {
+      const recorded = await fetch(`${a.base}/api/v1/memory`, {
         method: "POST",
         headers: { authorization: `Bearer ${keys[0]}`, "content-type": "application/json" },
         body: JSON.stringify({ kind: "negative_knowledge", subject: "docker restart traefik on staging/traefik (docker.restart)", body }),
@@ -51,7 +52,7 @@ test("200 concurrent proposals from 20 agents sharing the same remembered failur
 
     const answers = await Promise.all(
       Array.from({ length: 200 }, async (_, i) => {
-        const response = await fetch(`${i % 2 === 0 ? a.url : b.url}/api/v1/actions`, {
+        const response = await fetch(`${i % 2 === 0 ? a.base : b.base}/api/v1/actions`, {
           method: "POST",
           headers: { authorization: `Bearer ${keys[i % 20]}`, "content-type": "application/json" },
           body: JSON.stringify({ action: "docker restart traefik", tool: "docker.restart", resource: "staging/traefik", confidence: 0.97, args: { n: i } }),
@@ -81,6 +82,6 @@ test("200 concurrent proposals from 20 agents sharing the same remembered failur
       .toEqual([200, 200, 200, 200, 200]);
   } finally {
     await client.end();
-    await Promise.all([a.stop(), b.stop()]);
+    await Promise.all([a, b].map(stopInstance));
   }
 });

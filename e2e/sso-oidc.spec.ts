@@ -3,7 +3,7 @@ import { expect, test, type Browser, type Page } from "@playwright/test";
 import { createFreshDatabase } from "../tests/support/test-database";
 import { E2E_PORT } from "./support/constants";
 import { startOidcProvider } from "./support/oidc-provider";
-import { startInstance } from "./support/warden-instance";
+import { startInstance, stopInstance } from "./support/instances";
 
 // A Warden of its own, configured for single sign-on against a provider this test starts.
 const WARDEN_PORT = E2E_PORT + 4;
@@ -26,7 +26,9 @@ test.beforeAll(async () => {
   databaseUrl = await createFreshDatabase("warden_e2e_sso");
   if (!databaseUrl) return;
   const idp = await startOidcProvider({ port: IDP_PORT, client: CLIENT, people: PEOPLE });
-  const warden = await startInstance(databaseUrl, WARDEN_PORT, { email: "first-admin@corp.example", password: "first-admin-password-1" }, {
+  const warden = await startInstance(WARDEN_PORT, databaseUrl, {
+    WARDEN_ADMIN_EMAIL: "first-admin@corp.example",
+    WARDEN_ADMIN_PASSWORD: "first-admin-password-1",
     WARDEN_OIDC_ISSUER: idp.issuer,
     WARDEN_OIDC_CLIENT_ID: CLIENT.id,
     WARDEN_OIDC_CLIENT_SECRET: CLIENT.secret,
@@ -39,7 +41,7 @@ test.beforeAll(async () => {
   });
   wardenOutput = warden.output;
   stopAll = async () => {
-    await warden.stop();
+    await stopInstance(warden);
     await idp.stop();
   };
 });

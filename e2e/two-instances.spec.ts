@@ -5,17 +5,8 @@ import { expect, test } from "@playwright/test";
 import { createFreshDatabase } from "../tests/support/test-database";
 import { adminToken } from "./support/api";
 import { E2E_PORT } from "./support/constants";
+import { waitForHealth } from "./support/instances";
 import { simulateAgent } from "./support/simulated-agent";
-
-async function waitForHealth(port: number, child: ChildProcess, output: () => string): Promise<void> {
-  for (let i = 0; i < 600; i++) {
-    if (child.exitCode !== null) throw new Error(`instance on ${port} exited: ${output()}`);
-    const ok = await fetch(`http://127.0.0.1:${port}/api/health`).then((r) => r.ok).catch(() => false);
-    if (ok) return;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error(`instance on ${port} never became healthy: ${output()}`);
-}
 
 test("two Warden processes started together on an empty database both serve, with one migration history", async () => {
   const url = await createFreshDatabase("warden_e2e_twins");

@@ -3,7 +3,8 @@ import { spawn, type ChildProcess } from "node:child_process";
 export type Instance = { port: number; base: string; child: ChildProcess; output: () => string };
 
 export async function waitForHealth(port: number, child: ChildProcess, output: () => string): Promise<void> {
-  for (let i = 0; i < 600; i++) {
+  // Two minutes: the first instance of a fresh checkout builds the console before it serves.
+  for (let i = 0; i < 1200; i++) {
     if (child.exitCode !== null) throw new Error(`instance on ${port} exited: ${output()}`);
     const ok = await fetch(`http://127.0.0.1:${port}/api/health`).then((r) => r.ok).catch(() => false);
     if (ok) return;
