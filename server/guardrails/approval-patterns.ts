@@ -75,28 +75,49 @@ export function patternProblem(pattern: string): string | null {
 export type MatchTarget = { action: string; tool?: string | null; resource?: string | null; args?: unknown };
 
 /**
+ * The same command as a shell or SQL would read it, so that syntax that changes nothing for them
+ * cannot hide it: quotes and backslash escapes removed (`d''ocker "rm"`, `r\m`), `$IFS` as a
+ * space, SQL comments as a space (`DROP/**\/TABLE`, `DROP -- c⏎TABLE`). Each fold is matched
+ * besides the text itself: an extra match can only make the answer stricter.
+ */
+function commandFolds(text: string): string[] {
+  // `--` starts an SQL comment only before a space or the end here, so `--force` stays a flag.
+  const spaced = text.replace(/\$\{?IFS\}?/g, " ").replace(/\/\*[\s\S]*?\*\//g, " ").replace(/--(?=\s|$)[^\n]*(\n|$)/g, " ");
+  const withoutQuoting = spaced.replace(/\\\n/g, "").replace(/["'`\\]/g, "");
+  const quotesAsSpaces = spaced.replace(/\\\n/g, " ").replace(/["'`\\]/g, " ");
+  return [spaced, withoutQuoting, quotesAsSpaces];
+}
+
+/**
  * Every text of a proposal a pattern is matched against, normalized: the action, the tool, the
  * resource, and the args' keys and strings at any depth (walked without recursion, so no nesting
- * can overflow the stack), lists of strings and numbers also joined into one text.
+ * can overflow the stack), lists of strings and numbers also joined into one text, and all the
+ * args' strings in order as one text (`{"program": "docker", "args": ["rm", "cache"]}` is
+ * `docker rm cache`, as the process it starts would be); each also as a shell or SQL reads it.
  */
 export function textsToMatch(target: MatchTarget): string[] {
   const texts = [target.action, target.tool ?? "", target.resource ?? ""];
+  const leaves: string[] = [];
   const pending: unknown[] = [target.args];
   while (pending.length > 0) {
     const value = pending.pop();
-    if (typeof value === "string") texts.push(value);
+    if (typeof value === "string") {
+      texts.push(value);
+      leaves.push(value);
+    } else if (typeof value === "number") leaves.push(String(value));
     else if (Array.isArray(value)) {
       const words = value.filter((v) => typeof v === "string" || typeof v === "number");
       if (words.length > 1) texts.push(words.join(" "));
-      pending.push(...value);
+      // Reversed onto the stack, so that leaves come out in document order.
+      for (let i = value.length - 1; i >= 0; i--) pending.push(value[i]);
     } else if (typeof value === "object" && value !== null) {
-      for (const [key, inner] of Object.entries(value)) {
-        texts.push(key);
-        pending.push(inner);
-      }
+      const entries = Object.entries(value);
+      for (const [key] of entries) texts.push(key);
+      for (let i = entries.length - 1; i >= 0; i--) pending.push(entries[i]![1]);
     }
   }
-  return [...new Set(texts.map(normalizeText).filter(Boolean))];
+  if (leaves.length > 1) texts.push(leaves.join(" "));
+  return [...new Set(texts.flatMap((text) => [text, ...commandFolds(text)]).map(normalizeText).filter(Boolean))];
 }
 
 /**

@@ -81,7 +81,10 @@ export const DEFAULT_POLICY: PolicyDocument = {
     "re:\\bgit( -c \\S+| --?[a-z][a-z-]*(=\\S+)?)* push\\b.*\\s(--force(-with-lease|-if-includes)?|-[a-z]*f[a-z]*|\\+\\S+)(\\s|=|$)",
     "DROP TABLE",
     "send_email",
+    // sendEmail, send-email, send email (the normalized text is lower case)
+    "re:\\bsend[ _-]?e-?mail\\b",
     "post_to_linkedin",
+    "re:\\bpost[ _-]?to[ _-]?linked[ _-]?in\\b",
   ],
   thresholds: { autoExecute: 0.95, notify: 0.7 },
   approvalExpiryMinutes: 30,

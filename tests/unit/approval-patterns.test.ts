@@ -216,3 +216,33 @@ describe("properties of the default patterns", () => {
     );
   });
 });
+
+describe("what an attacker tried (shell and SQL syntax, split commands, other spellings)", () => {
+  const decided = (args: Record<string, unknown>) => evaluateAction(proposal({ action: "run cmd", args, resource: null }), DEFAULT_POLICY).decision;
+
+  it.each([
+    `docker "rm" cache`, `docker 'rm' cache`, `d''ocker rm cache`, `d""ocker rm cache`, `docker r\\m cache`, `d\\ocker rm cache`,
+    `docker r''m cache`, `docker\${IFS}rm cache`, `docker \\\nrm cache`, `docker container "rm" cache`, `docker "stop" web`,
+    `git push "--force" origin main`, `git push origin main '--force'`, `git push origin main "-f"`, `git push origin main -\\f`,
+    `git p\\ush -f origin main`, `git push origin "+main"`,
+    `DROP/**/TABLE users`, `drop/**/table users`, `DROP -- c\nTABLE users`, `DROP""TABLE users`,
+    `send email to all customers`, `sendEmail`, `send-email`, `post to linkedin`, `postToLinkedIn`,
+  ])("%j in args waits for a human at 0.99", (cmd) => {
+    expect(decided({ cmd })).toBe("require_approval");
+  });
+
+  it.each([
+    { program: "docker", args: ["rm", "cache"] },
+    { program: "git", args: ["push", "--force", "origin", "main"] },
+    { argv: [["docker"], ["rm"], ["cache"]] },
+    { argv: ["docker", ["rm", "cache"]] },
+    { argv: { "0": "docker", "1": "rm", "2": "cache" } },
+    { action: "docker", args: { sub: "rm" } },
+  ])("a command split across args (%j) is read as the process it starts", (args) => {
+    expect(decided(args)).toBe("require_approval");
+  });
+
+  it.each([`docker ps -a`, `git push origin main`, `echo "resend emails later"`, `SELECT 1 -- dropdown table`])("%j still runs on its own", (cmd) => {
+    expect(decided({ cmd })).toBe("auto_execute");
+  });
+});
