@@ -82,7 +82,9 @@ export async function decideApproval(db: DbOrTx, approver: UserActor, actionId: 
         details: { status: action.status, control: control.state },
       });
     }
-    const quorum = action.requiredApprovals > 1;
+    // A critical tool's approval never comes from the agent's owner, whatever the policy's quorum
+    // (even one): the person answerable for the agent is not the human check on it.
+    const quorum = action.requiredApprovals > 1 || action.risk === "critical";
     if (quorum && action.agent.ownerId === approver.id) {
       throw new AppError("FORBIDDEN", `You own ${action.agent.name}: your approval cannot count toward its quorum`);
     }
@@ -181,13 +183,23 @@ export async function markExpired(tx: Tx, actionIds: string[], now: Date, why?: 
   }
 }
 
-/** The sweep every instance runs: pending approvals past their expiry become `expired`. */
+/**
+ * The sweep every instance runs: pending approvals past their expiry become `expired`, and so do
+ * those of suspended or killed agents (a proposal that read "running" just before a suspend
+ * committed can land after the suspend's own sweep: this catches it within seconds).
+ */
 export async function expireOverdueApprovals(db: DbOrTx): Promise<number> {
   return inTransaction(db, async (tx) => {
-    const due = await tx.$queryRaw<{ id: string }[]>`
-      SELECT id FROM actions WHERE status = 'pending_approval' AND expires_at <= now()
-       ORDER BY expires_at LIMIT 500 FOR UPDATE SKIP LOCKED`;
-    await markExpired(tx, due.map((d) => d.id), new Date());
+    const due = await tx.$queryRaw<{ id: string; stopped: string | null; why: string | null }[]>`
+      SELECT x.id, CASE WHEN ac.state IN ('suspended', 'killed') THEN ac.state::text END AS stopped, ac.reason AS why
+        FROM actions x JOIN agent_control ac ON ac.agent_id = x.agent_id
+       WHERE x.status = 'pending_approval' AND (x.expires_at <= now() OR ac.state IN ('suspended', 'killed'))
+       ORDER BY x.expires_at LIMIT 500 FOR UPDATE OF x SKIP LOCKED`;
+    const now = new Date();
+    await markExpired(tx, due.filter((d) => !d.stopped).map((d) => d.id), now);
+    for (const row of due.filter((d) => d.stopped)) {
+      await markExpired(tx, [row.id], now, { by: `control.${row.stopped}`, reason: `${row.stopped}: ${row.why ?? "no reason given"}` });
+    }
     return due.length;
   });
 }

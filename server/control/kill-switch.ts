@@ -43,6 +43,8 @@ export async function rollbackPlan(db: DbOrTx, scope: Scope, limit: number): Pro
            (x.reversible AND x.undo IS NOT NULL AND x.args_edited AND NOT x.undo_from_result) AS stale
       FROM actions x JOIN agents a ON a.id = x.agent_id
      WHERE x.status = 'succeeded' AND ${agentsInScopeSql(scope)}
+       -- Undone once: an action an earlier kill already ordered undone (not failed) is not ordered again.
+       AND NOT EXISTS (SELECT 1 FROM rollbacks r WHERE r.action_id = x.id AND r.status <> 'failed')
      ORDER BY x.completed_at DESC, x.id DESC
      LIMIT ${limit}`;
   // An undo that cannot be read as {tool, args} within the input limits (a row written by hand, or

@@ -126,3 +126,33 @@ describe("acknowledged M of N", () => {
     await call(apiControlRoutes.resume, { token: operator.token, body: { scope: `team:${name}`, reason: "over" } });
   });
 });
+
+describe("what an attacker tried against the kill switch", () => {
+  it("a second kill does not order again an undo an earlier kill already ordered", async () => {
+    const { name, tool, agent, key } = await team();
+    const operator = await makeUserWithToken("operator");
+    const proposed = await propose(key, { tool, action: "scale web to 4", confidence: 0.99, reversible: true, undo: { tool, args: { replicas: 3 } } });
+    await call(actionResultRoute, { token: key, params: { id: proposed.json.id }, body: { status: "succeeded" } });
+    const first = await call(killTokenRoute, { token: operator.token, body: { scope: `agent:${agent.name}`, rollbackLast: 5 } });
+    expect(first.json.rollbackPlan).toHaveLength(1);
+    await call(apiControlRoutes.kill, { token: operator.token, body: { confirm: first.json.token } });
+    const second = await call(killTokenRoute, { token: operator.token, body: { scope: `team:${name}`, rollbackLast: 5 } });
+    expect(second.json.rollbackPlan).toHaveLength(0);
+    await call(apiControlRoutes.kill, { token: operator.token, body: { confirm: second.json.token } });
+    expect(await db.rollback.count({ where: { actionId: proposed.json.id } })).toBe(1);
+    await call(apiControlRoutes.resume, { token: operator.token, body: { scope: `team:${name}`, reason: "over" } });
+    await call(apiControlRoutes.resume, { token: operator.token, body: { scope: `agent:${agent.name}`, reason: "over" } });
+  });
+
+  it("a pending approval that landed after a suspend's own sweep is expired by the next sweep, with the reason", async () => {
+    const { expireOverdueApprovals } = await import("../../server/approvals/decide-approval");
+    const { name, tool, key } = await team();
+    const pending = await propose(key, { tool, action: "rotate keys", confidence: 0.2 });
+    // The suspend as it looks when a proposal read "running" just before it: state set, this
+    // pending action left behind.
+    await db.controlScope.create({ data: { kind: "team", key: name, state: "suspended", reason: "race", epoch: 0, changedBy: "test", changedAt: new Date() } });
+    await expireOverdueApprovals(db);
+    expect(await db.action.findUniqueOrThrow({ where: { id: pending.json.id } })).toMatchObject({ status: "expired", reason: "suspended: race" });
+    await db.controlScope.delete({ where: { kind_key: { kind: "team", key: name } } });
+  });
+});

@@ -6,6 +6,19 @@ import { call, db, makeUserWithToken, unique } from "../support/fixtures";
 import { makeTool, propose } from "../support/guardrail-fixtures";
 
 describe("critical means a quorum", () => {
+  it("with a quorum of one (a policy may set it), the agent's owner still cannot be the one", async () => {
+    const tool = await makeTool({ prefix: "db.truncate", scopes: [], risk: "critical" });
+    const owner = await makeUserWithToken("admin");
+    const { key } = await registerAgent(db, owner.user, { name: unique("dba"), role: "specialist", team: "data", tools: [tool.name] });
+    const proposed = await propose(key.secret, { action: "truncate sessions", tool: tool.name, confidence: 0.99 });
+    const id = proposed.json.id as string;
+    // As a policy with toolOverrides {quorum: 1} would have decided it.
+    await db.action.update({ where: { id }, data: { requiredApprovals: 1 } });
+    expect((await call(approveRoute, { token: owner.token, params: { id }, body: {} })).status).toBe(403);
+    const approver = await makeUserWithToken("approver");
+    expect((await call(approveRoute, { token: approver.token, params: { id }, body: {} })).json.status).toBe("approved");
+  });
+
   it("db.drop (critical) at 0.99 waits for two distinct approvers, never the agent's owner", async () => {
     const tool = await makeTool({ prefix: "db.drop", scopes: ["staging/*"], risk: "critical" });
     // The agent's owner is a person with a token of their own: their approval must not count.
