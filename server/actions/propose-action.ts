@@ -2,7 +2,8 @@ import { randomUUID } from "node:crypto";
 import type { AgentActor, RequestOrigin } from "../auth/actor";
 import { auditInsertSql } from "../audit/append-audit";
 import type { EffectiveControl } from "../control/effective-state";
-import type { DbOrTx } from "../db/client";
+import { checkAgentProvenance } from "../agents/provenance";
+import type { DbOrTx, Tx } from "../db/client";
 import { Prisma, type ActionStatus, type Agent, type Decision } from "../db/generated/client";
 import { writeAtomically } from "../db/single-statement";
 import { emitLocallyOnCommit, notifyOtherInstancesSql, type WardenEvent } from "../events/bus";
@@ -45,6 +46,8 @@ export async function proposeAction(
   origin?: RequestOrigin,
 ): Promise<ProposedAction> {
   const input = ZProposeActionRequest.parse(request);
+  // An action is filed under a task of this agent's only (held or created): not another's.
+  if (input.taskId) await checkAgentProvenance(db as Tx, agent.id, { taskId: input.taskId, actionId: null }, "NOT_FOUND");
   const actor: AgentActor = { type: "agent", id: agent.id, label: agent.name, role: agent.role, team: agent.team };
   const [policy, toolDef, taskInProgress] = await Promise.all([
     getCurrentPolicy(db),

@@ -63,6 +63,8 @@ export function findUnsafeJson(value: unknown, maxDepth = MAX_JSON_DEPTH): Unsaf
       if (reason) return { path: pathOf(frame), message: reason };
       continue;
     }
+    // 1e999 parses as Infinity, which JSON cannot hold: it would be stored as null, unsaid.
+    if (typeof v === "number" && !Number.isFinite(v)) return { path: pathOf(frame), message: "must be a finite number" };
     if (!isJsonContainer(v)) continue;
     if (frame.depth > maxDepth) return { path: pathOf(frame), message: `must be nested at most ${maxDepth} levels deep` };
     const children: Frame[] = [];
@@ -72,6 +74,8 @@ export function findUnsafeJson(value: unknown, maxDepth = MAX_JSON_DEPTH): Unsaf
       for (const key of Object.keys(v)) {
         const reason = unsafeTextReason(key);
         if (reason) return { path: [...pathOf(frame), key], message: `this key ${reason}` };
+        // Dropped by every object copy on the way (it names the prototype): refused, not lost.
+        if (key === "__proto__") return { path: [...pathOf(frame), key], message: "this key is not allowed (it names an object's prototype)" };
         children.push({ value: v[key], key, parent: frame, depth: frame.depth + 1 });
       }
     }

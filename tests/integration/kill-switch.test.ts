@@ -53,10 +53,10 @@ describe("pause, suspend, resume", () => {
     await call(rootControlRoutes.pause, { token: operator.token, body: { scope: `team:${name}`, reason: "deploy freeze" } });
     expect((await propose(key, { tool, confidence: 0.99 })).json.reasons[0].code).toBe("control_paused");
     expect((await propose(key, { tool, confidence: 0.99, taskId: held.json.task.id })).json.decision).toBe("auto_execute");
-    // Naming a task it does not hold does not get it through.
+    // Naming a task it does not hold does not get it through: it is not this agent's task at all.
     const other = await call(createTaskRoute, { token: operator.token, body: { title: "not started", capability } });
-    expect((await propose(key, { tool, confidence: 0.99, taskId: other.json.task.id })).json.reasons[0].code).toBe("control_paused");
-    expect((await propose(key, { tool, confidence: 0.99, taskId: "00000000-0000-4000-8000-000000000001" })).json.reasons[0].code).toBe("control_paused");
+    expect((await propose(key, { tool, confidence: 0.99, taskId: other.json.task.id })).status).toBe(404);
+    expect((await propose(key, { tool, confidence: 0.99, taskId: "00000000-0000-4000-8000-000000000001" })).status).toBe(404);
     await call(rootControlRoutes.suspend, { token: operator.token, body: { scope: `agent:${agent.name}`, reason: "misbehaving" } });
     await call(rootControlRoutes.resume, { token: operator.token, body: { scope: `team:${name}`, reason: "freeze over" } });
     const beat = await call(heartbeatRoute, { token: key, body: {} });

@@ -67,3 +67,31 @@ describe("the inbox shows whether the agent is there for the answer", () => {
     expect(await presence()).not.toBe("waiting");
   });
 });
+
+describe("values JSON cannot keep are refused, not changed", () => {
+  it("a number too large for JSON (1e999) and a __proto__ key in args get a 400 naming them, and nothing is written", async () => {
+    const { tool, agent, key } = await agentWithTool();
+    const huge = await call(proposeActionRoute, { token: key, rawBody: `{"action":"x","tool":"${tool}","confidence":0.99,"args":{"a":1e999}}` });
+    expect(huge.status).toBe(400);
+    expect(JSON.stringify(huge.json.error.details)).toContain("args.a");
+    const proto = await call(proposeActionRoute, { token: key, rawBody: `{"action":"x","tool":"${tool}","confidence":0.99,"args":{"__proto__":{"cmd":"docker rm prod-db"}}}` });
+    expect(proto.status).toBe(400);
+    expect(JSON.stringify(proto.json.error.details)).toContain("args.__proto__");
+    expect(await db.action.count({ where: { agentId: agent.id } })).toBe(0);
+  });
+});
+
+describe("an action is filed under the agent's own task only", () => {
+  it("naming another agent's task is a 404 naming taskId, and nothing is written", async () => {
+    const { createTaskRoute } = await import("../../server/tasks/task-routes");
+    const mine = await agentWithTool();
+    const other = await agentWithTool();
+    const task = await call(createTaskRoute, { token: other.key, body: { title: "someone else's work", capability: "x" } });
+    expect(task.status).toBe(201);
+    const refused = await ask(mine.key, { action: "deploy", tool: mine.tool, confidence: 0.99, taskId: task.json.task.id });
+    expect(refused.status).toBe(404);
+    expect(refused.json.error.details).toEqual([expect.objectContaining({ field: "taskId" })]);
+    expect(await db.action.count({ where: { agentId: mine.agent.id } })).toBe(0);
+    expect((await ask(other.key, { action: "deploy", tool: other.tool, confidence: 0.99, taskId: task.json.task.id })).status).toBe(201);
+  });
+});
