@@ -23,7 +23,11 @@ export function chain(levels: number): { value: Json; keys: Segment[] } {
 }
 
 // JSON.stringify writes NUL and unpaired surrogates as \u escapes and valid pairs as they are.
-const hasNoHostileText = (value: unknown) => !/\\u(0000|d[89a-f][0-9a-f]{2})/i.test(JSON.stringify(value));
+// A `__proto__` key is refused too (it names an object's prototype), so clean JSON has none.
+const hasNoHostileText = (value: unknown) => {
+  const text = JSON.stringify(value);
+  return !/\\u(0000|d[89a-f][0-9a-f]{2})/i.test(text) && !text.includes('"__proto__":');
+};
 /** Random JSON objects of any valid Unicode (graphemes: emoji pairs included), up to 5 deep. */
 export const cleanObject = fc
   .dictionary(fc.string({ unit: "grapheme", maxLength: 6 }), fc.jsonValue({ maxDepth: 4, stringUnit: "grapheme" }) as fc.Arbitrary<Json>, { maxKeys: 6 })
