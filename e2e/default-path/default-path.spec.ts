@@ -44,6 +44,24 @@ async function signIn(page: Page) {
   await logIn(page, admin);
 }
 
+test("a script signs in with the printed password as curl would (next-auth's CSRF cookie, no Origin header)", async () => {
+  const cookies: string[] = [];
+  const keep = (response: Response) => cookies.push(...response.headers.getSetCookie().map((c) => c.split(";")[0]!));
+  const csrf = await fetch(`${base}/api/auth/csrf`);
+  keep(csrf);
+  const { csrfToken } = (await csrf.json()) as { csrfToken: string };
+  const signIn = await fetch(`${base}/api/auth/callback/credentials`, {
+    method: "POST",
+    redirect: "manual",
+    headers: { "content-type": "application/x-www-form-urlencoded", cookie: cookies.join("; ") },
+    body: new URLSearchParams({ csrfToken, email: admin.email, password: admin.password }).toString(),
+  });
+  expect(signIn.status, await signIn.clone().text()).toBe(302);
+  keep(signIn);
+  const session = (await (await fetch(`${base}/api/auth/session`, { headers: { cookie: cookies.join("; ") } })).json()) as { user?: { email: string } } | null;
+  expect(session?.user?.email).toBe(admin.email);
+});
+
 test("a newcomer signs in with the printed password and registers a tool and an agent in Settings", async ({ page }) => {
   await signIn(page);
   await page.goto("/settings/tools");

@@ -3,6 +3,9 @@ const SAFE_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);
 /** Routes that authenticate by `Authorization: Bearer` alone and never read the session cookie. */
 const BEARER_ONLY = [/^\/api\/v1\//, /^\/api\/mcp(\/|$)/, /^\/(pause|suspend|resume|kill)$/];
 
+/** next-auth's session cookie (`__Secure-` over HTTPS, `.N` when chunked): what authenticates a person. */
+const SESSION_COOKIE = /(^|;\s*)(__Secure-)?authjs\.session-token(\.\d+)?=/;
+
 function isJson(contentType: string | null): boolean {
   return /^application\/json\s*(;|$)/i.test(contentType ?? "");
 }
@@ -12,7 +15,9 @@ function isJson(contentType: string | null): boolean {
  * A browser attaches Warden's cookie to requests that pages elsewhere make (a page on another
  * port of the same host is "same-site", so even SameSite=Lax cookies go along); the Origin
  * header (or, without it, Sec-Fetch-Site) says whose page made it. So every unsafe request that
- * carries a cookie to a route that reads it must come from this origin. tRPC takes JSON only:
+ * carries the session cookie to a route that reads it must come from this origin. A request
+ * without one authenticates nobody: signing in (next-auth's own CSRF token guards that form,
+ * and a script posting it sends no Origin) is not refused for its CSRF-token cookie. tRPC takes JSON only:
  * a form or text/plain body is what a cross-site page can send without asking first.
  * Bearer-only routes are left alone: nothing ambient authenticates there.
  */
@@ -23,7 +28,7 @@ export function crossSiteRefusal(request: { method: string; pathname: string; he
   if (request.pathname.startsWith("/api/trpc/") && !isJson(headers.get("content-type"))) {
     return "The console API takes application/json bodies only";
   }
-  if (!headers.has("cookie")) return null;
+  if (!SESSION_COOKIE.test(headers.get("cookie") ?? "")) return null;
   const sentOrigin = headers.get("origin");
   if (sentOrigin !== null) {
     return sentOrigin === origin ? null : `Cross-site request refused: it came from ${sentOrigin}, not ${origin}`;

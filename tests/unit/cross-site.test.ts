@@ -19,19 +19,27 @@ describe("crossSiteRefusal", () => {
     ["an agent's Bearer call with no cookie", "POST", "/api/v1/actions", { authorization: "Bearer k" }],
     ["a script's Bearer call to the kill switch, even with a stray cookie", "POST", "/kill", { authorization: "Bearer t", cookie: "x=1" }],
     ["a cookie-less sign-in page post", "POST", "/api/auth/callback/credentials", { "content-type": "application/x-www-form-urlencoded" }],
+    // What `npm start`'s newcomer does from a script: next-auth's CSRF cookie, no Origin, no session.
+    [
+      "a scripted sign-in with only next-auth's CSRF and callback cookies",
+      "POST",
+      "/api/auth/callback/credentials",
+      { "content-type": "application/x-www-form-urlencoded", cookie: "authjs.csrf-token=abc%7Cdef; authjs.callback-url=http%3A%2F%2Flocalhost%3A11480" },
+    ],
   ])("lets through %s", (_name, method, pathname, headers) => {
     expect(refusal(method, pathname, headers)).toBeNull();
   });
 
   it.each([
     ["a console mutation from another port of the same host", "POST", "/api/trpc/audit.verify", { ...json, origin: "http://127.0.0.1:11481" }],
-    ["a form post to tRPC", "POST", "/api/trpc/notifications.markSeen", { cookie: "x=1", "content-type": "application/x-www-form-urlencoded", origin: ORIGIN }],
-    ["a text/plain post to tRPC", "POST", "/api/trpc/notifications.markSeen", { cookie: "x=1", "content-type": "text/plain" }],
+    ["a form post to tRPC", "POST", "/api/trpc/notifications.markSeen", { cookie: "authjs.session-token=x", "content-type": "application/x-www-form-urlencoded", origin: ORIGIN }],
+    ["a text/plain post to tRPC", "POST", "/api/trpc/notifications.markSeen", { cookie: "authjs.session-token=x", "content-type": "text/plain" }],
     ["a same-site (not same-origin) fetch without Origin", "POST", "/api/trpc/audit.verify", { ...json, "sec-fetch-site": "same-site" }],
     ["a request that says nothing of where it came from", "POST", "/api/trpc/audit.verify", json],
     ["a sandboxed page (Origin: null)", "POST", "/api/trpc/audit.verify", { ...json, origin: "null" }],
-    ["a server action from elsewhere", "POST", "/control", { cookie: "x=1", origin: "http://evil.example", "next-action": "abc" }],
-    ["a sign-out posted from elsewhere", "POST", "/api/auth/signout", { cookie: "x=1", origin: "http://127.0.0.1:11481" }],
+    ["a server action from elsewhere", "POST", "/control", { cookie: "authjs.session-token=x", origin: "http://evil.example", "next-action": "abc" }],
+    ["a sign-out posted from elsewhere", "POST", "/api/auth/signout", { cookie: "__Secure-authjs.session-token=x", origin: "http://127.0.0.1:11481" }],
+    ["a chunked session cookie with no Origin", "POST", "/api/trpc/audit.verify", { "content-type": "application/json", cookie: "a=1; authjs.session-token.0=x" }],
     ["a lookalike scheme", "POST", "/api/trpc/audit.verify", { ...json, origin: "https://127.0.0.1:11480" }],
   ])("refuses %s", (_name, method, pathname, headers) => {
     expect(refusal(method, pathname, headers)).toEqual(expect.any(String));
