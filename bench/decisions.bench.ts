@@ -1,15 +1,9 @@
 import pg from "pg";
 import { benchDatabase, fmt, measure, percentiles, runConcurrently, timeOnce } from "./support";
 import { startWarden } from "./server";
+import { SHARED_LESSONS as LESSONS } from "../tests/support/shared-lessons";
 
 const SHARED_AGENTS = 200;
-const LESSONS = [
-  "The config had invalid YAML: validate it before restarting.",
-  "Port 443 was still bound by a stale container.",
-  "A missing volume mount left the certificates unreadable.",
-  "An outdated image tag pulled a broken build.",
-  "DNS lookups timed out while the resolver restarted.",
-];
 
 /**
  * POST /api/v1/actions on the auto path with 50 concurrent agents (each its own key), against

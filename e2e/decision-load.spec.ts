@@ -4,15 +4,9 @@ import { createFreshDatabase } from "../tests/support/test-database";
 import { adminToken } from "./support/api";
 import { E2E_PORT } from "./support/constants";
 import { startInstance, stopInstance } from "./support/instances";
+import { SHARED_LESSONS as LESSONS } from "../tests/support/shared-lessons";
 
 const ADMIN = { email: "load@e2e.test", password: "load-password-123" };
-const LESSONS = [
-  "The config had invalid YAML: validate it before restarting.",
-  "Port 443 was still bound by a stale container.",
-  "A missing volume mount left the certificates unreadable.",
-  "An outdated image tag pulled a broken build.",
-  "DNS lookups timed out while the resolver restarted.",
-];
 
 test("200 concurrent proposals from 20 agents sharing the same remembered failures, across two Warden processes: every one answered 201, each with its audit row", async () => {
   test.setTimeout(300_000);
