@@ -14,8 +14,8 @@ import { servedOverHttps, serverOrigin } from "./server/http/server-origin";
 export function proxy(request: NextRequest) {
   const https = servedOverHttps(request.headers);
   if (!request.headers.has(PEER_HEADER)) {
-    // Parsed before instrumentation marked requests (the first moments after start): its
-    // forwarding headers were not vetted, so nothing may read them.
+    // Did not come through Warden's server (server/http/server.ts marks every request before
+    // Next sees it): its forwarding headers were not vetted, so nothing may read them.
     return withHeaders(Response.json({ error: { code: "unavailable", message: "Warden is starting; try again" } }, { status: 503, headers: { "retry-after": "1" } }), https);
   }
   const refusal = crossSiteRefusal({ method: request.method, pathname: request.nextUrl.pathname, headers: request.headers }, serverOrigin(request.headers));

@@ -140,9 +140,9 @@ async function main(): Promise<void> {
 
     ensureNextBuild();
 
-    child = spawn(process.execPath, [path.resolve("node_modules/next/dist/bin/next"), "start", "-p", String(port), "-H", host], {
+    child = spawn(process.execPath, ["--import", "tsx", path.resolve("scripts/serve.ts")], {
       stdio: ["ignore", "inherit", "inherit"],
-      env: { ...process.env, AUTH_SECRET: authSecret, NODE_ENV: "production", NEXT_TELEMETRY_DISABLED: "1", WARDEN_LAUNCHER_PID: String(process.pid) },
+      env: { ...process.env, PORT: String(port), HOST: host, AUTH_SECRET: authSecret, NODE_ENV: "production", NEXT_TELEMETRY_DISABLED: "1", WARDEN_LAUNCHER_PID: String(process.pid) },
     });
     const server = child;
     server.once("exit", (code, signal) => {

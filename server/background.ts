@@ -1,4 +1,3 @@
-import "server-only";
 import { expireOverdueApprovals } from "./approvals/decide-approval";
 import { forgetOldSessions } from "./auth/user-sessions";
 import { publishAuditAnchor } from "./audit/publish-anchor";

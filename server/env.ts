@@ -27,6 +27,14 @@ const EnvSchema = z.object({
   WARDEN_PUBLIC_URL: z.url().optional(),
   WARDEN_DB_POOL_SIZE: z.coerce.number().int().min(1).max(500).default(20),
   WARDEN_MAX_BODY_BYTES: z.coerce.number().int().min(1024).default(1_048_576),
+  /**
+   * Checks every API answer against its route's response schema (a 500 naming the route when
+   * it differs). On in the test suites, so the OpenAPI document cannot drift from the server.
+   */
+  WARDEN_VALIDATE_ANSWERS: z
+    .enum(["0", "1", "true", "false"])
+    .default("0")
+    .transform((value) => value === "1" || value === "true"),
   WARDEN_LOGIN_MAX_FAILURES: z.coerce.number().int().min(1).default(5),
   WARDEN_LOGIN_LOCK_SECONDS: z.coerce.number().int().min(1).default(900),
   /**

@@ -4,7 +4,7 @@ import { agentPrincipal } from "../auth/authenticate-bearer";
 import { ZUuid } from "../schemas/common";
 import { ZActionResultRequest, ZActionView, ZProposeActionRequest, ZProposeActionResponse, ZWaitQuery } from "../schemas/actions";
 import { loadActionView } from "./action-view";
-import { proposeAction } from "./propose-action";
+import { proposeAction, proposedStatus } from "./propose-action";
 import { reportActionResult } from "./report-result";
 import { waitForDecision } from "./wait-for-decision";
 
@@ -19,10 +19,10 @@ export const proposeActionRoute = defineRoute({
   body: ZProposeActionRequest,
   response: ZProposeActionResponse,
   successStatus: 201,
-  idempotent: true,
-  handler: async ({ db, principal, body, origin }) => {
-    const answer = await proposeAction(db, agentPrincipal(principal), body, origin);
-    return new Reply(answer.repeated ? 200 : 201, answer, answer.retryAfterSeconds !== undefined ? { "retry-after": String(answer.retryAfterSeconds) } : {});
+  idempotent: "in-statement",
+  handler: async ({ db, principal, body, origin, idempotency }) => {
+    const answer = await proposeAction(db, agentPrincipal(principal), body, origin, { remember: idempotency?.remember });
+    return new Reply(proposedStatus(answer), answer, answer.retryAfterSeconds !== undefined ? { "retry-after": String(answer.retryAfterSeconds) } : {});
   },
 });
 
@@ -47,8 +47,8 @@ export const waitActionRoute = defineRoute({
   params: ZIdParams,
   query: ZWaitQuery,
   response: ZActionView,
-  handler: ({ db, principal, params, query, request }) =>
-    waitForDecision(db, agentPrincipal(principal).actor.id, params.id, query.timeoutSeconds, request.signal),
+  handler: ({ db, principal, params, query, signal }) =>
+    waitForDecision(db, agentPrincipal(principal).actor.id, params.id, query.timeoutSeconds, signal),
 });
 
 export const actionResultRoute = defineRoute({

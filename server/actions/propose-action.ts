@@ -1,11 +1,11 @@
 import { randomUUID } from "node:crypto";
 import type { AgentActor, RequestOrigin } from "../auth/actor";
 import { auditInsertSql } from "../audit/append-audit";
-import type { EffectiveControl } from "../control/effective-state";
+import { getEffectiveControl, type EffectiveControl } from "../control/effective-state";
 import { checkAgentProvenance } from "../agents/provenance";
 import type { DbOrTx, Tx } from "../db/client";
-import { Prisma, type ActionStatus, type Agent, type Decision } from "../db/generated/client";
-import { writeAtomically } from "../db/single-statement";
+import { Prisma, type ActionStatus, type Agent } from "../db/generated/client";
+import { GuardFailed, writeAtomically } from "../db/single-statement";
 import { emitLocallyOnCommit, notifyOtherInstancesSql, type WardenEvent } from "../events/bus";
 import { evaluateAction, type EvaluationInput } from "../guardrails/evaluate-action";
 import { consumeToolRateLimit } from "../guardrails/tool-rate-limit";
@@ -16,34 +16,49 @@ import { notificationInsertSql, webhookDeliveriesSql } from "../notifications/no
 import { getCurrentPolicy } from "../policy/current-policy";
 import { getToolForDecision } from "../tools/tool-registry";
 import { pendingKey, repeatedProposal } from "./repeated-proposal";
-import { ZProposeActionRequest, type ProposeActionRequest, type Reason, type RecalledMemory } from "../schemas/actions";
+import type { z } from "zod";
+import { ZProposeActionRequest, type ProposeActionRequest, type ZProposeActionResponse } from "../schemas/actions";
 
 /** The answer to "may I?": exactly what POST /api/v1/actions returns. */
-export type ProposedAction = {
-  id: string;
-  decision: Decision;
-  status: ActionStatus;
-  reasons: Reason[];
-  policyVersion: number;
-  recalled: RecalledMemory[];
-  approvedArgs: Record<string, unknown> | null;
-  approvedArgsHash: string | null;
-  approval?: { expiresAt: string; requiredApprovals: number };
-  retryAfterSeconds?: number;
-  /** The same request was already waiting for a human: this is that one. */
-  repeated?: boolean;
-};
+export type ProposedAction = z.output<typeof ZProposeActionResponse>;
+
+/** Status of the answer: 201 for a new action, 200 for the one already waiting. */
+export function proposedStatus(answer: ProposedAction): number {
+  return answer.repeated ? 200 : 201;
+}
 
 /**
  * An agent asks "may I?": Warden looks up what the decision needs (policy, tool, control state,
  * memories, rate limit), evaluates it (guardrails/evaluate-action.ts), and records the action,
  * its audit row, and its notification or approval request atomically.
+ *
+ * `control` may come from a cache (the authenticated principal's): the write re-checks its
+ * epoch in the same statement, and when a control change landed in between, the decision is
+ * made again on the state as it is now. `remember` (an Idempotency-Key) stores the answer in
+ * that same statement.
  */
 export async function proposeAction(
   db: DbOrTx,
   { agent, control }: { agent: Agent; control: EffectiveControl },
   request: ProposeActionRequest,
   origin?: RequestOrigin,
+  options: { remember?: (status: number, answer: ProposedAction) => Prisma.Sql } = {},
+): Promise<ProposedAction> {
+  try {
+    return await decideAndRecord(db, agent, control, request, origin, options.remember);
+  } catch (error) {
+    if (!(error instanceof GuardFailed)) throw error;
+    return decideAndRecord(db, agent, await getEffectiveControl(db, agent.id), request, origin, options.remember);
+  }
+}
+
+async function decideAndRecord(
+  db: DbOrTx,
+  agent: Agent,
+  control: EffectiveControl,
+  request: ProposeActionRequest,
+  origin: RequestOrigin | undefined,
+  remember: ((status: number, answer: ProposedAction) => Prisma.Sql) | undefined,
 ): Promise<ProposedAction> {
   const input = ZProposeActionRequest.parse(request);
   // An action is filed under a task of this agent's only (held or created): not another's.
@@ -145,17 +160,7 @@ export async function proposeAction(
     writes.push(webhookDeliveriesSql("approval.requested", { ...summary, expiresAt: expiresAt!.toISOString(), requiredApprovals: evaluation.requiredApprovals }));
     events.push({ type: "approval.created", actionId: id, agentId: agent.id });
   }
-  try {
-    await writeAtomically(db, writes, notifyOtherInstancesSql(events));
-  } catch (error) {
-    // The same request, proposed at the same moment, won the unique index over pending rows.
-    const repeated = key ? await repeatedProposal(db, actor, key, origin) : null;
-    if (repeated) return repeated;
-    throw error;
-  }
-  emitLocallyOnCommit(db, events);
-
-  return {
+  const answer: ProposedAction = {
     id,
     decision: evaluation.decision,
     status,
@@ -167,4 +172,17 @@ export async function proposeAction(
     ...(expiresAt ? { approval: { expiresAt: expiresAt.toISOString(), requiredApprovals: evaluation.requiredApprovals } } : {}),
     ...(evaluation.retryAfterSeconds !== undefined ? { retryAfterSeconds: evaluation.retryAfterSeconds } : {}),
   };
+  if (remember) writes.push(remember(proposedStatus(answer), answer));
+  // Decided on this control epoch: if a pause, suspend or kill landed since, nothing is written.
+  const guard = { check: Prisma.sql`(SELECT epoch FROM agent_control WHERE agent_id = ${agent.id}::uuid) = ${control.epoch}`, message: "the agent's control state changed" };
+  try {
+    await writeAtomically(db, writes, notifyOtherInstancesSql(events), guard);
+  } catch (error) {
+    // The same request, proposed at the same moment, won the unique index over pending rows.
+    const repeated = key && !(error instanceof GuardFailed) ? await repeatedProposal(db, actor, key, origin) : null;
+    if (repeated) return repeated;
+    throw error;
+  }
+  emitLocallyOnCommit(db, events);
+  return answer;
 }

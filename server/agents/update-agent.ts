@@ -2,6 +2,7 @@ import type { Actor, RequestOrigin } from "../auth/actor";
 import { appendAudit } from "../audit/append-audit";
 import type { DbOrTx } from "../db/client";
 import { inTransaction } from "../db/transaction";
+import { publish } from "../events/bus";
 import { notFound } from "../errors";
 import { ZUpdateAgentGrantsRequest, type UpdateAgentGrantsRequest } from "../schemas/agents";
 import { toAgentView } from "./agent-view";
@@ -33,6 +34,7 @@ export async function updateAgentGrants(db: DbOrTx, actor: Actor, agentId: strin
       },
       origin,
     });
+    await publish(tx, { type: "agent.changed", agentId });
     return view;
   });
 }

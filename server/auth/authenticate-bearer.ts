@@ -1,4 +1,6 @@
 import type { DbOrTx } from "../db/client";
+import { isRootClient } from "../db/transaction";
+import { busInvalidatedCache } from "../lib/bus-cache";
 import { AppError } from "../errors";
 import type { Agent } from "../db/generated/client";
 import type { EffectiveControl } from "../control/effective-state";
@@ -13,7 +15,7 @@ export type BearerPrincipal =
 // turn every read into a write.
 const TOUCH_INTERVAL_MS = 30_000;
 
-export function bearerFromHeaders(headers: Headers): string | null {
+export function bearerFromHeaders(headers: { get(name: string): string | null }): string | null {
   const value = headers.get("authorization");
   if (!value) return null;
   const match = /^Bearer\s+(\S+)$/i.exec(value.trim());
@@ -21,14 +23,35 @@ export function bearerFromHeaders(headers: Headers): string | null {
 }
 
 /**
+ * Principals by secret hash, for one second: an agent making calls back to back is looked up
+ * once a second, not on every call. Whatever changes what a principal may do is announced on
+ * the bus by the instance that changed it, and drops every cached principal on every instance
+ * (a revoked key is refused within milliseconds; the second bounds it should an announcement be
+ * lost with the LISTEN connection). Control changes drop them too, so the control state read
+ * with the key is never older than the bus; the decision's own statement re-checks it
+ * (server/actions/propose-action.ts).
+ */
+const ACCESS_EVENTS = new Set(["agent.access_revoked", "agent.changed", "control.changed", "user.access_changed", "sessions.ended"]);
+const principals = busInvalidatedCache<BearerPrincipal | null>({
+  maxAgeMs: 1_000,
+  maxEntries: 10_000,
+  invalidates: (event) => ACCESS_EVENTS.has(event.type),
+});
+
+/**
  * Resolves an agent key or a personal token to its principal, or null when it is unknown,
- * revoked, or belongs to a deactivated agent or person. Looked up on every request, so a
- * revocation takes effect on the very next call.
+ * revoked, or belongs to a deactivated agent or person (cached for a second; see above).
  */
 export async function authenticateBearer(db: DbOrTx, secret: string): Promise<BearerPrincipal | null> {
   const kind = secretKind(secret);
   if (!kind) return null;
   const hash = hashSecret(secret);
+  // Inside a transaction the caller reads its own snapshot, not the cache.
+  if (!isRootClient(db)) return lookUpPrincipal(db, kind, hash);
+  return principals.get(hash, () => lookUpPrincipal(db, kind, hash));
+}
+
+async function lookUpPrincipal(db: DbOrTx, kind: NonNullable<ReturnType<typeof secretKind>>, hash: string): Promise<BearerPrincipal | null> {
   const touchBefore = new Date(Date.now() - TOUCH_INTERVAL_MS);
   if (kind === "agentKey") {
     // One query on the hot path of every agent call: the key, its agent, and the agent's

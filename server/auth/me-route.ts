@@ -16,6 +16,6 @@ export const meRoute = defineRoute({
   ]),
   handler: async ({ db, principal }) =>
     principal.kind === "agent"
-      ? { type: "agent", agent: await getAgent(db, principal.actor.id) }
-      : { type: "user", user: { id: principal.actor.id, email: principal.actor.label, role: principal.actor.role } },
+      ? { type: "agent" as const, agent: await getAgent(db, principal.actor.id) }
+      : { type: "user" as const, user: { id: principal.actor.id, email: principal.actor.label, role: principal.actor.role } },
 });

@@ -4,12 +4,17 @@ import type { Db, DbOrTx } from "../db/client";
 import { inTransaction } from "../db/transaction";
 import { AppError, notFound } from "../errors";
 import { publish } from "../events/bus";
-import { getEffectiveControl, type EffectiveControl } from "./effective-state";
+import type { EffectiveControl } from "./effective-state";
 
-/** A heartbeat: the agent is alive (for the fleet view and undo routing) and learns its control state. */
+/**
+ * A heartbeat: the agent is alive (for the fleet view and undo routing) and learns its control
+ * state, read from the database (never the cache) in the statement that records it.
+ */
 export async function heartbeat(db: DbOrTx, agentId: string): Promise<{ control: EffectiveControl }> {
-  await db.agent.update({ where: { id: agentId }, data: { lastSeenAt: new Date() } });
-  return { control: await getEffectiveControl(db, agentId) };
+  const [row] = await db.$queryRaw<{ state: EffectiveControl["state"]; reason: string | null; epoch: bigint }[]>`
+    WITH seen AS (UPDATE agents SET last_seen_at = now() WHERE id = ${agentId}::uuid)
+    SELECT state::text AS state, reason, epoch FROM agent_control WHERE agent_id = ${agentId}::uuid`;
+  return { control: { state: row?.state ?? "running", reason: row?.reason ?? null, epoch: Number(row?.epoch ?? 0) } };
 }
 
 type AckResult = { ackedEpoch: number; acknowledged: number };

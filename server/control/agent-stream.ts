@@ -1,7 +1,7 @@
 import type { Agent, ControlLevel } from "../db/generated/client";
 import type { DbOrTx } from "../db/client";
 import type { WardenEvent } from "../events/bus";
-import { eventStreamResponse, type SseMessage } from "../events/event-stream";
+import { EventStream, type SseMessage } from "../events/event-stream";
 import type { ApprovalStreamEvent, ControlStreamEvent, RollbackStreamEvent } from "../schemas/control";
 import { scopeCovers } from "./scope";
 
@@ -30,7 +30,7 @@ async function rollbackMessage(db: DbOrTx, rollbackId: string): Promise<SseMessa
  * after a kill). Every event carries an id from warden_stream_seq; reconnecting with
  * Last-Event-ID replays what the agent missed, in order. The current state is sent first.
  */
-export async function agentStreamResponse(db: DbOrTx, agent: Agent, keyId: string, lastEventId: number | null, signal: AbortSignal): Promise<Response> {
+export async function agentStream(db: DbOrTx, agent: Agent, keyId: string, lastEventId: number | null, signal: AbortSignal): Promise<EventStream> {
   await db.agent.update({ where: { id: agent.id }, data: { lastSeenAt: new Date() } });
   const states = new Map<string, ScopeState>();
 
@@ -87,5 +87,5 @@ export async function agentStreamResponse(db: DbOrTx, agent: Agent, keyId: strin
     farewell: { event: "revoked", data: { reason: "this agent key was revoked, or the agent deactivated" } },
   };
   const onKeepAlive = () => void db.agent.update({ where: { id: agent.id }, data: { lastSeenAt: new Date() } }).catch(() => undefined);
-  return eventStreamResponse(signal, { initial, format, onKeepAlive, stillAllowed });
+  return new EventStream(signal, { initial, format, onKeepAlive, stillAllowed });
 }

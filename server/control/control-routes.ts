@@ -6,7 +6,7 @@ import { defineRoute, type ApiRoute } from "../http/api-route";
 import { ZUuid } from "../schemas/common";
 import { ZAckRequest, ZAckResponse, ZControlChangeRequest, ZControlView, ZHeartbeatRequest, ZKillRequest, ZKillTokenRequest, ZRollbackResultRequest, ZRollbackResultResponse } from "../schemas/control";
 import { acknowledgeEpoch, heartbeat, reportRollbackResult } from "./agent-presence";
-import { agentStreamResponse } from "./agent-stream";
+import { agentStream } from "./agent-stream";
 import { changeControl } from "./change-control";
 import { issueKillToken, killWithToken } from "./kill-switch";
 import { resolveScope, scopeText } from "./scope";
@@ -95,11 +95,11 @@ export const streamRoute = defineRoute({
   summary: "Server-Sent Events: control, approval, rollback; send Last-Event-ID to replay what was missed",
   tag: "Agents",
   auth: { agent: true },
-  handler: ({ db, principal, request }) => {
-    const header = request.headers.get("last-event-id");
+  handler: ({ db, principal, headers, signal }) => {
+    const header = headers.get("last-event-id");
     const lastEventId = header && /^\d+$/.test(header) ? Number(header) : null;
     const agent = agentPrincipal(principal);
-    return agentStreamResponse(db, agent.agent, agent.keyId, lastEventId, request.signal);
+    return agentStream(db, agent.agent, agent.keyId, lastEventId, signal);
   },
 });
 

@@ -27,6 +27,10 @@ export type WardenEvent =
   | { type: "tool.changed"; name: string }
   /** An agent key revoked (keyId) or the agent deactivated (keyId null): its streams close at once. */
   | { type: "agent.access_revoked"; agentId: string; keyId: string | null }
+  /** An agent's grants changed (tools, scopes, capabilities): cached principals reload it. */
+  | { type: "agent.changed"; agentId: string }
+  /** A person's personal tokens or rights changed (token revoked, role changed, deactivated). */
+  | { type: "user.access_changed"; userId: string }
   /** Some of a person's sessions ended (signed out, new password, role change, deactivated). */
   | { type: "sessions.ended"; userId: string };
 

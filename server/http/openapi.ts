@@ -51,7 +51,7 @@ const ERROR_SCHEMA = {
 export function buildOpenApiDocument(routes: ApiRoute[], serverUrl: string) {
   const paths: Record<string, Record<string, unknown>> = {};
   const components: Record<string, JsonSchema> = { Error: ERROR_SCHEMA };
-  for (const { spec } of routes) {
+  for (const spec of routes) {
     const errorRef = { content: { "application/json": { schema: { $ref: "#/components/schemas/Error" } } } };
     const operation: Record<string, unknown> = {
       summary: spec.summary,

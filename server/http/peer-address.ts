@@ -1,4 +1,3 @@
-import { subscribe } from "node:diagnostics_channel";
 import type { IncomingHttpHeaders } from "node:http";
 import { env } from "../env";
 import type { AddressRanges } from "../lib/address-ranges";
@@ -22,21 +21,4 @@ export function markPeer(headers: IncomingHttpHeaders, remoteAddress: string | u
   else delete headers[PEER_HEADER];
   if (peer && trusted.contains(peer)) return;
   for (const name of FORWARDING_HEADERS) delete headers[name];
-}
-
-const holder = globalThis as unknown as { wardenPeerAddresses?: boolean };
-
-/**
- * Marks every request this process serves, from the moment it is parsed: Node publishes
- * `http.server.request.start` before the request reaches Next.js's listener. Requests parsed
- * before this ran (the first ones while Next.js loads instrumentation) carry no PEER_HEADER;
- * the proxy answers them 503 so nothing reads their unverified forwarding headers.
- */
-export function recordPeerAddresses(): void {
-  if (holder.wardenPeerAddresses) return;
-  holder.wardenPeerAddresses = true;
-  subscribe("http.server.request.start", (message) => {
-    const { request } = message as { request: { headers: IncomingHttpHeaders; socket?: { remoteAddress?: string } } };
-    markPeer(request.headers, request.socket?.remoteAddress);
-  });
 }

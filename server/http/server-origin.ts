@@ -9,7 +9,7 @@ function first(value: string | null): string | null {
  * which by now hold either a trusted proxy's word or what Next.js read from the socket and the
  * Host header (peer-address.ts removes a client's own), else the Host header.
  */
-export function serverOrigin(headers: Headers): string {
+export function serverOrigin(headers: { get(name: string): string | null }): string {
   const proto = first(headers.get("x-forwarded-proto")) === "https" ? "https" : "http";
   const host = first(headers.get("x-forwarded-host")) ?? first(headers.get("host")) ?? "localhost";
   try {
@@ -19,7 +19,7 @@ export function serverOrigin(headers: Headers): string {
   }
 }
 
-export function servedOverHttps(headers: Headers): boolean {
+export function servedOverHttps(headers: { get(name: string): string | null }): boolean {
   return first(headers.get("x-forwarded-proto")) === "https";
 }
 

@@ -22,6 +22,6 @@ export function clientAddress(peer: string | null, forwardedFor: string | null, 
 }
 
 /** The caller's address from a request's headers, as PEER_HEADER and the trusted proxies tell it. */
-export function clientIp(headers: Headers): string | null {
+export function clientIp(headers: { get(name: string): string | null }): string | null {
   return clientAddress(headers.get(PEER_HEADER), headers.get("x-forwarded-for"));
 }

@@ -5,16 +5,13 @@ import { authenticateBearer, bearerFromHeaders } from "../auth/authenticate-bear
 import { db } from "../db/client";
 import { env } from "../env";
 import { AppError } from "../errors";
-import { errorResponse } from "../http/api-route";
-import { inProcessFetch } from "../http/in-process-fetch";
-import { API_ROUTES } from "../http/route-registry";
-
-const apiFetch = inProcessFetch(API_ROUTES);
+import { apiDispatcher } from "../http/api-routes";
+import { errorAnswer } from "../http/dispatcher";
+import { answerToResponse, inProcessFetch } from "../http/web-adapter";
 
 function refuse(error: AppError, headers: Record<string, string> = {}): Response {
-  const response = errorResponse(error);
-  for (const [name, value] of Object.entries(headers)) response.headers.set(name, value);
-  return response;
+  const answer = errorAnswer(error);
+  return answerToResponse({ ...answer, headers: { ...answer.headers, ...headers } });
 }
 
 /**
@@ -24,7 +21,7 @@ function refuse(error: AppError, headers: Record<string, string> = {}): Response
  *
  * Design: the tools are the SDK's (`createWardenMcpServer`, the same definition the stdio
  * command serves), given a fetch that calls the /api/v1 route handlers in this process
- * (`inProcessFetch`), rather than tools of their own calling the services. Each tool call then
+ * (`inProcessFetch` over the API's dispatcher), rather than tools of their own calling the services. Each tool call then
  * goes through exactly the frame of the REST API (key check, zod validation naming the field,
  * error shape, Idempotency-Key, the recall bookkeeping some routes add), so the two transports
  * and /api/v1 cannot drift apart, and no second copy of that glue exists. What it costs: one
@@ -47,7 +44,7 @@ export async function handleMcpRequest(request: Request): Promise<Response> {
     return Response.json({ error }, { status: 405, headers: { allow: "POST" } });
   }
 
-  const warden = new Warden({ url: new URL(request.url).origin, key: secret!, fetch: apiFetch, retries: 0 });
+  const warden = new Warden({ url: new URL(request.url).origin, key: secret!, fetch: inProcessFetch(apiDispatcher()), retries: 0 });
   const server = createWardenMcpServer(warden);
   const transport = new WebStandardStreamableHTTPServerTransport({
     sessionIdGenerator: undefined,

@@ -1,6 +1,6 @@
 import { getEffectiveControl, type EffectiveControl } from "../control/effective-state";
 import type { DbOrTx } from "../db/client";
-import type { Agent, Task } from "../db/generated/client";
+import type { Agent } from "../db/generated/client";
 import { env } from "../env";
 import { AppError, invalidField } from "../errors";
 import { emitLocallyOnCommit, waitForEvent } from "../events/bus";
@@ -8,16 +8,18 @@ import { untilShutdown } from "../lifecycle/shutdown";
 import { consumeRateLimit } from "../lib/rate-limit";
 import { getCurrentPolicy } from "../policy/current-policy";
 import type { TaskView } from "../schemas/tasks";
-import { toTaskView } from "./task-view";
+import { toTaskView, type TaskViewRow } from "./task-view";
 
 /**
  * One claim: the head of the agent's capability queues (highest priority, then arrival),
- * leased to it, with its task event and audit row, as one statement. SKIP LOCKED lets
- * concurrent claimers take different tasks and never the same one.
+ * leased to it, with its task event and audit row, as one statement that also returns the
+ * task. SKIP LOCKED lets concurrent claimers take different tasks and never the same one. The
+ * agent's control state is checked in the same statement: the state the request came with may
+ * be a second old (the principal cache), and a paused agent must not take work.
  */
-async function claimOnce(db: DbOrTx, agent: Agent, capabilities: string[]): Promise<Task | null> {
+async function claimOnce(db: DbOrTx, agent: Agent, capabilities: string[]): Promise<TaskViewRow | null> {
   const leaseSeconds = env.WARDEN_TASK_LEASE_SECONDS;
-  const rows = await db.$queryRaw<{ id: string }[]>`
+  const rows = await db.$queryRaw<TaskViewRow[]>`
     WITH claimed AS (
       UPDATE tasks t SET status = 'leased', leased_by = ${agent.id}::uuid, attempts = t.attempts + 1,
              lease_expires_at = now() + make_interval(secs => ${leaseSeconds}), started_at = coalesce(t.started_at, now()), updated_at = now()
@@ -32,7 +34,11 @@ async function claimOnce(db: DbOrTx, agent: Agent, capabilities: string[]): Prom
              LIMIT 1 FOR UPDATE SKIP LOCKED) head
           ORDER BY head.priority DESC, head.queue_seq
           LIMIT 1)
-      RETURNING t.id, t.attempts, t.capability
+         AND EXISTS (SELECT 1 FROM agent_control WHERE agent_id = ${agent.id}::uuid AND state = 'running')
+      RETURNING t.id, t.title, t.capability, t.priority, t.payload, t.dedupe_key AS "dedupeKey", t.parent_id AS "parentId",
+                t.deadline, t.status::text AS status, t.leased_by AS "leasedBy", t.lease_expires_at AS "leaseExpiresAt",
+                t.attempts, t.max_attempts AS "maxAttempts", t.checkpoint, t.output, t.error,
+                t.created_by_label AS "createdByLabel", t.created_at AS "createdAt"
     ), event AS (
       INSERT INTO task_events (task_id, type, agent_id, data)
       SELECT id, 'claimed', ${agent.id}::uuid, jsonb_build_object('attempt', attempts) FROM claimed
@@ -40,9 +46,8 @@ async function claimOnce(db: DbOrTx, agent: Agent, capabilities: string[]): Prom
       INSERT INTO audit_log (actor_type, actor_id, actor_label, verb, subject_type, subject_id, data)
       SELECT 'agent', ${agent.id}, ${agent.name}, 'task.claim', 'task', id::text, jsonb_build_object('capability', capability, 'attempt', attempts) FROM claimed
     )
-    SELECT id FROM claimed`;
-  if (rows.length === 0) return null;
-  return db.task.findUniqueOrThrow({ where: { id: rows[0]!.id } });
+    SELECT * FROM claimed`;
+  return rows[0] ?? null;
 }
 
 /** Puts a just-claimed task back at its place in the queue, as if it had not been claimed. */

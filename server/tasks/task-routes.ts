@@ -38,9 +38,9 @@ export const claimTaskRoute = defineRoute({
   auth: { agent: true },
   body: ZClaimRequest,
   response: ZTaskLease,
-  handler: async ({ db, principal, body, request }) => {
-    const claimed = await claimTask(db, agentPrincipal(principal), body.waitSeconds, request.signal, body.capabilities);
-    return claimed ?? new Reply(204, null);
+  handler: async ({ db, principal, body, signal }) => {
+    const claimed = await claimTask(db, agentPrincipal(principal), body.waitSeconds, signal, body.capabilities);
+    return claimed ?? new Reply(204, undefined);
   },
 });
 

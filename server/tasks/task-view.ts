@@ -2,7 +2,13 @@ import type { Task } from "../db/generated/client";
 import type { TaskView } from "../schemas/tasks";
 import { showableObject, showableObjectOrNull } from "../lib/showable-json";
 
-export function toTaskView(task: Task): TaskView {
+/** The columns a task's view reads (a claim returns just these from its one statement). */
+export type TaskViewRow = Pick<
+  Task,
+  "id" | "title" | "capability" | "priority" | "payload" | "dedupeKey" | "parentId" | "deadline" | "status" | "leasedBy" | "leaseExpiresAt" | "attempts" | "maxAttempts" | "checkpoint" | "output" | "error" | "createdByLabel" | "createdAt"
+>;
+
+export function toTaskView(task: TaskViewRow): TaskView {
   return {
     id: task.id,
     title: task.title,

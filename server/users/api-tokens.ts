@@ -3,6 +3,7 @@ import { issueSecret } from "../auth/secrets";
 import { appendAudit } from "../audit/append-audit";
 import type { DbOrTx } from "../db/client";
 import { inTransaction } from "../db/transaction";
+import { publish } from "../events/bus";
 import { notFound } from "../errors";
 
 const tokenView = { id: true, name: true, prefix: true, createdAt: true, lastUsedAt: true, revokedAt: true } as const;
@@ -48,6 +49,7 @@ export async function revokeApiToken(db: DbOrTx, actor: UserActor, tokenId: stri
       data: { name: token.name, prefix: token.prefix, ownerId: token.userId },
       origin,
     });
+    await publish(tx, { type: "user.access_changed", userId: token.userId });
     return updated;
   });
 }

@@ -4,6 +4,7 @@ import { appendAudit } from "../audit/append-audit";
 import type { DbOrTx, Tx } from "../db/client";
 import type { Role } from "../db/generated/enums";
 import { inTransaction } from "../db/transaction";
+import { publish } from "../events/bus";
 import { AppError, notFound } from "../errors";
 
 export function listUsers(db: DbOrTx) {
@@ -32,6 +33,8 @@ export async function changeUserRole(db: DbOrTx, actor: Actor, userId: string, r
     if (user.role === role) return { id: user.id, role: user.role };
     if (user.role === "admin") await assertAnotherActiveAdmin(tx, userId);
     const updated = await tx.user.update({ where: { id: userId }, data: { role }, select: { id: true, role: true } });
+    // Personal tokens act with the person's role: every instance reloads it.
+    await publish(tx, { type: "user.access_changed", userId });
     // Signed in again, the person sees the console of their new role (and nothing of the old).
     const sessionsEnded = await endUserSessions(tx, userId, "role_change");
     await appendAudit(tx, {
@@ -41,6 +44,7 @@ export async function changeUserRole(db: DbOrTx, actor: Actor, userId: string, r
       data: { email: user.email, from: user.role, to: role, sessionsEnded },
       origin,
     });
+
     return updated;
   });
 }
@@ -52,6 +56,7 @@ export async function setUserActive(db: DbOrTx, actor: Actor, userId: string, ac
     if (!active && actor.id === userId) throw new AppError("CONFLICT", "You cannot deactivate yourself");
     if (!active && user.role === "admin") await assertAnotherActiveAdmin(tx, userId);
     await tx.user.update({ where: { id: userId }, data: { active } });
+    await publish(tx, { type: "user.access_changed", userId });
     let sessionsEnded = 0;
     if (!active) {
       // A deactivated person's browsers and scripts stop too.

@@ -2,6 +2,8 @@ import { describe, expect, it } from "vitest";
 import { createAgentRoute, issueAgentKeyRoute, revokeAgentKeyRoute } from "../../server/agents/agent-routes";
 import { setAgentActive } from "../../server/agents/agent-keys";
 import { meRoute } from "../../server/auth/me-route";
+import { revokeApiToken } from "../../server/users/api-tokens";
+import { changeUserRole } from "../../server/users/manage-users";
 import { auditRows, call, db, makeUser, makeUserWithToken, unique } from "../support/fixtures";
 
 describe("agent keys", () => {
@@ -69,7 +71,31 @@ describe("agent keys", () => {
   it("a personal token is shown once and stored hashed, and revoking it stops it", async () => {
     const { user, token } = await makeUserWithToken("viewer");
     expect((await call(meRoute, { token })).json).toMatchObject({ type: "user", user: { id: user.id, role: "viewer" } });
-    await db.apiToken.updateMany({ where: { userId: user.id }, data: { revokedAt: new Date() } });
+    const [stored] = await db.apiToken.findMany({ where: { userId: user.id } });
+    expect(stored!.tokenHash).not.toContain(token);
+    await revokeApiToken(db, { type: "user", id: user.id, label: user.email, role: "viewer" }, stored!.id);
     expect((await call(meRoute, { token })).status).toBe(401);
+  });
+
+  it("a key revoked behind Warden's back (no announcement) is refused within a second: the cache's bound", async () => {
+    const { user, token } = await makeUserWithToken("viewer");
+    expect((await call(meRoute, { token })).status).toBe(200);
+    await db.apiToken.updateMany({ where: { userId: user.id }, data: { revokedAt: new Date() } });
+    const revokedAt = Date.now();
+    let status = 200;
+    while (status === 200 && Date.now() - revokedAt < 2_000) {
+      status = (await call(meRoute, { token })).status;
+      if (status === 200) await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    expect(status).toBe(401);
+    expect(Date.now() - revokedAt).toBeLessThan(1_100);
+  });
+
+  it("a person's new role applies to their token at once (the role is announced)", async () => {
+    const { user, token } = await makeUserWithToken("operator");
+    expect((await call(meRoute, { token })).json.user.role).toBe("operator");
+    const admin = await makeUser("admin");
+    await changeUserRole(db, admin, user.id, "viewer");
+    expect((await call(meRoute, { token })).json.user.role).toBe("viewer");
   });
 });

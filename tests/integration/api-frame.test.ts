@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { createAgentRoute } from "../../server/agents/agent-routes";
 import { buildOpenApiDocument } from "../../server/http/openapi";
-import { API_ROUTES } from "../../server/http/route-registry";
+import { API_ROUTES } from "../../server/http/api-routes";
 import { call, db, makeUserWithToken, unique } from "../support/fixtures";
 
 describe("Idempotency-Key", () => {
@@ -99,7 +99,7 @@ describe("OpenAPI", () => {
   it("documents every registered route with its request schema from the same zod schemas", () => {
     const doc = buildOpenApiDocument(API_ROUTES, "http://localhost:11480");
     for (const route of API_ROUTES) {
-      expect(doc.paths[route.spec.path]?.[route.spec.method.toLowerCase()]).toBeDefined();
+      expect(doc.paths[route.path]?.[route.method.toLowerCase()]).toBeDefined();
     }
     const create = doc.paths["/api/v1/agents"]!.post as { requestBody: { content: { "application/json": { schema: { $ref: string } } } } };
     const ref = create.requestBody.content["application/json"].schema.$ref;

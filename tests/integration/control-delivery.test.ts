@@ -1,7 +1,8 @@
+import { apiDispatcher } from "../../server/http/api-routes";
+import { handleWebRequest } from "../../server/http/web-adapter";
 import { spawn } from "node:child_process";
 import { describe, expect, it } from "vitest";
 import { revokeAgentKey } from "../../server/agents/agent-keys";
-import { streamRoute } from "../../server/control/control-routes";
 import { startEventBus, subscribe, type WardenEvent } from "../../server/events/bus";
 import { db, unique } from "../support/fixtures";
 import { makeGrantedAgent, makeTool } from "../support/guardrail-fixtures";
@@ -70,7 +71,7 @@ describe("revoked access ends the stream", () => {
     const tool = await makeTool({ scopes: [] });
     const { key, agent } = await makeGrantedAgent([tool.name]);
     const keyRow = await db.agentKey.findFirstOrThrow({ where: { agentId: agent.id } });
-    const stream = sseReader(await streamRoute.handle(new Request("http://w/api/v1/control/stream", { headers: { authorization: `Bearer ${key}` } })));
+    const stream = sseReader(await handleWebRequest(apiDispatcher(), new Request("http://w/api/v1/control/stream", { headers: { authorization: `Bearer ${key}` } })));
     await stream.next();
     const began = Date.now();
     await revokeAgentKey(db, SYSTEM, keyRow.id);

@@ -13,7 +13,7 @@ import { topTasksByCost } from "../../server/cost/top-tasks";
 import { createBudgetRoute, deletePriceRoute, listBudgetsRoute, putPriceRoute, recordUsageRoute } from "../../server/cost/cost-routes";
 import { migrate } from "../../server/db/migrate";
 import { buildOpenApiDocument } from "../../server/http/openapi";
-import { API_ROUTES } from "../../server/http/route-registry";
+import { API_ROUTES } from "../../server/http/api-routes";
 import { createWebhook } from "../../server/notifications/webhooks";
 import { claimTaskRoute, completeTaskRoute, createTaskRoute } from "../../server/tasks/task-routes";
 import { auditRows, call, db, makeAgent, makeUser, makeUserWithToken, unique } from "../support/fixtures";

@@ -9,7 +9,7 @@ import { appRouter, createCaller } from "../../server/api/root";
 import { apiControlRoutes, heartbeatRoute } from "../../server/control/control-routes";
 import { recordUsageRoute } from "../../server/cost/cost-routes";
 import type { ApiRoute } from "../../server/http/api-route";
-import { API_ROUTES } from "../../server/http/route-registry";
+import { API_ROUTES } from "../../server/http/api-routes";
 import { recallRoute, recordMemoryRoute } from "../../server/memory/memory-routes";
 import { fieldName, MAX_JSON_DEPTH } from "../../server/schemas/safe-json";
 import { claimTaskRoute, completeTaskRoute, createTaskRoute, failTaskRoute, taskHeartbeatRoute } from "../../server/tasks/task-routes";
@@ -48,11 +48,11 @@ describe("every REST route refuses hostile input before anything else, naming th
   async function credentials() {
     const { key } = await makeAgent();
     const { token } = await makeUserWithToken("admin");
-    return (route: ApiRoute) => (route.spec.auth === "public" ? undefined : route.spec.auth.agent ? key.secret : token);
+    return (route: ApiRoute) => (route.auth === "public" ? undefined : route.auth.agent ? key.secret : token);
   }
   const params = (route: ApiRoute, value?: string) =>
-    Object.fromEntries([...route.spec.path.matchAll(/\{(\w+)\}/g)].map(([, name]) => [name!, value ?? (name === "id" ? crypto.randomUUID() : "some-name")]));
-  const bodyRoutes = API_ROUTES.filter((r) => r.spec.body);
+    Object.fromEntries([...route.path.matchAll(/\{(\w+)\}/g)].map(([, name]) => [name!, value ?? (name === "id" ? crypto.randomUUID() : "some-name")]));
+  const bodyRoutes = API_ROUTES.filter((r) => r.body);
 
   it.each([
     ["NUL in a value", { note: "a\u0000b" }, "note"],
@@ -64,8 +64,8 @@ describe("every REST route refuses hostile input before anything else, naming th
     const tokenFor = await credentials();
     for (const route of bodyRoutes) {
       const response = await call(route, { token: tokenFor(route), params: params(route), body });
-      expect([route.spec.path, response.status]).toEqual([route.spec.path, 400]);
-      expect([route.spec.path, fields(response)]).toEqual([route.spec.path, [field]]);
+      expect([route.path, response.status]).toEqual([route.path, 400]);
+      expect([route.path, fields(response)]).toEqual([route.path, [field]]);
     }
   });
 
@@ -74,7 +74,7 @@ describe("every REST route refuses hostile input before anything else, naming th
     for (const levels of [2200, 5000, 100_000]) {
       for (const route of bodyRoutes) {
         const response = await call(route, { token: tokenFor(route), params: params(route), rawBody: `{"deep":${nested(levels)}}` });
-        expect([route.spec.path, levels, response.status]).toEqual([route.spec.path, levels, 400]);
+        expect([route.path, levels, response.status]).toEqual([route.path, levels, 400]);
         expect(fields(response)).toEqual([deepField("deep")]);
         expect(response.json.error.message).toMatch(/at most 32 levels/);
       }
@@ -85,17 +85,17 @@ describe("every REST route refuses hostile input before anything else, naming th
     const tokenFor = await credentials();
     for (const route of API_ROUTES) {
       const response = await call(route, { token: tokenFor(route), params: params(route), query: { q: "a\u0000b" } });
-      expect([route.spec.path, response.status, fields(response)]).toEqual([route.spec.path, 400, ["query.q"]]);
+      expect([route.path, response.status, fields(response)]).toEqual([route.path, 400, ["query.q"]]);
       const named = await call(route, { token: tokenFor(route), params: params(route), query: { "x\u0000": "1" } });
-      expect([route.spec.path, fields(named)]).toEqual([route.spec.path, ["query.x\\u0000"]]);
+      expect([route.path, fields(named)]).toEqual([route.path, ["query.x\\u0000"]]);
     }
   });
 
   it("path: NUL in a path parameter → 400 naming path.<name>", async () => {
     const tokenFor = await credentials();
-    for (const route of API_ROUTES.filter((r) => r.spec.path.includes("{"))) {
+    for (const route of API_ROUTES.filter((r) => r.path.includes("{"))) {
       const response = await call(route, { token: tokenFor(route), params: params(route, "a\u0000b") });
-      expect([route.spec.path, response.status]).toEqual([route.spec.path, 400]);
+      expect([route.path, response.status]).toEqual([route.path, 400]);
       expect(fields(response)[0]).toMatch(/^path\./);
     }
   });
@@ -167,7 +167,7 @@ describe("a hostile request writes nothing (row counts unchanged, no audit row)"
     ] as const;
     for (const [route, params, request, field] of attempts) {
       const response = await call(route, { token: key.secret, params, ...request });
-      expect([route.spec.path, response.status]).toEqual([route.spec.path, 400]);
+      expect([route.path, response.status]).toEqual([route.path, 400]);
       expect(fields(response)[0]!.startsWith(field)).toBe(true);
     }
     expect(await footprint(agent.id)).toEqual(before);

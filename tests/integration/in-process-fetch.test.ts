@@ -1,12 +1,12 @@
 import { describe, expect, it } from "vitest";
 import { Warden, WardenApiError } from "../../sdk/src";
-import { inProcessFetch } from "../../server/http/in-process-fetch";
-import { API_ROUTES } from "../../server/http/route-registry";
+import { inProcessFetch } from "../../server/http/web-adapter";
+import { apiDispatcher } from "../../server/http/api-routes";
 import { db } from "../support/fixtures";
 import { makeGrantedAgent, makeTool } from "../support/guardrail-fixtures";
 
 // What /api/mcp gives the SDK: the API's route handlers, called in the process.
-const apiFetch = inProcessFetch(API_ROUTES);
+const apiFetch = inProcessFetch(apiDispatcher());
 
 describe("the SDK on the in-process fetch", () => {
   it("reaches the routes with their path parameters, and each route's frame (auth, validation, errors)", async () => {

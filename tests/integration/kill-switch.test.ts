@@ -1,6 +1,8 @@
+import { apiDispatcher } from "../../server/http/api-routes";
+import { handleWebRequest } from "../../server/http/web-adapter";
 import { describe, expect, it } from "vitest";
 import { actionResultRoute } from "../../server/actions/action-routes";
-import { ackRoute, apiControlRoutes, heartbeatRoute, killTokenRoute, rollbackResultRoute, rootControlRoutes, streamRoute } from "../../server/control/control-routes";
+import { ackRoute, apiControlRoutes, heartbeatRoute, killTokenRoute, rollbackResultRoute, rootControlRoutes } from "../../server/control/control-routes";
 import { claimTaskRoute, createTaskRoute } from "../../server/tasks/task-routes";
 import { auditRows, call, db, makeUserWithToken, unique } from "../support/fixtures";
 import { makeGrantedAgent, makeTool, propose } from "../support/guardrail-fixtures";
@@ -91,7 +93,7 @@ describe("acknowledgements and the stream", () => {
     const operator = await makeUserWithToken("operator");
     const [first, second] = agents;
     const controller = new AbortController();
-    const stream = sseReader(await streamRoute.handle(new Request("http://w/api/v1/control/stream", { headers: { authorization: `Bearer ${first!.key}` }, signal: controller.signal })));
+    const stream = sseReader(await handleWebRequest(apiDispatcher(), new Request("http://w/api/v1/control/stream", { headers: { authorization: `Bearer ${first!.key}` }, signal: controller.signal })));
     expect((await stream.next()).data).toMatchObject({ state: "running", current: true });
 
     const pause = await call(apiControlRoutes.pause, { token: operator.token, body: { scope: `team:${name}`, reason: "p" } });
@@ -111,7 +113,7 @@ describe("acknowledgements and the stream", () => {
     // While disconnected, a resume happens; reconnecting from the last id replays it.
     const resume = await call(apiControlRoutes.resume, { token: operator.token, body: { scope: `team:${name}`, reason: "r" } });
     const again = sseReader(
-      await streamRoute.handle(new Request("http://w/api/v1/control/stream", { headers: { authorization: `Bearer ${first!.key}`, "last-event-id": String(pause.json.epoch) } })),
+      await handleWebRequest(apiDispatcher(), new Request("http://w/api/v1/control/stream", { headers: { authorization: `Bearer ${first!.key}`, "last-event-id": String(pause.json.epoch) } })),
     );
     const replayed = await again.next();
     expect(replayed).toMatchObject({ id: String(resume.json.epoch), event: "control", data: { level: "running", replayed: true } });
@@ -151,7 +153,7 @@ describe("kill", () => {
     expect(issued.json.irreversible.map((p: { actionId: string }) => p.actionId)).toEqual([irreversible]);
 
     await call(heartbeatRoute, { token: key, body: {} }); // online: its orders are sent, not left for a person
-    const stream = sseReader(await streamRoute.handle(new Request("http://w/api/v1/control/stream", { headers: { authorization: `Bearer ${key}` } })));
+    const stream = sseReader(await handleWebRequest(apiDispatcher(), new Request("http://w/api/v1/control/stream", { headers: { authorization: `Bearer ${key}` } })));
     await stream.next();
     const killed = await call(rootControlRoutes.kill, { token: operator.token, body: { confirm: issued.json.token } });
     expect(killed.json).toMatchObject({ state: "killed" });

@@ -2,7 +2,7 @@ import { randomUUID } from "node:crypto";
 import { describe, expect, it } from "vitest";
 import { createCaller } from "../../server/api/root";
 import { buildOpenApiDocument } from "../../server/http/openapi";
-import { API_ROUTES } from "../../server/http/route-registry";
+import { API_ROUTES } from "../../server/http/api-routes";
 import { qualitySeries } from "../../server/quality/quality-series";
 import { rateItem } from "../../server/quality/rate-item";
 import { recordScoreRoute } from "../../server/quality/score-routes";

@@ -3,8 +3,8 @@ import { Warden } from "../../sdk/src";
 import { actionResultRoute } from "../../server/actions/action-routes";
 import { approveRoute } from "../../server/approvals/approval-routes";
 import { apiControlRoutes, killTokenRoute } from "../../server/control/control-routes";
-import { inProcessFetch } from "../../server/http/in-process-fetch";
-import { API_ROUTES } from "../../server/http/route-registry";
+import { inProcessFetch } from "../../server/http/web-adapter";
+import { apiDispatcher } from "../../server/http/api-routes";
 import { call, db, makeUserWithToken, unique } from "../support/fixtures";
 import { makeGrantedAgent, makeTool, propose } from "../support/guardrail-fixtures";
 
@@ -65,7 +65,7 @@ describe("the rollback follows what ran", () => {
     const { team, tool, agent, key } = await loneAgent();
     const approver = await makeUserWithToken("approver");
     const operator = await makeUserWithToken("operator");
-    const warden = new Warden({ url: "http://warden.internal", key, fetch: inProcessFetch(API_ROUTES), retries: 0 });
+    const warden = new Warden({ url: "http://warden.internal", key, fetch: inProcessFetch(apiDispatcher()), retries: 0 });
     const restart = warden.tool({ name: tool, reversible: true, undo: (args) => ({ tool, args: { container: args.container, revert: true } }) }, (args) => ({ restarted: args.container }));
 
     const running = restart({ container: "web" }, { confidence: 0.5 });

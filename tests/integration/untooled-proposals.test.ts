@@ -3,8 +3,8 @@ import { Warden } from "../../sdk/src";
 import { actionResultRoute, getActionRoute, proposeActionRoute } from "../../server/actions/action-routes";
 import { listApprovalsRoute } from "../../server/approvals/approval-routes";
 import { apiControlRoutes } from "../../server/control/control-routes";
-import { inProcessFetch } from "../../server/http/in-process-fetch";
-import { API_ROUTES } from "../../server/http/route-registry";
+import { inProcessFetch } from "../../server/http/web-adapter";
+import { apiDispatcher } from "../../server/http/api-routes";
 import { call, db, makeUserWithToken, unique } from "../support/fixtures";
 import { makeGrantedAgent } from "../support/guardrail-fixtures";
 
@@ -78,7 +78,7 @@ describe("a proposal without a tool", () => {
 
   it("the SDK's check(action, confidence) works as written", async () => {
     const { key } = await makeGrantedAgent([]);
-    const warden = new Warden({ url: "http://warden.internal", key, fetch: inProcessFetch(API_ROUTES), retries: 0 });
+    const warden = new Warden({ url: "http://warden.internal", key, fetch: inProcessFetch(apiDispatcher()), retries: 0 });
     const decision = await warden.check(`docker restart traefik-${unique("s").slice(2)}`, 0.82);
     expect(decision).toMatchObject({ decision: "execute_with_notification", status: "approved" });
     expect(decision.reasons.map((r) => r.code)).toContain("no_tool");

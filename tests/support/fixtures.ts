@@ -3,6 +3,8 @@ import type { UserActor } from "../../server/auth/actor";
 import { db } from "../../server/db/client";
 import type { Role } from "../../server/db/generated/enums";
 import type { ApiRoute } from "../../server/http/api-route";
+import { apiDispatcher } from "../../server/http/api-routes";
+import { handleWebRequest } from "../../server/http/web-adapter";
 import { registerAgent } from "../../server/agents/register-agent";
 import type { CreateAgentRequest } from "../../server/schemas/agents";
 import { createApiToken } from "../../server/users/api-tokens";
@@ -37,17 +39,15 @@ export async function makeAgent(overrides: Partial<CreateAgentRequest> = {}) {
 
 type CallOptions = { token?: string; body?: unknown; rawBody?: string; headers?: Record<string, string>; params?: Record<string, string>; query?: Record<string, string> };
 
-/** Calls a route handler the way Next.js does, with a real Request. */
+/** Calls a route through the API's dispatcher, with a real Request (answers checked against its schema). */
 export async function call(route: ApiRoute, options: CallOptions = {}) {
-  const path = route.spec.path.replace(/\{(\w+)\}/g, (_m, name: string) => options.params?.[name] ?? `{${name}}`);
+  const path = route.path.replace(/\{(\w+)\}/g, (_m, name: string) => encodeURIComponent(options.params?.[name] ?? `{${name}}`));
   const url = new URL(`http://warden.test${path}`);
   for (const [key, value] of Object.entries(options.query ?? {})) url.searchParams.set(key, value);
   const headers: Record<string, string> = { "content-type": "application/json", ...options.headers };
   if (options.token) headers.authorization = `Bearer ${options.token}`;
   const body = options.rawBody ?? (options.body === undefined ? undefined : JSON.stringify(options.body));
-  const response = await route.handle(new Request(url, { method: route.spec.method, headers, body }), {
-    params: Promise.resolve(options.params ?? {}),
-  });
+  const response = await handleWebRequest(apiDispatcher(), new Request(url, { method: route.method, headers, body }));
   const text = await response.text();
   return { status: response.status, headers: response.headers, json: text ? JSON.parse(text) : null };
 }

@@ -1,3 +1,0 @@
-import { approveRoute } from "@/server/approvals/approval-routes";
-
-export const POST = approveRoute.handle;

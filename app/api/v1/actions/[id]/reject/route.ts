@@ -1,3 +1,0 @@
-import { rejectRoute } from "@/server/approvals/approval-routes";
-
-export const POST = rejectRoute.handle;

@@ -1,3 +1,0 @@
-import { actionResultRoute } from "@/server/actions/action-routes";
-
-export const POST = actionResultRoute.handle;

@@ -1,3 +1,0 @@
-import { getActionRoute } from "@/server/actions/action-routes";
-
-export const GET = getActionRoute.handle;

@@ -1,3 +1,0 @@
-import { proposeActionRoute } from "@/server/actions/action-routes";
-
-export const POST = proposeActionRoute.handle;

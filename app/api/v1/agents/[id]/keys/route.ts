@@ -1,3 +1,0 @@
-import { issueAgentKeyRoute } from "@/server/agents/agent-routes";
-
-export const POST = issueAgentKeyRoute.handle;

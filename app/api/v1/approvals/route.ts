@@ -1,3 +1,0 @@
-import { listApprovalsRoute } from "@/server/approvals/approval-routes";
-
-export const GET = listApprovalsRoute.handle;

@@ -1,3 +1,0 @@
-import { ackRoute } from "@/server/control/control-routes";
-
-export const POST = ackRoute.handle;

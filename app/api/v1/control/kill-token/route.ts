@@ -1,3 +1,0 @@
-import { killTokenRoute } from "@/server/control/control-routes";
-
-export const POST = killTokenRoute.handle;

@@ -1,3 +1,0 @@
-import { apiControlRoutes } from "@/server/control/control-routes";
-
-export const POST = apiControlRoutes.resume.handle;

@@ -1,3 +1,0 @@
-import { heartbeatRoute } from "@/server/control/control-routes";
-
-export const POST = heartbeatRoute.handle;

@@ -1,3 +1,0 @@
-import { revokeAgentKeyRoute } from "@/server/agents/agent-routes";
-
-export const DELETE = revokeAgentKeyRoute.handle;

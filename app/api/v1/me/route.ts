@@ -1,3 +1,0 @@
-import { meRoute } from "@/server/auth/me-route";
-
-export const GET = meRoute.handle;

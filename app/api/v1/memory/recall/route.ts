@@ -1,3 +1,0 @@
-import { recallRoute } from "@/server/memory/memory-routes";
-
-export const GET = recallRoute.handle;

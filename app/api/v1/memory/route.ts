@@ -1,3 +1,0 @@
-import { recordMemoryRoute } from "@/server/memory/memory-routes";
-
-export const POST = recordMemoryRoute.handle;

@@ -1,3 +1,0 @@
-import { rollbackResultRoute } from "@/server/control/control-routes";
-
-export const POST = rollbackResultRoute.handle;

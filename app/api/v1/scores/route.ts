@@ -1,3 +1,0 @@
-import { recordScoreRoute } from "@/server/quality/score-routes";
-
-export const POST = recordScoreRoute.handle;

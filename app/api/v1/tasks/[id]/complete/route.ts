@@ -1,3 +1,0 @@
-import { completeTaskRoute } from "@/server/tasks/task-routes";
-
-export const POST = completeTaskRoute.handle;

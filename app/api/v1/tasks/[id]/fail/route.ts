@@ -1,3 +1,0 @@
-import { failTaskRoute } from "@/server/tasks/task-routes";
-
-export const POST = failTaskRoute.handle;

@@ -1,3 +1,0 @@
-import { taskHeartbeatRoute } from "@/server/tasks/task-routes";
-
-export const POST = taskHeartbeatRoute.handle;

@@ -1,3 +1,0 @@
-import { getTaskRoute } from "@/server/tasks/task-routes";
-
-export const GET = getTaskRoute.handle;

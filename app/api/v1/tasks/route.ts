@@ -1,3 +1,0 @@
-import { createTaskRoute } from "@/server/tasks/task-routes";
-
-export const POST = createTaskRoute.handle;

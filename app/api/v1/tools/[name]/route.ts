@@ -1,3 +1,0 @@
-import { putToolRoute } from "@/server/tools/tool-routes";
-
-export const PUT = putToolRoute.handle;

@@ -1,3 +1,0 @@
-import { listToolsRoute } from "@/server/tools/tool-routes";
-
-export const GET = listToolsRoute.handle;

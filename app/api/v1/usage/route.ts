@@ -1,3 +1,0 @@
-import { recordUsageRoute } from "@/server/cost/cost-routes";
-
-export const POST = recordUsageRoute.handle;

@@ -1,4 +1,0 @@
-import { rootControlRoutes } from "@/server/control/control-routes";
-
-// As operators type it: curl -X POST http://warden:11480/kill (with an operator token).
-export const POST = rootControlRoutes.kill.handle;
