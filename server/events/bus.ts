@@ -80,6 +80,16 @@ export function notifyOtherInstancesSql(events: WardenEvent[]): Prisma.Sql {
   return Prisma.sql`SELECT pg_notify(${CHANNEL}, payload) FROM unnest(${payloads}::text[]) AS payload`;
 }
 
+/**
+ * The pg_notify call for an event built in SQL (a JSON object expression over a statement's
+ * rows, when the event names a row the statement itself chooses), or NULL where no other
+ * instance listens. Select it from the rows: one notification per row, on commit.
+ */
+export function notifyOtherInstancesExpr(eventJson: Prisma.Sql): Prisma.Sql {
+  if (!crossInstance()) return Prisma.sql`NULL`;
+  return Prisma.sql`pg_notify(${CHANNEL}, json_build_object('origin', ${state.instanceId}::text, 'event', ${eventJson})::text)`;
+}
+
 /** Delivers `events` to this instance's subscribers once `db`'s transaction commits. */
 export function emitLocallyOnCommit(db: DbOrTx, events: WardenEvent[]): void {
   onCommit(db, () => {

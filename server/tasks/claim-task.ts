@@ -8,7 +8,7 @@ import { untilShutdown } from "../lifecycle/shutdown";
 import { consumeRateLimit } from "../lib/rate-limit";
 import { getCurrentPolicy } from "../policy/current-policy";
 import type { TaskView } from "../schemas/tasks";
-import { toTaskView, type TaskViewRow } from "./task-view";
+import { TASK_VIEW_COLUMNS, toTaskView, type TaskViewRow } from "./task-view";
 
 /**
  * One claim: the head of the agent's capability queues (highest priority, then arrival),
@@ -35,10 +35,7 @@ async function claimOnce(db: DbOrTx, agent: Agent, capabilities: string[]): Prom
           ORDER BY head.priority DESC, head.queue_seq
           LIMIT 1)
          AND EXISTS (SELECT 1 FROM agent_control WHERE agent_id = ${agent.id}::uuid AND state = 'running')
-      RETURNING t.id, t.title, t.capability, t.priority, t.payload, t.dedupe_key AS "dedupeKey", t.parent_id AS "parentId",
-                t.deadline, t.status::text AS status, t.leased_by AS "leasedBy", t.lease_expires_at AS "leaseExpiresAt",
-                t.attempts, t.max_attempts AS "maxAttempts", t.checkpoint, t.output, t.error,
-                t.created_by_label AS "createdByLabel", t.created_at AS "createdAt"
+      RETURNING ${TASK_VIEW_COLUMNS}
     ), event AS (
       INSERT INTO task_events (task_id, type, agent_id, data)
       SELECT id, 'claimed', ${agent.id}::uuid, jsonb_build_object('attempt', attempts) FROM claimed

@@ -1,14 +1,14 @@
 import type { AgentActor, RequestOrigin } from "../auth/actor";
 import { appendAudit } from "../audit/append-audit";
-import type { DbOrTx, Tx } from "../db/client";
-import type { Prisma, Task } from "../db/generated/client";
-import { inTransaction } from "../db/transaction";
+import type { Db, DbOrTx, Tx } from "../db/client";
+import { Prisma, type Task } from "../db/generated/client";
+import { inTransaction, isRootClient } from "../db/transaction";
 import { addSpend } from "../cost/add-spend";
 import { env } from "../env";
 import { AppError, notFound } from "../errors";
-import { publish } from "../events/bus";
+import { emitLocallyOnCommit, notifyOtherInstancesExpr, publish, type WardenEvent } from "../events/bus";
 import { ZTaskCompleteRequest, ZTaskFailRequest, ZTaskHeartbeatRequest } from "../schemas/tasks";
-import { toTaskView } from "./task-view";
+import { TASK_VIEW_COLUMNS, toTaskView, type TaskViewRow } from "./task-view";
 
 /** The task, locked, if this agent holds its lease; a 409 saying why otherwise. */
 async function lockLeasedTask(tx: Tx, agentId: string, taskId: string): Promise<Task> {
@@ -52,6 +52,8 @@ export async function heartbeatTask(db: DbOrTx, actor: AgentActor, taskId: strin
 
 export async function completeTask(db: DbOrTx, actor: AgentActor, taskId: string, request: { output?: Record<string, unknown>; cost?: number }, origin?: RequestOrigin) {
   const input = ZTaskCompleteRequest.parse(request);
+  // Without a cost to book against budgets (the common case), one statement does it all.
+  if (!input.cost && isRootClient(db)) return completeInOneStatement(db, actor, taskId, input.output ?? {}, origin);
   return inTransaction(db, async (tx) => {
     await lockLeasedTask(tx, actor.id, taskId);
     const task = await tx.task.update({
@@ -63,6 +65,45 @@ export async function completeTask(db: DbOrTx, actor: AgentActor, taskId: string
     await appendAudit(tx, { actor, verb: "task.complete", subject: { type: "task", id: taskId }, data: { cost: input.cost ?? null, parentId: task.parentId }, origin });
     return toTaskView(task);
   });
+}
+
+type CompletedRow = TaskViewRow & { parentId: string | null };
+
+/**
+ * The completion as one statement: the task (only while this agent holds its lease), its event
+ * and its parent's, the audit row and the notifications to other instances, in one round trip.
+ * When no row matched, the transactional check says why (404 or 409), writing nothing.
+ */
+async function completeInOneStatement(db: Db, actor: AgentActor, taskId: string, output: Record<string, unknown>, origin?: RequestOrigin) {
+  const changed = (task: Prisma.Sql, status: string) =>
+    notifyOtherInstancesExpr(Prisma.sql`json_build_object('type', 'task.changed', 'taskId', ${task}, 'status', ${status}::text, 'agentId', ${actor.id}::text)`);
+  const [task] = await db.$queryRaw<CompletedRow[]>`
+    WITH done AS (
+      UPDATE tasks SET status = 'succeeded', output = ${JSON.stringify(output)}::jsonb, cost_usd = NULL, completed_at = now(),
+             lease_expires_at = NULL, updated_at = now()
+       WHERE id = ${taskId}::uuid AND leased_by = ${actor.id}::uuid AND status IN ('leased', 'running')
+      RETURNING ${TASK_VIEW_COLUMNS}
+    ), event AS (
+      INSERT INTO task_events (task_id, type, agent_id, data) SELECT id, 'succeeded', ${actor.id}::uuid, '{}'::jsonb FROM done
+    ), parent_event AS (
+      INSERT INTO task_events (task_id, type, agent_id, data)
+      SELECT "parentId", 'subtask_succeeded', ${actor.id}::uuid, jsonb_build_object('subtaskId', id, 'title', title) FROM done WHERE "parentId" IS NOT NULL
+    ), audit AS (
+      INSERT INTO audit_log (actor_type, actor_id, actor_label, verb, subject_type, subject_id, data, ip)
+      SELECT 'agent', ${actor.id}, ${actor.label}, 'task.complete', 'task', id::text, jsonb_build_object('cost', NULL, 'parentId', "parentId"), ${origin?.ip ?? null} FROM done
+    ), notified AS (
+      SELECT ${changed(Prisma.sql`id`, "succeeded")}, CASE WHEN "parentId" IS NOT NULL THEN ${changed(Prisma.sql`"parentId"`, "subtask_succeeded")} END FROM done
+    )
+    SELECT done.* FROM done LEFT JOIN notified ON true`;
+  if (!task) {
+    // Nothing matched: the same check as the transactional path, to answer why.
+    await inTransaction(db, (tx) => lockLeasedTask(tx, actor.id, taskId));
+    throw new AppError("CONFLICT", "The task changed while completing it; read it and retry");
+  }
+  const events: WardenEvent[] = [{ type: "task.changed", taskId: task.id, status: "succeeded", agentId: actor.id }];
+  if (task.parentId) events.push({ type: "task.changed", taskId: task.parentId, status: "subtask_succeeded", agentId: actor.id });
+  emitLocallyOnCommit(db, events);
+  return toTaskView(task);
 }
 
 /**
@@ -103,21 +144,36 @@ export async function failTask(db: DbOrTx, actor: AgentActor, taskId: string, re
  * its task, or sends it to the dead-letter list when its attempts are spent.
  */
 export async function expireLeases(db: DbOrTx): Promise<number> {
-  return inTransaction(db, async (tx) => {
-    const expired = await tx.$queryRaw<{ id: string; status: string; capability: string; agent: string | null; attempts: number }[]>`
+  // One statement per batch of 500: the requeue or dead-letter, each task's event, its audit
+  // row and the notifications, so a sweep after an outage does not hold a transaction open
+  // for thousands of round trips.
+  const changed = notifyOtherInstancesExpr(Prisma.sql`json_build_object('type', 'task.changed', 'taskId', id, 'status', status, 'agentId', agent)`);
+  const queued = notifyOtherInstancesExpr(Prisma.sql`json_build_object('type', 'task.queued', 'taskId', id, 'capability', capability)`);
+  const expired = await db.$queryRaw<{ id: string; status: string; capability: string; agent: string | null }[]>`
+    WITH expired AS (
       UPDATE tasks t SET status = CASE WHEN t.attempts >= t.max_attempts THEN 'dead'::"TaskStatus" ELSE 'queued'::"TaskStatus" END,
              leased_by = CASE WHEN t.attempts >= t.max_attempts THEN t.leased_by ELSE NULL END,
              lease_expires_at = NULL, error = coalesce(t.error, 'lease expired'), updated_at = now()
         FROM (SELECT id, leased_by FROM tasks WHERE status IN ('leased', 'running') AND lease_expires_at < now()
               ORDER BY lease_expires_at LIMIT 500 FOR UPDATE SKIP LOCKED) due
        WHERE t.id = due.id
-      RETURNING t.id, t.status::text AS status, t.capability, due.leased_by::text AS agent, t.attempts`;
-    for (const row of expired) {
-      await tx.taskEvent.create({ data: { taskId: row.id, type: row.status === "dead" ? "dead" : "lease_lost", agentId: row.agent, data: { attempt: row.attempts } } });
-      await publish(tx, { type: "task.changed", taskId: row.id, status: row.status, agentId: row.agent });
-      if (row.status === "queued") await publish(tx, { type: "task.queued", taskId: row.id, capability: row.capability });
-      await appendAudit(tx, { actor: { type: "system", id: null, label: "warden" }, verb: "task.lease_expired", subject: { type: "task", id: row.id }, data: { outcome: row.status, agentId: row.agent } });
-    }
-    return expired.length;
-  });
+      RETURNING t.id, t.status::text AS status, t.capability, due.leased_by::text AS agent, t.attempts
+    ), events AS (
+      INSERT INTO task_events (task_id, type, agent_id, data)
+      SELECT id, CASE WHEN status = 'dead' THEN 'dead' ELSE 'lease_lost' END, agent::uuid, jsonb_build_object('attempt', attempts) FROM expired
+    ), audit AS (
+      INSERT INTO audit_log (actor_type, actor_id, actor_label, verb, subject_type, subject_id, data)
+      SELECT 'system', NULL, 'warden', 'task.lease_expired', 'task', id::text, jsonb_build_object('outcome', status, 'agentId', agent) FROM expired
+    ), notified AS (
+      SELECT ${changed}, CASE WHEN status = 'queued' THEN ${queued} END FROM expired
+    )
+    SELECT id::text AS id, status, capability, agent FROM expired LEFT JOIN notified ON true`;
+  emitLocallyOnCommit(
+    db,
+    expired.flatMap((row): WardenEvent[] => [
+      { type: "task.changed", taskId: row.id, status: row.status, agentId: row.agent },
+      ...(row.status === "queued" ? [{ type: "task.queued" as const, taskId: row.id, capability: row.capability }] : []),
+    ]),
+  );
+  return expired.length;
 }

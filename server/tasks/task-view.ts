@@ -1,4 +1,4 @@
-import type { Task } from "../db/generated/client";
+import { Prisma, type Task } from "../db/generated/client";
 import type { TaskView } from "../schemas/tasks";
 import { showableObject, showableObjectOrNull } from "../lib/showable-json";
 
@@ -7,6 +7,13 @@ export type TaskViewRow = Pick<
   Task,
   "id" | "title" | "capability" | "priority" | "payload" | "dedupeKey" | "parentId" | "deadline" | "status" | "leasedBy" | "leaseExpiresAt" | "attempts" | "maxAttempts" | "checkpoint" | "output" | "error" | "createdByLabel" | "createdAt"
 >;
+
+/** Those columns as a RETURNING list, named as Prisma names them (for raw statements). */
+export const TASK_VIEW_COLUMNS = Prisma.raw(
+  `id, title, capability, priority, payload, dedupe_key AS "dedupeKey", parent_id AS "parentId", deadline, status::text AS status,
+   leased_by AS "leasedBy", lease_expires_at AS "leaseExpiresAt", attempts, max_attempts AS "maxAttempts", checkpoint, output,
+   error, created_by_label AS "createdByLabel", created_at AS "createdAt"`,
+);
 
 export function toTaskView(task: TaskViewRow): TaskView {
   return {

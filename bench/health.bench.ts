@@ -1,0 +1,43 @@
+import { spawn } from "node:child_process";
+import { once } from "node:events";
+import { benchDatabase, fmt, measure } from "./support";
+import { startWarden } from "./server";
+
+/**
+ * GET /api/health through Warden's HTTP layer (server/http/server.ts, the dispatcher) against a
+ * bare node:http server running the same query with the same client (bench/bare-health-server.ts),
+ * 50 concurrent, in the same run: what the layer itself costs. Target: at least 80%.
+ */
+export async function healthBenchmark(options: { requests: number; port: number }) {
+  const url = await benchDatabase("warden_bench_health");
+  const warden = await startWarden(url, options.port);
+  const bare = spawn(process.execPath, ["--import", "tsx", "bench/bare-health-server.ts"], {
+    env: { ...process.env, DATABASE_URL: url, PORT: String(options.port + 1) },
+    stdio: ["ignore", "pipe", "inherit"],
+  });
+  await once(bare.stdout!, "data");
+  const get = (base: string) => () =>
+    fetch(`${base}/api/health`).then(async (r) => {
+      if (r.status !== 200) throw new Error(`GET /api/health answered ${r.status}`);
+      await r.arrayBuffer();
+    });
+  const wardenHealth = get(warden.url);
+  const bareHealth = get(`http://127.0.0.1:${options.port + 1}`);
+  try {
+    await measure(2_000, 50, bareHealth);
+    await measure(2_000, 50, wardenHealth);
+    const baseline = await measure(options.requests, 50, bareHealth);
+    const layer = await measure(options.requests, 50, wardenHealth);
+    const ratio = layer.perSecond / baseline.perSecond;
+    console.log(`\n## GET /api/health, 50 concurrent (${options.requests.toLocaleString()} each)\n`);
+    console.log("| | per second | p50 ms | p99 ms | max ms |");
+    console.log("|---|---:|---:|---:|---:|");
+    console.log(`| bare node:http, same query | ${fmt(baseline.perSecond, 0)} | ${fmt(baseline.p50, 2)} | ${fmt(baseline.p99, 2)} | ${fmt(baseline.max, 2)} |`);
+    console.log(`| Warden's server and dispatcher | ${fmt(layer.perSecond, 0)} | ${fmt(layer.p50, 2)} | ${fmt(layer.p99, 2)} | ${fmt(layer.max, 2)} |`);
+    console.log(`\nGET /api/health through Warden's layer reaches ${fmt(ratio * 100)}% of a bare node:http server (target 80%)`);
+    return { baseline, layer, ratio };
+  } finally {
+    bare.kill("SIGTERM");
+    await warden.stop();
+  }
+}
