@@ -1,7 +1,7 @@
-import type { Role } from "../db/generated/enums";
+import { ROLES, type Role } from "../schemas/enums";
 
-/** Lowest first: each role can do everything the ones before it can. */
-export const ROLES = ["viewer", "approver", "operator", "admin"] as const satisfies readonly Role[];
+/** Lowest first (as declared in schema.prisma): each role can do everything the ones before it can. */
+export { ROLES };
 
 export function roleAtLeast(role: Role, required: Role): boolean {
   return ROLES.indexOf(role) >= ROLES.indexOf(required);
