@@ -4,6 +4,7 @@ import pg from "pg";
 import type { DbOrTx } from "../db/client";
 import { Prisma } from "../db/generated/client";
 import type { ControlLevel, ScopeKind } from "../db/generated/enums";
+import type { LiveEventType } from "../schemas/enums";
 import { onCommit } from "../db/transaction";
 import { env } from "../env";
 
@@ -30,6 +31,12 @@ export type WardenEvent =
   | { type: "agent.access_revoked"; agentId: string; keyId: string | null }
   /** Some of a person's sessions ended (signed out, new password, role change, deactivated). */
   | { type: "sessions.ended"; userId: string };
+
+// The console's live events (declared in server/schemas/enums.ts, which the browser can import)
+// must be events this bus publishes: a name there that is not a type here fails to compile.
+type EveryLiveEventIsPublished = LiveEventType extends WardenEvent["type"] ? true : never;
+const everyLiveEventIsPublished: EveryLiveEventIsPublished = true;
+void everyLiveEventIsPublished;
 
 const CHANNEL = "warden_events";
 

@@ -49,6 +49,28 @@ export const ZBudgetScope = z.enum(BudgetScope);
 export const ZBudgetPeriod = z.enum(BudgetPeriod);
 
 /**
+ * The live events the console listens for on /api/events (components/live/use-live-events.ts).
+ * They are events of the bus (server/events/bus.ts), which checks at compile time that each
+ * of these is one it publishes; a component asking for another name does not compile.
+ */
+export const LIVE_EVENT_TYPES = [
+  "approval.created",
+  "approval.decided",
+  "action.decided",
+  "action.result",
+  "notification.created",
+  "policy.changed",
+  "tool.changed",
+  "control.changed",
+  "control.acked",
+  "rollback.ordered",
+  "rollback.updated",
+  "task.queued",
+  "task.changed",
+] as const;
+export type LiveEventType = (typeof LIVE_EVENT_TYPES)[number];
+
+/**
  * Events webhooks can subscribe to ("*" subscribes to all). Not a database enum: a webhook's
  * `events` column is text[], so this list is the only declaration.
  */

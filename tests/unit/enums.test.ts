@@ -57,6 +57,7 @@ describe("closed vocabularies: declared once in server/schemas/enums.ts", () => 
       ["tool risks", enums.TOOL_RISKS],
       ["roles", enums.ROLES],
       ["webhook events", enums.WEBHOOK_EVENTS],
+      ["live events", enums.LIVE_EVENT_TYPES],
     ];
     // Being rewritten by another change (issue 16's HTTP layer) and left alone here; remove
     // the entry when that lands with the copy replaced by CONTROL_LEVELS.
