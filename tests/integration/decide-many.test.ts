@@ -87,21 +87,20 @@ describe("approvals.decideMany", () => {
     expect(audits.map((a) => a.data)).toEqual([{ reason: "wrong maintenance window" }, { reason: "wrong maintenance window" }]);
   });
 
-  it("needs the approver role, and a reason to reject", async () => {
-    const { ids } = await pendingActions(1);
-    for (const role of ["viewer"] as const) {
-      const user = await makeUser(role);
-      await expect(callerFor(user).approvals.decideMany({ verdict: "approve", actionIds: ids })).rejects.toMatchObject({ code: "FORBIDDEN" });
+  it("needs the approver role (or higher), and a reason to reject", async () => {
+    const { ids } = await pendingActions(3);
+    const viewer = await makeUser("viewer");
+    await expect(callerFor(viewer).approvals.decideMany({ verdict: "approve", actionIds: ids })).rejects.toMatchObject({ code: "FORBIDDEN" });
+    const approver = await makeUser("approver");
+    await expect(callerFor(approver).approvals.decideMany({ verdict: "reject", actionIds: ids, reason: " " })).rejects.toMatchObject({ code: "BAD_REQUEST" });
+    await expect(callerFor(approver).approvals.decideMany({ verdict: "approve", actionIds: [] })).rejects.toMatchObject({ code: "BAD_REQUEST" });
+    const untouched = await db.action.findMany({ where: { id: { in: ids } }, select: { status: true } });
+    expect(untouched.map((a) => a.status)).toEqual(["pending_approval", "pending_approval", "pending_approval"]);
+    // Each role from approver up may decide.
+    for (const [i, role] of (["approver", "operator", "admin"] as const).entries()) {
+      const [result] = await callerFor(await makeUser(role)).approvals.decideMany({ verdict: "approve", actionIds: [ids[i]!] });
+      expect(result).toEqual({ id: ids[i], ok: true, status: "approved" });
     }
-    for (const role of ["approver", "operator", "admin"] as const) {
-      const user = await makeUser(role);
-      await expect(callerFor(user).approvals.decideMany({ verdict: "reject", actionIds: ids, reason: " " })).rejects.toMatchObject({ code: "BAD_REQUEST" });
-    }
-    await expect(callerFor(await makeUser("approver")).approvals.decideMany({ verdict: "approve", actionIds: [] })).rejects.toMatchObject({ code: "BAD_REQUEST" });
-    expect((await db.action.findUniqueOrThrow({ where: { id: ids[0]! } })).status).toBe("pending_approval");
-    // An operator and an admin are approvers too.
-    const [byOperator] = await callerFor(await makeUser("operator")).approvals.decideMany({ verdict: "approve", actionIds: ids });
-    expect(byOperator).toEqual({ id: ids[0], ok: true, status: "approved" });
   });
 
   it("counts a batch approval of a critical action as one vote toward its quorum, never the owner's", async () => {
