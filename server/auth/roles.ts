@@ -1,8 +1,6 @@
 import { ROLES, type Role } from "../schemas/enums";
 
-/** Lowest first (as declared in schema.prisma): each role can do everything the ones before it can. */
-export { ROLES };
-
+/** Roles are declared lowest first (schema.prisma): each can do everything the ones before it can. */
 export function roleAtLeast(role: Role, required: Role): boolean {
   return ROLES.indexOf(role) >= ROLES.indexOf(required);
 }
