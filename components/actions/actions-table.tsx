@@ -12,10 +12,9 @@ import { Input, Select } from "@/components/ui/field";
 import { formatDateTime } from "@/components/ui/format";
 import { EmptyRow, Table, Td, Th } from "@/components/ui/table";
 import { DECISION_TONE, label, STATUS_TONE } from "@/components/inbox/format";
+import { ACTION_STATUSES, DECISIONS, type ActionStatus, type Decision } from "@/server/schemas/enums";
 
-const DECISIONS = ["auto_execute", "execute_with_notification", "require_approval", "deny"] as const;
-const STATUSES = ["pending_approval", "approved", "rejected", "expired", "denied", "succeeded", "failed", "rolled_back"] as const;
-type Filters = { agent?: string; tool?: string; decision?: (typeof DECISIONS)[number]; status?: (typeof STATUSES)[number] };
+type Filters = { agent?: string; tool?: string; decision?: Decision; status?: ActionStatus };
 
 export function ActionsTable() {
   const trpc = useTRPC();
@@ -41,7 +40,7 @@ export function ActionsTable() {
         </Select>
         <Select aria-label="Status" value={filters.status ?? ""} onChange={(e) => setFilters({ ...filters, status: (e.target.value || undefined) as Filters["status"] })}>
           <option value="">Any status</option>
-          {STATUSES.map((s) => (
+          {ACTION_STATUSES.map((s) => (
             <option key={s} value={s}>
               {label(s)}
             </option>

@@ -12,8 +12,9 @@ import { ErrorText } from "@/components/ui/error-text";
 import { Input, Select } from "@/components/ui/field";
 import { formatDateTime } from "@/components/ui/format";
 import { EmptyRow, Table, Td, Th } from "@/components/ui/table";
+import { TASK_STATUSES, UNFINISHED_TASK_STATUSES, type TaskStatus } from "@/server/schemas/enums";
 
-export const TASK_TONE: Record<string, BadgeTone> = {
+export const TASK_TONE: Record<TaskStatus, BadgeTone> = {
   queued: "blue",
   leased: "green",
   running: "green",
@@ -23,11 +24,10 @@ export const TASK_TONE: Record<string, BadgeTone> = {
   suspended: "amber",
   dead: "red",
 };
-const STATUSES = ["queued", "leased", "running", "suspended", "succeeded", "failed", "cancelled", "dead"] as const;
 
 export function TasksView({ canOperate }: { canOperate: boolean }) {
   const trpc = useTRPC();
-  const [status, setStatus] = useState<(typeof STATUSES)[number] | undefined>(undefined);
+  const [status, setStatus] = useState<TaskStatus | undefined>(undefined);
   const [capability, setCapability] = useState<string | undefined>(undefined);
   const tasks = useQuery(trpc.fleet.tasks.queryOptions({ status, capability }));
   useLiveRefresh(["task.changed", "task.queued"], () => void tasks.refetch(), 500);
@@ -37,7 +37,7 @@ export function TasksView({ canOperate }: { canOperate: boolean }) {
       <div className="mb-4 grid grid-cols-2 gap-2 md:grid-cols-4">
         <Select aria-label="Status" value={status ?? ""} onChange={(e) => setStatus((e.target.value || undefined) as typeof status)}>
           <option value="">Any status</option>
-          {STATUSES.map((s) => (
+          {TASK_STATUSES.map((s) => (
             <option key={s} value={s}>
               {s === "dead" ? "dead letter" : s}
             </option>
@@ -81,7 +81,7 @@ export function TasksView({ canOperate }: { canOperate: boolean }) {
               <Td className="text-xs whitespace-nowrap">{formatDateTime(t.createdAt)}</Td>
               {canOperate ? (
                 <Td className="space-x-1 text-right whitespace-nowrap">
-                  {["queued", "leased", "running", "suspended"].includes(t.status) ? (
+                  {(UNFINISHED_TASK_STATUSES as readonly string[]).includes(t.status) ? (
                     <Button size="sm" variant="ghost" onClick={() => operate.mutate({ id: t.id, operation: { kind: "cancel" } })}>
                       Cancel
                     </Button>

@@ -1,8 +1,9 @@
 import type { BadgeTone } from "@/components/ui/badge";
+import type { ActionStatus, Decision, ToolRisk } from "@/server/schemas/enums";
 
-export const RISK_TONE: Record<string, BadgeTone> = { low: "gray", medium: "blue", high: "amber", critical: "red" };
+export const RISK_TONE: Record<ToolRisk, BadgeTone> = { low: "gray", medium: "blue", high: "amber", critical: "red" };
 
-export const STATUS_TONE: Record<string, BadgeTone> = {
+export const STATUS_TONE: Record<ActionStatus, BadgeTone> = {
   pending_approval: "amber",
   approved: "green",
   succeeded: "green",
@@ -14,7 +15,7 @@ export const STATUS_TONE: Record<string, BadgeTone> = {
   rolled_back: "amber",
 };
 
-export const DECISION_TONE: Record<string, BadgeTone> = {
+export const DECISION_TONE: Record<Decision, BadgeTone> = {
   auto_execute: "green",
   execute_with_notification: "blue",
   require_approval: "amber",

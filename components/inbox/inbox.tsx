@@ -3,6 +3,7 @@
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useCallback, useEffect, useMemo, useState } from "react";
 import type { ActionView } from "@/server/schemas/actions";
+import { TOOL_RISKS, type ToolRisk } from "@/server/schemas/enums";
 import { useLiveEvents } from "@/components/live/use-live-events";
 import { useNow } from "@/components/live/use-now";
 import { useTRPC } from "@/components/trpc";
@@ -18,7 +19,7 @@ import { countdown, RISK_TONE } from "./format";
 /** Whether the agent is there for the answer (server/actions/action-view.ts decides). */
 const PRESENCE_TEXT: Record<ActionView["agentPresence"], string> = { waiting: "agent waiting", connected: "agent connected", away: "agent away" };
 
-type Filters = { agent?: string; tool?: string; risk?: "low" | "medium" | "high" | "critical"; sort: "oldest" | "newest" | "risk" | "confidence" };
+type Filters = { agent?: string; tool?: string; risk?: ToolRisk; sort: "oldest" | "newest" | "risk" | "confidence" };
 
 function isTyping(target: EventTarget | null): boolean {
   return target instanceof HTMLElement && (target.isContentEditable || ["INPUT", "TEXTAREA", "SELECT"].includes(target.tagName));
@@ -141,7 +142,7 @@ export function Inbox() {
             </Select>
             <Select aria-label="Filter by risk" className="py-1" value={filters.risk ?? ""} onChange={(e) => setFilters({ ...filters, risk: (e.target.value || undefined) as Filters["risk"] })}>
               <option value="">Any risk</option>
-              {["critical", "high", "medium", "low"].map((r) => (
+              {[...TOOL_RISKS].reverse().map((r) => (
                 <option key={r}>{r}</option>
               ))}
             </Select>

@@ -1,24 +1,9 @@
 "use client";
 
 import { useEffect, useRef } from "react";
+import { LIVE_EVENT_TYPES, type LiveEventType } from "@/server/schemas/enums";
 
 type Listener = (type: string, data: Record<string, unknown>) => void;
-
-const EVENT_TYPES = [
-  "approval.created",
-  "approval.decided",
-  "action.decided",
-  "action.result",
-  "notification.created",
-  "policy.changed",
-  "tool.changed",
-  "control.changed",
-  "control.acked",
-  "rollback.ordered",
-  "rollback.updated",
-  "task.queued",
-  "task.changed",
-];
 
 // One EventSource for the whole console, shared by every component that listens.
 let source: EventSource | null = null;
@@ -34,7 +19,7 @@ function ensureSource() {
     source?.close();
     window.location.replace("/login");
   });
-  for (const type of EVENT_TYPES) {
+  for (const type of LIVE_EVENT_TYPES) {
     source.addEventListener(type, (message) => {
       const data = JSON.parse((message as MessageEvent<string>).data) as Record<string, unknown>;
       for (const listener of listeners) listener(type, data);
@@ -43,7 +28,7 @@ function ensureSource() {
 }
 
 /** Calls `onEvent` for each live event of the given types (the browser reconnects by itself). */
-export function useLiveEvents(types: string[], onEvent: (type: string, data: Record<string, unknown>) => void) {
+export function useLiveEvents(types: LiveEventType[], onEvent: (type: string, data: Record<string, unknown>) => void) {
   const handler = useRef(onEvent);
   useEffect(() => {
     handler.current = onEvent;
@@ -66,7 +51,7 @@ export function useLiveEvents(types: string[], onEvent: (type: string, data: Rec
  * Calls `refresh` after live events of the given types, at most once per `intervalMs`: a
  * fleet-wide change brings a thousand events in a second, and one redraw is enough.
  */
-export function useLiveRefresh(types: string[], refresh: () => void, intervalMs = 250) {
+export function useLiveRefresh(types: LiveEventType[], refresh: () => void, intervalMs = 250) {
   const timer = useRef<ReturnType<typeof setTimeout> | null>(null);
   const latest = useRef(refresh);
   useEffect(() => {

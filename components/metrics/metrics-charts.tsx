@@ -6,6 +6,7 @@ import type { Bucket, SeriesPoint } from "@/server/metrics/overview";
 import { ChartCard } from "./chart-card";
 import { pivotCost, pivotQuality, type QualityPoint } from "./pivot-series";
 import type { Column } from "./csv";
+import { DECISIONS, type Decision } from "@/server/schemas/enums";
 
 const COLORS = {
   auto: "#059669",
@@ -76,6 +77,14 @@ export function InterventionChart({ series, bucket, driftBuckets }: ChartProps) 
   );
 }
 
+/** One stacked bar per decision, in the declared order; a new decision does not compile without its bar. */
+const DECISION_BARS: Record<Decision, { field: "autoExecute" | "executeWithNotification" | "requireApproval" | "deny"; name: string; fill: string }> = {
+  auto_execute: { field: "autoExecute", name: "run", fill: COLORS.auto },
+  execute_with_notification: { field: "executeWithNotification", name: "run + notify", fill: COLORS.notify },
+  require_approval: { field: "requireApproval", name: "wait for a human", fill: COLORS.approval },
+  deny: { field: "deny", name: "refused", fill: COLORS.deny },
+};
+
 export function DecisionMixChart({ series, bucket, driftBuckets }: ChartProps) {
   return (
     <ChartCard
@@ -85,10 +94,7 @@ export function DecisionMixChart({ series, bucket, driftBuckets }: ChartProps) {
       rows={series}
       columns={[
         bucketColumn,
-        { key: "auto", label: "auto_execute", value: (r) => r.autoExecute },
-        { key: "notify", label: "execute_with_notification", value: (r) => r.executeWithNotification },
-        { key: "approval", label: "require_approval", value: (r) => r.requireApproval },
-        { key: "deny", label: "deny", value: (r) => r.deny },
+        ...DECISIONS.map((decision): Column<SeriesPoint> => ({ key: decision, label: decision, value: (r) => r[DECISION_BARS[decision].field] })),
       ]}
     >
       <ResponsiveContainer>
@@ -96,10 +102,9 @@ export function DecisionMixChart({ series, bucket, driftBuckets }: ChartProps) {
           <Axes bucket={bucket} />
           <Legend wrapperStyle={{ fontSize: 11 }} />
           {DriftMarks({ buckets: driftBuckets })}
-          <Bar dataKey="autoExecute" name="run" stackId="d" fill={COLORS.auto} isAnimationActive={false} />
-          <Bar dataKey="executeWithNotification" name="run + notify" stackId="d" fill={COLORS.notify} isAnimationActive={false} />
-          <Bar dataKey="requireApproval" name="wait for a human" stackId="d" fill={COLORS.approval} isAnimationActive={false} />
-          <Bar dataKey="deny" name="refused" stackId="d" fill={COLORS.deny} isAnimationActive={false} />
+          {DECISIONS.map((decision) => (
+            <Bar key={decision} dataKey={DECISION_BARS[decision].field} name={DECISION_BARS[decision].name} stackId="d" fill={DECISION_BARS[decision].fill} isAnimationActive={false} />
+          ))}
         </BarChart>
       </ResponsiveContainer>
     </ChartCard>

@@ -8,7 +8,16 @@ import { Button } from "@/components/ui/button";
 import { Card } from "@/components/ui/card";
 import { ErrorText } from "@/components/ui/error-text";
 import { Field, Input, Select } from "@/components/ui/field";
+import { DECISIONS, type Decision } from "@/server/schemas/enums";
 import { ReplayResult } from "./replay-result";
+
+/** How far an action that names no tool may go, for each cap the policy can set. */
+const UNTOOLED_CAP_LABEL: Record<Decision, string> = {
+  auto_execute: "may run on its own",
+  execute_with_notification: "runs with a notification at most",
+  require_approval: "always waits for a human",
+  deny: "is refused",
+};
 
 type Draft = {
   patterns: string;
@@ -149,10 +158,11 @@ function PolicyForm({ current, canEdit }: { current: Current; canEdit: boolean }
               disabled={readOnly}
               onChange={(e) => set({ untooledMaxDecision: e.target.value as Draft["untooledMaxDecision"] })}
             >
-              <option value="auto_execute">may run on its own</option>
-              <option value="execute_with_notification">runs with a notification at most</option>
-              <option value="require_approval">always waits for a human</option>
-              <option value="deny">is refused</option>
+              {DECISIONS.map((decision) => (
+                <option key={decision} value={decision}>
+                  {UNTOOLED_CAP_LABEL[decision]}
+                </option>
+              ))}
             </Select>
           </Field>
           <Field label="A matching past failure">

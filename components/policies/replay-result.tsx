@@ -5,8 +5,9 @@ import { Badge } from "@/components/ui/badge";
 import { Card } from "@/components/ui/card";
 import { Table, Td, Th } from "@/components/ui/table";
 import { DECISION_TONE, label } from "@/components/inbox/format";
+import { DECISIONS, type Decision } from "@/server/schemas/enums";
 
-type Row = { id: string; agent: string; action: string; tool: string | null; confidence: number; from: string; to: string; status: string };
+type Row = { id: string; agent: string; action: string; tool: string | null; confidence: number; from: Decision; to: Decision; status: string };
 type Result = {
   days: number;
   actions: number;
@@ -18,14 +19,12 @@ type Result = {
   caughtFailures: Row[];
 };
 
-const ORDER = ["auto_execute", "execute_with_notification", "require_approval", "deny"];
-
 export function ReplayResult({ result, stale }: { result: Result; stale: boolean }) {
   return (
     <Card title={`Replay over the last ${result.days} days: ${result.actions.toLocaleString()} actions${result.truncated ? " (newest 50,000)" : ""}`}>
       {stale ? <p className="mb-3 rounded bg-amber-50 px-3 py-2 text-sm text-amber-800">The draft changed since this replay: preview again before saving.</p> : null}
       <div className="grid grid-cols-2 gap-3 md:grid-cols-4" data-testid="replay-counts">
-        {ORDER.map((d) => {
+        {DECISIONS.map((d) => {
           const delta = (result.after[d] ?? 0) - (result.before[d] ?? 0);
           return (
             <div key={d} className="rounded-md border border-slate-200 p-3">

@@ -10,9 +10,10 @@ import { ErrorText } from "@/components/ui/error-text";
 import { Field, Input, Select } from "@/components/ui/field";
 import { EmptyRow, Table, Td, Th } from "@/components/ui/table";
 import { RISK_TONE } from "@/components/inbox/format";
+import { TOOL_RISKS, type ToolRisk } from "@/server/schemas/enums";
 import { splitList } from "./list-input";
 
-type ToolRow = { name: string; description: string; scopes: string[]; rateLimit: string | null; requiresConfirmation: boolean; reversible: boolean; risk: "low" | "medium" | "high" | "critical" };
+type ToolRow = { name: string; description: string; scopes: string[]; rateLimit: string | null; requiresConfirmation: boolean; reversible: boolean; risk: ToolRisk };
 
 export function ToolsAdmin() {
   const trpc = useTRPC();
@@ -110,7 +111,7 @@ function ToolForm({ tool, onDone }: { tool: ToolRow | null; onDone: () => void }
         </Field>
         <Field label="Risk" hint="critical needs a quorum of approvers">
           <Select name="risk" defaultValue={tool?.risk ?? "low"}>
-            {["low", "medium", "high", "critical"].map((r) => (
+            {TOOL_RISKS.map((r) => (
               <option key={r}>{r}</option>
             ))}
           </Select>

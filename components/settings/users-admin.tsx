@@ -11,9 +11,8 @@ import { Field, Input, Select } from "@/components/ui/field";
 import { formatRelative } from "@/components/ui/format";
 import { SecretReveal } from "@/components/ui/secret-reveal";
 import { Table, Td, Th } from "@/components/ui/table";
+import { ROLES, type Role } from "@/server/schemas/enums";
 
-const ROLES = ["viewer", "approver", "operator", "admin"] as const;
-type Role = (typeof ROLES)[number];
 
 export function UsersAdmin({ currentUserId }: { currentUserId: string }) {
   const trpc = useTRPC();

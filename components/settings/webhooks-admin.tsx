@@ -10,9 +10,10 @@ import { ErrorText } from "@/components/ui/error-text";
 import { Field, Input } from "@/components/ui/field";
 import { formatDateTime } from "@/components/ui/format";
 import { SecretReveal } from "@/components/ui/secret-reveal";
+import { WEBHOOK_EVENTS } from "@/server/schemas/enums";
 
-// Mirrors WEBHOOK_EVENTS in server/notifications/notify.ts (a client component cannot import it).
-const EVENTS = ["action.notify", "approval.requested", "approval.decided", "metrics.alert"] as const;
+// Declared once in server/schemas/enums.ts, which client components may import.
+const EVENTS = WEBHOOK_EVENTS;
 
 export function WebhooksAdmin() {
   const trpc = useTRPC();

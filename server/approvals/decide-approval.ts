@@ -4,8 +4,9 @@ import { appendAudit } from "../audit/append-audit";
 import type { DbOrTx, Tx } from "../db/client";
 import type { Prisma } from "../db/generated/client";
 import { inTransaction } from "../db/transaction";
-import { AppError, notFound } from "../errors";
+import { AppError, notFound, type ErrorCode } from "../errors";
 import { publish } from "../events/bus";
+import { describeProblems, fieldProblems, isValidationFailure } from "../http/validation";
 import { getEffectiveControl } from "../control/effective-state";
 import { recordDerivedMemory } from "../memory/record-memory";
 import { fitMemorySubject } from "../memory/subject-key";
@@ -204,15 +205,34 @@ export async function expireOverdueApprovals(db: DbOrTx): Promise<number> {
   });
 }
 
-/** Approve or reject many at once; each is its own decision, and failures are reported per item. */
-export async function decideMany(db: DbOrTx, approver: UserActor, actionIds: string[], verdict: Verdict, origin?: RequestOrigin) {
-  const results: { id: string; ok: boolean; status?: string; error?: string }[] = [];
+/** One item of a batch decision: its new status, or why it was not decided. */
+export type BatchDecision = { id: string; ok: boolean; status?: ActionView["status"]; code?: ErrorCode; error?: string };
+
+/** What the approver's browser may be told about one failed item of a batch. */
+const BATCH_INTERNAL_ERROR = "Internal error: the server log has the details";
+
+/**
+ * Approve or reject many at once; each is its own decision (its own transaction), and failures
+ * are reported per item. Only what the one-at-a-time path would show reaches the browser: a
+ * 4xx AppError's message (already decided, owner of a quorum action, not found) or the field a
+ * validation failure names; anything else (a database error, a bug, a 5xx AppError) becomes a
+ * generic message and is logged here with the action's id, as the tRPC error middleware does.
+ */
+export async function decideMany(db: DbOrTx, approver: UserActor, actionIds: string[], verdict: Verdict, origin?: RequestOrigin): Promise<BatchDecision[]> {
+  const results: BatchDecision[] = [];
   for (const id of actionIds) {
     try {
       const view = await decideApproval(db, approver, id, verdict, origin);
       results.push({ id, ok: true, status: view.status });
     } catch (error) {
-      results.push({ id, ok: false, error: error instanceof Error ? error.message : String(error) });
+      if (error instanceof AppError && error.status < 500) {
+        results.push({ id, ok: false, code: error.code, error: error.message });
+      } else if (isValidationFailure(error)) {
+        results.push({ id, ok: false, code: "BAD_REQUEST", error: describeProblems(fieldProblems(error)) });
+      } else {
+        console.error(`[approvals.decideMany] deciding action ${id} failed`, error);
+        results.push({ id, ok: false, code: "INTERNAL", error: BATCH_INTERNAL_ERROR });
+      }
     }
   }
   return results;

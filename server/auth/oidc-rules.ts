@@ -1,5 +1,5 @@
 import type { Role } from "../db/generated/enums";
-import { ROLES } from "./roles";
+import { ROLES } from "../schemas/enums";
 
 /**
  * The pure rules of single sign-on: which email domains may sign in, and which role the

@@ -1,8 +1,6 @@
-import type { Role } from "../db/generated/enums";
+import { ROLES, type Role } from "../schemas/enums";
 
-/** Lowest first: each role can do everything the ones before it can. */
-export const ROLES = ["viewer", "approver", "operator", "admin"] as const satisfies readonly Role[];
-
+/** Roles are declared lowest first (schema.prisma): each can do everything the ones before it can. */
 export function roleAtLeast(role: Role, required: Role): boolean {
   return ROLES.indexOf(role) >= ROLES.indexOf(required);
 }

@@ -3,16 +3,16 @@ import type { DbOrTx } from "../db/client";
 import type { WardenEvent } from "../events/bus";
 import { EventStream, type SseMessage } from "../events/event-stream";
 import type { ApprovalStreamEvent, ControlStreamEvent, RollbackStreamEvent } from "../schemas/control";
+import { CONTROL_RANK } from "../schemas/enums";
 import { scopeCovers } from "./scope";
 
-const LEVEL_ORDER: ControlLevel[] = ["running", "paused", "suspended", "killed"];
 type ScopeState = { state: ControlLevel; reason: string | null; epoch: number };
 
 /** The agent's effective state from its three scopes: the strictest wins; the newest epoch. */
 function effective(states: Map<string, ScopeState>): ScopeState {
   let result: ScopeState = { state: "running", reason: null, epoch: 0 };
   for (const s of states.values()) {
-    if (LEVEL_ORDER.indexOf(s.state) > LEVEL_ORDER.indexOf(result.state)) result = { ...s, epoch: result.epoch };
+    if (CONTROL_RANK[s.state] > CONTROL_RANK[result.state]) result = { ...s, epoch: result.epoch };
     result.epoch = Math.max(result.epoch, s.epoch);
   }
   return result;

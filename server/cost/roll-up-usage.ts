@@ -1,15 +1,33 @@
 import type { Db } from "../db/client";
+import { Prisma } from "../db/generated/client";
 import { transaction } from "../db/transaction";
 import { USAGE_INGEST_LOCK } from "./usage-horizon";
 import { ADVISORY_LOCKS } from "../db/advisory-locks";
 
-/** Serializes the fold itself across instances. */
 /** Ids folded per transaction, so a backlog is worked off in bounded steps. */
 const BATCH_IDS = 50_000;
 /** Batches per call: the background loop calls again a few seconds later. */
 const MAX_BATCHES = 10;
 
 export type RollupResult = { folded: number; lastId: bigint };
+
+/**
+ * The measures of usage_days and how a batch of usage_events `e` computes each: one row per
+ * column, so the SELECT list, the INSERT's column list and the additive ON CONFLICT update are
+ * generated from this table and cannot fall out of order. Every measure is a sum, so folding a
+ * batch into an existing row adds column to column (tests/integration/rollup-columns.test.ts
+ * checks this table against usage_days).
+ */
+export const USAGE_SUMS: readonly { column: string; expression: Prisma.Sql }[] = [
+  { column: "events", expression: Prisma.sql`count(*)::int` },
+  { column: "unpriced_events", expression: Prisma.sql`(count(*) FILTER (WHERE e.usd IS NULL))::int` },
+  { column: "input_tokens", expression: Prisma.sql`sum(e.input_tokens)` },
+  { column: "output_tokens", expression: Prisma.sql`sum(e.output_tokens)` },
+  { column: "usd", expression: Prisma.sql`coalesce(sum(e.usd), 0)` },
+];
+const USAGE_SUMS_SELECT = Prisma.join(USAGE_SUMS.map((m) => Prisma.sql`${m.expression} AS ${Prisma.raw(m.column)}`));
+const USAGE_SUMS_COLUMNS = Prisma.raw(USAGE_SUMS.map((m) => m.column).join(", "));
+const USAGE_SUMS_ADD = Prisma.raw(USAGE_SUMS.map((m) => `${m.column} = usage_days.${m.column} + EXCLUDED.${m.column}`).join(", "));
 
 /**
  * Folds new usage_events (id > metric_rollup_state['usage'].last_id) into usage_days, adding
@@ -62,21 +80,14 @@ async function foldBatch(db: Db, horizon: bigint | null): Promise<RollupResult> 
     const upTo = horizon < from + BigInt(BATCH_IDS) ? horizon : from + BigInt(BATCH_IDS);
     const [{ folded }] = (await tx.$queryRaw<{ folded: number }[]>`
       WITH batch AS (
-        SELECT (e.at AT TIME ZONE 'UTC')::date AS day, e.agent_id, e.model, count(*)::int AS events,
-               (count(*) FILTER (WHERE e.usd IS NULL))::int AS unpriced_events,
-               sum(e.input_tokens) AS input_tokens, sum(e.output_tokens) AS output_tokens, coalesce(sum(e.usd), 0) AS usd
+        SELECT (e.at AT TIME ZONE 'UTC')::date AS day, e.agent_id, e.model, ${USAGE_SUMS_SELECT}
           FROM usage_events e
          WHERE e.id > ${from} AND e.id <= ${upTo}
          GROUP BY 1, 2, 3),
       added AS (
-        INSERT INTO usage_days (day, agent_id, model, events, unpriced_events, input_tokens, output_tokens, usd)
-        SELECT day, agent_id, model, events, unpriced_events, input_tokens, output_tokens, usd FROM batch
-        ON CONFLICT (day, agent_id, model) DO UPDATE SET
-          events = usage_days.events + EXCLUDED.events,
-          unpriced_events = usage_days.unpriced_events + EXCLUDED.unpriced_events,
-          input_tokens = usage_days.input_tokens + EXCLUDED.input_tokens,
-          output_tokens = usage_days.output_tokens + EXCLUDED.output_tokens,
-          usd = usage_days.usd + EXCLUDED.usd)
+        INSERT INTO usage_days (day, agent_id, model, ${USAGE_SUMS_COLUMNS})
+        SELECT day, agent_id, model, ${USAGE_SUMS_COLUMNS} FROM batch
+        ON CONFLICT (day, agent_id, model) DO UPDATE SET ${USAGE_SUMS_ADD})
       SELECT coalesce(sum(events), 0)::int AS folded FROM batch`) as [{ folded: number }];
     // The watermark records when the rollup last moved, for the metrics page's "as of".
     await tx.$executeRaw`UPDATE metric_rollup_state SET last_id = ${upTo}, watermark = now() WHERE name = 'usage'`;

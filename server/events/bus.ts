@@ -3,6 +3,8 @@ import { randomUUID } from "node:crypto";
 import pg from "pg";
 import type { DbOrTx } from "../db/client";
 import { Prisma } from "../db/generated/client";
+import type { ControlLevel, ScopeKind } from "../db/generated/enums";
+import type { LiveEventType } from "../schemas/enums";
 import { onCommit } from "../db/transaction";
 import { env } from "../env";
 
@@ -20,7 +22,7 @@ export type WardenEvent =
   | { type: "policy.changed"; version: number }
   | { type: "task.queued"; taskId: string; capability: string }
   | { type: "task.changed"; taskId: string; status: string; agentId: string | null }
-  | { type: "control.changed"; epoch: number; kind: "fleet" | "team" | "agent"; key: string; state: "running" | "paused" | "suspended" | "killed"; reason: string | null; at: string }
+  | { type: "control.changed"; epoch: number; kind: ScopeKind; key: string; state: ControlLevel; reason: string | null; at: string }
   | { type: "control.acked"; epoch: number; count: number }
   | { type: "rollback.ordered"; seq: number; rollbackId: string; agentId: string; actionId: string; epoch: number }
   | { type: "rollback.updated"; rollbackId: string; epoch: number; status: string }
@@ -33,6 +35,12 @@ export type WardenEvent =
   | { type: "user.access_changed"; userId: string }
   /** Some of a person's sessions ended (signed out, new password, role change, deactivated). */
   | { type: "sessions.ended"; userId: string };
+
+// The console's live events (declared in server/schemas/enums.ts, which the browser can import)
+// must be events this bus publishes: a name there that is not a type here fails to compile.
+type EveryLiveEventIsPublished = LiveEventType extends WardenEvent["type"] ? true : never;
+const everyLiveEventIsPublished: EveryLiveEventIsPublished = true;
+void everyLiveEventIsPublished;
 
 const CHANNEL = "warden_events";
 
@@ -175,7 +183,7 @@ async function catchUpControl(client: pg.Client): Promise<void> {
     return;
   }
   const since = state.controlEpoch;
-  const missed = await client.query<{ epoch: string; kind: "fleet" | "team" | "agent"; key: string; state: "running" | "paused" | "suspended" | "killed"; reason: string | null; at: Date }>(
+  const missed = await client.query<{ epoch: string; kind: ScopeKind; key: string; state: ControlLevel; reason: string | null; at: Date }>(
     "SELECT epoch::text, kind::text, key, state::text, reason, created_at AS at FROM control_events WHERE epoch > $1 ORDER BY epoch",
     [since],
   );

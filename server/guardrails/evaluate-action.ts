@@ -1,10 +1,10 @@
-import type { Decision } from "../db/generated/enums";
 import type { PolicyDocument } from "../schemas/policy";
 import type { Reason } from "../schemas/actions";
+import { DECISIONS, type AgentRole, type ControlLevel, type Decision, type ToolRisk } from "../schemas/enums";
 import { matchingPatterns } from "./approval-patterns";
 import { matchesAnyScope } from "./scope-match";
 
-export type ControlState = "running" | "paused" | "suspended" | "killed";
+export type ControlState = ControlLevel;
 
 export type EvaluationInput = {
   action: string;
@@ -16,8 +16,8 @@ export type EvaluationInput = {
   confidence: number;
   /** Whether the action belongs to a task already in progress (what a pause still allows). */
   taskInProgress: boolean;
-  agent: { name: string; role: "lead" | "specialist"; tools: readonly string[]; scopes: readonly string[] };
-  toolDef: { name: string; scopes: readonly string[]; requiresConfirmation: boolean; risk: "low" | "medium" | "high" | "critical" } | null;
+  agent: { name: string; role: AgentRole; tools: readonly string[]; scopes: readonly string[] };
+  toolDef: { name: string; scopes: readonly string[]; requiresConfirmation: boolean; risk: ToolRisk } | null;
   control: { state: ControlState; reason?: string | null };
   /** null: not checked (the first pass, and policy replay). */
   rateLimit: { allowed: true } | { allowed: false; retryAfterSeconds: number; limit: string } | null;
@@ -33,8 +33,8 @@ export type Evaluation = {
   retryAfterSeconds?: number;
 };
 
-const STRICTNESS: Record<Decision, number> = { auto_execute: 0, execute_with_notification: 1, require_approval: 2, deny: 3 };
-const stricter = (a: Decision, b: Decision): Decision => (STRICTNESS[a] >= STRICTNESS[b] ? a : b);
+// The decisions are declared least strict first (schema.prisma), so strictness is the position.
+const stricter = (a: Decision, b: Decision): Decision => (DECISIONS.indexOf(a) >= DECISIONS.indexOf(b) ? a : b);
 
 function effectiveSettings(policy: PolicyDocument, tool: string | null, agent: string) {
   const toolOverride = (tool === null ? undefined : policy.toolOverrides[tool]) ?? {};

@@ -6,6 +6,7 @@ import { MATCHING_FAILURE_SCORE } from "../memory/recall-for-decision";
 import { RUBBER_STAMP_MS } from "./interventions";
 import { LATENCY_BOUNDS_MS } from "./latency-histogram";
 import { ADVISORY_LOCKS } from "../db/advisory-locks";
+import { DECISIONS, type Decision } from "../schemas/enums";
 
 // Rollups the metrics pages read instead of the actions table (ten million rows and more):
 // metric_hours (decisions and outcomes per agent and hour) and metric_days (the same per day,
@@ -54,45 +55,63 @@ const RECALL_SUMMARY = Prisma.sql`
   SELECT r.action_id, count(*)::int AS recalls, bool_or(m.kind = 'negative_knowledge' AND r.score >= ${MATCHING_FAILURE_SCORE}) AS warned
     FROM memory_recalls r JOIN memories m ON m.id = r.memory_id`;
 
-/** The aggregate columns of metric_hours over actions `a` and their recall summary `rc` (same order as HOUR_COLUMNS). */
-const HOUR_AGGREGATES = Prisma.sql`
-  count(*)::int,
-  count(*) FILTER (WHERE a.decision = 'auto_execute')::int,
-  count(*) FILTER (WHERE a.decision = 'execute_with_notification')::int,
-  count(*) FILTER (WHERE a.decision = 'require_approval')::int,
-  count(*) FILTER (WHERE a.decision = 'deny')::int,
-  count(*) FILTER (WHERE ${APPROVED} AND NOT a.args_edited)::int,
-  count(*) FILTER (WHERE ${APPROVED} AND a.args_edited)::int,
-  count(*) FILTER (WHERE a.decision = 'require_approval' AND a.status = 'rejected')::int,
-  count(*) FILTER (WHERE a.decision = 'require_approval' AND a.status = 'expired')::int,
-  count(*) FILTER (WHERE a.status = 'pending_approval')::int,
-  count(*) FILTER (WHERE a.status = 'succeeded')::int,
-  count(*) FILTER (WHERE a.status = 'failed')::int,
-  count(*) FILTER (WHERE a.status = 'failed' AND a.repeated_failure)::int,
-  count(*) FILTER (WHERE ${HUMAN_DECIDED} AND ${APPROVED} AND ${LATENCY} < ${RUBBER_STAMP_MS})::int,
-  ${latencyHistogramSql()},
-  coalesce(sum(a.cost_usd), 0),
-  coalesce(sum(rc.recalls), 0)::int,
-  count(*) FILTER (WHERE rc.warned)::int,
-  count(*) FILTER (WHERE rc.warned AND ${PLAN_CHANGED})::int`;
-/** The count columns of metric_hours and metric_days, in HOUR_AGGREGATES' order. */
-const COUNT_COLUMNS = ["decisions", "auto_execute", "execute_with_notification", "require_approval", "deny", "approved_unchanged", "edited", "rejected", "expired", "pending", "succeeded", "failed", "repeated_failures", "rubber_stamps"];
-const SIGNAL_COLUMNS = ["recalls", "warned", "plan_changes"];
-const ALL_COLUMNS = [...COUNT_COLUMNS, "approval_latency", "cost_usd", ...SIGNAL_COLUMNS];
-const HOUR_COLUMNS = Prisma.raw(ALL_COLUMNS.join(", "));
-const UPDATES = Prisma.raw(ALL_COLUMNS.map((c) => `${c} = EXCLUDED.${c}`).join(", "));
-/** metric_days from metric_hours `h`: every column summed (the histogram bucket by bucket). */
-const DAY_SUMS = Prisma.raw(
-  [
-    ...COUNT_COLUMNS.map((c) => `sum(h.${c})::int`),
-    `ARRAY[${Array.from({ length: LATENCY_BOUNDS_MS.length + 1 }, (_, i) => `sum(h.approval_latency[${i + 1}])::int`).join(", ")}]`,
-    "sum(h.cost_usd)",
-    ...SIGNAL_COLUMNS.map((c) => `sum(h.${c})::int`),
-  ].join(", "),
+/**
+ * The columns of metric_hours (and metric_days, which has the same ones) and how each is
+ * computed: `hour` aggregates the hour's actions `a` and their recall summary `rc`; `day` sums
+ * the day's metric_hours rows `h` (a plain count by default). One row per column, so the
+ * column list, the aggregates, the ON CONFLICT updates and the daily sums are all generated
+ * from this table and cannot fall out of order. A column here and not in the table (or the
+ * other way round) fails tests/integration/rollup-columns.test.ts.
+ */
+type RollupColumn = { column: string; hour: Prisma.Sql; day?: string };
+const count = (column: string, where: Prisma.Sql): RollupColumn => ({ column, hour: Prisma.sql`count(*) FILTER (WHERE ${where})::int` });
+const decisionIs = (decision: Decision) => Prisma.sql`a.decision = ${decision}::"Decision"`;
+export const HOUR_ROLLUP: readonly RollupColumn[] = [
+  { column: "decisions", hour: Prisma.sql`count(*)::int` },
+  // One count per decision, each in the column of the decision's own name.
+  ...DECISIONS.map((decision) => count(decision, decisionIs(decision))),
+  count("approved_unchanged", Prisma.sql`${APPROVED} AND NOT a.args_edited`),
+  count("edited", Prisma.sql`${APPROVED} AND a.args_edited`),
+  count("rejected", Prisma.sql`a.decision = 'require_approval' AND a.status = 'rejected'`),
+  count("expired", Prisma.sql`a.decision = 'require_approval' AND a.status = 'expired'`),
+  count("pending", Prisma.sql`a.status = 'pending_approval'`),
+  count("succeeded", Prisma.sql`a.status = 'succeeded'`),
+  count("failed", Prisma.sql`a.status = 'failed'`),
+  count("repeated_failures", Prisma.sql`a.status = 'failed' AND a.repeated_failure`),
+  count("rubber_stamps", Prisma.sql`${HUMAN_DECIDED} AND ${APPROVED} AND ${LATENCY} < ${RUBBER_STAMP_MS}`),
+  {
+    column: "approval_latency",
+    hour: latencyHistogramSql(),
+    // The histogram summed bucket by bucket.
+    day: `ARRAY[${Array.from({ length: LATENCY_BOUNDS_MS.length + 1 }, (_, i) => `sum(h.approval_latency[${i + 1}])::int`).join(", ")}]`,
+  },
+  { column: "cost_usd", hour: Prisma.sql`coalesce(sum(a.cost_usd), 0)`, day: "sum(h.cost_usd)" },
+  { column: "recalls", hour: Prisma.sql`coalesce(sum(rc.recalls), 0)::int` },
+  count("warned", Prisma.sql`rc.warned`),
+  count("plan_changes", Prisma.sql`rc.warned AND ${PLAN_CHANGED}`),
+];
+const HOUR_COLUMNS = Prisma.raw(HOUR_ROLLUP.map((c) => c.column).join(", "));
+const HOUR_AGGREGATES = Prisma.join(
+  HOUR_ROLLUP.map((c) => Prisma.sql`${c.hour} AS ${Prisma.raw(c.column)}`),
+  ",\n  ",
 );
+const UPDATES = Prisma.raw(HOUR_ROLLUP.map((c) => `${c.column} = EXCLUDED.${c.column}`).join(", "));
+/** metric_days from metric_hours `h`. */
+const DAY_SUMS = Prisma.raw(HOUR_ROLLUP.map((c) => c.day ?? `sum(h.${c.column})::int`).join(", "));
+
+/** metric_calibration_days' measures of the actions `a` in one confidence bin (same table shape as HOUR_ROLLUP). */
+export const CALIBRATION_ROLLUP: readonly { column: string; expression: Prisma.Sql; fleet: string }[] = [
+  { column: "n", expression: Prisma.sql`count(*)::int`, fleet: "sum(n)::int" },
+  { column: "successes", expression: Prisma.sql`count(*) FILTER (WHERE a.status = 'succeeded')::int`, fleet: "sum(successes)::int" },
+  { column: "sum_conf", expression: Prisma.sql`sum(a.confidence)`, fleet: "sum(sum_conf)" },
+  { column: "sum_conf_sq", expression: Prisma.sql`sum(a.confidence * a.confidence)`, fleet: "sum(sum_conf_sq)" },
+  { column: "sum_conf_success", expression: Prisma.sql`coalesce(sum(a.confidence) FILTER (WHERE a.status = 'succeeded'), 0)`, fleet: "sum(sum_conf_success)" },
+];
+const CALIBRATION_COLUMNS = Prisma.raw(CALIBRATION_ROLLUP.map((c) => c.column).join(", "));
+const CALIBRATION_AGGREGATES = Prisma.join(CALIBRATION_ROLLUP.map((c) => Prisma.sql`${c.expression} AS ${Prisma.raw(c.column)}`));
+/** metric_calibration_fleet_days from metric_calibration_days: every measure summed over agents. */
+const CALIBRATION_FLEET_SUMS = Prisma.raw(CALIBRATION_ROLLUP.map((c) => c.fleet).join(", "));
 const CONFIDENCE_BIN = Prisma.sql`least(floor(a.confidence * 100), 99)::int`;
-const CALIBRATION_AGGREGATES = Prisma.sql`count(*)::int, count(*) FILTER (WHERE a.status = 'succeeded')::int,
-  sum(a.confidence), sum(a.confidence * a.confidence), coalesce(sum(a.confidence) FILTER (WHERE a.status = 'succeeded'), 0)`;
 
 export type RollupResult = { hours: number; days: number; ranAt: Date } | null;
 
@@ -145,7 +164,7 @@ async function foldEverything(tx: DbOrTx) {
   await tx.$executeRaw`DELETE FROM metric_calibration_days`;
   await tx.$executeRaw`INSERT INTO metric_tool_days (day, agent_id, tool, actions) SELECT ${day}, a.agent_id, ${TOOL_OR_NONE}, count(*)::int FROM actions a GROUP BY 1, 2, 3`;
   const days = await tx.$executeRaw`
-    INSERT INTO metric_calibration_days (day, agent_id, bin, n, successes, sum_conf, sum_conf_sq, sum_conf_success)
+    INSERT INTO metric_calibration_days (day, agent_id, bin, ${CALIBRATION_COLUMNS})
     SELECT ${day}, a.agent_id, ${CONFIDENCE_BIN}, ${CALIBRATION_AGGREGATES}
       FROM actions a WHERE a.status IN ('succeeded', 'failed') GROUP BY 1, 2, 3`;
   await sumFleetCalibration(tx);
@@ -187,8 +206,8 @@ async function sumDays(tx: DbOrTx): Promise<void> {
 async function sumFleetCalibration(tx: DbOrTx): Promise<void> {
   await tx.$executeRaw`DELETE FROM metric_calibration_fleet_days f WHERE f.day IN (SELECT day FROM dirty_days)`;
   await tx.$executeRaw`
-    INSERT INTO metric_calibration_fleet_days (day, bin, n, successes, sum_conf, sum_conf_sq, sum_conf_success)
-    SELECT day, bin, sum(n)::int, sum(successes)::int, sum(sum_conf), sum(sum_conf_sq), sum(sum_conf_success)
+    INSERT INTO metric_calibration_fleet_days (day, bin, ${CALIBRATION_COLUMNS})
+    SELECT day, bin, ${CALIBRATION_FLEET_SUMS}
       FROM metric_calibration_days WHERE day IN (SELECT day FROM dirty_days) GROUP BY day, bin`;
 }
 
@@ -205,7 +224,7 @@ async function recomputeDays(tx: DbOrTx): Promise<number> {
     SELECT d.day, d.agent_id, ${TOOL_OR_NONE}, count(*)::int FROM dirty_days d JOIN actions a ON ${range} GROUP BY 1, 2, 3`;
   await tx.$executeRaw`DELETE FROM metric_calibration_days c USING dirty_days d WHERE c.day = d.day AND c.agent_id = d.agent_id`;
   await tx.$executeRaw`
-    INSERT INTO metric_calibration_days (day, agent_id, bin, n, successes, sum_conf, sum_conf_sq, sum_conf_success)
+    INSERT INTO metric_calibration_days (day, agent_id, bin, ${CALIBRATION_COLUMNS})
     SELECT d.day, d.agent_id, ${CONFIDENCE_BIN}, ${CALIBRATION_AGGREGATES}
       FROM dirty_days d JOIN actions a ON ${range}
      WHERE a.status IN ('succeeded', 'failed')

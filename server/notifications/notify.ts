@@ -1,9 +1,6 @@
 import type { DbOrTx } from "../db/client";
 import { Prisma } from "../db/generated/client";
-
-/** Events webhooks can subscribe to; "*" subscribes to all. */
-export const WEBHOOK_EVENTS = ["action.notify", "approval.requested", "approval.decided", "metrics.alert"] as const;
-export type WebhookEvent = (typeof WEBHOOK_EVENTS)[number];
+import type { WebhookEvent } from "../schemas/enums";
 
 /** The INSERT that queues `payload` for every active webhook that wants `event`. */
 export function webhookDeliveriesSql(event: WebhookEvent, payload: Prisma.InputJsonObject): Prisma.Sql {

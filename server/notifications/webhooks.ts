@@ -4,7 +4,7 @@ import { appendAudit } from "../audit/append-audit";
 import type { DbOrTx } from "../db/client";
 import { inTransaction } from "../db/transaction";
 import { notFound } from "../errors";
-import type { WebhookEvent } from "./notify";
+import type { WebhookEvent } from "../schemas/enums";
 
 const MAX_ATTEMPTS = 8;
 const TIMEOUT_MS = 10_000;

@@ -1,9 +1,9 @@
 import type { DbOrTx } from "../db/client";
-import type { Decision } from "../db/generated/enums";
 import { evaluateAction } from "../guardrails/evaluate-action";
 import { matchingFailures } from "../memory/recall-for-decision";
 import { ZReplayRequest, type PolicyDocument } from "../schemas/policy";
 import type { Reason, RecalledMemory } from "../schemas/actions";
+import { DECISIONS, type Decision } from "../schemas/enums";
 import { showableList } from "../lib/showable-json";
 
 const MAX_ACTIONS = 50_000;
@@ -11,7 +11,7 @@ const MAX_ACTIONS = 50_000;
 const MOMENTARY = new Set(["control_killed", "control_suspended", "control_paused", "rate_limited"]);
 
 type Counts = Record<Decision, number>;
-const emptyCounts = (): Counts => ({ auto_execute: 0, execute_with_notification: 0, require_approval: 0, deny: 0 });
+const emptyCounts = (): Counts => Object.fromEntries(DECISIONS.map((decision) => [decision, 0])) as Counts;
 
 /**
  * Runs a draft policy over the recorded actions of the last `days`: the decision counts before

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { ZScopeGlob, ZSlug, ZUuid } from "./common";
+import { ZActionStatus, ZDecision, ZToolRisk } from "./enums";
 import { boundedJson, MAX_JSON_BYTES } from "./safe-json";
 
 /** Args and outputs are any JSON object, bounded so one call cannot fill the database. */
@@ -52,18 +53,8 @@ export const ZWaitQuery = z.object({
   timeoutSeconds: z.coerce.number().int().min(0).max(120).default(30),
 });
 
-export const ZDecision = z.enum(["auto_execute", "execute_with_notification", "require_approval", "deny"]);
-export const ZActionStatus = z.enum([
-  "pending_approval",
-  "approved",
-  "rejected",
-  "expired",
-  "denied",
-  "executing",
-  "succeeded",
-  "failed",
-  "rolled_back",
-]);
+// Declared once in ./enums (from the Prisma enums); exported here too for the SDK and old imports.
+export { ZActionStatus, ZDecision } from "./enums";
 export type ActionStatusValue = z.infer<typeof ZActionStatus>;
 
 export const ZReason = z.object({ code: z.string(), message: z.string() });
@@ -97,7 +88,7 @@ export const ZActionView = z
     policyVersion: z.number(),
     recalled: z.array(ZRecalledMemory),
     status: ZActionStatus,
-    risk: z.string(),
+    risk: ZToolRisk,
     requiredApprovals: z.number(),
     approvals: z.array(z.object({ by: z.string(), at: z.string() })),
     expiresAt: z.string().nullable(),
@@ -117,7 +108,7 @@ export type ActionView = z.infer<typeof ZActionView>;
 export const ZInboxQuery = z.object({
   agent: z.string().optional(),
   tool: z.string().optional(),
-  risk: z.enum(["low", "medium", "high", "critical"]).optional(),
+  risk: ZToolRisk.optional(),
   sort: z.enum(["oldest", "newest", "risk", "confidence"]).default("oldest"),
   limit: z.number().int().min(1).max(200).default(50),
 });

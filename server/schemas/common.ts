@@ -16,7 +16,7 @@ export const ZScopeGlob = z
   .max(200, "must be at most 200 characters")
   .regex(/^[^\s]+$/, "must not contain spaces");
 
-export const ZRole = z.enum(["viewer", "approver", "operator", "admin"]);
-export const ZAgentRole = z.enum(["lead", "specialist"]);
+// Declared once in ./enums (from the Prisma enums).
+export { ZAgentRole, ZRole } from "./enums";
 
 export const ZUuid = z.uuid("must be a UUID");

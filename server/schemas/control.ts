@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { ZControlLevel } from "./enums";
 
 /** `fleet`, `team:<name>` or `agent:<name or id>`: what operators type. */
 export const ZScopeText = z
@@ -44,7 +45,7 @@ export const ZRollbackResultRequest = z
   })
   .meta({ id: "RollbackResultRequest" });
 
-export const ZControlView = z.object({ state: z.enum(["running", "paused", "suspended", "killed"]), epoch: z.number(), reason: z.string().nullable() });
+export const ZControlView = z.object({ state: ZControlLevel, epoch: z.number(), reason: z.string().nullable() });
 export type ControlView = z.infer<typeof ZControlView>;
 
 export const ZAckResponse = z.object({ ackedEpoch: z.number(), acknowledged: z.number() }).meta({ id: "AckResponse" });
@@ -89,7 +90,5 @@ export type RollbackStreamEvent = z.infer<typeof ZRollbackStreamEvent>;
 export const ZApprovalStreamEvent = z.object({ actionId: z.string(), status: z.string(), replayed: z.boolean().optional() });
 export type ApprovalStreamEvent = z.infer<typeof ZApprovalStreamEvent>;
 
-/** Control levels, lowest first: a stricter level is never replaced by a lower one, only by resume. */
-export const CONTROL_LEVELS = ["running", "paused", "suspended", "killed"] as const;
-export type ControlLevelName = (typeof CONTROL_LEVELS)[number];
-export const CONTROL_RANK = Object.fromEntries(CONTROL_LEVELS.map((level, rank) => [level, rank])) as Record<ControlLevelName, number>;
+// Control levels, lowest first, and their rank: declared once in ./enums.
+export { CONTROL_LEVELS, CONTROL_RANK, type ControlLevel as ControlLevelName } from "./enums";

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { ZSlug, ZUuid } from "./common";
+import { ZBudgetPeriod, ZBudgetScope } from "./enums";
 
 /** Tokens in one model call: the database column is a 32-bit integer. */
 const MAX_TOKENS = 1_000_000_000;
@@ -77,8 +78,7 @@ export const ZModelPrice = z
   .meta({ id: "ModelPrice" });
 export type ModelPriceView = z.infer<typeof ZModelPrice>;
 
-export const ZBudgetScope = z.enum(["agent", "team"]);
-export const ZBudgetPeriod = z.enum(["day", "month"]);
+export { ZBudgetPeriod, ZBudgetScope } from "./enums";
 const limitUsd = z.number("must be an amount in USD").positive("must be more than 0").max(MAX_USD, `must be at most ${MAX_USD.toLocaleString("en-US")}`);
 
 /** An agent budget targets the agent's id; a team budget the team's name. */

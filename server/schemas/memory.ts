@@ -1,7 +1,8 @@
 import { z } from "zod";
 import { ZSlug, ZUuid } from "./common";
+import { ZMemoryKind, ZMemoryScope } from "./enums";
 
-export const ZMemoryKind = z.enum(["decision", "negative_knowledge", "pattern"]);
+export { ZMemoryKind } from "./enums";
 export const MAX_MEMORY_BODY = 16 * 1024;
 export const MAX_MEMORY_SUBJECT = 300;
 
@@ -11,7 +12,7 @@ export const ZRecordMemoryRequest = z
     subject: z.string().trim().min(1, "must not be empty").max(MAX_MEMORY_SUBJECT, `must be at most ${MAX_MEMORY_SUBJECT} characters`),
     body: z.string().trim().min(1, "must not be empty").max(MAX_MEMORY_BODY, `must be at most ${MAX_MEMORY_BODY / 1024} KiB`),
     tags: z.array(ZSlug).max(20).default([]),
-    scope: z.enum(["shared", "private"]).default("shared"),
+    scope: ZMemoryScope.default("shared"),
     actionId: ZUuid.optional(),
     taskId: ZUuid.optional(),
   })

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { ZSlug, ZUuid } from "./common";
+import { ZScoreSource } from "./enums";
 
 export const MAX_SCORE_COMMENT = 2000;
 
@@ -60,7 +61,7 @@ export const ZScoreTarget = z
   .superRefine(requireOneTarget);
 export type ScoreTarget = z.input<typeof ZScoreTarget>;
 
-export const ZScoreSource = z.enum(["human", "evaluator"]);
+export { ZScoreSource } from "./enums";
 
 export const ZScoreView = z
   .object({

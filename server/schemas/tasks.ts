@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { ZSlug, ZUuid } from "./common";
+import { ZTaskStatus } from "./enums";
 import { boundedJson } from "./safe-json";
 
 export const ZCreateTaskRequest = z
@@ -45,7 +46,7 @@ export const ZTaskView = z
     dedupeKey: z.string().nullable(),
     parentId: z.string().nullable(),
     deadline: z.string().nullable(),
-    status: z.string(),
+    status: ZTaskStatus,
     leasedBy: z.string().nullable(),
     leaseExpiresAt: z.string().nullable(),
     attempts: z.number(),

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { ZScopeGlob, ZSlug } from "./common";
+import { ZToolRisk } from "./enums";
 
 /** `10/minute`, `100/hour`, `5/second`, `1000/day`. */
 export const ZRateLimit = z
@@ -15,7 +16,7 @@ export function parseRateLimit(spec: string): { points: number; seconds: number 
   return { points: Number(count), seconds: RATE_LIMIT_UNIT_SECONDS[unit] };
 }
 
-export const ZToolRisk = z.enum(["low", "medium", "high", "critical"]);
+export { ZToolRisk } from "./enums";
 
 export const ZPutToolRequest = z
   .strictObject({

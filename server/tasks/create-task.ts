@@ -6,11 +6,11 @@ import { inTransaction } from "../db/transaction";
 import { env } from "../env";
 import { invalidField } from "../errors";
 import { publish } from "../events/bus";
+import { UNFINISHED_TASK_STATUSES } from "../schemas/enums";
 import { ZCreateTaskRequest, type CreateTaskRequest, type TaskView } from "../schemas/tasks";
 import { toTaskView } from "./task-view";
 import { ADVISORY_LOCKS } from "../db/advisory-locks";
 
-const UNFINISHED = ["queued", "leased", "running", "suspended"] as const;
 
 /**
  * Queues a task. A dedupe key repeated while its task is unfinished (and younger than the
@@ -25,7 +25,7 @@ export async function createTask(db: DbOrTx, actor: Actor, request: CreateTaskRe
       const existing = await tx.task.findFirst({
         where: {
           dedupeKey: input.dedupeKey,
-          status: { in: [...UNFINISHED] },
+          status: { in: [...UNFINISHED_TASK_STATUSES] },
           createdAt: { gt: new Date(Date.now() - env.WARDEN_TASK_DEDUPE_WINDOW_SECONDS * 1000) },
         },
         orderBy: { createdAt: "desc" },

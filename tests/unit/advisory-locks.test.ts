@@ -24,7 +24,11 @@ describe("advisory locks: one registry, no shared key spaces", () => {
 
   it("every lock the code takes names its id from the registry, never a number of its own", () => {
     const offenders: string[] = [];
-    const code = [...sources("server", ".ts"), ...sources("scripts", ".ts"), ...sources("bench", ".ts")].filter((f) => !f.endsWith("advisory-locks.ts"));
+    // Everywhere TypeScript runs SQL: the app, its scripts and benchmarks, and the tests and
+    // end-to-end fixtures (a test taking a lock of its own could block the code under test).
+    const code = ["app", "server", "scripts", "bench", "tests", "e2e"]
+      .flatMap((dir) => [...sources(dir, ".ts"), ...sources(dir, ".tsx")])
+      .filter((f) => !f.endsWith("advisory-locks.ts") && !f.endsWith("advisory-locks.test.ts"));
     for (const file of code) {
       for (const match of readFileSync(path.join(ROOT, file), "utf8").matchAll(LOCK_CALL)) {
         const first = match[1]!.trim();

@@ -3,9 +3,8 @@ import { agentDetail } from "../../fleet/agent-detail";
 import { fleetOverview } from "../../fleet/fleet-overview";
 import { listTasks, operateOnTask, taskDetail } from "../../tasks/manage-tasks";
 import { ZUuid } from "../../schemas/common";
+import { ZTaskStatus } from "../../schemas/enums";
 import { createTRPCRouter, operatorProcedure, viewerProcedure } from "../trpc";
-
-const ZTaskStatus = z.enum(["queued", "leased", "running", "succeeded", "failed", "cancelled", "suspended", "dead"]);
 
 export const fleetRouter = createTRPCRouter({
   overview: viewerProcedure.query(({ ctx }) => fleetOverview(ctx.db)),

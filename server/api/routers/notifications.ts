@@ -1,7 +1,8 @@
 import { z } from "zod";
-import { listNotifications, markNotificationsSeen, WEBHOOK_EVENTS } from "../../notifications/notify";
+import { listNotifications, markNotificationsSeen } from "../../notifications/notify";
 import { createWebhook, listWebhooks, setWebhookActive } from "../../notifications/webhooks";
 import { ZUuid } from "../../schemas/common";
+import { WEBHOOK_EVENTS } from "../../schemas/enums";
 import { adminProcedure, authedProcedure, createTRPCRouter } from "../trpc";
 
 export const notificationsRouter = createTRPCRouter({
