@@ -6,7 +6,7 @@ import { checkAgentProvenance } from "../agents/provenance";
 import type { DbOrTx, Tx } from "../db/client";
 import { Prisma, type ActionStatus, type Agent } from "../db/generated/client";
 import { GuardFailed, writeAtomically } from "../db/single-statement";
-import { emitLocallyOnCommit, notifyOtherInstancesSql, type WardenEvent } from "../events/bus";
+import { announceAfterCommit, type WardenEvent } from "../events/bus";
 import { evaluateAction, type EvaluationInput } from "../guardrails/evaluate-action";
 import { consumeToolRateLimit } from "../guardrails/tool-rate-limit";
 import { argsHash } from "../lib/canonical-json";
@@ -110,8 +110,9 @@ async function decideAndRecord(
   const summary = { actionId: id, agent: agent.name, action: input.action, tool, resource: input.resource ?? null, confidence: input.confidence };
   const json = (value: unknown) => (value === undefined || value === null ? null : JSON.stringify(value));
 
-  // The action, its audit row, its notification or approval request and the events go to the
-  // database as one statement: atomic, and one round trip on the hot path.
+  // The action, its audit row and its notification or approval request go to the database as
+  // one statement: atomic, and one round trip on the hot path. The events follow the commit
+  // (announceAfterCommit says why not in it).
   const writes: Prisma.Sql[] = [
     Prisma.sql`
       INSERT INTO actions (id, agent_id, task_id, action, tool, resource, args, confidence, reversible, undo, rationale,
@@ -176,13 +177,13 @@ async function decideAndRecord(
   // Decided on this control epoch: if a pause, suspend or kill landed since, nothing is written.
   const guard = { check: Prisma.sql`(SELECT epoch FROM agent_control WHERE agent_id = ${agent.id}::uuid) = ${control.epoch}`, message: "the agent's control state changed" };
   try {
-    await writeAtomically(db, writes, notifyOtherInstancesSql(events), guard);
+    await writeAtomically(db, writes, undefined, guard);
   } catch (error) {
     // The same request, proposed at the same moment, won the unique index over pending rows.
     const repeated = key && !(error instanceof GuardFailed) ? await repeatedProposal(db, actor, key, origin) : null;
     if (repeated) return repeated;
     throw error;
   }
-  emitLocallyOnCommit(db, events);
+  announceAfterCommit(db, events);
   return answer;
 }

@@ -1,5 +1,6 @@
 import type { DbOrTx } from "./client";
 import { Prisma } from "./generated/client";
+import { sqlState } from "./sql-state";
 
 /** SQLSTATE of warden_require(): a statement's guard found its premise changed. */
 const GUARD_FAILED = "WR001";
@@ -37,18 +38,4 @@ export class GuardFailed extends Error {
     super(message);
     this.name = "GuardFailed";
   }
-}
-
-/** The PostgreSQL error code behind a Prisma (driver adapter) error, wherever it sits. */
-function sqlState(error: unknown): string | null {
-  let current: unknown = error;
-  for (let depth = 0; depth < 5 && current && typeof current === "object"; depth++) {
-    const record = current as { code?: unknown; originalCode?: unknown; meta?: { code?: unknown }; cause?: unknown };
-    for (const code of [record.originalCode, record.meta?.code, record.code]) {
-      if (typeof code === "string" && /^[0-9A-Z]{5}$/.test(code)) return code;
-    }
-    current = record.cause;
-  }
-  const message = error instanceof Error ? error.message : "";
-  return message.includes(GUARD_FAILED) ? GUARD_FAILED : null;
 }

@@ -1,6 +1,7 @@
 import { EventEmitter } from "node:events";
 import { randomUUID } from "node:crypto";
 import pg from "pg";
+import { pgPool } from "../db/pg-pool";
 import type { DbOrTx } from "../db/client";
 import { Prisma } from "../db/generated/client";
 import type { ControlLevel, ScopeKind } from "../db/generated/enums";
@@ -57,6 +58,9 @@ type BusState = {
   listener: pg.Client | null;
   starting: Promise<void> | null;
   controlEpoch: number | null;
+  /** Announcements waiting for the next batched NOTIFY (see announceAfterCommit). */
+  outbox: string[];
+  flushing: ReturnType<typeof setTimeout> | null;
 };
 const holder = globalThis as unknown as { wardenBus?: BusState };
 const state: BusState = (holder.wardenBus ??= {
@@ -65,6 +69,8 @@ const state: BusState = (holder.wardenBus ??= {
   listener: null,
   starting: null,
   controlEpoch: null,
+  outbox: [],
+  flushing: null,
 });
 
 /** Hands an event to this process's subscribers, each control change once and in epoch order. */
@@ -96,6 +102,39 @@ export function notifyOtherInstancesSql(events: WardenEvent[]): Prisma.Sql {
 export function notifyOtherInstancesExpr(eventJson: Prisma.Sql): Prisma.Sql {
   if (!crossInstance()) return Prisma.sql`NULL`;
   return Prisma.sql`pg_notify(${CHANNEL}, json_build_object('origin', ${state.instanceId}::text, 'event', ${eventJson})::text)`;
+}
+
+/**
+ * For what the console shows and no agent waits on (an auto-run action decided, a notification
+ * filed): delivered here on commit, and to other instances by a NOTIFY of its own a few
+ * milliseconds later, batched with the other announcements of that moment.
+ *
+ * Why not in the writing statement: PostgreSQL serializes the commits of every transaction that
+ * sent a NOTIFY, cluster-wide (one lock, held through the commit's WAL flush), which capped the
+ * decisions at one commit per flush, about 100 a second on this machine. Control changes,
+ * approvals decided and undo orders still notify inside their transactions, where "no instance
+ * learns of it before it commits, and every instance does" matters; for these the cost of a
+ * process dying in the few milliseconds after its commit is another instance's console
+ * refreshing later.
+ */
+export function announceAfterCommit(db: DbOrTx, events: WardenEvent[]): void {
+  onCommit(db, () => {
+    for (const event of events) deliver(event);
+    if (!crossInstance() || events.length === 0) return;
+    for (const event of events) state.outbox.push(JSON.stringify({ origin: state.instanceId, event }));
+    state.flushing ??= setTimeout(flushAnnouncements, ANNOUNCE_BATCH_MS);
+  });
+}
+
+const ANNOUNCE_BATCH_MS = 10;
+
+function flushAnnouncements(): void {
+  const payloads = state.outbox;
+  state.outbox = [];
+  state.flushing = null;
+  pgPool()
+    .query(`SELECT pg_notify($1, payload) FROM unnest($2::text[]) AS payload`, [CHANNEL, payloads])
+    .catch((error: unknown) => console.error(`[events] could not announce ${payloads.length} event(s) to the other instances`, error));
 }
 
 /** Delivers `events` to this instance's subscribers once `db`'s transaction commits. */

@@ -1,3 +1,4 @@
+import { sqlState, UNIQUE_VIOLATION } from "../db/sql-state";
 import type { FieldProblem } from "../errors";
 import { fieldName } from "../schemas/safe-json";
 
@@ -35,7 +36,11 @@ export function describeProblems(problems: FieldProblem[]): string {
   return problems.map((p) => `${p.field}: ${p.message}`).join("; ");
 }
 
-/** A unique-index violation from Prisma (P2002), which a racing duplicate create produces. */
-export function isUniqueViolation(error: unknown): error is { code: "P2002"; meta?: { target?: unknown } } {
-  return typeof error === "object" && error !== null && (error as { code?: unknown }).code === "P2002";
+/**
+ * A unique-index violation, which a racing duplicate create produces: P2002 from a Prisma model
+ * call, SQLSTATE 23505 inside a raw statement's error.
+ */
+export function isUniqueViolation(error: unknown): boolean {
+  if (typeof error !== "object" || error === null) return false;
+  return (error as { code?: unknown }).code === "P2002" || sqlState(error) === UNIQUE_VIOLATION;
 }

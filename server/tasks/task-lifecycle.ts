@@ -6,7 +6,7 @@ import { inTransaction, isRootClient } from "../db/transaction";
 import { addSpend } from "../cost/add-spend";
 import { env } from "../env";
 import { AppError, notFound } from "../errors";
-import { emitLocallyOnCommit, notifyOtherInstancesExpr, publish, type WardenEvent } from "../events/bus";
+import { announceAfterCommit, emitLocallyOnCommit, notifyOtherInstancesExpr, publish, type WardenEvent } from "../events/bus";
 import { ZTaskCompleteRequest, ZTaskFailRequest, ZTaskHeartbeatRequest } from "../schemas/tasks";
 import { TASK_VIEW_COLUMNS, toTaskView, type TaskViewRow } from "./task-view";
 
@@ -71,12 +71,10 @@ type CompletedRow = TaskViewRow & { parentId: string | null };
 
 /**
  * The completion as one statement: the task (only while this agent holds its lease), its event
- * and its parent's, the audit row and the notifications to other instances, in one round trip.
+ * and its parent's and the audit row, in one round trip; the bus events follow the commit.
  * When no row matched, the transactional check says why (404 or 409), writing nothing.
  */
 async function completeInOneStatement(db: Db, actor: AgentActor, taskId: string, output: Record<string, unknown>, origin?: RequestOrigin) {
-  const changed = (task: Prisma.Sql, status: string) =>
-    notifyOtherInstancesExpr(Prisma.sql`json_build_object('type', 'task.changed', 'taskId', ${task}, 'status', ${status}::text, 'agentId', ${actor.id}::text)`);
   const [task] = await db.$queryRaw<CompletedRow[]>`
     WITH done AS (
       UPDATE tasks SET status = 'succeeded', output = ${JSON.stringify(output)}::jsonb, cost_usd = NULL, completed_at = now(),
@@ -91,10 +89,8 @@ async function completeInOneStatement(db: Db, actor: AgentActor, taskId: string,
     ), audit AS (
       INSERT INTO audit_log (actor_type, actor_id, actor_label, verb, subject_type, subject_id, data, ip)
       SELECT 'agent', ${actor.id}, ${actor.label}, 'task.complete', 'task', id::text, jsonb_build_object('cost', NULL, 'parentId', "parentId"), ${origin?.ip ?? null} FROM done
-    ), notified AS (
-      SELECT ${changed(Prisma.sql`id`, "succeeded")}, CASE WHEN "parentId" IS NOT NULL THEN ${changed(Prisma.sql`"parentId"`, "subtask_succeeded")} END FROM done
     )
-    SELECT done.* FROM done LEFT JOIN notified ON true`;
+    SELECT * FROM done`;
   if (!task) {
     // Nothing matched: the same check as the transactional path, to answer why.
     await inTransaction(db, (tx) => lockLeasedTask(tx, actor.id, taskId));
@@ -102,7 +98,7 @@ async function completeInOneStatement(db: Db, actor: AgentActor, taskId: string,
   }
   const events: WardenEvent[] = [{ type: "task.changed", taskId: task.id, status: "succeeded", agentId: actor.id }];
   if (task.parentId) events.push({ type: "task.changed", taskId: task.parentId, status: "subtask_succeeded", agentId: actor.id });
-  emitLocallyOnCommit(db, events);
+  announceAfterCommit(db, events);
   return toTaskView(task);
 }
 
