@@ -8,7 +8,7 @@ import { SHARED_LESSONS as LESSONS } from "../tests/support/shared-lessons";
 
 const ADMIN = { email: "load@e2e.test", password: "load-password-123" };
 
-test("200 concurrent proposals from 20 agents sharing the same remembered failures, across two Warden processes: every one answered 201, each with its audit row", async () => {
+test("200 concurrent proposals from 20 agents sharing the same remembered failures, across two Warden processes: every one answered 201, each with its audit row; a revoked key and a suspend reach the other process at once", async () => {
   test.setTimeout(300_000);
   const url = await createFreshDatabase("warden_e2e_load");
   test.skip(!url, "needs a PostgreSQL server (the embedded database serves one process)");
@@ -23,6 +23,7 @@ test("200 concurrent proposals from 20 agents sharing the same remembered failur
     const admin = { authorization: `Bearer ${token}`, "content-type": "application/json" };
     expect((await fetch(`${a.base}/api/v1/tools/docker.restart`, { method: "PUT", headers: admin, body: JSON.stringify({ scopes: ["staging/*"] }) })).status).toBe(200);
     const keys: string[] = [];
+    const keyIds: string[] = [];
     for (let i = 0; i < 20; i++) {
       const created = await fetch(`${a.base}/api/v1/agents`, {
         method: "POST",
@@ -30,7 +31,9 @@ test("200 concurrent proposals from 20 agents sharing the same remembered failur
         body: JSON.stringify({ name: `load-${i}`, role: "specialist", team: "ops", tools: ["docker.restart"], scopes: ["staging/*"] }),
       });
       expect(created.status).toBe(201);
-      keys.push(((await created.json()) as { key: { secret: string } }).key.secret);
+      const { key } = (await created.json()) as { key: { id: string; secret: string } };
+      keys.push(key.secret);
+      keyIds.push(key.id);
     }
     // What the fleet remembers about restarting traefik: every proposal below recalls all of it.
     const lessonIds: string[] = [];
@@ -74,6 +77,29 @@ test("200 concurrent proposals from 20 agents sharing the same remembered failur
     await expect
       .poll(async () => (await client.query("SELECT times_recalled FROM memories WHERE id = ANY($1::uuid[])", [lessonIds])).rows.map((r) => r.times_recalled), { timeout: 20_000 })
       .toEqual([200, 200, 200, 200, 200]);
+
+    // A key revoked through one instance is refused by the other within a second, though the
+    // other had just cached it: the revocation's bus event drops it there.
+    const meOnB = () => fetch(`${b.base}/api/v1/me`, { headers: { authorization: `Bearer ${keys[1]}` } }).then((r) => r.status);
+    expect(await meOnB()).toBe(200);
+    expect((await fetch(`${a.base}/api/v1/keys/${keyIds[1]}`, { method: "DELETE", headers: admin })).status).toBe(200);
+    const revokedAt = Date.now();
+    let status = 200;
+    while (status === 200 && Date.now() - revokedAt < 3_000) status = await meOnB();
+    expect(status).toBe(401);
+    expect(Date.now() - revokedAt).toBeLessThan(1_000);
+
+    // A suspend through one instance: the next proposal on the other is refused at once (its
+    // cached principal is dropped, and the decision's statement re-checks the state anyway).
+    const proposeOnB = () =>
+      fetch(`${b.base}/api/v1/actions`, {
+        method: "POST",
+        headers: { authorization: `Bearer ${keys[2]}`, "content-type": "application/json" },
+        body: JSON.stringify({ action: "docker restart traefik", tool: "docker.restart", resource: "staging/traefik", confidence: 0.97, args: {} }),
+      }).then(async (r) => ((await r.json()) as { decision: string }).decision);
+    expect(await proposeOnB()).toBe("execute_with_notification");
+    expect((await fetch(`${a.base}/api/v1/control/suspend`, { method: "POST", headers: admin, body: JSON.stringify({ scope: "team:ops", reason: "e2e: two instances" }) })).status).toBe(200);
+    expect(await proposeOnB()).toBe("deny");
   } finally {
     await client.end();
     await Promise.all([a, b].map(stopInstance));
