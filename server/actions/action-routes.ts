@@ -13,6 +13,8 @@ const ZIdParams = z.object({ id: ZUuid });
 export const proposeActionRoute = defineRoute({
   method: "POST",
   path: "/api/v1/actions",
+  operationId: "proposeAction",
+  answers: { 200: "The same request is already waiting for a human: that action (repeated: true)", 429: "Too many proposals from this agent (the answer is a denial with retryAfterSeconds; see Retry-After)" },
   summary: "Ask before acting: the guardrail's decision, its reasons and the memories it recalled",
   tag: "Agents",
   auth: { agent: true },
@@ -29,6 +31,7 @@ export const proposeActionRoute = defineRoute({
 export const getActionRoute = defineRoute({
   method: "GET",
   path: "/api/v1/actions/{id}",
+  operationId: "getAction",
   summary: "An action's status, decision, approved args and who decided",
   tag: "Agents",
   auth: { agent: true, user: "viewer" },
@@ -41,6 +44,7 @@ export const getActionRoute = defineRoute({
 export const waitActionRoute = defineRoute({
   method: "GET",
   path: "/api/v1/actions/{id}/wait",
+  operationId: "waitAction",
   summary: "Long-poll until the action is no longer pending (or timeoutSeconds pass)",
   tag: "Agents",
   auth: { agent: true },
@@ -54,6 +58,8 @@ export const waitActionRoute = defineRoute({
 export const actionResultRoute = defineRoute({
   method: "POST",
   path: "/api/v1/actions/{id}/result",
+  operationId: "actionResult",
+  answers: { 409: "The action is not approved, or its result was already reported" },
   summary: "Report the outcome of an approved action",
   tag: "Agents",
   auth: { agent: true },

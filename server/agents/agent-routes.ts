@@ -11,6 +11,7 @@ const ZIdParams = z.object({ id: ZUuid });
 export const createAgentRoute = defineRoute({
   method: "POST",
   path: "/api/v1/agents",
+  operationId: "createAgent",
   summary: "Register an agent; its first key is in the answer, shown this once",
   tag: "Provisioning",
   auth: { user: "admin" },
@@ -24,6 +25,7 @@ export const createAgentRoute = defineRoute({
 export const listAgentsRoute = defineRoute({
   method: "GET",
   path: "/api/v1/agents",
+  operationId: "listAgents",
   summary: "Every registered agent",
   tag: "Provisioning",
   auth: { user: "viewer" },
@@ -34,6 +36,7 @@ export const listAgentsRoute = defineRoute({
 export const issueAgentKeyRoute = defineRoute({
   method: "POST",
   path: "/api/v1/agents/{id}/keys",
+  operationId: "issueAgentKey",
   summary: "Issue another key for an agent (rotation); the secret is shown this once",
   tag: "Provisioning",
   auth: { user: "admin" },
@@ -48,6 +51,7 @@ export const issueAgentKeyRoute = defineRoute({
 export const revokeAgentKeyRoute = defineRoute({
   method: "DELETE",
   path: "/api/v1/keys/{id}",
+  operationId: "revokeAgentKey",
   summary: "Revoke an agent key; it stops working on the next request",
   tag: "Provisioning",
   auth: { user: "admin" },

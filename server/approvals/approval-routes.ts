@@ -12,6 +12,7 @@ const ZIdParams = z.object({ id: ZUuid });
 export const listApprovalsRoute = defineRoute({
   method: "GET",
   path: "/api/v1/approvals",
+  operationId: "listApprovals",
   summary: "The approval inbox as JSON (status=pending, the default, or decided)",
   tag: "Approvals",
   auth: { user: "approver" },
@@ -31,6 +32,8 @@ export const listApprovalsRoute = defineRoute({
 export const approveRoute = defineRoute({
   method: "POST",
   path: "/api/v1/actions/{id}/approve",
+  operationId: "approve",
+  answers: { 409: "The action is no longer waiting (decided, expired), or this person may not decide it (their own, already voted)" },
   summary: "Approve, optionally with edited args; 409 with who decided if it was already decided",
   tag: "Approvals",
   auth: { user: "approver" },
@@ -45,6 +48,8 @@ export const approveRoute = defineRoute({
 export const rejectRoute = defineRoute({
   method: "POST",
   path: "/api/v1/actions/{id}/reject",
+  operationId: "reject",
+  answers: { 409: "The action is no longer waiting for a decision" },
   summary: "Reject with a reason (it goes back to the agent); 409 if already decided",
   tag: "Approvals",
   auth: { user: "approver" },

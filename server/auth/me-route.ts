@@ -7,6 +7,7 @@ import { ZRole } from "../schemas/common";
 export const meRoute = defineRoute({
   method: "GET",
   path: "/api/v1/me",
+  operationId: "me",
   summary: "Who the key or token belongs to",
   tag: "Agents",
   auth: { agent: true, user: "viewer" },

@@ -4,7 +4,7 @@ import type { Db } from "../db/client";
 import type { ControlLevel } from "../db/generated/client";
 import { defineRoute, type ApiRoute } from "../http/api-route";
 import { ZUuid } from "../schemas/common";
-import { ZAckRequest, ZAckResponse, ZControlChangeRequest, ZControlView, ZHeartbeatRequest, ZKillRequest, ZKillTokenRequest, ZRollbackResultRequest, ZRollbackResultResponse } from "../schemas/control";
+import { ZAckRequest, ZAckResponse, ZApprovalStreamEvent, ZControlStreamEvent, ZRollbackStreamEvent, ZControlChangeRequest, ZControlView, ZHeartbeatRequest, ZKillRequest, ZKillTokenRequest, ZRollbackResultRequest, ZRollbackResultResponse } from "../schemas/control";
 import { acknowledgeEpoch, heartbeat, reportRollbackResult } from "./agent-presence";
 import { agentStream } from "./agent-stream";
 import { changeControl } from "./change-control";
@@ -14,16 +14,18 @@ import { resolveScope, scopeText } from "./scope";
 
 const ZChangeResponse = z.object({ epoch: z.number(), scope: z.string(), state: z.string(), reason: z.string(), agents: z.number() });
 
-function levelRoute(path: string, state: ControlLevel, summary: string): ApiRoute {
+function levelRoute(path: string, operationId: string, state: ControlLevel, summary: string): ApiRoute {
   return defineRoute({
     method: "POST",
     path,
+    operationId,
     summary,
     tag: "Kill switch",
     auth: { user: "operator" },
     body: ZControlChangeRequest,
     response: ZChangeResponse,
     idempotent: true,
+    answers: { 409: "A stricter level already holds the scope (a kill is undone only by a resume)" },
     handler: async ({ db, principal, body, origin }) => {
       const scope = await resolveScope(db, body.scope);
       const change = await changeControl(db, personPrincipal(principal).actor, { scope, state, reason: body.reason }, origin);
@@ -32,15 +34,21 @@ function levelRoute(path: string, state: ControlLevel, summary: string): ApiRout
   });
 }
 
-/** Each level is served at /api/v1/control/<level> and, as operators type it, at /<level>. */
+/**
+ * Each level is served at /api/v1/control/<level> and, as operators type it, at /<level> (the
+ * root ones' operation ids end in "AtRoot").
+ */
 export function controlLevelRoutes(prefix: "/api/v1/control" | "") {
+  const suffix = prefix === "" ? "AtRoot" : "";
   return {
-    pause: levelRoute(`${prefix}/pause`, "paused", "Pause a scope: no new tasks; actions only for tasks in progress"),
-    suspend: levelRoute(`${prefix}/suspend`, "suspended", "Suspend a scope: every action is refused from the next request on"),
-    resume: levelRoute(`${prefix}/resume`, "running", "Resume a scope"),
+    pause: levelRoute(`${prefix}/pause`, `pause${suffix}`, "paused", "Pause a scope: no new tasks; actions only for tasks in progress"),
+    suspend: levelRoute(`${prefix}/suspend`, `suspend${suffix}`, "suspended", "Suspend a scope: every action is refused from the next request on"),
+    resume: levelRoute(`${prefix}/resume`, `resume${suffix}`, "running", "Resume a scope"),
     kill: defineRoute({
       method: "POST",
       path: `${prefix}/kill`,
+      operationId: `kill${suffix}`,
+      answers: { 409: "The confirmation token is unknown, used, expired, or its plan changed" },
       summary: "Kill a scope with a confirmation token from kill-token: actions refused, undo orders sent newest first",
       tag: "Kill switch",
       auth: { user: "operator" },
@@ -57,6 +65,7 @@ export const rootControlRoutes = controlLevelRoutes("");
 export const killTokenRoute = defineRoute({
   method: "POST",
   path: "/api/v1/control/kill-token",
+  operationId: "killToken",
   summary: "A single-use kill confirmation (two minutes) with the rollback plan it is bound to",
   tag: "Kill switch",
   auth: { user: "operator" },
@@ -69,6 +78,7 @@ export const killTokenRoute = defineRoute({
 export const heartbeatRoute = defineRoute({
   method: "POST",
   path: "/api/v1/heartbeat",
+  operationId: "heartbeat",
   summary: "I am alive: answers with the agent's control state and epoch",
   tag: "Agents",
   auth: { agent: true },
@@ -80,6 +90,7 @@ export const heartbeatRoute = defineRoute({
 export const ackRoute = defineRoute({
   method: "POST",
   path: "/api/v1/control/ack",
+  operationId: "ack",
   summary: "Acknowledge every control change up to an epoch",
   tag: "Agents",
   auth: { agent: true },
@@ -92,9 +103,16 @@ export const ackRoute = defineRoute({
 export const streamRoute = defineRoute({
   method: "GET",
   path: "/api/v1/control/stream",
+  operationId: "stream",
   summary: "Server-Sent Events: control, approval, rollback; send Last-Event-ID to replay what was missed",
   tag: "Agents",
   auth: { agent: true },
+  events: {
+    control: ZControlStreamEvent,
+    approval: ZApprovalStreamEvent,
+    rollback: ZRollbackStreamEvent,
+    revoked: z.object({ reason: z.string() }),
+  },
   handler: ({ db, principal, headers, signal }) => {
     const header = headers.get("last-event-id");
     const lastEventId = header && /^\d+$/.test(header) ? Number(header) : null;
@@ -106,6 +124,8 @@ export const streamRoute = defineRoute({
 export const rollbackResultRoute = defineRoute({
   method: "POST",
   path: "/api/v1/rollbacks/{id}/result",
+  operationId: "rollbackResult",
+  answers: { 409: "The undo order was already reported" },
   summary: "Report the outcome of an undo order",
   tag: "Agents",
   auth: { agent: true },

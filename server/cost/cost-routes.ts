@@ -10,6 +10,7 @@ import { recordUsage } from "./record-usage";
 export const recordUsageRoute = defineRoute({
   method: "POST",
   path: "/api/v1/usage",
+  operationId: "recordUsage",
   summary: "Report a model call's tokens (and its cost, if known): priced from the price table otherwise, counted toward budgets",
   tag: "Agents",
   auth: { agent: true },
@@ -28,6 +29,7 @@ export const recordUsageRoute = defineRoute({
 export const listPricesRoute = defineRoute({
   method: "GET",
   path: "/api/v1/prices",
+  operationId: "listPrices",
   summary: "The price table: USD per million input and output tokens, per model",
   tag: "Provisioning",
   auth: { agent: true, user: "viewer" },
@@ -38,6 +40,7 @@ export const listPricesRoute = defineRoute({
 export const putPriceRoute = defineRoute({
   method: "PUT",
   path: "/api/v1/prices",
+  operationId: "putPrice",
   summary: "Set a model's prices (applies to usage from now on)",
   tag: "Provisioning",
   auth: { user: "admin" },
@@ -50,6 +53,7 @@ export const putPriceRoute = defineRoute({
 export const deletePriceRoute = defineRoute({
   method: "DELETE",
   path: "/api/v1/prices",
+  operationId: "deletePrice",
   summary: "Remove a model's price (?model=): its later usage is stored unpriced",
   tag: "Provisioning",
   auth: { user: "admin" },
@@ -61,6 +65,7 @@ export const deletePriceRoute = defineRoute({
 export const listBudgetsRoute = defineRoute({
   method: "GET",
   path: "/api/v1/budgets",
+  operationId: "listBudgets",
   summary: "Budgets with the spend of their current UTC day or month and their target's control state",
   tag: "Provisioning",
   auth: { user: "viewer" },
@@ -71,6 +76,7 @@ export const listBudgetsRoute = defineRoute({
 export const createBudgetRoute = defineRoute({
   method: "POST",
   path: "/api/v1/budgets",
+  operationId: "createBudget",
   summary: "Add a budget for an agent (target: its id) or a team (target: its name), per day or month",
   tag: "Provisioning",
   auth: { user: "admin" },
@@ -86,6 +92,7 @@ const ZBudgetParams = z.object({ id: ZUuid });
 export const updateBudgetRoute = defineRoute({
   method: "PUT",
   path: "/api/v1/budgets/{id}",
+  operationId: "updateBudget",
   summary: "Change a budget's limit",
   tag: "Provisioning",
   auth: { user: "admin" },
@@ -99,6 +106,7 @@ export const updateBudgetRoute = defineRoute({
 export const deleteBudgetRoute = defineRoute({
   method: "DELETE",
   path: "/api/v1/budgets/{id}",
+  operationId: "deleteBudget",
   summary: "Remove a budget",
   tag: "Provisioning",
   auth: { user: "admin" },

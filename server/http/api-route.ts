@@ -55,6 +55,8 @@ export type RouteSpec<BS extends Schema | undefined, QS extends Schema | undefin
   method: "GET" | "POST" | "PUT" | "DELETE";
   /** The path as served and as OpenAPI writes it, with {name} for parameters. */
   path: string;
+  /** The operation's name in OpenAPI, which generated clients call it by (unique). */
+  operationId: string;
   summary: string;
   tag: string;
   auth: RouteAuth;
@@ -64,6 +66,15 @@ export type RouteSpec<BS extends Schema | undefined, QS extends Schema | undefin
   /** The answer's shape: types the handler's return, documents it, and is checked in tests. */
   response?: RS;
   successStatus?: number;
+  /**
+   * The other statuses this route answers, with when: another success (200 for a repeat, 204
+   * for nothing) carries the response schema or no body; 4xx and 5xx carry the error shape.
+   * 400, 401, 403, 404 (a path parameter), 413 (a body) and 422 (Idempotency-Key) are
+   * documented from the spec itself.
+   */
+  answers?: Partial<Record<200 | 201 | 204 | 409 | 422 | 429 | 503, string>>;
+  /** For an event stream: each event's name and data schema (documentation only). */
+  events?: Record<string, Schema>;
   /**
    * Writes that honour the Idempotency-Key header: `true` runs the handler in a transaction
    * that claims the key first; `"in-statement"` lets the handler store the answer in the one

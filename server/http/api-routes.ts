@@ -26,6 +26,8 @@ const ZHealth = z.object({ ok: z.boolean(), database: z.enum(["up", "down"]), pi
 export const healthRoute = defineRoute({
   method: "GET",
   path: "/api/health",
+  operationId: "health",
+  answers: { 503: "The database cannot be reached" },
   summary: "Whether this instance serves and reaches its database",
   tag: "Operations",
   auth: "public",
@@ -43,6 +45,7 @@ export const healthRoute = defineRoute({
 export const openApiRoute = defineRoute({
   method: "GET",
   path: "/api/v1/openapi.json",
+  operationId: "openApi",
   summary: "This document",
   tag: "Operations",
   auth: "public",

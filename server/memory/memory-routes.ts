@@ -7,6 +7,8 @@ import { recordMemory } from "./record-memory";
 export const recordMemoryRoute = defineRoute({
   method: "POST",
   path: "/api/v1/memory",
+  operationId: "recordMemory",
+  answers: { 200: "The same lesson was already known: that entry, strengthened" },
   summary: "Record a decision, negative knowledge or a pattern (201), or strengthen the same lesson (200)",
   tag: "Memory",
   auth: { agent: true, user: "approver" },
@@ -23,6 +25,7 @@ export const recordMemoryRoute = defineRoute({
 export const recallRoute = defineRoute({
   method: "GET",
   path: "/api/v1/memory/recall",
+  operationId: "recall",
   summary: "Recall memories like q (full text and subject similarity), best first, with their score and provenance",
   tag: "Memory",
   auth: { agent: true, user: "viewer" },

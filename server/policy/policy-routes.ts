@@ -10,6 +10,7 @@ const ZPolicyResponse = z.object({ version: z.number(), document: ZPolicyDocumen
 export const getPolicyRoute = defineRoute({
   method: "GET",
   path: "/api/v1/policy",
+  operationId: "getPolicy",
   summary: "The policy document in force and its version",
   tag: "Provisioning",
   auth: { agent: true, user: "viewer" },
@@ -23,6 +24,7 @@ export const getPolicyRoute = defineRoute({
 export const putPolicyRoute = defineRoute({
   method: "PUT",
   path: "/api/v1/policy",
+  operationId: "putPolicy",
   summary: "Save a new policy version (baseVersion guards against overwriting someone else's save)",
   tag: "Provisioning",
   auth: { user: "admin" },

@@ -5,6 +5,7 @@ import { recordEvaluatorScore } from "./record-score";
 export const recordScoreRoute = defineRoute({
   method: "POST",
   path: "/api/v1/scores",
+  operationId: "recordScore",
   summary:
     "Score a task or an action as an evaluator (exactly one of taskId, actionId): value from 0 (worst) to 1 (best), normalised by the evaluator so averages compare; stored for the agent whose work it is",
   tag: "Quality",

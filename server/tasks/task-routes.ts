@@ -14,6 +14,8 @@ const ZIdParams = z.object({ id: ZUuid });
 export const createTaskRoute = defineRoute({
   method: "POST",
   path: "/api/v1/tasks",
+  operationId: "createTask",
+  answers: { 200: "An unfinished task with the same dedupeKey exists: that task" },
   summary: "Queue a task (201), or get the unfinished task with the same dedupeKey (200)",
   tag: "Tasks",
   auth: { agent: true, user: "operator" },
@@ -33,6 +35,8 @@ export const createTaskRoute = defineRoute({
 export const claimTaskRoute = defineRoute({
   method: "POST",
   path: "/api/v1/tasks/claim",
+  operationId: "claimTask",
+  answers: { 204: "No task for this agent now (or the agent is paused, suspended or killed)", 429: "Over the claim limit; see Retry-After" },
   summary: "Claim the next task for this agent's capabilities (200), or nothing (204); waitSeconds long-polls",
   tag: "Tasks",
   auth: { agent: true },
@@ -47,6 +51,7 @@ export const claimTaskRoute = defineRoute({
 export const getTaskRoute = defineRoute({
   method: "GET",
   path: "/api/v1/tasks/{id}",
+  operationId: "getTask",
   summary: "A task with its status, checkpoint and output, and its subtasks' results (the roll-up a lead reads)",
   tag: "Tasks",
   auth: { agent: true, user: "viewer" },
@@ -66,6 +71,8 @@ export const getTaskRoute = defineRoute({
 export const taskHeartbeatRoute = defineRoute({
   method: "POST",
   path: "/api/v1/tasks/{id}/heartbeat",
+  operationId: "taskHeartbeat",
+  answers: { 409: "This agent no longer holds the task's lease" },
   summary: "Renew the lease, optionally with a checkpoint to resume from",
   tag: "Tasks",
   auth: { agent: true },
@@ -78,6 +85,8 @@ export const taskHeartbeatRoute = defineRoute({
 export const completeTaskRoute = defineRoute({
   method: "POST",
   path: "/api/v1/tasks/{id}/complete",
+  operationId: "completeTask",
+  answers: { 409: "This agent no longer holds the task's lease (details: the task's status)" },
   summary: "Finish a task with its output and cost",
   tag: "Tasks",
   auth: { agent: true },
@@ -91,6 +100,8 @@ export const completeTaskRoute = defineRoute({
 export const failTaskRoute = defineRoute({
   method: "POST",
   path: "/api/v1/tasks/{id}/fail",
+  operationId: "failTask",
+  answers: { 409: "This agent no longer holds the task's lease (details: the task's status)" },
   summary: "Report a failure: requeued while attempts remain (retry, the default), else failed or dead",
   tag: "Tasks",
   auth: { agent: true },

@@ -6,6 +6,7 @@ import { listTools, putTool } from "./tool-registry";
 export const putToolRoute = defineRoute({
   method: "PUT",
   path: "/api/v1/tools/{name}",
+  operationId: "putTool",
   summary: "Create or replace a tool: resource scopes, rate limit, confirmation, reversibility, risk",
   tag: "Provisioning",
   auth: { user: "admin" },
@@ -19,6 +20,7 @@ export const putToolRoute = defineRoute({
 export const listToolsRoute = defineRoute({
   method: "GET",
   path: "/api/v1/tools",
+  operationId: "listTools",
   summary: "Every registered tool",
   tag: "Provisioning",
   auth: { agent: true, user: "viewer" },

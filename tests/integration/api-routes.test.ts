@@ -72,6 +72,23 @@ describe("one declaration per route", () => {
     expect(claim.status).toBe(405);
   });
 
+  it("OpenAPI names every operation once, documents the other answers a route gives, and keeps request defaults optional", () => {
+    const doc = buildOpenApiDocument(API_ROUTES, "http://localhost:11480");
+    const operations = Object.values(doc.paths).flatMap((methods) => Object.values(methods) as { operationId: string; responses: Record<string, { headers?: object; content?: Record<string, unknown> }> }[]);
+    const ids = operations.map((o) => o.operationId);
+    expect(ids.every((id) => /^[a-z][A-Za-z]+$/.test(id))).toBe(true);
+    expect(new Set(ids).size).toBe(ids.length);
+    const op = (path: string, method: string) => (doc.paths[path] as Record<string, { responses: Record<string, { headers?: object; content?: Record<string, unknown> }> }>)[method]!;
+    expect(Object.keys(op("/api/v1/actions", "post").responses)).toEqual(expect.arrayContaining(["200", "201", "400", "401", "403", "413", "422", "429"]));
+    expect(op("/api/v1/actions", "post").responses["429"]!.headers).toHaveProperty("Retry-After");
+    expect(Object.keys(op("/api/v1/actions/{id}", "get").responses)).toContain("404");
+    expect(Object.keys(op("/api/v1/tasks/claim", "post").responses)).toEqual(expect.arrayContaining(["200", "204", "429"]));
+    expect(op("/api/v1/control/stream", "get").responses["200"]!.content).toHaveProperty("text/event-stream");
+    const schemas = doc.components.schemas as Record<string, { required?: string[] }>;
+    expect(schemas.ProposeActionRequest!.required).toEqual(["action", "confidence"]);
+    expect(schemas.CreateTaskRequest!.required).not.toContain("priority");
+  });
+
   it("OpenAPI documents exactly the listed routes", () => {
     const doc = buildOpenApiDocument(API_ROUTES, "http://localhost:11480");
     const documented = Object.entries(doc.paths).flatMap(([p, methods]) => Object.keys(methods).map((m) => `${m.toUpperCase()} ${p}`));
