@@ -74,7 +74,7 @@ export function FleetView() {
                 <tr key={agent.id} data-testid={`fleet-agent-${agent.name}`}>
                   <Td>
                     <div style={{ paddingLeft: depth * 20 }}>
-                      {depth > 0 ? <span className="mr-1 text-slate-400">└</span> : null}
+                      {depth > 0 ? <span className="mr-1 text-slate-600">└</span> : null}
                       <Link href={`/fleet/${agent.id}`} className="font-medium whitespace-nowrap text-slate-900 hover:underline">
                         {agent.name}
                       </Link>
@@ -85,7 +85,7 @@ export function FleetView() {
                   </Td>
                   <Td>
                     <Badge tone={STATE_TONE[agent.state]}>{agent.state.replaceAll("_", " ")}</Badge>
-                    <span className="block text-xs text-slate-400">seen {formatRelative(agent.lastSeenAt)}</span>
+                    <span className="block text-xs text-slate-600">seen {formatRelative(agent.lastSeenAt)}</span>
                   </Td>
                   <Td className="max-w-56 text-xs">
                     {agent.currentTask ? (
@@ -104,7 +104,7 @@ export function FleetView() {
                     ) : (
                       "—"
                     )}
-                    {agent.lastAction ? <span className="block text-slate-400">{agent.lastAction.status.replaceAll("_", " ")}</span> : null}
+                    {agent.lastAction ? <span className="block text-slate-600">{agent.lastAction.status.replaceAll("_", " ")}</span> : null}
                   </Td>
                   <Td>${agent.costToday.toFixed(2)}</Td>
                   <Td>{agent.successRate === null ? "—" : `${Math.round(agent.successRate * 100)}%`}</Td>
