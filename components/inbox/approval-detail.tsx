@@ -7,7 +7,7 @@ import { Button } from "@/components/ui/button";
 import { useNow } from "@/components/live/use-now";
 import { formatDateTime } from "@/components/ui/format";
 import { countdown, label, RISK_TONE } from "./format";
-import { splitReasons } from "./reasons";
+import { splitReasons } from "@/server/schemas/action-reasons";
 
 export type DetailMode = "view" | "edit" | "reject";
 

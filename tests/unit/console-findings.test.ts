@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { splitReasons } from "@/components/inbox/reasons";
+import { splitReasons } from "@/server/schemas/action-reasons";
 import { formatBucket } from "@/components/metrics/format-bucket";
 import { INTERVENTION_FLAG_PCT, interventionAxisMax } from "@/components/metrics/metrics-charts";
 import { unregisteredTools } from "@/components/settings/unregistered-tools";

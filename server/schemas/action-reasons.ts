@@ -1,4 +1,4 @@
-import type { Reason } from "@/server/schemas/actions";
+import type { Reason } from "./actions";
 
 type Decision = NonNullable<Reason["outcome"]>;
 
