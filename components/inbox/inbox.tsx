@@ -220,7 +220,7 @@ export function Inbox({ focusId }: { focusId?: string }) {
                     />
                     <div className="min-w-0 flex-1">
                       <p className="truncate font-mono text-sm text-slate-900">{item.action}</p>
-                      <p className="mt-0.5 flex flex-wrap items-center gap-x-2 text-xs text-slate-500">
+                      <p className="mt-0.5 flex flex-wrap items-center gap-x-2 text-xs text-slate-600">
                         <span>{item.agent}</span>
                         <span>· {item.tool ?? "no tool"}</span>
                         <span>· {item.confidence.toFixed(2)}</span>

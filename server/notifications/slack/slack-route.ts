@@ -1,21 +1,9 @@
-import { z } from "zod";
+import type { SlackRoute } from "../../schemas/notification-channels";
 
-const RISKS = ["low", "medium", "high", "critical"] as const;
-export type Risk = (typeof RISKS)[number];
+const RISKS = ["low", "medium", "high", "critical"];
 
-/**
- * A routing rule: the first rule whose every given condition holds picks the channel. `minRisk`
- * matches that risk and above (a "high" rule takes critical actions too).
- */
-export const ZSlackRoute = z.object({
-  team: z.string().trim().min(1).max(200).optional(),
-  tool: z.string().trim().min(1).max(200).optional(),
-  minRisk: z.enum(RISKS).optional(),
-  channel: z.string().trim().min(1).max(200),
-});
-export type SlackRoute = z.infer<typeof ZSlackRoute>;
-
-export function pickSlackChannel(routes: readonly SlackRoute[], defaultChannel: string, action: { team: string; tool: string | null; risk: Risk }): string {
+/** The channel of the first route whose given conditions all hold, else the default channel. */
+export function pickSlackChannel(routes: readonly SlackRoute[], defaultChannel: string, action: { team: string; tool: string | null; risk: string }): string {
   const route = routes.find(
     (r) =>
       (r.team === undefined || r.team === action.team) &&
