@@ -6,7 +6,7 @@ import { AppError } from "../../errors";
 import { loadApprovalSummary } from "../approval-for-message";
 import { loadSlackChannel, type SlackChannel } from "../channels";
 import { approvalBlocks, rejectReasonView, SLACK_ACTION_IDS, SLACK_REASON_BLOCK, SLACK_REASON_INPUT, SLACK_REJECT_VIEW } from "./approval-blocks";
-import { callSlack, respondToSlack } from "./slack-api";
+import { callSlack, respondToSlack, SlackApiError } from "./slack-api";
 import { slackRequestProblem } from "./slack-signature";
 
 /** What the route handler answers Slack: a status and, for a modal, a JSON body. */
@@ -57,8 +57,13 @@ export async function handleSlackInteraction(db: DbOrTx, request: { body: string
 
 /** The Warden user behind a Slack user, by the email on their Slack profile; or why they may not decide. */
 async function approverFor(db: DbOrTx, slack: SlackChannel, slackUserId: string): Promise<UserActor | { refused: string }> {
-  const info = await callSlack<{ user?: { profile?: { email?: string } } }>(slack.settings.apiUrl, slack.secrets.botToken, "users.info", { user: slackUserId });
-  const email = info.user?.profile?.email;
+  let email: string | undefined;
+  try {
+    const info = await callSlack<{ user?: { profile?: { email?: string } } }>(slack.settings.apiUrl, slack.secrets.botToken, "users.info", { user: slackUserId });
+    email = info.user?.profile?.email;
+  } catch (error) {
+    return { refused: `Warden could not look you up in Slack (${error instanceof SlackApiError ? error.code : "no answer"}); decide in the console.` };
+  }
   if (!email) return { refused: "Warden cannot see the email on your Slack profile (the app needs the users:read.email scope), so it cannot tell who you are." };
   const user = await db.user.findFirst({ where: { email: { equals: email, mode: "insensitive" } } });
   if (!user || !user.active) return { refused: `${email} is not a Warden user: ask an admin to add you, or decide in the console.` };
