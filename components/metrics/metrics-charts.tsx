@@ -195,7 +195,7 @@ export function CostChart({ series, bucket, usage }: { series: SeriesPoint[]; bu
       description="US dollars per bucket: model usage (priced from the price table when the agent sent no amount), task results and action results."
       rows={rows}
       columns={[
-        { key: "bucket", label: "bucket (UTC)", value: (r) => r.bucket ?? null, display: (r) => formatBucket(r.bucket) },
+        { key: "bucket", label: "bucket (UTC)", value: (r) => r.bucket ?? null, display: (r) => formatBucket(r.bucket === undefined || r.bucket === null ? null : String(r.bucket)) },
         ...keys.map((k) => ({ key: k, label: `${k} usd`, value: (r: Record<string, string | number>) => r[k] ?? 0 })),
       ]}
     >
@@ -265,7 +265,7 @@ export function QualityChart({ points, buckets, bucket }: { points: QualityPoint
       description="Average scores: people's thumbs (1 up, 0 down) and each evaluator criterion (0 to 1)."
       rows={rows}
       columns={[
-        { key: "bucket", label: "bucket (UTC)", value: (r) => r.bucket ?? null, display: (r) => formatBucket(r.bucket) },
+        { key: "bucket", label: "bucket (UTC)", value: (r) => r.bucket ?? null, display: (r) => formatBucket(r.bucket === undefined || r.bucket === null ? null : String(r.bucket)) },
         ...keys.map((k) => ({ key: k, label: k, value: (r: Record<string, string | number | null>) => r[k] ?? null })),
       ]}
     >

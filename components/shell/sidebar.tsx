@@ -2,7 +2,7 @@
 
 import Link from "next/link";
 import { usePathname } from "next/navigation";
-import { useEffect, useState } from "react";
+import { useState } from "react";
 import type { NavItem } from "./nav-items";
 import { NotificationBell } from "./notification-bell";
 
@@ -15,9 +15,11 @@ type Props = { items: NavItem[]; user: { label: string; role: string }; signOut:
  */
 export function Sidebar({ items, user, signOut }: Props) {
   const pathname = usePathname();
-  const [open, setOpen] = useState(false);
-  // A link followed from the open menu lands on a page with the menu closed.
-  useEffect(() => setOpen(false), [pathname]);
+  // The page the menu was opened on: a link followed from the open menu lands on a page with
+  // the menu closed, without an effect to close it.
+  const [openOn, setOpenOn] = useState<string | null>(null);
+  const open = openOn === pathname;
+  const setOpen = (next: boolean | ((was: boolean) => boolean)) => setOpenOn((typeof next === "function" ? next(open) : next) ? pathname : null);
   const current = items.find((item) => isActive(pathname, item.href));
 
   return (
