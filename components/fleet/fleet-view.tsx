@@ -78,7 +78,7 @@ export function FleetView() {
                       <Link href={`/fleet/${agent.id}`} className="font-medium whitespace-nowrap text-slate-900 hover:underline">
                         {agent.name}
                       </Link>
-                      <span className="ml-2 text-xs text-slate-500">
+                      <span className="block text-xs text-slate-500 md:ml-2 md:inline">
                         {agent.role} · {agent.team}
                       </span>
                     </div>

@@ -136,7 +136,8 @@ export function Inbox({ focusId }: { focusId?: string }) {
           ))}
         </nav>
         {tab === "pending" ? (
-          <div className="grid grid-cols-2 gap-2 text-sm md:grid-cols-4">
+          // On a phone the filters make way for the open request (they apply to the list).
+          <div className={`grid-cols-2 gap-2 text-sm md:grid-cols-4 ${detailOpen ? "hidden lg:grid" : "grid"}`}>
             <Select aria-label="Filter by agent" className="py-1" value={filters.agent ?? ""} onChange={(e) => setFilters({ ...filters, agent: e.target.value || undefined })}>
               <option value="">All agents</option>
               {agents.map((a) => (

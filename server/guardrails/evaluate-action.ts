@@ -115,7 +115,8 @@ export function evaluateAction(input: EvaluationInput, policy: PolicyDocument): 
     floor = stricter(floor, "require_approval");
     reasons.push({
       code: "always_requires_approval",
-      message: `The action matches ${matched.map((m) => `"${m}"`).join(", ")}, which always needs a human.`,
+      // A phrase reads at a glance; its regular-expression spelling is named only when it matched alone.
+      message: `The action matches ${readablePatterns(matched).map((m) => `"${m}"`).join(", ")}, which always needs a human.`,
       outcome: "require_approval",
     });
   }
@@ -176,4 +177,10 @@ export function evaluateAction(input: EvaluationInput, policy: PolicyDocument): 
     requiredApprovals: decision === "require_approval" ? requiredApprovals : 0,
     expiryMinutes: settings.expiryMinutes,
   };
+}
+
+/** The matched patterns worth showing a person: the phrases, or the regular expressions when no phrase matched. */
+function readablePatterns(matched: readonly string[]): readonly string[] {
+  const phrases = matched.filter((m) => !m.startsWith("re:"));
+  return phrases.length > 0 ? phrases : matched;
 }
