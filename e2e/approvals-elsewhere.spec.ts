@@ -93,10 +93,10 @@ test("Email: an admin sets up SMTP in Settings, each request is mailed with a li
     await logIn(page);
     await page.goto("/settings/notifications");
     const form = page.getByRole("form", { name: "Email settings" });
-    await form.getByLabel("SMTP host").fill("127.0.0.1");
+    await form.getByLabel("SMTP host", { exact: true }).fill("127.0.0.1");
     await form.getByLabel("Port", { exact: true }).fill(String(port));
-    await form.getByLabel("From").fill("Warden <warden@e2e.test>");
-    await form.getByLabel("Recipients").fill(approver.email);
+    await form.getByLabel("From", { exact: true }).fill("Warden <warden@e2e.test>");
+    await form.getByLabel("Recipients", { exact: true }).fill(approver.email);
     await form.getByRole("button", { name: "Save email settings" }).click();
     await expect(page.getByText("set up", { exact: true })).toBeVisible();
 

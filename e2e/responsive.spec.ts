@@ -144,8 +144,8 @@ test("at 1440 px: the findings — the 30% line drawn, a styled 404, read-only p
   await expectReadableContrast(page);
   await page.screenshot({ path: `${SCREENS}/fleet-1440.png`, fullPage: true });
 
-  // Warden's own 404, for an unknown address and for a missing record.
-  for (const path of ["/no-such-page", "/fleet/00000000-0000-4000-8000-000000000000"]) {
+  // Warden's own 404, at the top level and inside the console's sections.
+  for (const path of ["/no-such-page", "/settings/no-such-tab", "/fleet/x/y"]) {
     await page.goto(path);
     await expect(page.getByRole("heading", { name: /no such/i })).toBeVisible();
   }
