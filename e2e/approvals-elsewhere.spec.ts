@@ -64,9 +64,12 @@ test("Slack: a request is posted, an approver approves it from Slack through War
     await page.goto(`/inbox?action=${id}`);
     await expect(page.getByTestId("inbox-focus-gone")).toBeVisible();
     await expect(page.getByTestId("inbox-item").filter({ hasText: tool })).toHaveCount(0);
-    await trpcMutation(admin, "notifications.removeChannel", { kind: "slack" });
     await admin.dispose();
   } finally {
+    // Later specs share this server: leave Slack disconnected whatever happened.
+    const admin = await signedInContext();
+    await trpcMutation(admin, "notifications.removeChannel", { kind: "slack" });
+    await admin.dispose();
     await slack.close();
   }
 });
@@ -119,11 +122,10 @@ test("Email: an admin sets up SMTP in Settings, each request is mailed with a li
     await page.goto(path);
     await expect(page.getByTestId("detail-action")).toContainText("deploy payments to production");
     await expect(page.getByRole("button", { name: "Approve (a)" })).toBeVisible();
-
+  } finally {
     const admin = await signedInContext();
     await trpcMutation(admin, "notifications.removeChannel", { kind: "email" });
     await admin.dispose();
-  } finally {
     await new Promise<void>((resolve) => smtp.close(() => resolve()));
   }
 });

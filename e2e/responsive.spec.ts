@@ -123,6 +123,7 @@ test("at 1440 px: the findings — the 30% line drawn, a styled 404, read-only p
   // The intervention chart's axis reaches past 30%, so the flag line is drawn, whatever the rates.
   await page.goto("/metrics");
   const chart = page.getByTestId("chart-intervention-rate");
+  await expect(chart.locator("svg.recharts-surface")).toBeVisible();
   // Recharts leaves out a reference line beyond its axis; drawn, it sits inside the plot. (A
   // horizontal SVG line has no height, so Playwright never calls it "visible": check where it is.)
   const flagLine = chart.locator(".recharts-reference-line line");
@@ -130,6 +131,7 @@ test("at 1440 px: the findings — the 30% line drawn, a styled 404, read-only p
   const y = Number(await flagLine.getAttribute("y1"));
   expect(y).toBeGreaterThan(5);
   expect(y).toBeLessThan(230);
+  await chart.locator("..").locator("..").screenshot({ path: `${SCREENS}/intervention-chart-1440.png` });
   // Its data as a table: dates as people read them, not ISO strings.
   await chart.locator("..").locator("..").getByRole("button", { name: "Data" }).click();
   const table = page.getByTestId("table-intervention-rate");
