@@ -79,7 +79,7 @@ export function FleetView() {
                   <Td>
                     <div style={{ paddingLeft: depth * 20 }}>
                       {depth > 0 ? <span className="mr-1 text-slate-600">└</span> : null}
-                      <Link href={`/fleet/${agent.id}`} className="font-medium whitespace-nowrap text-slate-900 hover:underline">
+                      <Link href={`/fleet/${agent.id}`} className="font-medium break-all text-slate-900 hover:underline md:break-normal md:whitespace-nowrap">
                         {agent.name}
                       </Link>
                       <span className="block text-xs text-slate-500 md:ml-2 md:inline">
@@ -89,7 +89,7 @@ export function FleetView() {
                   </Td>
                   <Td>
                     <Badge tone={STATE_TONE[agent.state]}>{agent.state.replaceAll("_", " ")}</Badge>
-                    <span className="block text-xs text-slate-600">seen {formatRelative(agent.lastSeenAt)}</span>
+                    <span className="block text-xs whitespace-nowrap text-slate-600">seen {formatRelative(agent.lastSeenAt)}</span>
                   </Td>
                   <Td className={`max-w-56 text-xs ${WIDE_ONLY}`}>
                     {agent.currentTask ? (
