@@ -10,7 +10,7 @@ import { deriveSealingKey, openSecret, sealSecret } from "../lib/secret-box";
 import { ZSaveEmail, ZSaveSlack, type ChannelKind, type SaveEmailInput, type SaveSlackInput, type SlackRoute } from "../schemas/notification-channels";
 
 /** What each channel sends from the outbox: Slack also updates its message once decided. */
-const CHANNEL_EVENTS: Record<ChannelKind, string[]> = { slack: ["approval.requested", "approval.decided"], email: ["approval.requested"] };
+const CHANNEL_EVENTS: Record<ChannelKind, string[]> = { slack: ["approval.requested", "approval.decided", "approval.voted"], email: ["approval.requested"] };
 
 export type SlackSettings = { defaultChannel: string; routes: SlackRoute[]; apiUrl: string };
 export type SlackSecrets = { botToken: string; signingSecret: string };

@@ -24,6 +24,18 @@ export function webhookDeliveriesSql(event: WebhookEvent, payload: Prisma.InputJ
      WHERE c.enabled AND ${event} = ANY(c.events)`;
 }
 
+/**
+ * Events only the notification channels hear (no webhook subscribes to them): a vote toward a
+ * quorum, so that the Slack message shows "1 of 2 approvals" wherever the vote was cast.
+ */
+export function channelDeliveriesSql(event: "approval.voted", payload: Prisma.InputJsonObject): Prisma.Sql {
+  return Prisma.sql`
+    INSERT INTO webhook_deliveries (id, webhook_id, channel, event, payload)
+    SELECT gen_random_uuid(), NULL, c.kind, ${event}, ${JSON.stringify({ event, ...payload })}::jsonb
+      FROM notification_channels c
+     WHERE c.enabled AND ${event} = ANY(c.events)`;
+}
+
 /** Queues a signed POST of `payload` to every active webhook that wants `event` (same transaction). */
 export async function enqueueWebhooks(tx: DbOrTx, event: WebhookEvent, payload: Prisma.InputJsonObject): Promise<number> {
   return tx.$executeRaw(webhookDeliveriesSql(event, payload));

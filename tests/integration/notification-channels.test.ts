@@ -207,6 +207,20 @@ describe("approvals in Slack", () => {
     expect(slack.responses.at(-1)).toMatchObject({ text: expect.stringContaining("already approved") });
     expect(await status(id)).toBe("pending_approval");
   });
+
+  it("a quorum vote cast in the console shows in the Slack message too", async () => {
+    const critical = (await makeTool({ prefix: "db.drop", scopes: [], risk: "critical" })).name;
+    const agent = await makeGrantedAgent([critical]);
+    const id = (await propose(agent.key, { tool: critical, confidence: 0.99 })).json.id as string;
+    await deliverFor("slack", id);
+    const posted = await db.slackMessage.findUniqueOrThrow({ where: { actionId: id } });
+    const inConsole = await makeUser("approver");
+    await decideApproval(db, inConsole, id, { verdict: "approve" });
+    await deliverFor("slack", id, "approval.voted");
+    const update = slack.callsOf("chat.update").filter((c) => c.body.ts === posted.ts).at(-1)!;
+    expect(JSON.stringify(update.body.blocks)).toContain(`1 of 2 approvals (${inConsole.email})`);
+    expect(JSON.stringify(update.body.blocks)).toContain("warden_approve");
+  });
 });
 
 type Mail = { from: string; to: string[]; raw: string; user?: string };

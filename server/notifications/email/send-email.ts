@@ -2,7 +2,7 @@ import nodemailer from "nodemailer";
 import type { DbOrTx } from "../../db/client";
 import { loadApprovalSummary } from "../approval-for-message";
 import { loadEmailChannel, type EmailChannel } from "../channels";
-import type { ChannelDelivery } from "../slack/send-slack";
+import { actionIdOf, type ChannelDelivery } from "../channel-delivery";
 import { approvalEmail } from "./approval-email";
 
 const TIMEOUT_MS = 15_000;
@@ -36,8 +36,8 @@ export async function sendEmailDelivery(db: DbOrTx, delivery: ChannelDelivery): 
   if (delivery.event !== "approval.requested") return;
   const email = await loadEmailChannel(db);
   if (!email || !email.enabled) throw new Error("Email is not set up (Settings → Notifications)");
-  const actionId = (delivery.payload as { actionId?: unknown } | null)?.actionId;
-  if (typeof actionId !== "string") return;
+  const actionId = actionIdOf(delivery.payload);
+  if (!actionId) return;
   const summary = await loadApprovalSummary(db, actionId);
   if (!summary || !summary.outcome.pending) return;
   const to = await recipients(db, email);

@@ -1,21 +1,16 @@
 import type { DbOrTx } from "../../db/client";
 import { loadApprovalSummary } from "../approval-for-message";
+import { actionIdOf, type ChannelDelivery } from "../channel-delivery";
 import { loadSlackChannel } from "../channels";
 import { approvalBlocks } from "./approval-blocks";
 import { callSlack } from "./slack-api";
 import { pickSlackChannel } from "./slack-route";
 
-export type ChannelDelivery = { id: string; event: string; payload: unknown };
-
-function actionIdOf(payload: unknown): string | null {
-  const id = (payload as { actionId?: unknown } | null)?.actionId;
-  return typeof id === "string" ? id : null;
-}
 
 /**
  * One outbox row for Slack. `approval.requested`: post the request to the channel its route
- * picks, and remember where (slack_messages). `approval.decided`: update that message to the
- * outcome. Throws to have the outbox retry (Slack down, rate limited); a request that no longer
+ * picks, and remember where (slack_messages). `approval.decided` and `approval.voted` (one vote
+ * of a quorum): update that message to where the request stands. Throws to have the outbox retry (Slack down, rate limited); a request that no longer
  * exists, or a decided one never posted, is done with.
  */
 export async function sendSlackDelivery(db: DbOrTx, delivery: ChannelDelivery): Promise<void> {
@@ -40,7 +35,7 @@ export async function sendSlackDelivery(db: DbOrTx, delivery: ChannelDelivery): 
     await db.slackMessage.create({ data: { actionId, channel: answer.channel, ts: answer.ts } });
     return;
   }
-  if (delivery.event === "approval.decided" && posted) {
+  if ((delivery.event === "approval.decided" || delivery.event === "approval.voted") && posted) {
     await callSlack(apiUrl, token, "chat.update", { channel: posted.channel, ts: posted.ts, ...approvalBlocks(summary) });
   }
 }
