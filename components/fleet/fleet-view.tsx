@@ -89,7 +89,7 @@ export function FleetView() {
                   </Td>
                   <Td>
                     <Badge tone={STATE_TONE[agent.state]}>{agent.state.replaceAll("_", " ")}</Badge>
-                    <span className="block text-xs whitespace-nowrap text-slate-600">seen {formatRelative(agent.lastSeenAt)}</span>
+                    <span className="block text-xs whitespace-nowrap text-slate-600 md:whitespace-normal">seen {formatRelative(agent.lastSeenAt)}</span>
                   </Td>
                   <Td className={`max-w-56 text-xs ${WIDE_ONLY}`}>
                     {agent.currentTask ? (
