@@ -1,6 +1,6 @@
 import AxeBuilder from "@axe-core/playwright";
 import { expect, test, type Page } from "@playwright/test";
-import { adminToken, createUser, provisionAgent } from "./support/api";
+import { adminToken, createUser, provisionAgent, signedInContext, trpcMutation } from "./support/api";
 import { logIn } from "./support/helpers";
 
 const PHONE = { width: 390, height: 844 };
@@ -36,7 +36,7 @@ async function queueForcePush(request: Parameters<typeof provisionAgent>[0]) {
 }
 
 test("on a 390 px phone: a menu instead of the sidebar, the inbox list then detail with the decision buttons in reach, and the stop buttons first on /control", async ({ page, request }) => {
-  const { id, tool } = await queueForcePush(request);
+  const { id, tool, agent } = await queueForcePush(request);
   await page.setViewportSize(PHONE);
   await logIn(page);
 
@@ -77,6 +77,13 @@ test("on a 390 px phone: a menu instead of the sidebar, the inbox list then deta
   await page.goto(`/inbox?action=${id}`);
   await expect(page.getByTestId("detail-action")).toContainText(tool);
 
+  // A change for the control page to report on: one agent paused, and resumed after.
+  const admin = await signedInContext();
+  const scope = `agent:${agent.name}`;
+  expect((await trpcMutation(admin, "control.change", { level: "pause", scope, reason: "phone check" })).status).toBe(200);
+  expect((await trpcMutation(admin, "control.change", { level: "resume", scope, reason: "phone check over" })).status).toBe(200);
+  await admin.dispose();
+
   // The menu: open it, go to Control.
   await page.getByRole("button", { name: "Menu" }).click();
   await expect(page.getByRole("navigation", { name: "Console" })).toBeVisible();
@@ -85,8 +92,10 @@ test("on a 390 px phone: a menu instead of the sidebar, the inbox list then deta
   await expect(page).toHaveURL(/\/control$/);
   await expect(page.getByRole("navigation", { name: "Console" })).toBeHidden();
 
-  // State, then the stop buttons, within the first screen.
+  // State, whether the last change reached the agents, then the stop buttons: the first screen.
   await expect(page.getByTestId("fleet-state")).toBeInViewport();
+  await expect(page.getByTestId("latest-ack")).toContainText(/acknowledged \d+ of \d+/);
+  await expect(page.getByTestId("latest-ack")).toBeInViewport();
   for (const level of ["pause", "suspend"]) await expect(page.getByRole("button", { name: level, exact: true })).toBeInViewport();
   await expect(page.getByRole("button", { name: "Kill…" })).toBeInViewport();
   await expectNoSidewaysScroll(page);
