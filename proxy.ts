@@ -38,6 +38,9 @@ function withHeaders<R extends Response>(response: R, https: boolean, csp = REFU
 
 export const config = {
   // Not the static files, the health check, or the agents' Bearer API (nothing there reads a
-  // cookie, and it is the hot path).
-  matcher: ["/((?!_next/static|_next/image|favicon\\.svg|api/health|api/v1/).*)"],
+  // cookie, and it is the hot path). Nor Slack's interaction endpoint: Slack's servers post it
+  // form-encoded without an Origin, it reads no cookie, and Slack's request signature (checked
+  // in the route, with a five-minute replay window) is its authentication, so the cross-site
+  // rule, which guards cookie-authenticated routes, has nothing to protect there.
+  matcher: ["/((?!_next/static|_next/image|favicon\\.svg|api/health|api/v1/|api/slack/interactions$).*)"],
 };

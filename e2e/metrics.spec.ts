@@ -63,7 +63,8 @@ test("a manager opens /metrics, changes the range and the agent, sees the charts
   const header = (await table.locator("thead th").allInnerTexts()).join(",");
   const rows = await table
     .locator("tbody tr")
-    .evaluateAll((trs) => trs.map((tr) => [...tr.querySelectorAll("td")].map((td) => td.textContent ?? "").join(",")));
+    // A date cell reads as people read dates; its <time> element carries the CSV's exact value.
+    .evaluateAll((trs) => trs.map((tr) => [...tr.querySelectorAll("td")].map((td) => td.querySelector("time")?.dateTime ?? td.textContent ?? "").join(",")));
   expect(csv[0]).toBe(header);
   expect(csv.slice(1)).toEqual(rows);
   expect(rows.length).toBeGreaterThanOrEqual(7);

@@ -58,6 +58,11 @@ const EnvSchema = z.object({
   WARDEN_TASK_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(100).default(3),
   AUTH_SECRET: z.string().min(16).optional(),
   /**
+   * The key material that seals the secrets admins store in Settings → Notifications (Slack's
+   * bot token and signing secret, the SMTP password). Unset: derived from the session secret.
+   */
+  WARDEN_SECRETS_KEY: z.string().min(16).optional(),
+  /**
    * The audit anchor's signing key (Ed25519; `npm run warden -- audit anchor-key` makes one), or
    * a file holding it. Kept outside the database: it is what makes an anchor worth trusting.
    */

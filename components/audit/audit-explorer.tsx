@@ -105,7 +105,22 @@ export function AuditExplorer() {
             {all.map((row) => (
               <Fragment key={row.id}>
                 <tr className="cursor-pointer hover:bg-slate-50" onClick={() => setExpanded(expanded === row.id ? null : row.id)} data-testid="audit-row">
-                  <Td className="font-mono text-xs text-slate-500">{row.id}</Td>
+                  <Td className="font-mono text-xs text-slate-600">
+                    {/* A real button, so a row opens from the keyboard and says whether it is open. */}
+                    <button
+                      type="button"
+                      aria-expanded={expanded === row.id}
+                      aria-controls={`audit-entry-${row.id}`}
+                      aria-label={`Open entry ${row.id}`}
+                      onClick={(e) => {
+                        e.stopPropagation();
+                        setExpanded(expanded === row.id ? null : row.id);
+                      }}
+                      className="rounded underline decoration-dotted hover:text-brand-700 focus-visible:outline-2 focus-visible:outline-brand-500"
+                    >
+                      {expanded === row.id ? "▾" : "▸"} {row.id}
+                    </button>
+                  </Td>
                   <Td className="text-xs whitespace-nowrap">{formatDateTime(row.at)}</Td>
                   <Td>
                     <Badge tone={ACTOR_TONE[row.actorType as keyof typeof ACTOR_TONE] ?? "gray"}>{row.actorType}</Badge>{" "}
@@ -113,10 +128,10 @@ export function AuditExplorer() {
                   </Td>
                   <Td className="font-mono text-xs">{row.verb}</Td>
                   <Td className="text-xs">{row.subjectType ? `${row.subjectType} ${row.subjectId}` : "—"}</Td>
-                  <Td className="font-mono text-xs text-slate-400">{row.hash ? row.hash.slice(0, 12) : "sealing…"}</Td>
+                  <Td className="font-mono text-xs text-slate-600">{row.hash ? row.hash.slice(0, 12) : "sealing…"}</Td>
                 </tr>
                 {expanded === row.id ? (
-                  <tr>
+                  <tr id={`audit-entry-${row.id}`} data-testid="audit-entry">
                     <td colSpan={6} className="bg-slate-50 px-4 py-3">
                       <pre className="overflow-x-auto text-xs whitespace-pre-wrap text-slate-800">{JSON.stringify(row.data, null, 2)}</pre>
                       <p className="mt-2 text-xs text-slate-500">

@@ -130,7 +130,7 @@ export function ControlActions({
           <p className="text-sm">
             {LEVEL_HELP[pending]} Type <code className="rounded bg-white px-1 font-mono">{phrase}</code> to confirm.
           </p>
-          <div className="flex gap-2">
+          <div className="flex flex-wrap gap-2">
             <Input aria-label="Confirmation" value={typed} onChange={(e) => setTyped(e.target.value)} className="max-w-xs font-mono" />
             <Button disabled={typed.trim() !== phrase || change.isPending} onClick={() => change.mutate({ level: pending, scope, reason })}>
               Confirm {pending}

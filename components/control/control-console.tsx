@@ -28,6 +28,7 @@ export function ControlConsole() {
   useLiveRefresh(["control.changed", "control.acked", "rollback.ordered", "rollback.updated"], refresh);
   const epoch = selected ?? history.data?.[0]?.epoch ?? null;
   const fleet = overview.data?.fleet;
+  const latest = history.data?.[0];
 
   return (
     <div className="space-y-6">
@@ -36,6 +37,12 @@ export function ControlConsole() {
           The fleet is <strong>{fleet.state}</strong>
           {fleet.reason ? ` — ${fleet.reason}` : ""}
           {fleet.changedBy ? ` (by ${fleet.changedBy}, ${formatRelative(fleet.changedAt)})` : ""}
+          {/* First thing on a phone: whether the last change reached the agents. */}
+          {latest ? (
+            <span className="block font-medium" data-testid="latest-ack">
+              Last change ({latest.state === "running" ? "resume" : latest.state} {latest.scope}): acknowledged {latest.acked} of {latest.targets}
+            </span>
+          ) : null}
         </div>
       ) : null}
       <ErrorText error={overview.error ?? history.error} />

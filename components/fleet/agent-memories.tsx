@@ -20,7 +20,7 @@ function EntryList({ entries, empty, testId }: { entries: Entry[]; empty: string
           <Link href={`/memory/${m.id}`} className="font-mono text-xs text-brand-700 hover:underline">
             {m.subject}
           </Link>
-          <span className="text-xs text-slate-400">{m.note}</span>
+          <span className="text-xs text-slate-600">{m.note}</span>
         </li>
       ))}
     </ul>

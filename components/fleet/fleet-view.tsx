@@ -11,6 +11,9 @@ import { ErrorText } from "@/components/ui/error-text";
 import { formatRelative } from "@/components/ui/format";
 import { EmptyRow, Table, Td, Th } from "@/components/ui/table";
 
+/** Columns a 390 px screen leaves out. */
+const WIDE_ONLY = "hidden md:table-cell";
+
 const STATE_TONE: Record<LiveState, BadgeTone> = {
   working: "green",
   idle: "gray",
@@ -62,10 +65,11 @@ export function FleetView() {
               <tr>
                 <Th>Agent</Th>
                 <Th>State</Th>
-                <Th>Current task</Th>
-                <Th>Last action</Th>
-                <Th>Cost today</Th>
-                <Th>Success (7 d)</Th>
+                {/* On a phone, name and state; the rest is one tap away on the agent's page. */}
+                <Th className={WIDE_ONLY}>Current task</Th>
+                <Th className={WIDE_ONLY}>Last action</Th>
+                <Th className={WIDE_ONLY}>Cost today</Th>
+                <Th className={WIDE_ONLY}>Success (7 d)</Th>
               </tr>
             </thead>
             <tbody className="divide-y divide-slate-100">
@@ -74,20 +78,20 @@ export function FleetView() {
                 <tr key={agent.id} data-testid={`fleet-agent-${agent.name}`}>
                   <Td>
                     <div style={{ paddingLeft: depth * 20 }}>
-                      {depth > 0 ? <span className="mr-1 text-slate-400">└</span> : null}
-                      <Link href={`/fleet/${agent.id}`} className="font-medium whitespace-nowrap text-slate-900 hover:underline">
+                      {depth > 0 ? <span className="mr-1 text-slate-600">└</span> : null}
+                      <Link href={`/fleet/${agent.id}`} className="font-medium break-all text-slate-900 hover:underline md:break-normal md:whitespace-nowrap">
                         {agent.name}
                       </Link>
-                      <span className="ml-2 text-xs text-slate-500">
+                      <span className="block text-xs text-slate-500 md:ml-2 md:inline">
                         {agent.role} · {agent.team}
                       </span>
                     </div>
                   </Td>
                   <Td>
                     <Badge tone={STATE_TONE[agent.state]}>{agent.state.replaceAll("_", " ")}</Badge>
-                    <span className="block text-xs text-slate-400">seen {formatRelative(agent.lastSeenAt)}</span>
+                    <span className="block text-xs whitespace-nowrap text-slate-600 md:whitespace-normal">seen {formatRelative(agent.lastSeenAt)}</span>
                   </Td>
-                  <Td className="max-w-56 text-xs">
+                  <Td className={`max-w-56 text-xs ${WIDE_ONLY}`}>
                     {agent.currentTask ? (
                       <Link href={`/tasks/${agent.currentTask.id}`} className="text-brand-700 hover:underline">
                         {agent.currentTask.title}
@@ -96,7 +100,7 @@ export function FleetView() {
                       "—"
                     )}
                   </Td>
-                  <Td className="max-w-64 text-xs">
+                  <Td className={`max-w-64 text-xs ${WIDE_ONLY}`}>
                     {agent.lastAction ? (
                       <Link href={`/actions/${agent.lastAction.id}`} className="font-mono text-brand-700 hover:underline">
                         {agent.lastAction.action}
@@ -104,10 +108,10 @@ export function FleetView() {
                     ) : (
                       "—"
                     )}
-                    {agent.lastAction ? <span className="block text-slate-400">{agent.lastAction.status.replaceAll("_", " ")}</span> : null}
+                    {agent.lastAction ? <span className="block text-slate-600">{agent.lastAction.status.replaceAll("_", " ")}</span> : null}
                   </Td>
-                  <Td>${agent.costToday.toFixed(2)}</Td>
-                  <Td>{agent.successRate === null ? "—" : `${Math.round(agent.successRate * 100)}%`}</Td>
+                  <Td className={WIDE_ONLY}>${agent.costToday.toFixed(2)}</Td>
+                  <Td className={WIDE_ONLY}>{agent.successRate === null ? "—" : `${Math.round(agent.successRate * 100)}%`}</Td>
                 </tr>
               ))}
             </tbody>

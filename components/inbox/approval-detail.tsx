@@ -5,7 +5,9 @@ import type { ActionView } from "@/server/schemas/actions";
 import { Badge } from "@/components/ui/badge";
 import { Button } from "@/components/ui/button";
 import { useNow } from "@/components/live/use-now";
+import { formatDateTime } from "@/components/ui/format";
 import { countdown, label, RISK_TONE } from "./format";
+import { splitReasons } from "@/server/schemas/action-reasons";
 
 export type DetailMode = "view" | "edit" | "reject";
 
@@ -32,6 +34,7 @@ export function ApprovalDetail({ item, mode, busy, onMode, onApprove, onReject }
   }, [mode]);
 
   const failures = item.recalled.filter((m) => m.kind === "negative_knowledge");
+  const reasons = splitReasons(item.reasons, item.decision);
   const quorum = item.requiredApprovals > 1;
 
   function approveEdited() {
@@ -55,7 +58,7 @@ export function ApprovalDetail({ item, mode, busy, onMode, onApprove, onReject }
               {item.approvals.length} of {item.requiredApprovals} approvals
             </Badge>
           ) : null}
-          <span className="text-xs text-slate-500" data-testid="expiry-countdown">
+          <span className="text-xs text-slate-600" data-testid="expiry-countdown">
             {countdown(item.expiresAt, now)}
           </span>
         </div>
@@ -83,11 +86,21 @@ export function ApprovalDetail({ item, mode, busy, onMode, onApprove, onReject }
 
       <section>
         <h3 className="text-xs font-semibold tracking-wide text-slate-500 uppercase">Why it waits</h3>
-        <ul className="mt-1 list-disc space-y-0.5 pl-5 text-sm text-slate-700">
-          {item.reasons.map((r) => (
+        <ul className="mt-1 list-disc space-y-0.5 pl-5 text-sm text-slate-700" data-testid="deciding-reasons">
+          {reasons.deciding.map((r) => (
             <li key={r.code}>{r.message}</li>
           ))}
         </ul>
+        {reasons.alsoWeighed.length > 0 ? (
+          <details className="mt-1 text-sm text-slate-600">
+            <summary className="cursor-pointer text-xs">Also weighed, did not decide ({reasons.alsoWeighed.length})</summary>
+            <ul className="mt-1 list-disc space-y-0.5 pl-5" data-testid="other-reasons">
+              {reasons.alsoWeighed.map((r) => (
+                <li key={r.code}>{r.message}</li>
+              ))}
+            </ul>
+          </details>
+        ) : null}
       </section>
 
       {item.rationale ? (
@@ -184,7 +197,8 @@ export function ApprovalDetail({ item, mode, busy, onMode, onApprove, onReject }
           </div>
         </section>
       ) : mode === "view" ? (
-        <div className="flex gap-2 border-t border-slate-200 pt-4">
+        // Pinned to the bottom of a phone's screen while the context above scrolls past.
+        <div className="sticky bottom-0 -mx-4 flex flex-wrap gap-2 border-t border-slate-200 bg-white px-4 py-3 md:static md:mx-0 md:px-0 md:pb-0" data-testid="decision-buttons">
           <Button onClick={() => onApprove()} disabled={busy}>
             Approve (a)
           </Button>
@@ -199,7 +213,7 @@ export function ApprovalDetail({ item, mode, busy, onMode, onApprove, onReject }
       {item.approvals.length > 0 ? (
         <p className="text-xs text-slate-500">Approved so far by {item.approvals.map((a) => a.by).join(", ")}.</p>
       ) : null}
-      <p className="text-xs text-slate-400">Proposed {new Date(item.createdAt).toLocaleString()} · {label(item.status)}</p>
+      <p className="text-xs text-slate-600">Proposed {formatDateTime(item.createdAt)} · {label(item.status)}</p>
     </article>
   );
 }

@@ -25,12 +25,20 @@ function isTyping(target: EventTarget | null): boolean {
   return target instanceof HTMLElement && (target.isContentEditable || ["INPUT", "TEXTAREA", "SELECT"].includes(target.tagName));
 }
 
-export function Inbox() {
+/**
+ * The approval inbox. On a wide screen the list and the selected request sit side by side; below
+ * Tailwind's `lg` (1024 px) it is one pane at a time, list then detail, so a phone shows a
+ * request's whole context with its decision buttons pinned to the bottom of the screen.
+ * `focusId` (from `/inbox?action=<id>`, the link in Slack and email) opens that request first.
+ */
+export function Inbox({ focusId }: { focusId?: string }) {
   const trpc = useTRPC();
   const queryClient = useQueryClient();
   const [tab, setTab] = useState<"pending" | "history">("pending");
   const [filters, setFilters] = useState<Filters>({ sort: "oldest" });
-  const [selectedId, setSelectedId] = useState<string | null>(null);
+  const [selectedId, setSelectedId] = useState<string | null>(focusId ?? null);
+  // One pane at a time on a narrow screen: true once a request is opened from the list.
+  const [detailOpen, setDetailOpen] = useState(Boolean(focusId));
   const [checked, setChecked] = useState<Set<string>>(new Set());
   // The detail pane's mode belongs to one item: moving on returns to "view".
   const [modeFor, setModeFor] = useState<{ id: string | null; mode: DetailMode }>({ id: null, mode: "view" });
@@ -48,6 +56,8 @@ export function Inbox() {
 
   // The selection falls back to the first item when nothing (or a departed item) is selected.
   const selected = items.find((i) => i.id === selectedId) ?? items[0] ?? null;
+  // A link to a request that is no longer pending (decided in Slack, by email's reader, expired).
+  const focusGone = Boolean(focusId) && pending.isSuccess && !items.some((i) => i.id === focusId) && selectedId === focusId;
   const mode: DetailMode = modeFor.id === selected?.id ? modeFor.mode : "view";
   const setMode = (next: DetailMode) => setModeFor({ id: selected?.id ?? null, mode: next });
 
@@ -127,7 +137,8 @@ export function Inbox() {
           ))}
         </nav>
         {tab === "pending" ? (
-          <div className="grid grid-cols-2 gap-2 text-sm md:grid-cols-4">
+          // On a phone the filters make way for the open request (they apply to the list).
+          <div className={`grid-cols-2 gap-2 text-sm md:grid-cols-4 ${detailOpen ? "hidden lg:grid" : "grid"}`}>
             <Select aria-label="Filter by agent" className="py-1" value={filters.agent ?? ""} onChange={(e) => setFilters({ ...filters, agent: e.target.value || undefined })}>
               <option value="">All agents</option>
               {agents.map((a) => (
@@ -166,7 +177,7 @@ export function Inbox() {
         <DecidedHistory />
       ) : (
         <div className="grid grid-cols-1 gap-4 lg:grid-cols-[minmax(0,2fr)_minmax(0,3fr)]">
-          <section aria-label="Pending approvals" className="rounded-lg border border-slate-200 bg-white shadow-sm">
+          <section aria-label="Pending approvals" className={`rounded-lg border border-slate-200 bg-white shadow-sm ${detailOpen ? "hidden lg:block" : ""}`}>
             {checked.size > 0 ? (
               <div className="flex flex-wrap items-center gap-2 border-b border-slate-200 bg-slate-50 px-3 py-2">
                 <span className="text-sm font-medium">{checked.size} selected</span>
@@ -195,7 +206,10 @@ export function Inbox() {
                     key={item.id}
                     data-testid="inbox-item"
                     aria-current={active ? "true" : undefined}
-                    onClick={() => setSelectedId(item.id)}
+                    onClick={() => {
+                      setSelectedId(item.id);
+                      setDetailOpen(true);
+                    }}
                     className={`flex cursor-pointer gap-3 px-3 py-2.5 ${active ? "bg-brand-50 ring-1 ring-brand-500 ring-inset" : "hover:bg-slate-50"}`}
                   >
                     <input
@@ -208,7 +222,7 @@ export function Inbox() {
                     />
                     <div className="min-w-0 flex-1">
                       <p className="truncate font-mono text-sm text-slate-900">{item.action}</p>
-                      <p className="mt-0.5 flex flex-wrap items-center gap-x-2 text-xs text-slate-500">
+                      <p className="mt-0.5 flex flex-wrap items-center gap-x-2 text-xs text-slate-600">
                         <span>{item.agent}</span>
                         <span>· {item.tool ?? "no tool"}</span>
                         <span>· {item.confidence.toFixed(2)}</span>
@@ -225,7 +239,7 @@ export function Inbox() {
                           {item.approvals.length} of {item.requiredApprovals}
                         </span>
                       ) : (
-                        <span className="text-xs text-slate-400">{countdown(item.expiresAt, now)}</span>
+                        <span className="text-xs text-slate-600">{countdown(item.expiresAt, now)}</span>
                       )}
                     </div>
                   </li>
@@ -233,7 +247,19 @@ export function Inbox() {
               })}
             </ul>
           </section>
-          <section className="rounded-lg border border-slate-200 bg-white p-5 shadow-sm">
+          <section className={`rounded-lg border border-slate-200 bg-white p-4 shadow-sm md:p-5 ${detailOpen ? "" : "hidden lg:block"}`}>
+            <button type="button" onClick={() => setDetailOpen(false)} className="mb-3 text-sm font-medium text-brand-700 underline lg:hidden">
+              ← All pending ({items.length})
+            </button>
+            {focusGone ? (
+              <p className="mb-3 rounded-md bg-amber-50 px-3 py-2 text-sm text-amber-900" data-testid="inbox-focus-gone">
+                The request you opened no longer waits: it was decided or expired.{" "}
+                <a className="underline" href={`/actions/${focusId}`}>
+                  See what happened
+                </a>
+                .
+              </p>
+            ) : null}
             {selected ? (
               <ApprovalDetail
                 key={selected.id}
@@ -251,7 +277,7 @@ export function Inbox() {
         </div>
       )}
       {tab === "pending" ? (
-        <p className="text-xs text-slate-500">
+        <p className="hidden text-xs text-slate-600 md:block">
           Keyboard: <kbd>j</kbd>/<kbd>k</kbd> move · <kbd>a</kbd> approve · <kbd>e</kbd> edit args · <kbd>r</kbd> reject · <kbd>x</kbd> select for a batch · <kbd>Ctrl</kbd>+<kbd>Enter</kbd> confirm
         </p>
       ) : null}

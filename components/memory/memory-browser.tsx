@@ -92,11 +92,11 @@ export function MemoryBrowser() {
               </Link>
               {m.occurrences > 1 ? <Badge tone="amber">learned {m.occurrences}×</Badge> : null}
               {m.retired ? <Badge tone="gray">retired</Badge> : null}
-              {m.score !== null ? <span className="text-xs text-slate-400">score {m.score}</span> : null}
-              {m.timesRecalled ? <span className="text-xs text-slate-400">recalled {m.timesRecalled}×</span> : null}
+              {m.score !== null ? <span className="text-xs text-slate-600">score {m.score}</span> : null}
+              {m.timesRecalled ? <span className="text-xs text-slate-600">recalled {m.timesRecalled}×</span> : null}
             </div>
             <p className="mt-1 line-clamp-2 text-sm text-slate-700">{m.body}</p>
-            <p className="text-xs text-slate-400">
+            <p className="text-xs text-slate-600">
               {m.author} · {formatRelative(m.createdAt)}
             </p>
           </li>

@@ -112,7 +112,7 @@ export function MemoryEntry({ id, canRetire }: { id: string; canRetire: boolean 
                 </dd>
               </div>
             </dl>
-            <p className="mt-4 text-xs text-slate-400">
+            <p className="mt-4 text-xs text-slate-600">
               First learned {formatDateTime(m.createdAt)}, last {formatDateTime(m.lastLearnedAt)}
             </p>
             {supersededBy ? (

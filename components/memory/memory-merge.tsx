@@ -50,7 +50,7 @@ export function MemoryMerge({ id, canMerge, onMerged }: { id: string; canMerge: 
               <Link href={`/memory/${c.id}`} className="font-mono text-sm text-brand-700 hover:underline">
                 {c.subject}
               </Link>
-              <span className="ml-2 text-xs text-slate-400">
+              <span className="ml-2 text-xs text-slate-600">
                 {Math.round(c.likeness * 100)}% alike · {c.author_label} · learned {c.occurrences}×
               </span>
               <p className="line-clamp-2 text-sm text-slate-600">{c.body}</p>

@@ -67,7 +67,7 @@ export function ChartCard<Row>(props: {
                 <tr key={i}>
                   {props.columns.map((c) => (
                     <td key={c.key} className="px-2 py-1 font-mono">
-                      {c.value(row) ?? ""}
+                      {c.display ? <time dateTime={String(c.value(row) ?? "")}>{c.display(row)}</time> : (c.value(row) ?? "")}
                     </td>
                   ))}
                 </tr>

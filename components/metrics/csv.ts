@@ -1,7 +1,11 @@
 // A chart's data as CSV (RFC 4180): the same rows and columns the chart and its data table show,
 // so what a manager downloads is what they saw.
 
-export type Column<Row> = { key: string; label: string; value: (row: Row) => string | number | null };
+/**
+ * `value` is what the CSV holds; `display`, when set, is how the data table shows a date (the
+ * table keeps the exact value as the <time> element's dateTime, so the rows stay the CSV's).
+ */
+export type Column<Row> = { key: string; label: string; value: (row: Row) => string | number | null; display?: (row: Row) => string };
 
 function cell(value: string | number | null): string {
   if (value === null) return "";

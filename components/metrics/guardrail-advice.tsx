@@ -15,7 +15,10 @@ import type { Advice } from "@/server/metrics/overview";
  */
 export function GuardrailAdvice({ advice, suggestedThreshold, canReplay }: { advice: Advice; suggestedThreshold: number | null; canReplay: boolean }) {
   const trpc = useTRPC();
-  const policy = useQuery({ ...trpc.policies.current.queryOptions(), enabled: canReplay && suggestedThreshold !== null });
+  // The replay of the calibrated auto-execute threshold is offered only where the advice itself
+  // suggests it (too tight: people rubber-stamp). Beside "balanced" it would urge changing what works.
+  const offerReplay = canReplay && suggestedThreshold !== null && advice.leaning === "too_tight";
+  const policy = useQuery({ ...trpc.policies.current.queryOptions(), enabled: offerReplay });
   const replay = useMutation(trpc.policies.replay.mutationOptions());
   const current = policy.data?.document.thresholds.autoExecute;
   return (
@@ -38,7 +41,7 @@ export function GuardrailAdvice({ advice, suggestedThreshold, canReplay }: { adv
           <li key={line}>{line}</li>
         ))}
       </ul>
-      {canReplay && suggestedThreshold !== null && policy.data ? (
+      {offerReplay && suggestedThreshold !== null && policy.data ? (
         <div className="mt-3 flex flex-wrap items-center gap-3 text-sm">
           <Button
             size="sm"

@@ -7,6 +7,7 @@ import { ChartCard } from "./chart-card";
 import { pivotCost, pivotQuality, type QualityPoint } from "./pivot-series";
 import type { Column } from "./csv";
 import { DECISIONS, type Decision } from "@/server/schemas/enums";
+import { formatBucket } from "./format-bucket";
 
 const COLORS = {
   auto: "#059669",
@@ -29,16 +30,29 @@ export function bucketLabel(iso: string, bucket: Bucket): string {
 
 const pct = (x: number | null) => (x === null ? null : Math.round(x * 1000) / 10);
 const seconds = (ms: number | null) => (ms === null ? null : Math.round(ms / 100) / 10);
-const bucketColumn: Column<SeriesPoint> = { key: "bucket", label: "bucket (UTC)", value: (r) => r.bucket };
+// The CSV keeps the exact ISO instant; the data table shows it as people read dates.
+const bucketColumn: Column<SeriesPoint> = { key: "bucket", label: "bucket (UTC)", value: (r) => r.bucket, display: (r) => formatBucket(r.bucket) };
 
 type ChartProps = { series: SeriesPoint[]; bucket: Bucket; driftBuckets: string[] };
 
-function Axes({ bucket, unit }: { bucket: Bucket; unit?: string }) {
+/** The flag line of the intervention rate, in percent (DESIGN.md: above 30% is flagged). */
+export const INTERVENTION_FLAG_PCT = 30;
+
+/**
+ * The intervention chart's y-axis top: always above the flag line (so the line is drawn even
+ * when every rate is low) and above the highest rate, rounded up to a tidy 10.
+ */
+export function interventionAxisMax(ratesPct: readonly (number | null)[]): number {
+  const highest = Math.max(INTERVENTION_FLAG_PCT, ...ratesPct.filter((r): r is number => r !== null));
+  return Math.min(100, Math.ceil((highest + 5) / 10) * 10);
+}
+
+function Axes({ bucket, unit, yDomain }: { bucket: Bucket; unit?: string; yDomain?: [number, number] }) {
   return (
     <>
       <CartesianGrid strokeDasharray="3 3" stroke="#e2e8f0" />
       <XAxis dataKey="bucket" tickFormatter={(v: string) => bucketLabel(v, bucket)} tick={{ fontSize: 11 }} minTickGap={24} />
-      <YAxis tick={{ fontSize: 11 }} unit={unit} width={48} />
+      <YAxis tick={{ fontSize: 11 }} unit={unit} width={48} domain={yDomain} allowDataOverflow={false} />
       <Tooltip labelFormatter={(v) => bucketLabel(String(v), bucket)} />
     </>
   );
@@ -57,7 +71,7 @@ export function InterventionChart({ series, bucket, driftBuckets }: ChartProps) 
     <ChartCard
       name="intervention-rate"
       title="Human intervention rate"
-      description="Decided actions that needed a person (approved, edited, rejected, expired). Above the red line (30%) the guardrails are off balance."
+      description={`Decided actions that needed a person (approved, edited, rejected, expired). Above the red line (${INTERVENTION_FLAG_PCT}%) the guardrails are off balance.`}
       rows={rows}
       columns={[
         bucketColumn,
@@ -67,8 +81,13 @@ export function InterventionChart({ series, bucket, driftBuckets }: ChartProps) 
     >
       <ResponsiveContainer>
         <LineChart data={rows}>
-          <Axes bucket={bucket} unit="%" />
-          <ReferenceLine y={30} stroke={COLORS.line} strokeDasharray="4 4" label={{ value: "30%", fontSize: 10, fill: COLORS.line, position: "right" }} />
+          <Axes bucket={bucket} unit="%" yDomain={[0, interventionAxisMax(rows.map((r) => r.ratePct))]} />
+          <ReferenceLine
+            y={INTERVENTION_FLAG_PCT}
+            stroke={COLORS.line}
+            strokeDasharray="4 4"
+            label={{ value: `${INTERVENTION_FLAG_PCT}%`, fontSize: 10, fill: COLORS.line, position: "insideTopRight" }}
+          />
           {DriftMarks({ buckets: driftBuckets })}
           <Line type="monotone" dataKey="ratePct" name="intervention %" stroke="#4f46e5" dot={{ r: 2 }} connectNulls isAnimationActive={false} />
         </LineChart>
@@ -181,7 +200,7 @@ export function CostChart({ series, bucket, usage }: { series: SeriesPoint[]; bu
       description="US dollars per bucket: model usage (priced from the price table when the agent sent no amount), task results and action results."
       rows={rows}
       columns={[
-        { key: "bucket", label: "bucket (UTC)", value: (r) => r.bucket ?? null },
+        { key: "bucket", label: "bucket (UTC)", value: (r) => r.bucket ?? null, display: (r) => formatBucket(r.bucket === undefined || r.bucket === null ? null : String(r.bucket)) },
         ...keys.map((k) => ({ key: k, label: `${k} usd`, value: (r: Record<string, string | number>) => r[k] ?? 0 })),
       ]}
     >
@@ -251,7 +270,7 @@ export function QualityChart({ points, buckets, bucket }: { points: QualityPoint
       description="Average scores: people's thumbs (1 up, 0 down) and each evaluator criterion (0 to 1)."
       rows={rows}
       columns={[
-        { key: "bucket", label: "bucket (UTC)", value: (r) => r.bucket ?? null },
+        { key: "bucket", label: "bucket (UTC)", value: (r) => r.bucket ?? null, display: (r) => formatBucket(r.bucket === undefined || r.bucket === null ? null : String(r.bucket)) },
         ...keys.map((k) => ({ key: k, label: k, value: (r: Record<string, string | number | null>) => r[k] ?? null })),
       ]}
     >

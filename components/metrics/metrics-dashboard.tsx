@@ -29,8 +29,8 @@ function Tile({ label, value, hint, tone }: { label: string; value: string; hint
   return (
     <div className="rounded-lg border border-slate-200 bg-white p-4 shadow-sm" data-testid={`tile-${label.toLowerCase().replace(/[^a-z]+/g, "-")}`}>
       <p className="text-xs text-slate-500">{label}</p>
-      <p className={`mt-1 text-2xl font-semibold ${tone === "red" ? "text-red-600" : tone === "amber" ? "text-amber-600" : "text-slate-900"}`}>{value}</p>
-      {hint ? <p className="mt-1 text-xs text-slate-400">{hint}</p> : null}
+      <p className={`mt-1 text-2xl font-semibold ${tone === "red" ? "text-red-600" : tone === "amber" ? "text-amber-700" : "text-slate-900"}`}>{value}</p>
+      {hint ? <p className="mt-1 text-xs text-slate-600">{hint}</p> : null}
     </div>
   );
 }
@@ -262,7 +262,7 @@ export function MetricsDashboard({ agentId, canReplay }: { agentId?: string; can
               </Table>
             </Card>
           )}
-          <p className="text-xs text-slate-400">
+          <p className="text-xs text-slate-600">
             {agentName ? `${agentName} · ` : ""}
             {data.bucket === "hour" ? "Hourly" : "Daily"} buckets in UTC · refreshed live as actions are decided
           </p>

@@ -7,7 +7,7 @@ import { useTRPC } from "@/components/trpc";
 import { Button } from "@/components/ui/button";
 import { Card } from "@/components/ui/card";
 import { ErrorText } from "@/components/ui/error-text";
-import { Field, Input, Select } from "@/components/ui/field";
+import { Field, Input, READ_ONLY_CONTROL, Select } from "@/components/ui/field";
 import { DECISIONS, type Decision } from "@/server/schemas/enums";
 import { ReplayResult } from "./replay-result";
 
@@ -126,6 +126,11 @@ function PolicyForm({ current, canEdit }: { current: Current; canEdit: boolean }
   return (
     <div className="space-y-6">
       <Card title={`In force: version ${current.version}`} actions={<span className="text-xs text-slate-500">by {current.authorLabel}</span>}>
+        {readOnly ? (
+          <p className="mb-4 rounded-md bg-slate-100 px-3 py-2 text-sm text-slate-700" data-testid="policy-read-only">
+            Read only: your role can read the policy; an admin changes it.
+          </p>
+        ) : null}
         <form className="grid grid-cols-1 gap-4 md:grid-cols-3" onSubmit={(e) => e.preventDefault()} aria-label="Policy">
           <div className="md:row-span-3">
             <Field label="Always require approval" hint={<PatternHelp />}>
@@ -135,7 +140,7 @@ function PolicyForm({ current, canEdit }: { current: Current; canEdit: boolean }
                 readOnly={readOnly}
                 onChange={(e) => set({ patterns: e.target.value })}
                 rows={9}
-                className="block w-full rounded-md border border-slate-300 p-2 font-mono text-xs"
+                className={`block w-full rounded-md border border-slate-300 p-2 font-mono text-xs ${READ_ONLY_CONTROL}`}
               />
             </Field>
           </div>
@@ -182,7 +187,7 @@ function PolicyForm({ current, canEdit }: { current: Current; canEdit: boolean }
                 readOnly={readOnly}
                 onChange={(e) => set({ overrides: e.target.value })}
                 rows={6}
-                className="block w-full rounded-md border border-slate-300 p-2 font-mono text-xs"
+                className={`block w-full rounded-md border border-slate-300 p-2 font-mono text-xs ${READ_ONLY_CONTROL}`}
               />
             </Field>
           </div>

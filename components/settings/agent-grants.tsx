@@ -1,18 +1,24 @@
 "use client";
 
-import { useMutation, useQueryClient } from "@tanstack/react-query";
-import type { FormEvent } from "react";
+import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import { useState, type FormEvent } from "react";
 import { useTRPC } from "@/components/trpc";
 import { Button } from "@/components/ui/button";
 import { ErrorText } from "@/components/ui/error-text";
 import { Field, Input } from "@/components/ui/field";
 import { splitList } from "./list-input";
+import { unregisteredTools } from "./unregistered-tools";
 
 type Agent = { id: string; name: string; capabilities: string[]; tools: string[]; scopes: string[] };
 
 export function AgentGrants({ agent }: { agent: Agent }) {
   const trpc = useTRPC();
   const queryClient = useQueryClient();
+  const registry = useQuery(trpc.tools.list.queryOptions());
+  const [toolsText, setToolsText] = useState(agent.tools.join(", "));
+  // A grant of a tool the registry does not know is saved (it may be registered next), but every
+  // action with it is denied as "unknown tool" until then: say so while the admin types.
+  const unknown = registry.data ? unregisteredTools(splitList(toolsText), registry.data.map((t) => t.name)) : [];
   const update = useMutation(
     trpc.agents.updateGrants.mutationOptions({ onSuccess: () => queryClient.invalidateQueries({ queryKey: trpc.agents.list.queryKey() }) }),
   );
@@ -31,8 +37,13 @@ export function AgentGrants({ agent }: { agent: Agent }) {
     <form onSubmit={submit} className="space-y-3" aria-label={`Grants of ${agent.name}`}>
       <h3 className="text-sm font-semibold">Grants</h3>
       <Field label="Tools">
-        <Input name="tools" defaultValue={agent.tools.join(", ")} />
+        <Input name="tools" value={toolsText} onChange={(e) => setToolsText(e.target.value)} aria-invalid={unknown.length > 0 || undefined} />
       </Field>
+      {unknown.length > 0 ? (
+        <p role="status" className="rounded-md bg-amber-50 px-3 py-2 text-xs text-amber-900" data-testid="unknown-tools">
+          Not in the tool registry: {unknown.join(", ")}. Until such a tool is registered (Settings → Tools), every action that names it is denied.
+        </p>
+      ) : null}
       <Field label="Resource scopes">
         <Input name="scopes" defaultValue={agent.scopes.join(", ")} />
       </Field>

@@ -6,7 +6,7 @@ import { usePathname } from "next/navigation";
 export function SettingsTabs({ tabs }: { tabs: { href: string; label: string }[] }) {
   const pathname = usePathname();
   return (
-    <nav aria-label="Settings" className="flex gap-1 border-b border-slate-200">
+    <nav aria-label="Settings" className="flex gap-1 overflow-x-auto border-b border-slate-200 whitespace-nowrap">
       {tabs.map((tab) => {
         const active = pathname.startsWith(tab.href);
         return (

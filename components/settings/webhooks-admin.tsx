@@ -11,6 +11,7 @@ import { Field, Input } from "@/components/ui/field";
 import { formatDateTime } from "@/components/ui/format";
 import { SecretReveal } from "@/components/ui/secret-reveal";
 import { WEBHOOK_EVENTS } from "@/server/schemas/enums";
+import { Table, Td, Th } from "@/components/ui/table";
 
 // Declared once in server/schemas/enums.ts, which client components may import.
 const EVENTS = WEBHOOK_EVENTS;
@@ -45,12 +46,12 @@ export function WebhooksAdmin() {
           backoff (5 s, 10 s, 20 s… up to 8 attempts).
         </p>
         <form onSubmit={submit} className="flex flex-wrap items-end gap-4" aria-label="Add a webhook">
-          <div className="w-96">
+          <div className="w-full md:w-96">
             <Field label="URL">
               <Input name="url" type="url" required placeholder="https://chat.example.com/hooks/warden" />
             </Field>
           </div>
-          <fieldset className="flex gap-3 text-sm">
+          <fieldset className="flex flex-wrap gap-3 text-sm">
             {EVENTS.map((e) => (
               <label key={e} className="flex items-center gap-1.5">
                 <input type="checkbox" name={e} defaultChecked /> {e}
@@ -63,10 +64,48 @@ export function WebhooksAdmin() {
         </form>
         <ErrorText error={create.error} />
       </Card>
+      <Card title={`Webhooks${hooks.data ? ` (${hooks.data.length})` : ""}`}>
+        <ErrorText error={hooks.error} />
+        {hooks.isLoading ? <p className="text-sm text-slate-600">Loading…</p> : null}
+        {hooks.data?.length === 0 ? (
+          <p className="text-sm text-slate-600" data-testid="webhooks-empty">
+            No webhooks yet. Add one above and Warden will POST the events you pick to it, signed; each then appears here with its recent deliveries.
+          </p>
+        ) : null}
+        {hooks.data && hooks.data.length > 0 ? (
+          <Table>
+            <thead>
+              <tr>
+                <Th>URL</Th>
+                <Th>Events</Th>
+                <Th>State</Th>
+                <Th>Last delivery</Th>
+              </tr>
+            </thead>
+            <tbody className="divide-y divide-slate-100" data-testid="webhooks-list">
+              {hooks.data.map((h) => (
+                <tr key={h.id}>
+                  <Td className="font-mono text-xs break-all">
+                    <a href={`#webhook-${h.id}`} className="underline">
+                      {h.url}
+                    </a>
+                  </Td>
+                  <Td className="text-xs">{h.events.join(", ")}</Td>
+                  <Td>
+                    <Badge tone={h.active ? "green" : "gray"}>{h.active ? "active" : "disabled"}</Badge>
+                  </Td>
+                  <Td className="text-xs">{h.deliveries[0] ? `${h.deliveries[0].status} · ${formatDateTime(h.deliveries[0].createdAt)}` : "none yet"}</Td>
+                </tr>
+              ))}
+            </tbody>
+          </Table>
+        ) : null}
+      </Card>
       {hooks.data?.map((h) => (
         <Card
           key={h.id}
-          title={<span className="font-mono">{h.url}</span>}
+          id={`webhook-${h.id}`}
+          title={<span className="font-mono break-all">{h.url}</span>}
           actions={
             <Button size="sm" variant={h.active ? "ghost" : "secondary"} onClick={() => setActive.mutate({ id: h.id, active: !h.active })}>
               {h.active ? "Disable" : "Enable"}

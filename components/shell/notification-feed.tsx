@@ -37,7 +37,7 @@ export function NotificationFeed() {
               )}
             </p>
             <p className="text-sm text-slate-600">{n.body}</p>
-            <p className="text-xs text-slate-400">{formatDateTime(n.createdAt)}</p>
+            <p className="text-xs text-slate-600">{formatDateTime(n.createdAt)}</p>
           </li>
         ))}
       </ul>

@@ -11,7 +11,7 @@ import { getEffectiveControl } from "../control/effective-state";
 import { recordDerivedMemory } from "../memory/record-memory";
 import { fitMemorySubject } from "../memory/subject-key";
 import { argsHash } from "../lib/canonical-json";
-import { enqueueWebhooks } from "../notifications/notify";
+import { channelDeliveriesSql, enqueueWebhooks } from "../notifications/notify";
 import { ZApproveRequest, ZRejectRequest, type ActionView } from "../schemas/actions";
 import { ACTION_VIEW_INCLUDE, toActionView } from "../actions/action-view";
 
@@ -109,6 +109,7 @@ export async function decideApproval(db: DbOrTx, approver: UserActor, actionId: 
     const votes = action.votes.length + 1;
     if (votes < action.requiredApprovals) {
       const updated = await tx.action.findUniqueOrThrow({ where: { id: action.id }, include: ACTION_VIEW_INCLUDE });
+      await tx.$executeRaw(channelDeliveriesSql("approval.voted", { ...summary, votes, required: action.requiredApprovals, by: approver.label }));
       await publish(tx, { type: "approval.decided", actionId: action.id, agentId: action.agentId, status: "pending_approval" });
       await appendAudit(tx, {
         actor: approver,

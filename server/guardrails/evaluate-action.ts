@@ -56,7 +56,7 @@ export function evaluateAction(input: EvaluationInput, policy: PolicyDocument): 
   const requiredApprovals = input.tool !== null && input.toolDef?.risk === "critical" ? settings.quorum : 1;
   const deny = (code: string, message: string, extra: Partial<Evaluation> = {}): Evaluation => ({
     decision: "deny",
-    reasons: [{ code, message }],
+    reasons: [{ code, message, outcome: "deny" }],
     requiredApprovals: 0,
     expiryMinutes: settings.expiryMinutes,
     ...extra,
@@ -113,17 +113,23 @@ export function evaluateAction(input: EvaluationInput, policy: PolicyDocument): 
   const matched = matchingPatterns(policy.alwaysRequireApproval, input);
   if (matched.length > 0) {
     floor = stricter(floor, "require_approval");
-    reasons.push({ code: "always_requires_approval", message: `The action matches ${matched.map((m) => `"${m}"`).join(", ")}, which always needs a human.` });
+    reasons.push({
+      code: "always_requires_approval",
+      // A phrase reads at a glance; its regular-expression spelling is named only when it matched alone.
+      message: `The action matches ${readablePatterns(matched).map((m) => `"${m}"`).join(", ")}, which always needs a human.`,
+      outcome: "require_approval",
+    });
   }
   if (tool?.requiresConfirmation) {
     floor = stricter(floor, "require_approval");
-    reasons.push({ code: "tool_requires_confirmation", message: `The tool ${tool.name} always needs a human's confirmation.` });
+    reasons.push({ code: "tool_requires_confirmation", message: `The tool ${tool.name} always needs a human's confirmation.`, outcome: "require_approval" });
   }
   if (tool?.risk === "critical") {
     floor = stricter(floor, "require_approval");
     reasons.push({
       code: "critical_tool_quorum",
       message: `The tool ${tool.name} is critical: ${settings.quorum} distinct approver(s) must approve, whatever the confidence (the agent's owner does not count).`,
+      outcome: "require_approval",
     });
   }
   if (!tool) {
@@ -133,6 +139,7 @@ export function evaluateAction(input: EvaluationInput, policy: PolicyDocument): 
     reasons.push({
       code: "no_tool",
       message: `No tool was named: judged by the patterns, memory and confidence, and by policy it goes no further than ${cap.replaceAll("_", " ")}.`,
+      outcome: cap,
     });
   }
 
@@ -144,6 +151,7 @@ export function evaluateAction(input: EvaluationInput, policy: PolicyDocument): 
     reasons.push({
       code: "matching_failure",
       message: `A similar action failed before (${first.subject}): ${first.body.slice(0, 300)}`,
+      outcome: lowered,
     });
   }
 
@@ -159,6 +167,7 @@ export function evaluateAction(input: EvaluationInput, policy: PolicyDocument): 
         : byConfidence === "execute_with_notification"
           ? `Confidence ${c} is at or above ${notify} but below ${autoExecute}: runs, and people are notified.`
           : `Confidence ${c} is below ${notify}: a human decides.`,
+    outcome: byConfidence,
   });
 
   const decision = stricter(floor, byConfidence);
@@ -168,4 +177,10 @@ export function evaluateAction(input: EvaluationInput, policy: PolicyDocument): 
     requiredApprovals: decision === "require_approval" ? requiredApprovals : 0,
     expiryMinutes: settings.expiryMinutes,
   };
+}
+
+/** The matched patterns worth showing a person: the phrases, or the regular expressions when no phrase matched. */
+function readablePatterns(matched: readonly string[]): readonly string[] {
+  const phrases = matched.filter((m) => !m.startsWith("re:"));
+  return phrases.length > 0 ? phrases : matched;
 }

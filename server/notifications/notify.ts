@@ -2,13 +2,35 @@ import type { DbOrTx } from "../db/client";
 import { Prisma } from "../db/generated/client";
 import type { WebhookEvent } from "../schemas/enums";
 
-/** The INSERT that queues `payload` for every active webhook that wants `event`. */
+/**
+ * The INSERT that queues `payload` for every active webhook that wants `event`, and for every
+ * enabled notification channel (Slack, email) that sends it: one statement in the caller's
+ * transaction, so the decision's hot path pays one INSERT whatever is connected, and the outbox
+ * sender (deliverDueWebhooks) does the talking, with its retries.
+ */
 export function webhookDeliveriesSql(event: WebhookEvent, payload: Prisma.InputJsonObject): Prisma.Sql {
+  const body = JSON.stringify({ event, ...payload });
   return Prisma.sql`
-    INSERT INTO webhook_deliveries (id, webhook_id, event, payload)
-    SELECT gen_random_uuid(), w.id, ${event}, ${JSON.stringify({ event, ...payload })}::jsonb
+    INSERT INTO webhook_deliveries (id, webhook_id, channel, event, payload)
+    SELECT gen_random_uuid(), w.id, 'webhook', ${event}, ${body}::jsonb
       FROM webhooks w
-     WHERE w.active AND (${event} = ANY(w.events) OR '*' = ANY(w.events))`;
+     WHERE w.active AND (${event} = ANY(w.events) OR '*' = ANY(w.events))
+    UNION ALL
+    SELECT gen_random_uuid(), NULL, c.kind, ${event}, ${body}::jsonb
+      FROM notification_channels c
+     WHERE c.enabled AND ${event} = ANY(c.events)`;
+}
+
+/**
+ * Events only the notification channels hear (no webhook subscribes to them): a vote toward a
+ * quorum, so that the Slack message shows "1 of 2 approvals" wherever the vote was cast.
+ */
+export function channelDeliveriesSql(event: "approval.voted", payload: Prisma.InputJsonObject): Prisma.Sql {
+  return Prisma.sql`
+    INSERT INTO webhook_deliveries (id, webhook_id, channel, event, payload)
+    SELECT gen_random_uuid(), NULL, c.kind, ${event}, ${JSON.stringify({ event, ...payload })}::jsonb
+      FROM notification_channels c
+     WHERE c.enabled AND ${event} = ANY(c.events)`;
 }
 
 /** Queues a signed POST of `payload` to every active webhook that wants `event` (same transaction). */

@@ -5,6 +5,8 @@ import type { DbOrTx } from "../db/client";
 import { inTransaction } from "../db/transaction";
 import { notFound } from "../errors";
 import type { WebhookEvent } from "../schemas/enums";
+import { sendEmailDelivery } from "./email/send-email";
+import { sendSlackDelivery } from "./slack/send-slack";
 
 const MAX_ATTEMPTS = 8;
 const TIMEOUT_MS = 10_000;
@@ -57,46 +59,62 @@ export async function listWebhooks(db: DbOrTx) {
   );
 }
 
-type Due = { id: string; url: string; secret: string; event: string; payload: unknown; attempts: number };
+type Due = { id: string; channel: string; url: string | null; secret: string | null; event: string; payload: unknown; attempts: number };
+
+/** A signed POST to a webhook; the outcome as the outbox records it. */
+async function postWebhook(delivery: Due): Promise<{ statusCode: number | null; error: string | null }> {
+  const body = JSON.stringify(delivery.payload);
+  try {
+    const response = await fetch(delivery.url!, {
+      method: "POST",
+      headers: {
+        "content-type": "application/json",
+        "user-agent": "Warden-Webhooks/1",
+        "x-warden-event": delivery.event,
+        "x-warden-delivery": delivery.id,
+        "x-warden-signature": signWebhook(delivery.secret!, body, Math.floor(Date.now() / 1000)),
+      },
+      body,
+      signal: AbortSignal.timeout(TIMEOUT_MS),
+    });
+    return { statusCode: response.status, error: response.ok ? null : `HTTP ${response.status}` };
+  } catch (e) {
+    return { statusCode: null, error: e instanceof Error ? e.message : String(e) };
+  }
+}
+
+/** A notification channel's message (Slack, email): sent by its channel, failures retried alike. */
+async function sendToChannel(db: DbOrTx, delivery: Due): Promise<{ statusCode: number | null; error: string | null }> {
+  try {
+    if (delivery.channel === "slack") await sendSlackDelivery(db, delivery);
+    else if (delivery.channel === "email") await sendEmailDelivery(db, delivery);
+    else return { statusCode: null, error: `no sender for channel ${delivery.channel}` };
+    return { statusCode: null, error: null };
+  } catch (e) {
+    return { statusCode: null, error: e instanceof Error ? e.message : String(e) };
+  }
+}
 
 /**
- * Sends what is due. Deliveries are claimed with SKIP LOCKED and pushed a minute ahead before
- * sending, so two instances never send one delivery twice; the outcome then sets delivered, the
- * next retry time, or failed after MAX_ATTEMPTS.
+ * Sends what is due: webhook POSTs and the notification channels' messages, one outbox. Deliveries
+ * are claimed with SKIP LOCKED and pushed a minute ahead before sending, so two instances never
+ * send one delivery twice; the outcome then sets delivered, the next retry time, or failed after
+ * MAX_ATTEMPTS.
  */
 export async function deliverDueWebhooks(db: DbOrTx, limit = 20): Promise<number> {
   const due = await inTransaction(db, (tx) =>
     tx.$queryRaw<Due[]>`
       UPDATE webhook_deliveries d SET attempts = d.attempts + 1, next_attempt_at = now() + interval '1 minute'
-        FROM webhooks w
-       WHERE d.webhook_id = w.id AND d.id IN (
+       WHERE d.id IN (
          SELECT id FROM webhook_deliveries WHERE status = 'pending' AND next_attempt_at <= now()
           ORDER BY next_attempt_at LIMIT ${limit} FOR UPDATE SKIP LOCKED)
-      RETURNING d.id, w.url, w.secret, d.event, d.payload, d.attempts`,
+      RETURNING d.id, d.channel, d.event, d.payload, d.attempts,
+                (SELECT w.url FROM webhooks w WHERE w.id = d.webhook_id) AS url,
+                (SELECT w.secret FROM webhooks w WHERE w.id = d.webhook_id) AS secret`,
   );
   await Promise.all(
     due.map(async (delivery) => {
-      const body = JSON.stringify(delivery.payload);
-      let statusCode: number | null = null;
-      let error: string | null = null;
-      try {
-        const response = await fetch(delivery.url, {
-          method: "POST",
-          headers: {
-            "content-type": "application/json",
-            "user-agent": "Warden-Webhooks/1",
-            "x-warden-event": delivery.event,
-            "x-warden-delivery": delivery.id,
-            "x-warden-signature": signWebhook(delivery.secret, body, Math.floor(Date.now() / 1000)),
-          },
-          body,
-          signal: AbortSignal.timeout(TIMEOUT_MS),
-        });
-        statusCode = response.status;
-        if (!response.ok) error = `HTTP ${response.status}`;
-      } catch (e) {
-        error = e instanceof Error ? e.message : String(e);
-      }
+      const { statusCode, error } = delivery.channel === "webhook" ? await postWebhook(delivery) : await sendToChannel(db, delivery);
       const delivered = error === null;
       const gaveUp = !delivered && delivery.attempts >= MAX_ATTEMPTS;
       await db.webhookDelivery.update({

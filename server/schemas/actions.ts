@@ -57,7 +57,12 @@ export const ZWaitQuery = z.object({
 export { ZActionStatus, ZDecision } from "./enums";
 export type ActionStatusValue = z.infer<typeof ZActionStatus>;
 
-export const ZReason = z.object({ code: z.string(), message: z.string() });
+/**
+ * One step of the guardrail's reasoning. `outcome` is the decision that step alone would give:
+ * the reasons whose outcome equals the final decision are the ones that decided it (reasons
+ * stored before the field existed have none).
+ */
+export const ZReason = z.object({ code: z.string(), message: z.string(), outcome: ZDecision.optional() });
 export type Reason = z.infer<typeof ZReason>;
 
 export const ZRecalledMemory = z.object({

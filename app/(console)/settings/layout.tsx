@@ -11,6 +11,7 @@ export default async function SettingsLayout({ children }: { children: ReactNode
           { href: "/settings/agents", label: "Agents" },
           { href: "/settings/tools", label: "Tools" },
           { href: "/settings/users", label: "Users" },
+          { href: "/settings/notifications", label: "Notifications" },
           { href: "/settings/webhooks", label: "Webhooks" },
           { href: "/settings/metrics", label: "Metrics" },
         ]
