@@ -89,8 +89,9 @@ test("200 concurrent proposals from 20 agents sharing the same remembered failur
     expect(status).toBe(401);
     expect(Date.now() - revokedAt).toBeLessThan(1_000);
 
-    // A suspend through one instance: the next proposal on the other is refused at once (its
-    // cached principal is dropped, and the decision's statement re-checks the state anyway).
+    // A suspend through one instance: the next proposal on the other is refused at once, though
+    // its principal (with the state read before) is cached there: the decision's statement
+    // re-checks the state it was made on.
     const proposeOnB = () =>
       fetch(`${b.base}/api/v1/actions`, {
         method: "POST",

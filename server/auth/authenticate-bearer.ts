@@ -27,11 +27,15 @@ export function bearerFromHeaders(headers: { get(name: string): string | null })
  * once a second, not on every call. Whatever changes what a principal may do is announced on
  * the bus by the instance that changed it, and drops every cached principal on every instance
  * (a revoked key is refused within milliseconds; the second bounds it should an announcement be
- * lost with the LISTEN connection). Control changes drop them too, so the control state read
- * with the key is never older than the bus; the decision's own statement re-checks it
- * (server/actions/propose-action.ts).
+ * lost with the LISTEN connection).
+ *
+ * Control changes do not drop them: a suspend would otherwise make its thousand agents' acknowledgements
+ * a thousand key lookups at the worst moment. The control state read with the key may so be a
+ * second old, and nothing decides on it alone: the decision's statement re-checks it
+ * (server/actions/propose-action.ts), the claim checks it in its UPDATE, the heartbeat and task
+ * creation read it fresh.
  */
-const ACCESS_EVENTS = new Set(["agent.access_revoked", "agent.changed", "control.changed", "user.access_changed", "sessions.ended"]);
+const ACCESS_EVENTS = new Set(["agent.access_revoked", "agent.changed", "user.access_changed", "sessions.ended"]);
 const principals = busInvalidatedCache<BearerPrincipal | null>({
   maxAgeMs: 1_000,
   maxEntries: 10_000,

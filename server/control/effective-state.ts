@@ -5,8 +5,8 @@ export type EffectiveControl = { state: ControlLevel; epoch: number; reason: str
 
 /**
  * The strictest control state over the agent's scopes (fleet, team, agent), from the
- * agent_control view: read on every decision, heartbeat and claim, never cached, so a suspend
- * applies from the very next request on every instance.
+ * agent_control view, read fresh. What reads a cached copy (an authenticated principal's) checks
+ * it in its own statement, so a suspend applies from the very next request on every instance.
  */
 export async function getEffectiveControl(db: DbOrTx, agentId: string): Promise<EffectiveControl> {
   const [row] = await db.$queryRaw<{ state: ControlLevel; reason: string | null; epoch: bigint }[]>`

@@ -14,12 +14,12 @@ import { TASK_VIEW_COLUMNS, toTaskView, type TaskViewRow } from "./task-view";
  * One claim: the head of the agent's capability queues (highest priority, then arrival),
  * leased to it, with its task event and audit row, as one statement that also returns the
  * task. SKIP LOCKED lets concurrent claimers take different tasks and never the same one. The
- * agent's control state is checked in the same statement: the state the request came with may
- * be a second old (the principal cache), and a paused agent must not take work.
+ * agent's control state is checked and returned by the same statement: the state the request
+ * came with may be a second old (the principal cache), and a paused agent must not take work.
  */
-async function claimOnce(db: DbOrTx, agent: Agent, capabilities: string[]): Promise<TaskViewRow | null> {
+async function claimOnce(db: DbOrTx, agent: Agent, capabilities: string[]): Promise<{ task: TaskViewRow | null; running: boolean }> {
   const leaseSeconds = env.WARDEN_TASK_LEASE_SECONDS;
-  const rows = await db.$queryRaw<TaskViewRow[]>`
+  const rows = await db.$queryRaw<(TaskViewRow & { controlState: string })[]>`
     WITH claimed AS (
       UPDATE tasks t SET status = 'leased', leased_by = ${agent.id}::uuid, attempts = t.attempts + 1,
              lease_expires_at = now() + make_interval(secs => ${leaseSeconds}), started_at = coalesce(t.started_at, now()), updated_at = now()
@@ -43,8 +43,10 @@ async function claimOnce(db: DbOrTx, agent: Agent, capabilities: string[]): Prom
       INSERT INTO audit_log (actor_type, actor_id, actor_label, verb, subject_type, subject_id, data)
       SELECT 'agent', ${agent.id}, ${agent.name}, 'task.claim', 'task', id::text, jsonb_build_object('capability', capability, 'attempt', attempts) FROM claimed
     )
-    SELECT * FROM claimed`;
-  return rows[0] ?? null;
+    SELECT claimed.*, (SELECT state::text FROM agent_control WHERE agent_id = ${agent.id}::uuid) AS "controlState"
+      FROM (SELECT 1) AS one LEFT JOIN claimed ON true`;
+  const { controlState, ...task } = rows[0]!;
+  return { task: task.id ? task : null, running: controlState === "running" };
 }
 
 /** Puts a just-claimed task back at its place in the queue, as if it had not been claimed. */
@@ -76,7 +78,10 @@ export async function claimTask(
   const foreign = only?.filter((c) => !agent.capabilities.includes(c)) ?? [];
   if (foreign.length > 0) throw invalidField("capabilities", `${foreign.join(", ")} ${foreign.length === 1 ? "is not a capability" : "are not capabilities"} of this agent`);
   const served = only ? agent.capabilities.filter((c) => only.includes(c)) : agent.capabilities;
-  if (control.state !== "running" || served.length === 0) return null;
+  if (served.length === 0) return null;
+  // The state the request came with may be a second old (the principal cache): a "not running"
+  // one is read again before it turns the agent away; a "running" one is checked by the claim.
+  if (control.state !== "running" && (await getEffectiveControl(db, agent.id)).state !== "running") return null;
   const deadline = Date.now() + waitSeconds * 1000;
   const { claimLimits } = (await getCurrentPolicy(db)).document;
   const exhausted = new Set<string>();
@@ -87,7 +92,13 @@ export async function claimTask(
     signal?.addEventListener("abort", () => stopListening.abort(), { once: true });
     const queued = waitForEvent((e) => e.type === "task.queued" && capabilities.has(e.capability), Math.max(0, deadline - Date.now()), stopListening.signal);
     const eligible = served.filter((c) => !exhausted.has(c));
-    const task = eligible.length > 0 ? await claimOnce(db, agent, eligible) : null;
+    const claim = eligible.length > 0 ? await claimOnce(db, agent, eligible) : null;
+    if (claim && !claim.running) {
+      // Paused, suspended or killed since the request's state was read: nothing, at once.
+      stopListening.abort();
+      return null;
+    }
+    const task = claim?.task ?? null;
     if (task) {
       stopListening.abort();
       // The dispatch limits count handed-out tasks: over a limit, the task goes back untouched.

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { getEffectiveControl } from "../control/effective-state";
 import { agentPrincipal } from "../auth/authenticate-bearer";
 import { AppError, notFound } from "../errors";
 import { defineRoute, Reply } from "../http/api-route";
@@ -24,8 +25,10 @@ export const createTaskRoute = defineRoute({
   successStatus: 201,
   idempotent: true,
   handler: async ({ db, principal, body, origin }) => {
-    if (principal.kind === "agent" && principal.control.state !== "running" && principal.control.state !== "paused") {
-      throw new AppError("FORBIDDEN", `This agent is ${principal.control.state}: it cannot queue work until it is resumed`);
+    // Read fresh, not from the principal (which may be a second old).
+    const control = principal.kind === "agent" ? await getEffectiveControl(db, principal.actor.id) : null;
+    if (control && control.state !== "running" && control.state !== "paused") {
+      throw new AppError("FORBIDDEN", `This agent is ${control.state}: it cannot queue work until it is resumed`);
     }
     const result = await createTask(db, principal.actor, body, origin);
     return new Reply(result.created ? 201 : 200, result);
