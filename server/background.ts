@@ -9,6 +9,7 @@ import { env } from "./env";
 import { startEventBus } from "./events/bus";
 import { deliverDueWebhooks } from "./notifications/webhooks";
 import { forgetOldIdempotencyKeys } from "./http/idempotency";
+import { describeMemories } from "./memory/describe-memories";
 import { foldRecalls } from "./memory/fold-recalls";
 import { detectDrift } from "./metrics/detect-drift";
 import { evaluateInterventionAlerts } from "./metrics/intervention-alerts";
@@ -47,6 +48,8 @@ export const BACKGROUND_JOBS: readonly BackgroundJob[] = [
   // Decisions only append to the recall log; this folds it into the entries' recall counters
   // (the memory pages also fold before they read, so what they show is exact).
   { name: "memory.recalls", everyMs: 1_000, run: (db) => foldRecalls(db) },
+  // Entries recorded before topics existed are filed under theirs (new ones are on record).
+  { name: "memory.describe", everyMs: 5_000, run: (db) => describeMemories(db) },
   { name: "idempotency.forget", everyMs: 3_600_000, run: (db) => forgetOldIdempotencyKeys(db) },
   { name: "sessions.forget", everyMs: 3_600_000, run: (db) => forgetOldSessions(db) },
   // The metrics rollup takes an advisory lock, so one instance folds at a time; the alerts and
