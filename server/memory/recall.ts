@@ -23,6 +23,12 @@ export type RecallRequest = {
    * share words (`words`).
    */
   weakest?: TopicMatch;
+  /**
+   * When nothing about the same operation or resource is known, hand over entries whose text
+   * holds every query word instead (a question in words, `GET /memory/recall`); a decision does
+   * not (a lesson it cannot tie to the action would only be noise).
+   */
+  wordsWhenNothingElse?: boolean;
 };
 
 type Row = {
@@ -60,7 +66,8 @@ const TEXT_MATCHES = 200;
  *    resource name with the query, or general lessons about its operation, each classed by the
  *    matching rule (same subject, same resource, same operation, words only), closest first;
  * 2. entries: the strongest live entries of each, plus those of the same topics whose text holds
- *    the query's other words, plus (a person's search only) entries holding every query word.
+ *    the query's other words, plus entries holding every query word (a person's search; a
+ *    question in words when no topic matched).
  * Every query word is first read as the nearest known word (correct-words.ts). Entries score by
  * their match (same subject 0.6, same resource 0.4, same operation 0.3, words 0.1), their text's
  * relevance to the query (up to 0.25) and how often the lesson was learned (up to 0.15).
@@ -121,7 +128,7 @@ export async function recallMemories(db: DbOrTx, request: RecallRequest): Promis
         LIMIT ${WORD_MATCHES})
       UNION ALL
       (SELECT m.id, 0 FROM memories m
-        WHERE ${weakest} = 0 AND m.search @@ to_tsquery('english', ${textWords.join(" & ")}) AND m.retired_at IS NULL AND ${where}
+        WHERE (${weakest} = 0 OR (${request.wordsWhenNothingElse ?? false} AND NOT EXISTS (SELECT 1 FROM chosen))) AND m.search @@ to_tsquery('english', ${textWords.join(" & ")}) AND m.retired_at IS NULL AND ${where}
         LIMIT ${TEXT_MATCHES})
     ), ranked AS (
       SELECT id, max(level) AS level FROM candidates GROUP BY id
