@@ -17,6 +17,8 @@ export type SubjectTopic = {
   environment: string | null;
   names: string[];
   words: string[];
+  /** the names come from a resource (`staging/api`), not from loose words of a text */
+  precise: boolean;
   /** entries with the same key are about the same thing: `restart|staging|api` */
   topicKey: string;
 };
@@ -34,14 +36,19 @@ export function wordsOf(text: string | null | undefined): string[] {
 export function describeAction(action: { action: string; tool?: string | null; resource?: string | null }): SubjectTopic {
   const text = wordsOf(action.action);
   const toolWords = wordsOf(action.tool);
-  const verb = text.find((w) => operationOf(w)) ?? [...toolWords].reverse().find((w) => operationOf(w)) ?? null;
+  // A verb standing alone (`publish release-notes`) names the operation before one inside a
+  // compound name (`release-notes`, `traefik_restart`), which counts only when no other does.
+  const standalone = action.action.toLowerCase().split(/\s+/).filter((token) => /^[a-z0-9]+$/.test(token));
+  const verb =
+    standalone.find((w) => operationOf(w)) ?? text.find((w) => operationOf(w)) ?? [...toolWords].reverse().find((w) => operationOf(w)) ?? null;
   const operation = verb ? operationOf(verb) : null;
   const fromResource = describeResource(action.resource);
   const textNames = text.filter((w) => w !== verb && !GENERIC_WORDS.has(w) && !ENVIRONMENT_WORDS.has(w));
   const environment = fromResource.environment ?? environmentOf(text);
   // A resource that names only an environment (`staging`) leaves the names to the text.
-  const names = fromResource.names.length > 0 ? fromResource.names : textNames;
-  return topic(operation, environment, names, [...text, ...fromResource.words]);
+  const precise = fromResource.names.length > 0;
+  const names = precise ? fromResource.names : textNames;
+  return topic(operation, environment, names, [...text, ...fromResource.words], precise);
 }
 
 /**
@@ -84,7 +91,7 @@ function environmentOf(words: string[]): string | null {
   return null;
 }
 
-function topic(operation: string | null, environment: string | null, names: string[], words: string[]): SubjectTopic {
+function topic(operation: string | null, environment: string | null, names: string[], words: string[], precise: boolean): SubjectTopic {
   const sortedNames = [...new Set(names)].sort();
   const allWords = [...new Set([...words, ...sortedNames, ...(environment ? [environment] : [])])].sort();
   return {
@@ -92,6 +99,7 @@ function topic(operation: string | null, environment: string | null, names: stri
     environment,
     names: sortedNames,
     words: allWords,
+    precise,
     topicKey: `${operation ?? "-"}|${environment ?? "-"}|${sortedNames.join(" ")}`,
   };
 }
@@ -102,14 +110,18 @@ export type TopicMatch = "same_subject" | "same_resource" | "same_operation" | "
  * The rule, in one place (recall.ts runs the same rule in SQL over memory_topics; a unit test
  * holds the two to one table of cases):
  * - same resource: both name something, the environments do not differ (one may be unnamed), and
- *   the lesson's names all appear among the query's words, or the query's names all appear
- *   among the lesson's names and environment;
+ *   the lesson's names all appear among the query's words, or (for a query that names no
+ *   resource, only loose words: `traefik restart`) the query's names all appear among the
+ *   lesson's names and environment; a query on `staging/api` is not about `staging/api-key`;
  * - same operation: both have one and it is the same canonical verb;
  * - same subject = both: the only match that lets a failure lower a decision;
  * - same operation alone counts only for a lesson that names no resource (a general lesson about
  *   restarts); anything else shares words only, which a person's search shows and a decision does not.
  */
-export function matchTopics(lesson: Pick<SubjectTopic, "operation" | "environment" | "names">, query: Pick<SubjectTopic, "operation" | "environment" | "names" | "words">): TopicMatch {
+export function matchTopics(
+  lesson: Pick<SubjectTopic, "operation" | "environment" | "names">,
+  query: Pick<SubjectTopic, "operation" | "environment" | "names" | "words" | "precise">,
+): TopicMatch {
   const sameOperation = lesson.operation !== null && lesson.operation === query.operation;
   const environmentsAgree = lesson.environment === null || query.environment === null || lesson.environment === query.environment;
   const lessonWords = new Set([...lesson.names, ...(lesson.environment ? [lesson.environment] : [])]);
@@ -118,7 +130,7 @@ export function matchTopics(lesson: Pick<SubjectTopic, "operation" | "environmen
     lesson.names.length > 0 &&
     query.names.length > 0 &&
     environmentsAgree &&
-    (lesson.names.every((w) => queryWords.has(w)) || query.names.every((w) => lessonWords.has(w)));
+    (lesson.names.every((w) => queryWords.has(w)) || (!query.precise && query.names.every((w) => lessonWords.has(w))));
   if (sameResource && sameOperation) return "same_subject";
   if (sameResource) return "same_resource";
   if (sameOperation && lesson.names.length === 0 && environmentsAgree) return "same_operation";

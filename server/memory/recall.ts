@@ -99,7 +99,7 @@ export async function recallMemories(db: DbOrTx, request: RecallRequest): Promis
       SELECT t.key, t.names, t.environment,
              (cardinality(t.names) > 0 AND cardinality(${query.names}::text[]) > 0
               AND (t.environment IS NULL OR ${env}::text IS NULL OR t.environment = ${env}::text)
-              AND (t.names <@ ${query.words}::text[] OR ${query.names}::text[] <@ (t.names || coalesce(t.environment, '')))) AS same_resource,
+              AND (t.names <@ ${query.words}::text[] OR (NOT ${query.precise} AND ${query.names}::text[] <@ (t.names || coalesce(t.environment, ''))))) AS same_resource,
              (t.operation IS NOT NULL AND t.operation = ${op}::text) AS same_operation,
              (t.environment IS NULL OR ${env}::text IS NULL OR t.environment = ${env}::text) AS environments_agree
         FROM memory_topics t
