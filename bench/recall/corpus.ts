@@ -232,7 +232,9 @@ export function generateCorpus(seed = CORPUS_SEED, scale = 1): Corpus {
                 records.push({ lessonId: id, subject, kind, about, subjectText: `${about.action} on ${about.resource}`, body: `Rejected by ${approver}: ${body}`, author: approver });
               } else {
                 const advice = rnd.pick(domain.advice);
-                const text = rnd.next() < 0.5 ? `${name} ${verb}` : `${verb} ${name}${env ? ` in ${env}` : ""}`;
+                // Typed by an agent, in its own word order; the environment is said when there is one
+                // (a lesson that names none would be about every environment, and labelled so).
+                const text = rnd.next() < 0.5 ? `${env ? `${env} ` : ""}${name} ${verb}` : `${verb} ${name}${env ? ` in ${env}` : ""}`;
                 records.push({ lessonId: id, subject, kind, about: null, subjectText: text, body: `Before you ${verb} ${name}, ${advice}: ${body}`, author: `${domain.name}-agent-${rnd.int(6)}` });
               }
             }

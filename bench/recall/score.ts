@@ -56,7 +56,8 @@ export function scoreAnswers(queries: LabelledQuery[], answers: Answer[], lesson
         fresh.forEach((l) => counted.add(l));
       }
       precision.push(top.length === 0 ? 0 : useful / top.length);
-      recall.push([...counted].filter((l) => must.has(l)).length / Math.min(5, must.size));
+      // Capped at 1: an entry that merged two labelled lessons (their texts nearly the same) counts them both.
+      recall.push(Math.min(1, [...counted].filter((l) => must.has(l)).length / Math.min(5, must.size)));
       const rank = answer.returned.findIndex((id) => lessonsOf(id).some((l) => must.has(l)));
       reciprocal.push(rank < 0 ? 0 : 1 / (rank + 1));
     }
