@@ -69,8 +69,10 @@ const TEXT_MATCHES = 200;
  *    the query's other words, plus entries holding every query word (a person's search; a
  *    question in words when no topic matched).
  * Every query word is first read as the nearest known word (correct-words.ts). Entries score by
- * their match (same subject 0.6, same resource 0.4, same operation 0.3, words 0.1), their text's
- * relevance to the query (up to 0.25) and how often the lesson was learned (up to 0.15).
+ * their match (same subject 0.6, same resource 0.4, same operation 0.3, words 0.1), whether their
+ * text holds a query word their topic does not explain (0.2: `renamed` in `docker restart api
+ * renamed` picks the lesson about the rename), their text's relevance to the whole query (up to
+ * 0.15) and how often the lesson was learned (up to 0.15).
  */
 export async function recallMemories(db: DbOrTx, request: RecallRequest): Promise<MemoryView[]> {
   const asked = request.action ? describeAction(request.action) : describeSubjectText(request.q ?? "");
@@ -136,9 +138,10 @@ export async function recallMemories(db: DbOrTx, request: RecallRequest): Promis
     SELECT m.id, m.kind::text AS kind, m.subject, m.body, m.tags, m.author_label, m.action_id, m.task_id, m.occurrences,
            m.created_at, m.last_learned_at, m.operation, m.environment, m.names, r.level,
            ((CASE r.level WHEN 3 THEN 0.6 WHEN 2 THEN 0.4 WHEN 1 THEN 0.3 ELSE 0.1 END)
-            + 0.25 * ts_rank(m.search, ${anyWord}, 32)
+            + 0.15 * ts_rank(m.search, ${anyWord}, 32)
+            + CASE WHEN cardinality(u.words) > 0 AND m.search @@ to_tsquery('english', array_to_string(u.words, ' | ')) THEN 0.2 ELSE 0 END
             + 0.15 * least(1.0, ln(m.occurrences::float8) / ln(8.0)))::float8 AS score
-      FROM ranked r JOIN memories m USING (id)
+      FROM ranked r JOIN memories m USING (id) CROSS JOIN unexplained u
      ORDER BY score DESC, m.last_learned_at DESC
      LIMIT ${limit}`;
   return rows.map((r) => ({
