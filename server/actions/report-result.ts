@@ -52,7 +52,7 @@ export async function reportActionResult(db: DbOrTx, actor: AgentActor, actionId
       // knowledge about the same operation and resource, by the rule decisions escalate on)
       // and it failed again.
       const known = await recallMemories(tx, { action: about, agentId: actor.id, kind: "negative_knowledge", limit: 1 });
-      if (known[0]?.why.match === "same_subject") await tx.action.update({ where: { id: actionId }, data: { repeatedFailure: true } });
+      await tx.action.update({ where: { id: actionId }, data: { repeatedFailure: known[0]?.why.match === "same_subject" } });
     }
     // Learning without being asked: a failure with its reason becomes negative knowledge that
     // every agent in scope is handed before a similar action.
