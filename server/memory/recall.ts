@@ -55,6 +55,7 @@ type Row = {
 // search below they bound the entries ranked per recall however large the memory grows.
 const TOPICS = 40;
 const ENTRIES_PER_TOPIC = 5;
+const FRESH_FAILURES_PER_TOPIC = 3;
 // Entries of the opened topics whose text holds a word the topics do not explain (the reason an
 // agent names: `docker restart api renamed`), and, for a person's search, entries holding every word.
 const WORD_MATCHES = 50;
@@ -123,6 +124,14 @@ export async function recallMemories(db: DbOrTx, request: RecallRequest): Promis
          WHERE m.topic_key = c.key AND m.retired_at IS NULL AND ${where}
          ORDER BY m.occurrences DESC, m.last_learned_at DESC
          LIMIT ${ENTRIES_PER_TOPIC}) best
+      UNION ALL
+      -- The newest failures of a same-subject topic, however weak: a fresh failure must reach the
+      -- decision (and its escalation) even where stronger entries fill the topic's places.
+      SELECT fresh.id, c.level FROM chosen c CROSS JOIN LATERAL (
+        SELECT m.id FROM memories m
+         WHERE c.level = 3 AND m.topic_key = c.key AND m.kind = 'negative_knowledge' AND m.retired_at IS NULL AND ${where}
+         ORDER BY m.last_learned_at DESC
+         LIMIT ${FRESH_FAILURES_PER_TOPIC}) fresh
       UNION ALL
       (SELECT m.id, c.level FROM chosen c JOIN memories m ON m.topic_key = c.key, unexplained u
         WHERE cardinality(u.words) > 0 AND m.search @@ to_tsquery('english', array_to_string(u.words, ' | '))

@@ -69,6 +69,9 @@ CREATE TRIGGER memories_topics_on_update AFTER UPDATE ON memories
 
 -- The strongest live entries of one topic (recall's second step, and the same-lesson check on write).
 CREATE INDEX "memories_topic_best_idx" ON "memories" ("topic_key", "occurrences" DESC, "last_learned_at" DESC) WHERE retired_at IS NULL;
+-- The newest live failures of one topic (recall hands a fresh failure to a decision even where
+-- stronger entries fill the topic's places).
+CREATE INDEX "memories_topic_failures_idx" ON "memories" ("topic_key", "last_learned_at" DESC) WHERE retired_at IS NULL AND kind = 'negative_knowledge';
 -- Entries not described yet, for the memory.describe pass (existing entries after this migration).
 CREATE INDEX "memories_undescribed_idx" ON "memories" ("id") WHERE topic_key IS NULL;
 
