@@ -120,7 +120,17 @@ export type LessonRecord = {
   author: string;
 };
 
-export type QueryShape = "exact" | "paraphrase" | "reordered" | "typo1" | "typo2" | "other_tool" | "opaque_tool" | "with_reason" | "nothing";
+export type QueryShape = "exact" | "paraphrase" | "reordered" | "typo1" | "typo2" | "other_tool" | "opaque_tool" | "with_reason" | "unknown_verb" | "nothing";
+
+/**
+ * Verbs agents use that Warden's list of operations (server/memory/operations.ts) does not know:
+ * held out on purpose, so the set also measures what the rule misses.
+ */
+const UNKNOWN_VERBS: Record<string, string> = {
+  restart: "kick", deploy: "land", rollback: "unwind", scale: "grow", flush: "empty", backup: "save", reload: "reread",
+  merge: "integrate", build: "make", push: "upload", test: "check", rotate: "replace", scan: "probe", revoke: "pull",
+  patch: "fix", publish: "share", send: "dispatch", edit: "polish",
+};
 
 export type LabelledQuery = {
   id: number;
@@ -194,7 +204,7 @@ function withTypos(phrase: string, count: number, rnd: Random): string {
   return words.join(" ");
 }
 
-/** Builds the set; `scale` multiplies the subjects taken (1: about 2,300 records and 420 queries). */
+/** Builds the set; `scale` multiplies the subjects taken (1: about 2,300 records and 465 queries). */
 export function generateCorpus(seed = CORPUS_SEED, scale = 1): Corpus {
   const rnd = random(seed);
   const records: LessonRecord[] = [];
@@ -260,7 +270,7 @@ export function generateCorpus(seed = CORPUS_SEED, scale = 1): Corpus {
 
   const queries: LabelledQuery[] = [];
   const push = (q: Omit<LabelledQuery, "id">) => queries.push({ ...q, id: queries.length });
-  const shapes: QueryShape[] = ["exact", "paraphrase", "reordered", "typo1", "typo2", "other_tool", "opaque_tool", "with_reason"];
+  const shapes: QueryShape[] = ["exact", "paraphrase", "reordered", "typo1", "typo2", "other_tool", "opaque_tool", "with_reason", "unknown_verb"];
   const targets = [...entries].sort(() => rnd.next() - 0.5).slice(0, Math.round(45 * scale));
   for (const { subject } of targets) {
     const operation = operationOf(subject);
@@ -278,6 +288,7 @@ export function generateCorpus(seed = CORPUS_SEED, scale = 1): Corpus {
       else if (shape === "typo2") action = decision(withTypos(`${verb} ${subject.name.replaceAll("-", " ")}`, 2, rnd), rnd.pick(operation.tools));
       else if (shape === "other_tool") action = decision(`${verb} ${subject.name}`, `${rnd.pick(["team", "fleet", "x"])}-ops.${operation.op}`);
       else if (shape === "opaque_tool") action = decision(`${rnd.pick(verbs)} ${subject.name}`, rnd.pick(OPAQUE_TOOLS));
+      else if (shape === "unknown_verb") action = decision(`${UNKNOWN_VERBS[subject.op]!} ${subject.name}`, rnd.pick(OPAQUE_TOOLS));
       else q = `${verb} ${subject.name}${subject.env ? ` ${subject.env}` : ""} ${rnd.pick(["again", "now", "after the outage"])}`;
       push({ shape, action, q, subject, ...labels(subject, q !== null && subject.env === null ? true : q !== null && !q.includes(subject.env ?? "")) });
     }
