@@ -2,6 +2,7 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { actionResultRoute } from "../../server/actions/action-routes";
 import { rejectRoute } from "../../server/approvals/approval-routes";
+import { describeMemories } from "../../server/memory/describe-memories";
 import { browseMemories, memoryDetail } from "../../server/memory/manage-memory";
 import { recallMemories } from "../../server/memory/recall";
 import { recallForDecision } from "../../server/memory/recall-for-decision";
@@ -138,5 +139,23 @@ describe("matching follows the operation and the resource, not the tool's spelli
       }),
       { numRuns: 8 },
     );
+  });
+});
+
+describe("entries recorded before topics existed", () => {
+  it("are filed under their topic by the describe pass (from their action when Warden learned them from one), then recalled", async () => {
+    const tool = await makeTool({ prefix: "runbook.exec", scopes: ["staging/*"] });
+    const agent = await makeGrantedAgent([tool.name], ["staging/*"]);
+    const name = serviceName();
+    await fail(agent.key, tool.name, `bounce ${name}`, `staging/${name}`, "the port was still bound");
+    const typed = await record(agent.key, { kind: "pattern", subject: `${name} restart in staging`, body: "drain first" });
+    await db.memory.updateMany({ where: { subject: { contains: name } }, data: { topicKey: null, operation: null, environment: null, names: [] } });
+    expect(await recallForDecision(db, { agentId: agent.agent.id, action: `restart ${name}`, tool: null, resource: `staging/${name}` })).toEqual([]);
+    while ((await describeMemories(db)) > 0);
+    const rows = await db.memory.findMany({ where: { subject: { contains: name } }, select: { id: true, topicKey: true } });
+    expect(rows.map((r) => r.topicKey)).toEqual([`restart|staging|${name}`, `restart|staging|${name}`]);
+    const recalled = await recallForDecision(db, { agentId: agent.agent.id, action: `restart ${name}`, tool: null, resource: `staging/${name}` });
+    expect(recalled.map((m) => m.id)).toContain(typed);
+    expect(recalled.every((m) => m.why?.match === "same_subject")).toBe(true);
   });
 });
