@@ -15,9 +15,10 @@ export default async function ConsoleLayout({ children }: { children: ReactNode 
     await signOut({ redirectTo: "/login" });
   }
   return (
-    <div className="flex min-h-screen">
+    // Below md (phones) the sidebar becomes a bar above the page, so the page keeps the width.
+    <div className="flex min-h-screen flex-col md:flex-row">
       <Sidebar items={items} user={{ label: user.label, role: user.role }} signOut={signOutAction} />
-      <main className="min-w-0 flex-1 px-8 py-8">{children}</main>
+      <main className="min-w-0 flex-1 px-4 py-6 md:px-8 md:py-8">{children}</main>
     </div>
   );
 }
