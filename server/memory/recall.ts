@@ -54,7 +54,7 @@ type Row = {
 // strongest: repeated lessons are one entry with more occurrences). Together with the word
 // search below they bound the entries ranked per recall however large the memory grows.
 const TOPICS = 24;
-const ENTRIES_PER_TOPIC = 4;
+const ENTRIES_PER_TOPIC = 5;
 const FRESH_FAILURES_PER_TOPIC = 3;
 // Entries of the opened topics whose text holds a word the topics do not explain (the reason an
 // agent names: `docker restart api renamed`), and, for a person's search, entries holding every word.
