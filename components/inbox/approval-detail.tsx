@@ -6,6 +6,7 @@ import { Badge } from "@/components/ui/badge";
 import { Button } from "@/components/ui/button";
 import { useNow } from "@/components/live/use-now";
 import { countdown, label, RISK_TONE } from "./format";
+import { MatchExplanation } from "@/components/memory/match-explanation";
 
 export type DetailMode = "view" | "edit" | "reject";
 
@@ -107,6 +108,7 @@ export function ApprovalDetail({ item, mode, busy, onMode, onApprove, onReject }
               <li key={f.id} className="rounded-md border border-red-200 bg-red-50 p-2 text-sm text-red-900">
                 <span className="font-mono text-xs">{f.subject}</span>
                 <p>{f.body}</p>
+                {f.why ? <MatchExplanation why={f.why} /> : null}
               </li>
             ))}
           </ul>
