@@ -32,8 +32,10 @@ describe("typos in any word (the issue's cases)", () => {
   it("trafik restrat, tarefik and cahce find their lessons, and the browser says which word was read as which", async () => {
     const { key } = await makeGrantedAgent([]);
     const tag = unique("t").toLowerCase();
-    const traefik = await record(key, { kind: "negative_knowledge", subject: "traefik_restart", body: "config had invalid YAML", tags: [tag] });
-    const cache = await record(key, { kind: "pattern", subject: "flush cache", body: "warm it again before traffic returns", tags: [tag] });
+    // Private: a lesson about restarting any traefik would otherwise reach the other suites' traefik
+    // decisions (they share one database); a person's search sees private entries too.
+    const traefik = await record(key, { kind: "negative_knowledge", subject: "traefik_restart", body: "config had invalid YAML", tags: [tag], scope: "private" });
+    const cache = await record(key, { kind: "pattern", subject: "flush cache", body: "warm it again before traffic returns", tags: [tag], scope: "private" });
     for (const [q, id] of [["trafik restrat", traefik], ["tarefik", traefik], ["traefk", traefik], ["cahce", cache], ["restart traefik", traefik]] as const) {
       const hits = await browseMemories(db, { q, tag, status: "active", sort: "recent", limit: 10 });
       expect(hits[0]?.id, q).toBe(id);
