@@ -44,5 +44,7 @@ export async function correctWords(db: DbOrTx, words: string[]): Promise<{ words
     const nearest = row.word !== null && row.distance !== null ? { word: row.word, distance: row.distance } : nearestWord(row.asked, OPERATION_WORDS);
     if (nearest) read.set(row.asked, { asked: row.asked, read: nearest.word, distance: nearest.distance });
   }
-  return { words: words.map((w) => read.get(w)?.read ?? w), corrections: [...read.values()] };
+  // In the query's own order, as a person reads the explanation.
+  const corrections = unknown.map((w) => read.get(w)).filter((c): c is Correction => c !== undefined);
+  return { words: words.map((w) => read.get(w)?.read ?? w), corrections };
 }

@@ -78,7 +78,9 @@ const TEXT_MATCHES = 200;
 export async function recallMemories(db: DbOrTx, request: RecallRequest): Promise<MemoryView[]> {
   const asked = request.action ? describeAction(request.action) : describeSubjectText(request.q ?? "");
   if (asked.words.length === 0) return [];
-  const { words, corrections } = await correctWords(db, asked.words);
+  // The words in the order they were typed (then the resource's), so explanations read in that order.
+  const typed = [...new Set([...wordsOf(request.action ? request.action.action : request.q), ...asked.words])];
+  const { words, corrections } = await correctWords(db, typed);
   const query = corrections.length > 0 ? describeCorrected(request, corrections) : asked;
   const weakest = MATCH_LEVEL[request.weakest ?? "same_operation"];
   const limit = request.limit ?? 10;
