@@ -7,6 +7,7 @@ import { healthBenchmark } from "./health.bench";
 import { memoryBenchmark } from "./memory.bench";
 import { metricsBenchmark } from "./metrics.bench";
 import { qualityBenchmark } from "./quality.bench";
+import { recallBenchmark } from "./recall.bench";
 import { sdkBenchmark } from "./sdk";
 import { tasksBenchmark } from "./tasks.bench";
 import { usageBenchmark } from "./usage.bench";
@@ -27,6 +28,7 @@ const BENCHMARKS: Record<string, () => Promise<Record<string, unknown>>> = {
   control: () => controlBenchmark({ agents: Number(process.env.BENCH_AGENTS ?? 1_000), ports: [11493, 11494] }),
   tasks: () => tasksBenchmark({ tasks: Number(process.env.BENCH_TASKS ?? 5_000), queued: Number(process.env.BENCH_QUEUED ?? 1_000_000), port: 11495 }),
   memory: () => memoryBenchmark({ entries: Number(process.env.BENCH_MEMORIES ?? 1_000_000) }),
+  recall: () => recallBenchmark({ fill: Number(process.env.BENCH_RECALL_FILL ?? 1_000_000) }),
   metrics: () => metricsBenchmark({ actions: Number(process.env.BENCH_ACTIONS ?? 10_000_000), usage: Number(process.env.BENCH_USAGE ?? 1_000_000) }),
   quality: () => qualityBenchmark({ scores: Number(process.env.BENCH_SCORES ?? 1_000_000) }),
   audit: () => auditBenchmark({ rows: Number(process.env.BENCH_AUDIT_ROWS ?? 1_000_000), appends: Number(process.env.BENCH_APPENDS ?? 5_000) }),

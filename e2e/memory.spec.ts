@@ -88,3 +88,46 @@ test("an approver edits a lesson (the old text stays as a version), merges a dup
   await page.goto(`/fleet/${b.id}`);
   await expect(page.getByTestId("agent-recalled")).toContainText(`rotate cert${suffix}`);
 });
+
+test("a search with typos explains each hit, and the lesson lists the decision it changed (1440 and 390 px)", async ({ page, request }) => {
+  const token = await adminToken();
+  const auth = { Authorization: `Bearer ${token}` };
+  // Letters only, so that a typo in the name is read back as the name.
+  const letters = Array.from({ length: 6 }, () => "abcdefghijklmnopqrstuvwxyz"[Math.floor(Math.random() * 26)]).join("");
+  const service = `gateway${letters}`;
+  const [restart, runbook] = [`ops.restart-${letters}`, `runbook.exec-${letters}`];
+  for (const tool of [restart, runbook]) await request.put(`/api/v1/tools/${tool}`, { headers: auth, data: { scopes: ["staging/*"] } });
+  const agent = async (name: string) => {
+    const created = await request.post("/api/v1/agents", { headers: auth, data: { name, role: "specialist", team: "ops", tools: [restart, runbook], scopes: ["staging/*"] } });
+    return { Authorization: `Bearer ${((await created.json()) as { key: { secret: string } }).key.secret}` };
+  };
+  const [ada, bo] = [await agent(`ada-${letters}`), await agent(`bo-${letters}`)];
+  const resource = `staging/${service}`;
+  const failed = await request.post("/api/v1/actions", { headers: ada, data: { action: `restart ${service}`, tool: restart, resource, confidence: 0.97 } });
+  const reason = `port 8443 was still bound by a stale process; free it before restarting ${service}`;
+  await request.post(`/api/v1/actions/${((await failed.json()) as { id: string }).id}/result`, { headers: ada, data: { status: "failed", failureReason: reason } });
+  // Another agent, another tool, another verb for the same operation on the same resource: lowered.
+  const lowered = await request.post("/api/v1/actions", { headers: bo, data: { action: `bounce ${service}`, tool: runbook, resource, confidence: 0.97 } });
+  const decision = (await lowered.json()) as { decision: string; recalled: { why: { match: string } }[] };
+  expect(decision.decision).toBe("execute_with_notification");
+  expect(decision.recalled[0]!.why.match).toBe("same_subject");
+
+  const approver = await createUser("approver");
+  await logIn(page, approver);
+  for (const width of [1440, 390]) {
+    await page.setViewportSize({ width, height: width === 390 ? 844 : 900 });
+    await page.goto("/memory");
+    const typed = `restrat ${service.slice(0, 3)}${service[4]}${service[3]}${service.slice(5)}`; // two typos: a swapped pair in each word
+    await page.getByLabel("Search memory").fill(typed);
+    const row = page.getByTestId("memory-row").filter({ hasText: reason });
+    await expect(row).toBeVisible();
+    await expect(row.getByTestId("memory-why")).toContainText("same operation and resource");
+    await expect(row.getByTestId("memory-why")).toContainText("read restrat as restart");
+    await expect(row.getByTestId("memory-why")).toContainText(`as ${service}`);
+    await page.screenshot({ path: `test-results/screens/memory-why-${width}.png`, fullPage: true });
+    await row.getByRole("link").click();
+    await expect(page.getByTestId("memory-changed-decisions")).toContainText(`bounce ${service}`);
+    await expect(page.getByTestId("memory-topic")).toContainText("restart");
+    await page.screenshot({ path: `test-results/screens/memory-entry-why-${width}.png`, fullPage: true });
+  }
+});

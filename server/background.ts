@@ -8,6 +8,7 @@ import { env } from "./env";
 import { startEventBus } from "./events/bus";
 import { deliverDueWebhooks } from "./notifications/webhooks";
 import { forgetOldIdempotencyKeys } from "./http/idempotency";
+import { describeMemories } from "./memory/describe-memories";
 import { foldRecalls } from "./memory/fold-recalls";
 import { detectDrift } from "./metrics/detect-drift";
 import { evaluateInterventionAlerts } from "./metrics/intervention-alerts";
@@ -46,6 +47,16 @@ export const BACKGROUND_JOBS: readonly BackgroundJob[] = [
   // Decisions only append to the recall log; this folds it into the entries' recall counters
   // (the memory pages also fold before they read, so what they show is exact).
   { name: "memory.recalls", everyMs: 1_000, run: (db) => foldRecalls(db) },
+  // Entries recorded before topics existed are filed under theirs (new ones are on record): up to
+  // ten batches of 2,000 a pass, so a million older entries are filed within minutes of an upgrade.
+  // Two instances doing it at once only repeat each other's work (the update skips filed entries).
+  {
+    name: "memory.describe",
+    everyMs: 5_000,
+    run: async (db) => {
+      for (let batch = 0; batch < 10 && (await describeMemories(db)) > 0; batch++);
+    },
+  },
   { name: "idempotency.forget", everyMs: 3_600_000, run: (db) => forgetOldIdempotencyKeys(db) },
   { name: "sessions.forget", everyMs: 3_600_000, run: (db) => forgetOldSessions(db) },
   // The metrics rollup takes an advisory lock, so one instance folds at a time; the alerts and

@@ -8,6 +8,7 @@ import { useNow } from "@/components/live/use-now";
 import { formatDateTime } from "@/components/ui/format";
 import { countdown, label, RISK_TONE } from "./format";
 import { splitReasons } from "@/server/schemas/action-reasons";
+import { MatchExplanation } from "@/components/memory/match-explanation";
 
 export type DetailMode = "view" | "edit" | "reject";
 
@@ -120,6 +121,7 @@ export function ApprovalDetail({ item, mode, busy, onMode, onApprove, onReject }
               <li key={f.id} className="rounded-md border border-red-200 bg-red-50 p-2 text-sm text-red-900">
                 <span className="font-mono text-xs">{f.subject}</span>
                 <p>{f.body}</p>
+                {f.why ? <MatchExplanation why={f.why} /> : null}
               </li>
             ))}
           </ul>

@@ -9,6 +9,7 @@ import { Card } from "@/components/ui/card";
 import { ErrorText } from "@/components/ui/error-text";
 import { Input, Select } from "@/components/ui/field";
 import { formatRelative } from "@/components/ui/format";
+import { MatchExplanation } from "./match-explanation";
 
 export const KIND_TONE: Record<string, BadgeTone> = { negative_knowledge: "red", decision: "blue", pattern: "green" };
 export const MEMORY_KINDS = ["negative_knowledge", "decision", "pattern"] as const;
@@ -95,6 +96,7 @@ export function MemoryBrowser() {
               {m.score !== null ? <span className="text-xs text-slate-600">score {m.score}</span> : null}
               {m.timesRecalled ? <span className="text-xs text-slate-600">recalled {m.timesRecalled}×</span> : null}
             </div>
+            {m.why ? <MatchExplanation why={m.why} /> : null}
             <p className="mt-1 line-clamp-2 text-sm text-slate-700">{m.body}</p>
             <p className="text-xs text-slate-600">
               {m.author} · {formatRelative(m.createdAt)}

@@ -19,7 +19,7 @@ export function MemoryEntry({ id, canRetire }: { id: string; canRetire: boolean 
   const retire = useMutation(trpc.memory.setRetired.mutationOptions({ onSuccess: () => void detail.refetch() }));
   const [editing, setEditing] = useState(false);
   if (!detail.data) return <ErrorText error={detail.error} />;
-  const { memory: m, action, task, recalls, versions, supersededBy, mergedFrom } = detail.data;
+  const { memory: m, action, task, recalls, versions, supersededBy, mergedFrom, learned, changedDecisions } = detail.data;
   return (
     <div className="space-y-4">
       <Card
@@ -115,6 +115,11 @@ export function MemoryEntry({ id, canRetire }: { id: string; canRetire: boolean 
             <p className="mt-4 text-xs text-slate-600">
               First learned {formatDateTime(m.createdAt)}, last {formatDateTime(m.lastLearnedAt)}
             </p>
+            <p className="mt-1 text-xs text-slate-500" data-testid="memory-topic">
+              Recalled for: operation <span className="font-mono text-slate-700">{m.operation ?? "none"}</span> · environment{" "}
+              <span className="font-mono text-slate-700">{m.environment ?? "any"}</span> · resource{" "}
+              <span className="font-mono text-slate-700">{m.names.length > 0 ? m.names.join(" ") : "none"}</span>
+            </p>
             {supersededBy ? (
               <p className="mt-2 text-sm">
                 Merged into{" "}
@@ -141,6 +146,46 @@ export function MemoryEntry({ id, canRetire }: { id: string; canRetire: boolean 
         <ErrorText error={retire.error} />
       </Card>
       {!m.retiredAt ? <MemoryMerge id={id} canMerge={canRetire} onMerged={() => void detail.refetch()} /> : null}
+      <Card title={`Decisions it changed (${changedDecisions.length})`}>
+        {changedDecisions.length === 0 ? (
+          <p className="text-sm text-slate-500">No decision was made stricter by this entry yet.</p>
+        ) : (
+          <ul className="divide-y divide-slate-100" data-testid="memory-changed-decisions">
+            {changedDecisions.map((d) => (
+              <li key={d.actionId} className="flex flex-wrap items-baseline justify-between gap-2 py-2 text-sm">
+                <Link href={`/actions/${d.actionId}`} className="font-mono text-brand-700 hover:underline">
+                  {d.action}
+                </Link>
+                <span className="text-xs text-slate-500">
+                  {d.agent} · lowered to {d.decision.replaceAll("_", " ")} · now {d.status.replaceAll("_", " ")} · {formatDateTime(d.at)}
+                </span>
+              </li>
+            ))}
+          </ul>
+        )}
+      </Card>
+      {learned.length > 1 ? (
+        <Card title={`Learned ${m.occurrences}×`}>
+          <ol className="space-y-2" data-testid="memory-occurrences">
+            {learned.map((o) => (
+              <li key={o.id} className="text-sm">
+                <span className="text-xs text-slate-500">
+                  {formatDateTime(o.at)} · {o.authorLabel}
+                  {o.actionId ? (
+                    <>
+                      {" · "}
+                      <Link href={`/actions/${o.actionId}`} className="text-brand-700 hover:underline">
+                        action
+                      </Link>
+                    </>
+                  ) : null}
+                </span>
+                <p className="line-clamp-2 text-slate-700">{o.body}</p>
+              </li>
+            ))}
+          </ol>
+        </Card>
+      ) : null}
       {versions.length > 0 ? (
         <Card title="Earlier versions">
           <ol className="space-y-3" data-testid="memory-versions">

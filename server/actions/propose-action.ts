@@ -74,6 +74,7 @@ async function decideAndRecord(
   ]);
   const tool = input.tool ?? null;
   const recalled = await recallForDecision(db, { agentId: agent.id, action: input.action, tool, resource: input.resource ?? null });
+  const failures = matchingFailures(recalled, policy.document.failureLookbackDays);
   const base: EvaluationInput = {
     action: input.action,
     tool,
@@ -85,9 +86,13 @@ async function decideAndRecord(
     toolDef,
     control,
     rateLimit: null,
-    matchingFailures: matchingFailures(recalled, policy.document.failureLookbackDays),
+    matchingFailures: failures,
   };
   let evaluation = evaluateAction(base, policy.document);
+  // Which lessons changed the answer: the same evaluation without them (pure, microseconds) tells
+  // whether the warning lowered the decision; the entry's page lists the decisions it changed.
+  const warned = failures.map((m) => m.id);
+  const changedDecision = warned.length > 0 && evaluateAction({ ...base, matchingFailures: [] }, policy.document).decision !== evaluation.decision ? warned : [];
   // The rate limit counts only calls that got past the earlier refusals.
   if (evaluation.decision !== "deny" && toolDef?.rateLimit) {
     const rateLimit = await consumeToolRateLimit(toolDef.name, toolDef.rateLimit, agent.id);
@@ -140,7 +145,7 @@ async function decideAndRecord(
       origin,
     }),
   ];
-  writes.push(...recallBookkeepingSql(recalled, agent.id, id));
+  writes.push(...recallBookkeepingSql(recalled, agent.id, id, { warned, changedDecision }));
   const events: WardenEvent[] = [{ type: "action.decided", actionId: id, agentId: agent.id, decision: evaluation.decision }];
   if (evaluation.decision === "execute_with_notification") {
     const notificationId = randomUUID();

@@ -8,7 +8,8 @@ import { AppError, notFound } from "../errors";
 import { publish } from "../events/bus";
 import { ZActionResultRequest } from "../schemas/actions";
 import { recordDerivedMemory } from "../memory/record-memory";
-import { actionSubject, entrySubjectKey, fitMemorySubject } from "../memory/subject-key";
+import { recallMemories } from "../memory/recall";
+import { actionSubject, fitMemorySubject } from "../memory/subject-key";
 import { ACTION_VIEW_INCLUDE, toActionView } from "./action-view";
 
 type ResultRequest = Parameters<typeof ZActionResultRequest.parse>[0];
@@ -45,13 +46,13 @@ export async function reportActionResult(db: DbOrTx, actor: AgentActor, actionId
     });
     // Fitted to a memory's subject limit: a long action must not lose its lesson (or its report).
     const subject = fitMemorySubject(updated.action, actionSubject(updated));
+    const about = { action: updated.action, tool: updated.tool, resource: updated.resource };
     if (input.status === "failed") {
-      // The repeated-failure signal: the fleet had been told about this subject and failed again.
-      await tx.$executeRaw`
-        UPDATE actions SET repeated_failure = EXISTS (
-          SELECT 1 FROM memories WHERE subject_key = ${entrySubjectKey(subject)} AND kind = 'negative_knowledge' AND retired_at IS NULL
-             AND (scope = 'shared' OR author_agent_id = ${actor.id}::uuid))
-         WHERE id = ${actionId}::uuid`;
+      // The repeated-failure signal: the fleet had been told about this subject (live negative
+      // knowledge about the same operation and resource, by the rule decisions escalate on)
+      // and it failed again.
+      const known = await recallMemories(tx, { action: about, agentId: actor.id, kind: "negative_knowledge", limit: 1 });
+      await tx.action.update({ where: { id: actionId }, data: { repeatedFailure: known[0]?.why.match === "same_subject" } });
     }
     // Learning without being asked: a failure with its reason becomes negative knowledge that
     // every agent in scope is handed before a similar action.
@@ -63,7 +64,7 @@ export async function reportActionResult(db: DbOrTx, actor: AgentActor, actionId
         tags: [(updated.tool ?? "").split(".")[0]!.toLowerCase().replace(/[^a-z0-9._-]/g, "")].filter(Boolean),
         actionId,
         ...(updated.taskId ? { taskId: updated.taskId } : {}),
-      }, origin);
+      }, origin, about);
     }
     // Money reported with the result counts toward the agent's budgets like usage does.
     if (input.cost) await addSpend(tx, { id: actor.id, name: actor.label, team: actor.team }, input.cost);

@@ -72,7 +72,7 @@ export async function decideApproval(db: DbOrTx, approver: UserActor, actionId: 
         body: `Rejected by ${approver.label}: ${input.reason}`,
         actionId: action.id,
         ...(action.taskId ? { taskId: action.taskId } : {}),
-      }, origin);
+      }, origin, { action: action.action, tool: action.tool, resource: action.resource });
       return toActionView(updated);
     }
 

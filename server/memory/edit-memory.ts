@@ -5,6 +5,8 @@ import { inTransaction } from "../db/transaction";
 import { AppError, notFound } from "../errors";
 import { describeChanges } from "../lib/describe-changes";
 import { ZEditMemoryRequest, type EditMemoryRequest } from "../schemas/memory";
+import { describeSubjectText } from "./describe-subject";
+import { topicColumns } from "./record-memory";
 import { entrySubjectKey } from "./subject-key";
 
 /**
@@ -48,7 +50,14 @@ export async function editMemory(db: DbOrTx, actor: UserActor, request: EditMemo
     });
     const updated = await tx.memory.update({
       where: { id: current.id },
-      data: { ...after, subjectKey: entrySubjectKey(after.subject), version: current.version + 1 },
+      // A new subject is a new topic; an unchanged one keeps the topic it was filed under (read
+      // from its action's words, tool and resource when Warden derived it).
+      data: {
+        ...after,
+        subjectKey: entrySubjectKey(after.subject),
+        ...(after.subject !== current.subject ? topicColumns(describeSubjectText(after.subject)) : {}),
+        version: current.version + 1,
+      },
     });
     await appendAudit(tx, {
       actor,

@@ -5,6 +5,7 @@ import type { MemoryKind } from "../db/generated/client";
 import { inTransaction } from "../db/transaction";
 import { AppError, notFound } from "../errors";
 import { foldRecalls } from "./fold-recalls";
+import type { RecallMatch } from "../schemas/memory";
 import { recallMemories } from "./recall";
 
 export type BrowseQuery = {
@@ -27,8 +28,8 @@ export type BrowseQuery = {
 export async function browseMemories(db: DbOrTx, query: BrowseQuery) {
   const q = query.q?.trim();
   if (q && query.status === "active") {
-    const results = await recallMemories(db, { q, agentId: null, kind: query.kind, agent: query.agent, tag: query.tag, sinceDays: query.sinceDays, limit: query.limit });
-    return results.map((r) => ({ id: r.id, kind: r.kind, subject: r.subject, body: r.body, tags: r.tags, author: r.agent, occurrences: r.occurrences, timesRecalled: null as number | null, score: r.score as number | null, createdAt: r.createdAt, retired: false }));
+    const results = await recallMemories(db, { q, agentId: null, kind: query.kind, agent: query.agent, tag: query.tag, sinceDays: query.sinceDays, limit: query.limit, weakest: "words" });
+    return results.map((r) => ({ id: r.id, kind: r.kind, subject: r.subject, body: r.body, tags: r.tags, author: r.agent, occurrences: r.occurrences, timesRecalled: null as number | null, score: r.score as number | null, createdAt: r.createdAt, retired: false, why: r.why as RecallMatch | null }));
   }
   // The recall counters as of now, not as of the last background fold.
   await foldRecalls(db);
@@ -44,7 +45,7 @@ export async function browseMemories(db: DbOrTx, query: BrowseQuery) {
     orderBy: query.sort === "most_recalled" ? [{ timesRecalled: "desc" }, { createdAt: "desc" }] : [{ lastLearnedAt: "desc" }],
     take: query.limit,
   });
-  return rows.map((m) => ({ id: m.id, kind: m.kind, subject: m.subject, body: m.body, tags: m.tags, author: m.authorLabel, occurrences: m.occurrences, timesRecalled: m.timesRecalled as number | null, score: null as number | null, createdAt: m.createdAt.toISOString(), retired: Boolean(m.retiredAt) }));
+  return rows.map((m) => ({ id: m.id, kind: m.kind, subject: m.subject, body: m.body, tags: m.tags, author: m.authorLabel, occurrences: m.occurrences, timesRecalled: m.timesRecalled as number | null, score: null as number | null, createdAt: m.createdAt.toISOString(), retired: Boolean(m.retiredAt), why: null as RecallMatch | null }));
 }
 
 /** For the agent's page: what it taught the fleet, and what it was handed most recently. */
@@ -73,15 +74,33 @@ export async function memoryDetail(db: DbOrTx, id: string) {
   await foldRecalls(db, { memoryIds: [id] });
   const memory = await db.memory.findUnique({ where: { id } });
   if (!memory) throw notFound("memory", id);
-  const [action, task, recalls, versions, supersededBy, mergedFrom] = await Promise.all([
+  const [action, task, recalls, versions, supersededBy, mergedFrom, learned, changedDecisions] = await Promise.all([
     memory.actionId ? db.action.findUnique({ where: { id: memory.actionId }, select: { id: true, action: true, status: true, agent: { select: { id: true, name: true } } } }) : null,
     memory.taskId ? db.task.findUnique({ where: { id: memory.taskId }, select: { id: true, title: true, status: true } }) : null,
     db.memoryRecall.count({ where: { memoryId: id } }),
     db.memoryVersion.findMany({ where: { memoryId: id }, orderBy: { version: "desc" } }),
     memory.supersededById ? db.memory.findUnique({ where: { id: memory.supersededById }, select: { id: true, subject: true } }) : null,
     db.memory.findMany({ where: { supersededById: id }, select: { id: true, subject: true }, orderBy: { createdAt: "asc" } }),
+    // Every time the lesson was learned (repeats strengthen one entry): its provenance, newest first.
+    db.memoryOccurrence.findMany({ where: { memoryId: id }, orderBy: { at: "desc" }, take: 50 }),
+    // The decisions this lesson made stricter: handed as a matching failure, and without it the answer would have been laxer.
+    db.$queryRaw<{ action_id: string; action: string; decision: string; status: string; agent: string; at: Date }[]>`
+      SELECT a.id AS action_id, a.action, a.decision::text AS decision, a.status::text AS status, g.name AS agent, r.at
+        FROM memory_recalls r JOIN actions a ON a.id = r.action_id JOIN agents g ON g.id = a.agent_id
+       WHERE r.memory_id = ${id}::uuid AND r.changed_decision
+       ORDER BY r.at DESC LIMIT 20`,
   ]);
-  return { memory, action, task, recalls, versions: versions.map((v) => ({ ...v, id: String(v.id) })), supersededBy, mergedFrom };
+  return {
+    memory,
+    action,
+    task,
+    recalls,
+    versions: versions.map((v) => ({ ...v, id: String(v.id) })),
+    supersededBy,
+    mergedFrom,
+    learned: learned.map((o) => ({ ...o, id: String(o.id) })),
+    changedDecisions: changedDecisions.map((d) => ({ actionId: d.action_id, action: d.action, decision: d.decision, status: d.status, agent: d.agent, at: d.at.toISOString() })),
+  };
 }
 
 /** Retire (never delete: it stays for the audit trail, out of every recall) or restore. */

@@ -33,7 +33,7 @@ export const recallRoute = defineRoute({
   response: ZRecallResponse,
   handler: async ({ db, principal, query }) => {
     const agentId = principal.kind === "agent" ? principal.actor.id : null;
-    const results = await recallMemories(db, { ...query, agentId });
+    const results = await recallMemories(db, { ...query, agentId, wordsWhenNothingElse: true });
     if (agentId && results.length > 0) await writeAtomically(db, recallBookkeepingSql(results, agentId, null));
     return { results };
   },

@@ -46,6 +46,11 @@ export async function mergeMemories(db: DbOrTx, actor: UserActor, request: Merge
                    coalesce(array_agg(DISTINCT t) FILTER (WHERE t IS NOT NULL), '{}') AS tags
               FROM memories LEFT JOIN LATERAL unnest(tags) t ON TRUE WHERE id = ANY(${input.duplicateIds}::uuid[])) d
       WHERE k.id = ${input.keepId}::uuid`;
+    // The kept entry lists every time its duplicates were learned too (their provenance).
+    await tx.$executeRaw`
+      INSERT INTO memory_occurrences (memory_id, action_id, task_id, author_label, body, at)
+      SELECT ${input.keepId}::uuid, action_id, task_id, author_label, body, at FROM memory_occurrences
+       WHERE memory_id = ANY(${input.duplicateIds}::uuid[]) ORDER BY at`;
     await tx.$executeRaw`
       UPDATE memories SET retired_at = now(), retired_by = ${actor.label}, superseded_by_id = ${input.keepId}::uuid, updated_at = now()
        WHERE id = ANY(${input.duplicateIds}::uuid[])`;

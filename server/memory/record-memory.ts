@@ -4,11 +4,16 @@ import { appendAudit } from "../audit/append-audit";
 import type { DbOrTx, Tx } from "../db/client";
 import { inTransaction } from "../db/transaction";
 import { ZRecordMemoryRequest, type RecordMemoryRequest } from "../schemas/memory";
+import { Prisma } from "../db/generated/client";
+import { describeAction, describeSubjectText, type SubjectTopic } from "./describe-subject";
 import { entrySubjectKey } from "./subject-key";
 import { ADVISORY_LOCKS } from "../db/advisory-locks";
 
-// A new lesson this similar (trigram) to an existing one on the same subject only strengthens it.
+// A new lesson this similar (trigram) to an existing one on the same topic only strengthens it.
 const SAME_LESSON = 0.6;
+// What a lesson says, without who said it: the decisions learned from rejections all begin
+// "Rejected by <approver>:", which would otherwise make two approvers' same reason differ.
+const LESSON_TEXT = (text: Prisma.Sql) => Prisma.sql`regexp_replace(${text}, '^Rejected by [^:]*: ', '')`;
 
 export type RecordedMemory = { id: string; created: boolean; occurrences: number };
 
@@ -29,25 +34,36 @@ export async function recordMemory(db: DbOrTx, actor: Actor, request: RecordMemo
 
 /**
  * Records a memory, without checking its provenance: for lessons Warden derives itself (a
- * rejection's reason, a failure report), whose action and task it took from the action row.
- * Negative knowledge that repeats an existing lesson (same subject, nearly the same text)
- * strengthens that entry (one more occurrence, the latest provenance) instead of adding noise;
- * an advisory lock on the subject makes two concurrent writers agree.
+ * rejection's reason, a failure report), whose action and task it took from the action row,
+ * and which pass that action as `about` (its topic is then read from the action's words, tool
+ * and resource rather than from the fitted subject text).
+ * A lesson that repeats a live one of the same kind (same topic: operation, environment and
+ * resource names; nearly the same text once a rejection's "Rejected by …:" is set aside)
+ * strengthens that entry (one more occurrence, its provenance logged in memory_occurrences)
+ * instead of adding a copy that would crowd recall; an advisory lock on the topic makes two
+ * concurrent writers agree.
  */
-export async function recordDerivedMemory(db: DbOrTx, actor: Actor, request: RecordMemoryRequest, origin?: RequestOrigin): Promise<RecordedMemory> {
+export async function recordDerivedMemory(
+  db: DbOrTx,
+  actor: Actor,
+  request: RecordMemoryRequest,
+  origin?: RequestOrigin,
+  about?: { action: string; tool: string | null; resource: string | null },
+): Promise<RecordedMemory> {
   const input = ZRecordMemoryRequest.parse(request);
   const key = entrySubjectKey(input.subject);
+  const topic = about ? describeAction(about) : describeSubjectText(input.subject);
+  const provenance = { actionId: input.actionId ?? null, taskId: input.taskId ?? null };
   return inTransaction(db, async (tx) => {
-    if (input.kind === "negative_knowledge") {
-      await tx.$executeRaw`SELECT pg_advisory_xact_lock(${ADVISORY_LOCKS.memorySubject}, hashtext(${key}))`;
-      const [same] = await tx.$queryRaw<{ id: string }[]>`
-        SELECT id FROM memories
-         WHERE kind = 'negative_knowledge' AND retired_at IS NULL AND subject_key = ${key}
-           AND similarity(body, ${input.body}) >= ${SAME_LESSON}
-           AND (scope = 'shared' OR author_agent_id = ${actor.type === "agent" ? actor.id : null}::uuid)
-         ORDER BY similarity(body, ${input.body}) DESC LIMIT 1`;
-      if (same) return strengthen(tx, actor, same.id, input.actionId ?? null, input.taskId ?? null, origin);
-    }
+    await tx.$executeRaw`SELECT pg_advisory_xact_lock(${ADVISORY_LOCKS.memorySubject}, hashtext(${topic.topicKey}))`;
+    const [same] = await tx.$queryRaw<{ id: string }[]>`
+      SELECT id FROM memories
+       WHERE kind = ${input.kind}::"MemoryKind" AND retired_at IS NULL AND topic_key = ${topic.topicKey}
+         AND similarity(${LESSON_TEXT(Prisma.sql`body`)}, ${LESSON_TEXT(Prisma.sql`${input.body}::text`)}) >= ${SAME_LESSON}
+         AND scope = ${input.scope}::"MemoryScope"
+         AND (scope = 'shared' OR author_agent_id = ${actor.type === "agent" ? actor.id : null}::uuid)
+       ORDER BY similarity(body, ${input.body}) DESC, occurrences DESC LIMIT 1`;
+    if (same) return strengthen(tx, actor, same.id, input.body, provenance, origin);
     const memory = await tx.memory.create({
       data: {
         kind: input.kind,
@@ -58,8 +74,9 @@ export async function recordDerivedMemory(db: DbOrTx, actor: Actor, request: Rec
         scope: input.scope,
         authorAgentId: actor.type === "agent" ? actor.id : null,
         authorLabel: actor.label,
-        actionId: input.actionId ?? null,
-        taskId: input.taskId ?? null,
+        ...provenance,
+        ...topicColumns(topic),
+        occurrenceLog: { create: { ...provenance, authorLabel: actor.label, body: input.body } },
       },
       select: { id: true },
     });
@@ -74,12 +91,30 @@ export async function recordDerivedMemory(db: DbOrTx, actor: Actor, request: Rec
   });
 }
 
-async function strengthen(tx: Tx, actor: Actor, id: string, actionId: string | null, taskId: string | null, origin?: RequestOrigin): Promise<RecordedMemory> {
+/** The columns recall matches by, for an entry about this topic. */
+export function topicColumns(topic: SubjectTopic) {
+  return { operation: topic.operation, environment: topic.environment, names: topic.names, topicKey: topic.topicKey };
+}
+
+async function strengthen(
+  tx: Tx,
+  actor: Actor,
+  id: string,
+  body: string,
+  provenance: { actionId: string | null; taskId: string | null },
+  origin?: RequestOrigin,
+): Promise<RecordedMemory> {
   const updated = await tx.memory.update({
     where: { id },
-    data: { occurrences: { increment: 1 }, lastLearnedAt: new Date(), ...(actionId ? { actionId } : {}), ...(taskId ? { taskId } : {}) },
+    data: {
+      occurrences: { increment: 1 },
+      lastLearnedAt: new Date(),
+      ...(provenance.actionId ? { actionId: provenance.actionId } : {}),
+      ...(provenance.taskId ? { taskId: provenance.taskId } : {}),
+      occurrenceLog: { create: { ...provenance, authorLabel: actor.label, body } },
+    },
     select: { occurrences: true },
   });
-  await appendAudit(tx, { actor, verb: "memory.strengthen", subject: { type: "memory", id }, data: { occurrences: updated.occurrences, actionId }, origin });
+  await appendAudit(tx, { actor, verb: "memory.strengthen", subject: { type: "memory", id }, data: { occurrences: updated.occurrences, actionId: provenance.actionId }, origin });
   return { id, created: false, occurrences: updated.occurrences };
 }

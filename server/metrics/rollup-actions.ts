@@ -2,7 +2,6 @@ import type { DbOrTx } from "../db/client";
 import { Prisma } from "../db/generated/client";
 import { inTransaction } from "../db/transaction";
 import { PLAN_CHANGE_WINDOW } from "../memory/learning-signals";
-import { MATCHING_FAILURE_SCORE } from "../memory/recall-for-decision";
 import { RUBBER_STAMP_MS } from "./interventions";
 import { LATENCY_BOUNDS_MS } from "./latency-histogram";
 import { ADVISORY_LOCKS } from "../db/advisory-locks";
@@ -50,10 +49,14 @@ const PLAN_CHANGED = Prisma.sql`(a.status <> 'pending_approval'
                    WHERE b.agent_id = a.agent_id AND b.created_at > a.created_at AND b.created_at < a.created_at + ${PLAN_CHANGE_WINDOW}::interval
                      AND b.tool IS NOT DISTINCT FROM a.tool AND b.action = a.action AND b.resource IS NOT DISTINCT FROM a.resource AND b.args = a.args))`;
 
-/** Per action: memories recalled with its decision, and whether one was a matching past failure. */
+/**
+ * Per action: memories recalled with its decision, and whether one was a matching past failure
+ * (flagged on the recall itself when the decision was made, so a later edit of the entry's kind
+ * does not change the hours recomputed afterwards).
+ */
 const RECALL_SUMMARY = Prisma.sql`
-  SELECT r.action_id, count(*)::int AS recalls, bool_or(m.kind = 'negative_knowledge' AND r.score >= ${MATCHING_FAILURE_SCORE}) AS warned
-    FROM memory_recalls r JOIN memories m ON m.id = r.memory_id`;
+  SELECT r.action_id, count(*)::int AS recalls, bool_or(r.warned) AS warned
+    FROM memory_recalls r`;
 
 /**
  * The columns of metric_hours (and metric_days, which has the same ones) and how each is

@@ -2,6 +2,7 @@ import { z } from "zod";
 import { ZScopeGlob, ZSlug, ZUuid } from "./common";
 import { ZActionStatus, ZDecision, ZToolRisk } from "./enums";
 import { boundedJson, MAX_JSON_BYTES } from "./safe-json";
+import { ZRecallMatch } from "./memory";
 
 /** Args and outputs are any JSON object, bounded so one call cannot fill the database. */
 export const MAX_ARGS_BYTES = MAX_JSON_BYTES;
@@ -73,6 +74,11 @@ export const ZRecalledMemory = z.object({
   score: z.number(),
   agent: z.string().nullable(),
   createdAt: z.string(),
+  /** how many times the lesson was learned (repeats merge into one entry) */
+  occurrences: z.number().optional(),
+  lastLearnedAt: z.string().optional(),
+  /** why it was recalled; absent on decisions made before issue 20 */
+  why: ZRecallMatch.optional(),
 });
 export type RecalledMemory = z.infer<typeof ZRecalledMemory>;
 

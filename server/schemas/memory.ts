@@ -28,6 +28,22 @@ export const ZRecallQuery = z.object({
   limit: z.coerce.number().int().min(1).max(50).default(10),
 });
 
+/**
+ * Why recall handed an entry over: how its subject matched (the rule in docs/architecture.md,
+ * "How recall matches"), the words it shares with the query, and the typos read as known words.
+ */
+export const ZRecallMatch = z
+  .object({
+    /** same_subject (operation and resource: the only match that lowers a decision), same_resource, same_operation (a general lesson), words (shared words only: the browser's search) */
+    match: z.enum(["same_subject", "same_resource", "same_operation", "words"]),
+    operation: z.string().nullable(),
+    resource: z.array(z.string()),
+    words: z.array(z.string()),
+    typos: z.array(z.object({ asked: z.string(), read: z.string() })),
+  })
+  .meta({ id: "RecallMatch" });
+export type RecallMatch = z.infer<typeof ZRecallMatch>;
+
 export const ZMemoryView = z
   .object({
     id: z.string(),
@@ -41,6 +57,8 @@ export const ZMemoryView = z
     taskId: z.string().nullable(),
     occurrences: z.number(),
     createdAt: z.string(),
+    lastLearnedAt: z.string(),
+    why: ZRecallMatch,
   })
   .meta({ id: "Memory" });
 export type MemoryView = z.infer<typeof ZMemoryView>;

@@ -198,7 +198,7 @@ describe("recall keeps fresh failures", () => {
     const subject = actionSubject(action);
     for (const s of [subject, `${subject} again`]) {
       for (let i = 0; i < 3; i++) {
-        const id = await record(key, { kind: "pattern", subject: s, body: `older pattern ${i}` });
+        const id = await record(key, { kind: "pattern", subject: s, body: `${word("p")} ${word("q")} ${word("r")}` });
         await db.memory.update({ where: { id }, data: { occurrences: 5 } });
       }
     }

@@ -22,6 +22,10 @@ const UNMANAGED_TABLES = new Set([
   // The distinct memory subjects, kept by triggers and read by raw SQL only (migration
   // 20261124030232_memory_curation_and_signals).
   "memory_subjects",
+  // Recall's topics and subject vocabulary, kept by triggers and read by raw SQL only
+  // (migration 20261130121409_memory_topics).
+  "memory_topics",
+  "memory_words",
 ]);
 /** Plain btree indexes written by hand all the same (the column is Unsupported in schema.prisma). */
 const HAND_WRITTEN_INDEXES = new Set([
