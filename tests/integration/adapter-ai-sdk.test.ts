@@ -132,7 +132,7 @@ describe("the AI SDK adapter", () => {
       await world.suspend();
       await expect(run).rejects.toThrow();
       expect(prompts).toHaveLength(1);
-      expect((await world.actionOf(toolCallId)).status).toBe("failed");
+      await expect.poll(async () => (await world.actionOf(toolCallId)).status).toBe("failed");
     } finally {
       await world.warden.close();
     }

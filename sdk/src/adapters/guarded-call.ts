@@ -71,6 +71,11 @@ export type GuardedCallRequest<Args, Out> = {
   parse: (approved: JsonObject) => Args | Promise<Args>;
   /** Runs the tool. */
   run: (args: Args, context: ActionContext) => Out | Promise<Out>;
+  /**
+   * The framework's own way to wait for a human (LangGraph's interrupt()): called when the call
+   * waits for one, it returns the decision once made. Without it the call long-polls Warden.
+   */
+  awaitHuman?: (decision: GuardDecision) => Promise<GuardDecision>;
 };
 
 /** What Warden is asked for one call: the action text, tool, resource, args, confidence, tool-call id. */
@@ -91,11 +96,41 @@ export async function proposalFor<Args>(request: Omit<GuardedCallRequest<Args, u
   };
 }
 
+/**
+ * Calls under way in this process, by Warden client and tool-call id. A framework may run a step
+ * again while its first run still works: LangGraph's ToolNode runs a message's tool calls together,
+ * and when one of them interrupts, the others go on after the node has stopped; resumed quickly,
+ * the node calls them again while Warden still says "approved" (the result not yet reported).
+ * The second call waits for the first one's outcome instead of running the tool again.
+ */
+const underWay = new WeakMap<Warden, Map<string, Promise<GuardedOutcome<unknown>>>>();
+
 /** Proposes, waits, runs the approved args once and reports; throws ToolCallRefused when Warden says no. */
 export async function guardedCall<Args, Out>(request: GuardedCallRequest<Args, Out>): Promise<GuardedOutcome<Out>> {
+  const { externalId, warden } = request;
+  if (!externalId) return proposeAndRun(request);
+  let calls = underWay.get(warden);
+  if (!calls) underWay.set(warden, (calls = new Map()));
+  const first = calls.get(externalId);
+  if (first) {
+    const outcome = await first;
+    return { ran: false, output: outcome.output, actionId: outcome.actionId };
+  }
+  const call = proposeAndRun(request);
+  calls.set(externalId, call);
+  try {
+    return await call;
+  } finally {
+    calls.delete(externalId);
+  }
+}
+
+async function proposeAndRun<Args, Out>(request: GuardedCallRequest<Args, Out>): Promise<GuardedOutcome<Out>> {
   const { warden, settings } = request;
   const signal = anySignal([request.signal, warden.control.signal]);
-  const decision = await warden.guard(await proposalFor(request), { signal, ...(settings.waitSeconds !== undefined ? { waitSeconds: settings.waitSeconds } : {}) });
+  const waitSeconds = request.awaitHuman ? 0 : settings.waitSeconds;
+  let decision = await warden.guard(await proposalFor(request), { signal, ...(waitSeconds !== undefined ? { waitSeconds } : {}) });
+  if (decision.status === "pending_approval" && request.awaitHuman) decision = await request.awaitHuman(decision);
   // Already run (the framework re-ran the step that called it): its first result, not a second run.
   if (decision.status === "succeeded" || decision.status === "rolled_back") return { ran: false, output: storedOutput(decision.output), actionId: decision.actionId };
   if (decision.status === "failed") throw new ToolCallRefused(decision, `This call already ran and failed: ${decision.error ?? "no error reported"}`);
@@ -158,7 +193,7 @@ export function splitConfidence(input: unknown): { confidence: unknown; args: Js
 }
 
 /** A JSON Schema object's copy with the optional `confidence` property added. */
-export function withConfidenceProperty<S extends { properties?: unknown }>(schema: S): S {
-  const properties = isJsonObject(schema.properties) ? schema.properties : {};
+export function withConfidenceProperty<S extends object>(schema: S): S {
+  const properties = "properties" in schema && isJsonObject(schema.properties) ? schema.properties : {};
   return { ...schema, properties: { ...properties, confidence: { type: "number", minimum: 0, maximum: 1, description: CONFIDENCE_DESCRIPTION } } };
 }
