@@ -134,6 +134,8 @@ async function proposeAndRun<Args, Out>(request: GuardedCallRequest<Args, Out>):
   // Already run (the framework re-ran the step that called it): its first result, not a second run.
   if (decision.status === "succeeded" || decision.status === "rolled_back") return { ran: false, output: storedOutput(decision.output), actionId: decision.actionId };
   if (decision.status === "failed") throw new ToolCallRefused(decision, `This call already ran and failed: ${decision.error ?? "no error reported"}`);
+  const stop = controlStop(decision);
+  if (stop) throw stop;
   if (!decision.allowed) throw new ToolCallRefused(decision, refusalMessage(decision));
   const output = await decision.run((approved, context) => run(request, approved, context), { signal });
   return { ran: true, output, actionId: decision.actionId, argsEdited: decision.argsEdited };
@@ -141,6 +143,15 @@ async function proposeAndRun<Args, Out>(request: GuardedCallRequest<Args, Out>):
 
 async function run<Args, Out>(request: GuardedCallRequest<Args, Out>, approved: JsonObject, context: ActionContext): Promise<Out> {
   return request.run(await request.parse(approved), context);
+}
+
+/**
+ * A suspend or kill ends the agent's pending approvals (they expire, decided by `control.<state>`),
+ * and that answer may come before the control stream's: it is the same stop.
+ */
+export function controlStop(decision: GuardDecision): ControlStopError | null {
+  const state = decision.status === "expired" ? /^control\.(suspended|killed)$/.exec(decision.decidedBy ?? "")?.[1] : undefined;
+  return state === "suspended" || state === "killed" ? new ControlStopError(state, decision.reason) : null;
 }
 
 /** A stop by the kill switch ends the framework's run; every other refusal is the tool's result. */
