@@ -35,6 +35,9 @@ type PostToolUseFailureInput = { hook_event_name: "PostToolUseFailure"; tool_nam
 type HookCallback = (input: { hook_event_name: string }, toolUseID: string | undefined, options: { signal: AbortSignal }) => Promise<{ continue?: boolean }>;
 type HookMatchers = Partial<Record<string, { matcher?: string; hooks: HookCallback[] }[]>>;
 
+/** What `withWarden` adds to the SDK's `Options`; the result is assignable to them. */
+export type WardenQueryOptions = { canUseTool: CanUseTool; hooks: HookMatchers; abortController: AbortController };
+
 export type ClaudeAgentSettings = AdapterSettings & {
   /**
    * Per tool name (`Bash`, `mcp__github__create_issue`): confidence, Warden's tool name (default:
@@ -93,7 +96,7 @@ export function withWarden<O extends { canUseTool?: CanUseTool; hooks?: HookMatc
   warden: Warden,
   options: O,
   settings: ClaudeAgentSettings = {},
-): O & { canUseTool: CanUseTool; hooks: HookMatchers; abortController: AbortController } {
+): O & WardenQueryOptions {
   const actions = new Map<string, string>();
   const abortController = new AbortController();
   for (const signal of [options.abortController?.signal, warden.control.signal]) {

@@ -170,7 +170,7 @@ export function refusalMessage(decision: GuardDecision): string {
           ? "It is still waiting for a human; it did not run"
           : `Warden denied it: ${decision.reasons.map((r) => r.message).join(" ") || "no reason given"}`;
   const lessons = pastFailures(decision.recalled);
-  return `Not run. ${why}.${lessons ? `\nPast failures like this one:\n${lessons}` : ""}\nDo not retry the same call unchanged.`;
+  return `Not run. ${why.replace(/\.$/, "")}.${lessons ? `\nPast failures like this one:\n${lessons}` : ""}\nDo not retry the same call unchanged.`;
 }
 
 function pastFailures(recalled: RecalledMemory[]): string {

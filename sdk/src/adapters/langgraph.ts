@@ -101,7 +101,11 @@ async function awaitThroughInterrupt(warden: Warden, decision: GuardDecision, se
  * `interrupts` are the graph's pending ones (`(await graph.getState(config)).tasks.flatMap(t => t.interrupts)`,
  * or the `__interrupt__` of the last invoke's result).
  */
-export async function wardenResume(warden: Warden, interrupts: readonly { value?: unknown }[], options: { waitSeconds?: number; signal?: AbortSignal } = {}): Promise<Command> {
+export async function wardenResume(
+  warden: Warden,
+  interrupts: readonly { value?: unknown }[],
+  options: { waitSeconds?: number; signal?: AbortSignal } = {},
+): Promise<Command<Record<string, string>, Record<string, never>, never>> {
   const ids = interrupts.map((i) => (isWardenInterrupt(i.value) ? i.value.warden.actionId : null)).filter((id): id is string => id !== null);
   const views = await Promise.all(ids.map((id) => warden.actions.waitForDecision(id, options.waitSeconds ?? 300, options.signal ?? warden.control.signal)));
   return new Command({ resume: Object.fromEntries(views.map((v) => [v.id, v.status])) });
