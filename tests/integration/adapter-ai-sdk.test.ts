@@ -155,4 +155,20 @@ describe("the AI SDK adapter", () => {
     expect(second.text).toBe("done");
     expect(runs).toEqual([{ service: "queue-2", replicas: 3 }]);
   });
+
+  it("a rejection through needsApproval: the AI SDK denies the call with the approver's reason", async () => {
+    const world = await adapterWorld();
+    const runs: { service: string; replicas: number }[] = [];
+    const { model, toolCallId, lastToolResult } = scriptedModel(world.tool, { service: "search", confidence: 0.3 });
+    const options = withWarden(world.warden, { model, tools: { [world.tool]: restartTool(runs) }, prompt: "restart search", stopWhen: stepCountIs(3) }, { approval: "framework" });
+    const first = await generateText(options);
+    const answering = wardenApprovalResponses(world.warden, first.content);
+    await world.reject((await world.actionOf(toolCallId)).id, "search is being reindexed");
+    const response = await answering;
+    expect(response?.content).toEqual([expect.objectContaining({ approved: false, reason: "search is being reindexed" })]);
+    const { prompt: _prompt, ...rest } = options;
+    await generateText({ ...rest, messages: [{ role: "user", content: "restart search" }, ...first.response.messages, response!] });
+    expect(runs).toEqual([]);
+    expect(lastToolResult()).toContain("search is being reindexed");
+  });
 });
