@@ -8,7 +8,7 @@ import { Prisma, type ActionStatus, type Agent } from "../db/generated/client";
 import { GuardFailed, writeAtomically } from "../db/single-statement";
 import { announceAfterCommit, type WardenEvent } from "../events/bus";
 import { evaluateAction, type EvaluationInput } from "../guardrails/evaluate-action";
-import { consumeToolRateLimit } from "../guardrails/tool-rate-limit";
+import { consumeToolRateLimit, refundToolRateLimit } from "../guardrails/tool-rate-limit";
 import { argsHash } from "../lib/canonical-json";
 import { recallBookkeepingSql } from "../memory/recall";
 import { matchingFailures, recallForDecision } from "../memory/recall-for-decision";
@@ -90,9 +90,11 @@ async function decideAndRecord(
   };
   let evaluation = evaluateAction(base, policy.document);
   // The rate limit counts only calls that got past the earlier refusals.
+  let counted: { tool: string; spec: string } | null = null;
   if (evaluation.decision !== "deny" && toolDef?.rateLimit) {
     const rateLimit = await consumeToolRateLimit(toolDef.name, toolDef.rateLimit, agent.id);
     if (!rateLimit.allowed) evaluation = evaluateAction({ ...base, rateLimit }, policy.document);
+    else counted = { tool: toolDef.name, spec: toolDef.rateLimit };
   }
 
   const status: ActionStatus =
@@ -107,7 +109,10 @@ async function decideAndRecord(
   // trip. The insert below meets the unique index instead, and the existing action answers.
   if (key && !input.externalId) {
     const repeated = await repeatedProposal(db, actor, key, origin);
-    if (repeated) return repeated;
+    if (repeated) {
+      if (counted) await refundToolRateLimit(counted.tool, counted.spec, agent.id);
+      return repeated;
+    }
   }
   const id = randomUUID();
   const summary = { actionId: id, agent: agent.name, action: input.action, tool, resource: input.resource ?? null, confidence: input.confidence };
@@ -190,8 +195,10 @@ async function decideAndRecord(
     const existing =
       (input.externalId ? await proposalByExternalId(db, actor, input.externalId, origin) : null) ??
       (key ? await repeatedProposal(db, actor, key, origin) : null);
-    if (existing) return existing;
-    throw error;
+    if (!existing) throw error;
+    // A call already counted is not counted again (a re-run step must not use up the limit).
+    if (counted) await refundToolRateLimit(counted.tool, counted.spec, agent.id);
+    return existing;
   }
   announceAfterCommit(db, events);
   return answer;

@@ -72,6 +72,18 @@ describe("a proposal with the framework's tool-call id (externalId)", () => {
     expect(await db.action.count({ where: { agentId: agent.id } })).toBe(1);
   });
 
+  it("a repeated call does not use up the tool's rate limit", async () => {
+    const tool = await makeTool({ scopes: [], rateLimit: "2/minute" });
+    const { key } = await makeGrantedAgent([tool.name]);
+    const externalId = `call_${unique("rl")}`;
+    const body = { action: "restart web", tool: tool.name, confidence: 0.99, externalId };
+    const first = await ask(key, body);
+    for (let i = 0; i < 3; i++) expect((await ask(key, body)).json.id).toBe(first.json.id);
+    // One point used of two: another call still runs, the third is refused.
+    expect((await ask(key, { ...body, externalId: `call_${unique("rl2")}` })).json.decision).toBe("auto_execute");
+    expect((await ask(key, { ...body, externalId: `call_${unique("rl3")}` })).json).toMatchObject({ decision: "deny", reasons: [{ code: "rate_limited" }] });
+  });
+
   it("is unique per agent: another agent's same id is its own action", async () => {
     const a = await agentWithTool();
     const b = await makeGrantedAgent([a.tool]);
