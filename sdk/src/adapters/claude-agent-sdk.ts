@@ -32,7 +32,13 @@ export type CanUseTool = (toolName: string, input: Record<string, unknown>, opti
 /** The PostToolUse and PostToolUseFailure hook inputs this adapter reads. */
 type PostToolUseInput = { hook_event_name: "PostToolUse"; tool_name: string; tool_use_id: string; tool_response: unknown; duration_ms?: number };
 type PostToolUseFailureInput = { hook_event_name: "PostToolUseFailure"; tool_name: string; tool_use_id: string; error: string; is_interrupt?: boolean; duration_ms?: number };
-type HookCallback = (input: { hook_event_name: string }, toolUseID: string | undefined, options: { signal: AbortSignal }) => Promise<{ continue?: boolean }>;
+/**
+ * The SDK's `HookCallback`, read as a method (its parameters bivariant): the app's own hooks, typed
+ * by the SDK with its narrower `HookInput`, go into the same lists as this adapter's.
+ */
+type HookCallback = {
+  bivarianceHack(input: { hook_event_name: string }, toolUseID: string | undefined, options: { signal: AbortSignal }): Promise<{ continue?: boolean; async?: true; asyncTimeout?: number }>;
+}["bivarianceHack"];
 type HookMatchers = Partial<Record<string, { matcher?: string; hooks: HookCallback[] }[]>>;
 
 /** What `withWarden` adds to the SDK's `Options`; the result is assignable to them. */
@@ -92,11 +98,12 @@ export function wardenCanUseTool(warden: Warden, settings: ClaudeAgentSettings =
  * Warden keeps it as negative knowledge), and an abortController that aborts on a suspend or kill
  * (and on the caller's own controller). Existing hooks are kept.
  */
-export function withWarden<O extends { canUseTool?: CanUseTool; hooks?: HookMatchers; abortController?: AbortController }>(
+export function withWarden<O extends object>(
   warden: Warden,
-  options: O,
+  options: O & { hooks?: HookMatchers; abortController?: AbortController },
   settings: ClaudeAgentSettings = {},
-): O & WardenQueryOptions {
+  // NoInfer: `O` is the options as written, not what the call's context (`query({ options })`) expects.
+): NoInfer<O> & WardenQueryOptions {
   const actions = new Map<string, string>();
   const abortController = new AbortController();
   for (const signal of [options.abortController?.signal, warden.control.signal]) {
