@@ -171,4 +171,25 @@ describe("the AI SDK adapter", () => {
     expect(runs).toEqual([]);
     expect(lastToolResult()).toContain("search is being reindexed");
   });
+
+  it("a refusal hands the model the matching past failures Warden recalled", async () => {
+    const world = await adapterWorld();
+    const failing = tool({
+      inputSchema: z.object({ service: z.string() }),
+      execute: async (): Promise<{ ok: boolean }> => {
+        throw new Error("the proxy config has invalid YAML: validate it before restarting");
+      },
+    });
+    const first = scriptedModel(world.tool, { service: "proxy", confidence: 0.99 });
+    await generateText(withWarden(world.warden, { model: first.model, tools: { [world.tool]: failing }, prompt: "go", stopWhen: stepCountIs(3) }));
+    expect((await world.actionOf(first.toolCallId)).status).toBe("failed");
+
+    const second = scriptedModel(world.tool, { service: "proxy", confidence: 0.3 });
+    const run = generateText(withWarden(world.warden, { model: second.model, tools: { [world.tool]: failing }, prompt: "again", stopWhen: stepCountIs(3) }));
+    await world.reject((await world.actionOf(second.toolCallId)).id, "fix the config first");
+    await run;
+    expect(second.lastToolResult()).toContain("fix the config first");
+    expect(second.lastToolResult()).toContain("Past failures like this one");
+    expect(second.lastToolResult()).toContain("validate it before restarting");
+  });
 });
