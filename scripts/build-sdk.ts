@@ -17,7 +17,8 @@ const RUNTIME_DEPENDENCIES = ["@modelcontextprotocol/sdk", "picomatch", "safe-st
  * The framework adapters, each a subpath (`@warden/sdk/adapters/ai-sdk`) and the only module
  * that loads its framework: the frameworks are optional peer dependencies, so an agent installs
  * only the one it uses. The Claude Agent SDK adapter loads nothing of its SDK (it is written
- * against the SDK's option types), so it has no peer.
+ * against the SDK's option types), so it has no peer. Compiling them needs the frameworks' types:
+ * the repository's devDependencies.
  */
 const ADAPTERS = ["ai-sdk", "openai-agents", "langgraph", "claude-agent-sdk"];
 const FRAMEWORK_PEERS: Record<string, string> = {

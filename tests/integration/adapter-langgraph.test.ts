@@ -83,6 +83,20 @@ describe("the LangGraph adapter", () => {
     expect(toolMessages()).toEqual(["restarted db-replica x2"]);
   });
 
+  it("approval: wait long-polls inside the tool (no interrupt), and the edited args run", async () => {
+    const world = await adapterWorld();
+    const runs: { service: string; replicas: number }[] = [];
+    const id = `call_${unique("lg")}`;
+    const { graph, config, interrupts } = buildGraph(guardLangGraphTools(world.warden, [restartTool(world.tool, runs)], { approval: "wait" }), [
+      { name: world.tool, args: { service: "api", confidence: 0.3 }, id },
+    ]);
+    const running = graph.invoke({ messages: [new HumanMessage("restart api")] }, config);
+    await world.approve((await world.actionOf(id)).id, { service: "api", replicas: 3 });
+    expect((await running).messages.at(-1)?.content).toBe("done");
+    expect(runs).toEqual([{ service: "api", replicas: 3 }]);
+    expect(await interrupts()).toEqual([]);
+  });
+
   it("reject with a reason: the tool does not run and the model reads the reason", async () => {
     const world = await adapterWorld();
     const runs: { service: string; replicas: number }[] = [];
