@@ -3,10 +3,13 @@ import { defineConfig } from "vitest/config";
 
 export default defineConfig({
   resolve: {
-    alias: {
-      "@": path.resolve(import.meta.dirname),
-      "server-only": path.resolve(import.meta.dirname, "tests/support/empty-module.ts"),
-    },
+    alias: [
+      { find: /^@\/(.*)$/, replacement: path.resolve(import.meta.dirname, "$1") },
+      { find: "server-only", replacement: path.resolve(import.meta.dirname, "tests/support/empty-module.ts") },
+      // The docs' examples import the SDK as an agent in another project does (tsconfig's paths too).
+      { find: /^@warden\/sdk\/adapters\/(.*)$/, replacement: path.resolve(import.meta.dirname, "sdk/src/adapters/$1.ts") },
+      { find: /^@warden\/sdk$/, replacement: path.resolve(import.meta.dirname, "sdk/src/index.ts") },
+    ],
   },
   test: {
     include: ["tests/**/*.test.ts"],

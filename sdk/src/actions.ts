@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { ZActionResultRequest, ZProposeActionRequest } from "../../server/schemas/actions";
+import { ZActionResultRequest, ZExternalId, ZProposeActionRequest } from "../../server/schemas/actions";
 import { ZUuid } from "../../server/schemas/common";
 import { GuardDecision, type ResultReporter } from "./guard-decision";
 import type { WardenHttpClient } from "./http-client";
@@ -53,6 +53,13 @@ export class WardenActions implements ResultReporter {
   async get(actionId: string, signal?: AbortSignal): Promise<ActionView> {
     const id = validateInput(ZUuid, actionId, "actionId");
     return (await this.http.get<ActionView>(`/api/v1/actions/${id}`, { signal })).body;
+  }
+
+  /** The agent's action proposed with this framework tool-call id (`externalId`), or null. */
+  async findByExternalId(externalId: string, signal?: AbortSignal): Promise<ActionView | null> {
+    const id = validateInput(ZExternalId, externalId, "externalId");
+    const { body } = await this.http.get<{ items: ActionView[] }>("/api/v1/actions", { query: { externalId: id }, signal });
+    return body.items[0] ?? null;
   }
 
   /** Long-polls until the action is no longer pending, or `waitSeconds` have passed. */

@@ -52,6 +52,8 @@ type DecisionFields = {
   decidedBy: string | null;
   expiresAt: string | null;
   retryAfterSeconds: number | null;
+  output: JsonObject | null;
+  error: string | null;
 };
 
 /**
@@ -76,6 +78,12 @@ export class GuardDecision implements DecisionFields {
   readonly expiresAt: string | null;
   /** For a denial by rate limit: when to ask again. */
   readonly retryAfterSeconds: number | null;
+  /**
+   * What was reported when the action ran (status `succeeded` or `failed`): an action found
+   * again by its `externalId` (a step the framework re-ran) returns this rather than run twice.
+   */
+  readonly output: JsonObject | null;
+  readonly error: string | null;
   private ran = false;
 
   constructor(
@@ -95,6 +103,8 @@ export class GuardDecision implements DecisionFields {
     this.decidedBy = fields.decidedBy;
     this.expiresAt = fields.expiresAt;
     this.retryAfterSeconds = fields.retryAfterSeconds;
+    this.output = fields.output;
+    this.error = fields.error;
   }
 
   static fromProposal(reporter: ResultReporter, answer: ProposeActionResponse): GuardDecision {
@@ -107,11 +117,14 @@ export class GuardDecision implements DecisionFields {
       policyVersion: answer.policyVersion,
       approvedArgs: answer.approvedArgs,
       approvedArgsHash: answer.approvedArgsHash,
-      argsEdited: false,
-      reason: null,
-      decidedBy: null,
+      // An action found again by its externalId answers as it is now: maybe decided, maybe run.
+      argsEdited: answer.argsEdited ?? false,
+      reason: answer.reason ?? null,
+      decidedBy: answer.decidedBy ?? null,
       expiresAt: answer.approval?.expiresAt ?? null,
       retryAfterSeconds: answer.retryAfterSeconds ?? null,
+      output: answer.output ?? null,
+      error: answer.error ?? null,
     });
   }
 
@@ -130,6 +143,8 @@ export class GuardDecision implements DecisionFields {
       decidedBy: view.decidedBy,
       expiresAt: view.expiresAt,
       retryAfterSeconds: null,
+      output: view.output,
+      error: view.error,
     });
   }
 

@@ -2,8 +2,16 @@ import { z } from "zod";
 import { defineRoute, Reply } from "../http/api-route";
 import { agentPrincipal } from "../auth/authenticate-bearer";
 import { ZUuid } from "../schemas/common";
-import { ZActionResultRequest, ZActionView, ZProposeActionRequest, ZProposeActionResponse, ZWaitQuery } from "../schemas/actions";
-import { loadActionView } from "./action-view";
+import {
+  ZActionResultRequest,
+  ZActionView,
+  ZFindActionsQuery,
+  ZFoundActions,
+  ZProposeActionRequest,
+  ZProposeActionResponse,
+  ZWaitQuery,
+} from "../schemas/actions";
+import { findActionsByExternalId, loadActionView } from "./action-view";
 import { proposeAction, proposedStatus } from "./propose-action";
 import { reportActionResult } from "./report-result";
 import { waitForDecision } from "./wait-for-decision";
@@ -14,7 +22,7 @@ export const proposeActionRoute = defineRoute({
   method: "POST",
   path: "/api/v1/actions",
   operationId: "proposeAction",
-  answers: { 200: "The same request is already waiting for a human: that action (repeated: true)", 429: "Too many proposals from this agent (the answer is a denial with retryAfterSeconds; see Retry-After)" },
+  answers: { 200: "The same request is already waiting for a human, or the same externalId was proposed before: that action as it is now (repeated: true)", 429: "Too many proposals from this agent (the answer is a denial with retryAfterSeconds; see Retry-After)" },
   summary: "Ask before acting: the guardrail's decision, its reasons and the memories it recalled",
   tag: "Agents",
   auth: { agent: true },
@@ -26,6 +34,20 @@ export const proposeActionRoute = defineRoute({
     const answer = await proposeAction(db, agentPrincipal(principal), body, origin, { remember: idempotency?.remember });
     return new Reply(proposedStatus(answer), answer, answer.retryAfterSeconds !== undefined ? { "retry-after": String(answer.retryAfterSeconds) } : {});
   },
+});
+
+export const findActionsRoute = defineRoute({
+  method: "GET",
+  path: "/api/v1/actions",
+  operationId: "findActions",
+  summary: "Find actions by the framework's tool-call id (externalId): an agent sees its own; a person, every agent's",
+  tag: "Agents",
+  auth: { agent: true, user: "viewer" },
+  query: ZFindActionsQuery,
+  response: ZFoundActions,
+  handler: async ({ db, principal, query }) => ({
+    items: await findActionsByExternalId(db, query.externalId, principal.kind === "agent" ? { agentId: principal.actor.id } : {}),
+  }),
 });
 
 export const getActionRoute = defineRoute({

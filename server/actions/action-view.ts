@@ -53,6 +53,10 @@ export function toActionView(action: ActionWithRelations): ActionView {
     decidedAt: action.decidedAt?.toISOString() ?? null,
     reason: action.reason,
     createdAt: action.createdAt.toISOString(),
+    externalId: action.externalId,
+    output: showableObjectOrNull(action.output),
+    error: action.error,
+    failureReason: action.failureReason,
     agentPresence: agentPresence(action),
   };
 }
@@ -62,4 +66,15 @@ export async function loadActionView(db: DbOrTx, id: string, options: { agentId?
   // An agent sees only its own actions; another's id is as unknown as a made-up one.
   if (!action || (options.agentId && action.agentId !== options.agentId)) throw notFound("action", id);
   return toActionView(action);
+}
+
+/** The actions proposed with this framework tool-call id (one per agent): an agent's own only. */
+export async function findActionsByExternalId(db: DbOrTx, externalId: string, options: { agentId?: string } = {}): Promise<ActionView[]> {
+  const rows = await db.action.findMany({
+    where: { externalId, ...(options.agentId ? { agentId: options.agentId } : {}) },
+    orderBy: [{ createdAt: "asc" }, { id: "asc" }],
+    take: 200,
+    include: ACTION_VIEW_INCLUDE,
+  });
+  return rows.map(toActionView);
 }

@@ -8,21 +8,22 @@ import { Prisma, type ActionStatus, type Agent } from "../db/generated/client";
 import { GuardFailed, writeAtomically } from "../db/single-statement";
 import { announceAfterCommit, type WardenEvent } from "../events/bus";
 import { evaluateAction, type EvaluationInput } from "../guardrails/evaluate-action";
-import { consumeToolRateLimit } from "../guardrails/tool-rate-limit";
+import { consumeToolRateLimit, refundToolRateLimit } from "../guardrails/tool-rate-limit";
 import { argsHash } from "../lib/canonical-json";
 import { recallBookkeepingSql } from "../memory/recall";
 import { matchingFailures, recallForDecision } from "../memory/recall-for-decision";
 import { notificationInsertSql, webhookDeliveriesSql } from "../notifications/notify";
 import { getCurrentPolicy } from "../policy/current-policy";
 import { getToolForDecision } from "../tools/tool-registry";
-import { pendingKey, repeatedProposal } from "./repeated-proposal";
+import { pendingKey, proposalByExternalId, repeatedProposal } from "./repeated-proposal";
+import { sqlState, UNIQUE_VIOLATION } from "../db/sql-state";
 import type { z } from "zod";
 import { ZProposeActionRequest, type ProposeActionRequest, type ZProposeActionResponse } from "../schemas/actions";
 
 /** The answer to "may I?": exactly what POST /api/v1/actions returns. */
 export type ProposedAction = z.output<typeof ZProposeActionResponse>;
 
-/** Status of the answer: 201 for a new action, 200 for the one already waiting. */
+/** Status of the answer: 201 for a new action, 200 for one that exists (waiting, or by its externalId). */
 export function proposedStatus(answer: ProposedAction): number {
   return answer.repeated ? 200 : 201;
 }
@@ -94,9 +95,11 @@ async function decideAndRecord(
   const warned = failures.map((m) => m.id);
   const changedDecision = warned.length > 0 && evaluateAction({ ...base, matchingFailures: [] }, policy.document).decision !== evaluation.decision ? warned : [];
   // The rate limit counts only calls that got past the earlier refusals.
+  let counted: { tool: string; spec: string } | null = null;
   if (evaluation.decision !== "deny" && toolDef?.rateLimit) {
     const rateLimit = await consumeToolRateLimit(toolDef.name, toolDef.rateLimit, agent.id);
     if (!rateLimit.allowed) evaluation = evaluateAction({ ...base, rateLimit }, policy.document);
+    else counted = { tool: toolDef.name, spec: toolDef.rateLimit };
   }
 
   const status: ActionStatus =
@@ -107,9 +110,14 @@ async function decideAndRecord(
   const expiresAt = status === "pending_approval" ? new Date(now.getTime() + evaluation.expiryMinutes * 60_000) : null;
   // Asked again while the same request waits: the one in the inbox answers.
   const key = status === "pending_approval" ? pendingKey({ action: input.action, tool, resource: input.resource ?? null, args: input.args }) : null;
-  if (key) {
+  // A known externalId is not looked up first: that would cost every proposal with one a round
+  // trip. The insert below meets the unique index instead, and the existing action answers.
+  if (key && !input.externalId) {
     const repeated = await repeatedProposal(db, actor, key, origin);
-    if (repeated) return repeated;
+    if (repeated) {
+      if (counted) await refundToolRateLimit(counted.tool, counted.spec, agent.id);
+      return repeated;
+    }
   }
   const id = randomUUID();
   const summary = { actionId: id, agent: agent.name, action: input.action, tool, resource: input.resource ?? null, confidence: input.confidence };
@@ -122,12 +130,12 @@ async function decideAndRecord(
     Prisma.sql`
       INSERT INTO actions (id, agent_id, task_id, action, tool, resource, args, confidence, reversible, undo, rationale,
                            decision, reasons, policy_version, recalled, status, risk, required_approvals, expires_at,
-                           approved_args, approved_args_hash, pending_key, updated_at)
+                           approved_args, approved_args_hash, pending_key, external_id, updated_at)
       VALUES (${id}::uuid, ${agent.id}::uuid, ${input.taskId ?? null}::uuid, ${input.action}, ${tool}, ${input.resource ?? null},
               ${json(input.args)}::jsonb, ${input.confidence}, ${input.reversible ?? toolDef?.reversible ?? false}, ${json(input.undo)}::jsonb,
               ${input.rationale ?? null}, ${evaluation.decision}::"Decision", ${json(evaluation.reasons)}::jsonb, ${policy.version},
               ${json(recalled)}::jsonb, ${status}::"ActionStatus", ${toolDef?.risk ?? "low"}::"ToolRisk", ${evaluation.requiredApprovals},
-              ${expiresAt}, ${runsNow ? json(input.args) : null}::jsonb, ${approvedArgsHash}, ${key}, now())`,
+              ${expiresAt}, ${runsNow ? json(input.args) : null}::jsonb, ${approvedArgsHash}, ${key}, ${input.externalId ?? null}, now())`,
     auditInsertSql({
       actor,
       verb: "action.propose",
@@ -141,6 +149,7 @@ async function decideAndRecord(
         reasons: evaluation.reasons.map((r) => r.code),
         policyVersion: policy.version,
         taskId: input.taskId ?? null,
+        ...(input.externalId ? { externalId: input.externalId } : {}),
       },
       origin,
     }),
@@ -184,10 +193,17 @@ async function decideAndRecord(
   try {
     await writeAtomically(db, writes, undefined, guard);
   } catch (error) {
-    // The same request, proposed at the same moment, won the unique index over pending rows.
-    const repeated = key && !(error instanceof GuardFailed) ? await repeatedProposal(db, actor, key, origin) : null;
-    if (repeated) return repeated;
-    throw error;
+    if (error instanceof GuardFailed || sqlState(error) !== UNIQUE_VIOLATION) throw error;
+    // The framework's tool-call id is known (a step run again, or two proposals of it at the same
+    // moment): that action answers, as it is now. Else the same request, proposed at the same
+    // moment, won the unique index over pending rows.
+    const existing =
+      (input.externalId ? await proposalByExternalId(db, actor, input.externalId, origin) : null) ??
+      (key ? await repeatedProposal(db, actor, key, origin) : null);
+    if (!existing) throw error;
+    // A call already counted is not counted again (a re-run step must not use up the limit).
+    if (counted) await refundToolRateLimit(counted.tool, counted.spec, agent.id);
+    return existing;
   }
   announceAfterCommit(db, events);
   return answer;

@@ -1,7 +1,11 @@
 import type { AgentActor, RequestOrigin } from "../auth/actor";
 import { appendAudit } from "../audit/append-audit";
+import { getEffectiveControl } from "../control/effective-state";
 import type { DbOrTx } from "../db/client";
+import type { Action } from "../db/generated/client";
+import { AppError } from "../errors";
 import { argsHash } from "../lib/canonical-json";
+import { showableObjectOrNull } from "../lib/showable-json";
 import type { Reason, RecalledMemory } from "../schemas/actions";
 import type { ProposedAction } from "./propose-action";
 
@@ -31,5 +35,50 @@ export async function repeatedProposal(db: DbOrTx, actor: AgentActor, key: strin
     approvedArgsHash: null,
     ...(existing.expiresAt ? { approval: { expiresAt: existing.expiresAt.toISOString(), requiredApprovals: existing.requiredApprovals } } : {}),
     repeated: true,
+  };
+}
+
+/**
+ * The agent's action proposed with this framework tool-call id, as it is NOW (status, approved
+ * args, the approver's reason, the reported output), or null. A framework that runs a step again
+ * (LangGraph re-executes a node after interrupt()) thereby learns that the call was already
+ * approved, or already ran and with what result, and does not run it twice.
+ */
+export async function proposalByExternalId(db: DbOrTx, actor: AgentActor, externalId: string, origin?: RequestOrigin): Promise<ProposedAction | null> {
+  const existing = await db.action.findFirst({ where: { agentId: actor.id, externalId } });
+  if (!existing) return null;
+  await appendAudit(db, { actor, verb: "action.propose_repeated", subject: { type: "action", id: existing.id }, data: { action: existing.action, externalId }, origin });
+  // An approval given before a suspend or kill is not a licence to run during one: asked again,
+  // an approved action that has not run yet is refused while the agent is stopped.
+  if (existing.status === "approved") {
+    const { state } = await getEffectiveControl(db, actor.id);
+    if (state === "suspended" || state === "killed") {
+      throw new AppError("CONFLICT", `The agent is ${state}: its approved action may not run until it is resumed`, { details: { status: existing.status, control: state } });
+    }
+  }
+  return currentAnswer(existing);
+}
+
+function currentAnswer(existing: Action): ProposedAction {
+  return {
+    id: existing.id,
+    decision: existing.decision,
+    status: existing.status,
+    reasons: existing.reasons as Reason[],
+    policyVersion: existing.policyVersion,
+    recalled: existing.recalled as RecalledMemory[],
+    approvedArgs: showableObjectOrNull(existing.approvedArgs),
+    approvedArgsHash: existing.approvedArgsHash,
+    ...(existing.expiresAt && existing.status === "pending_approval"
+      ? { approval: { expiresAt: existing.expiresAt.toISOString(), requiredApprovals: existing.requiredApprovals } }
+      : {}),
+    repeated: true,
+    externalId: existing.externalId,
+    argsEdited: existing.argsEdited,
+    reason: existing.reason,
+    decidedBy: existing.decidedByLabel,
+    output: showableObjectOrNull(existing.output),
+    error: existing.error,
+    failureReason: existing.failureReason,
   };
 }

@@ -1,4 +1,4 @@
-import { actionResultRoute, getActionRoute, proposeActionRoute, waitActionRoute } from "../actions/action-routes";
+import { actionResultRoute, findActionsRoute, getActionRoute, proposeActionRoute, waitActionRoute } from "../actions/action-routes";
 import { createAgentRoute, issueAgentKeyRoute, listAgentsRoute, revokeAgentKeyRoute } from "../agents/agent-routes";
 import { approveRoute, listApprovalsRoute, rejectRoute } from "../approvals/approval-routes";
 import { meRoute } from "../auth/me-route";
@@ -63,6 +63,7 @@ export const API_ROUTES: ApiRoute[] = [
   openApiRoute,
   meRoute,
   proposeActionRoute,
+  findActionsRoute,
   getActionRoute,
   waitActionRoute,
   actionResultRoute,

@@ -12,6 +12,23 @@ const limiters = (holder.wardenRateLimiters ??= new Map());
  * counted by rate-limiter-flexible in PostgreSQL so the limit holds across Warden instances.
  */
 export async function consumeRateLimit(name: string, spec: string, key: string): Promise<RateLimitResult> {
+  try {
+    await limiterFor(name, spec).consume(key);
+    return { allowed: true };
+  } catch (rejection) {
+    if (rejection instanceof RateLimiterRes) {
+      return { allowed: false, retryAfterSeconds: Math.max(1, Math.ceil(rejection.msBeforeNext / 1000)), limit: spec };
+    }
+    throw rejection;
+  }
+}
+
+/** Gives back a point consumed for a call that turned out to be one already counted (a repeat). */
+export async function refundRateLimit(name: string, spec: string, key: string): Promise<void> {
+  await limiterFor(name, spec).reward(key, 1);
+}
+
+function limiterFor(name: string, spec: string): RateLimiterPostgres {
   const limiterKey = `${name}|${spec}`;
   let limiter = limiters.get(limiterKey);
   if (!limiter) {
@@ -27,13 +44,5 @@ export async function consumeRateLimit(name: string, spec: string, key: string):
     });
     limiters.set(limiterKey, limiter);
   }
-  try {
-    await limiter.consume(key);
-    return { allowed: true };
-  } catch (rejection) {
-    if (rejection instanceof RateLimiterRes) {
-      return { allowed: false, retryAfterSeconds: Math.max(1, Math.ceil(rejection.msBeforeNext / 1000)), limit: spec };
-    }
-    throw rejection;
-  }
+  return limiter;
 }

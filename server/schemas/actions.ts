@@ -7,6 +7,18 @@ import { ZRecallMatch } from "./memory";
 /** Args and outputs are any JSON object, bounded so one call cannot fill the database. */
 export const MAX_ARGS_BYTES = MAX_JSON_BYTES;
 
+/**
+ * The agent framework's id for one tool call (the AI SDK's toolCallId, LangGraph's tool_call.id,
+ * Claude's tool_use id): 1 to 200 visible characters, unique per agent. A step the framework runs
+ * again (LangGraph re-executes a node after interrupt()) proposes with the same id and gets the
+ * action it already has, in its current state, instead of a second one.
+ */
+export const ZExternalId = z
+  .string()
+  .min(1, "must not be empty")
+  .max(200, "must be at most 200 characters")
+  .regex(/^[\p{L}\p{M}\p{N}\p{P}\p{S}]+$/u, "must be visible characters only (no spaces or control characters)");
+
 export const ZProposeActionRequest = z
   .strictObject({
     action: z.string().trim().min(1, "must describe the action").max(2000, "must be at most 2000 characters"),
@@ -19,6 +31,8 @@ export const ZProposeActionRequest = z
     undo: z.strictObject({ tool: ZSlug, args: boundedJson("undo.args").default({}) }).optional(),
     taskId: ZUuid.optional(),
     rationale: z.string().trim().max(4000, "must be at most 4000 characters").optional(),
+    /** The framework's tool-call id: proposing it again returns that action as it is now (status 200). */
+    externalId: ZExternalId.optional(),
   })
   .meta({ id: "ProposeActionRequest" });
 export type ProposeActionRequest = z.input<typeof ZProposeActionRequest>;
@@ -110,11 +124,24 @@ export const ZActionView = z
     decidedAt: z.string().nullable(),
     reason: z.string().nullable(),
     createdAt: z.string(),
+    /** The framework's tool-call id the agent proposed it with. */
+    externalId: z.string().nullable(),
+    /** What the agent reported when it ran (POST /actions/{id}/result): a re-run step returns this instead of running twice. */
+    output: z.record(z.string(), z.unknown()).nullable(),
+    error: z.string().nullable(),
+    failureReason: z.string().nullable(),
     /** Is the agent there for the answer: waiting on it now, connected, or away. */
     agentPresence: z.enum(["waiting", "connected", "away"]),
   })
   .meta({ id: "Action" });
 export type ActionView = z.infer<typeof ZActionView>;
+
+/** GET /api/v1/actions: an agent finds its action by the framework's tool-call id. */
+export const ZFindActionsQuery = z.object({
+  externalId: ZExternalId,
+});
+
+export const ZFoundActions = z.object({ items: z.array(ZActionView) }).meta({ id: "FoundActions" });
 
 export const ZInboxQuery = z.object({
   agent: z.string().optional(),
@@ -148,8 +175,20 @@ export const ZProposeActionResponse = z
     approvedArgsHash: z.string().nullable(),
     approval: z.object({ expiresAt: z.string(), requiredApprovals: z.number() }).optional(),
     retryAfterSeconds: z.number().optional(),
-    /** The same request (action, tool, resource, args) already waited for a human: this is it (status 200). */
+    /**
+     * Not a new action (status 200): the same request (action, tool, resource, args) already
+     * waited for a human, or an action with this `externalId` exists. Then the fields below say
+     * where it is now: approved (maybe with edited args), rejected, or run (with its output).
+     */
     repeated: z.boolean().optional(),
+    externalId: z.string().nullable().optional(),
+    argsEdited: z.boolean().optional(),
+    /** The approver's reason, for a rejection. */
+    reason: z.string().nullable().optional(),
+    decidedBy: z.string().nullable().optional(),
+    output: z.record(z.string(), z.unknown()).nullable().optional(),
+    error: z.string().nullable().optional(),
+    failureReason: z.string().nullable().optional(),
   })
   .meta({ id: "ProposeActionResponse" });
 export type ProposeActionResponse = z.infer<typeof ZProposeActionResponse>;

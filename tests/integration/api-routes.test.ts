@@ -67,7 +67,8 @@ describe("one declaration per route", () => {
     expect((await unknown.json()).error.code).toBe("not_found");
     const wrong = await handleWebRequest(apiDispatcher(), new Request("http://w/api/v1/actions", { method: "DELETE" }));
     expect(wrong.status).toBe(405);
-    expect(wrong.headers.get("allow")).toBe("POST");
+    // POST proposes, GET finds by the framework's tool-call id.
+    expect(wrong.headers.get("allow")).toBe("POST, GET");
     const claim = await handleWebRequest(apiDispatcher(), new Request("http://w/api/v1/tasks/claim"));
     expect(claim.status).toBe(405);
   });

@@ -1,0 +1,125 @@
+/**
+ * Warden for LangGraph JS (`@langchain/langgraph`, LangChain tools from `@langchain/core`): one
+ * call guards the tools a graph's ToolNode (or createReactAgent) runs. Import it as
+ * `@warden/sdk/adapters/langgraph`; only this module loads LangChain.
+ *
+ * ```ts
+ * const tools = guardLangGraphTools(warden, [restart]);
+ * const graph = new StateGraph(MessagesAnnotation).addNode("tools", new ToolNode(tools))…compile({ checkpointer });
+ * await graph.invoke(input, { configurable: { thread_id }, signal: warden.control.signal });
+ * ```
+ */
+import { Command, interrupt } from "@langchain/langgraph";
+import { DynamicStructuredTool, type StructuredToolInterface, type ToolRunnableConfig } from "@langchain/core/tools";
+import { z } from "zod";
+import { z as z3 } from "zod/v3";
+import { extendInteropZodObject, isInteropZodSchema, isZodObjectV3, isZodObjectV4 } from "@langchain/core/utils/types";
+import { GuardDecision } from "../guard-decision";
+import type { JsonObject } from "../types";
+import type { Warden } from "../warden";
+import { CONFIDENCE_DESCRIPTION, guardedCall, isJsonObject, splitConfidence, withConfidenceProperty, type AdapterSettings, type ToolSettings } from "./guarded-call";
+
+export { ToolCallRefused } from "./guarded-call";
+
+/** What a guarded tool hands to `interrupt()` while a human decides in Warden's inbox. */
+export type WardenInterrupt = {
+  warden: { actionId: string; tool: string; args: JsonObject; reasons: { code: string; message: string }[]; expiresAt: string | null };
+};
+
+export type LangGraphSettings = AdapterSettings & {
+  /** Per tool name: default confidence, Warden's tool name, resource, action text. */
+  tools?: Record<string, ToolSettings<JsonObject>>;
+  /**
+   * Where a human's approval is awaited. `"interrupt"` (the default): LangGraph's `interrupt()`,
+   * so the graph stops (and its checkpointer keeps it) until resumed, with `wardenResume`, once
+   * Warden's approvers decided; the node runs again then, and each call finds its action by its
+   * tool-call id, so nothing runs twice. `"wait"`: the tool long-polls Warden (no checkpointer).
+   */
+  approval?: "interrupt" | "wait";
+};
+
+/**
+ * The tools, guarded: each call asks Warden first (with the model's optional `confidence`, a field
+ * added to each tool's schema, and the tool call's id as `externalId`), waits for a human through
+ * `interrupt()`, runs the approved args (an approver's edits included, checked by the tool's own
+ * schema) once, reports the outcome, and hands a refusal's reason and matching past failures to the
+ * model as the tool's error. Pass `signal: warden.control.signal` to the graph's invoke or stream
+ * so a suspend or kill ends the run, not only the tool.
+ */
+export function guardLangGraphTools(warden: Warden, tools: readonly StructuredToolInterface[], settings: LangGraphSettings = {}): DynamicStructuredTool[] {
+  return tools.map((original) => guardTool(warden, original, settings));
+}
+
+function guardTool(warden: Warden, original: StructuredToolInterface, settings: LangGraphSettings): DynamicStructuredTool {
+  const toolSettings = settings.tools?.[original.name];
+  return new DynamicStructuredTool({
+    name: original.name,
+    description: original.description,
+    schema: withConfidenceField(original.schema),
+    func: async (input: unknown, _runManager, config?: ToolRunnableConfig) => {
+      const { confidence, args } = splitConfidence(input);
+      // The tool runs outside this call's ToolMessage: without the tool call in its config it returns
+      // its output, which this tool's caller wraps.
+      const { toolCall, ...runConfig } = config ?? {};
+      const outcome = await guardedCall<JsonObject, unknown>({
+        warden,
+        tool: original.name,
+        args,
+        confidence,
+        externalId: toolCall?.id,
+        signal: config?.signal,
+        settings,
+        toolSettings,
+        // The original tool's invoke checks the approved args against its own schema.
+        parse: (approved) => approved,
+        run: (approved, context) => original.invoke(approved, { ...runConfig, signal: context.signal }),
+        ...(settings.approval === "wait" ? {} : { awaitHuman: (decision) => awaitThroughInterrupt(warden, decision, settings, { tool: original.name, args }) }),
+      });
+      return outcome.ran ? outcome.output : typeof outcome.output === "string" ? outcome.output : JSON.stringify(outcome.output);
+    },
+  });
+}
+
+/**
+ * Stops the graph with LangGraph's interrupt(): the first time it throws (the graph saves its
+ * state and returns the interrupt); when the graph is resumed, the node runs again, this call
+ * proposes again (found by its tool-call id), and interrupt() returns instead. Then Warden's
+ * decision, whatever the resume value said, is what counts: Warden is the authority.
+ */
+async function awaitThroughInterrupt(warden: Warden, decision: GuardDecision, settings: LangGraphSettings, call: { tool: string; args: JsonObject }): Promise<GuardDecision> {
+  const payload: WardenInterrupt = {
+    warden: { actionId: decision.actionId, tool: call.tool, args: call.args, reasons: decision.reasons, expiresAt: decision.expiresAt },
+  };
+  interrupt(payload);
+  const view = await warden.actions.waitForDecision(decision.actionId, settings.waitSeconds ?? 300, warden.control.signal);
+  return GuardDecision.fromView(warden.actions, view);
+}
+
+/**
+ * Resumes a graph stopped by guarded tools once Warden's approvers have decided every action it
+ * waits on (up to `waitSeconds`): `await graph.invoke(await wardenResume(warden, state), config)`.
+ * `interrupts` are the graph's pending ones (`(await graph.getState(config)).tasks.flatMap(t => t.interrupts)`,
+ * or the `__interrupt__` of the last invoke's result).
+ */
+export async function wardenResume(
+  warden: Warden,
+  interrupts: readonly { value?: unknown }[],
+  options: { waitSeconds?: number; signal?: AbortSignal } = {},
+): Promise<Command<Record<string, string>, Record<string, never>, never>> {
+  const ids = interrupts.map((i) => (isWardenInterrupt(i.value) ? i.value.warden.actionId : null)).filter((id): id is string => id !== null);
+  const views = await Promise.all(ids.map((id) => warden.actions.waitForDecision(id, options.waitSeconds ?? 300, options.signal ?? warden.control.signal)));
+  return new Command({ resume: Object.fromEntries(views.map((v) => [v.id, v.status])) });
+}
+
+function isWardenInterrupt(value: unknown): value is WardenInterrupt {
+  return isJsonObject(value) && isJsonObject(value.warden) && typeof value.warden.actionId === "string";
+}
+
+/** The tool's schema with the optional `confidence` field: zod 4, zod 3 or JSON Schema alike. */
+function withConfidenceField(schema: StructuredToolInterface["schema"]): StructuredToolInterface["schema"] {
+  // Each zod major takes a field of its own kind.
+  if (isZodObjectV4(schema)) return extendInteropZodObject(schema, { confidence: z.number().min(0).max(1).optional().describe(CONFIDENCE_DESCRIPTION) });
+  if (isZodObjectV3(schema)) return extendInteropZodObject(schema, { confidence: z3.number().min(0).max(1).optional().describe(CONFIDENCE_DESCRIPTION) });
+  if (isInteropZodSchema(schema) || !("type" in schema) || schema.type !== "object") return schema;
+  return withConfidenceProperty(schema);
+}
