@@ -24,18 +24,7 @@ export async function repeatedProposal(db: DbOrTx, actor: AgentActor, key: strin
   if (!existing) return null;
   // Nothing an agent does is lost from the audit log, asking twice included.
   await appendAudit(db, { actor, verb: "action.propose_repeated", subject: { type: "action", id: existing.id }, data: { action: existing.action }, origin });
-  return {
-    id: existing.id,
-    decision: existing.decision,
-    status: existing.status,
-    reasons: existing.reasons as Reason[],
-    policyVersion: existing.policyVersion,
-    recalled: existing.recalled as RecalledMemory[],
-    approvedArgs: null,
-    approvedArgsHash: null,
-    ...(existing.expiresAt ? { approval: { expiresAt: existing.expiresAt.toISOString(), requiredApprovals: existing.requiredApprovals } } : {}),
-    repeated: true,
-  };
+  return currentAnswer(existing);
 }
 
 /**
