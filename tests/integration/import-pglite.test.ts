@@ -13,10 +13,11 @@ import { PrismaClient } from "../../server/db/generated/client";
 import { hasEmbeddedCluster, pgliteDataDir } from "../../server/launcher/data-folder";
 
 const MIGRATIONS = path.join(process.cwd(), "prisma", "migrations");
+const LAST_PGLITE_MIGRATION = "20261124035756_quality_rollup";
 
 /**
  * A data folder as Warden's PGlite versions left it: `.warden/pgdata`, migrated as far as the
- * version that wrote it (all but the newest migration here), with a user and sealed audit rows.
+ * last version that used PGlite, with a user and sealed audit rows.
  */
 async function legacyDataFolder(): Promise<string> {
   const dataDir = mkdtempSync(path.join(tmpdir(), "warden-pglite-"));
@@ -25,7 +26,9 @@ async function legacyDataFolder(): Promise<string> {
   const names = readdirSync(MIGRATIONS).filter((n) => existsSync(path.join(MIGRATIONS, n, "migration.sql"))).sort();
   await pglite.exec(`CREATE TABLE "_prisma_migrations" ("id" VARCHAR(36) PRIMARY KEY NOT NULL, "checksum" VARCHAR(64) NOT NULL, "finished_at" TIMESTAMPTZ,
     "migration_name" VARCHAR(255) NOT NULL, "logs" TEXT, "rolled_back_at" TIMESTAMPTZ, "started_at" TIMESTAMPTZ NOT NULL DEFAULT now(), "applied_steps_count" INTEGER NOT NULL DEFAULT 0)`);
-  for (const name of names.slice(0, -1)) {
+  // PGlite served Warden until 20261124035756_quality_rollup (commit 0088de5 brought the real
+  // PostgreSQL): no PGlite folder holds a later migration; the import applies those.
+  for (const name of names.filter((n) => n <= LAST_PGLITE_MIGRATION)) {
     const sql = readFileSync(path.join(MIGRATIONS, name, "migration.sql"), "utf8");
     await pglite.exec(sql);
     await pglite.query(`INSERT INTO "_prisma_migrations" (id, checksum, finished_at, migration_name, applied_steps_count) VALUES ($1, $2, now(), $3, 1)`, [
