@@ -1,3 +1,4 @@
+import { spawnSync } from "node:child_process";
 import { mkdirSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import { auditBenchmark } from "./audit.bench";
@@ -39,6 +40,15 @@ const BENCHMARKS: Record<string, () => Promise<Record<string, unknown>>> = {
 async function main() {
   const wanted = process.argv.slice(2);
   const names = wanted.length > 0 ? wanted : Object.keys(BENCHMARKS);
+  if (names.length > 1) {
+    // One process per benchmark: each points the process's one database client (kept on
+    // globalThis, as the server does) at a database of its own.
+    for (const name of names) {
+      const run = spawnSync(process.execPath, ["--import", "tsx", "bench/run.ts", name], { stdio: "inherit" });
+      if (run.status !== 0) throw new Error(`benchmark ${name} failed (${run.signal ?? `exit ${run.status}`})`);
+    }
+    return;
+  }
   console.log(`# Warden benchmarks — ${new Date().toISOString()} — ${os.cpus().length} cores, node ${process.version}`);
   mkdirSync("bench/results", { recursive: true });
   for (const name of names) {
