@@ -16,6 +16,10 @@ export type ApprovalSummary = {
   risk: string;
   confidence: string;
   rationale: string | null;
+  /** The args that would run (an earlier voter's edit included), as canonical JSON. */
+  args: string;
+  /** An approver edited the args: they differ from what the agent proposed. */
+  argsEdited: boolean;
   reasons: string[];
   failures: { subject: string; body: string }[];
   /** "pending" while it waits; else what happened, in words ("Approved by ann@…"). */
@@ -37,6 +41,8 @@ export function summarizeApproval(view: ActionView, team: string, consoleBaseUrl
     risk: view.risk,
     confidence: view.confidence.toFixed(2),
     rationale: view.rationale,
+    args: JSON.stringify(view.approvedArgs ?? view.args, null, 1),
+    argsEdited: view.argsEdited || (view.approvedArgs !== null && JSON.stringify(view.approvedArgs) !== JSON.stringify(view.args)),
     reasons: splitReasons(view.reasons, view.decision).deciding.map((r) => r.message),
     failures,
     outcome: outcomeOf(view),

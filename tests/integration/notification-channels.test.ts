@@ -42,12 +42,13 @@ const status = async (id: string) => (await db.action.findUniqueOrThrow({ where:
 describe("approvals in Slack", () => {
   let slack: FakeSlack;
   const emails: Record<string, string> = {};
+  const profiles: Record<string, Record<string, boolean>> = {};
   let approver: Awaited<ReturnType<typeof makeUser>>;
   let routedTool: string;
   let key: string;
 
   beforeAll(async () => {
-    slack = await startFakeSlack({ botToken: BOT_TOKEN, signingSecret: SIGNING_SECRET, emails });
+    slack = await startFakeSlack({ botToken: BOT_TOKEN, signingSecret: SIGNING_SECRET, emails, profiles });
     const admin = await makeUser("admin");
     approver = await makeUser("approver");
     const viewer = await makeUser("viewer");
@@ -55,6 +56,14 @@ describe("approvals in Slack", () => {
     emails.U_VIEWER = viewer.email;
     emails.U_STRANGER = "nobody@elsewhere.test";
     emails.U_NO_EMAIL = "";
+    // An address that is a LIKE pattern for the approver's ('_' matches the '-'): not them.
+    emails.U_PATTERN = approver.email.replace("-", "_");
+    // The approver's own email, but a guest, a member of another organisation, unconfirmed.
+    const unfit: Record<string, Record<string, boolean>> = { U_GUEST: { is_restricted: true }, U_EXTERNAL: { is_stranger: true }, U_UNCONFIRMED: { is_email_confirmed: false } };
+    for (const [user, flags] of Object.entries(unfit)) {
+      emails[user] = approver.email;
+      profiles[user] = flags;
+    }
     routedTool = (await makeTool({ prefix: "deploy", scopes: [] })).name;
     ({ key } = await makeGrantedAgent([routedTool]));
     await saveSlackConnection(db, admin, {
@@ -97,6 +106,8 @@ describe("approvals in Slack", () => {
     expect(blocks).toContain("0.30");
     expect(blocks).toContain("Past failures that match");
     expect(blocks).toContain("the canary is green");
+    // What would run is in the message, not only the agent's description of it.
+    expect(blocks).toContain("*Args*");
     const actions = (post.body.blocks as { type: string; elements?: { action_id: string; value?: string }[] }[]).find((b) => b.type === "actions")!;
     expect(actions.elements!.map((e) => [e.action_id, e.value])).toEqual([
       ["warden_approve", id],
@@ -127,6 +138,10 @@ describe("approvals in Slack", () => {
       ["U_VIEWER", "needs the approver role"],
       ["U_NO_EMAIL", "cannot see the email"],
       ["U_UNKNOWN", "could not look you up"],
+      ["U_PATTERN", "is not a Warden user"],
+      ["U_GUEST", "Only full members"],
+      ["U_EXTERNAL", "Only full members"],
+      ["U_UNCONFIRMED", "not confirmed"],
     ]) {
       const signed = slack.signedInteraction(buttonClick(slack, { slackUser: user!, actionId: id, button: "warden_approve", channel: "C_deploys", ts: "1.1" }));
       const answer = await handleSlackInteraction(db, { body: signed.body, timestamp: signed.headers["x-slack-request-timestamp"], signature: signed.headers["x-slack-signature"] });

@@ -12,7 +12,7 @@ export type SlackCall = { method: string; token: string | null; body: Record<str
  * secret, in X-Slack-Signature, the Unix time in X-Slack-Request-Timestamp; the body is
  * `payload=<url-encoded JSON>`).
  */
-export async function startFakeSlack(options: { botToken: string; signingSecret: string; emails: Record<string, string> }) {
+export async function startFakeSlack(options: { botToken: string; signingSecret: string; emails: Record<string, string>; profiles?: Record<string, Record<string, boolean>> }) {
   const calls: SlackCall[] = [];
   const responses: Record<string, unknown>[] = [];
   let nextTs = 1_700_000_000;
@@ -44,7 +44,9 @@ export async function startFakeSlack(options: { botToken: string; signingSecret:
           // An empty email: a user whose profile hides it (the app lacks users:read.email).
           const email = options.emails[String(body.user)];
           if (email === undefined) return reply(200, { ok: false, error: "user_not_found" });
-          return reply(200, { ok: true, user: { id: body.user, profile: email ? { email } : {} } });
+          // A full, confirmed member of the workspace, as Slack describes one.
+          const flags = options.profiles?.[String(body.user)] ?? {};
+          return reply(200, { ok: true, user: { id: body.user, is_email_confirmed: true, is_restricted: false, is_stranger: false, ...flags, profile: email ? { email } : {} } });
         }
         default:
           return reply(200, { ok: false, error: "unknown_method" });

@@ -5,9 +5,12 @@ export const SLACK_REJECT_VIEW = "warden_reject_reason";
 export const SLACK_REASON_BLOCK = "reason";
 export const SLACK_REASON_INPUT = "reason_input";
 
-/** Slack's mrkdwn treats &, < and > as markup; an agent's text must not become a link or a mention. */
+/**
+ * Slack's mrkdwn treats &, < and > as markup; an agent's text must not become a link or a
+ * mention. A backtick would end the code span the text sits in, so it becomes a look-alike.
+ */
 function escape(text: string): string {
-  return text.replaceAll("&", "&amp;").replaceAll("<", "&lt;").replaceAll(">", "&gt;");
+  return text.replaceAll("&", "&amp;").replaceAll("<", "&lt;").replaceAll(">", "&gt;").replaceAll("`", "ˋ");
 }
 
 /** Section text is limited to 3,000 characters. */
@@ -23,7 +26,8 @@ type Block = Record<string, unknown>;
  * outcome instead of the buttons.
  */
 export function approvalBlocks(summary: ApprovalSummary): { text: string; blocks: Block[] } {
-  const text = `${summary.outcome.pending ? "Approval needed" : summary.outcome.text}: ${summary.action} (${summary.agent})`;
+  // The notification text is mrkdwn too (and what a phone shows): escaped like the blocks.
+  const text = escape(`${summary.outcome.pending ? "Approval needed" : summary.outcome.text}: ${summary.action} (${summary.agent})`);
   const fields = [
     `*Agent*\n${escape(summary.agent)} (team ${escape(summary.team)})`,
     `*Tool*\n${escape(summary.tool ?? "none named")}`,
@@ -34,6 +38,14 @@ export function approvalBlocks(summary: ApprovalSummary): { text: string; blocks
   const blocks: Block[] = [
     { type: "header", text: { type: "plain_text", text: clip(summary.outcome.pending ? "Approval needed" : "Approval decided", 150) } },
     { type: "section", text: { type: "mrkdwn", text: clip(`\`${escape(summary.action)}\``) }, fields },
+    {
+      type: "section",
+      text: {
+        type: "mrkdwn",
+        // What would run, not only the agent's description of it.
+        text: clip(`*${summary.argsEdited ? "Args (edited by an approver)" : "Args"}*\n\`\`\`${escape(clip(summary.args, 1500))}\`\`\``),
+      },
+    },
     { type: "section", text: { type: "mrkdwn", text: clip(`*Why it waits*\n${summary.reasons.map((r) => `• ${escape(r)}`).join("\n")}`) } },
   ];
   if (summary.rationale) blocks.push({ type: "section", text: { type: "mrkdwn", text: clip(`*Agent's rationale*\n${escape(summary.rationale)}`) } });

@@ -55,17 +55,39 @@ export async function handleSlackInteraction(db: DbOrTx, request: { body: string
   return { status: 200 };
 }
 
+type SlackUserInfo = {
+  deleted?: boolean;
+  is_bot?: boolean;
+  is_restricted?: boolean;
+  is_ultra_restricted?: boolean;
+  is_stranger?: boolean;
+  is_email_confirmed?: boolean;
+  profile?: { email?: string };
+};
+
 /** The Warden user behind a Slack user, by the email on their Slack profile; or why they may not decide. */
 async function approverFor(db: DbOrTx, slack: SlackChannel, slackUserId: string): Promise<UserActor | { refused: string }> {
   let email: string | undefined;
   try {
-    const info = await callSlack<{ user?: { profile?: { email?: string } } }>(slack.settings.apiUrl, slack.secrets.botToken, "users.info", { user: slackUserId });
-    email = info.user?.profile?.email;
+    const info = await callSlack<{ user?: SlackUserInfo }>(slack.settings.apiUrl, slack.secrets.botToken, "users.info", { user: slackUserId });
+    const member = info.user;
+    // Only a full, confirmed member of this workspace speaks for a Warden user: a guest, a
+    // member of another organisation (Slack Connect), a bot or a removed account is not, and
+    // an unconfirmed email proves nothing.
+    if (!member || member.deleted || member.is_bot || member.is_restricted || member.is_ultra_restricted || member.is_stranger) {
+      return { refused: "Only full members of this Slack workspace can decide Warden approvals here; decide in the console." };
+    }
+    if (member.is_email_confirmed !== true) return { refused: "Your Slack email is not confirmed, so Warden cannot tell who you are; decide in the console." };
+    email = member.profile?.email;
   } catch (error) {
     return { refused: `Warden could not look you up in Slack (${error instanceof SlackApiError ? error.code : "no answer"}); decide in the console.` };
   }
   if (!email) return { refused: "Warden cannot see the email on your Slack profile (the app needs the users:read.email scope), so it cannot tell who you are." };
-  const user = await db.user.findFirst({ where: { email: { equals: email, mode: "insensitive" } } });
+  // An exact match (Prisma's case-insensitive equals is an ILIKE, where _ and % match other
+  // addresses); more than one match decides nothing.
+  const matches = await db.$queryRaw<{ id: string }[]>`SELECT id FROM users WHERE lower(email) = lower(${email}) LIMIT 2`;
+  if (matches.length > 1) return { refused: `More than one Warden user has the email ${email}: decide in the console.` };
+  const user = matches[0] ? await db.user.findUnique({ where: { id: matches[0].id } }) : null;
   if (!user || !user.active) return { refused: `${email} is not a Warden user: ask an admin to add you, or decide in the console.` };
   if (!user.role || !roleAtLeast(user.role, "approver")) return { refused: `${email} is a Warden ${user.role ?? "user without a role"}: deciding approvals needs the approver role.` };
   return { type: "user", id: user.id, label: user.email, role: user.role };
@@ -89,6 +111,12 @@ async function onButton(db: DbOrTx, slack: SlackChannel, payload: BlockActionsPa
       trigger_id: payload.trigger_id,
       view: rejectReasonView({ actionId, channel: payload.channel?.id ?? null, ts: payload.message?.ts ?? null }, summary.action),
     });
+    return { status: 200 };
+  }
+  // Args an earlier voter edited were never shown in this message: approving them takes the console.
+  const current = await loadApprovalSummary(db, actionId);
+  if (current?.argsEdited) {
+    await tell("The args were edited by an earlier approver since this message was posted: review them and decide in the console.");
     return { status: 200 };
   }
   try {
