@@ -60,7 +60,15 @@ async function saveChannel(db: DbOrTx, actor: UserActor, kind: ChannelKind, enab
 
 export async function saveSlackConnection(db: DbOrTx, actor: UserActor, raw: SaveSlackInput, origin?: RequestOrigin): Promise<void> {
   const input = ZSaveSlack.parse(raw);
-  const stored = await currentSecrets<SlackSecrets>(db, "slack");
+  const previous = await db.notificationChannel.findUnique({ where: { kind: "slack" } });
+  // A stored token goes only where it went before: a new API address needs both secrets typed
+  // again (an admin could otherwise send the token elsewhere, or pair a known signing secret
+  // with the real token and forge approvals as anyone).
+  const sameApi = (previous?.settings as SlackSettings | undefined)?.apiUrl === input.apiUrl;
+  const stored = sameApi ? await currentSecrets<SlackSecrets>(db, "slack") : {};
+  if (input.signingSecret && !input.botToken && stored.botToken) {
+    throw new AppError("BAD_REQUEST", "signingSecret: a new signing secret needs the bot token typed again too", { details: [{ field: "botToken", message: "type it again with a new signing secret" }] });
+  }
   const botToken = input.botToken ?? stored.botToken;
   const signingSecret = input.signingSecret ?? stored.signingSecret;
   if (!botToken || !signingSecret) throw new AppError("BAD_REQUEST", "Slack needs its bot token and signing secret (Settings → Notifications)");
@@ -70,7 +78,10 @@ export async function saveSlackConnection(db: DbOrTx, actor: UserActor, raw: Sav
 
 export async function saveEmailSettings(db: DbOrTx, actor: UserActor, raw: SaveEmailInput, origin?: RequestOrigin): Promise<void> {
   const input = ZSaveEmail.parse(raw);
-  const stored = await currentSecrets<EmailSecrets>(db, "email");
+  const previous = (await db.notificationChannel.findUnique({ where: { kind: "email" } }))?.settings as EmailSettings | undefined;
+  // The stored password goes only to the server it was typed for.
+  const sameServer = previous?.host === input.host && previous?.port === input.port;
+  const stored = sameServer ? await currentSecrets<EmailSecrets>(db, "email") : {};
   const password = input.password ?? (input.username ? stored.password : undefined);
   const settings: EmailSettings = { host: input.host, port: input.port, secure: input.secure, ...(input.username ? { username: input.username } : {}), from: input.from, to: input.to };
   await saveChannel(db, actor, "email", input.enabled, settings, password ? { password } : {}, origin);

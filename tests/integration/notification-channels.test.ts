@@ -3,7 +3,7 @@ import { SMTPServer } from "smtp-server";
 import type { AddressInfo } from "node:net";
 import { POST as slackInteractionRoute } from "../../app/api/slack/interactions/route";
 import { decideApproval } from "../../server/approvals/decide-approval";
-import { describeChannels, removeChannel, saveEmailSettings, saveSlackConnection } from "../../server/notifications/channels";
+import { describeChannels, loadEmailChannel, removeChannel, saveEmailSettings, saveSlackConnection } from "../../server/notifications/channels";
 import { deliverDueWebhooks } from "../../server/notifications/webhooks";
 import { handleSlackInteraction } from "../../server/notifications/slack/slack-interactions";
 import { buttonClick, rejectSubmission, startFakeSlack, type FakeSlack } from "../support/fake-slack";
@@ -318,5 +318,24 @@ describe("approvals by email", () => {
     await expect(deliverFor("email", id)).rejects.toThrow(/Invalid username or password|auth/i);
     const row = await db.webhookDelivery.findFirstOrThrow({ where: { channel: "email", payload: { path: ["actionId"], equals: id } } });
     expect(row).toMatchObject({ status: "pending", attempts: 1 });
+  });
+});
+
+describe("stored channel secrets go only where they were typed for", () => {
+  it("a new Slack API address, or a new signing secret alone, needs the secrets typed again; a new SMTP server does not get the old password", async () => {
+    const admin = await makeUser("admin");
+    const base = { defaultChannel: "#approvals", routes: [] };
+    await saveSlackConnection(db, admin, { ...base, botToken: "xoxb-first-token", signingSecret: "first-signing-secret", apiUrl: "https://slack.com/api" });
+    await expect(saveSlackConnection(db, admin, { ...base, apiUrl: "https://attacker.example/api" })).rejects.toThrow(/bot token and signing secret/);
+    await expect(saveSlackConnection(db, admin, { ...base, signingSecret: "known-to-the-admin", apiUrl: "https://slack.com/api" })).rejects.toThrow(/bot token typed again/);
+    await saveSlackConnection(db, admin, { ...base, apiUrl: "https://slack.com/api" }); // same address: the secrets stay
+    await removeChannel(db, admin, "slack");
+
+    const mail = { host: "smtp.example.test", port: 587, secure: false, username: "warden", from: "warden@example.test", to: [] };
+    await saveEmailSettings(db, admin, { ...mail, password: "smtp-password" });
+    await saveEmailSettings(db, admin, { ...mail, host: "smtp.attacker.example" });
+    const moved = await loadEmailChannel(db);
+    expect(moved?.secrets.password).toBeUndefined();
+    await removeChannel(db, admin, "email");
   });
 });

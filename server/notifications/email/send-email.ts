@@ -16,10 +16,14 @@ async function recipients(db: DbOrTx, email: EmailChannel): Promise<string[]> {
 
 export function smtpTransport(email: EmailChannel) {
   const { host, port, secure, username } = email.settings;
+  // Without implicit TLS, STARTTLS is required (a stripped STARTTLS would otherwise send the
+  // password in clear), except to a server on this machine.
+  const loopback = host === "localhost" || host === "::1" || host.startsWith("127.");
   return nodemailer.createTransport({
     host,
     port,
     secure,
+    requireTLS: !secure && !loopback,
     ...(username ? { auth: { user: username, pass: email.secrets.password ?? "" } } : {}),
     connectionTimeout: TIMEOUT_MS,
     greetingTimeout: TIMEOUT_MS,
