@@ -1,4 +1,4 @@
-import { spawnSync } from "node:child_process";
+import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import { createHash } from "node:crypto";
 import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import path from "node:path";
@@ -49,21 +49,34 @@ export function ensurePrismaClient(): void {
   writeFileSync(stamp, digest);
 }
 
-export function ensureNextBuild(): void {
+/**
+ * Builds the console when its sources changed, in a child process: the launcher starts the
+ * database and applies the migrations meanwhile (the build needs neither), so a first start
+ * waits for the longer of the two, not for both. `child` lets the launcher stop a build that is
+ * still running when it must stop.
+ */
+export function ensureNextBuild(): { done: Promise<void>; child: ChildProcess | null } {
   const stamp = path.join(ROOT, ".next/warden-build-hash");
   const digest = hashInputs(BUILD_INPUTS);
-  if (upToDate(stamp, digest) && existsSync(path.join(ROOT, ".next/BUILD_ID"))) return;
+  if (upToDate(stamp, digest) && existsSync(path.join(ROOT, ".next/BUILD_ID"))) return { done: Promise.resolve(), child: null };
   console.log("warden: building the console (first start or changed sources)…");
-  run(process.execPath, [path.join(ROOT, "node_modules/next/dist/bin/next"), "build"], {
-    ...process.env,
-    NODE_ENV: "production",
-    NEXT_TELEMETRY_DISABLED: "1",
+  const child = spawn(process.execPath, [path.join(ROOT, "node_modules/next/dist/bin/next"), "build"], {
+    stdio: "inherit",
+    env: { ...process.env, NODE_ENV: "production", NEXT_TELEMETRY_DISABLED: "1" },
   });
-  writeFileSync(stamp, digest);
+  const done = new Promise<void>((resolve, reject) => {
+    child.once("error", reject);
+    child.once("exit", (code, signal) => {
+      if (code !== 0) return reject(new Error(`next build failed (${signal ?? `exit code ${code}`})`));
+      writeFileSync(stamp, digest);
+      resolve();
+    });
+  });
+  return { done, child };
 }
 
 const invokedDirectly = process.argv[1] && path.resolve(process.argv[1]) === path.resolve(ROOT, "scripts/prepare.ts");
 if (invokedDirectly) {
   ensurePrismaClient();
-  if (process.argv.includes("--build")) ensureNextBuild();
+  if (process.argv.includes("--build")) await ensureNextBuild().done;
 }

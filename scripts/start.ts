@@ -17,8 +17,16 @@ const SAME_SIGNAL_MS = 250;
 
 type Database = { url: string; stop: (mode?: "fast" | "immediate") => Promise<void>; exited: Promise<number | null> | null };
 
+/** A console build running beside the database's start; it does not outlive the launcher. */
+let build: ReturnType<typeof ensureNextBuild> | null = null;
+
+function stopBuild(): void {
+  if (build?.child && build.child.exitCode === null) build.child.kill("SIGTERM");
+}
+
 function fail(message: string): never {
   console.error(`warden: ${message}`);
+  stopBuild();
   process.exit(1);
 }
 
@@ -68,6 +76,9 @@ async function main(): Promise<void> {
   if (problem) fail(`${problem} (another Warden, or another program); set PORT to serve on another port`);
 
   ensurePrismaClient();
+  // The build (when one is needed) runs while the database starts and migrates.
+  const building = (build = ensureNextBuild());
+  building.done.catch(() => undefined); // awaited below; a failure before then is reported there
   const database = await openDatabase(dataDir, port);
   let child: ChildProcess | null = null;
 
@@ -78,10 +89,12 @@ async function main(): Promise<void> {
     const childExit = () =>
       !child || child.exitCode !== null || child.signalCode !== null ? Promise.resolve() : new Promise<void>((resolve) => child!.once("exit", () => resolve()));
     if (force) {
+      stopBuild();
       child?.kill("SIGKILL");
       return childExit().then(() => database.stop("immediate")).finally(() => process.exit(code));
     }
     stopping ??= (async () => {
+      stopBuild();
       if (child && child.exitCode === null) {
         child.kill("SIGTERM");
         const forced = setTimeout(() => child?.kill("SIGKILL"), FORCE_AFTER_MS);
@@ -113,6 +126,10 @@ async function main(): Promise<void> {
     void stop(1);
   });
 
+  // The first admin's sign-in is printed last, beside "ready", so it is not lost in the build's
+  // output that runs meanwhile (or, if the start fails after creating it, with the failure).
+  let firstAdmin: string | null = null;
+  const showFirstAdmin = () => firstAdmin && console.log(`\n${firstAdmin}`);
   try {
     // Imported only now: these modules read DATABASE_URL when they load.
     process.env.DATABASE_URL = database.url;
@@ -132,13 +149,13 @@ async function main(): Promise<void> {
         `  email:    ${createdAdmin.email}`,
         createdAdmin.generated ? `  password: ${createdAdmin.password}   (shown once: keep it)` : "  password: the one in WARDEN_ADMIN_PASSWORD",
       ];
-      console.log(`\n${lines.join("\n")}\n`);
+      firstAdmin = lines.join("\n");
     }
     // The launcher's own connections are done with; the server opens its own pools.
     const { db } = await import("../server/db/client");
     await db.$disconnect();
 
-    ensureNextBuild();
+    await building.done;
 
     child = spawn(process.execPath, ["--import", "tsx", path.resolve("scripts/serve.ts")], {
       stdio: ["ignore", "inherit", "inherit"],
@@ -154,10 +171,13 @@ async function main(): Promise<void> {
   } catch (error) {
     if (stopping) return;
     console.error("warden: failed to start:", error instanceof Error ? error.message : error);
+    showFirstAdmin();
     await stop(1);
     return;
   }
-  if (!stopping) console.log(`\nwarden: ready at http://localhost:${port}  (agents: http://localhost:${port}/api/v1)\n`);
+  if (stopping) return;
+  showFirstAdmin();
+  console.log(`\nwarden: ready at http://localhost:${port}  (agents: http://localhost:${port}/api/v1)\n`);
 }
 
 /** Until this launcher's own server answers its health check (not another program on the port). */
