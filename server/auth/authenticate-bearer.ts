@@ -1,3 +1,4 @@
+import type { HeaderReader } from "../http/api-route";
 import type { DbOrTx } from "../db/client";
 import { isRootClient } from "../db/transaction";
 import { busInvalidatedCache } from "../lib/bus-cache";
@@ -15,7 +16,7 @@ export type BearerPrincipal =
 // turn every read into a write.
 const TOUCH_INTERVAL_MS = 30_000;
 
-export function bearerFromHeaders(headers: { get(name: string): string | null }): string | null {
+export function bearerFromHeaders(headers: HeaderReader): string | null {
   const value = headers.get("authorization");
   if (!value) return null;
   const match = /^Bearer\s+(\S+)$/i.exec(value.trim());

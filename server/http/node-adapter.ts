@@ -97,9 +97,7 @@ export async function handleNodeRequest(dispatcher: Dispatcher, request: Incomin
     ip: clientIp(headers),
   };
   const answer = await dispatcher.dispatch(apiRequest);
-  if (response.closed) {
-    if ("stream" in answer) answer.stream.open({ write: () => {}, end: () => {} })();
-    return;
-  }
+  // The caller went away while it was answered: a stream not yet opened has nothing to close.
+  if (response.closed) return;
   write(response, answer, signal);
 }

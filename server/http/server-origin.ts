@@ -1,3 +1,4 @@
+import type { HeaderReader } from "./api-route";
 /** The first of a header's comma-separated values (a chain of proxies lists one per hop). */
 function first(value: string | null): string | null {
   const head = value?.split(",")[0]?.trim();
@@ -9,7 +10,7 @@ function first(value: string | null): string | null {
  * which by now hold either a trusted proxy's word or what Next.js read from the socket and the
  * Host header (peer-address.ts removes a client's own), else the Host header.
  */
-export function serverOrigin(headers: { get(name: string): string | null }): string {
+export function serverOrigin(headers: HeaderReader): string {
   const proto = first(headers.get("x-forwarded-proto")) === "https" ? "https" : "http";
   const host = first(headers.get("x-forwarded-host")) ?? first(headers.get("host")) ?? "localhost";
   try {
@@ -19,7 +20,7 @@ export function serverOrigin(headers: { get(name: string): string | null }): str
   }
 }
 
-export function servedOverHttps(headers: { get(name: string): string | null }): boolean {
+export function servedOverHttps(headers: HeaderReader): boolean {
   return first(headers.get("x-forwarded-proto")) === "https";
 }
 

@@ -2,12 +2,30 @@ import { AppError } from "../errors";
 import { clientIp } from "../lib/client-ip";
 import type { ApiAnswer, Dispatcher } from "./dispatcher";
 
+/**
+ * A fetch Request's body as text, or null once it is known to pass `limit` bytes: from its
+ * declared length, or as it streams (a chunked body declares none), never buffering more.
+ */
+export async function readCappedText(request: Request, limit: number): Promise<string | null> {
+  if (Number(request.headers.get("content-length") ?? "0") > limit) return null;
+  if (!request.body) return "";
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  const reader = request.body.getReader();
+  for (let chunk = await reader.read(); !chunk.done; chunk = await reader.read()) {
+    size += chunk.value.byteLength;
+    if (size > limit) {
+      await reader.cancel();
+      return null;
+    }
+    chunks.push(chunk.value);
+  }
+  return Buffer.concat(chunks).toString("utf8");
+}
+
 async function readBody(request: Request, limit: number): Promise<string> {
-  const declared = Number(request.headers.get("content-length") ?? "0");
-  const tooLarge = () => new AppError("PAYLOAD_TOO_LARGE", `body: larger than the limit of ${limit} bytes`);
-  if (declared > limit) throw tooLarge();
-  const text = await request.text();
-  if (Buffer.byteLength(text) > limit) throw tooLarge();
+  const text = await readCappedText(request, limit);
+  if (text === null) throw new AppError("PAYLOAD_TOO_LARGE", `body: larger than the limit of ${limit} bytes`);
   return text;
 }
 

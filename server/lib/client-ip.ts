@@ -1,3 +1,4 @@
+import type { HeaderReader } from "../http/api-route";
 import { isIP } from "node:net";
 import { env } from "../env";
 import { PEER_HEADER } from "../http/peer-address";
@@ -22,6 +23,6 @@ export function clientAddress(peer: string | null, forwardedFor: string | null, 
 }
 
 /** The caller's address from a request's headers, as PEER_HEADER and the trusted proxies tell it. */
-export function clientIp(headers: { get(name: string): string | null }): string | null {
+export function clientIp(headers: HeaderReader): string | null {
   return clientAddress(headers.get(PEER_HEADER), headers.get("x-forwarded-for"));
 }
