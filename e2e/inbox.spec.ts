@@ -52,17 +52,17 @@ test("an approver sees a proposal appear live, edits its args, approves from the
     await request.post("/api/v1/actions", { headers: agentAuth, data: { action: `restart cache ${confidence} (${tool})`, tool, confidence } });
   }
   await expect(page.getByTestId("inbox-item").filter({ hasText: tool })).toHaveCount(2);
-  await page.getByTestId("inbox-item").filter({ hasText: "restart cache 0.3" }).click();
+  await page.getByTestId("inbox-item").filter({ hasText: `restart cache 0.3 (${tool})` }).click();
   await page.keyboard.press("a");
   await expect(page.getByTestId("inbox-notice")).toContainText("Approved: restart cache 0.3");
-  await page.getByTestId("inbox-item").filter({ hasText: "restart cache 0.2" }).click();
+  await page.getByTestId("inbox-item").filter({ hasText: `restart cache 0.2 (${tool})` }).click();
   await page.keyboard.press("r");
   await page.getByLabel("Reason (goes back to the agent)").fill("not during peak hours");
   await page.getByRole("button", { name: "Reject", exact: true }).click();
   await expect(page.getByTestId("inbox-notice")).toContainText("Rejected");
 
   await page.getByRole("button", { name: "History" }).click();
-  await expect(page.getByTestId("history-row").filter({ hasText: "restart cache 0.2" })).toContainText("rejected");
+  await expect(page.getByTestId("history-row").filter({ hasText: `restart cache 0.2 (${tool})` })).toContainText("rejected");
   await page.screenshot({ path: "test-results/screens/inbox-history.png", fullPage: true });
 });
 

@@ -1,7 +1,7 @@
 "use client";
 
 import { useQuery } from "@tanstack/react-query";
-import { useLiveEvents } from "@/components/live/use-live-events";
+import { RESYNC, useLiveEvents } from "@/components/live/use-live-events";
 import { useTRPC } from "@/components/trpc";
 import { Badge } from "@/components/ui/badge";
 import { Card } from "@/components/ui/card";
@@ -23,8 +23,8 @@ const VERB_LABEL: Record<string, string> = {
 export function ActionDetail({ id }: { id: string }) {
   const trpc = useTRPC();
   const detail = useQuery(trpc.actions.get.queryOptions({ id }));
-  useLiveEvents(["approval.decided", "action.result"], (_t, data) => {
-    if (data.actionId === id) void detail.refetch();
+  useLiveEvents(["approval.decided", "action.result"], (type, data) => {
+    if (type === RESYNC || data.actionId === id) void detail.refetch();
   });
   if (detail.error) return <ErrorText error={detail.error} />;
   if (!detail.data) return null;

@@ -5,6 +5,13 @@ import { LIVE_EVENT_TYPES, type LiveEventType } from "@/server/schemas/enums";
 
 type Listener = (type: string, data: Record<string, unknown>) => void;
 
+/**
+ * What a listener is called with each time the stream (re)connects: anything may have changed
+ * while it was not connected (a page's first query can finish before the stream opens, and a
+ * reconnect after a dropped connection misses what happened in between), so listeners reload.
+ */
+export const RESYNC = "live.resync";
+
 // One EventSource for the whole console, shared by every component that listens.
 let source: EventSource | null = null;
 const listeners = new Set<Listener>();
@@ -12,6 +19,9 @@ const listeners = new Set<Listener>();
 function ensureSource() {
   if (source || typeof window === "undefined") return;
   source = new EventSource("/api/events");
+  source.addEventListener("open", () => {
+    for (const listener of listeners) listener(RESYNC, {});
+  });
   // The server ended this session (signed out elsewhere, new password, role change,
   // deactivated): stop listening and sign in again, by a full load so nothing of the old
   // session's data stays in memory.
@@ -27,7 +37,10 @@ function ensureSource() {
   }
 }
 
-/** Calls `onEvent` for each live event of the given types (the browser reconnects by itself). */
+/**
+ * Calls `onEvent` for each live event of the given types, and with `RESYNC` each time the
+ * stream (re)connects (the browser reconnects by itself).
+ */
 export function useLiveEvents(types: LiveEventType[], onEvent: (type: string, data: Record<string, unknown>) => void) {
   const handler = useRef(onEvent);
   useEffect(() => {
@@ -38,7 +51,7 @@ export function useLiveEvents(types: LiveEventType[], onEvent: (type: string, da
     ensureSource();
     const wanted = new Set(key.split(","));
     const listener: Listener = (type, data) => {
-      if (wanted.has(type)) handler.current(type, data);
+      if (type === RESYNC || wanted.has(type)) handler.current(type, data);
     };
     listeners.add(listener);
     return () => {
