@@ -1,11 +1,18 @@
+import { tmpdir } from "node:os";
+import path from "node:path";
 import { defineConfig } from "@playwright/test";
 import { browserUse } from "./e2e/support/browser";
 import { ADMIN, E2E_PORT } from "./e2e/support/constants";
+
+// Every API answer of the run is recorded here (by each server the run starts: they inherit this
+// environment) and checked against the OpenAPI document at the end (globalTeardown).
+process.env.WARDEN_RECORD_ANSWERS ??= path.join(tmpdir(), `warden-e2e-answers-${process.pid}.jsonl`);
 
 export default defineConfig({
   testDir: "e2e",
   // The default path (a fresh copy on the embedded database) has a config of its own.
   testIgnore: "default-path/**",
+  globalTeardown: "./e2e/support/check-api-answers.ts",
   fullyParallel: false,
   workers: 1,
   forbidOnly: Boolean(process.env.CI),

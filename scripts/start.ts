@@ -152,8 +152,8 @@ async function main(): Promise<void> {
       firstAdmin = lines.join("\n");
     }
     // The launcher's own connections are done with; the server opens its own pools.
-    const { db } = await import("../server/db/client");
-    await db.$disconnect();
+    const { disconnectDatabase } = await import("../server/db/client");
+    await disconnectDatabase();
 
     await building.done;
 

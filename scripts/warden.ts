@@ -189,8 +189,8 @@ async function main(argv: string[]): Promise<number> {
     console.error(error instanceof Error ? error.message : error);
     return 1;
   } finally {
-    const { db } = await import("../server/db/client");
-    await db.$disconnect();
+    const { disconnectDatabase } = await import("../server/db/client");
+    await disconnectDatabase();
     await disconnect();
   }
 }

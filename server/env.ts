@@ -35,6 +35,11 @@ const EnvSchema = z.object({
     .enum(["0", "1", "true", "false"])
     .default("0")
     .transform((value) => value === "1" || value === "true"),
+  /**
+   * A file every API answer is appended to as a JSON line (the end-to-end run sets it, then
+   * checks each answer against the OpenAPI document: scripts/check-api-answers.ts).
+   */
+  WARDEN_RECORD_ANSWERS: z.string().min(1).optional(),
   WARDEN_LOGIN_MAX_FAILURES: z.coerce.number().int().min(1).default(5),
   WARDEN_LOGIN_LOCK_SECONDS: z.coerce.number().int().min(1).default(900),
   /**

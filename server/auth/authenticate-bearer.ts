@@ -3,7 +3,8 @@ import type { DbOrTx } from "../db/client";
 import { isRootClient } from "../db/transaction";
 import { busInvalidatedCache } from "../lib/bus-cache";
 import { AppError } from "../errors";
-import type { Agent } from "../db/generated/client";
+import { sqlRows } from "../db/direct-sql";
+import { Prisma, type Agent } from "../db/generated/client";
 import type { EffectiveControl } from "../control/effective-state";
 import type { AgentActor, UserActor } from "./actor";
 import { hashSecret, secretKind } from "./secrets";
@@ -62,14 +63,14 @@ async function lookUpPrincipal(db: DbOrTx, kind: NonNullable<ReturnType<typeof s
     // One query on the hot path of every agent call: the key, its agent, and the agent's
     // effective control state (so a suspend applies from the very next request).
     type Row = Agent & { keyId: string; keyLastUsedAt: Date | null; keyRevokedAt: Date | null; controlState: EffectiveControl["state"]; controlReason: string | null; controlEpoch: bigint };
-    const [row] = await db.$queryRaw<Row[]>`
+    const [row] = await sqlRows<Row>(db, Prisma.sql`
       SELECT k.id AS "keyId", k.last_used_at AS "keyLastUsedAt", k.revoked_at AS "keyRevokedAt",
              ac.state::text AS "controlState", ac.reason AS "controlReason", ac.epoch AS "controlEpoch",
              a.id, a.name, a.role::text AS role, a.team, a.parent_id AS "parentId", a.capabilities, a.tools, a.scopes,
              a.owner_id AS "ownerId", a.active,
              a.created_at AS "createdAt", a.updated_at AS "updatedAt", a.last_seen_at AS "lastSeenAt"
         FROM agent_keys k JOIN agents a ON a.id = k.agent_id JOIN agent_control ac ON ac.agent_id = a.id
-       WHERE k.key_hash = ${hash}`;
+       WHERE k.key_hash = ${hash}`);
     if (!row || row.keyRevokedAt || !row.active) return null;
     const { keyId, keyLastUsedAt, keyRevokedAt: _revoked, controlState, controlReason, controlEpoch, ...agent } = row;
     if (!keyLastUsedAt || keyLastUsedAt < touchBefore) {

@@ -1,4 +1,5 @@
 import type { DbOrTx } from "./client";
+import { sqlExecute } from "./direct-sql";
 import { Prisma } from "./generated/client";
 import { sqlState } from "./sql-state";
 
@@ -26,7 +27,7 @@ export async function writeAtomically(
   if (guard) ctes.push(Prisma.sql`guard AS (SELECT warden_require(${guard.check}, ${guard.message}) AS ok)`);
   const final = guard ? Prisma.sql`SELECT final.* FROM (${finalSelect}) AS final, guard` : finalSelect;
   try {
-    await db.$executeRaw`WITH ${Prisma.join(ctes, ", ")} ${final}`;
+    await sqlExecute(db, Prisma.sql`WITH ${Prisma.join(ctes, ", ")} ${final}`);
   } catch (error) {
     if (guard && sqlState(error) === GUARD_FAILED) throw new GuardFailed(guard.message);
     throw error;

@@ -11,6 +11,8 @@ import { claimTaskRoute, completeTaskRoute, createTaskRoute, failTaskRoute, getT
 import { listToolsRoute, putToolRoute } from "../tools/tool-routes";
 import { z } from "zod";
 import { db } from "../db/client";
+import { sqlRows } from "../db/direct-sql";
+import { Prisma } from "../db/generated/client";
 import { env } from "../env";
 import { defineRoute, Reply, type ApiRoute } from "./api-route";
 import { createDispatcher, type Dispatcher } from "./dispatcher";
@@ -34,7 +36,7 @@ export const healthRoute = defineRoute({
   response: ZHealth,
   handler: async () => {
     try {
-      await db.$queryRaw`SELECT 1`;
+      await sqlRows(db, Prisma.sql`SELECT 1`);
       return { ok: true, database: "up" as const, pid: process.pid };
     } catch {
       return new Reply(503, { ok: false, database: "down" as const, pid: process.pid });

@@ -8,6 +8,7 @@ import { AppError } from "../errors";
 import { capAnswerDepth } from "../lib/showable-json";
 import { Reply, type ApiRoute, type HeaderReader, type IdempotentWrite, type RouteAuth } from "./api-route";
 import { assertIdempotencyKey, claimIdempotencyKey, findStoredAnswer, rememberAnswerSql, requestHash, storeIdempotentResponse, type IdempotencyRequest } from "./idempotency";
+import { answerRecorder } from "./answer-recorder";
 import { compileRoutes } from "./route-table";
 import { assertSafeInput } from "./safe-input";
 import { describeProblems, fieldProblems, isUniqueViolation, isValidationFailure } from "./validation";
@@ -105,9 +106,11 @@ function replayed(stored: { status: number; body: unknown }): ApiAnswer {
  * shape, and Idempotency-Key for writes. With `validateAnswers` (the tests) every answer is
  * checked against its route's response schema, so OpenAPI cannot drift from what is served.
  */
-export function createDispatcher(routes: readonly ApiRoute[], options: { db?: Db; validateAnswers?: boolean } = {}): Dispatcher {
+export function createDispatcher(routes: readonly ApiRoute[], options: { db?: Db; validateAnswers?: boolean; recordAnswersTo?: string } = {}): Dispatcher {
   const db = options.db ?? defaultDb;
   const validateAnswers = options.validateAnswers ?? env.WARDEN_VALIDATE_ANSWERS;
+  const recordFile = options.recordAnswersTo ?? env.WARDEN_RECORD_ANSWERS;
+  const record = recordFile ? answerRecorder(recordFile) : null;
   const table = compileRoutes(routes);
 
   const answerFrom = (route: ApiRoute, result: unknown): ApiAnswer => {
@@ -202,6 +205,10 @@ export function createDispatcher(routes: readonly ApiRoute[], options: { db?: Db
 
   return {
     serves: (pathname) => table.serves(pathname),
-    dispatch: (request) => run(request).catch((error: unknown) => errorAnswer(toAppError(error))),
+    dispatch: async (request) => {
+      const answer = await run(request).catch((error: unknown) => errorAnswer(toAppError(error)));
+      record?.(request, answer);
+      return answer;
+    },
   };
 }

@@ -153,6 +153,7 @@ export function buildOpenApiDocument(routes: readonly ApiRoute[], serverUrl: str
     info: {
       title: "Warden API",
       version: "1",
+      license: { name: "Apache-2.0", identifier: "Apache-2.0" },
       description: "Agents call Warden before and after they act. Errors are {error: {code, message, details?}}.",
     },
     servers: [{ url: serverUrl }],

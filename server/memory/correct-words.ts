@@ -1,4 +1,6 @@
 import type { DbOrTx } from "../db/client";
+import { sqlRows } from "../db/direct-sql";
+import { Prisma } from "../db/generated/client";
 import { ENVIRONMENT_WORDS, GENERIC_WORDS, OPERATION_WORDS, operationOf } from "./operations";
 import { nearestWord, typoBudget } from "./typo-distance";
 
@@ -24,7 +26,7 @@ function needsNoLookup(word: string): boolean {
 export async function correctWords(db: DbOrTx, words: string[]): Promise<{ words: string[]; corrections: Correction[] }> {
   const unknown = [...new Set(words.filter((w) => !needsNoLookup(w)))];
   if (unknown.length === 0) return { words, corrections: [] };
-  const rows = await db.$queryRaw<{ asked: string; word: string | null; distance: number | null }[]>`
+  const rows = await sqlRows<{ asked: string; word: string | null; distance: number | null }>(db, Prisma.sql`
     SELECT a.asked, c.word, c.distance
       FROM unnest(${unknown}::text[], ${unknown.map(typoBudget)}::int[]) AS a(asked, budget)
       LEFT JOIN LATERAL (
@@ -33,7 +35,7 @@ export async function correctWords(db: DbOrTx, words: string[]): Promise<{ words
          WHERE length(w.word) BETWEEN length(a.asked) - a.budget AND length(a.asked) + a.budget
            AND levenshtein_less_equal(a.asked, w.word, a.budget) <= a.budget
          ORDER BY 2, w.word
-         LIMIT 1) c ON TRUE`;
+         LIMIT 1) c ON TRUE`);
   if (KNOWN.size > KNOWN_LIMIT) KNOWN.clear();
   const read = new Map<string, Correction>();
   for (const row of rows) {

@@ -1,4 +1,5 @@
 import type { DbOrTx } from "../db/client";
+import { sqlRows } from "../db/direct-sql";
 import { Prisma } from "../db/generated/client";
 import type { MemoryView, RecallMatch } from "../schemas/memory";
 import { correctWords, type Correction } from "./correct-words";
@@ -99,7 +100,7 @@ export async function recallMemories(db: DbOrTx, request: RecallRequest): Promis
   const where = Prisma.join(filters, " AND ");
   const op = query.operation;
   const env = query.environment;
-  const rows = await db.$queryRaw<Row[]>`
+  const rows = await sqlRows<Row>(db, Prisma.sql`
     WITH topics AS (
       SELECT t.key, t.names, t.environment,
              (cardinality(t.names) > 0 AND cardinality(${query.names}::text[]) > 0
@@ -154,7 +155,7 @@ export async function recallMemories(db: DbOrTx, request: RecallRequest): Promis
             + 0.15 * least(1.0, ln(m.occurrences::float8) / ln(8.0)))::float8 AS score
       FROM ranked r JOIN memories m USING (id) CROSS JOIN unexplained u
      ORDER BY score DESC, m.last_learned_at DESC
-     LIMIT ${limit}`;
+     LIMIT ${limit}`);
   return rows.map((r) => ({
     id: r.id,
     kind: r.kind,

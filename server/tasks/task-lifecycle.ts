@@ -1,6 +1,7 @@
 import type { AgentActor, RequestOrigin } from "../auth/actor";
 import { appendAudit } from "../audit/append-audit";
 import type { Db, DbOrTx, Tx } from "../db/client";
+import { sqlRows } from "../db/direct-sql";
 import { Prisma, type Task } from "../db/generated/client";
 import { inTransaction, isRootClient } from "../db/transaction";
 import { addSpend } from "../cost/add-spend";
@@ -75,7 +76,7 @@ type CompletedRow = TaskViewRow & { parentId: string | null };
  * When no row matched, the transactional check says why (404 or 409), writing nothing.
  */
 async function completeInOneStatement(db: Db, actor: AgentActor, taskId: string, output: Record<string, unknown>, origin?: RequestOrigin) {
-  const [task] = await db.$queryRaw<CompletedRow[]>`
+  const [task] = await sqlRows<CompletedRow>(db, Prisma.sql`
     WITH done AS (
       UPDATE tasks SET status = 'succeeded', output = ${JSON.stringify(output)}::jsonb, cost_usd = NULL, completed_at = now(),
              lease_expires_at = NULL, updated_at = now()
@@ -90,7 +91,7 @@ async function completeInOneStatement(db: Db, actor: AgentActor, taskId: string,
       INSERT INTO audit_log (actor_type, actor_id, actor_label, verb, subject_type, subject_id, data, ip)
       SELECT 'agent', ${actor.id}, ${actor.label}, 'task.complete', 'task', id::text, jsonb_build_object('cost', NULL, 'parentId', "parentId"), ${origin?.ip ?? null} FROM done
     )
-    SELECT * FROM done`;
+    SELECT * FROM done`);
   if (!task) {
     // Nothing matched: the same check as the transactional path, to answer why.
     await inTransaction(db, (tx) => lockLeasedTask(tx, actor.id, taskId));
