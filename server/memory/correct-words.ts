@@ -1,3 +1,4 @@
+import { LRUCache } from "lru-cache";
 import type { DbOrTx } from "../db/client";
 import { sqlRows } from "../db/direct-sql";
 import { Prisma } from "../db/generated/client";
@@ -8,9 +9,12 @@ import { nearestWord, typoBudget } from "./typo-distance";
 export type Correction = { asked: string; read: string; distance: number };
 
 // Words known to be in the vocabulary (memory_words only grows), so that a decision whose words
-// were all seen before skips the vocabulary round trip. Bounded: cleared when it fills.
-const KNOWN = new Set<string>();
-const KNOWN_LIMIT = 100_000;
+// were all seen before skips the vocabulary round trip.
+const KNOWN = new LRUCache<string, true>({ max: 100_000 });
+// What an unknown word was read as (its nearest word, or itself: null), for a second: a fleet
+// repeats its words, and this saves a decision its vocabulary round trip. A word a new lesson
+// brings is used for corrections a second later at most (the lesson itself is found at once).
+const READ_AS = new LRUCache<string, { word: string; distance: number } | "none">({ max: 20_000, ttl: 1_000 });
 
 function needsNoLookup(word: string): boolean {
   return KNOWN.has(word) || operationOf(word) !== null || ENVIRONMENT_WORDS.has(word) || GENERIC_WORDS.has(word) || /\d/.test(word) || typoBudget(word) === 0;
@@ -26,6 +30,23 @@ function needsNoLookup(word: string): boolean {
 export async function correctWords(db: DbOrTx, words: string[]): Promise<{ words: string[]; corrections: Correction[] }> {
   const unknown = [...new Set(words.filter((w) => !needsNoLookup(w)))];
   if (unknown.length === 0) return { words, corrections: [] };
+  const read = new Map<string, Correction>();
+  const toLookUp = unknown.filter((w) => {
+    const cached = READ_AS.get(w);
+    if (cached && cached !== "none") read.set(w, { asked: w, read: cached.word, distance: cached.distance });
+    return cached === undefined;
+  });
+  if (toLookUp.length > 0) for (const [asked, nearest] of await lookUpNearest(db, toLookUp)) {
+    READ_AS.set(asked, nearest ?? "none");
+    if (nearest) read.set(asked, { asked, read: nearest.word, distance: nearest.distance });
+  }
+  // In the query's own order, as a person reads the explanation.
+  const corrections = unknown.map((w) => read.get(w)).filter((c): c is Correction => c !== undefined);
+  return { words: words.map((w) => read.get(w)?.read ?? w), corrections };
+}
+
+/** Each word's nearest word in the vocabulary within its typo budget (else the nearest verb), or null when it is known or has none. */
+async function lookUpNearest(db: DbOrTx, unknown: string[]): Promise<Map<string, { word: string; distance: number } | null>> {
   const rows = await sqlRows<{ asked: string; word: string | null; distance: number | null }>(db, Prisma.sql`
     SELECT a.asked, c.word, c.distance
       FROM unnest(${unknown}::text[], ${unknown.map(typoBudget)}::int[]) AS a(asked, budget)
@@ -36,17 +57,14 @@ export async function correctWords(db: DbOrTx, words: string[]): Promise<{ words
            AND levenshtein_less_equal(a.asked, w.word, a.budget) <= a.budget
          ORDER BY 2, w.word
          LIMIT 1) c ON TRUE`);
-  if (KNOWN.size > KNOWN_LIMIT) KNOWN.clear();
-  const read = new Map<string, Correction>();
+  const found = new Map<string, { word: string; distance: number } | null>();
   for (const row of rows) {
     if (row.word !== null && row.distance === 0) {
-      KNOWN.add(row.asked);
+      KNOWN.set(row.asked, true);
+      found.set(row.asked, null);
       continue;
     }
-    const nearest = row.word !== null && row.distance !== null ? { word: row.word, distance: row.distance } : nearestWord(row.asked, OPERATION_WORDS);
-    if (nearest) read.set(row.asked, { asked: row.asked, read: nearest.word, distance: nearest.distance });
+    found.set(row.asked, row.word !== null && row.distance !== null ? { word: row.word, distance: row.distance } : nearestWord(row.asked, OPERATION_WORDS));
   }
-  // In the query's own order, as a person reads the explanation.
-  const corrections = unknown.map((w) => read.get(w)).filter((c): c is Correction => c !== undefined);
-  return { words: words.map((w) => read.get(w)?.read ?? w), corrections };
+  return found;
 }
