@@ -1,12 +1,14 @@
 import { createServer } from "node:http";
 import { db } from "../server/db/client";
+import { sqlRows } from "../server/db/direct-sql";
+import { Prisma } from "../server/db/generated/client";
 
 /**
  * The health benchmark's baseline: a bare node:http server answering what GET /api/health
  * answers, with the same query through the same database client, and nothing else.
  */
 const server = createServer((_request, response) => {
-  db.$queryRaw`SELECT 1`.then(
+  sqlRows(db, Prisma.sql`SELECT 1`).then(
     () => {
       const body = JSON.stringify({ ok: true, database: "up", pid: process.pid });
       response.writeHead(200, { "content-type": "application/json", "content-length": Buffer.byteLength(body) });
