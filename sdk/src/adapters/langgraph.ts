@@ -17,7 +17,7 @@ import { extendInteropZodObject, isInteropZodSchema, isZodObjectV3, isZodObjectV
 import { GuardDecision } from "../guard-decision";
 import type { JsonObject } from "../types";
 import type { Warden } from "../warden";
-import { CONFIDENCE_DESCRIPTION, guardedCall, isJsonObject, splitConfidence, withConfidenceProperty, type AdapterSettings, type ToolSettings } from "./guarded-call";
+import { CONFIDENCE_DESCRIPTION, guardedCall, isJsonObject, splitConfidence, withConfidenceProperty, withPastFailures, type AdapterSettings, type ToolSettings } from "./guarded-call";
 
 export { ToolCallRefused } from "./guarded-call";
 
@@ -27,7 +27,11 @@ export type WardenInterrupt = {
 };
 
 export type LangGraphSettings = AdapterSettings & {
-  /** Per tool name: default confidence, Warden's tool name, resource, action text. */
+  /**
+   * Per tool name: default confidence, Warden's tool name, resource, action text, and `undo`: the
+   * undo order for the approved args that ran (an approver's edits included; as sent, before the
+   * tool's schema fills defaults), which a kill with rollbackLast hands to `warden.onUndo(order.tool, …)`.
+   */
   tools?: Record<string, ToolSettings<JsonObject>>;
   /**
    * Where a human's approval is awaited. `"interrupt"` (the default): LangGraph's `interrupt()`,
@@ -42,8 +46,9 @@ export type LangGraphSettings = AdapterSettings & {
  * The tools, guarded: each call asks Warden first (with the model's optional `confidence`, a field
  * added to each tool's schema, and the tool call's id as `externalId`), waits for a human through
  * `interrupt()`, runs the approved args (an approver's edits included, checked by the tool's own
- * schema) once, reports the outcome, and hands a refusal's reason and matching past failures to the
- * model as the tool's error. Pass `signal: warden.control.signal` to the graph's invoke or stream
+ * schema) once, reports the outcome (with the tool's `undo` for the args that ran), and hands a
+ * refusal's reason and matching past failures to the model as the tool's error; past failures
+ * recalled for a call that still runs follow its output in the ToolMessage. Pass `signal: warden.control.signal` to the graph's invoke or stream
  * so a suspend or kill ends the run, not only the tool.
  */
 export function guardLangGraphTools(warden: Warden, tools: readonly StructuredToolInterface[], settings: LangGraphSettings = {}): DynamicStructuredTool[] {
@@ -75,7 +80,8 @@ function guardTool(warden: Warden, original: StructuredToolInterface, settings: 
         run: (approved, context) => original.invoke(approved, { ...runConfig, signal: context.signal }),
         ...(settings.approval === "wait" ? {} : { awaitHuman: (decision) => awaitThroughInterrupt(warden, decision, settings, { tool: original.name, args }) }),
       });
-      return outcome.ran ? outcome.output : typeof outcome.output === "string" ? outcome.output : JSON.stringify(outcome.output);
+      if (!outcome.ran) return typeof outcome.output === "string" ? outcome.output : JSON.stringify(outcome.output);
+      return outcome.pastFailures ? withPastFailures(outcome.output, outcome.pastFailures) : outcome.output;
     },
   });
 }
