@@ -166,7 +166,7 @@ describe("the AI SDK adapter", () => {
     const answering = wardenApprovalResponses(world.warden, first.content);
     await world.reject((await world.actionOf(toolCallId)).id, "search is being reindexed");
     const response = await answering;
-    expect(response?.content).toEqual([expect.objectContaining({ approved: false, reason: "search is being reindexed" })]);
+    expect(response?.content).toEqual([expect.objectContaining({ approved: false, reason: expect.stringContaining("search is being reindexed") })]);
     const { prompt: _prompt, ...rest } = options;
     await generateText({ ...rest, messages: [{ role: "user", content: "restart search" }, ...first.response.messages, response!] });
     expect(runs).toEqual([]);
@@ -265,5 +265,17 @@ describe("the AI SDK adapter", () => {
     expect(second.lastToolResult()).toContain("needs its migrations applied before a restart");
     // The first call's model read no lesson: none had been learned yet.
     expect(first.lastToolResult()).not.toContain("Past failures");
+
+    // Refused through the AI SDK's own approval (needsApproval), the model reads the lesson too.
+    const third = scriptedModel(world.tool, { service, confidence: 0.3 });
+    const options = withWarden(world.warden, { model: third.model, tools: { [world.tool]: flaky }, prompt: "once more", stopWhen: stepCountIs(3) }, { ...settings, approval: "framework" });
+    const stopped = await generateText(options);
+    const answering = wardenApprovalResponses(world.warden, stopped.content);
+    await world.reject((await world.actionOf(third.toolCallId)).id, "enough restarts today");
+    const { prompt: _prompt, ...rest } = options;
+    await generateText({ ...rest, messages: [{ role: "user", content: "once more" }, ...stopped.response.messages, (await answering)!] });
+    expect(third.lastToolResult()).toContain("enough restarts today");
+    expect(third.lastToolResult()).toContain("needs its migrations applied before a restart");
+    expect(calls).toBe(2);
   });
 });

@@ -12,7 +12,8 @@ import { anySignal } from "../abort";
 import { ToolFailure, WardenInputError } from "../errors";
 import type { JsonObject } from "../types";
 import type { Warden } from "../warden";
-import { guardedCall, proposalFor, splitConfidence, withConfidenceProperty, withPastFailures, type AdapterSettings, type ToolSettings } from "./guarded-call";
+import { GuardDecision } from "../guard-decision";
+import { guardedCall, proposalFor, refusalMessage, splitConfidence, withConfidenceProperty, withPastFailures, type AdapterSettings, type ToolSettings } from "./guarded-call";
 
 export { ToolCallRefused } from "./guarded-call";
 
@@ -122,6 +123,7 @@ function guardTool<INPUT, OUTPUT>(
     const own = original.toModelOutput
       ? await original.toModelOutput({ toolCallId: options.toolCallId, input: splitConfidence(options.input).args, output: options.output } as Parameters<NonNullable<Tool<INPUT, OUTPUT>["toModelOutput"]>>[0])
       : undefined;
+    // Without a note: what the AI SDK itself makes of a result when a tool has no toModelOutput.
     if (!note) return own ?? (typeof options.output === "string" ? { type: "text", value: options.output } : { type: "json", value: (options.output ?? null) as JSONValue });
     if (!own || own.type === "json") return { type: "text", value: withPastFailures(own ? own.value : options.output, note) };
     if (own.type === "text") return { ...own, value: withPastFailures(own.value, note) };
@@ -176,12 +178,17 @@ export async function wardenApprovalResponses(
       const action = await warden.actions.findByExternalId(part.toolCall!.toolCallId, signal);
       const view = action?.status === "pending_approval" ? await warden.actions.waitForDecision(action.id, options.waitSeconds ?? 300, signal) : action;
       const approved = view?.status === "approved";
-      const reason = approved ? undefined : (view?.reason ?? (view ? `Warden: ${view.status.replace("_", " ")}` : "Warden has no record of this call"));
+      // What the model reads for a call Warden refused: the reason and the past failures recalled for it.
+      const refused = view && REFUSED.has(view.status) ? refusalMessage(GuardDecision.fromView(warden.actions, view)) : undefined;
+      const reason = approved ? undefined : (refused ?? (view ? `Warden: ${view.status.replace("_", " ")}` : "Warden has no record of this call"));
       return { type: "tool-approval-response" as const, approvalId: part.approvalId!, approved, ...(reason ? { reason } : {}) };
     }),
   );
   return { role: "tool", content: responses };
 }
+
+/** The statuses in which Warden refused a call (no human in time included), as opposed to one that ran. */
+const REFUSED = new Set<string>(["rejected", "expired", "denied", "pending_approval"]);
 
 /** A tool's result: its value, or for a streaming tool (an async iterable), the last one it yielded. */
 async function finalOutput<OUTPUT>(result: AsyncIterable<OUTPUT> | PromiseLike<OUTPUT> | OUTPUT): Promise<OUTPUT> {
