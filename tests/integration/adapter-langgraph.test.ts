@@ -221,8 +221,9 @@ describe("the LangGraph adapter", () => {
     world.warden.onUndo(world.tool, (args, { actionId }) => void undone.push({ args: { ...args }, actionId }));
     try {
       const runs: { service: string; replicas: number }[] = [];
-      const settings = { tools: { [world.tool]: { undo: (args: Record<string, unknown>) => ({ tool: world.tool, args: { service: args.service as string, replicas: Number(args.replicas) - 1 } }) } } };
-      const tools = () => guardLangGraphTools(world.warden, [restartTool(world.tool, runs)], settings);
+      // The undo reads the args as the tool's schema does (typed, defaults filled): no casts.
+      const undo = ({ service, replicas }: { service: string; replicas: number }) => ({ tool: world.tool, args: { service, replicas: replicas - 1 } });
+      const tools = () => guardLangGraphTools(world.warden, [restartTool(world.tool, runs)], { tools: { [world.tool]: { undo } } });
       const [auto, held] = [`call_${unique("a")}`, `call_${unique("h")}`];
       const first = buildGraph(tools(), [{ name: world.tool, args: { service: "web", replicas: 2, confidence: 0.99 }, id: auto }]);
       await first.graph.invoke({ messages: [new HumanMessage("scale web")] }, first.config);
@@ -261,7 +262,7 @@ describe("the LangGraph adapter", () => {
       },
       { name: world.tool, description: "Restart a service", schema: z.object({ service: z.string() }) },
     );
-    const settings = { tools: { [world.tool]: { resource: (args: Record<string, unknown>) => `staging/${String(args.service)}` } } };
+    const settings = { tools: { [world.tool]: { resource: ({ service }: { service: string }) => `staging/${service}` } } };
     const [failing, next] = [`call_${unique("f")}`, `call_${unique("n")}`];
     const first = buildGraph(guardLangGraphTools(world.warden, [flaky], settings), [{ name: world.tool, args: { service, confidence: 0.99 }, id: failing }]);
     await first.graph.invoke({ messages: [new HumanMessage("restart")] }, first.config);

@@ -80,8 +80,8 @@ export type GuardedCallRequest<Args, Out> = {
   toolSettings?: ToolSettings<Args>;
   /** The approved args as the tool's own type: the tool's schema checks them (an approver may have edited them). */
   parse: (approved: JsonObject) => Args | Promise<Args>;
-  /** Runs the tool. */
-  run: (args: Args, context: ActionContext) => Out | Promise<Out>;
+  /** Runs the tool: `args` as the tool's type, `approved` as Warden approved them (for a framework that parses them itself). */
+  run: (args: Args, context: ActionContext, approved: JsonObject) => Out | Promise<Out>;
   /**
    * The framework's own way to wait for a human (LangGraph's interrupt()): called when the call
    * waits for one, it returns the decision once made. Without it the call long-polls Warden.
@@ -155,7 +155,7 @@ async function proposeAndRun<Args, Out>(request: GuardedCallRequest<Args, Out>):
   const output = await decision.run(
     async (approved, context: ActionContext) => {
       ran = { args: await request.parse(approved) };
-      return request.run(ran.args, context);
+      return request.run(ran.args, context, approved);
     },
     { signal, ...(undo ? { undo: () => (ran ? undo(ran.args) : undefined) } : {}) },
   );
