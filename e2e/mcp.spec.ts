@@ -6,6 +6,7 @@ import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js";
 import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
 import type { Transport } from "@modelcontextprotocol/sdk/shared/transport.js";
+import { uniqueName } from "./support/helpers";
 import { actionStatus, approveWhenPending, BASE, provisionSdkAgent } from "./support/sdk-agent";
 
 /*
@@ -80,6 +81,32 @@ for (const [transportName, transportFor] of [
   ["stdio (warden-mcp)", stdioTransport],
   ["streamable HTTP (/api/mcp)", httpTransport],
 ] as const) {
+  test(`over ${transportName}: guard_action repeated with an externalId answers with the same action as it is now, not a second one`, async ({ request }) => {
+    const { tool, key } = await provisionSdkAgent(request);
+    const client = new Client({ name: "warden-e2e", version: "1.0.0" });
+    await client.connect(transportFor(key));
+    try {
+      const guard = (await client.listTools()).tools.find((t) => t.name === "guard_action")!;
+      expect(JSON.stringify(guard.inputSchema.properties?.externalId)).toContain("tool-call id");
+      const externalId = uniqueName("call");
+      const ask = { action: "restart worker", tool, args: { container: "worker" }, confidence: 0.99, externalId };
+      const first = parsed(await client.callTool({ name: "guard_action", arguments: ask }));
+      expect(first).toMatchObject({ status: "approved", allowed: true });
+      // Asked again before running (a client's retry): the same action, still to run once.
+      const again = parsed(await client.callTool({ name: "guard_action", arguments: ask }));
+      expect(again).toMatchObject({ actionId: first.actionId, status: "approved" });
+
+      await client.callTool({ name: "report_result", arguments: { actionId: first.actionId, status: "succeeded", output: { restarted: "worker" } } });
+      const after = parsed(await client.callTool({ name: "guard_action", arguments: ask }));
+      expect(after).toMatchObject({ actionId: first.actionId, status: "succeeded", allowed: false, output: { restarted: "worker" } });
+      expect(String(after.next)).toContain("already ran");
+      const found = await request.get(`/api/v1/actions?externalId=${encodeURIComponent(externalId)}`, { headers: { Authorization: `Bearer ${key}` } });
+      expect(((await found.json()) as { items: { id: string }[] }).items.map((i) => i.id)).toEqual([first.actionId]);
+    } finally {
+      await client.close();
+    }
+  });
+
   test(`over ${transportName}: a suspend ends a pending guard_action at once, with the reason`, async ({ request }) => {
     const { token, tool, name, key } = await provisionSdkAgent(request);
     const client = new Client({ name: "warden-e2e", version: "1.0.0" });

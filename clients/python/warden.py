@@ -171,6 +171,9 @@ class Decision:
     reason: Optional[str] = None
     expires_at: Optional[str] = None
     retry_after_seconds: Optional[float] = None
+    # An action found again by its external_id that already ran: what was reported.
+    output: Optional[Dict[str, Any]] = None
+    error: Optional[str] = None
 
     @property
     def allowed(self) -> bool:
@@ -195,6 +198,8 @@ class Decision:
             reason=body.get("reason"),
             expires_at=body.get("expiresAt") or approval.get("expiresAt"),
             retry_after_seconds=body.get("retryAfterSeconds"),
+            output=body.get("output"),
+            error=body.get("error"),
         )
 
 
@@ -301,7 +306,7 @@ class Warden:
     def check(self, action: str, confidence: float, *, tool: Optional[str] = None, resource: Optional[str] = None,
               args: Optional[Dict[str, Any]] = None, rationale: Optional[str] = None, task_id: Optional[str] = None,
               reversible: Optional[bool] = None, undo: Optional[Dict[str, Any]] = None, wait: bool = True,
-              timeout: Optional[float] = None) -> Decision:
+              timeout: Optional[float] = None, external_id: Optional[str] = None) -> Decision:
         """Proposes an action (POST /api/v1/actions) and returns Warden's decision.
 
         ``check("docker restart traefik", 0.82)`` is a whole proposal: without a ``tool`` Warden
@@ -312,10 +317,14 @@ class Warden:
         seconds, or until the approval is decided or expires when ``timeout`` is None; with
         ``wait=False`` it returns at once. The answer is a decision, not an exception: look at
         ``decision.allowed``. When allowed, the approved args are checked against Warden's hash.
+
+        ``external_id`` (a framework's tool-call id, unique per agent) makes the call idempotent:
+        checked again with it, Warden answers with that action as it is now (``status``
+        "succeeded" and its ``output`` once it ran), never a second action.
         """
         body: Dict[str, Any] = {"action": action, "confidence": confidence, "args": args or {}}
         for name, value in (("tool", tool), ("resource", resource), ("rationale", rationale), ("taskId", task_id),
-                            ("reversible", reversible), ("undo", undo)):
+                            ("reversible", reversible), ("undo", undo), ("externalId", external_id)):
             if value is not None:
                 body[name] = value
         decision = Decision._from(self.request("POST", "/api/v1/actions", body))

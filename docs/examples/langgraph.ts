@@ -15,7 +15,7 @@ const restart = tool(async ({ container }) => `restarted ${container}`, {
 
 export async function runWithLangGraph(warden: Warden, model: BaseChatModel, prompt: string, threadId: string): Promise<string> {
   const tools = guardLangGraphTools(warden, [restart], {
-    tools: { docker_restart: { wardenTool: "docker.restart", resource: (args) => `staging/${String(args.container)}` } },
+    tools: { docker_restart: { wardenTool: "docker.restart", resource: ({ container }) => `staging/${container}` } },
   });
   const llm = model.bindTools!(tools);
   const graph = new StateGraph(MessagesAnnotation)

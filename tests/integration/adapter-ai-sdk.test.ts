@@ -3,6 +3,7 @@ import { MockLanguageModelV3 } from "ai/test";
 import type { LanguageModelV3CallOptions, LanguageModelV3GenerateResult } from "@ai-sdk/provider";
 import { describe, expect, it } from "vitest";
 import { z } from "zod";
+import { ToolFailure } from "../../sdk/src";
 import { guardTools, wardenApprovalResponses, withWarden } from "../../sdk/src/adapters/ai-sdk";
 import { unique } from "../support/fixtures";
 import { adapterWorld } from "../support/adapter-fixtures";
@@ -165,7 +166,7 @@ describe("the AI SDK adapter", () => {
     const answering = wardenApprovalResponses(world.warden, first.content);
     await world.reject((await world.actionOf(toolCallId)).id, "search is being reindexed");
     const response = await answering;
-    expect(response?.content).toEqual([expect.objectContaining({ approved: false, reason: "search is being reindexed" })]);
+    expect(response?.content).toEqual([expect.objectContaining({ approved: false, reason: expect.stringContaining("search is being reindexed") })]);
     const { prompt: _prompt, ...rest } = options;
     await generateText({ ...rest, messages: [{ role: "user", content: "restart search" }, ...first.response.messages, response!] });
     expect(runs).toEqual([]);
@@ -191,5 +192,90 @@ describe("the AI SDK adapter", () => {
     expect(second.lastToolResult()).toContain("fix the config first");
     expect(second.lastToolResult()).toContain("Past failures like this one");
     expect(second.lastToolResult()).toContain("validate it before restarting");
+  });
+
+  it("expiry: no human decides in time, the tool does not run and the model reads that it expired", async () => {
+    const world = await adapterWorld();
+    const runs: { service: string; replicas: number }[] = [];
+    const { model, toolCallId, lastToolResult } = scriptedModel(world.tool, { service: "billing", confidence: 0.3 });
+    const run = generateText(withWarden(world.warden, { model, tools: { [world.tool]: restartTool(runs) }, prompt: "restart billing", stopWhen: stepCountIs(3) }));
+    await world.expire((await world.actionOf(toolCallId)).id);
+    expect((await run).text).toBe("done");
+    expect(runs).toEqual([]);
+    expect(lastToolResult()).toContain("the approval expired");
+    expect((await world.actionOf(toolCallId)).status).toBe("expired");
+  });
+
+  it("kill with undo: the undo of the args that ran (as proposed, and as an approver edited them) runs, newest first, and the actions show rolled_back", async () => {
+    const world = await adapterWorld();
+    await world.warden.connect();
+    const undone: { args: Record<string, unknown>; actionId: string }[] = [];
+    world.warden.onUndo(world.tool, (args, { actionId }) => void undone.push({ args: { ...args }, actionId }));
+    try {
+      const runs: { service: string; replicas: number }[] = [];
+      // Typed from the tool's schema: `replicas` is a number here, no casts.
+      const settings = { tools: { [world.tool]: { undo: ({ service, replicas }: { service: string; replicas: number }) => ({ tool: world.tool, args: { service, replicas: replicas - 1 } }) } } };
+      const auto = scriptedModel(world.tool, { service: "web", replicas: 2, confidence: 0.99 });
+      await generateText(withWarden(world.warden, { model: auto.model, tools: { [world.tool]: restartTool(runs) }, prompt: "scale web", stopWhen: stepCountIs(3) }, settings));
+      const edited = scriptedModel(world.tool, { service: "db", replicas: 1, confidence: 0.3 });
+      const run = generateText(withWarden(world.warden, { model: edited.model, tools: { [world.tool]: restartTool(runs) }, prompt: "scale db", stopWhen: stepCountIs(3) }, settings));
+      await world.approve((await world.actionOf(edited.toolCallId)).id, { service: "db-replica", replicas: 5 });
+      await run;
+      expect(runs).toEqual([
+        { service: "web", replicas: 2 },
+        { service: "db-replica", replicas: 5 },
+      ]);
+      const [first, second] = [await world.actionOf(auto.toolCallId), await world.actionOf(edited.toolCallId)];
+
+      const { rollbackPlan } = await world.kill({ rollbackLast: 5 });
+      expect(rollbackPlan.map((p) => p.actionId)).toEqual([second.id, first.id]);
+      await expect.poll(async () => (await world.actionOf(auto.toolCallId)).status, { timeout: 10_000 }).toBe("rolled_back");
+      expect((await world.actionOf(edited.toolCallId)).status).toBe("rolled_back");
+      expect(undone).toEqual([
+        { args: { service: "db-replica", replicas: 4 }, actionId: second.id },
+        { args: { service: "web", replicas: 1 }, actionId: first.id },
+      ]);
+    } finally {
+      await world.resume();
+      await world.warden.close();
+    }
+  });
+
+  it("a failure recalled on the next similar call: the call still runs, and the model reads the past failure beside the output", async () => {
+    const world = await adapterWorld();
+    const service = unique("ledger");
+    const settings = { tools: { [world.tool]: { resource: ({ service }: { service: string }) => `staging/${service}` } } };
+    let calls = 0;
+    const flaky = tool({
+      inputSchema: z.object({ service: z.string() }),
+      execute: async ({ service }) => {
+        if (calls++ === 0) throw new ToolFailure("exit 1", { failureReason: `${service} needs its migrations applied before a restart` });
+        return { restarted: service };
+      },
+    });
+    const first = scriptedModel(world.tool, { service, confidence: 0.99 });
+    await generateText(withWarden(world.warden, { model: first.model, tools: { [world.tool]: flaky }, prompt: "restart", stopWhen: stepCountIs(3) }, settings));
+    expect(await world.actionOf(first.toolCallId)).toMatchObject({ status: "failed", failureReason: `${service} needs its migrations applied before a restart` });
+
+    const second = scriptedModel(world.tool, { service, confidence: 0.99 });
+    await generateText(withWarden(world.warden, { model: second.model, tools: { [world.tool]: flaky }, prompt: "restart again", stopWhen: stepCountIs(3) }, settings));
+    expect(await world.actionOf(second.toolCallId)).toMatchObject({ status: "succeeded", output: { restarted: service } });
+    expect(second.lastToolResult()).toContain("restarted");
+    expect(second.lastToolResult()).toContain("Past failures like this one");
+    expect(second.lastToolResult()).toContain("needs its migrations applied before a restart");
+    // The first call's model read no lesson: none had been learned yet.
+    expect(first.lastToolResult()).not.toContain("Past failures");
+
+    // Refused through the AI SDK's own approval (needsApproval), the model reads the lesson too.
+    const third = scriptedModel(world.tool, { service, confidence: 0.3 });
+    const options = withWarden(world.warden, { model: third.model, tools: { [world.tool]: flaky }, prompt: "once more", stopWhen: stepCountIs(3) }, { ...settings, approval: "framework" });
+    const stopped = await generateText(options);
+    const answering = wardenApprovalResponses(world.warden, stopped.content);
+    await world.reject((await world.actionOf(third.toolCallId)).id, "enough restarts today");
+    const { prompt: _prompt, ...rest } = options;
+    await generateText({ ...rest, messages: [{ role: "user", content: "once more" }, ...stopped.response.messages, (await answering)!] });
+    expect(third.lastToolResult()).toContain("enough restarts today");
+    expect(third.lastToolResult()).toContain("needs its migrations applied before a restart");
+    expect(calls).toBe(2);
   });
 });

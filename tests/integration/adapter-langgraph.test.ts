@@ -4,6 +4,7 @@ import { END, MemorySaver, MessagesAnnotation, START, StateGraph } from "@langch
 import { ToolNode, toolsCondition } from "@langchain/langgraph/prebuilt";
 import { describe, expect, it } from "vitest";
 import { z } from "zod";
+import { ToolFailure } from "../../sdk/src";
 import { guardLangGraphTools, wardenResume } from "../../sdk/src/adapters/langgraph";
 import { unique } from "../support/fixtures";
 import { adapterWorld } from "../support/adapter-fixtures";
@@ -193,5 +194,87 @@ describe("the LangGraph adapter", () => {
     } finally {
       await world.warden.close();
     }
+  });
+
+  it("expiry: no human decides in time, the graph resumes, the tool does not run and the model reads that it expired", async () => {
+    const world = await adapterWorld();
+    const runs: { service: string; replicas: number }[] = [];
+    const id = `call_${unique("lg")}`;
+    const { graph, config, interrupts, toolMessages } = buildGraph(guardLangGraphTools(world.warden, [restartTool(world.tool, runs)]), [
+      { name: world.tool, args: { service: "billing", confidence: 0.3 }, id },
+    ]);
+    await graph.invoke({ messages: [new HumanMessage("restart billing")] }, config);
+    const pending = await interrupts();
+    expect(pending).toHaveLength(1);
+    await world.expire((await world.actionOf(id)).id);
+    const resumed = await graph.invoke(await wardenResume(world.warden, pending), config);
+    expect(resumed.messages.at(-1)?.content).toBe("done");
+    expect(runs).toEqual([]);
+    expect(toolMessages()[0]).toContain("the approval expired");
+    expect((await world.actionOf(id)).status).toBe("expired");
+  });
+
+  it("kill with undo: the undo of the args that ran (as proposed, and as an approver edited them) runs, newest first, and the actions show rolled_back", async () => {
+    const world = await adapterWorld();
+    await world.warden.connect();
+    const undone: { args: Record<string, unknown>; actionId: string }[] = [];
+    world.warden.onUndo(world.tool, (args, { actionId }) => void undone.push({ args: { ...args }, actionId }));
+    try {
+      const runs: { service: string; replicas: number }[] = [];
+      // The undo reads the args as the tool's schema does (typed, defaults filled): no casts.
+      const undo = ({ service, replicas }: { service: string; replicas: number }) => ({ tool: world.tool, args: { service, replicas: replicas - 1 } });
+      const tools = () => guardLangGraphTools(world.warden, [restartTool(world.tool, runs)], { tools: { [world.tool]: { undo } } });
+      const [auto, held] = [`call_${unique("a")}`, `call_${unique("h")}`];
+      const first = buildGraph(tools(), [{ name: world.tool, args: { service: "web", replicas: 2, confidence: 0.99 }, id: auto }]);
+      await first.graph.invoke({ messages: [new HumanMessage("scale web")] }, first.config);
+      const second = buildGraph(tools(), [{ name: world.tool, args: { service: "db", replicas: 1, confidence: 0.3 }, id: held }]);
+      await second.graph.invoke({ messages: [new HumanMessage("scale db")] }, second.config);
+      await world.approve((await world.actionOf(held)).id, { service: "db-replica", replicas: 5 });
+      await second.graph.invoke(await wardenResume(world.warden, await second.interrupts()), second.config);
+      expect(runs).toEqual([
+        { service: "web", replicas: 2 },
+        { service: "db-replica", replicas: 5 },
+      ]);
+      const [ranFirst, ranSecond] = [await world.actionOf(auto), await world.actionOf(held)];
+
+      const { rollbackPlan } = await world.kill({ rollbackLast: 5 });
+      expect(rollbackPlan.map((p) => p.actionId)).toEqual([ranSecond.id, ranFirst.id]);
+      await expect.poll(async () => (await world.actionOf(auto)).status, { timeout: 10_000 }).toBe("rolled_back");
+      expect((await world.actionOf(held)).status).toBe("rolled_back");
+      expect(undone).toEqual([
+        { args: { service: "db-replica", replicas: 4 }, actionId: ranSecond.id },
+        { args: { service: "web", replicas: 1 }, actionId: ranFirst.id },
+      ]);
+    } finally {
+      await world.resume();
+      await world.warden.close();
+    }
+  });
+
+  it("a failure recalled on the next similar call: the call still runs, and the model reads the past failure in the ToolMessage", async () => {
+    const world = await adapterWorld();
+    const service = unique("ledger");
+    let calls = 0;
+    const flaky = tool(
+      async ({ service }) => {
+        if (calls++ === 0) throw new ToolFailure("exit 1", { failureReason: `${service} needs its migrations applied before a restart` });
+        return `restarted ${service}`;
+      },
+      { name: world.tool, description: "Restart a service", schema: z.object({ service: z.string() }) },
+    );
+    const settings = { tools: { [world.tool]: { resource: ({ service }: { service: string }) => `staging/${service}` } } };
+    const [failing, next] = [`call_${unique("f")}`, `call_${unique("n")}`];
+    const first = buildGraph(guardLangGraphTools(world.warden, [flaky], settings), [{ name: world.tool, args: { service, confidence: 0.99 }, id: failing }]);
+    await first.graph.invoke({ messages: [new HumanMessage("restart")] }, first.config);
+    expect(await world.actionOf(failing)).toMatchObject({ status: "failed", failureReason: `${service} needs its migrations applied before a restart` });
+    expect(first.toolMessages()[0]).not.toContain("Past failures");
+
+    const second = buildGraph(guardLangGraphTools(world.warden, [flaky], settings), [{ name: world.tool, args: { service, confidence: 0.99 }, id: next }]);
+    await second.graph.invoke({ messages: [new HumanMessage("restart again")] }, second.config);
+    expect(await world.actionOf(next)).toMatchObject({ status: "succeeded", output: { value: `restarted ${service}` } });
+    const [read] = second.toolMessages();
+    expect(read).toContain(`restarted ${service}`);
+    expect(read).toContain("Past failures like this one");
+    expect(read).toContain("needs its migrations applied before a restart");
   });
 });

@@ -1,6 +1,7 @@
 import { Agent, run, setTracingDisabled, Usage, type AgentInputItem, type Model, type ModelRequest, type ModelResponse } from "@openai/agents";
 import { describe, expect, it } from "vitest";
 import { z } from "zod";
+import { ToolFailure } from "../../sdk/src";
 import { wardenDecide, wardenTool } from "../../sdk/src/adapters/openai-agents";
 import { unique } from "../support/fixtures";
 import { adapterWorld } from "../support/adapter-fixtures";
@@ -145,5 +146,95 @@ describe("the OpenAI Agents adapter", () => {
     } finally {
       await world.warden.close();
     }
+  });
+
+  it("expiry: no human decides in time, the tool does not run and the model reads that it expired", async () => {
+    const world = await adapterWorld();
+    const runs: { service: string; replicas: number }[] = [];
+    const restart = restartTool(world, runs);
+    const { model, callId, toolResults } = scriptedModel(restart.name, { service: "billing", replicas: 1, confidence: 0.3 });
+    const agent = new Agent({ name: "ops", model, tools: [restart] });
+    const first = await run(agent, "restart billing");
+    expect(first.interruptions).toHaveLength(1);
+    const deciding = wardenDecide(world.warden, first);
+    await world.expire((await world.actionOf(callId)).id);
+    const result = await run(agent, await deciding);
+    expect(result.finalOutput).toBe("done");
+    expect(runs).toEqual([]);
+    expect(toolResults()).toContain("the approval expired");
+    expect((await world.actionOf(callId)).status).toBe("expired");
+  });
+
+  it("kill with undo: the undo of the args that ran (as proposed, and as an approver edited them) runs, newest first, and the actions show rolled_back", async () => {
+    const world = await adapterWorld();
+    await world.warden.connect();
+    const undone: { args: Record<string, unknown>; actionId: string }[] = [];
+    world.warden.onUndo(world.tool, (args, { actionId }) => void undone.push({ args: { ...args }, actionId }));
+    try {
+      const runs: { service: string; replicas: number }[] = [];
+      const scale = wardenTool(world.warden, {
+        name: world.tool,
+        description: "Scale a service",
+        parameters: z.object({ service: z.string(), replicas: z.number().int() }),
+        execute: async ({ service, replicas }) => {
+          runs.push({ service, replicas });
+          return `scaled ${service} to ${replicas}`;
+        },
+        // Typed from the parameters: no casts.
+        undo: ({ service, replicas }) => ({ tool: world.tool, args: { service, replicas: replicas - 1 } }),
+      });
+      const auto = scriptedModel(scale.name, { service: "web", replicas: 2, confidence: 0.99 });
+      await run(new Agent({ name: "ops", model: auto.model, tools: [scale] }), "scale web");
+      const edited = scriptedModel(scale.name, { service: "db", replicas: 1, confidence: 0.3 });
+      const agent = new Agent({ name: "ops", model: edited.model, tools: [scale] });
+      const stopped = await run(agent, "scale db");
+      const deciding = wardenDecide(world.warden, stopped);
+      await world.approve((await world.actionOf(edited.callId)).id, { service: "db-replica", replicas: 5 });
+      await run(agent, await deciding);
+      expect(runs).toEqual([
+        { service: "web", replicas: 2 },
+        { service: "db-replica", replicas: 5 },
+      ]);
+      const [first, second] = [await world.actionOf(auto.callId), await world.actionOf(edited.callId)];
+
+      const { rollbackPlan } = await world.kill({ rollbackLast: 5 });
+      expect(rollbackPlan.map((p) => p.actionId)).toEqual([second.id, first.id]);
+      await expect.poll(async () => (await world.actionOf(auto.callId)).status, { timeout: 10_000 }).toBe("rolled_back");
+      expect((await world.actionOf(edited.callId)).status).toBe("rolled_back");
+      expect(undone).toEqual([
+        { args: { service: "db-replica", replicas: 4 }, actionId: second.id },
+        { args: { service: "web", replicas: 1 }, actionId: first.id },
+      ]);
+    } finally {
+      await world.resume();
+      await world.warden.close();
+    }
+  });
+
+  it("a failure recalled on the next similar call: the call still runs, and the model reads the past failure beside the output", async () => {
+    const world = await adapterWorld();
+    const service = unique("ledger");
+    let calls = 0;
+    const flaky = wardenTool(world.warden, {
+      name: world.tool,
+      description: "Restart a service",
+      parameters: z.object({ service: z.string() }),
+      execute: async ({ service }) => {
+        if (calls++ === 0) throw new ToolFailure("exit 1", { failureReason: `${service} needs its migrations applied before a restart` });
+        return `restarted ${service}`;
+      },
+      resource: ({ service }) => `staging/${service}`,
+    });
+    const first = scriptedModel(flaky.name, { service, confidence: 0.99 });
+    await run(new Agent({ name: "ops", model: first.model, tools: [flaky] }), "restart");
+    expect(await world.actionOf(first.callId)).toMatchObject({ status: "failed", failureReason: `${service} needs its migrations applied before a restart` });
+
+    const second = scriptedModel(flaky.name, { service, confidence: 0.99 });
+    await run(new Agent({ name: "ops", model: second.model, tools: [flaky] }), "restart again");
+    expect(await world.actionOf(second.callId)).toMatchObject({ status: "succeeded", output: { value: `restarted ${service}` } });
+    expect(second.toolResults()).toContain(`restarted ${service}`);
+    expect(second.toolResults()).toContain("Past failures like this one");
+    expect(second.toolResults()).toContain("needs its migrations applied before a restart");
+    expect(first.toolResults()).not.toContain("Past failures");
   });
 });

@@ -86,6 +86,25 @@ class CheckWithoutATool(unittest.TestCase):
         self.assertEqual(status, 200)
 
 
+class ExternalId(unittest.TestCase):
+    def test_a_repeated_external_id_returns_the_same_action_as_it_is_now(self):
+        warden = agent("a")
+        container, call_id = unique("worker"), unique("call")
+        first = warden.check(f"docker restart {container}", 0.99, args={"name": container}, external_id=call_id)
+        self.assertTrue(first.allowed)
+        # Asked again before it ran (a retry, a step run again): the same action, not a second one.
+        again = warden.check(f"docker restart {container}", 0.99, args={"name": container}, external_id=call_id)
+        self.assertEqual((again.id, again.status), (first.id, "approved"))
+
+        warden.report(first.id, "succeeded", output={"restarted": container})
+        after = warden.check(f"docker restart {container}", 0.99, args={"name": container}, external_id=call_id)
+        self.assertEqual((after.id, after.status, after.allowed, after.output), (first.id, "succeeded", False, {"restarted": container}))
+        # Another id is another call.
+        other = warden.check(f"docker restart {container}", 0.99, args={"name": container}, external_id=unique("call"))
+        self.assertNotEqual(other.id, first.id)
+        warden.report(other.id, "succeeded")
+
+
 class BareDecorator(unittest.TestCase):
     def test_used_bare_the_tool_is_named_after_the_function_and_warden_decides(self):
         warden = agent("a")

@@ -7,12 +7,13 @@
  * const result = await generateText(withWarden(warden, { model, tools: { restart }, prompt }));
  * ```
  */
-import { asSchema, jsonSchema, type InferToolInput, type InferToolOutput, type Tool, type ToolExecutionOptions, type ToolModelMessage, type ToolSet } from "ai";
+import { asSchema, jsonSchema, type InferToolInput, type JSONValue, type InferToolOutput, type Tool, type ToolExecutionOptions, type ToolModelMessage, type ToolSet } from "ai";
 import { anySignal } from "../abort";
 import { ToolFailure, WardenInputError } from "../errors";
 import type { JsonObject } from "../types";
 import type { Warden } from "../warden";
-import { guardedCall, proposalFor, splitConfidence, withConfidenceProperty, type AdapterSettings, type ToolSettings } from "./guarded-call";
+import { GuardDecision } from "../guard-decision";
+import { guardedCall, proposalFor, refusalMessage, splitConfidence, withConfidenceProperty, withPastFailures, type AdapterSettings, type ToolSettings } from "./guarded-call";
 
 export { ToolCallRefused } from "./guarded-call";
 
@@ -28,8 +29,15 @@ export type PreviousRun = { alreadyRan: true; actionId: string; output: unknown 
 export type GuardedTool<T extends Tool> = Tool<WithConfidence<InferToolInput<T>>, InferToolOutput<T> | PreviousRun>;
 export type GuardedToolSet<TOOLS extends ToolSet> = { [K in keyof TOOLS]: GuardedTool<TOOLS[K]> };
 
+/** What the model reads of a tool's result (the AI SDK's ToolResultOutput, which `ai` does not export). */
+type ModelOutput = Awaited<ReturnType<NonNullable<Tool["toModelOutput"]>>>;
+
 export type AiSdkSettings<TOOLS extends ToolSet> = AdapterSettings & {
-  /** Per tool: default confidence, Warden's tool name, resource, action text. */
+  /**
+   * Per tool: default confidence, Warden's tool name, resource, action text, and `undo`: the
+   * undo order for the args that ran (an approver's edits included), typed from the tool's
+   * schema, which a kill with rollbackLast hands to `warden.onUndo(order.tool, handler)`.
+   */
   tools?: { [K in keyof TOOLS]?: ToolSettings<InferToolInput<TOOLS[K]>> };
   /**
    * Where a human's approval is awaited. `"wait"` (the default): inside the tool's execute, so a
@@ -43,9 +51,11 @@ export type AiSdkSettings<TOOLS extends ToolSet> = AdapterSettings & {
 /**
  * The options of `generateText`/`streamText` (or a `ToolLoopAgent`'s), guarded: every tool with
  * an `execute` asks Warden first, runs the approved args (an approver's edits included) and
- * reports the outcome; a refusal or a failure is the tool's error, which the model reads; and the
- * `abortSignal` aborts the run when an operator suspends or kills this agent (call
- * `warden.connect()` first, so the kill switch reaches it).
+ * reports the outcome (with the tool's `undo` for the args that ran); a refusal or a failure is the
+ * tool's error, which the model reads, and past failures Warden recalled for a call that still
+ * runs follow its output in what the model reads (`toModelOutput`); the `abortSignal` aborts the
+ * run when an operator suspends or kills this agent (call `warden.connect()` first, so the kill
+ * switch reaches it).
  */
 export function withWarden<O extends { tools: ToolSet; abortSignal?: AbortSignal }>(
   warden: Warden,
@@ -103,12 +113,30 @@ function guardTool<INPUT, OUTPUT>(
     // approval for a call that (now) needs none: the decision, not the current status, answers.
     return decision.decision === "require_approval";
   };
+  // Past failures recalled for calls that ran, by tool-call id, until the model's view of the
+  // result is made. A result converted later, in another process (a chat app's next request), is
+  // read without them.
+  const pastFailures = new Map<string, string>();
+  const toModelOutput = async (options: { toolCallId: string; input: unknown; output: unknown }): Promise<ModelOutput> => {
+    const note = pastFailures.get(options.toolCallId) ?? "";
+    pastFailures.delete(options.toolCallId);
+    const own = original.toModelOutput
+      ? await original.toModelOutput({ toolCallId: options.toolCallId, input: splitConfidence(options.input).args, output: options.output } as Parameters<NonNullable<Tool<INPUT, OUTPUT>["toModelOutput"]>>[0])
+      : undefined;
+    // Without a note: what the AI SDK itself makes of a result when a tool has no toModelOutput.
+    if (!note) return own ?? (typeof options.output === "string" ? { type: "text", value: options.output } : { type: "json", value: (options.output ?? null) as JSONValue });
+    if (!own || own.type === "json") return { type: "text", value: withPastFailures(own ? own.value : options.output, note) };
+    if (own.type === "text") return { ...own, value: withPastFailures(own.value, note) };
+    if (own.type === "content") return { ...own, value: [...own.value, { type: "text", text: note }] };
+    return own;
+  };
   const guarded = {
     ...(original.description !== undefined ? { description: original.description } : {}),
     ...(original.title !== undefined ? { title: original.title } : {}),
     ...(original.providerOptions !== undefined ? { providerOptions: original.providerOptions } : {}),
     inputSchema,
     ...(settings.approval === "framework" ? { needsApproval } : {}),
+    toModelOutput,
     execute: async (input: WithConfidence<INPUT>, options: ToolExecutionOptions): Promise<OUTPUT | PreviousRun> => {
       const { confidence, args } = splitConfidence(input);
       const outcome = await guardedCall<INPUT, OUTPUT>({
@@ -123,7 +151,9 @@ function guardTool<INPUT, OUTPUT>(
         parse,
         run: (approved, context) => finalOutput(execute(approved, { ...options, abortSignal: context.signal })),
       });
-      return outcome.ran ? outcome.output : { alreadyRan: true, actionId: outcome.actionId, output: outcome.output };
+      if (!outcome.ran) return { alreadyRan: true, actionId: outcome.actionId, output: outcome.output };
+      if (outcome.pastFailures) pastFailures.set(options.toolCallId, outcome.pastFailures);
+      return outcome.output;
     },
   } satisfies Tool<WithConfidence<INPUT>, unknown>;
   return guarded;
@@ -148,12 +178,17 @@ export async function wardenApprovalResponses(
       const action = await warden.actions.findByExternalId(part.toolCall!.toolCallId, signal);
       const view = action?.status === "pending_approval" ? await warden.actions.waitForDecision(action.id, options.waitSeconds ?? 300, signal) : action;
       const approved = view?.status === "approved";
-      const reason = approved ? undefined : (view?.reason ?? (view ? `Warden: ${view.status.replace("_", " ")}` : "Warden has no record of this call"));
+      // What the model reads for a call Warden refused: the reason and the past failures recalled for it.
+      const refused = view && REFUSED.has(view.status) ? refusalMessage(GuardDecision.fromView(warden.actions, view)) : undefined;
+      const reason = approved ? undefined : (refused ?? (view ? `Warden: ${view.status.replace("_", " ")}` : "Warden has no record of this call"));
       return { type: "tool-approval-response" as const, approvalId: part.approvalId!, approved, ...(reason ? { reason } : {}) };
     }),
   );
   return { role: "tool", content: responses };
 }
+
+/** The statuses in which Warden refused a call (no human in time included), as opposed to one that ran. */
+const REFUSED = new Set<string>(["rejected", "expired", "denied", "pending_approval"]);
 
 /** A tool's result: its value, or for a streaming tool (an async iterable), the last one it yielded. */
 async function finalOutput<OUTPUT>(result: AsyncIterable<OUTPUT> | PromiseLike<OUTPUT> | OUTPUT): Promise<OUTPUT> {

@@ -17,9 +17,9 @@
  */
 import { ControlStopError } from "../errors";
 import { MAX_ARGS_BYTES } from "../../../server/schemas/actions";
-import type { JsonObject } from "../types";
+import type { JsonObject, UndoOrder } from "../types";
 import type { Warden } from "../warden";
-import { controlStop, isJsonObject, proposalFor, refusalMessage, type AdapterSettings, type ToolSettings } from "./guarded-call";
+import { controlStop, isJsonObject, pastFailuresNote, proposalFor, refusalMessage, type AdapterSettings, type ToolSettings } from "./guarded-call";
 
 /** The SDK's answer to "may this tool run?" (`PermissionResult`). */
 export type PermissionResult =
@@ -37,9 +37,14 @@ type PostToolUseFailureInput = { hook_event_name: "PostToolUseFailure"; tool_nam
  * by the SDK with its narrower `HookInput`, go into the same lists as this adapter's.
  */
 type HookCallback = {
-  bivarianceHack(input: { hook_event_name: string }, toolUseID: string | undefined, options: { signal: AbortSignal }): Promise<{ continue?: boolean; async?: true; asyncTimeout?: number }>;
+  bivarianceHack(input: { hook_event_name: string }, toolUseID: string | undefined, options: { signal: AbortSignal }): Promise<HookOutput>;
 }["bivarianceHack"];
+/** The SDK's `HookJSONOutput`, with what this adapter answers: a PostToolUse hook's `additionalContext` is added to what Claude reads. */
+type HookOutput = { continue?: boolean; async?: true; asyncTimeout?: number; hookSpecificOutput?: { hookEventName: "PostToolUse"; additionalContext?: string } };
 type HookMatchers = Partial<Record<string, { matcher?: string; hooks: HookCallback[] }[]>>;
+
+/** An allowed call, until its hook reports it: its action, the undo for its approved input, the past failures Claude reads. */
+export type StartedCall = { actionId: string; undo?: UndoOrder; pastFailures: string };
 
 /** What `withWarden` adds to the SDK's `Options`; the result is assignable to them. */
 export type WardenQueryOptions = { canUseTool: CanUseTool; hooks: HookMatchers; abortController: AbortController };
@@ -47,7 +52,9 @@ export type WardenQueryOptions = { canUseTool: CanUseTool; hooks: HookMatchers; 
 export type ClaudeAgentSettings = AdapterSettings & {
   /**
    * Per tool name (`Bash`, `mcp__github__create_issue`): confidence, Warden's tool name (default:
-   * the name in lower case, `bash`), resource, action text. Register those tools in Warden.
+   * the name in lower case, `bash`), resource, action text, and `undo`: the undo order for the
+   * approved input the SDK ran (an approver's edits included), reported with the result, which a
+   * kill with rollbackLast hands to `warden.onUndo(order.tool, …)`. Register those tools in Warden.
    */
   tools?: Record<string, ToolSettings<JsonObject>>;
 };
@@ -57,9 +64,9 @@ export type ClaudeAgentSettings = AdapterSettings & {
  * must decide, and is allowed with the approved input (`updatedInput`: an approver's edits reach
  * the tool) or denied with the reason and matching past failures, which the model reads. A stop
  * by the kill switch denies with `interrupt`, which ends the run. `started` learns each allowed
- * call's action, for its result.
+ * call's action, undo and recalled past failures, for its result.
  */
-export function wardenCanUseTool(warden: Warden, settings: ClaudeAgentSettings = {}, started?: (toolUseID: string, actionId: string) => void): CanUseTool {
+export function wardenCanUseTool(warden: Warden, settings: ClaudeAgentSettings = {}, started?: (toolUseID: string, call: StartedCall) => void): CanUseTool {
   return async (toolName, input, { signal, toolUseID }) => {
     const toolSettings = settings.tools?.[toolName];
     try {
@@ -81,7 +88,8 @@ export function wardenCanUseTool(warden: Warden, settings: ClaudeAgentSettings =
       // The SDK runs the tool: the approval's hash is checked here, on the args it will run.
       const approved = decision.approvedArgs ?? {};
       decision.assertApprovedArgs(approved);
-      started?.(toolUseID, decision.actionId);
+      const undo = toolSettings?.undo?.(approved);
+      started?.(toolUseID, { actionId: decision.actionId, pastFailures: pastFailuresNote(decision.recalled), ...(undo ? { undo } : {}) });
       return { behavior: "allow", updatedInput: approved, toolUseID };
     } catch (error) {
       if (error instanceof ControlStopError || warden.control.signal.aborted) {
@@ -94,8 +102,9 @@ export function wardenCanUseTool(warden: Warden, settings: ClaudeAgentSettings =
 
 /**
  * The options of `query()`, with Warden: `canUseTool` (wardenCanUseTool), PostToolUse and
- * PostToolUseFailure hooks that report each allowed call's result or failure (with its reason:
- * Warden keeps it as negative knowledge), and an abortController that aborts on a suspend or kill
+ * PostToolUseFailure hooks that report each allowed call's result (with its undo) or failure (with
+ * its reason: Warden keeps it as negative knowledge), the PostToolUse hook handing Claude the past
+ * failures Warden recalled for a call it still allowed (`additionalContext`), and an abortController that aborts on a suspend or kill
  * (and on the caller's own controller). Existing hooks are kept.
  */
 export function withWarden<O extends object>(
@@ -104,7 +113,7 @@ export function withWarden<O extends object>(
   settings: ClaudeAgentSettings = {},
   // NoInfer: `O` is the options as written, not what the call's context (`query({ options })`) expects.
 ): NoInfer<O> & WardenQueryOptions {
-  const actions = new Map<string, string>();
+  const actions = new Map<string, StartedCall>();
   const abortController = new AbortController();
   for (const signal of [options.abortController?.signal, warden.control.signal]) {
     if (signal?.aborted) abortController.abort(signal.reason);
@@ -112,13 +121,20 @@ export function withWarden<O extends object>(
   }
   const reported: HookCallback = async (input) => {
     if (isPostToolUse(input)) {
-      const actionId = actions.get(input.tool_use_id);
-      if (actionId) {
+      const call = actions.get(input.tool_use_id);
+      if (call) {
         actions.delete(input.tool_use_id);
-        await report(warden, actionId, { status: "succeeded", output: asOutput(input.tool_response), ...(input.duration_ms !== undefined ? { durationMs: Math.round(input.duration_ms) } : {}) });
+        const { actionId, undo, pastFailures } = call;
+        await report(warden, actionId, {
+          status: "succeeded",
+          output: asOutput(input.tool_response),
+          ...(input.duration_ms !== undefined ? { durationMs: Math.round(input.duration_ms) } : {}),
+          ...(undo ? { undo } : {}),
+        });
+        if (pastFailures) return { continue: true, hookSpecificOutput: { hookEventName: "PostToolUse", additionalContext: pastFailures } };
       }
     } else if (isPostToolUseFailure(input)) {
-      const actionId = actions.get(input.tool_use_id);
+      const actionId = actions.get(input.tool_use_id)?.actionId;
       if (actionId) {
         actions.delete(input.tool_use_id);
         const error = input.error.slice(0, 8000) || "(no message)";
@@ -131,7 +147,7 @@ export function withWarden<O extends object>(
   const hooks: HookMatchers = { ...options.hooks };
   hooks.PostToolUse = [...(options.hooks?.PostToolUse ?? []), { hooks: [reported] }];
   hooks.PostToolUseFailure = [...(options.hooks?.PostToolUseFailure ?? []), { hooks: [reported] }];
-  return { ...options, canUseTool: wardenCanUseTool(warden, settings, (toolUseID, actionId) => actions.set(toolUseID, actionId)), hooks, abortController };
+  return { ...options, canUseTool: wardenCanUseTool(warden, settings, (toolUseID, call) => actions.set(toolUseID, call)), hooks, abortController };
 }
 
 async function report(warden: Warden, actionId: string, result: Parameters<Warden["actions"]["report"]>[1]): Promise<void> {

@@ -2,7 +2,7 @@ import { canonicalJson } from "../../../server/lib/canonical-json";
 import { anySignal } from "../abort";
 import { ControlStopError, WardenError } from "../errors";
 import type { ActionContext, GuardDecision } from "../guard-decision";
-import type { JsonObject, ProposeActionRequest, RecalledMemory } from "../types";
+import type { JsonObject, ProposeActionRequest, RecalledMemory, UndoOrder } from "../types";
 import type { Warden } from "../warden";
 
 /*
@@ -29,6 +29,13 @@ export type ToolSettings<Args> = {
   resource?: (args: Args) => string | undefined;
   /** The action text Warden matches its always-ask patterns against (default: the tool name and args). */
   describe?: (args: Args) => string;
+  /**
+   * The undo order (`{tool, args}`) for the args that ran, sent with the result. After an
+   * approver's edit these are the edited args: the undo undoes what ran, not what was proposed.
+   * A kill with `rollbackLast` hands it back to the handler `warden.onUndo(order.tool, …)`
+   * registered (call `warden.connect()` so the order reaches it); none: the call is not undone.
+   */
+  undo?: (args: Args) => UndoOrder | undefined;
 };
 
 /** Settings common to every adapter. */
@@ -51,8 +58,12 @@ export class ToolCallRefused extends WardenError {
   }
 }
 
-/** The outcome of one guarded call: it ran now, or it had run before (the framework ran the step again). */
-export type GuardedOutcome<Out> = { ran: true; output: Out; actionId: string; argsEdited: boolean } | { ran: false; output: unknown; actionId: string };
+/**
+ * The outcome of one guarded call: it ran now, or it had run before (the framework ran the step
+ * again). `pastFailures` is what the model reads beside the output: the failures Warden recalled
+ * for this call (empty when none), so a call that still runs carries the lesson as a refusal does.
+ */
+export type GuardedOutcome<Out> = { ran: true; output: Out; actionId: string; argsEdited: boolean; pastFailures: string } | { ran: false; output: unknown; actionId: string };
 
 export type GuardedCallRequest<Args, Out> = {
   warden: Warden;
@@ -69,8 +80,8 @@ export type GuardedCallRequest<Args, Out> = {
   toolSettings?: ToolSettings<Args>;
   /** The approved args as the tool's own type: the tool's schema checks them (an approver may have edited them). */
   parse: (approved: JsonObject) => Args | Promise<Args>;
-  /** Runs the tool. */
-  run: (args: Args, context: ActionContext) => Out | Promise<Out>;
+  /** Runs the tool: `args` as the tool's type, `approved` as Warden approved them (for a framework that parses them itself). */
+  run: (args: Args, context: ActionContext, approved: JsonObject) => Out | Promise<Out>;
   /**
    * The framework's own way to wait for a human (LangGraph's interrupt()): called when the call
    * waits for one, it returns the decision once made. Without it the call long-polls Warden.
@@ -137,12 +148,18 @@ async function proposeAndRun<Args, Out>(request: GuardedCallRequest<Args, Out>):
   const stop = controlStop(decision);
   if (stop) throw stop;
   if (!decision.allowed) throw new ToolCallRefused(decision, refusalMessage(decision));
-  const output = await decision.run((approved, context) => run(request, approved, context), { signal });
-  return { ran: true, output, actionId: decision.actionId, argsEdited: decision.argsEdited };
-}
-
-async function run<Args, Out>(request: GuardedCallRequest<Args, Out>, approved: JsonObject, context: ActionContext): Promise<Out> {
-  return request.run(await request.parse(approved), context);
+  // The args as the tool's type, kept for the undo: RunOptions.undo is synchronous, and a
+  // framework's schema may validate asynchronously.
+  let ran: { args: Args } | undefined;
+  const undo = request.toolSettings?.undo;
+  const output = await decision.run(
+    async (approved, context: ActionContext) => {
+      ran = { args: await request.parse(approved) };
+      return request.run(ran.args, context, approved);
+    },
+    { signal, ...(undo ? { undo: () => (ran ? undo(ran.args) : undefined) } : {}) },
+  );
+  return { ran: true, output, actionId: decision.actionId, argsEdited: decision.argsEdited, pastFailures: pastFailuresNote(decision.recalled) };
 }
 
 /**
@@ -169,16 +186,26 @@ export function refusalMessage(decision: GuardDecision): string {
         : decision.status === "pending_approval"
           ? "It is still waiting for a human; it did not run"
           : `Warden denied it: ${decision.reasons.map((r) => r.message).join(" ") || "no reason given"}`;
-  const lessons = pastFailures(decision.recalled);
-  return `Not run. ${why.replace(/\.$/, "")}.${lessons ? `\nPast failures like this one:\n${lessons}` : ""}\nDo not retry the same call unchanged.`;
+  const lessons = pastFailuresNote(decision.recalled);
+  return `Not run. ${why.replace(/\.$/, "")}.${lessons ? `\n${lessons}` : ""}\nDo not retry the same call unchanged.`;
 }
 
-function pastFailures(recalled: RecalledMemory[]): string {
-  return recalled
+/**
+ * The failures Warden recalled for a call (negative knowledge, best first), as the model reads
+ * them in the tool's result, whether the call ran or was refused; empty when none matched.
+ */
+export function pastFailuresNote(recalled: readonly RecalledMemory[]): string {
+  const lessons = recalled
     .filter((m) => m.kind === "negative_knowledge")
     .slice(0, 3)
-    .map((m) => `- ${m.subject}: ${m.body}`)
-    .join("\n");
+    .map((m) => `- ${m.subject}: ${m.body}`);
+  return lessons.length ? `Past failures like this one:\n${lessons.join("\n")}` : "";
+}
+
+/** A tool's output as the text the model reads, followed by the past failures recalled for the call. */
+export function withPastFailures(output: unknown, pastFailures: string): string {
+  const text = typeof output === "string" ? output : (JSON.stringify(output) ?? String(output));
+  return pastFailures ? `${text}\n\n${pastFailures}` : text;
 }
 
 /** A tool's stored output: Warden keeps objects, and wraps any other value as `{value}`. */

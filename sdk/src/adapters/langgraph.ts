@@ -13,11 +13,11 @@ import { Command, interrupt } from "@langchain/langgraph";
 import { DynamicStructuredTool, type StructuredToolInterface, type ToolRunnableConfig } from "@langchain/core/tools";
 import { z } from "zod";
 import { z as z3 } from "zod/v3";
-import { extendInteropZodObject, isInteropZodSchema, isZodObjectV3, isZodObjectV4 } from "@langchain/core/utils/types";
+import { extendInteropZodObject, interopParseAsync, isInteropZodSchema, isZodObjectV3, isZodObjectV4, type InferInteropZodOutput, type InteropZodType } from "@langchain/core/utils/types";
 import { GuardDecision } from "../guard-decision";
 import type { JsonObject } from "../types";
 import type { Warden } from "../warden";
-import { CONFIDENCE_DESCRIPTION, guardedCall, isJsonObject, splitConfidence, withConfidenceProperty, type AdapterSettings, type ToolSettings } from "./guarded-call";
+import { CONFIDENCE_DESCRIPTION, guardedCall, isJsonObject, splitConfidence, withConfidenceProperty, withPastFailures, type AdapterSettings, type ToolSettings } from "./guarded-call";
 
 export { ToolCallRefused } from "./guarded-call";
 
@@ -26,9 +26,17 @@ export type WardenInterrupt = {
   warden: { actionId: string; tool: string; args: JsonObject; reasons: { code: string; message: string }[]; expiresAt: string | null };
 };
 
-export type LangGraphSettings = AdapterSettings & {
-  /** Per tool name: default confidence, Warden's tool name, resource, action text. */
-  tools?: Record<string, ToolSettings<JsonObject>>;
+/** A tool's args as its schema reads them (a zod schema's output type; JSON for a JSON Schema). */
+export type LangGraphToolArgs<T> = T extends { schema: infer S } ? (S extends InteropZodType ? InferInteropZodOutput<S> : JsonObject) : JsonObject;
+
+export type LangGraphSettings<T extends StructuredToolInterface = StructuredToolInterface> = AdapterSettings & {
+  /**
+   * Per tool name: default confidence, Warden's tool name, resource, action text, and `undo`: the
+   * undo order for the approved args that ran (an approver's edits included), which a kill with
+   * rollbackLast hands to `warden.onUndo(order.tool, …)`. Their functions read the args as the
+   * tool's schema parses them (typed from it, defaults filled); a JSON Schema tool's are JSON.
+   */
+  tools?: { [N in T["name"]]?: ToolSettings<LangGraphToolArgs<Extract<T, { name: N }>>> };
   /**
    * Where a human's approval is awaited. `"interrupt"` (the default): LangGraph's `interrupt()`,
    * so the graph stops (and its checkpointer keeps it) until resumed, with `wardenResume`, once
@@ -42,16 +50,25 @@ export type LangGraphSettings = AdapterSettings & {
  * The tools, guarded: each call asks Warden first (with the model's optional `confidence`, a field
  * added to each tool's schema, and the tool call's id as `externalId`), waits for a human through
  * `interrupt()`, runs the approved args (an approver's edits included, checked by the tool's own
- * schema) once, reports the outcome, and hands a refusal's reason and matching past failures to the
- * model as the tool's error. Pass `signal: warden.control.signal` to the graph's invoke or stream
- * so a suspend or kill ends the run, not only the tool.
+ * schema) once, reports the outcome (with the tool's `undo` for the args that ran), and hands a
+ * refusal's reason and matching past failures to the model as the tool's error; past failures
+ * recalled for a call that still runs follow its output in the ToolMessage. Pass
+ * `signal: warden.control.signal` to the graph's invoke or stream so a suspend or kill ends the
+ * run, not only the tool.
  */
-export function guardLangGraphTools(warden: Warden, tools: readonly StructuredToolInterface[], settings: LangGraphSettings = {}): DynamicStructuredTool[] {
-  return tools.map((original) => guardTool(warden, original, settings));
+export function guardLangGraphTools<T extends StructuredToolInterface>(warden: Warden, tools: readonly T[], settings: LangGraphSettings<T> = {}): DynamicStructuredTool[] {
+  const { tools: perTool = {}, ...common } = settings;
+  // Typed per tool for the caller; here each tool gets its own, read by its own schema.
+  const byName: Record<string, ToolSettings<unknown> | undefined> = perTool;
+  return tools.map((original) => guardTool(warden, original, common, byName[original.name]));
 }
 
-function guardTool(warden: Warden, original: StructuredToolInterface, settings: LangGraphSettings): DynamicStructuredTool {
-  const toolSettings = settings.tools?.[original.name];
+type CommonSettings = Omit<LangGraphSettings, "tools">;
+
+function guardTool(warden: Warden, original: StructuredToolInterface, settings: CommonSettings, toolSettings: ToolSettings<unknown> | undefined): DynamicStructuredTool {
+  // The tool's own schema reads the args for the settings' functions (an approver's edits too).
+  const schema = original.schema;
+  const parse = (args: JsonObject): unknown | Promise<unknown> => (isInteropZodSchema(schema) ? interopParseAsync(schema, args) : args);
   return new DynamicStructuredTool({
     name: original.name,
     description: original.description,
@@ -61,7 +78,7 @@ function guardTool(warden: Warden, original: StructuredToolInterface, settings: 
       // The tool runs outside this call's ToolMessage: without the tool call in its config it returns
       // its output, which this tool's caller wraps.
       const { toolCall, ...runConfig } = config ?? {};
-      const outcome = await guardedCall<JsonObject, unknown>({
+      const outcome = await guardedCall<unknown, unknown>({
         warden,
         tool: original.name,
         args,
@@ -70,12 +87,14 @@ function guardTool(warden: Warden, original: StructuredToolInterface, settings: 
         signal: config?.signal,
         settings,
         toolSettings,
-        // The original tool's invoke checks the approved args against its own schema.
-        parse: (approved) => approved,
-        run: (approved, context) => original.invoke(approved, { ...runConfig, signal: context.signal }),
+        parse,
+        // The original tool's invoke reads the approved args with its own schema once more: it gets
+        // them as approved, not as parsed here (a schema's transforms need not apply twice).
+        run: (_parsed, context, approved) => original.invoke(approved, { ...runConfig, signal: context.signal }),
         ...(settings.approval === "wait" ? {} : { awaitHuman: (decision) => awaitThroughInterrupt(warden, decision, settings, { tool: original.name, args }) }),
       });
-      return outcome.ran ? outcome.output : typeof outcome.output === "string" ? outcome.output : JSON.stringify(outcome.output);
+      if (!outcome.ran) return typeof outcome.output === "string" ? outcome.output : JSON.stringify(outcome.output);
+      return outcome.pastFailures ? withPastFailures(outcome.output, outcome.pastFailures) : outcome.output;
     },
   });
 }
@@ -86,7 +105,7 @@ function guardTool(warden: Warden, original: StructuredToolInterface, settings: 
  * proposes again (found by its tool-call id), and interrupt() returns instead. Then Warden's
  * decision, whatever the resume value said, is what counts: Warden is the authority.
  */
-async function awaitThroughInterrupt(warden: Warden, decision: GuardDecision, settings: LangGraphSettings, call: { tool: string; args: JsonObject }): Promise<GuardDecision> {
+async function awaitThroughInterrupt(warden: Warden, decision: GuardDecision, settings: CommonSettings, call: { tool: string; args: JsonObject }): Promise<GuardDecision> {
   const payload: WardenInterrupt = {
     warden: { actionId: decision.actionId, tool: call.tool, args: call.args, reasons: decision.reasons, expiresAt: decision.expiresAt },
   };

@@ -13,12 +13,18 @@ import { tool, type FunctionTool, type RunContext, type RunToolApprovalItem } fr
 import { z } from "zod";
 import type { Warden } from "../warden";
 import { GuardDecision } from "../guard-decision";
-import { CONFIDENCE_DESCRIPTION, guardedCall, isControlStop, proposalFor, refusalMessage, splitConfidence, ToolCallRefused, type AdapterSettings, type ToolSettings } from "./guarded-call";
+import { CONFIDENCE_DESCRIPTION, guardedCall, isControlStop, proposalFor, refusalMessage, splitConfidence, ToolCallRefused, withPastFailures, type AdapterSettings, type ToolSettings } from "./guarded-call";
 
 export { ToolCallRefused } from "./guarded-call";
 
 /** A call the framework had already run (found by its tool-call id): its first result. */
 export type PreviousRun = { alreadyRan: true; actionId: string; output: unknown };
+
+/**
+ * What a guarded tool returns: the tool's result; a previous run's; or, when Warden recalled past
+ * failures for a call that still ran, the result as text followed by them (the text the model reads).
+ */
+export type GuardedResult<Result> = Result | PreviousRun | string;
 
 /** The options of the Agents SDK's `tool()` that Warden guards: zod parameters (strict mode), an execute. */
 export type WardenToolOptions<S extends z.ZodObject, Result, Context> = {
@@ -39,21 +45,23 @@ export type WardenToolOptions<S extends z.ZodObject, Result, Context> = {
  * The Agents SDK's tool, guarded: the model gives an optional `confidence` (a nullable field added
  * to the parameters, for strict mode); every call is proposed with its call id, waits for a human
  * through the SDK's interruptions, runs the approved args (an approver's edits, checked by the
- * tool's own schema) once, and reports the outcome; a refusal or failure is the tool's result the
- * model reads, and a suspend or kill ends the run (pass `signal: warden.control.signal` to `run`
- * so it ends between model calls too).
+ * tool's own schema) once, and reports the outcome with the option `undo`'s order for the args
+ * that ran (typed from `parameters`; a kill with rollbackLast hands it to `warden.onUndo(order.tool, …)`);
+ * a refusal or failure is the tool's result the model reads, past failures Warden recalled follow
+ * the output of a call that still ran, and a suspend or kill ends the run (pass
+ * `signal: warden.control.signal` to `run` so it ends between model calls too).
  */
-export function wardenTool<S extends z.ZodObject, Result, Context = unknown>(warden: Warden, options: WardenToolOptions<S, Result, Context>): FunctionTool<Context, z.ZodObject, Result | PreviousRun> {
+export function wardenTool<S extends z.ZodObject, Result, Context = unknown>(warden: Warden, options: WardenToolOptions<S, Result, Context>): FunctionTool<Context, z.ZodObject, GuardedResult<Result>> {
   const { name, description, parameters, execute, approval = "interrupt", ...settings } = options;
   const toolSettings: ToolSettings<z.output<S>> = settings;
   const parse = (value: unknown): z.output<S> => parameters.parse(value);
   // Strict mode lists every property as required: "optional" is a nullable field.
   const withConfidence = parameters.extend({ confidence: z.number().min(0).max(1).nullable().describe(CONFIDENCE_DESCRIPTION) });
-  return tool<typeof withConfidence, Context, Result | PreviousRun>({
+  return tool<typeof withConfidence, Context, GuardedResult<Result>>({
     name,
     description,
     parameters: withConfidence,
-    execute: async (input: unknown, context?: RunContext<Context>, details?: { toolCall?: { callId?: string }; signal?: AbortSignal }): Promise<Result | PreviousRun> => {
+    execute: async (input: unknown, context?: RunContext<Context>, details?: { toolCall?: { callId?: string }; signal?: AbortSignal }): Promise<GuardedResult<Result>> => {
       const { confidence, args } = splitConfidence(input);
       const outcome = await guardedCall<z.output<S>, Result>({
         warden,
@@ -67,7 +75,8 @@ export function wardenTool<S extends z.ZodObject, Result, Context = unknown>(war
         parse,
         run: (approved) => execute(approved, context),
       });
-      return outcome.ran ? outcome.output : { alreadyRan: true, actionId: outcome.actionId, output: outcome.output };
+      if (!outcome.ran) return { alreadyRan: true, actionId: outcome.actionId, output: outcome.output };
+      return outcome.pastFailures ? withPastFailures(outcome.output, outcome.pastFailures) : outcome.output;
     },
     ...(approval === "interrupt"
       ? {

@@ -83,6 +83,12 @@ function nextStep(decision: GuardDecision): string {
       return `A human has not decided yet. Do not run it; call wait_for_approval with actionId ${decision.actionId} to keep waiting.`;
     case "rejected":
       return `Do not run it. The approver rejected it: ${decision.reason ?? "no reason given"}.`;
+    case "succeeded":
+    case "rolled_back":
+      // Found again by its externalId: the call ran before (the client retried, or the agent repeated itself).
+      return `Do not run it again: this externalId names action ${decision.actionId}, which already ran${decision.status === "rolled_back" ? " and was rolled back" : ""}; its reported result is \`output\`.`;
+    case "failed":
+      return `Do not run it again unchanged: this externalId names action ${decision.actionId}, which already ran and failed: ${decision.error ?? "no error reported"}.`;
     case "expired":
       // A suspend or a kill ends pending approvals with its reason; plain expiry has none.
       return decision.reason
@@ -104,6 +110,9 @@ function describeDecision(decision: GuardDecision) {
     reasons: decision.reasons,
     reason: decision.reason,
     recalled: decision.recalled.map(({ kind, subject, body, score }) => ({ kind, subject, body, score })),
+    // An action found again by its externalId that already ran: what was reported.
+    ...(decision.output !== null ? { output: decision.output } : {}),
+    ...(decision.error !== null ? { error: decision.error } : {}),
     ...(decision.retryAfterSeconds !== null ? { retryAfterSeconds: decision.retryAfterSeconds } : {}),
     next: nextStep(decision),
   };
@@ -142,8 +151,13 @@ export function createWardenMcpServer(warden: Warden): McpServer {
     {
       title: "Ask Warden before acting",
       description:
-        "Propose an action before taking it. Warden answers auto_execute, execute_with_notification, require_approval (it then waits for a human up to waitSeconds) or deny, with the reasons and past failures it recalled. Run the action only if `allowed`, with exactly `approvedArgs`, then call report_result.",
-      inputSchema: ZProposeActionRequest.extend({ waitSeconds: ZWaitSeconds }),
+        "Propose an action before taking it. Warden answers auto_execute, execute_with_notification, require_approval (it then waits for a human up to waitSeconds) or deny, with the reasons and past failures it recalled. Run the action only if `allowed`, with exactly `approvedArgs`, then call report_result. With an `externalId`, asking again answers with the same action as it is now (its output once it ran), never a second one.",
+      inputSchema: ZProposeActionRequest.extend({
+        externalId: ZProposeActionRequest.shape.externalId.describe(
+          "An id of yours for this call (your tool-call id), unique per agent: guard_action with it again returns the same action as it is now instead of proposing a second one",
+        ),
+        waitSeconds: ZWaitSeconds,
+      }),
       annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: false },
     },
     ({ waitSeconds, ...action }, extra) =>
