@@ -7,7 +7,7 @@ export default defineConfig({
       { find: /^@\/(.*)$/, replacement: path.resolve(import.meta.dirname, "$1") },
       { find: "server-only", replacement: path.resolve(import.meta.dirname, "tests/support/empty-module.ts") },
       // The docs' examples import the SDK as an agent in another project does (tsconfig's paths too).
-      { find: /^@warden\/sdk\/adapters\/(.*)$/, replacement: path.resolve(import.meta.dirname, "sdk/src/adapters/$1.ts") },
+      { find: /^@warden\/sdk\/(ai-sdk|openai-agents|langgraph|claude-agent-sdk)$/, replacement: path.resolve(import.meta.dirname, "sdk/src/adapters/$1.ts") },
       { find: /^@warden\/sdk$/, replacement: path.resolve(import.meta.dirname, "sdk/src/index.ts") },
     ],
   },

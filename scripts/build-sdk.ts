@@ -14,7 +14,7 @@ const ROOT = process.cwd();
 const DIST = path.join(ROOT, "sdk/dist");
 const RUNTIME_DEPENDENCIES = ["@modelcontextprotocol/sdk", "picomatch", "safe-stable-stringify", "zod"];
 /**
- * The framework adapters, each a subpath (`@warden/sdk/adapters/ai-sdk`) and the only module
+ * The framework adapters, each a subpath (`@warden/sdk/ai-sdk`) and the only module
  * that loads its framework: the frameworks are optional peer dependencies, so an agent installs
  * only the one it uses. The Claude Agent SDK adapter loads nothing of its SDK (it is written
  * against the SDK's option types), so it has no peer. Compiling them needs the frameworks' types:
@@ -42,11 +42,11 @@ const manifest = {
   types: "sdk/src/index.d.ts",
   exports: {
     ".": { types: "./sdk/src/index.d.ts", default: "./sdk/src/index.js" },
-    ...Object.fromEntries(ADAPTERS.map((name) => [`./adapters/${name}`, { types: `./sdk/src/adapters/${name}.d.ts`, default: `./sdk/src/adapters/${name}.js` }])),
+    ...Object.fromEntries(ADAPTERS.map((name) => [`./${name}`, { types: `./sdk/src/adapters/${name}.d.ts`, default: `./sdk/src/adapters/${name}.js` }])),
     "./package.json": "./package.json",
   },
   // For TypeScript projects still on `moduleResolution: node`, which reads no `exports`.
-  typesVersions: { "*": { "adapters/*": ["sdk/src/adapters/*.d.ts"] } },
+  typesVersions: { "*": Object.fromEntries(ADAPTERS.map((name) => [name, [`sdk/src/adapters/${name}.d.ts`]])) },
   bin: { "warden-mcp": path.relative("sdk/dist", root.bin["warden-mcp"]!) },
   engines: { node: ">=20.19" },
   dependencies: Object.fromEntries(RUNTIME_DEPENDENCIES.map((name) => [name, root.dependencies[name]!])),

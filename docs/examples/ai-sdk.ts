@@ -1,7 +1,7 @@
 import { generateText, stepCountIs, tool, type LanguageModel } from "ai";
 import { z } from "zod";
 import type { Warden } from "@warden/sdk";
-import { withWarden } from "@warden/sdk/adapters/ai-sdk";
+import { withWarden } from "@warden/sdk/ai-sdk";
 
 // Your tool, as the AI SDK has it. Model-facing tool names allow no dots: map it to Warden's.
 const restart = tool({

@@ -1,5 +1,5 @@
 import type { Warden } from "@warden/sdk";
-import { withWarden, type WardenQueryOptions } from "@warden/sdk/adapters/claude-agent-sdk";
+import { withWarden, type WardenQueryOptions } from "@warden/sdk/claude-agent-sdk";
 
 /**
  * `query` is the Claude Agent SDK's: `import { query } from "@anthropic-ai/claude-agent-sdk"`.

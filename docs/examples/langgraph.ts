@@ -5,7 +5,7 @@ import { MemorySaver, MessagesAnnotation, START, StateGraph } from "@langchain/l
 import { ToolNode, toolsCondition } from "@langchain/langgraph/prebuilt";
 import { z } from "zod";
 import type { Warden } from "@warden/sdk";
-import { guardLangGraphTools, wardenResume } from "@warden/sdk/adapters/langgraph";
+import { guardLangGraphTools, wardenResume } from "@warden/sdk/langgraph";
 
 const restart = tool(async ({ container }) => `restarted ${container}`, {
   name: "docker_restart",

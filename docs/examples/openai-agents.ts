@@ -1,7 +1,7 @@
 import { Agent, run, type Model } from "@openai/agents";
 import { z } from "zod";
 import type { Warden } from "@warden/sdk";
-import { wardenDecide, wardenTool } from "@warden/sdk/adapters/openai-agents";
+import { wardenDecide, wardenTool } from "@warden/sdk/openai-agents";
 
 export async function runWithOpenAIAgents(warden: Warden, model: Model | string, prompt: string): Promise<unknown> {
   // `wardenTool` takes what the SDK's `tool()` takes, and returns its FunctionTool.

@@ -1,6 +1,6 @@
 /**
  * Warden for the Vercel AI SDK (`ai`, v6): one call guards a `generateText`/`streamText` call's
- * tools. Import it as `@warden/sdk/adapters/ai-sdk`; only this module loads `ai`, so an agent that
+ * tools. Import it as `@warden/sdk/ai-sdk`; only this module loads `ai`, so an agent that
  * does not use the AI SDK never needs it.
  *
  * ```ts

@@ -2,7 +2,7 @@
  * Warden for the Claude Agent SDK (`@anthropic-ai/claude-agent-sdk`): one call adds Warden to a
  * `query()`'s options: its `canUseTool` asks Warden (waiting for a human when one must decide),
  * its PostToolUse hooks report each result, and its abortController ends the run on a suspend or
- * kill. Import it as `@warden/sdk/adapters/claude-agent-sdk`.
+ * kill. Import it as `@warden/sdk/claude-agent-sdk`.
  *
  * ```ts
  * for await (const message of query({ prompt, options: withWarden(warden, { allowedTools: [] }) })) …

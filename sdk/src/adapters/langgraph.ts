@@ -1,7 +1,7 @@
 /**
  * Warden for LangGraph JS (`@langchain/langgraph`, LangChain tools from `@langchain/core`): one
  * call guards the tools a graph's ToolNode (or createReactAgent) runs. Import it as
- * `@warden/sdk/adapters/langgraph`; only this module loads LangChain.
+ * `@warden/sdk/langgraph`; only this module loads LangChain.
  *
  * ```ts
  * const tools = guardLangGraphTools(warden, [restart]);

@@ -1,7 +1,7 @@
 /**
  * Warden for the OpenAI Agents SDK for JS (`@openai/agents`): `wardenTool(warden, options)` takes
  * the very options of the SDK's `tool()` and returns its FunctionTool, guarded. Import it as
- * `@warden/sdk/adapters/openai-agents`; only this module loads the Agents SDK.
+ * `@warden/sdk/openai-agents`; only this module loads the Agents SDK.
  *
  * ```ts
  * const restart = wardenTool(warden, { name: "docker.restart", description, parameters: z.object({ container: z.string() }), execute });
