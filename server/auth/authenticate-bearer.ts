@@ -3,6 +3,7 @@ import type { DbOrTx } from "../db/client";
 import { isRootClient } from "../db/transaction";
 import { busInvalidatedCache } from "../lib/bus-cache";
 import { AppError } from "../errors";
+import DataLoader from "dataloader";
 import { sqlRows } from "../db/direct-sql";
 import { Prisma, type Agent } from "../db/generated/client";
 import type { EffectiveControl } from "../control/effective-state";
@@ -29,7 +30,9 @@ export function bearerFromHeaders(headers: HeaderReader): string | null {
  * once a second, not on every call. Whatever changes what a principal may do is announced on
  * the bus by the instance that changed it, and drops every cached principal on every instance
  * (a revoked key is refused within milliseconds; the second bounds it should an announcement be
- * lost with the LISTEN connection).
+ * lost, or a key be revoked in the database behind Warden's back). Agent keys missing from the
+ * cache at the same moment are looked up together, in one statement (a suspend's thousand
+ * acknowledgements arrive at once).
  *
  * Control changes do not drop them: a suspend would otherwise make its thousand agents' acknowledgements
  * a thousand key lookups at the worst moment. The control state read with the key may so be a
@@ -57,29 +60,62 @@ export async function authenticateBearer(db: DbOrTx, secret: string): Promise<Be
   return principals.get(hash, () => lookUpPrincipal(db, kind, hash));
 }
 
-async function lookUpPrincipal(db: DbOrTx, kind: NonNullable<ReturnType<typeof secretKind>>, hash: string): Promise<BearerPrincipal | null> {
-  const touchBefore = new Date(Date.now() - TOUCH_INTERVAL_MS);
-  if (kind === "agentKey") {
-    // One query on the hot path of every agent call: the key, its agent, and the agent's
-    // effective control state (so a suspend applies from the very next request).
-    type Row = Agent & { keyId: string; keyLastUsedAt: Date | null; keyRevokedAt: Date | null; controlState: EffectiveControl["state"]; controlReason: string | null; controlEpoch: bigint };
-    const [row] = await sqlRows<Row>(db, Prisma.sql`
-      SELECT k.id AS "keyId", k.last_used_at AS "keyLastUsedAt", k.revoked_at AS "keyRevokedAt",
+type AgentKeyRow = Agent & { keyId: string; keyRevokedAt: Date | null; controlState: EffectiveControl["state"]; controlReason: string | null; controlEpoch: bigint; keyHash: string };
+
+/**
+ * The keys, their agents and the agents' effective control state (so a suspend applies from the
+ * very next request), in one statement that also touches the "last used" of the keys and agents
+ * not touched for TOUCH_INTERVAL_MS.
+ */
+async function lookUpAgentKeys(db: DbOrTx, hashes: readonly string[]): Promise<(AgentKeyRow | null)[]> {
+  const rows = await sqlRows<AgentKeyRow>(db, Prisma.sql`
+    WITH found AS (
+      SELECT k.key_hash AS "keyHash", k.id AS "keyId", k.last_used_at AS "keyLastUsedAt", k.revoked_at AS "keyRevokedAt",
              ac.state::text AS "controlState", ac.reason AS "controlReason", ac.epoch AS "controlEpoch",
              a.id, a.name, a.role::text AS role, a.team, a.parent_id AS "parentId", a.capabilities, a.tools, a.scopes,
              a.owner_id AS "ownerId", a.active,
              a.created_at AS "createdAt", a.updated_at AS "updatedAt", a.last_seen_at AS "lastSeenAt"
         FROM agent_keys k JOIN agents a ON a.id = k.agent_id JOIN agent_control ac ON ac.agent_id = a.id
-       WHERE k.key_hash = ${hash}`);
+       WHERE k.key_hash = ANY(${[...hashes]}::text[])
+    ), stale AS (
+      SELECT "keyId", id FROM found
+       WHERE "keyRevokedAt" IS NULL AND active AND ("keyLastUsedAt" IS NULL OR "keyLastUsedAt" < now() - make_interval(secs => ${TOUCH_INTERVAL_MS / 1000}))
+    ), touched_keys AS (
+      -- Best effort, never waiting: a row another statement holds is being written anyway.
+      UPDATE agent_keys SET last_used_at = now()
+       WHERE id IN (SELECT id FROM agent_keys WHERE id IN (SELECT "keyId" FROM stale) FOR UPDATE SKIP LOCKED)
+    ), touched_agents AS (
+      UPDATE agents SET last_seen_at = now()
+       WHERE id IN (SELECT id FROM agents WHERE id IN (SELECT id FROM stale) FOR UPDATE SKIP LOCKED)
+    )
+    -- The touches run whether or not this reads them (PostgreSQL runs a WITH's writes to completion).
+    SELECT "keyHash", "keyId", "keyRevokedAt", "controlState", "controlReason", "controlEpoch", id, name, role, team, "parentId",
+           capabilities, tools, scopes, "ownerId", active, "createdAt", "updatedAt", "lastSeenAt"
+      FROM found`);
+  const byHash = new Map(rows.map((row) => [row.keyHash, row]));
+  return hashes.map((hash) => byHash.get(hash) ?? null);
+}
+
+// Per database client: the agent keys missing from the cache in the same tick, looked up together.
+const keyLoaders = new WeakMap<object, DataLoader<string, AgentKeyRow | null>>();
+
+function agentKeyLoader(db: DbOrTx): DataLoader<string, AgentKeyRow | null> {
+  let loader = keyLoaders.get(db);
+  if (!loader) {
+    // No cache of its own: the principals cache above is the one, with its invalidation.
+    loader = new DataLoader((hashes) => lookUpAgentKeys(db, hashes), { cache: false, maxBatchSize: 500 });
+    keyLoaders.set(db, loader);
+  }
+  return loader;
+}
+
+async function lookUpPrincipal(db: DbOrTx, kind: NonNullable<ReturnType<typeof secretKind>>, hash: string): Promise<BearerPrincipal | null> {
+  const touchBefore = new Date(Date.now() - TOUCH_INTERVAL_MS);
+  if (kind === "agentKey") {
+    // In a transaction on its own (its snapshot); from the client, batched with the other misses.
+    const row = isRootClient(db) ? await agentKeyLoader(db).load(hash) : (await lookUpAgentKeys(db, [hash]))[0];
     if (!row || row.keyRevokedAt || !row.active) return null;
-    const { keyId, keyLastUsedAt, keyRevokedAt: _revoked, controlState, controlReason, controlEpoch, ...agent } = row;
-    if (!keyLastUsedAt || keyLastUsedAt < touchBefore) {
-      const now = new Date();
-      await Promise.all([
-        db.agentKey.update({ where: { id: keyId }, data: { lastUsedAt: now } }),
-        db.agent.update({ where: { id: agent.id }, data: { lastSeenAt: now } }),
-      ]);
-    }
+    const { keyId, keyHash: _hash, keyRevokedAt: _revoked, controlState, controlReason, controlEpoch, ...agent } = row;
     return {
       kind: "agent",
       keyId,

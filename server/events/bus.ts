@@ -198,6 +198,8 @@ function startCrossInstanceListener(): Promise<void> {
     await client.connect();
     await client.query(`LISTEN ${CHANNEL}`);
     state.listener = client;
+    // Announcements made while no connection listened were not heard: caches built on them start over.
+    state.emitter.emit(HEARING_AGAIN);
     // Listening again: deliver what committed while nobody listened (nothing on the first start).
     await catchUpControl(client);
   })()
@@ -237,6 +239,23 @@ async function catchUpControl(client: pg.Client): Promise<void> {
       deliver({ type: "rollback.ordered", seq: Number(order.seq), rollbackId: order.id, agentId: order.agent_id, actionId: order.action_id, epoch: Number(order.epoch) });
     }
   }
+}
+
+const HEARING_AGAIN = "hearing-again";
+
+/**
+ * Whether this process hears the other instances' announcements now: its LISTEN connection is
+ * up. A cache that trusts the announcements to drop its entries (lib/bus-cache.ts) keeps them
+ * only briefly while it is not.
+ */
+export function hearsOtherInstances(): boolean {
+  return !crossInstance() || state.listener !== null;
+}
+
+/** Calls `callback` each time the LISTEN connection is (re)established; returns the unsubscribe function. */
+export function onHearingAgain(callback: () => void): () => void {
+  state.emitter.on(HEARING_AGAIN, callback);
+  return () => state.emitter.off(HEARING_AGAIN, callback);
 }
 
 /** Starts listening at server start, so events published elsewhere arrive before anyone subscribes. */

@@ -1,9 +1,14 @@
-import { subscribe, type WardenEvent } from "../events/bus";
+import { hearsOtherInstances, onHearingAgain, subscribe, type WardenEvent } from "../events/bus";
+
+/** How long an entry is served while this process does not hear the other instances. */
+const MAX_AGE_WHILE_DEAF_MS = 1_000;
 
 /**
- * A small in-process cache for what the hot path reads on every request (the policy, tools).
- * Entries are dropped when any instance announces a change on the bus, and expire after
- * `maxAgeMs` regardless, so a missed event costs at most that much staleness.
+ * A small in-process cache for what the hot path reads on every request (the principals behind
+ * keys, the policy, tools). Entries are dropped when any instance announces a change on the bus,
+ * and expire after `maxAgeMs` regardless. While the LISTEN connection is down no announcement
+ * arrives: entries are then served for a second at most, and all are dropped when it is back,
+ * so a change made elsewhere is seen within a second even across a lost connection.
  */
 export function busInvalidatedCache<V>(options: { maxAgeMs: number; invalidates: (event: WardenEvent) => boolean; maxEntries?: number }) {
   const entries = new Map<string, { value: V; at: number }>();
@@ -21,9 +26,11 @@ export function busInvalidatedCache<V>(options: { maxAgeMs: number; invalidates:
         subscribe((event) => {
           if (options.invalidates(event)) clear();
         });
+        onHearingAgain(clear);
       }
       const hit = entries.get(key);
-      if (hit && Date.now() - hit.at < options.maxAgeMs) return hit.value;
+      const maxAge = hearsOtherInstances() ? options.maxAgeMs : Math.min(options.maxAgeMs, MAX_AGE_WHILE_DEAF_MS);
+      if (hit && Date.now() - hit.at < maxAge) return hit.value;
       const loadedIn = generation;
       // Aged from when the load began: what it read is at most maxAgeMs old when dropped.
       const at = Date.now();
