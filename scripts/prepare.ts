@@ -27,8 +27,10 @@ function hashInputs(inputs: string[]): string {
   return hash.digest("hex");
 }
 
+// The child's output goes to stderr: a command that prepares first (`npm run warden -- audit
+// anchor`) writes its own answer to stdout, where a script reads it as JSON.
 function run(command: string, args: string[], env: NodeJS.ProcessEnv = process.env): void {
-  const result = spawnSync(command, args, { stdio: "inherit", env });
+  const result = spawnSync(command, args, { stdio: ["ignore", process.stderr, process.stderr], env });
   if (result.status !== 0) throw new Error(`${command} ${args.join(" ")} failed with exit code ${result.status}`);
 }
 
