@@ -77,15 +77,27 @@ export type MatchTarget = { action: string; tool?: string | null; resource?: str
 /**
  * The same command as a shell or SQL would read it, so that syntax that changes nothing for them
  * cannot hide it: quotes and backslash escapes removed (`d''ocker "rm"`, `r\m`), `$IFS` as a
- * space, SQL comments as a space (`DROP/**\/TABLE`, `DROP -- c⏎TABLE`). Each fold is matched
- * besides the text itself: an extra match can only make the answer stricter.
+ * space, SQL comments as a space (`DROP/**\/TABLE`, `DROP -- c⏎TABLE`). And the words of an
+ * identifier, as tool names and the frameworks' adapters write a command (`docker_rm`,
+ * `docker.rm`, `docker-rm`: `docker rm`). Each fold is matched besides the text itself: an extra
+ * match can only make the answer stricter.
  */
 function commandFolds(text: string): string[] {
   // `--` starts an SQL comment only before a space or the end here, so `--force` stays a flag.
   const spaced = text.replace(/\$\{?IFS\}?/g, " ").replace(/\/\*[\s\S]*?\*\//g, " ").replace(/--(?=\s|$)[^\n]*(\n|$)/g, " ");
   const withoutQuoting = spaced.replace(/\\\n/g, "").replace(/["'`\\]/g, "");
   const quotesAsSpaces = spaced.replace(/\\\n/g, " ").replace(/["'`\\]/g, " ");
-  return [spaced, withoutQuoting, quotesAsSpaces];
+  return [spaced, withoutQuoting, quotesAsSpaces, identifierWords(withoutQuoting)];
+}
+
+/**
+ * An identifier's words: separators between two letters or digits (`_ . - / :`) as spaces. Only
+ * between word characters, so a flag keeps its dashes (`--rm`, `-f`). Not camelCase: any case is
+ * matched alike, so `backDrop table` would read as `back drop table` (a pattern for a camelCase
+ * name is a regular expression, as the defaults' `sendEmail` is).
+ */
+function identifierWords(text: string): string {
+  return text.replace(/(?<=[\p{L}\p{N}])[_./:-]+(?=[\p{L}\p{N}])/gu, " ");
 }
 
 /**

@@ -246,3 +246,31 @@ describe("what an attacker tried (shell and SQL syntax, split commands, other sp
     expect(decided({ cmd })).toBe("auto_execute");
   });
 });
+
+describe("commands written as identifiers (tool names, the frameworks' adapters)", () => {
+  const join = (words: string[], separator: string) => words.join(separator);
+  const identifiers = (commands: string[]) =>
+    fc.tuple(fc.constantFrom(...commands), fc.constantFrom("_", ".", "-", "__", "/", ":"), fc.constantFrom("action", "tool", "value")).map(([command, style, where]) => {
+      const name = join(command.split(" "), style);
+      return where === "action" ? { action: `${name} {"container":"web"}`, args: {} } : where === "tool" ? { action: "run it", tool: name, args: {} } : { action: "run it", args: { step: name } };
+    });
+
+  it("a default's words joined as an identifier (docker_rm, docker.rm, docker-rm) wait for a human even at 0.99", () => {
+    fc.assert(
+      fc.property(identifiers(["docker rm", "docker container rm", "docker stop", "drop table", "send email", "post to linkedin"]), (target) => {
+        expect(matchingPatterns(DEFAULTS, target)).not.toEqual([]);
+        expect(evaluateAction(proposal({ resource: null, ...target }), DEFAULT_POLICY).decision).toBe("require_approval");
+      }),
+      { numRuns: 500 },
+    );
+  });
+
+  it("harmless neighbours as identifiers (docker_rmi, docker_restart, dropdown_table) match nothing", () => {
+    fc.assert(
+      fc.property(identifiers(["docker rmi", "docker restart", "docker ps", "dropdown table", "backdrop table"]), (target) => {
+        expect(matchingPatterns(DEFAULTS, target)).toEqual([]);
+      }),
+      { numRuns: 300 },
+    );
+  });
+});
