@@ -278,4 +278,49 @@ describe("the AI SDK adapter", () => {
     expect(third.lastToolResult()).toContain("needs its migrations applied before a restart");
     expect(calls).toBe(2);
   });
+
+  it("a call that fails again: the model reads the new failure and the past one like it", async () => {
+    const world = await adapterWorld();
+    const service = unique("queue");
+    const settings = { tools: { [world.tool]: { resource: ({ service }: { service: string }) => `staging/${service}` } } };
+    const broken = tool({
+      inputSchema: z.object({ service: z.string() }),
+      execute: async ({ service }): Promise<{ ok: boolean }> => {
+        throw new ToolFailure("exit 1", { failureReason: `${service}: the broker refuses the new config` });
+      },
+    });
+    const first = scriptedModel(world.tool, { service, confidence: 0.99 });
+    await generateText(withWarden(world.warden, { model: first.model, tools: { [world.tool]: broken }, prompt: "restart", stopWhen: stepCountIs(3) }, settings));
+    const second = scriptedModel(world.tool, { service, confidence: 0.99 });
+    await generateText(withWarden(world.warden, { model: second.model, tools: { [world.tool]: broken }, prompt: "restart again", stopWhen: stepCountIs(3) }, settings));
+    expect(await world.actionOf(second.toolCallId)).toMatchObject({ status: "failed" });
+    expect(second.lastToolResult()).toContain("exit 1");
+    expect(second.lastToolResult()).toContain("Past failures like this one");
+    expect(second.lastToolResult()).toContain("the broker refuses the new config");
+  });
+
+  it("an approver's edit that moves the call to another resource does not run, and the model reads why", async () => {
+    const world = await adapterWorld();
+    const runs: { service: string; replicas: number }[] = [];
+    const settings = { tools: { [world.tool]: { resource: ({ service }: { service: string }) => `staging/${service}` } } };
+    const { model, toolCallId, lastToolResult } = scriptedModel(world.tool, { service: "db", confidence: 0.3 });
+    const run = generateText(withWarden(world.warden, { model, tools: { [world.tool]: restartTool(runs) }, prompt: "restart db", stopWhen: stepCountIs(3) }, settings));
+    const pending = await world.actionOf(toolCallId);
+    expect((await world.approve(pending.id, { service: "../prod/db", replicas: 1 })).status).toBe(200);
+    await run;
+    expect(runs).toEqual([]);
+    expect(lastToolResult()).toContain("touch staging/../prod/db, not staging/db as proposed");
+    expect(await world.actionOf(toolCallId)).toMatchObject({ status: "failed" });
+  });
+
+  it("an approver's edit that does not fit the tool's schema is named as theirs, and nothing runs", async () => {
+    const world = await adapterWorld();
+    const runs: { service: string; replicas: number }[] = [];
+    const { model, toolCallId, lastToolResult } = scriptedModel(world.tool, { service: "cache", confidence: 0.3 });
+    const run = generateText(withWarden(world.warden, { model, tools: { [world.tool]: restartTool(runs) }, prompt: "restart cache", stopWhen: stepCountIs(3) }));
+    expect((await world.approve((await world.actionOf(toolCallId)).id, { service: 5 })).status).toBe(200);
+    await run;
+    expect(runs).toEqual([]);
+    expect(lastToolResult()).toContain("the approver's edited args do not fit the tool");
+  });
 });

@@ -1,6 +1,6 @@
 import { canonicalJson } from "../../../server/lib/canonical-json";
 import { anySignal } from "../abort";
-import { ControlStopError, WardenError } from "../errors";
+import { ControlStopError, ToolFailure, WardenError } from "../errors";
 import type { ActionContext, GuardDecision } from "../guard-decision";
 import type { JsonObject, ProposeActionRequest, RecalledMemory, UndoOrder } from "../types";
 import type { Warden } from "../warden";
@@ -140,7 +140,8 @@ async function proposeAndRun<Args, Out>(request: GuardedCallRequest<Args, Out>):
   const { warden, settings } = request;
   const signal = anySignal([request.signal, warden.control.signal]);
   const waitSeconds = request.awaitHuman ? 0 : settings.waitSeconds;
-  let decision = await warden.guard(await proposalFor(request), { signal, ...(waitSeconds !== undefined ? { waitSeconds } : {}) });
+  const proposal = await proposalFor(request);
+  let decision = await warden.guard(proposal, { signal, ...(waitSeconds !== undefined ? { waitSeconds } : {}) });
   if (decision.status === "pending_approval" && request.awaitHuman) decision = await request.awaitHuman(decision);
   // Already run (the framework re-ran the step that called it): its first result, not a second run.
   if (decision.status === "succeeded" || decision.status === "rolled_back") return { ran: false, output: storedOutput(decision.output), actionId: decision.actionId };
@@ -152,14 +153,47 @@ async function proposeAndRun<Args, Out>(request: GuardedCallRequest<Args, Out>):
   // framework's schema may validate asynchronously.
   let ran: { args: Args } | undefined;
   const undo = request.toolSettings?.undo;
-  const output = await decision.run(
-    async (approved, context: ActionContext) => {
-      ran = { args: await request.parse(approved) };
-      return request.run(ran.args, context, approved);
-    },
-    { signal, ...(undo ? { undo: () => (ran ? undo(ran.args) : undefined) } : {}) },
+  const pastFailures = pastFailuresNote(decision.recalled);
+  try {
+    const output = await decision.run(
+      async (approved, context: ActionContext) => {
+        const args = await approvedArgs(request, approved, decision.argsEdited);
+        if (decision.argsEdited) assertProposedResource(request.toolSettings, args, proposal.resource);
+        ran = { args };
+        return request.run(args, context, approved);
+      },
+      { signal, ...(undo ? { undo: () => (ran ? undo(ran.args) : undefined) } : {}) },
+    );
+    return { ran: true, output, actionId: decision.actionId, argsEdited: decision.argsEdited, pastFailures };
+  } catch (error) {
+    // Failed again: the model reads the failure and, as when a call runs, the failures like it.
+    if (pastFailures && error instanceof Error && !(error instanceof ControlStopError)) error.message = `${error.message}\n\n${pastFailures}`;
+    throw error;
+  }
+}
+
+/** The approved args as the tool's type; an approver's edit that does not fit the tool's schema is named as theirs. */
+async function approvedArgs<Args>(request: GuardedCallRequest<Args, unknown>, approved: JsonObject, edited: boolean): Promise<Args> {
+  try {
+    return await request.parse(approved);
+  } catch (error) {
+    if (!edited) throw error;
+    throw new ToolFailure(`Not run: the approver's edited args do not fit the tool: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
+  }
+}
+
+/**
+ * An approver's edit may not move the call to another resource than the one Warden judged (and
+ * the audit log names): the resource is read again from the edited args, and the call does not
+ * run when it differs.
+ */
+function assertProposedResource<Args>(toolSettings: ToolSettings<Args> | undefined, args: Args, proposed: string | undefined): void {
+  if (!toolSettings?.resource) return;
+  const edited = toolSettings.resource(args);
+  if ((edited ?? undefined) === (proposed ?? undefined)) return;
+  throw new ToolFailure(
+    `Not run: the approver's edited args touch ${edited ?? "no resource"}, not ${proposed ?? "no resource"} as proposed; propose the call again for that resource`,
   );
-  return { ran: true, output, actionId: decision.actionId, argsEdited: decision.argsEdited, pastFailures: pastFailuresNote(decision.recalled) };
 }
 
 /**
