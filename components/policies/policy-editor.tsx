@@ -28,7 +28,8 @@ type Draft = {
   untooledMaxDecision: PolicyDocument["untooledMaxDecision"];
   onMatchingFailure: PolicyDocument["onMatchingFailure"];
   failureLookbackDays: string;
-  overrides: string;
+  rules: PolicyDocument["rules"];
+  calendars: PolicyDocument["calendars"];
 };
 
 function toDraft(doc: PolicyDocument): Draft {
@@ -41,18 +42,13 @@ function toDraft(doc: PolicyDocument): Draft {
     untooledMaxDecision: doc.untooledMaxDecision,
     onMatchingFailure: doc.onMatchingFailure,
     failureLookbackDays: String(doc.failureLookbackDays),
-    overrides: JSON.stringify({ toolOverrides: doc.toolOverrides, agentOverrides: doc.agentOverrides }, null, 2),
+    rules: doc.rules,
+    calendars: doc.calendars,
   };
 }
 
 /** The draft as a policy document, or the problems that stop it being one (named by field). */
 function fromDraft(draft: Draft): { document: PolicyDocument } | { problems: string[] } {
-  let overrides: unknown;
-  try {
-    overrides = JSON.parse(draft.overrides);
-  } catch {
-    return { problems: ["overrides: not valid JSON"] };
-  }
   const candidate = {
     alwaysRequireApproval: draft.patterns.split("\n").map((p) => p.trim()).filter(Boolean),
     thresholds: { autoExecute: Number(draft.autoExecute), notify: Number(draft.notify) },
@@ -61,7 +57,8 @@ function fromDraft(draft: Draft): { document: PolicyDocument } | { problems: str
     untooledMaxDecision: draft.untooledMaxDecision,
     onMatchingFailure: draft.onMatchingFailure,
     failureLookbackDays: Number(draft.failureLookbackDays),
-    ...(typeof overrides === "object" && overrides !== null ? overrides : {}),
+    rules: draft.rules,
+    calendars: draft.calendars,
   };
   const parsed = ZPolicyDocument.safeParse(candidate);
   if (parsed.success) return { document: parsed.data };
@@ -179,18 +176,6 @@ function PolicyForm({ current, canEdit }: { current: Current; canEdit: boolean }
           <Field label="…if it failed within (days)">
             <Input type="number" min="1" value={draft.failureLookbackDays} readOnly={readOnly} onChange={(e) => set({ failureLookbackDays: e.target.value })} />
           </Field>
-          <div className="md:col-span-3">
-            <Field label="Overrides per tool and per agent" hint='e.g. {"toolOverrides": {"docker.restart": {"thresholds": {"autoExecute": 0.99, "notify": 0.8}}}, "agentOverrides": {}}'>
-              <textarea
-                aria-label="Overrides"
-                value={draft.overrides}
-                readOnly={readOnly}
-                onChange={(e) => set({ overrides: e.target.value })}
-                rows={6}
-                className={`block w-full rounded-md border border-slate-300 p-2 font-mono text-xs ${READ_ONLY_CONTROL}`}
-              />
-            </Field>
-          </div>
         </form>
         {"problems" in parsed ? (
           <ul role="alert" className="mt-3 list-disc pl-5 text-sm text-red-600">

@@ -14,6 +14,7 @@ import { recallBookkeepingSql } from "../memory/recall";
 import { matchingFailures, recallForDecision } from "../memory/recall-for-decision";
 import { notificationInsertSql, webhookDeliveriesSql } from "../notifications/notify";
 import { getCurrentPolicy } from "../policy/current-policy";
+import { ruleInputs } from "../policy/rule-inputs";
 import { getToolForDecision } from "../tools/tool-registry";
 import { pendingKey, proposalByExternalId, repeatedProposal } from "./repeated-proposal";
 import { sqlState, UNIQUE_VIOLATION } from "../db/sql-state";
@@ -83,11 +84,13 @@ async function decideAndRecord(
     args: input.args,
     confidence: input.confidence,
     taskInProgress,
-    agent: { name: agent.name, role: agent.role, tools: agent.tools, scopes: agent.scopes },
+    agent: { id: agent.id, name: agent.name, team: agent.team, role: agent.role, tools: agent.tools, scopes: agent.scopes, createdAt: agent.createdAt },
     toolDef,
     control,
     rateLimit: null,
     matchingFailures: failures,
+    // The rules' clock and the recent counts they name (none are loaded when no rule names one).
+    ...(await ruleInputs(db, policy.document, { agentId: agent.id, tool })),
   };
   let evaluation = evaluateAction(base, policy.document);
   // Which lessons changed the answer: the same evaluation without them (pure, microseconds) tells

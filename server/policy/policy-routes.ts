@@ -1,11 +1,11 @@
 import { z } from "zod";
 import { defineRoute } from "../http/api-route";
-import { ZPolicyDocument, ZSavePolicyRequest } from "../schemas/policy";
+import { ZPolicyDocumentShape, ZSavePolicyRequest } from "../schemas/policy";
 import { getCurrentPolicy } from "./current-policy";
 import { savePolicy } from "./save-policy";
 import { personPrincipal } from "../auth/authenticate-bearer";
 
-const ZPolicyResponse = z.object({ version: z.number(), document: ZPolicyDocument, createdAt: z.string(), author: z.string() });
+const ZPolicyResponse = z.object({ version: z.number(), document: ZPolicyDocumentShape, createdAt: z.string(), author: z.string() });
 
 export const getPolicyRoute = defineRoute({
   method: "GET",

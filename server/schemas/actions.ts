@@ -77,7 +77,13 @@ export type ActionStatusValue = z.infer<typeof ZActionStatus>;
  * the reasons whose outcome equals the final decision are the ones that decided it (reasons
  * stored before the field existed have none).
  */
-export const ZReason = z.object({ code: z.string(), message: z.string(), outcome: ZDecision.optional() });
+export const ZReason = z.object({
+  code: z.string(),
+  message: z.string(),
+  outcome: ZDecision.optional(),
+  /** The policy rule that gave this reason (codes rule_matched and rule_failed). */
+  rule: z.string().optional(),
+});
 export type Reason = z.infer<typeof ZReason>;
 
 export const ZRecalledMemory = z.object({

@@ -2,11 +2,15 @@ import { getCurrentPolicy } from "../../policy/current-policy";
 import { replayPolicy } from "../../policy/replay-policy";
 import { listPolicyVersions, savePolicy } from "../../policy/save-policy";
 import { ZReplayRequest, ZSavePolicyRequest } from "../../schemas/policy";
+import { ZValidateRuleRequest } from "../../schemas/policy-rules";
+import { validateRuleCondition } from "../../policy/validate-rule";
 import { adminProcedure, createTRPCRouter, viewerProcedure } from "../trpc";
 
 export const policiesRouter = createTRPCRouter({
   current: viewerProcedure.query(({ ctx }) => getCurrentPolicy(ctx.db, { fresh: true })),
   versions: viewerProcedure.query(({ ctx }) => listPolicyVersions(ctx.db)),
+  /** Checks a rule's condition as it is typed (a query: it changes nothing). */
+  validateRule: viewerProcedure.input(ZValidateRuleRequest).query(({ input }) => validateRuleCondition(input)),
   replay: adminProcedure.input(ZReplayRequest).mutation(({ ctx, input }) => replayPolicy(ctx.db, input)),
   save: adminProcedure.input(ZSavePolicyRequest).mutation(({ ctx, input }) => savePolicy(ctx.db, ctx.user, input, { ip: ctx.ip })),
 });
