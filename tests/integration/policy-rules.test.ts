@@ -1,7 +1,10 @@
 import { beforeAll, describe, expect, it, vi } from "vitest";
 import { actionResultRoute } from "../../server/actions/action-routes";
 import { getCurrentPolicy } from "../../server/policy/current-policy";
-import { putPolicyRoute } from "../../server/policy/policy-routes";
+import { forgetCachedPolicy } from "../../server/policy/current-policy";
+import { getPolicyRoute, putPolicyRoute } from "../../server/policy/policy-routes";
+import { replayPolicy } from "../../server/policy/replay-policy";
+import { ADVISORY_LOCKS } from "../../server/db/advisory-locks";
 import type { Decision } from "../../server/schemas/enums";
 import type { PolicyRule } from "../../server/schemas/policy-rules";
 import { call, db, makeUserWithToken, unique } from "../support/fixtures";
@@ -227,5 +230,50 @@ describe("rules through the API", () => {
     const empty = await addRules([{ name: "nothing", when: "true", then: {} } as unknown as PolicyRule]);
     expect(empty.status).toBe(400);
     expect(empty.json.error.message).toMatch(/then.*at least one of decision/);
+  });
+
+  it("replay names the rule that would decide each past action", async () => {
+    const { name } = agents.get("a weekly window in winter (UTC+1)")!;
+    const current = await getCurrentPolicy(db, { fresh: true });
+    const draft = {
+      ...current.document,
+      rules: [...current.document.rules, { name: `${name}: refuse prod`, when: `agent.name == "${name}" && resource == "prod/db"`, then: { decision: "deny" as const } }],
+    };
+    const result = await replayPolicy(db, { document: draft, days: 1 });
+    const mine = result.changed.filter((c) => c.agent === name);
+    expect(mine.length).toBeGreaterThan(0);
+    for (const change of mine) expect(change).toMatchObject({ to: "deny", rule: `${name}: refuse prod` });
+    expect(result.decidedByRule[`${name}: refuse prod`]).toBeGreaterThanOrEqual(mine.length);
+    // A refusal outranks the window rule's wait: the rule named is the one whose outcome is the decision.
+    expect(result.decidedByRule[`${name}: db restarts on prod wait in business hours`]).toBeUndefined();
+    await expect(replayPolicy(db, { document: { ...draft, rules: [{ name: "bad", when: "nope", then: { decision: "deny" } }] }, days: 1 })).rejects.toThrow(/rule "bad".*unknown name nope/);
+  });
+
+  it("a version stored with per-tool overrides is read as rules and still decides as it did", async () => {
+    const legacyTool = (await makeTool({ scopes: [], prefix: "legacy" })).name;
+    const { agent, key } = await makeGrantedAgent([legacyTool]);
+    await db.$transaction(async (tx) => {
+      await tx.$executeRaw`SELECT pg_advisory_xact_lock(${ADVISORY_LOCKS.policySave})`;
+      const latest = await tx.policyVersion.findFirstOrThrow({ orderBy: { version: "desc" } });
+      // As a version saved before rules existed: its overrides, no rules or calendars fields.
+      const { rules: _rules, calendars: _calendars, ...stored } = (await getCurrentPolicy(tx, { fresh: true })).document;
+      const document = { ...stored, toolOverrides: { [legacyTool]: { thresholds: { autoExecute: 0.99, notify: 0.9 } } }, agentOverrides: { [agent.name]: { approvalExpiryMinutes: 7 } } };
+      await tx.policyVersion.create({ data: { version: latest.version + 1, document, comment: "legacy", authorLabel: "test" } });
+    });
+    forgetCachedPolicy();
+    clock.now = new Date();
+    const notify = await propose(key, { tool: legacyTool, confidence: 0.97 });
+    expect(notify.json.decision).toBe("execute_with_notification");
+    const waits = await propose(key, { tool: legacyTool, confidence: 0.85 });
+    expect(waits.json.decision).toBe("require_approval");
+    const expiresIn = new Date(waits.json.approval.expiresAt).getTime() - Date.now();
+    expect(expiresIn).toBeGreaterThan(6 * 60_000);
+    expect(expiresIn).toBeLessThanOrEqual(7 * 60_000);
+    const read = await call(getPolicyRoute, { token: adminToken });
+    expect(read.json.document.toolOverrides).toBeUndefined();
+    expect(read.json.document.rules.map((r: PolicyRule) => r.when)).toContain(`tool.name == "${legacyTool}" && confidence < 0.99`);
+    // Saving the next version writes the rules, not the overrides.
+    const saved = await addRules([]);
+    expect(saved.status).toBe(409); // nothing changed: the rules are the same policy
   });
 });
