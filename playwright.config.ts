@@ -1,6 +1,6 @@
 import { defineConfig } from "@playwright/test";
 import { browserUse } from "./e2e/support/browser";
-import { ADMIN, E2E_PORT } from "./e2e/support/constants";
+import { ADMIN, E2E_PORT, TEST_CLOCK_FILE } from "./e2e/support/constants";
 
 export default defineConfig({
   testDir: "e2e",
@@ -23,6 +23,7 @@ export default defineConfig({
       PORT: String(E2E_PORT),
       WARDEN_ADMIN_EMAIL: ADMIN.email,
       WARDEN_ADMIN_PASSWORD: ADMIN.password,
+      WARDEN_TEST_CLOCK_FILE: TEST_CLOCK_FILE,
     },
   },
 });

@@ -3,6 +3,7 @@
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useMemo, useState } from "react";
 import { ZPolicyDocument, type PolicyDocument } from "@/server/schemas/policy";
+import { ZCalendars } from "@/server/schemas/policy-rules";
 import { useTRPC } from "@/components/trpc";
 import { Button } from "@/components/ui/button";
 import { Card } from "@/components/ui/card";
@@ -10,6 +11,8 @@ import { ErrorText } from "@/components/ui/error-text";
 import { Field, Input, READ_ONLY_CONTROL, Select } from "@/components/ui/field";
 import { DECISIONS, type Decision } from "@/server/schemas/enums";
 import { ReplayResult } from "./replay-result";
+import { fromRuleDrafts, RulesEditor, toRuleDrafts, type RuleDraft } from "./rules-editor";
+import { CalendarsEditor, fromCalendarDrafts, toCalendarDrafts, type CalendarDraft } from "./calendars-editor";
 
 /** How far an action that names no tool may go, for each cap the policy can set. */
 const UNTOOLED_CAP_LABEL: Record<Decision, string> = {
@@ -28,8 +31,8 @@ type Draft = {
   untooledMaxDecision: PolicyDocument["untooledMaxDecision"];
   onMatchingFailure: PolicyDocument["onMatchingFailure"];
   failureLookbackDays: string;
-  rules: PolicyDocument["rules"];
-  calendars: PolicyDocument["calendars"];
+  rules: RuleDraft[];
+  calendars: CalendarDraft[];
 };
 
 function toDraft(doc: PolicyDocument): Draft {
@@ -42,8 +45,8 @@ function toDraft(doc: PolicyDocument): Draft {
     untooledMaxDecision: doc.untooledMaxDecision,
     onMatchingFailure: doc.onMatchingFailure,
     failureLookbackDays: String(doc.failureLookbackDays),
-    rules: doc.rules,
-    calendars: doc.calendars,
+    rules: toRuleDrafts(doc.rules),
+    calendars: toCalendarDrafts(doc.calendars),
   };
 }
 
@@ -57,12 +60,22 @@ function fromDraft(draft: Draft): { document: PolicyDocument } | { problems: str
     untooledMaxDecision: draft.untooledMaxDecision,
     onMatchingFailure: draft.onMatchingFailure,
     failureLookbackDays: Number(draft.failureLookbackDays),
-    rules: draft.rules,
-    calendars: draft.calendars,
+    rules: fromRuleDrafts(draft.rules),
+    calendars: fromCalendarDrafts(draft.calendars),
   };
   const parsed = ZPolicyDocument.safeParse(candidate);
   if (parsed.success) return { document: parsed.data };
-  return { problems: parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`) };
+  return { problems: parsed.error.issues.map((i) => `${describePath(i.path, candidate)}: ${i.message}`) };
+}
+
+/** An issue's field, with the rule's name where it is in a rule ("rules.2 (db restarts).then"). */
+function describePath(path: readonly PropertyKey[], candidate: { rules: { name: string }[] }): string {
+  const text = path.map(String).join(".");
+  if (path[0] === "rules" && typeof path[1] === "number") {
+    const name = candidate.rules[path[1]]?.name;
+    return name ? `rule ${path[1] + 1} (${name})${path.length > 2 ? `: ${path.slice(2).map(String).join(".")}` : ""}` : `rule ${path[1] + 1}${path.length > 2 ? `: ${path.slice(2).map(String).join(".")}` : ""}`;
+  }
+  return text;
 }
 
 /** How the always-require-approval patterns match: the rules of guardrails/approval-patterns.ts. */
@@ -114,6 +127,11 @@ function PolicyForm({ current, canEdit }: { current: Current; canEdit: boolean }
     }),
   );
   const parsed = useMemo(() => fromDraft(draft), [draft]);
+  // The calendars the conditions are checked against: the draft's, as far as they parse.
+  const draftCalendars = useMemo(() => {
+    const calendars = ZCalendars.safeParse(fromCalendarDrafts(draft.calendars));
+    return calendars.success ? calendars.data : {};
+  }, [draft.calendars]);
   const draftKey = "document" in parsed ? JSON.stringify(parsed.document) : null;
   const [replayedKey, setReplayedKey] = useState<string | null>(null);
   const set = (patch: Partial<Draft>) => setDraft({ ...draft, ...patch });
@@ -177,6 +195,10 @@ function PolicyForm({ current, canEdit }: { current: Current; canEdit: boolean }
             <Input type="number" min="1" value={draft.failureLookbackDays} readOnly={readOnly} onChange={(e) => set({ failureLookbackDays: e.target.value })} />
           </Field>
         </form>
+        <div className="mt-6 space-y-6 border-t border-slate-200 pt-4">
+          <RulesEditor rules={draft.rules} calendars={draftCalendars} readOnly={readOnly} onChange={(rules) => set({ rules })} />
+          <CalendarsEditor calendars={draft.calendars} readOnly={readOnly} onChange={(calendars) => set({ calendars })} />
+        </div>
         {"problems" in parsed ? (
           <ul role="alert" className="mt-3 list-disc pl-5 text-sm text-red-600">
             {parsed.problems.map((p) => (
