@@ -15,6 +15,7 @@ import { matchingFailures, recallForDecision } from "../memory/recall-for-decisi
 import { notificationInsertSql, webhookDeliveriesSql } from "../notifications/notify";
 import { getCurrentPolicy } from "../policy/current-policy";
 import { ruleInputs } from "../policy/rule-inputs";
+import { shadowDecisionWrites } from "../policy/shadow-policy";
 import { getToolForDecision } from "../tools/tool-registry";
 import { pendingKey, proposalByExternalId, repeatedProposal } from "./repeated-proposal";
 import { sqlState, UNIQUE_VIOLATION } from "../db/sql-state";
@@ -158,6 +159,8 @@ async function decideAndRecord(
     }),
   ];
   writes.push(...recallBookkeepingSql(recalled, agent.id, id, { warned, changedDecision }));
+  // A draft policy running in shadow records what it would have decided (policy/shadow-policy.ts).
+  writes.push(...(await shadowDecisionWrites(db, base, evaluation, id)));
   const events: WardenEvent[] = [{ type: "action.decided", actionId: id, agentId: agent.id, decision: evaluation.decision }];
   if (evaluation.decision === "execute_with_notification") {
     const notificationId = randomUUID();

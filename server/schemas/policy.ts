@@ -123,3 +123,15 @@ export const ZReplayRequest = z.strictObject({
   document: ZPolicyDocument,
   days: z.number().int().min(1).max(90).default(7),
 });
+
+export const ZStartShadowRequest = z.strictObject({
+  document: ZPolicyDocument,
+  comment: z.string().trim().max(500).default(""),
+});
+
+export const ZEndShadowRequest = z.strictObject({
+  id: z.uuid("id must be a shadow policy's id"),
+  outcome: z.enum(["promoted", "dropped"]),
+  /** The new version's comment when promoted (default: the shadow's own). */
+  comment: z.string().trim().max(500).default(""),
+});
