@@ -11,6 +11,7 @@ import { ErrorText } from "@/components/ui/error-text";
 import { Field, Input, READ_ONLY_CONTROL, Select } from "@/components/ui/field";
 import { DECISIONS, type Decision } from "@/server/schemas/enums";
 import { ReplayResult } from "./replay-result";
+import { ShadowPanel } from "./shadow-panel";
 import { fromRuleDrafts, RulesEditor, toRuleDrafts, type RuleDraft } from "./rules-editor";
 import { CalendarsEditor, fromCalendarDrafts, toCalendarDrafts, type CalendarDraft } from "./calendars-editor";
 
@@ -126,6 +127,11 @@ function PolicyForm({ current, canEdit }: { current: Current; canEdit: boolean }
       },
     }),
   );
+  const startShadow = useMutation(
+    trpc.policies.startShadow.mutationOptions({
+      onSuccess: () => void queryClient.invalidateQueries({ queryKey: trpc.policies.shadow.queryKey() }),
+    }),
+  );
   const parsed = useMemo(() => fromDraft(draft), [draft]);
   // The calendars the conditions are checked against: the draft's, as far as they parse.
   const draftCalendars = useMemo(() => {
@@ -228,6 +234,16 @@ function PolicyForm({ current, canEdit }: { current: Current; canEdit: boolean }
               </Field>
             </div>
             <Button
+              variant="secondary"
+              disabled={!draftKey || startShadow.isPending}
+              title="Run this draft beside the policy in force on live traffic, recording what it would decide"
+              onClick={() => {
+                if ("document" in parsed) startShadow.mutate({ document: parsed.document, comment });
+              }}
+            >
+              Run as shadow
+            </Button>
+            <Button
               disabled={!reviewed || save.isPending}
               title={reviewed ? undefined : "Preview the effect of this exact draft first"}
               onClick={() => {
@@ -241,10 +257,12 @@ function PolicyForm({ current, canEdit }: { current: Current; canEdit: boolean }
           <p className="mt-4 text-xs text-slate-500">Only admins change the policy.</p>
         )}
         <div className="mt-2 space-y-1">
-          <ErrorText error={replay.error ?? save.error} />
+          <ErrorText error={replay.error ?? save.error ?? startShadow.error} />
+          {startShadow.data ? <p className="text-sm text-emerald-700">The draft runs in shadow: its live difference is shown below.</p> : null}
           {save.data ? <p className="text-sm text-emerald-700">Saved version {save.data.version} ({save.data.changes.length} changes).</p> : null}
         </div>
       </Card>
+      <ShadowPanel canEdit={canEdit} />
       {replay.data ? <ReplayResult result={replay.data} stale={!reviewed} /> : null}
     </div>
   );

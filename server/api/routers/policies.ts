@@ -1,7 +1,8 @@
 import { getCurrentPolicy } from "../../policy/current-policy";
 import { replayPolicy } from "../../policy/replay-policy";
 import { listPolicyVersions, savePolicy } from "../../policy/save-policy";
-import { ZReplayRequest, ZSavePolicyRequest } from "../../schemas/policy";
+import { ZEndShadowRequest, ZReplayRequest, ZSavePolicyRequest, ZStartShadowRequest } from "../../schemas/policy";
+import { endShadow, shadowDifference, startShadow } from "../../policy/shadow-policy";
 import { ZValidateRuleRequest } from "../../schemas/policy-rules";
 import { validateRuleCondition } from "../../policy/validate-rule";
 import { adminProcedure, createTRPCRouter, viewerProcedure } from "../trpc";
@@ -12,5 +13,9 @@ export const policiesRouter = createTRPCRouter({
   /** Checks a rule's condition as it is typed (a query: it changes nothing). */
   validateRule: viewerProcedure.input(ZValidateRuleRequest).query(({ input }) => validateRuleCondition(input)),
   replay: adminProcedure.input(ZReplayRequest).mutation(({ ctx, input }) => replayPolicy(ctx.db, input)),
+  /** The draft running in shadow and its live difference from the policy in force (null: none runs). */
+  shadow: viewerProcedure.query(({ ctx }) => shadowDifference(ctx.db)),
+  startShadow: adminProcedure.input(ZStartShadowRequest).mutation(({ ctx, input }) => startShadow(ctx.db, ctx.user, input, { ip: ctx.ip })),
+  endShadow: adminProcedure.input(ZEndShadowRequest).mutation(({ ctx, input }) => endShadow(ctx.db, ctx.user, input, { ip: ctx.ip })),
   save: adminProcedure.input(ZSavePolicyRequest).mutation(({ ctx, input }) => savePolicy(ctx.db, ctx.user, input, { ip: ctx.ip })),
 });
