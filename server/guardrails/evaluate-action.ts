@@ -110,17 +110,19 @@ export function evaluateAction(input: EvaluationInput, policy: PolicyDocument): 
       ? null
       : evaluateRules(
           compiledRulesOf(policy),
-          ruleContext({
-            agent: input.agent,
-            tool: tool ?? null,
-            resource: input.resource,
-            action: input.action,
-            args: input.args,
-            confidence: input.confidence,
-            controlState: state,
-            now: input.now ?? new Date(),
-            counts: input.counts,
-          }),
+          () =>
+            ruleContext({
+              agent: input.agent,
+              tool: tool ?? null,
+              resource: input.resource,
+              action: input.action,
+              args: input.args,
+              confidence: input.confidence,
+              controlState: state,
+              now: input.now ?? new Date(),
+              counts: input.counts,
+            }),
+          { tool: tool?.name ?? "", agent: input.agent.name },
         );
   if (rules?.expiryMinutes != null) settings.expiryMinutes = rules.expiryMinutes;
   if (rules?.denied) {

@@ -85,7 +85,7 @@ export function compiledRulesOf(document: PolicyDocument): CompiledRuleSet {
       rule: document.rules[p.index]!,
       index: p.index,
       floor: "require_approval",
-      condition: { evaluate: () => ({ error: p.message }), needs: { agentActionsLastMinute: false, toolFailuresLastDay: false } },
+      condition: { evaluate: () => ({ error: p.message }), needs: { agentActionsLastMinute: false, toolFailuresLastDay: false }, guard: {} },
     }));
     compiled = { rules: [...result.compiled.rules, ...broken].sort((a, b) => a.index - b.index), needs: result.compiled.needs };
     byDocument.set(document, compiled);
@@ -109,9 +109,14 @@ export type RuleVerdict = {
  * expiry is the first matching rule's that sets one. A condition that fails to evaluate (a
  * missing args key, a wrong type) sends the action to a human, and its reason says why.
  */
-export function evaluateRules(compiled: CompiledRuleSet, context: Record<string, CelInput>): RuleVerdict {
+export function evaluateRules(compiled: CompiledRuleSet, makeContext: () => Record<string, CelInput>, names: { tool: string; agent: string }): RuleVerdict {
   const verdict: RuleVerdict = { floor: null, denied: false, reasons: [], requiredApprovals: null, expiryMinutes: null };
+  // Built when the first rule needs it: a decision every rule skips by its guard builds none.
+  let context: Record<string, CelInput> | null = null;
   for (const { rule, condition, floor } of compiled.rules) {
+    const { guard } = condition;
+    if ((guard.tool !== undefined && guard.tool !== names.tool) || (guard.agent !== undefined && guard.agent !== names.agent)) continue;
+    context ??= makeContext();
     const result = condition.evaluate(context);
     if ("error" in result) {
       verdict.floor = stricter(verdict.floor ?? "require_approval", "require_approval");

@@ -1,4 +1,4 @@
-import type { CelInput } from "@bufbuild/cel";
+import { celMap, type CelInput } from "@bufbuild/cel";
 import { timestampFromDate } from "@bufbuild/protobuf/wkt";
 import type { DbOrTx } from "../db/client";
 import { normalizeText } from "../guardrails/normalize-text";
@@ -21,29 +21,35 @@ export type RecentCounts = { agentActionsLastMinute?: number; toolFailuresLastDa
 
 const DAY_MS = 24 * 3600_000;
 
+/**
+ * An object as a CEL map, converted once per decision: a plain object would be converted again
+ * on every field access of every rule (most of what a rule costs).
+ */
+const asMap = (value: Record<string, CelInput>) => celMap(new Map(Object.entries(value)));
+
 /** Args as CEL reads them: a map when the agent sent an object, else an empty one. */
 function argsMap(args: unknown): CelInput {
-  return typeof args === "object" && args !== null && !Array.isArray(args) ? (args as CelInput) : {};
+  return asMap(typeof args === "object" && args !== null && !Array.isArray(args) ? (args as Record<string, CelInput>) : {});
 }
 
 export function ruleContext(facts: RuleFacts): Record<string, CelInput> {
   const { agent, tool, counts } = facts;
   return {
-    agent: {
+    agent: asMap({
       id: agent.id ?? "",
       name: agent.name,
       team: agent.team ?? "",
       role: agent.role,
       ageDays: agent.createdAt ? Math.max(0, (facts.now.getTime() - agent.createdAt.getTime()) / DAY_MS) : 0,
       actionsLastMinute: BigInt(counts?.agentActionsLastMinute ?? 0),
-    },
-    tool: {
+    }),
+    tool: asMap({
       name: tool?.name ?? "",
       risk: tool?.risk ?? "",
       reversible: tool?.reversible ?? false,
       failuresLastDay: BigInt(counts?.toolFailuresLastDay ?? 0),
-    },
-    control: { state: facts.controlState },
+    }),
+    control: asMap({ state: facts.controlState }),
     resource: facts.resource ?? "",
     action: normalizeText(facts.action),
     args: argsMap(facts.args),

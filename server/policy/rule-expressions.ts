@@ -1,7 +1,7 @@
-import { celEnv, celFunc, CelScalar, isCelError, objectType, parse, plan, type CelEnv, type CelInput } from "@bufbuild/cel";
+import { celEnv, celFunc, celMethod, CelScalar, isCelError, objectType, parse, plan, type CelEnv, type CelFunc, type CelInput } from "@bufbuild/cel";
 import { timestampDate, timestampFromDate, TimestampSchema, type Timestamp } from "@bufbuild/protobuf/wkt";
 import type { Calendar } from "../schemas/policy-rules";
-import { inCalendar, inWindow, parseWindow, timeZoneProblem } from "./rule-windows";
+import { inCalendar, inWindow, localTime, parseWindow, timeZoneProblem } from "./rule-windows";
 
 /*
  * Rule conditions are CEL (cel.dev), run by @bufbuild/cel, a conformance-tested implementation.
@@ -53,6 +53,51 @@ function problemAt(source: string, offset: number, message: string): RuleExpress
   return new RuleExpressionError(`${message} (line ${p.line}, column ${p.column})`, p.offset, p.line, p.column);
 }
 
+type Wall = { year: number; month: number; day: number; hour: number; minute: number; second: number; weekday: number };
+
+/** The wall clock at an instant in a CEL time zone: a fixed offset such as "+01:00", or an IANA name. */
+function wallClock(at: Date, zone: string): Wall {
+  const offset = /^([+-]?)(\d\d):(\d\d)$/.exec(zone);
+  if (offset) {
+    const shifted = new Date(at.getTime() + (offset[1] === "-" ? -1 : 1) * (Number(offset[2]) * 60 + Number(offset[3])) * 60_000);
+    return {
+      year: shifted.getUTCFullYear(),
+      month: shifted.getUTCMonth() + 1,
+      day: shifted.getUTCDate(),
+      hour: shifted.getUTCHours(),
+      minute: shifted.getUTCMinutes(),
+      second: shifted.getUTCSeconds(),
+      weekday: shifted.getUTCDay(),
+    };
+  }
+  const local = localTime(at, zone);
+  return { year: local.year, month: local.month, day: local.day, hour: local.hour, minute: local.minuteOfHour, second: local.second, weekday: local.weekday };
+}
+
+/**
+ * CEL's timestamp methods that take a time zone, with the same answers as the standard library's
+ * (which builds a new Intl formatter on every call, about 200 µs): these reuse one formatter per
+ * zone and the instant's parts across the rules of a decision.
+ */
+function zonedTimeMethods(dateOf: (value: unknown) => Date): CelFunc[] {
+  const timestamp = objectType(TimestampSchema);
+  const methods: [string, (w: Wall) => number][] = [
+    ["getFullYear", (w) => w.year],
+    ["getMonth", (w) => w.month - 1],
+    ["getDate", (w) => w.day],
+    ["getDayOfMonth", (w) => w.day - 1],
+    ["getDayOfWeek", (w) => w.weekday],
+    ["getHours", (w) => w.hour],
+    ["getMinutes", (w) => w.minute],
+    ["getSeconds", (w) => w.second],
+  ];
+  return methods.map(([name, read]) =>
+    celMethod(name, timestamp, [CelScalar.STRING], CelScalar.INT, function (this: unknown, zone: string) {
+      return BigInt(read(wallClock(dateOf(this), zone)));
+    }),
+  );
+}
+
 /** The CEL environment of one policy: the standard library, inWindow and its calendars. */
 export function ruleEnvironment(calendars: Readonly<Record<string, Calendar>>): CelEnv {
   const timestamp = objectType(TimestampSchema);
@@ -67,6 +112,7 @@ export function ruleEnvironment(calendars: Readonly<Record<string, Calendar>>): 
         if (!calendar) throw new Error(`no calendar named ${JSON.stringify(name)}`);
         return inCalendar(dateOf(at), calendar);
       }),
+      ...zonedTimeMethods(dateOf),
     ],
   });
 }
@@ -74,7 +120,35 @@ export function ruleEnvironment(calendars: Readonly<Record<string, Calendar>>): 
 export type CompiledCondition = {
   evaluate: (context: Record<string, CelInput>) => { matched: boolean } | { error: string };
   needs: CountNeeds;
+  /**
+   * A condition that requires `tool.name == "x"` (or `agent.name == "x"`) at its top level
+   * cannot be true for another tool (agent): the rule set skips it without running CEL, which
+   * is what keeps a hundred rules about different tools cheap. CEL's && is false whenever one
+   * side is false, even if the other errs, so skipping changes no answer.
+   */
+  guard: { tool?: string; agent?: string };
 };
+
+/** `tool.name == "x"` and `agent.name == "x"` among the top-level conjuncts. */
+function guardOf(expr: Expr): CompiledCondition["guard"] {
+  const guard: CompiledCondition["guard"] = {};
+  const visit = (e: Expr) => {
+    if (e.exprKind.case !== "callExpr") return;
+    const call = e.exprKind.value;
+    if (call.function === "_&&_") return call.args.forEach(visit);
+    if (call.function !== "_==_" || call.args.length !== 2) return;
+    for (const [field, literal] of [call.args, [...call.args].reverse()]) {
+      const value = constString(literal);
+      if (value === null || field?.exprKind.case !== "selectExpr") continue;
+      const { operand, field: name } = field.exprKind.value;
+      if (name !== "name" || operand?.exprKind.case !== "identExpr") continue;
+      if (operand.exprKind.value.name === "tool") guard.tool = value;
+      if (operand.exprKind.value.name === "agent") guard.agent = value;
+    }
+  };
+  visit(expr);
+  return guard;
+}
 
 /** Parses, checks and plans one condition; throws RuleExpressionError naming the position. */
 export function compileCondition(source: string, env: CelEnv, calendars: Readonly<Record<string, Calendar>>): CompiledCondition {
@@ -118,7 +192,7 @@ export function compileCondition(source: string, env: CelEnv, calendars: Readonl
   } else if (typeof sampleResult !== "boolean") {
     throw problemAt(source, 0, `the condition must be true or false; it gives ${describe(sampleResult)}`);
   }
-  return { evaluate: run, needs };
+  return { evaluate: run, needs, guard: guardOf(parsed.expr!) };
 }
 
 function describe(value: unknown): string {

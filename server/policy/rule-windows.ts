@@ -47,14 +47,35 @@ export function timeZoneProblem(timeZone: string): string | null {
   }
 }
 
-export function localTime(at: Date, timeZone: string): LocalTime {
+type LocalParts = LocalTime & { year: number; month: number; day: number; hour: number; minuteOfHour: number; second: number };
+
+// The rules of one decision read the same instant, often in the same zone: Intl's formatToParts
+// is the costly step (microseconds), so the last instants' answers are kept.
+const recent = new Map<string, LocalParts>();
+
+/** The wall-clock time at `at` in `timeZone` (an IANA name): weekday (0 = Sunday), minute of day, date. */
+export function localTime(at: Date, timeZone: string): LocalParts {
+  const key = `${at.getTime()}|${timeZone}`;
+  const known = recent.get(key);
+  if (known) return known;
   const parts: Record<string, string> = {};
   for (const part of formatterFor(timeZone).formatToParts(at)) parts[part.type] = part.value;
-  return {
+  const hour = Number(parts.hour);
+  const minuteOfHour = Number(parts.minute);
+  const local: LocalParts = {
     weekday: DAY_NAMES.indexOf(parts.weekday!.toLowerCase() as (typeof DAY_NAMES)[number]),
-    minute: Number(parts.hour) * 60 + Number(parts.minute),
+    minute: hour * 60 + minuteOfHour,
     date: `${parts.year}-${parts.month}-${parts.day}`,
+    year: Number(parts.year),
+    month: Number(parts.month),
+    day: Number(parts.day),
+    hour,
+    minuteOfHour,
+    second: Math.floor((at.getTime() / 1000) % 60 + 60) % 60,
   };
+  if (recent.size >= 64) recent.clear();
+  recent.set(key, local);
+  return local;
 }
 
 function parseDay(text: string): number {
