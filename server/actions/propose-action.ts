@@ -16,6 +16,7 @@ import { notificationInsertSql, webhookDeliveriesSql } from "../notifications/no
 import { getCurrentPolicy } from "../policy/current-policy";
 import { ruleInputs } from "../policy/rule-inputs";
 import { shadowDecisionWrites } from "../policy/shadow-policy";
+import { applyApprovalGrant } from "../policy/approval-grants";
 import { getToolForDecision } from "../tools/tool-registry";
 import { pendingKey, proposalByExternalId, repeatedProposal } from "./repeated-proposal";
 import { sqlState, UNIQUE_VIOLATION } from "../db/sql-state";
@@ -106,6 +107,8 @@ async function decideAndRecord(
     else counted = { tool: toolDef.name, spec: toolDef.rateLimit };
   }
 
+  // An approver's grant (same tool, same resource, this agent, for N minutes) answers for one human.
+  evaluation = await applyApprovalGrant(db, evaluation, { agentId: agent.id, tool, resource: input.resource ?? null, risk: toolDef?.risk ?? null });
   const status: ActionStatus =
     evaluation.decision === "deny" ? "denied" : evaluation.decision === "require_approval" ? "pending_approval" : "approved";
   const runsNow = status === "approved";

@@ -149,5 +149,11 @@ export async function shadowDifference(db: DbOrTx) {
 export async function shadowDecisionWrites(db: DbOrTx, input: EvaluationInput, enforced: Evaluation, actionId: string): Promise<Prisma.Sql[]> {
   const shadow = await getRunningShadow(db);
   if (!shadow || enforced.retryAfterSeconds !== undefined) return [];
-  return [shadowDecisionSql(shadow.id, actionId, enforced.decision, evaluateAction(input, shadow.document))];
+  let evaluation = evaluateAction(input, shadow.document);
+  // An approval grant answered for a human in the enforced decision; it would in the draft's too.
+  const grant = enforced.reasons.find((r) => r.code === "approval_grant");
+  if (grant && evaluation.decision === "require_approval" && evaluation.requiredApprovals <= 1) {
+    evaluation = { ...evaluation, decision: "execute_with_notification", requiredApprovals: 0, reasons: [...evaluation.reasons, grant] };
+  }
+  return [shadowDecisionSql(shadow.id, actionId, enforced.decision, evaluation)];
 }

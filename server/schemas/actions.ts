@@ -55,6 +55,11 @@ export const ZApproveRequest = z
     /** Edited args: the agent must run these instead of the ones it proposed. */
     args: boundedJson("args").optional(),
     comment: z.string().trim().max(2000).optional(),
+    /**
+     * Also approve, for this many minutes, the same tool on the same resource by this agent: such
+     * proposals that would wait for one human run with a notification instead (an approval grant).
+     */
+    grantMinutes: z.number().int().min(1, "grantMinutes: at least 1").max(24 * 60, "grantMinutes: at most 1440 (a day)").optional(),
   })
   .meta({ id: "ApproveRequest" });
 

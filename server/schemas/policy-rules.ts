@@ -105,3 +105,8 @@ export const ZValidateRuleRequest = z.strictObject({
   when: z.string().max(2000, "a condition must be at most 2000 characters"),
   calendars: ZCalendars.default({}),
 });
+
+export const ZRevokeGrantRequest = z.strictObject({
+  id: z.uuid("id must be an approval grant's id"),
+  reason: z.string().trim().max(500).default(""),
+});

@@ -3,9 +3,11 @@ import { replayPolicy } from "../../policy/replay-policy";
 import { listPolicyVersions, savePolicy } from "../../policy/save-policy";
 import { ZEndShadowRequest, ZReplayRequest, ZSavePolicyRequest, ZStartShadowRequest } from "../../schemas/policy";
 import { endShadow, shadowDifference, startShadow } from "../../policy/shadow-policy";
-import { ZValidateRuleRequest } from "../../schemas/policy-rules";
+import { z } from "zod";
 import { validateRuleCondition } from "../../policy/validate-rule";
-import { adminProcedure, createTRPCRouter, viewerProcedure } from "../trpc";
+import { adminProcedure, approverProcedure, createTRPCRouter, viewerProcedure } from "../trpc";
+import { listApprovalGrants, revokeApprovalGrant } from "../../policy/approval-grants";
+import { ZRevokeGrantRequest, ZValidateRuleRequest } from "../../schemas/policy-rules";
 
 export const policiesRouter = createTRPCRouter({
   current: viewerProcedure.query(({ ctx }) => getCurrentPolicy(ctx.db, { fresh: true })),
@@ -17,5 +19,8 @@ export const policiesRouter = createTRPCRouter({
   shadow: viewerProcedure.query(({ ctx }) => shadowDifference(ctx.db)),
   startShadow: adminProcedure.input(ZStartShadowRequest).mutation(({ ctx, input }) => startShadow(ctx.db, ctx.user, input, { ip: ctx.ip })),
   endShadow: adminProcedure.input(ZEndShadowRequest).mutation(({ ctx, input }) => endShadow(ctx.db, ctx.user, input, { ip: ctx.ip })),
+  /** Approval grants: the live ones, or all of the latest 200 with ended ones. */
+  grants: viewerProcedure.input(z.strictObject({ includeEnded: z.boolean().default(false) })).query(({ ctx, input }) => listApprovalGrants(ctx.db, input)),
+  revokeGrant: approverProcedure.input(ZRevokeGrantRequest).mutation(({ ctx, input }) => revokeApprovalGrant(ctx.db, ctx.user, input, { ip: ctx.ip })),
   save: adminProcedure.input(ZSavePolicyRequest).mutation(({ ctx, input }) => savePolicy(ctx.db, ctx.user, input, { ip: ctx.ip })),
 });
