@@ -121,3 +121,60 @@ test("the 2pm-on-a-Tuesday rule: written in the form, replayed, saved, and enfor
   await page.goto(`/actions/${inside.id}`);
   await expect(page.getByText(RULE).first()).toBeVisible();
 });
+
+test("a draft runs in shadow beside the policy, then is dropped; an approval grant lets the next identical step run", async ({ page, request }) => {
+  const token = await adminToken();
+  const auth = { Authorization: `Bearer ${token}` };
+  const tool = `cache.flush-${Math.random().toString(36).slice(2, 6)}`;
+  expect((await request.put(`/api/v1/tools/${tool}`, { headers: auth, data: { scopes: [], risk: "low" } })).status()).toBe(200);
+  const created = await request.post("/api/v1/agents", {
+    headers: auth,
+    data: { name: `flusher-${Math.random().toString(36).slice(2, 6)}`, role: "specialist", team: "ops", tools: [tool] },
+  });
+  const { key } = (await created.json()) as { key: { secret: string } };
+  const propose = async (action: string, confidence: number) => {
+    const response = await request.post("/api/v1/actions", { headers: { Authorization: `Bearer ${key.secret}` }, data: { action, tool, resource: "prod/cache", confidence } });
+    expect(response.status()).toBe(201);
+    return (await response.json()) as { id: string; decision: string; reasons: { code: string; message: string }[] };
+  };
+
+  await logIn(page);
+  await page.goto("/policies");
+  await page.getByRole("button", { name: "Add a rule" }).click();
+  const rule = page.getByTestId("rule").last();
+  await rule.getByLabel(/: name$/).fill(`flushes of ${tool} wait`);
+  await rule.getByLabel("When (CEL condition)").fill(`tool.name == "${tool}"`);
+  await expect(rule.getByTestId("condition-check")).toHaveText("✓ The condition compiles.");
+  await page.getByLabel("What changed and why").fill("try the flush rule on live traffic");
+  await page.getByRole("button", { name: "Run as shadow" }).click();
+  await expect(page.getByTestId("shadow-panel")).toBeVisible();
+
+  // The agent is answered by the policy in force; the shadow records the difference.
+  expect((await propose("flush the cache", 0.99)).decision).toBe("auto_execute");
+  const row = page.getByTestId("shadow-row").filter({ hasText: "flush the cache" });
+  await expect(row).toContainText(`rule “flushes of ${tool} wait”`, { timeout: 15_000 });
+  await expect(page.getByTestId("shadow-summary")).toContainText("more approval");
+  await page.screenshot({ path: "test-results/screens/policies-shadow-1440.png", fullPage: true });
+  await page.getByRole("button", { name: "Drop the shadow" }).click();
+  await expect(page.getByTestId("shadow-panel")).toHaveCount(0);
+
+  // A grant: approve one flush and the same tool on the same resource for 30 minutes.
+  const first = await propose("flush the cache again", 0.5);
+  expect(first.decision).toBe("require_approval");
+  await page.goto("/inbox");
+  await page.getByTestId("inbox-item").filter({ hasText: "flush the cache again" }).click();
+  await page.getByLabel("Grant minutes").selectOption("30");
+  await page.getByTestId("grant-approve").getByRole("button").click();
+  await expect(page.getByTestId("inbox-notice")).toContainText("Approved");
+  const next = await propose("flush the cache a third time", 0.5);
+  expect(next.decision).toBe("execute_with_notification");
+  expect(next.reasons.find((r) => r.code === "approval_grant")?.message).toContain("Approved in advance by");
+
+  // Listed in /policies, and revoked there: the next one waits again.
+  await page.goto("/policies");
+  const grant = page.getByTestId("grant-row").filter({ hasText: tool });
+  await expect(grant).toContainText("prod/cache");
+  await grant.getByRole("button", { name: "Revoke" }).click();
+  await expect(grant).toHaveCount(0);
+  expect((await propose("flush the cache a fourth time", 0.5)).decision).toBe("require_approval");
+});

@@ -1,6 +1,6 @@
 import { celEnv, celFunc, celMethod, CelScalar, isCelError, objectType, parse, plan, type CelEnv, type CelFunc, type CelInput } from "@bufbuild/cel";
 import { timestampDate, timestampFromDate, TimestampSchema, type Timestamp } from "@bufbuild/protobuf/wkt";
-import type { Calendar } from "../schemas/policy-rules";
+import { RULE_CONTEXT, type Calendar } from "../schemas/policy-rules";
 import { inCalendar, inWindow, localTime, parseWindow, timeZoneProblem } from "./rule-windows";
 
 /*
@@ -14,17 +14,18 @@ import { inCalendar, inWindow, localTime, parseWindow, timeZoneProblem } from ".
 type ParsedExpr = ReturnType<typeof parse>;
 type Expr = NonNullable<ParsedExpr["expr"]>;
 
-/** What the context offers at its top level, and the fields of its objects. */
-const CONTEXT_FIELDS: Record<string, readonly string[] | null> = {
-  agent: ["id", "name", "team", "role", "ageDays", "actionsLastMinute"],
-  tool: ["name", "risk", "reversible", "failuresLastDay"],
-  control: ["state"],
-  resource: null,
-  action: null,
-  args: null,
-  confidence: null,
-  now: null,
-};
+/**
+ * What the context offers at its top level, and the fields of its objects (null: a value, or a
+ * map of anything such as args), read from RULE_CONTEXT: the list the editor and the docs show
+ * is the list the checker enforces.
+ */
+const CONTEXT_FIELDS: Record<string, string[] | null> = {};
+for (const { name } of RULE_CONTEXT) {
+  if (name.includes("(")) continue; // a function, such as inWindow(…)
+  const [root, field] = name.split(".") as [string, string | undefined];
+  if (field === undefined) CONTEXT_FIELDS[root] ??= null;
+  else (CONTEXT_FIELDS[root] ??= []).push(field);
+}
 
 /** Counts cost a query each: a rule set loads only those one of its conditions names. */
 export type CountNeeds = { agentActionsLastMinute: boolean; toolFailuresLastDay: boolean };
