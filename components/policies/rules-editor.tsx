@@ -157,7 +157,8 @@ export function RulesEditor({
                       value={rule.when}
                       readOnly={readOnly}
                       onChange={(e) => update(i, { when: e.target.value })}
-                      rows={2}
+                      // Tall enough to show a long condition whole (wrapping at about 70 characters).
+                      rows={Math.min(8, Math.max(3, rule.when.split("\n").length + Math.floor(rule.when.length / 70)))}
                       spellCheck={false}
                       aria-describedby={checkId}
                       className={`block w-full rounded-md border border-slate-300 p-2 font-mono text-xs ${READ_ONLY_CONTROL}`}
@@ -166,7 +167,7 @@ export function RulesEditor({
                   <ConditionCheck when={rule.when} calendars={calendars} id={checkId} />
                 </div>
               </div>
-              <div className="mt-3 grid grid-cols-1 gap-3 sm:grid-cols-2 lg:grid-cols-4">
+              <div className="mt-3 grid grid-cols-1 gap-3 sm:grid-cols-2 2xl:grid-cols-4">
                 <Field label="Then the action">
                   <Select value={rule.decision} disabled={readOnly} onChange={(e) => update(i, { decision: e.target.value as RuleDraft["decision"] })}>
                     <option value="">(decision unchanged)</option>
@@ -180,7 +181,7 @@ export function RulesEditor({
                 <Field label="Approvers needed">
                   <Input type="number" min="1" max="10" value={rule.requiredApprovals} readOnly={readOnly} onChange={(e) => update(i, { requiredApprovals: e.target.value })} placeholder="1" />
                 </Field>
-                <Field label="Approval expires after (min)">
+                <Field label="Expires after (min)">
                   <Input type="number" min="1" value={rule.expiresInMinutes} readOnly={readOnly} onChange={(e) => update(i, { expiresInMinutes: e.target.value })} placeholder="policy's" />
                 </Field>
                 <label className="flex items-center gap-2 self-end pb-2 text-sm text-slate-700">

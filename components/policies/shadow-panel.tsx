@@ -36,7 +36,7 @@ export function ShadowPanel({ canEdit }: { canEdit: boolean }) {
         <p className="text-sm text-slate-700">
           {draft.comment ? <q>{draft.comment}</q> : "A draft"} based on version {draft.baseVersion} records what it would decide; agents still get the policy in force.{" "}
           <span data-testid="shadow-summary" className="font-medium">
-            {data.total.toLocaleString()} decisions so far: {more === 0 ? "as many approvals" : more > 0 ? `${more} more approval(s)` : `${-more} fewer approval(s)`}, {data.stricter} stricter, {data.looser} less strict.
+            {data.total.toLocaleString()} decision{data.total === 1 ? "" : "s"} so far: {more === 0 ? "as many approvals" : more > 0 ? `${more} more approval(s)` : `${-more} fewer approval(s)`}, {data.stricter} stricter, {data.looser} less strict.
           </span>
         </p>
         <div className="grid grid-cols-2 gap-3 md:grid-cols-4">
