@@ -8,9 +8,16 @@ import { env } from "../env";
  * time means the real time. Nothing else reads this clock: audit rows, expiries and rate limits
  * keep the real one.
  */
+let warned = false;
+
 export function decisionTime(): Date {
   const file = env.WARDEN_TEST_CLOCK_FILE;
   if (!file) return new Date();
+  if (!warned) {
+    warned = true;
+    // Said once, loudly: a production server must never run with a clock a file can set.
+    console.warn(`warden: WARDEN_TEST_CLOCK_FILE is set (${file}): policy rules read their time from that file. For tests only.`);
+  }
   let text: string;
   try {
     text = readFileSync(file, "utf8").trim();
