@@ -76,6 +76,8 @@ export async function applyApprovalGrant(
   };
 }
 
+export type GrantView = Awaited<ReturnType<typeof listApprovalGrants>>[number];
+
 export async function listApprovalGrants(db: DbOrTx, options: { includeEnded?: boolean } = {}) {
   const rows = await db.approvalGrant.findMany({
     where: options.includeEnded ? {} : { endedAt: null, expiresAt: { gt: new Date() } },
@@ -94,9 +96,13 @@ export async function revokeApprovalGrant(db: DbOrTx, actor: UserActor, request:
     const grant = await tx.approvalGrant.findUniqueOrThrow({ where: { id: input.id } });
     if (grant.endedAt) throw new AppError("CONFLICT", `this grant already ended at ${grant.endedAt.toISOString()} (${grant.endReason ?? "revoked"})`);
     if (grant.expiresAt <= new Date()) throw new AppError("CONFLICT", `this grant already expired at ${grant.expiresAt.toISOString()}`);
-    const ended = await tx.approvalGrant.update({ where: { id: grant.id }, data: { endedAt: new Date(), endedByLabel: actor.label, endReason: input.reason || "revoked" } });
+    const { agent, ...ended } = await tx.approvalGrant.update({
+      where: { id: grant.id },
+      data: { endedAt: new Date(), endedByLabel: actor.label, endReason: input.reason || "revoked" },
+      include: { agent: { select: { name: true } } },
+    });
     await appendAudit(tx, { actor, verb: "approval.grant_revoke", subject: { type: "approval_grant", id: grant.id }, data: { reason: input.reason || null }, origin });
-    return ended;
+    return { ...ended, agent: agent.name, live: false };
   });
 }
 

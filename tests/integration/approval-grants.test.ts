@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import { approveRoute } from "../../server/approvals/approval-routes";
 import { apiControlRoutes } from "../../server/control/control-routes";
 import { listApprovalGrants, revokeApprovalGrant } from "../../server/policy/approval-grants";
+import { listGrantsRoute, revokeGrantRoute } from "../../server/policy/policy-routes";
 import { auditRows, call, db, makeUserWithToken } from "../support/fixtures";
 import { makeGrantedAgent, makeTool, propose } from "../support/guardrail-fixtures";
 
@@ -44,9 +45,15 @@ describe("approval grants", () => {
     // Never past a refusal: an agent-level deny still refuses (an ungranted tool here).
     expect((await propose(key, { tool: "no-such-tool", resource: "staging/db", confidence: 0.5 })).json.decision).toBe("deny");
 
-    await revokeApprovalGrant(db, approver, { id: grant!.id, reason: "done" });
+    // Listed and revoked through the API, as a script would.
+    const listed = await call(listGrantsRoute, { token: approver.token });
+    expect(listed.json.grants.find((g: { id: string }) => g.id === grant!.id)).toMatchObject({ agent: agent.name, tool, resource: "staging/db", live: true });
+    const revoked = await call(revokeGrantRoute, { token: approver.token, params: { id: grant!.id }, body: { reason: "done" } });
+    expect(revoked.status).toBe(200);
+    expect(revoked.json).toMatchObject({ live: false, endedByLabel: approver.label, endReason: "done" });
     expect((await waits("staging/db")).json.decision).toBe("require_approval");
     await expect(revokeApprovalGrant(db, approver, { id: grant!.id })).rejects.toMatchObject({ code: "CONFLICT" });
+    expect((await call(revokeGrantRoute, { token: approver.token, params: { id: grant!.id }, body: {} })).status).toBe(409);
     expect(await auditRows({ verb: "approval.grant", subjectId: grant!.id })).toHaveLength(1);
     expect(await auditRows({ verb: "approval.grant_revoke", subjectId: grant!.id })).toHaveLength(1);
   });
