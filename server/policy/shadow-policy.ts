@@ -30,11 +30,16 @@ const cache = busInvalidatedCache<RunningShadow | null>({ maxAgeMs: 5_000, inval
 async function loadRunningShadow(db: DbOrTx): Promise<RunningShadow | null> {
   const row = await db.policyShadow.findFirst({ where: { endedAt: null } });
   if (!row) return null;
+  // The same shadow read again keeps its document object, so its rules stay compiled.
+  if (lastRead?.id === row.id) return lastRead;
   const document = ZPolicyDocument.safeParse(row.document);
   // A row edited into something unreadable shadows nothing rather than failing live decisions.
   if (!document.success) return null;
-  return { id: row.id, document: document.data, baseVersion: row.baseVersion, comment: row.comment, authorLabel: row.authorLabel, createdAt: row.createdAt };
+  lastRead = { id: row.id, document: document.data, baseVersion: row.baseVersion, comment: row.comment, authorLabel: row.authorLabel, createdAt: row.createdAt };
+  return lastRead;
 }
+
+let lastRead: RunningShadow | null = null;
 
 /** The shadow running now, if any (cached: read by every decision). */
 export function getRunningShadow(db: DbOrTx, options: { fresh?: boolean } = {}): Promise<RunningShadow | null> {

@@ -232,6 +232,13 @@ describe("rules through the API", () => {
     expect(empty.json.error.message).toMatch(/then.*at least one of decision/);
   });
 
+  it("a version's rules are compiled once: the same version read again is the same document", async () => {
+    const first = await getCurrentPolicy(db, { fresh: true });
+    const again = await getCurrentPolicy(db, { fresh: true });
+    // (Another suite may save a version in between; then there is nothing to compare.)
+    if (again.version === first.version) expect(again.document).toBe(first.document);
+  });
+
   it("replay names the rule that would decide each past action", async () => {
     const { name } = agents.get("a weekly window in winter (UTC+1)")!;
     const current = await getCurrentPolicy(db, { fresh: true });
