@@ -2,7 +2,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { defineConfig } from "@playwright/test";
 import { browserUse } from "./e2e/support/browser";
-import { ADMIN, E2E_PORT } from "./e2e/support/constants";
+import { ADMIN, E2E_PORT, TEST_CLOCK_FILE } from "./e2e/support/constants";
 
 // Every API answer of the run is recorded here (by each server the run starts: they inherit this
 // environment) and checked against the OpenAPI document at the end (globalTeardown).
@@ -30,6 +30,7 @@ export default defineConfig({
       PORT: String(E2E_PORT),
       WARDEN_ADMIN_EMAIL: ADMIN.email,
       WARDEN_ADMIN_PASSWORD: ADMIN.password,
+      WARDEN_TEST_CLOCK_FILE: TEST_CLOCK_FILE,
     },
   },
 });

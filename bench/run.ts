@@ -9,6 +9,7 @@ import { memoryBenchmark } from "./memory.bench";
 import { metricsBenchmark } from "./metrics.bench";
 import { qualityBenchmark } from "./quality.bench";
 import { recallBenchmark } from "./recall.bench";
+import { rulesBenchmark } from "./rules.bench";
 import { sdkBenchmark } from "./sdk";
 import { tasksBenchmark } from "./tasks.bench";
 import { usageBenchmark } from "./usage.bench";
@@ -34,6 +35,7 @@ const BENCHMARKS: Record<string, () => Promise<Record<string, unknown>>> = {
   quality: () => qualityBenchmark({ scores: Number(process.env.BENCH_SCORES ?? 1_000_000) }),
   audit: () => auditBenchmark({ rows: Number(process.env.BENCH_AUDIT_ROWS ?? 1_000_000), appends: Number(process.env.BENCH_APPENDS ?? 5_000) }),
   usage: () => usageBenchmark({ events: Number(process.env.BENCH_USAGE_EVENTS ?? 5_000), port: Number(process.env.BENCH_USAGE_PORT ?? 11497) }),
+  rules: () => rulesBenchmark({ decisions: Number(process.env.BENCH_RULE_DECISIONS ?? 20_000) }),
   sdk: () => sdkBenchmark({ calls: Number(process.env.BENCH_SDK_CALLS ?? 2_000), concurrency: Number(process.env.BENCH_SDK_CONCURRENCY ?? 1), port: Number(process.env.BENCH_SDK_PORT ?? 11498) }),
 };
 

@@ -22,6 +22,11 @@ const EnvSchema = z.object({
   PORT: z.coerce.number().int().min(1).max(65535).default(11480),
   HOST: z.string().default("0.0.0.0"),
   WARDEN_DATA_DIR: z.string().default(".warden"),
+  /**
+   * Tests only: a file holding an ISO time that policy rules read as `now` (policy/decision-clock.ts).
+   * Only the end-to-end test server sets it; unset, rules see the real time.
+   */
+  WARDEN_TEST_CLOCK_FILE: z.string().min(1).optional(),
   WARDEN_ADMIN_EMAIL: z.email().optional(),
   WARDEN_ADMIN_PASSWORD: z.string().min(8).optional(),
   WARDEN_PUBLIC_URL: z.url().optional(),

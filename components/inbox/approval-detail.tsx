@@ -18,10 +18,15 @@ type Props = {
   busy: boolean;
   onMode: (mode: DetailMode) => void;
   onApprove: (args?: Record<string, unknown>) => void;
+  /** Approve, and the same tool on the same resource by this agent for that many minutes (an approval grant). */
+  onApproveWithGrant?: (minutes: number) => void;
   onReject: (reason: string) => void;
 };
 
-export function ApprovalDetail({ item, mode, busy, onMode, onApprove, onReject }: Props) {
+const GRANT_MINUTES = [15, 30, 60, 240];
+
+export function ApprovalDetail({ item, mode, busy, onMode, onApprove, onApproveWithGrant, onReject }: Props) {
+  const [grantMinutes, setGrantMinutes] = useState(30);
   const now = useNow(1000);
   const [argsText, setArgsText] = useState(() => JSON.stringify(item.args, null, 2));
   const [argsError, setArgsError] = useState<string | null>(null);
@@ -210,6 +215,25 @@ export function ApprovalDetail({ item, mode, busy, onMode, onApprove, onReject }
           <Button variant="danger" onClick={() => onMode("reject")}>
             Reject (r)
           </Button>
+          {onApproveWithGrant && item.tool && item.requiredApprovals <= 1 && item.risk !== "critical" ? (
+            <span className="flex flex-wrap items-center gap-2 text-sm text-slate-700" data-testid="grant-approve">
+              <Button variant="secondary" disabled={busy} onClick={() => onApproveWithGrant(grantMinutes)}>
+                Approve, and {item.tool} on {item.resource ?? "no resource"} by this agent for
+              </Button>
+              <select
+                aria-label="Grant minutes"
+                value={grantMinutes}
+                onChange={(e) => setGrantMinutes(Number(e.target.value))}
+                className="rounded-md border border-slate-300 bg-white px-2 py-1.5 text-sm"
+              >
+                {GRANT_MINUTES.map((m) => (
+                  <option key={m} value={m}>
+                    {m < 60 ? `${m} min` : `${m / 60} h`}
+                  </option>
+                ))}
+              </select>
+            </span>
+          ) : null}
         </div>
       ) : null}
       {item.approvals.length > 0 ? (

@@ -268,6 +268,7 @@ export function Inbox({ focusId }: { focusId?: string }) {
                 busy={busy}
                 onMode={setMode}
                 onApprove={(args) => approve.mutate({ actionId: selected.id, ...(args ? { args } : {}) })}
+                onApproveWithGrant={(grantMinutes) => approve.mutate({ actionId: selected.id, grantMinutes })}
                 onReject={(reason) => reject.mutate({ actionId: selected.id, reason })}
               />
             ) : (

@@ -3,6 +3,7 @@
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useMemo, useState } from "react";
 import { ZPolicyDocument, type PolicyDocument } from "@/server/schemas/policy";
+import { ZCalendars } from "@/server/schemas/policy-rules";
 import { useTRPC } from "@/components/trpc";
 import { Button } from "@/components/ui/button";
 import { Card } from "@/components/ui/card";
@@ -10,6 +11,9 @@ import { ErrorText } from "@/components/ui/error-text";
 import { Field, Input, READ_ONLY_CONTROL, Select } from "@/components/ui/field";
 import { DECISIONS, type Decision } from "@/server/schemas/enums";
 import { ReplayResult } from "./replay-result";
+import { ShadowPanel } from "./shadow-panel";
+import { fromRuleDrafts, RulesEditor, toRuleDrafts, type RuleDraft } from "./rules-editor";
+import { CalendarsEditor, fromCalendarDrafts, toCalendarDrafts, type CalendarDraft } from "./calendars-editor";
 
 /** How far an action that names no tool may go, for each cap the policy can set. */
 const UNTOOLED_CAP_LABEL: Record<Decision, string> = {
@@ -28,7 +32,8 @@ type Draft = {
   untooledMaxDecision: PolicyDocument["untooledMaxDecision"];
   onMatchingFailure: PolicyDocument["onMatchingFailure"];
   failureLookbackDays: string;
-  overrides: string;
+  rules: RuleDraft[];
+  calendars: CalendarDraft[];
 };
 
 function toDraft(doc: PolicyDocument): Draft {
@@ -41,18 +46,13 @@ function toDraft(doc: PolicyDocument): Draft {
     untooledMaxDecision: doc.untooledMaxDecision,
     onMatchingFailure: doc.onMatchingFailure,
     failureLookbackDays: String(doc.failureLookbackDays),
-    overrides: JSON.stringify({ toolOverrides: doc.toolOverrides, agentOverrides: doc.agentOverrides }, null, 2),
+    rules: toRuleDrafts(doc.rules),
+    calendars: toCalendarDrafts(doc.calendars),
   };
 }
 
 /** The draft as a policy document, or the problems that stop it being one (named by field). */
 function fromDraft(draft: Draft): { document: PolicyDocument } | { problems: string[] } {
-  let overrides: unknown;
-  try {
-    overrides = JSON.parse(draft.overrides);
-  } catch {
-    return { problems: ["overrides: not valid JSON"] };
-  }
   const candidate = {
     alwaysRequireApproval: draft.patterns.split("\n").map((p) => p.trim()).filter(Boolean),
     thresholds: { autoExecute: Number(draft.autoExecute), notify: Number(draft.notify) },
@@ -61,11 +61,22 @@ function fromDraft(draft: Draft): { document: PolicyDocument } | { problems: str
     untooledMaxDecision: draft.untooledMaxDecision,
     onMatchingFailure: draft.onMatchingFailure,
     failureLookbackDays: Number(draft.failureLookbackDays),
-    ...(typeof overrides === "object" && overrides !== null ? overrides : {}),
+    rules: fromRuleDrafts(draft.rules),
+    calendars: fromCalendarDrafts(draft.calendars),
   };
   const parsed = ZPolicyDocument.safeParse(candidate);
   if (parsed.success) return { document: parsed.data };
-  return { problems: parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`) };
+  return { problems: parsed.error.issues.map((i) => `${describePath(i.path, candidate)}: ${i.message}`) };
+}
+
+/** An issue's field, with the rule's name where it is in a rule ("rules.2 (db restarts).then"). */
+function describePath(path: readonly PropertyKey[], candidate: { rules: { name: string }[] }): string {
+  const text = path.map(String).join(".");
+  if (path[0] === "rules" && typeof path[1] === "number") {
+    const name = candidate.rules[path[1]]?.name;
+    return name ? `rule ${path[1] + 1} (${name})${path.length > 2 ? `: ${path.slice(2).map(String).join(".")}` : ""}` : `rule ${path[1] + 1}${path.length > 2 ? `: ${path.slice(2).map(String).join(".")}` : ""}`;
+  }
+  return text;
 }
 
 /** How the always-require-approval patterns match: the rules of guardrails/approval-patterns.ts. */
@@ -116,7 +127,17 @@ function PolicyForm({ current, canEdit }: { current: Current; canEdit: boolean }
       },
     }),
   );
+  const startShadow = useMutation(
+    trpc.policies.startShadow.mutationOptions({
+      onSuccess: () => void queryClient.invalidateQueries({ queryKey: trpc.policies.shadow.queryKey() }),
+    }),
+  );
   const parsed = useMemo(() => fromDraft(draft), [draft]);
+  // The calendars the conditions are checked against: the draft's, as far as they parse.
+  const draftCalendars = useMemo(() => {
+    const calendars = ZCalendars.safeParse(fromCalendarDrafts(draft.calendars));
+    return calendars.success ? calendars.data : {};
+  }, [draft.calendars]);
   const draftKey = "document" in parsed ? JSON.stringify(parsed.document) : null;
   const [replayedKey, setReplayedKey] = useState<string | null>(null);
   const set = (patch: Partial<Draft>) => setDraft({ ...draft, ...patch });
@@ -179,19 +200,11 @@ function PolicyForm({ current, canEdit }: { current: Current; canEdit: boolean }
           <Field label="…if it failed within (days)">
             <Input type="number" min="1" value={draft.failureLookbackDays} readOnly={readOnly} onChange={(e) => set({ failureLookbackDays: e.target.value })} />
           </Field>
-          <div className="md:col-span-3">
-            <Field label="Overrides per tool and per agent" hint='e.g. {"toolOverrides": {"docker.restart": {"thresholds": {"autoExecute": 0.99, "notify": 0.8}}}, "agentOverrides": {}}'>
-              <textarea
-                aria-label="Overrides"
-                value={draft.overrides}
-                readOnly={readOnly}
-                onChange={(e) => set({ overrides: e.target.value })}
-                rows={6}
-                className={`block w-full rounded-md border border-slate-300 p-2 font-mono text-xs ${READ_ONLY_CONTROL}`}
-              />
-            </Field>
-          </div>
         </form>
+        <div className="mt-6 space-y-6 border-t border-slate-200 pt-4">
+          <RulesEditor rules={draft.rules} calendars={draftCalendars} readOnly={readOnly} onChange={(rules) => set({ rules })} />
+          <CalendarsEditor calendars={draft.calendars} readOnly={readOnly} onChange={(calendars) => set({ calendars })} />
+        </div>
         {"problems" in parsed ? (
           <ul role="alert" className="mt-3 list-disc pl-5 text-sm text-red-600">
             {parsed.problems.map((p) => (
@@ -221,6 +234,16 @@ function PolicyForm({ current, canEdit }: { current: Current; canEdit: boolean }
               </Field>
             </div>
             <Button
+              variant="secondary"
+              disabled={!draftKey || startShadow.isPending}
+              title="Run this draft beside the policy in force on live traffic, recording what it would decide"
+              onClick={() => {
+                if ("document" in parsed) startShadow.mutate({ document: parsed.document, comment });
+              }}
+            >
+              Run as shadow
+            </Button>
+            <Button
               disabled={!reviewed || save.isPending}
               title={reviewed ? undefined : "Preview the effect of this exact draft first"}
               onClick={() => {
@@ -234,10 +257,12 @@ function PolicyForm({ current, canEdit }: { current: Current; canEdit: boolean }
           <p className="mt-4 text-xs text-slate-500">Only admins change the policy.</p>
         )}
         <div className="mt-2 space-y-1">
-          <ErrorText error={replay.error ?? save.error} />
+          <ErrorText error={replay.error ?? save.error ?? startShadow.error} />
+          {startShadow.data ? <p className="text-sm text-emerald-700">The draft runs in shadow: its live difference is shown below.</p> : null}
           {save.data ? <p className="text-sm text-emerald-700">Saved version {save.data.version} ({save.data.changes.length} changes).</p> : null}
         </div>
       </Card>
+      <ShadowPanel canEdit={canEdit} />
       {replay.data ? <ReplayResult result={replay.data} stale={!reviewed} /> : null}
     </div>
   );

@@ -7,7 +7,18 @@ import { Table, Td, Th } from "@/components/ui/table";
 import { DECISION_TONE, label } from "@/components/inbox/format";
 import { DECISIONS, type Decision } from "@/server/schemas/enums";
 
-type Row = { id: string; agent: string; action: string; tool: string | null; confidence: number; from: Decision; to: Decision; status: string };
+type Row = {
+  id: string;
+  agent: string;
+  action: string;
+  tool: string | null;
+  resource?: string | null;
+  confidence: number;
+  from: Decision;
+  to: Decision;
+  status: string;
+  rule?: string | null;
+};
 type Result = {
   days: number;
   actions: number;
@@ -17,6 +28,7 @@ type Result = {
   changedCount: number;
   changed: Row[];
   caughtFailures: Row[];
+  decidedByRule?: Record<string, number>;
 };
 
 export function ReplayResult({ result, stale }: { result: Result; stale: boolean }) {
@@ -39,6 +51,7 @@ export function ReplayResult({ result, stale }: { result: Result; stale: boolean
           );
         })}
       </div>
+      <RuleCounts counts={result.decidedByRule ?? {}} />
       <h3 className="mt-5 text-sm font-semibold">Past failures this draft would have sent to a human ({result.caughtFailures.length})</h3>
       {result.caughtFailures.length === 0 ? <p className="text-sm text-slate-500">None.</p> : <Rows rows={result.caughtFailures} />}
       <h3 className="mt-5 text-sm font-semibold">Actions whose decision changes ({result.changedCount})</h3>
@@ -57,6 +70,7 @@ function Rows({ rows }: { rows: Row[] }) {
           <Th>Confidence</Th>
           <Th>Was</Th>
           <Th>Would be</Th>
+          <Th>Decided by</Th>
           <Th>Outcome</Th>
         </tr>
       </thead>
@@ -76,10 +90,29 @@ function Rows({ rows }: { rows: Row[] }) {
             <Td>
               <Badge tone={DECISION_TONE[r.to]}>{label(r.to)}</Badge>
             </Td>
+            <Td>{r.rule ? <span data-testid="replay-rule">rule “{r.rule}”</span> : <span className="text-slate-500">the policy&apos;s settings</span>}</Td>
             <Td>{label(r.status)}</Td>
           </tr>
         ))}
       </tbody>
     </Table>
+  );
+}
+
+/** How many of the replayed actions each rule decides (the rule whose outcome is the decision). */
+function RuleCounts({ counts }: { counts: Record<string, number> }) {
+  const entries = Object.entries(counts).sort((a, b) => b[1] - a[1]);
+  if (entries.length === 0) return null;
+  return (
+    <div className="mt-5" data-testid="replay-rules">
+      <h3 className="text-sm font-semibold">Actions each rule decides</h3>
+      <ul className="mt-1 space-y-0.5 text-sm">
+        {entries.map(([rule, n]) => (
+          <li key={rule}>
+            <span className="font-medium">{rule}</span>: {n.toLocaleString()}
+          </li>
+        ))}
+      </ul>
+    </div>
   );
 }

@@ -14,6 +14,9 @@ import { recallBookkeepingSql } from "../memory/recall";
 import { matchingFailures, recallForDecision } from "../memory/recall-for-decision";
 import { notificationInsertSql, webhookDeliveriesSql } from "../notifications/notify";
 import { getCurrentPolicy } from "../policy/current-policy";
+import { ruleInputs } from "../policy/rule-inputs";
+import { shadowDecisionWrites } from "../policy/shadow-policy";
+import { applyApprovalGrant } from "../policy/approval-grants";
 import { getToolForDecision } from "../tools/tool-registry";
 import { pendingKey, proposalByExternalId, repeatedProposal } from "./repeated-proposal";
 import { sqlState, UNIQUE_VIOLATION } from "../db/sql-state";
@@ -83,11 +86,13 @@ async function decideAndRecord(
     args: input.args,
     confidence: input.confidence,
     taskInProgress,
-    agent: { name: agent.name, role: agent.role, tools: agent.tools, scopes: agent.scopes },
+    agent: { id: agent.id, name: agent.name, team: agent.team, role: agent.role, tools: agent.tools, scopes: agent.scopes, createdAt: agent.createdAt },
     toolDef,
     control,
     rateLimit: null,
     matchingFailures: failures,
+    // The rules' clock and the recent counts they name (none are loaded when no rule names one).
+    ...(await ruleInputs(db, policy.document, { agentId: agent.id, tool })),
   };
   let evaluation = evaluateAction(base, policy.document);
   // Which lessons changed the answer: the same evaluation without them (pure, microseconds) tells
@@ -102,6 +107,8 @@ async function decideAndRecord(
     else counted = { tool: toolDef.name, spec: toolDef.rateLimit };
   }
 
+  // An approver's grant (same tool, same resource, this agent, for N minutes) answers for one human.
+  evaluation = await applyApprovalGrant(db, evaluation, { agentId: agent.id, tool, resource: input.resource ?? null, risk: toolDef?.risk ?? null });
   const status: ActionStatus =
     evaluation.decision === "deny" ? "denied" : evaluation.decision === "require_approval" ? "pending_approval" : "approved";
   const runsNow = status === "approved";
@@ -155,6 +162,8 @@ async function decideAndRecord(
     }),
   ];
   writes.push(...recallBookkeepingSql(recalled, agent.id, id, { warned, changedDecision }));
+  // A draft policy running in shadow records what it would have decided (policy/shadow-policy.ts).
+  writes.push(...(await shadowDecisionWrites(db, base, evaluation, id)));
   const events: WardenEvent[] = [{ type: "action.decided", actionId: id, agentId: agent.id, decision: evaluation.decision }];
   if (evaluation.decision === "execute_with_notification") {
     const notificationId = randomUUID();

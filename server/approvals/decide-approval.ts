@@ -4,7 +4,8 @@ import { appendAudit } from "../audit/append-audit";
 import type { DbOrTx, Tx } from "../db/client";
 import type { Prisma } from "../db/generated/client";
 import { inTransaction } from "../db/transaction";
-import { AppError, notFound, type ErrorCode } from "../errors";
+import { AppError, invalidField, notFound, type ErrorCode } from "../errors";
+import { grantWithApproval } from "../policy/approval-grants";
 import { publish } from "../events/bus";
 import { describeProblems, fieldProblems, isValidationFailure } from "../http/validation";
 import { getEffectiveControl } from "../control/effective-state";
@@ -16,7 +17,7 @@ import { ZApproveRequest, ZRejectRequest, type ActionView } from "../schemas/act
 import { ACTION_VIEW_INCLUDE, toActionView } from "../actions/action-view";
 
 export type Verdict =
-  | { verdict: "approve"; args?: Record<string, unknown>; comment?: string }
+  | { verdict: "approve"; args?: Record<string, unknown>; comment?: string; grantMinutes?: number }
   | { verdict: "reject"; reason: string };
 
 /** Locks the action row: concurrent deciders queue here, and the first decision wins. */
@@ -42,7 +43,7 @@ function alreadyDecided(action: { status: string; decidedByLabel: string | null;
  */
 export async function decideApproval(db: DbOrTx, approver: UserActor, actionId: string, verdict: Verdict, origin?: RequestOrigin): Promise<ActionView> {
   const input =
-    verdict.verdict === "approve" ? { verdict: "approve" as const, ...ZApproveRequest.parse({ args: verdict.args, comment: verdict.comment }) } : { verdict: "reject" as const, ...ZRejectRequest.parse({ reason: verdict.reason }) };
+    verdict.verdict === "approve" ? { verdict: "approve" as const, ...ZApproveRequest.parse({ args: verdict.args, comment: verdict.comment, grantMinutes: verdict.grantMinutes }) } : { verdict: "reject" as const, ...ZRejectRequest.parse({ reason: verdict.reason }) };
   let expiredNow = false;
   const view = await inTransaction(db, async (tx) => {
     const action = await lockPendingAction(tx, actionId);
@@ -92,6 +93,8 @@ export async function decideApproval(db: DbOrTx, approver: UserActor, actionId: 
     if (action.votes.some((v) => v.userId === approver.id)) {
       throw new AppError("CONFLICT", `You already approved this action; it waits for ${action.requiredApprovals - action.votes.length} more approver(s)`);
     }
+    // A grant stands in for one approval only (policy/approval-grants.ts): refused before any vote.
+    if (input.grantMinutes !== undefined && quorum) throw invalidField("grantMinutes", "an action that needs several approvers cannot be approved in advance");
     const firstVote = action.votes[0];
     const candidateArgs = (firstVote?.args ?? null) as Record<string, unknown> | null;
     if (firstVote && input.args && !isDeepStrictEqual(input.args, candidateArgs ?? action.args)) {
@@ -135,6 +138,7 @@ export async function decideApproval(db: DbOrTx, approver: UserActor, actionId: 
       },
       include: ACTION_VIEW_INCLUDE,
     });
+    const grant = input.grantMinutes === undefined ? null : await grantWithApproval(tx, approver, action, input.grantMinutes, argsEdited, origin);
     await enqueueWebhooks(tx, "approval.decided", { ...summary, status: "approved", decidedBy: approver.label, argsEdited });
     await publish(tx, { type: "approval.decided", actionId: action.id, agentId: action.agentId, status: "approved", seq: await nextDecidedSeq(tx, action.id) });
     await appendAudit(tx, {
@@ -146,6 +150,7 @@ export async function decideApproval(db: DbOrTx, approver: UserActor, actionId: 
         argsEdited,
         ...(argsEdited ? { approvedArgs } : {}),
         comment: input.comment ?? null,
+        ...(grant ? { grantId: grant.id, grantUntil: grant.expiresAt.toISOString() } : {}),
       },
       origin,
     });

@@ -1,3 +1,4 @@
+import { endGrantsInScope } from "../policy/approval-grants";
 import type { Actor, RequestOrigin } from "../auth/actor";
 import { markExpired } from "../approvals/decide-approval";
 import { appendAudit } from "../audit/append-audit";
@@ -99,6 +100,8 @@ export async function changeControl(
          WHERE x.status = 'pending_approval' AND ${agentsInScopeSql(scope)} ORDER BY x.id FOR UPDATE OF x`;
       await markExpired(tx, pending.map((p) => p.id), new Date(), { by: `control.${state}`, reason: `${scope.label} ${state}: ${reason}` });
       endedApprovals = pending.length;
+      // And their approval grants: a resumed agent asks again.
+      await endGrantsInScope(tx, scope, `control.${state}`, `${scope.label} ${state}: ${reason}`);
     }
     if (extra) await extra(tx, Number(epoch));
     await publish(tx, { type: "control.changed", epoch: Number(epoch), kind: scope.kind, key: scope.key, state, reason, at: event.createdAt.toISOString() });

@@ -3,6 +3,8 @@ import type { Reason } from "../schemas/actions";
 import { DECISIONS, type AgentRole, type ControlLevel, type Decision, type ToolRisk } from "../schemas/enums";
 import { matchingPatterns } from "./approval-patterns";
 import { matchesAnyScope } from "./scope-match";
+import { compiledRulesOf, evaluateRules } from "../policy/compiled-rules";
+import { ruleContext, type RecentCounts } from "../policy/rule-context";
 
 export type ControlState = ControlLevel;
 
@@ -16,13 +18,17 @@ export type EvaluationInput = {
   confidence: number;
   /** Whether the action belongs to a task already in progress (what a pause still allows). */
   taskInProgress: boolean;
-  agent: { name: string; role: AgentRole; tools: readonly string[]; scopes: readonly string[] };
-  toolDef: { name: string; scopes: readonly string[]; requiresConfirmation: boolean; risk: ToolRisk } | null;
+  agent: { id?: string; name: string; team?: string; role: AgentRole; tools: readonly string[]; scopes: readonly string[]; createdAt?: Date };
+  toolDef: { name: string; scopes: readonly string[]; requiresConfirmation: boolean; risk: ToolRisk; reversible?: boolean } | null;
   control: { state: ControlState; reason?: string | null };
   /** null: not checked (the first pass, and policy replay). */
   rateLimit: { allowed: true } | { allowed: false; retryAfterSeconds: number; limit: string } | null;
   /** Recorded failures similar to this action (negative knowledge), best first. */
   matchingFailures: readonly { subject: string; body: string }[];
+  /** The moment the rules see as `now` (the decision's time; a past action's in replay). */
+  now?: Date;
+  /** Recent counts the policy's rules name (policy/rule-context.ts loads only those). */
+  counts?: RecentCounts;
 };
 
 export type Evaluation = {
@@ -36,15 +42,6 @@ export type Evaluation = {
 // The decisions are declared least strict first (schema.prisma), so strictness is the position.
 const stricter = (a: Decision, b: Decision): Decision => (DECISIONS.indexOf(a) >= DECISIONS.indexOf(b) ? a : b);
 
-function effectiveSettings(policy: PolicyDocument, tool: string | null, agent: string) {
-  const toolOverride = (tool === null ? undefined : policy.toolOverrides[tool]) ?? {};
-  const agentOverride = policy.agentOverrides[agent] ?? {};
-  return {
-    thresholds: agentOverride.thresholds ?? toolOverride.thresholds ?? policy.thresholds,
-    expiryMinutes: agentOverride.approvalExpiryMinutes ?? toolOverride.approvalExpiryMinutes ?? policy.approvalExpiryMinutes,
-    quorum: agentOverride.quorum ?? toolOverride.quorum ?? policy.criticalQuorum,
-  };
-}
 
 /**
  * The guardrail decision, DESIGN.md's evaluation order exactly. Steps 1–3 can refuse outright
@@ -52,8 +49,8 @@ function effectiveSettings(policy: PolicyDocument, tool: string | null, agent: s
  * Pure: the service feeds it what it looked up, and policy replay feeds it past actions.
  */
 export function evaluateAction(input: EvaluationInput, policy: PolicyDocument): Evaluation {
-  const settings = effectiveSettings(policy, input.tool, input.agent.name);
-  const requiredApprovals = input.tool !== null && input.toolDef?.risk === "critical" ? settings.quorum : 1;
+  const settings = { thresholds: policy.thresholds, expiryMinutes: policy.approvalExpiryMinutes, quorum: policy.criticalQuorum };
+  let requiredApprovals = input.tool !== null && input.toolDef?.risk === "critical" ? settings.quorum : 1;
   const deny = (code: string, message: string, extra: Partial<Evaluation> = {}): Evaluation => ({
     decision: "deny",
     reasons: [{ code, message, outcome: "deny" }],
@@ -105,6 +102,37 @@ export function evaluateAction(input: EvaluationInput, policy: PolicyDocument): 
     );
   }
 
+  // The rules (step 4b, policy/compiled-rules.ts) run here, before step 4, only so that a rule
+  // asking for more approvers is in the critical-quorum message; each matching rule sets a
+  // floor, asks for more approvers or sets the expiry, and none can loosen the steps above.
+  const rules =
+    policy.rules.length === 0
+      ? null
+      : evaluateRules(
+          compiledRulesOf(policy),
+          () =>
+            ruleContext({
+              agent: input.agent,
+              tool: tool ?? null,
+              resource: input.resource,
+              action: input.action,
+              args: input.args,
+              confidence: input.confidence,
+              controlState: state,
+              now: input.now ?? new Date(),
+              counts: input.counts,
+            }),
+          { tool: tool?.name ?? "", agent: input.agent.name },
+        );
+  if (rules?.expiryMinutes != null) settings.expiryMinutes = rules.expiryMinutes;
+  if (rules?.denied) {
+    return { decision: "deny", reasons: rules.reasons.filter((r) => r.outcome === "deny"), requiredApprovals: 0, expiryMinutes: settings.expiryMinutes };
+  }
+  if (rules?.requiredApprovals != null) {
+    settings.quorum = Math.max(settings.quorum, rules.requiredApprovals);
+    requiredApprovals = Math.max(requiredApprovals, rules.requiredApprovals);
+  }
+
   const reasons: Reason[] = [];
   let floor: Decision = "auto_execute";
 
@@ -141,6 +169,12 @@ export function evaluateAction(input: EvaluationInput, policy: PolicyDocument): 
       message: `No tool was named: judged by the patterns, memory and confidence, and by policy it goes no further than ${cap.replaceAll("_", " ")}.`,
       outcome: cap,
     });
+  }
+
+  // 4b. Rules (evaluated above): their floors and reasons join the others'.
+  if (rules) {
+    if (rules.floor) floor = stricter(floor, rules.floor);
+    reasons.push(...rules.reasons);
   }
 
   // 5. Negative knowledge: a similar past failure.

@@ -5,7 +5,7 @@ import { meRoute } from "../auth/me-route";
 import { COST_ROUTES } from "../cost/cost-routes";
 import { ackRoute, apiControlRoutes, heartbeatRoute, killTokenRoute, rollbackResultRoute, rootControlRoutes, streamRoute } from "../control/control-routes";
 import { recallRoute, recordMemoryRoute } from "../memory/memory-routes";
-import { getPolicyRoute, putPolicyRoute } from "../policy/policy-routes";
+import { getPolicyRoute, listGrantsRoute, putPolicyRoute, revokeGrantRoute } from "../policy/policy-routes";
 import { recordScoreRoute } from "../quality/score-routes";
 import { claimTaskRoute, completeTaskRoute, createTaskRoute, failTaskRoute, getTaskRoute, taskHeartbeatRoute } from "../tasks/task-routes";
 import { listToolsRoute, putToolRoute } from "../tools/tool-routes";
@@ -94,6 +94,8 @@ export const API_ROUTES: ApiRoute[] = [
   listToolsRoute,
   getPolicyRoute,
   putPolicyRoute,
+  listGrantsRoute,
+  revokeGrantRoute,
   apiControlRoutes.pause,
   apiControlRoutes.suspend,
   apiControlRoutes.resume,

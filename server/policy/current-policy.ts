@@ -16,13 +16,20 @@ async function loadCurrentPolicy(db: DbOrTx): Promise<CurrentPolicy> {
       ON CONFLICT (version) DO NOTHING`;
     row = await db.policyVersion.findFirstOrThrow({ orderBy: { version: "desc" } });
   }
-  return {
+  // A version never changes once saved: the same version read again is the same object, so its
+  // compiled rules (keyed by the document, policy/compiled-rules.ts) are compiled once per
+  // version and process, not again each time this cache refreshes.
+  if (lastRead?.version === row.version) return lastRead;
+  lastRead = {
     version: row.version,
     document: ZPolicyDocument.parse(row.document as Prisma.JsonObject),
     createdAt: row.createdAt,
     authorLabel: row.authorLabel,
   };
+  return lastRead;
 }
+
+let lastRead: CurrentPolicy | null = null;
 
 /**
  * The policy in force, read by every decision (cached; see busInvalidatedCache). Version 1,

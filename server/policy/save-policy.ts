@@ -6,9 +6,10 @@ import { inTransaction } from "../db/transaction";
 import { AppError } from "../errors";
 import { describeChanges, type Change } from "../lib/describe-changes";
 import { publish } from "../events/bus";
-import { ZSavePolicyRequest, type PolicyDocument } from "../schemas/policy";
+import { ZPolicyDocument, ZSavePolicyRequest, type PolicyDocument } from "../schemas/policy";
 import { forgetCachedPolicy, getCurrentPolicy } from "./current-policy";
 import { ADVISORY_LOCKS } from "../db/advisory-locks";
+import { assertRulesCompile } from "./compiled-rules";
 
 export type PolicyChange = Change;
 
@@ -24,6 +25,8 @@ export async function savePolicy(
   origin?: RequestOrigin,
 ) {
   const input = ZSavePolicyRequest.parse(request);
+  // A rule whose condition does not compile is refused here, naming the rule and the position.
+  assertRulesCompile(input.document);
   const saved = await inTransaction(db, async (tx) => {
     // One writer at a time, so versions are dense and the base check is exact.
     await tx.$executeRaw`SELECT pg_advisory_xact_lock(${ADVISORY_LOCKS.policySave})`;
@@ -66,8 +69,14 @@ export async function listPolicyVersions(db: DbOrTx) {
       comment: row.comment,
       authorLabel: row.authorLabel,
       createdAt: row.createdAt,
-      document: row.document as PolicyDocument,
-      changes: previous ? diffPolicies(previous.document as PolicyDocument, row.document as PolicyDocument) : [],
+      document: readStoredDocument(row.document),
+      changes: previous ? diffPolicies(readStoredDocument(previous.document), readStoredDocument(row.document)) : [],
     };
   });
+}
+
+/** A stored version as it reads today (older overrides as rules); a row that no longer parses is shown as stored. */
+function readStoredDocument(stored: unknown): PolicyDocument {
+  const parsed = ZPolicyDocument.safeParse(stored);
+  return parsed.success ? parsed.data : (stored as PolicyDocument);
 }

@@ -55,6 +55,11 @@ export const ZApproveRequest = z
     /** Edited args: the agent must run these instead of the ones it proposed. */
     args: boundedJson("args").optional(),
     comment: z.string().trim().max(2000).optional(),
+    /**
+     * Also approve, for this many minutes, the same tool on the same resource by this agent: such
+     * proposals that would wait for one human run with a notification instead (an approval grant).
+     */
+    grantMinutes: z.number().int().min(1, "grantMinutes: at least 1").max(24 * 60, "grantMinutes: at most 1440 (a day)").optional(),
   })
   .meta({ id: "ApproveRequest" });
 
@@ -77,7 +82,13 @@ export type ActionStatusValue = z.infer<typeof ZActionStatus>;
  * the reasons whose outcome equals the final decision are the ones that decided it (reasons
  * stored before the field existed have none).
  */
-export const ZReason = z.object({ code: z.string(), message: z.string(), outcome: ZDecision.optional() });
+export const ZReason = z.object({
+  code: z.string(),
+  message: z.string(),
+  outcome: ZDecision.optional(),
+  /** The policy rule that gave this reason (codes rule_matched and rule_failed). */
+  rule: z.string().optional(),
+});
 export type Reason = z.infer<typeof ZReason>;
 
 export const ZRecalledMemory = z.object({

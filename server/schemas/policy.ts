@@ -1,6 +1,8 @@
 import { z } from "zod";
 import { patternProblem } from "../guardrails/approval-patterns";
 import { ZDecision } from "./actions";
+import { ZCalendars, ZRules } from "./policy-rules";
+import { overridesAsRules, ZOverride } from "./policy-overrides";
 
 const ZRateLimitText = z.string().regex(/^\d{1,6}\/(second|minute|hour|day)$/, "use N/second, N/minute, N/hour or N/day");
 
@@ -13,12 +15,6 @@ export const ZThresholds = z
   })
   .refine((t) => t.notify <= t.autoExecute, { message: "notify must not be above autoExecute", path: ["notify"] });
 
-const ZOverride = z.strictObject({
-  thresholds: ZThresholds.optional(),
-  approvalExpiryMinutes: z.number().int().min(1).max(7 * 24 * 60).optional(),
-  quorum: z.number().int().min(1).max(10).optional(),
-});
-
 const ZApprovalPattern = z
   .string()
   .trim()
@@ -30,7 +26,7 @@ const ZApprovalPattern = z
   });
 
 /** The policy document: what the guardrail decision reads, saved as numbered versions. */
-export const ZPolicyDocument = z
+export const ZPolicyDocumentShape = z
   .strictObject({
     /**
      * Patterns that always need a human: a phrase matched as whole words, or a regular expression
@@ -51,9 +47,15 @@ export const ZPolicyDocument = z
     onMatchingFailure: z.enum(["notify", "require_approval"]),
     /** How far back a failure counts as matching (days). */
     failureLookbackDays: z.number().int().min(1).max(365),
-    /** Overrides by tool name, then by agent name (the agent's wins where both set a value). */
-    toolOverrides: z.record(z.string(), ZOverride),
-    agentOverrides: z.record(z.string(), ZOverride),
+    /**
+     * Ordered rules: a CEL condition over the decision's context and what a match does. They run
+     * after the control state, role, registry and scope checks, and only make the answer
+     * stricter (docs/policies.md). Per-tool and per-agent overrides of older versions are read
+     * as rules (policy-overrides.ts).
+     */
+    rules: ZRules.default([]),
+    /** Named calendars (such as change-freeze) that rules test with inCalendar(now, "name"). */
+    calendars: ZCalendars.default({}),
     /** Dispatch limits of the task queue (such as 60/minute): per agent, and per capability. */
     claimLimits: z
       .strictObject({
@@ -63,7 +65,20 @@ export const ZPolicyDocument = z
       .default({ perAgent: null, perCapability: {} }),
   })
   .meta({ id: "PolicyDocument" });
-export type PolicyDocument = z.infer<typeof ZPolicyDocument>;
+export type PolicyDocument = z.infer<typeof ZPolicyDocumentShape>;
+
+/**
+ * The policy document as it is read and written: the shape above, also accepting the
+ * `toolOverrides` and `agentOverrides` of versions saved before rules existed, which are turned
+ * into rules on read (so every stored version keeps deciding as it did; see policy-overrides.ts).
+ */
+export const ZPolicyDocument = ZPolicyDocumentShape.extend({
+  toolOverrides: z.record(z.string(), ZOverride).optional(),
+  agentOverrides: z.record(z.string(), ZOverride).optional(),
+}).transform(({ toolOverrides, agentOverrides, ...document }): PolicyDocument => {
+  const migrated = overridesAsRules(toolOverrides ?? {}, agentOverrides ?? {});
+  return migrated.length === 0 ? document : { ...document, rules: [...document.rules, ...migrated] };
+});
 
 export const DEFAULT_POLICY: PolicyDocument = {
   // Each command with its equivalent spellings; the regular expressions also catch global options
@@ -92,8 +107,8 @@ export const DEFAULT_POLICY: PolicyDocument = {
   untooledMaxDecision: "execute_with_notification",
   onMatchingFailure: "notify",
   failureLookbackDays: 30,
-  toolOverrides: {},
-  agentOverrides: {},
+  rules: [],
+  calendars: {},
   claimLimits: { perAgent: null, perCapability: {} },
 };
 
@@ -107,4 +122,16 @@ export const ZSavePolicyRequest = z.strictObject({
 export const ZReplayRequest = z.strictObject({
   document: ZPolicyDocument,
   days: z.number().int().min(1).max(90).default(7),
+});
+
+export const ZStartShadowRequest = z.strictObject({
+  document: ZPolicyDocument,
+  comment: z.string().trim().max(500).default(""),
+});
+
+export const ZEndShadowRequest = z.strictObject({
+  id: z.uuid("id must be a shadow policy's id"),
+  outcome: z.enum(["promoted", "dropped"]),
+  /** The new version's comment when promoted (default: the shadow's own). */
+  comment: z.string().trim().max(500).default(""),
 });

@@ -105,13 +105,16 @@ describe("the guardrail decision: the seed's cases", () => {
     await db.webhook.update({ where: { id: hook.id }, data: { active: false } });
   });
 
-  it("thresholds follow the policy, with per-agent overrides", async () => {
+  it("thresholds follow the policy, with a per-agent rule", async () => {
     const tool = await makeTool({ scopes: [] });
     const { agent, key } = await makeGrantedAgent([tool.name]);
     const admin = await makeUser("admin");
     const current = await getCurrentPolicy(db, { fresh: true });
     await savePolicy(db, admin, {
-      document: { ...current.document, agentOverrides: { ...current.document.agentOverrides, [agent.name]: { thresholds: { autoExecute: 0.99, notify: 0.9 } } } },
+      document: {
+        ...current.document,
+        rules: [...current.document.rules, { name: `${agent.name} runs alone only at 0.99`, when: `agent.name == "${agent.name}" && confidence < 0.99`, then: { decision: "execute_with_notification" } }],
+      },
       comment: "stricter for one agent",
     });
     const response = await propose(key, { tool: tool.name, confidence: 0.96 });

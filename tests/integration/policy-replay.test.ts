@@ -18,7 +18,7 @@ describe("policy replay and versions", () => {
     const current = await getCurrentPolicy(db, { fresh: true });
     const draft = {
       ...current.document,
-      agentOverrides: { ...current.document.agentOverrides, [agent.name]: { thresholds: { autoExecute: 0.999, notify: 0.98 } } },
+      rules: [...current.document.rules, { name: `${agent.name} waits below 0.98`, when: `agent.name == "${agent.name}" && confidence < 0.98`, then: { decision: "require_approval" as const } }],
     };
     const result = await replayPolicy(db, { document: draft, days: 1 });
     const mine = result.changed.filter((c) => c.agent === agent.name);

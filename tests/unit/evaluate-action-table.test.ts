@@ -1,7 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { evaluateAction, type EvaluationInput } from "../../server/guardrails/evaluate-action";
 import type { Decision } from "../../server/schemas/enums";
-import { DEFAULT_POLICY, type PolicyDocument } from "../../server/schemas/policy";
+import type { z } from "zod";
+import { DEFAULT_POLICY, ZPolicyDocument } from "../../server/schemas/policy";
 
 /*
  * evaluateAction, one row per case: the input (changes to a baseline proposal), the policy
@@ -41,7 +42,8 @@ const untooled = (changes: Partial<EvaluationInput> = {}) => proposal({ tool: nu
 type Row = {
   name: string;
   input: EvaluationInput;
-  policy?: Partial<PolicyDocument>;
+  /** Changes to DEFAULT_POLICY, as stored (older versions' overrides included). */
+  policy?: Partial<z.input<typeof ZPolicyDocument>>;
   decision: Decision;
   codes: string[];
   /** Default: the policy's quorum for a critical tool's require_approval, 1 for any other, 0 otherwise. */
@@ -111,26 +113,28 @@ const rows: Row[] = [
   { name: "exactly the notify threshold", input: proposal({ confidence: 0.7 }), decision: "execute_with_notification", codes: ["confidence_execute_with_notification"] },
   { name: "just below the notify threshold", input: proposal({ confidence: 0.6999 }), decision: "require_approval", codes: ["confidence_require_approval"] },
   { name: "zero confidence", input: proposal({ confidence: 0 }), decision: "require_approval", codes: ["confidence_require_approval"] },
+  // Overrides of versions saved before rules are read as rules, which only tighten.
   {
-    name: "the tool's thresholds",
+    name: "the tool's stricter thresholds (an old override, now a rule)",
     input: proposal({ confidence: 0.97 }),
     policy: { toolOverrides: { "shell.run": { thresholds: { autoExecute: 0.99, notify: 0.9 } } } },
     decision: "execute_with_notification",
-    codes: ["confidence_execute_with_notification"],
+    codes: ["rule_matched", "confidence_auto_execute"],
+    says: "tool shell.run: runs alone only at confidence 0.99 or above",
   },
   {
-    name: "the agent's thresholds win over the tool's",
+    name: "an agent's looser thresholds no longer loosen its tool's (rules only tighten)",
     input: proposal({ confidence: 0.6 }),
     policy: { toolOverrides: { "shell.run": { thresholds: { autoExecute: 0.99, notify: 0.9 } } }, agentOverrides: { "ops-1": { thresholds: { autoExecute: 0.5, notify: 0.3 } } } },
-    decision: "auto_execute",
-    codes: auto,
+    decision: "require_approval",
+    codes: ["rule_matched", "rule_matched", "confidence_require_approval"],
   },
   {
     name: "the agent's expiry",
     input: proposal({ confidence: 0.1 }),
     policy: { agentOverrides: { "ops-1": { approvalExpiryMinutes: 5 } } },
     decision: "require_approval",
-    codes: ["confidence_require_approval"],
+    codes: ["rule_matched", "confidence_require_approval"],
     expiryMinutes: 5,
   },
   { name: "the policy's expiry", input: proposal({ confidence: 0.1 }), decision: "require_approval", codes: ["confidence_require_approval"], expiryMinutes: 30 },
@@ -161,7 +165,7 @@ const rows: Row[] = [
     input: proposal({ toolDef: dbDrop, resource: "staging/db" }),
     policy: { toolOverrides: { "db.drop": { quorum: 4 } }, agentOverrides: { "ops-1": { quorum: 5 } } },
     decision: "require_approval",
-    codes: ["critical_tool_quorum", ...auto],
+    codes: ["critical_tool_quorum", "rule_matched", "rule_matched", ...auto],
     requiredApprovals: 5,
   },
   { name: "a critical tool outside its scope is refused", input: proposal({ toolDef: dbDrop, resource: "production/db" }), decision: "deny", codes: ["resource_out_of_scope"], requiredApprovals: 0 },
@@ -196,7 +200,8 @@ const rows: Row[] = [
 
 describe("evaluateAction: the table of cases", () => {
   it.each(rows)("$name", (row) => {
-    const policy = { ...DEFAULT_POLICY, ...row.policy } as PolicyDocument;
+    // Read as a stored version is: older versions' overrides become rules (policy-overrides.ts).
+    const policy = ZPolicyDocument.parse({ ...DEFAULT_POLICY, ...row.policy });
     const answer = evaluateAction(row.input, policy);
     const critical = row.input.toolDef?.risk === "critical" && row.input.tool !== null;
     const approvals = row.requiredApprovals ?? (row.decision === "require_approval" ? (critical ? policy.criticalQuorum : 1) : 0);

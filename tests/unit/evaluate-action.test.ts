@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { evaluateAction, type EvaluationInput } from "../../server/guardrails/evaluate-action";
-import { DEFAULT_POLICY, type PolicyDocument } from "../../server/schemas/policy";
+import { DEFAULT_POLICY, ZPolicyDocument, type PolicyDocument } from "../../server/schemas/policy";
 
 type Tool = NonNullable<EvaluationInput["toolDef"]>;
 const low: Tool = { name: "shell.run", scopes: [], requiresConfirmation: false, risk: "low" };
@@ -35,7 +35,7 @@ describe("evaluateAction: critical tools", () => {
     { name: "with the policy's quorum", over: {}, policy: { criticalQuorum: 3 }, quorum: 3 },
     { name: "with the tool's own quorum", over: {}, policy: { toolOverrides: { "db.drop": { quorum: 4 } } }, quorum: 4 },
   ])("needs the quorum $name", ({ over, policy, quorum }) => {
-    const evaluation = evaluateAction(input({ toolDef: critical, resource: "staging/db", ...over }), { ...DEFAULT_POLICY, ...policy } as PolicyDocument);
+    const evaluation = evaluateAction(input({ toolDef: critical, resource: "staging/db", ...over }), ZPolicyDocument.parse({ ...DEFAULT_POLICY, ...policy }));
     expect(evaluation.decision).toBe("require_approval");
     expect(evaluation.requiredApprovals).toBe(quorum);
     const reason = evaluation.reasons.find((r) => r.code === "critical_tool_quorum");

@@ -1,6 +1,7 @@
 import type { Metadata } from "next";
 import { PolicyEditor } from "@/components/policies/policy-editor";
 import { PolicyHistory } from "@/components/policies/policy-history";
+import { GrantsList } from "@/components/policies/grants-list";
 import { PageHeader } from "@/components/ui/card";
 import { requirePageUser } from "@/server/auth/session";
 
@@ -14,6 +15,9 @@ export default async function PoliciesPage() {
       <div className="grid grid-cols-1 gap-6 xl:grid-cols-[minmax(0,3fr)_minmax(0,1fr)]">
         <PolicyEditor canEdit={user.role === "admin"} />
         <PolicyHistory />
+      </div>
+      <div className="mt-6">
+        <GrantsList canRevoke={user.role !== "viewer"} />
       </div>
     </div>
   );

@@ -10,7 +10,7 @@ export const approvalsRouter = createTRPCRouter({
   decided: approverProcedure.query(({ ctx }) => listDecidedApprovals(ctx.db, 100)),
   approve: approverProcedure
     .input(ZApproveRequest.extend({ actionId: ZUuid }))
-    .mutation(({ ctx, input }) => decideApproval(ctx.db, ctx.user, input.actionId, { verdict: "approve", args: input.args, comment: input.comment }, { ip: ctx.ip })),
+    .mutation(({ ctx, input }) => decideApproval(ctx.db, ctx.user, input.actionId, { verdict: "approve", args: input.args, comment: input.comment, grantMinutes: input.grantMinutes }, { ip: ctx.ip })),
   reject: approverProcedure
     .input(ZRejectRequest.extend({ actionId: ZUuid }))
     .mutation(({ ctx, input }) => decideApproval(ctx.db, ctx.user, input.actionId, { verdict: "reject", reason: input.reason }, { ip: ctx.ip })),

@@ -1,0 +1,101 @@
+import { describe, expect, it } from "vitest";
+import { approveRoute } from "../../server/approvals/approval-routes";
+import { apiControlRoutes } from "../../server/control/control-routes";
+import { listApprovalGrants, revokeApprovalGrant } from "../../server/policy/approval-grants";
+import { listGrantsRoute, revokeGrantRoute } from "../../server/policy/policy-routes";
+import { auditRows, call, db, makeUserWithToken } from "../support/fixtures";
+import { makeGrantedAgent, makeTool, propose } from "../support/guardrail-fixtures";
+
+/*
+ * Approval grants through the API: an approver approves one call "and the same tool on the same
+ * resource by this agent for N minutes"; the next such proposals run with a notification and say
+ * whose grant it was; another resource, another agent, a revoke, the expiry, and a suspend each
+ * bring the wait back; critical tools and edited args cannot be granted.
+ */
+describe("approval grants", () => {
+  async function setUp(risk: "low" | "critical" = "low") {
+    const tool = (await makeTool({ scopes: [], prefix: "granted", risk })).name;
+    const { agent, key } = await makeGrantedAgent([tool]);
+    const { user: approverUser, token } = await makeUserWithToken("approver");
+    const approver = { ...approverUser, token };
+    const waits = (resource: string, action = `step ${Math.random().toString(36).slice(2)}`) => propose(key, { tool, resource, confidence: 0.5, action });
+    return { tool, agent, key, approver, waits };
+  }
+
+  it("a grant lets the same tool on the same resource run, names the grant, and is revocable and audited", async () => {
+    const { agent, approver, waits, key, tool } = await setUp();
+    const first = await waits("staging/db");
+    expect(first.json.decision).toBe("require_approval");
+    const approved = await call(approveRoute, { token: approver.token, params: { id: first.json.id }, body: { grantMinutes: 30, comment: "the migration's steps" } });
+    expect(approved.status).toBe(200);
+    const [grant] = (await listApprovalGrants(db)).filter((g) => g.agentId === agent.id);
+    expect(grant).toMatchObject({ tool, resource: "staging/db", grantedByLabel: approver.label, live: true });
+
+    const second = await waits("staging/db");
+    expect(second.json.decision).toBe("execute_with_notification");
+    expect(second.json.status).toBe("approved");
+    const reason = second.json.reasons.find((r: { code: string }) => r.code === "approval_grant");
+    expect(reason.message).toContain(`Approved in advance by ${approver.label}`);
+    expect(reason.message).toContain(grant!.id);
+
+    // Not another resource, and not another agent with the same tool.
+    expect((await waits("staging/cache")).json.decision).toBe("require_approval");
+    const other = await makeGrantedAgent([tool]);
+    expect((await propose(other.key, { tool, resource: "staging/db", confidence: 0.5 })).json.decision).toBe("require_approval");
+    // Never past a refusal: an agent-level deny still refuses (an ungranted tool here).
+    expect((await propose(key, { tool: "no-such-tool", resource: "staging/db", confidence: 0.5 })).json.decision).toBe("deny");
+
+    // Listed and revoked through the API, as a script would.
+    const listed = await call(listGrantsRoute, { token: approver.token });
+    expect(listed.json.grants.find((g: { id: string }) => g.id === grant!.id)).toMatchObject({ agent: agent.name, tool, resource: "staging/db", live: true });
+    const revoked = await call(revokeGrantRoute, { token: approver.token, params: { id: grant!.id }, body: { reason: "done" } });
+    expect(revoked.status).toBe(200);
+    expect(revoked.json).toMatchObject({ live: false, endedByLabel: approver.label, endReason: "done" });
+    expect((await waits("staging/db")).json.decision).toBe("require_approval");
+    await expect(revokeApprovalGrant(db, approver, { id: grant!.id })).rejects.toMatchObject({ code: "CONFLICT" });
+    expect((await call(revokeGrantRoute, { token: approver.token, params: { id: grant!.id }, body: {} })).status).toBe(409);
+    expect(await auditRows({ verb: "approval.grant", subjectId: grant!.id })).toHaveLength(1);
+    expect(await auditRows({ verb: "approval.grant_revoke", subjectId: grant!.id })).toHaveLength(1);
+  });
+
+  it("a grant ends at its expiry and on a suspend of the agent", async () => {
+    const { agent, approver, waits } = await setUp();
+    const operator = await makeUserWithToken("operator");
+    for (const resource of ["prod/a", "prod/b"]) {
+      const pending = await waits(resource);
+      expect((await call(approveRoute, { token: approver.token, params: { id: pending.json.id }, body: { grantMinutes: 60 } })).status).toBe(200);
+      expect((await waits(resource)).json.decision).toBe("execute_with_notification");
+    }
+    // Expired: as if its hour had passed.
+    await db.approvalGrant.updateMany({ where: { agentId: agent.id, resource: "prod/a" }, data: { expiresAt: new Date(Date.now() - 1000) } });
+    expect((await waits("prod/a")).json.decision).toBe("require_approval");
+
+    // Suspended and resumed: the grant is over, and it says why.
+    expect((await call(apiControlRoutes.suspend, { token: operator.token, body: { scope: `agent:${agent.name}`, reason: "grant drill" } })).status).toBe(200);
+    expect((await call(apiControlRoutes.resume, { token: operator.token, body: { scope: `agent:${agent.name}`, reason: "grant drill over" } })).status).toBe(200);
+    expect((await waits("prod/b")).json.decision).toBe("require_approval");
+    const ended = (await listApprovalGrants(db, { includeEnded: true })).find((g) => g.agentId === agent.id && g.resource === "prod/b");
+    expect(ended).toMatchObject({ live: false, endedByLabel: "control.suspended" });
+    expect(ended!.endReason).toContain("grant drill");
+  });
+
+  it("cannot be given for a critical tool, with edited args, or out of range", async () => {
+    const critical = await setUp("critical");
+    const pending = await critical.waits("prod/db");
+    const refused = await call(approveRoute, { token: critical.approver.token, params: { id: pending.json.id }, body: { grantMinutes: 10 } });
+    expect(refused.status).toBe(400);
+    expect(refused.json.error.message).toMatch(/^grantMinutes: .*several approvers/);
+
+    const plain = await setUp();
+    const edited = await plain.waits("staging/x");
+    const withArgs = await call(approveRoute, { token: plain.approver.token, params: { id: edited.json.id }, body: { grantMinutes: 10, args: { dryRun: true } } });
+    expect(withArgs.status).toBe(400);
+    expect(withArgs.json.error.message).toMatch(/grantMinutes: .*edited args/);
+    const tooLong = await call(approveRoute, { token: plain.approver.token, params: { id: edited.json.id }, body: { grantMinutes: 100000 } });
+    expect(tooLong.status).toBe(400);
+    expect(tooLong.json.error.message).toContain("grantMinutes");
+    // Nothing was half-written: the action still waits, and no grant exists.
+    expect((await db.action.findUniqueOrThrow({ where: { id: edited.json.id } })).status).toBe("pending_approval");
+    expect(await db.approvalGrant.count({ where: { agentId: plain.agent.id } })).toBe(0);
+  });
+});
