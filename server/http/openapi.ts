@@ -11,7 +11,8 @@ type JsonSchema = Record<string, unknown>;
  * generator never sees a request field with a default as required.
  */
 function jsonSchema(schema: z.ZodType, io: "input" | "output", components: Record<string, JsonSchema>): JsonSchema {
-  const { $schema: _drop, $defs, ...rest } = z.toJSONSchema(schema, { io, unrepresentable: "any" }) as JsonSchema & {
+  const generated = z.toJSONSchema(schema, { io, unrepresentable: "any" }) as JsonSchema;
+  const { $schema: _drop, $defs, ...rest } = (io === "input" ? defaultsInWords(generated) : generated) as JsonSchema & {
     $defs?: Record<string, JsonSchema>;
   };
   const names = new Map<string, string>();
@@ -24,6 +25,26 @@ function jsonSchema(schema: z.ZodType, io: "input" | "output", components: Recor
   // Inputs are all written before any output (buildOpenApiDocument), so they keep plain names.
   for (const [name, def] of Object.entries($defs ?? {})) components[names.get(name)!] = toComponents(def);
   return toComponents(rest);
+}
+
+/**
+ * A request schema with each `default` written into its description instead: generators such as
+ * openapi-typescript (by default) type a property with a default as always present, even in a
+ * request, so a client could not leave out `args` or `tags`. The server applies the defaults.
+ */
+function defaultsInWords(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(defaultsInWords);
+  if (value === null || typeof value !== "object") return value;
+  const { default: fallback, ...rest } = value as JsonSchema;
+  // A map of schemas by name (a property may be called "default"): each of its values is a schema.
+  const schemasByName = (map: unknown) => Object.fromEntries(Object.entries(map as JsonSchema).map(([name, inner]) => [name, defaultsInWords(inner)]));
+  const out: JsonSchema = Object.fromEntries(
+    Object.entries(rest).map(([key, inner]) => [key, ["properties", "patternProperties", "$defs"].includes(key) && inner && typeof inner === "object" ? schemasByName(inner) : defaultsInWords(inner)]),
+  );
+  if (fallback === undefined) return out;
+  const said = `Default: ${JSON.stringify(fallback)}.`;
+  out.description = typeof out.description === "string" ? `${out.description.replace(/\.?$/, ".")} ${said}` : said;
+  return out;
 }
 
 function parameters(schema: z.ZodType | undefined, location: "path" | "query", components: Record<string, JsonSchema>) {
