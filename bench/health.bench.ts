@@ -1,6 +1,6 @@
 import { spawn } from "node:child_process";
 import { once } from "node:events";
-import { benchDatabase, fmt, measure } from "./support";
+import { benchClient, benchDatabase, fmt, measure } from "./support";
 import { startWarden } from "./server";
 
 /**
@@ -16,13 +16,13 @@ export async function healthBenchmark(options: { requests: number; port: number 
     stdio: ["ignore", "pipe", "inherit"],
   });
   await once(bare.stdout!, "data");
-  const get = (base: string) => () =>
-    fetch(`${base}/api/health`).then(async (r) => {
+  const clients = [benchClient(warden.url), benchClient(`http://127.0.0.1:${options.port + 1}`)];
+  const get = (client: ReturnType<typeof benchClient>) => () =>
+    client.get("/api/health").then((r) => {
       if (r.status !== 200) throw new Error(`GET /api/health answered ${r.status}`);
-      await r.arrayBuffer();
     });
-  const wardenHealth = get(warden.url);
-  const bareHealth = get(`http://127.0.0.1:${options.port + 1}`);
+  const wardenHealth = get(clients[0]!);
+  const bareHealth = get(clients[1]!);
   try {
     await measure(2_000, 50, bareHealth);
     await measure(2_000, 50, wardenHealth);
@@ -37,6 +37,7 @@ export async function healthBenchmark(options: { requests: number; port: number 
     console.log(`\nGET /api/health through Warden's layer reaches ${fmt(ratio * 100)}% of a bare node:http server (target 80%)`);
     return { baseline, layer, ratio };
   } finally {
+    await Promise.all(clients.map((c) => c.close()));
     bare.kill("SIGTERM");
     await warden.stop();
   }

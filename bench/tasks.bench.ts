@@ -1,5 +1,5 @@
 import pg from "pg";
-import { benchDatabase, fmt, measure, percentiles, timeOnce } from "./support";
+import { benchClient, benchDatabase, fmt, measure, percentiles, timeOnce } from "./support";
 import { startWarden } from "./server";
 
 /**
@@ -39,16 +39,16 @@ export async function tasksBenchmark(options: { tasks: number; queued: number; p
   };
 
   const warden = await startWarden(url, options.port);
+  const client = benchClient(warden.url);
   const results: Record<string, unknown> = {};
   try {
     const claimComplete = async (i: number) => {
-      const auth = { authorization: `Bearer ${workers[i % 50]!.key.secret}`, "content-type": "application/json" };
-      const claimed = await fetch(`${warden.url}/api/v1/tasks/claim`, { method: "POST", headers: auth, body: "{}" });
+      const auth = { authorization: `Bearer ${workers[i % 50]!.key.secret}` };
+      const claimed = await client.post("/api/v1/tasks/claim", auth, "{}");
       if (claimed.status !== 200) throw new Error(`claim answered ${claimed.status}`);
-      const { task } = (await claimed.json()) as { task: { id: string } };
-      const done = await fetch(`${warden.url}/api/v1/tasks/${task.id}/complete`, { method: "POST", headers: auth, body: '{"output":{"ok":true}}' });
+      const { task } = JSON.parse(claimed.text) as { task: { id: string } };
+      const done = await client.post(`/api/v1/tasks/${task.id}/complete`, auth, '{"output":{"ok":true}}');
       if (done.status !== 200) throw new Error(`complete answered ${done.status}`);
-      await done.arrayBuffer();
     };
     await measure(500, 50, rawClaimComplete);
     await measure(500, 50, claimComplete);
@@ -90,6 +90,7 @@ export async function tasksBenchmark(options: { tasks: number; queued: number; p
     console.log(`| claimTask on the server | ${fmt(s.p50, 2)} | ${fmt(s.p99, 2)} | ${fmt(s.max, 2)} |`);
     console.log(`| POST /api/v1/tasks/claim over HTTP | ${fmt(h.p50, 2)} | ${fmt(h.p99, 2)} | ${fmt(h.max, 2)} |`);
   } finally {
+    await client.close();
     await warden.stop();
     await pool.end();
     await db.$disconnect();
