@@ -9,6 +9,7 @@ import { getPolicyRoute, putPolicyRoute } from "../policy/policy-routes";
 import { recordScoreRoute } from "../quality/score-routes";
 import { claimTaskRoute, completeTaskRoute, createTaskRoute, failTaskRoute, getTaskRoute, taskHeartbeatRoute } from "../tasks/task-routes";
 import { listToolsRoute, putToolRoute } from "../tools/tool-routes";
+import { deleteMcpServerRoute, listMcpServersRoute, putMcpServerRoute } from "../mcp-gateway/mcp-server-routes";
 import { z } from "zod";
 import { db } from "../db/client";
 import { env } from "../env";
@@ -90,6 +91,9 @@ export const API_ROUTES: ApiRoute[] = [
   revokeAgentKeyRoute,
   putToolRoute,
   listToolsRoute,
+  putMcpServerRoute,
+  listMcpServersRoute,
+  deleteMcpServerRoute,
   getPolicyRoute,
   putPolicyRoute,
   apiControlRoutes.pause,
