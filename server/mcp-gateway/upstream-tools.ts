@@ -77,5 +77,8 @@ export async function recordDiscoveredTools(db: DbOrTx, server: string, listed: 
       await appendAudit(tx, { actor: SYSTEM, verb: "tool.create", subject: { type: "tool", id: name }, data: { mcpServer: server, discovered: true } });
     }
   });
+  // Every process's list of offered tools is read again (its connection sees the same version
+  // and stays as it is).
+  await publish(db, { type: "mcp_server.changed", name: server });
   return tools;
 }
