@@ -100,15 +100,18 @@ export async function callThroughGateway(db: Db, caller: GatewayCaller, name: st
     return refusal(`Warden refused: this agent is ${caller.control.state}${caller.control.reason ? ` (${caller.control.reason})` : ""}. Stop until it is resumed.`);
   }
   const offered = (await offeredTools(db)).get(name);
-  if (!offered || !agent.tools.includes(name)) {
-    return refusal(`Warden refused: no tool ${JSON.stringify(name.slice(0, 100))} is granted to this agent on the gateway (tools/list shows the ones that are).`);
+  if (!offered) {
+    // Not recorded as an action: a name no server offers is a typo or a probe, not a tool call.
+    return refusal(`Warden refused: the gateway offers no tool ${JSON.stringify(name.slice(0, 100))} (tools/list shows the ones granted to this agent).`);
   }
+  // A tool offered but not granted goes on to the guardrail, which denies it and records that.
+  const granted = agent.tools.includes(name);
   const toolDef = await getToolForDecision(db, name);
   const confidence = confidenceFrom(extras.meta, toolDef?.defaultConfidence ?? null);
   if (typeof confidence === "string") return refusal(`Invalid call: ${confidence}`);
   const args = rawArgs ?? {};
   let resource: string | undefined;
-  if (toolDef?.resourceArgument) {
+  if (granted && toolDef?.resourceArgument) {
     const value = (args as Record<string, unknown>)[toolDef.resourceArgument];
     if (typeof value !== "string") return refusal(`Invalid call: arguments.${toolDef.resourceArgument}: must be a string (it names the resource Warden checks the tool's scopes against)`);
     resource = value;

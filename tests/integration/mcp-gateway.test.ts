@@ -1,0 +1,335 @@
+import { mkdtempSync, readFileSync, realpathSync, rmSync, writeFileSync, existsSync } from "node:fs";
+import { createServer, type Server as HttpServer } from "node:http";
+import type { AddressInfo } from "node:net";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { Client } from "@modelcontextprotocol/sdk/client/index.js";
+import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
+import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { approveRoute, rejectRoute } from "../../server/approvals/approval-routes";
+import { apiControlRoutes } from "../../server/control/control-routes";
+import { handleGatewayRequest } from "../../server/mcp-gateway/gateway-endpoint";
+import { deleteMcpServerRoute, listMcpServersRoute, putMcpServerRoute } from "../../server/mcp-gateway/mcp-server-routes";
+import { closeUpstreams, connectionFor, startUpstreams } from "../../server/mcp-gateway/upstream-supervisor";
+import { toWebRequest, writeWebResponse } from "../../server/http/web-bridge";
+import { putToolRoute } from "../../server/tools/tool-routes";
+import type { PutToolRequest } from "../../server/schemas/tools";
+import { auditRows, call, db, makeAgent, makeUserWithToken, unique } from "../support/fixtures";
+
+/*
+ * The MCP gateway against real third-party MCP servers from npm (the reference filesystem and
+ * "everything" servers, started as child processes), driven by the official MCP client over
+ * streamable HTTP against Warden's gateway handler on a real HTTP server and PostgreSQL.
+ */
+
+const FILESYSTEM = path.resolve("node_modules/@modelcontextprotocol/server-filesystem/dist/index.js");
+const EVERYTHING = path.resolve("node_modules/@modelcontextprotocol/server-everything/dist/index.js");
+
+let http: HttpServer;
+let gatewayUrl: URL;
+let folder: string;
+let admin: string;
+let approver: string;
+let operator: string;
+const fs = unique("fs").replace(/-/g, "_");
+const every = unique("ev").replace(/-/g, "_");
+
+async function until<T>(what: string, probe: () => Promise<T | null | undefined | false>, timeoutMs = 20_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe();
+    if (value) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+async function serverView(name: string) {
+  const { json } = await call(listMcpServersRoute, { token: admin });
+  return (json.servers as { name: string; health: { state: string; error: string | null; restarts: number }; tools: { name: string }[] }[]).find((s) => s.name === name);
+}
+
+async function putServer(name: string, body: Record<string, unknown>) {
+  const answer = await call(putMcpServerRoute, { token: admin, params: { name }, body });
+  expect(answer.status, JSON.stringify(answer.json)).toBe(200);
+  await until(`${name} ready`, async () => (await serverView(name))?.health.state === "ready" && (await serverView(name))!.tools.length > 0);
+}
+
+async function putTool(name: string, tool: PutToolRequest) {
+  const answer = await call(putToolRoute, { token: admin, params: { name }, body: tool });
+  expect(answer.status, JSON.stringify(answer.json)).toBe(200);
+}
+
+async function agentClient(tools: string[]) {
+  const { agent, key } = await makeAgent({ tools });
+  const client = new Client({ name: "gateway-test", version: "1.0.0" });
+  await client.connect(new StreamableHTTPClientTransport(gatewayUrl, { requestInit: { headers: { Authorization: `Bearer ${key.secret}` } } }));
+  return { agent, key: key.secret, client };
+}
+
+const text = (result: unknown) => ((result as CallToolResult).content as { type: string; text?: string }[]).map((b) => b.text ?? "").join("\n");
+const actionIdOf = (result: unknown) => (result as CallToolResult)._meta?.["warden/actionId"] as string;
+
+beforeAll(async () => {
+  folder = realpathSync(mkdtempSync(path.join(tmpdir(), "warden-gateway-")));
+  http = createServer((request, response) => {
+    handleGatewayRequest(toWebRequest(request, response))
+      .then((answer) => writeWebResponse(response, answer))
+      .catch((error: unknown) => {
+        response.writeHead(500).end(String(error));
+      });
+  });
+  await new Promise<void>((resolve) => http.listen(0, "127.0.0.1", resolve));
+  gatewayUrl = new URL(`http://127.0.0.1:${(http.address() as AddressInfo).port}/api/mcp/gateway`);
+  await startUpstreams(db);
+  admin = (await makeUserWithToken("admin")).token;
+  approver = (await makeUserWithToken("approver")).token;
+  operator = (await makeUserWithToken("operator")).token;
+  await putServer(fs, { transport: "stdio", command: process.execPath, args: [FILESYSTEM, folder] });
+  await putServer(every, { transport: "stdio", command: process.execPath, args: [EVERYTHING, "stdio"], env: { WARDEN_TEST_TOKEN: "s3cret-value" }, callTimeoutSeconds: 3 });
+  await putTool(`${fs}.read_text_file`, { scopes: [`${folder}/*`], resourceArgument: "path", defaultConfidence: 0.99 });
+  await putTool(`${fs}.write_file`, { scopes: [`${folder}/*`], resourceArgument: "path", requiresConfirmation: true, defaultConfidence: 0.99 });
+  await putTool(`${every}.echo`, { scopes: [], defaultConfidence: 0.99 });
+  await putTool(`${every}.get-env`, { scopes: [], defaultConfidence: 0.99 });
+  await putTool(`${every}.trigger-long-running-operation`, { scopes: [], defaultConfidence: 0.99 });
+}, 60_000);
+
+afterAll(async () => {
+  await call(deleteMcpServerRoute, { token: admin, params: { name: fs } });
+  await call(deleteMcpServerRoute, { token: admin, params: { name: every } });
+  await closeUpstreams();
+  await new Promise((resolve) => http.close(resolve));
+  rmSync(folder, { recursive: true, force: true });
+});
+
+describe("MCP servers as config", () => {
+  it("seals secrets: shown as set, stored sealed, audited by name only, and handed to the child process", async () => {
+    const view = await serverView(every);
+    expect((view as unknown as { env: Record<string, string> }).env).toEqual({ WARDEN_TEST_TOKEN: "set" });
+    const row = await db.mcpServer.findUniqueOrThrow({ where: { name: every } });
+    expect(row.sealedSecrets).not.toContain("s3cret");
+    const audits = await auditRows({ subjectId: every });
+    expect(audits.length).toBeGreaterThan(0);
+    expect(JSON.stringify(audits, (_key, value: unknown) => (typeof value === "bigint" ? String(value) : value))).not.toContain("s3cret");
+    const { client } = await agentClient([`${every}.get-env`]);
+    try {
+      expect(text(await client.callTool({ name: `${every}.get-env`, arguments: {} }))).toContain("s3cret-value");
+    } finally {
+      await client.close();
+    }
+  });
+
+  it("refuses bad configuration with errors naming the field", async () => {
+    const bad = async (name: string, body: unknown, field: string) => {
+      const answer = await call(putMcpServerRoute, { token: admin, params: { name }, body });
+      expect(answer.status, JSON.stringify(answer.json)).toBe(400);
+      expect(JSON.stringify(answer.json.error)).toContain(field);
+    };
+    await bad("Has.Dot", { transport: "stdio", command: "x" }, "name");
+    await bad("ok", { transport: "stdio" }, "command");
+    await bad("ok", { transport: "http", url: "ftp://example.com" }, "url");
+    await bad("ok", { transport: "stdio", command: "node\u0000evil" }, "command");
+    await bad("ok", { transport: "stdio", command: "node", env: { "BAD NAME": "x" } }, "env");
+    await bad("ok", { transport: "stdio", command: "node", env: { TOKEN: null } }, "env.TOKEN");
+    await bad("ok", { transport: "http", url: "https://example.com/mcp", headers: { "x-token": "a\r\nb" } }, "headers");
+    await bad("ok", { transport: "stdio", command: "node", args: ["x".repeat(3000)] }, "args");
+    await bad("ok", { transport: "stdio", command: "node", callTimeoutSeconds: 0 }, "callTimeoutSeconds");
+    // Only admins configure servers.
+    expect((await call(putMcpServerRoute, { token: approver, params: { name: "ok" }, body: { transport: "stdio", command: "node" } })).status).toBe(403);
+  });
+});
+
+describe("the gateway", () => {
+  it("lists only the tools granted to the agent, with the upstream schemas", async () => {
+    const { client } = await agentClient([`${fs}.read_text_file`, `${fs}.write_file`, "some.other-tool"]);
+    try {
+      const { tools } = await client.listTools();
+      expect(tools.map((t) => t.name).sort()).toEqual([`${fs}.read_text_file`, `${fs}.write_file`]);
+      expect(tools.find((t) => t.name === `${fs}.read_text_file`)!.inputSchema.properties).toHaveProperty("path");
+    } finally {
+      await client.close();
+    }
+  });
+
+  it("runs a read that passes, and stores its input and output with the action", async () => {
+    writeFileSync(path.join(folder, "notes.txt"), "hello from upstream");
+    const { client, agent } = await agentClient([`${fs}.read_text_file`]);
+    try {
+      const result = await client.callTool({ name: `${fs}.read_text_file`, arguments: { path: path.join(folder, "notes.txt") } });
+      expect(result.isError).toBeFalsy();
+      expect(text(result)).toContain("hello from upstream");
+      const action = await db.action.findUniqueOrThrow({ where: { id: actionIdOf(result) } });
+      expect(action).toMatchObject({ agentId: agent.id, tool: `${fs}.read_text_file`, resource: path.join(folder, "notes.txt"), decision: "auto_execute", status: "succeeded" });
+      expect(action.args).toEqual({ path: path.join(folder, "notes.txt") });
+      expect(JSON.stringify(action.output)).toContain("hello from upstream");
+    } finally {
+      await client.close();
+    }
+  });
+
+  it("holds a write for approval with progress notifications, then runs the approver's edited args", async () => {
+    const { client } = await agentClient([`${fs}.write_file`]);
+    try {
+      const target = path.join(folder, "edited.txt");
+      const progress: string[] = [];
+      let heldId: string | null = null;
+      const calling = client.callTool({ name: `${fs}.write_file`, arguments: { path: target, content: "as proposed" } }, undefined, {
+        timeout: 60_000,
+        onprogress: (p) => progress.push(p.message ?? ""),
+      });
+      heldId = await until("the held call", async () => (await db.action.findFirst({ where: { tool: `${fs}.write_file`, status: "pending_approval", resource: target } }))?.id);
+      await until("a progress notification", async () => progress.length > 0, 15_000);
+      expect(existsSync(target)).toBe(false);
+      const approved = await call(approveRoute, { token: approver, params: { id: heldId }, body: { args: { path: target, content: "as edited" } } });
+      expect(approved.status, JSON.stringify(approved.json)).toBe(200);
+      const result = await calling;
+      expect(result.isError, text(result)).toBeFalsy();
+      expect(readFileSync(target, "utf8")).toBe("as edited");
+      expect(progress[0]).toContain("waiting for a human");
+      expect((await db.action.findUniqueOrThrow({ where: { id: heldId } })).status).toBe("succeeded");
+    } finally {
+      await client.close();
+    }
+  });
+
+  it("refuses a denied call with isError saying why, and runs nothing", async () => {
+    const { client } = await agentClient([`${fs}.read_text_file`, `${fs}.write_file`]);
+    try {
+      // Outside the tool's scope: denied by the guardrail.
+      const outside = await client.callTool({ name: `${fs}.read_text_file`, arguments: { path: "/etc/passwd" } });
+      expect(outside.isError).toBe(true);
+      expect(text(outside)).toMatch(/Warden refused: .*scope/i);
+      // A tool this agent was not granted.
+      const ungranted = await client.callTool({ name: `${every}.echo`, arguments: { message: "hi" } });
+      expect(ungranted.isError).toBe(true);
+      expect(text(ungranted)).toMatch(/Warden refused: .*not granted/);
+      expect((await db.action.findUniqueOrThrow({ where: { id: actionIdOf(ungranted) } })).status).toBe("denied");
+      // Rejected by an approver: the reason comes back and nothing is written.
+      const target = path.join(folder, "rejected.txt");
+      const calling = client.callTool({ name: `${fs}.write_file`, arguments: { path: target, content: "no" } });
+      const heldId = await until("the held call", async () => (await db.action.findFirst({ where: { status: "pending_approval", resource: target } }))?.id);
+      expect((await call(rejectRoute, { token: approver, params: { id: heldId }, body: { reason: "not on a Friday" } })).status).toBe(200);
+      const rejected = await calling;
+      expect(rejected.isError).toBe(true);
+      expect(text(rejected)).toContain("not on a Friday");
+      expect(existsSync(target)).toBe(false);
+    } finally {
+      await client.close();
+    }
+  });
+
+  it("on suspend: a held call ends and never runs, an in-flight upstream call is cancelled, later calls are refused at once", async () => {
+    const { client, agent } = await agentClient([`${fs}.write_file`, `${every}.trigger-long-running-operation`, `${every}.echo`]);
+    try {
+      const target = path.join(folder, "suspended.txt");
+      const held = client.callTool({ name: `${fs}.write_file`, arguments: { path: target, content: "never" } });
+      await until("the held call", async () => (await db.action.findFirst({ where: { status: "pending_approval", resource: target } }))?.id);
+      const upstreamProgress: number[] = [];
+      const running = client.callTool({ name: `${every}.trigger-long-running-operation`, arguments: { duration: 2.5, steps: 25 } }, undefined, {
+        onprogress: (p) => upstreamProgress.push(p.progress),
+      });
+      await until("the upstream call to run", async () => upstreamProgress.length > 0, 10_000);
+      const started = Date.now();
+      const suspended = await call(apiControlRoutes.suspend, { token: operator, body: { scope: `agent:${agent.name}`, reason: "incident 42" } });
+      expect(suspended.status, JSON.stringify(suspended.json)).toBe(200);
+      const [heldResult, runningResult] = await Promise.all([held, running]);
+      expect(Date.now() - started).toBeLessThan(2_000);
+      expect(heldResult.isError).toBe(true);
+      expect(text(heldResult)).toContain("incident 42");
+      expect(runningResult.isError).toBe(true);
+      expect(text(runningResult)).toContain("cancelled");
+      const cancelled = await db.action.findUniqueOrThrow({ where: { id: actionIdOf(runningResult) } });
+      expect(cancelled.status).toBe("failed");
+      // The upstream stops sending progress for a cancelled request.
+      const seen = upstreamProgress.length;
+      await new Promise((r) => setTimeout(r, 600));
+      expect(upstreamProgress.length).toBe(seen);
+      const refused = await client.callTool({ name: `${every}.echo`, arguments: { message: "still there?" } });
+      expect(refused.isError).toBe(true);
+      expect(text(refused)).toContain("suspended");
+      // Nothing runs later: the held write expired with the suspend.
+      await new Promise((r) => setTimeout(r, 300));
+      expect(existsSync(target)).toBe(false);
+    } finally {
+      await client.close();
+    }
+  });
+
+  it("a failing upstream call is a failed result whose message becomes negative knowledge", async () => {
+    const { client } = await agentClient([`${fs}.read_text_file`]);
+    try {
+      const missing = path.join(folder, "missing.txt");
+      const result = await client.callTool({ name: `${fs}.read_text_file`, arguments: { path: missing } });
+      expect(result.isError).toBe(true);
+      const action = await db.action.findUniqueOrThrow({ where: { id: actionIdOf(result) } });
+      expect(action.status).toBe("failed");
+      expect(action.failureReason).toMatch(/ENOENT|no such file/i);
+      const lesson = await db.memory.findFirst({ where: { kind: "negative_knowledge", actionId: action.id } });
+      expect(lesson?.body).toMatch(/ENOENT|no such file/i);
+    } finally {
+      await client.close();
+    }
+  });
+
+  it("an upstream that hangs is cancelled at its timeout", async () => {
+    const { client } = await agentClient([`${every}.trigger-long-running-operation`]);
+    try {
+      const started = Date.now();
+      const result = await client.callTool({ name: `${every}.trigger-long-running-operation`, arguments: { duration: 20, steps: 2 } });
+      expect(Date.now() - started).toBeLessThan(8_000);
+      expect(result.isError).toBe(true);
+      expect(text(result)).toMatch(/timed out/i);
+      expect((await db.action.findUniqueOrThrow({ where: { id: actionIdOf(result) } })).status).toBe("failed");
+    } finally {
+      await client.close();
+    }
+  });
+
+  it("an upstream that crashes gives a clear error, and is restarted", async () => {
+    const { client } = await agentClient([`${every}.trigger-long-running-operation`, `${every}.echo`]);
+    try {
+      const connection = (await connectionFor(db, every))!;
+      const pid = connection.pid!;
+      const restartsBefore = connection.healthNow().restarts;
+      const running = client.callTool({ name: `${every}.trigger-long-running-operation`, arguments: { duration: 2.5, steps: 5 } });
+      await new Promise((r) => setTimeout(r, 400));
+      process.kill(pid, "SIGKILL");
+      const crashed = await running;
+      expect(crashed.isError).toBe(true);
+      expect(text(crashed)).toMatch(/upstream call failed: .*(closed|exit)/i);
+      await until("the restart", async () => connection.healthNow().state === "ready" && connection.pid !== pid);
+      expect(connection.healthNow().restarts).toBeGreaterThan(restartsBefore);
+      const echoed = await client.callTool({ name: `${every}.echo`, arguments: { message: "back again" } });
+      expect(echoed.isError, text(echoed)).toBeFalsy();
+      expect(text(echoed)).toContain("back again");
+    } finally {
+      await client.close();
+    }
+  });
+
+  it("answers hostile input with clear errors: bad names, huge args, NUL bytes, bad confidence", async () => {
+    const { client } = await agentClient([`${every}.echo`]);
+    try {
+      const refusedWith = async (name: string, args: Record<string, unknown>, expected: RegExp, meta?: Record<string, unknown>) => {
+        const result = await client.callTool({ name, arguments: args, ...(meta ? { _meta: meta } : {}) });
+        expect(result.isError, text(result)).toBe(true);
+        expect(text(result)).toMatch(expected);
+      };
+      await refusedWith("no-such.tool\u0000", {}, /offers no tool "no-such\.tool\\u0000"/);
+      await refusedWith("x".repeat(10_000), {}, /offers no tool "x{100}"/);
+      await refusedWith(`${every}.echo`, { message: "x".repeat(200_000) }, /arguments.*KiB/);
+      await refusedWith(`${every}.echo`, { message: "a\u0000b" }, /arguments\.message: must not contain the NUL/);
+      await refusedWith(`${every}.echo`, { message: "hi" }, /_meta\.confidence/, { confidence: 7 });
+    } finally {
+      await client.close();
+    }
+  });
+
+  it("refuses callers without an agent key", async () => {
+    const anonymous = await fetch(gatewayUrl, { method: "POST", headers: { "content-type": "application/json", accept: "application/json, text/event-stream" }, body: "{}" });
+    expect(anonymous.status).toBe(401);
+    const person = await fetch(gatewayUrl, { method: "POST", headers: { authorization: `Bearer ${admin}`, "content-type": "application/json" }, body: "{}" });
+    expect(person.status).toBe(403);
+  });
+});
