@@ -4,6 +4,7 @@ import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
+import { getDefaultEnvironment, StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js";
 import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
 import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -321,6 +322,38 @@ describe("the gateway", () => {
       await refusedWith(`${every}.echo`, { message: "x".repeat(200_000) }, /arguments.*KiB/);
       await refusedWith(`${every}.echo`, { message: "a\u0000b" }, /arguments\.message: must not contain the NUL/);
       await refusedWith(`${every}.echo`, { message: "hi" }, /_meta\.confidence/, { confidence: 7 });
+    } finally {
+      await client.close();
+    }
+  });
+
+  it("over stdio: `warden-mcp --gateway` relays the list, the call with its _meta.confidence, and the progress of a held call", async () => {
+    const { key } = await agentClient([`${every}.echo`, `${fs}.write_file`]);
+    const client = new Client({ name: "gateway-stdio-test", version: "1.0.0" });
+    await client.connect(
+      new StdioClientTransport({
+        command: process.execPath,
+        args: ["--import", "tsx", path.resolve("sdk/src/mcp/stdio.ts"), "--gateway"],
+        env: { ...getDefaultEnvironment(), WARDEN_URL: gatewayUrl.origin, WARDEN_KEY: key },
+        stderr: "pipe",
+      }),
+    );
+    try {
+      expect((await client.listTools()).tools.map((t) => t.name).sort()).toEqual([`${every}.echo`, `${fs}.write_file`]);
+      // The write always needs a human (requiresConfirmation), whatever confidence the client states.
+      const target = path.join(folder, "bridged.txt");
+      const progress: string[] = [];
+      const held = client.callTool({ name: `${fs}.write_file`, arguments: { path: target, content: "bridged" }, _meta: { confidence: 0.99 } }, undefined, {
+        onprogress: (p) => progress.push(p.message ?? ""),
+      });
+      const heldId = await until("the held call", async () => (await db.action.findFirst({ where: { status: "pending_approval", resource: target } }))?.id);
+      await until("a relayed progress notification", async () => progress.length > 0, 15_000);
+      expect((await call(approveRoute, { token: approver, params: { id: heldId } })).status).toBe(200);
+      expect((await held).isError).toBeFalsy();
+      expect(readFileSync(target, "utf8")).toBe("bridged");
+      const low = await client.callTool({ name: `${every}.echo`, arguments: { message: "unsure" }, _meta: { confidence: 0.8 } });
+      expect(low.isError, text(low)).toBeFalsy();
+      expect((await db.action.findUniqueOrThrow({ where: { id: actionIdOf(low) } })).decision).toBe("execute_with_notification");
     } finally {
       await client.close();
     }
