@@ -17,7 +17,6 @@ const noControl = (max: number) =>
   z
     .string()
     .max(max, `must be at most ${max} characters`)
-    // eslint-disable-next-line no-control-regex
     .regex(/^[^\u0000-\u001f\u007f]*$/, "must not contain control characters (NUL, newline, …)");
 
 const ZEnvName = z.string().regex(/^[A-Za-z_][A-Za-z0-9_]{0,127}$/, "an environment variable name: letters, digits and underscore, not starting with a digit");
