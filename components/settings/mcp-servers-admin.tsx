@@ -118,7 +118,7 @@ function SecretRows({ label, rows, setRows, placeholder }: { label: string; rows
       <legend className="text-sm font-medium text-slate-700">{label}</legend>
       <p className="text-xs text-slate-600">Values are sealed and never shown again; leave a saved one empty to keep it.</p>
       {rows.map((row, i) => (
-        <div key={i} className="grid grid-cols-[1fr_1fr_auto] items-center gap-2">
+        <div key={i} className="grid grid-cols-1 items-center gap-2 border-b border-slate-100 pb-2 sm:grid-cols-[1fr_1fr_auto] sm:border-0 sm:pb-0">
           <Input aria-label={`${label} ${i + 1}: name`} placeholder={placeholder} value={row.name} readOnly={row.saved} onChange={(e) => setRow(i, { name: e.target.value })} />
           <Input
             aria-label={`${label} ${i + 1}: value`}
@@ -128,7 +128,7 @@ function SecretRows({ label, rows, setRows, placeholder }: { label: string; rows
             value={row.value}
             onChange={(e) => setRow(i, { value: e.target.value })}
           />
-          <Button variant="ghost" size="sm" onClick={() => setRows(rows.filter((_, j) => j !== i))}>
+          <Button variant="ghost" size="sm" className="justify-self-start" onClick={() => setRows(rows.filter((_, j) => j !== i))}>
             Remove
           </Button>
         </div>
@@ -186,7 +186,7 @@ function McpServerForm({ server, onDone }: { server: McpServerView | null; onDon
         </Field>
         <Field label="Transport">
           <Select name="transport" value={transport} onChange={(e) => setTransport(e.target.value as McpServerView["transport"])}>
-            <option value="stdio">stdio (Warden starts it as a child process)</option>
+            <option value="stdio">stdio (a child process)</option>
             <option value="http">streamable HTTP</option>
           </Select>
         </Field>
