@@ -40,6 +40,11 @@ export type CallExtras = {
   signal: AbortSignal;
   meta?: Record<string, unknown>;
   progress?: (progress: number, total: number | undefined, message: string) => Promise<void>;
+  /**
+   * Takes writes that may finish after the agent has its answer (a success's result report),
+   * and keeps the request open until they do; without it they are awaited before answering.
+   */
+  afterAnswer?: (work: Promise<unknown>) => void;
 };
 
 function refusal(text: string, actionId?: string): CallToolResult {
@@ -150,7 +155,7 @@ export async function callThroughGateway(db: Db, caller: GatewayCaller, name: st
   }
   if (!runArgs) return refusal(`Warden refused: action ${proposed.id} has no approved arguments to run`, proposed.id);
 
-  return runUpstream(db, caller, actor, proposed.id, offered, runArgs, extras);
+  return runUpstream(db, caller, actor, proposed.id, offered, runArgs, extras, proposed.status === "pending_approval");
 }
 
 async function runUpstream(
@@ -161,6 +166,7 @@ async function runUpstream(
   offered: { name: string; server: string; upstream: { name: string } },
   args: Record<string, unknown>,
   extras: CallExtras,
+  waited: boolean,
 ): Promise<CallToolResult> {
   const tracked = trackCall({ id: caller.agent.id, team: caller.agent.team }, extras.signal);
   const started = Date.now();
@@ -170,9 +176,13 @@ async function runUpstream(
       if (!(error instanceof AppError && error.code === "CONFLICT")) throw error;
     });
   try {
-    // A suspend or kill while the call waited for its approval: it must not run now.
-    const control = await getEffectiveControl(db, caller.agent.id);
-    if (control.state === "suspended" || control.state === "killed") throw new CallStopped(`the agent was ${control.state}${control.reason ? `: ${control.reason}` : ""}`);
+    // A suspend or kill while the call waited for its approval: it must not run now. (An auto
+    // decision was made on the control state as it is: its statement checked the epoch, and a
+    // change from then on aborts the tracked call.)
+    if (waited) {
+      const control = await getEffectiveControl(db, caller.agent.id);
+      if (control.state === "suspended" || control.state === "killed") throw new CallStopped(`the agent was ${control.state}${control.reason ? `: ${control.reason}` : ""}`);
+    }
     const connection = await connectionFor(db, offered.server);
     if (!connection) throw new UpstreamUnavailable(`MCP server ${offered.server} is no longer configured`);
     const result = await connection.callTool(offered.upstream.name, args, {
@@ -183,7 +193,12 @@ async function runUpstream(
       const message = resultText(result);
       await report({ status: "failed", output: storedOutput(result), error: message, failureReason: `${offered.name} failed upstream: ${message}`.slice(0, 4000) });
     } else {
-      await report({ status: "succeeded", output: storedOutput(result) });
+      // A success is recorded while the agent already reads its answer: the write costs a
+      // transaction's round trips (tens of ms on a busy database) that the agent need not wait
+      // for. A failure is recorded first, so its lesson is in place before the agent's next call.
+      const recorded = report({ status: "succeeded", output: storedOutput(result) });
+      if (extras.afterAnswer) extras.afterAnswer(recorded);
+      else await recorded;
     }
     return { ...result, _meta: { ...(result._meta as Record<string, unknown> | undefined), "warden/actionId": actionId } };
   } catch (error) {

@@ -58,11 +58,14 @@ export async function handleGatewayRequest(request: Request): Promise<Response> 
       ...(upstream.annotations ? { annotations: upstream.annotations as Tool["annotations"] } : {}),
     })),
   }));
+  // Writes that finish after the answer (gateway-call.ts): the response ends once they do.
+  const afterAnswer: Promise<unknown>[] = [];
   server.setRequestHandler(CallToolRequestSchema, async (call, extra) => {
     const token = call.params._meta?.progressToken;
     return callThroughGateway(db, { agent, control, origin }, call.params.name, call.params.arguments, {
       signal: extra.signal,
       meta: call.params._meta as Record<string, unknown> | undefined,
+      afterAnswer: (work) => void afterAnswer.push(work.catch((error: unknown) => console.error("[mcp-gateway] recording a result failed", error))),
       progress:
         token === undefined
           ? undefined
@@ -77,10 +80,17 @@ export async function handleGatewayRequest(request: Request): Promise<Response> 
   request.signal.addEventListener("abort", close, { once: true });
   const response = await transport.handleRequest(request);
   if (!response.body) {
+    await Promise.all(afterAnswer);
     close();
     return response;
   }
-  // Closed once the answer is written (or the client stopped reading it).
-  const done = new TransformStream<Uint8Array, Uint8Array>({ flush: close });
+  // The answer passes through as it is written; the response ends, and the server closes, once
+  // the writes that follow the answer are done (a shutdown waits for them like any request).
+  const done = new TransformStream<Uint8Array, Uint8Array>({
+    flush: async () => {
+      await Promise.all(afterAnswer);
+      close();
+    },
+  });
   return new Response(response.body.pipeThrough(done), { status: response.status, statusText: response.statusText, headers: response.headers });
 }

@@ -160,7 +160,11 @@ describe("the gateway", () => {
       const result = await client.callTool({ name: `${fs}.read_text_file`, arguments: { path: path.join(folder, "notes.txt") } });
       expect(result.isError).toBeFalsy();
       expect(text(result)).toContain("hello from upstream");
-      const action = await db.action.findUniqueOrThrow({ where: { id: actionIdOf(result) } });
+      // A success is recorded as the answer goes out (the response ends once it is written).
+      const action = await until("the recorded result", async () => {
+        const row = await db.action.findUniqueOrThrow({ where: { id: actionIdOf(result) } });
+        return row.status === "succeeded" && row;
+      });
       expect(action).toMatchObject({ agentId: agent.id, tool: `${fs}.read_text_file`, resource: path.join(folder, "notes.txt"), decision: "auto_execute", status: "succeeded" });
       expect(action.args).toEqual({ path: path.join(folder, "notes.txt") });
       expect(JSON.stringify(action.output)).toContain("hello from upstream");
@@ -188,7 +192,7 @@ describe("the gateway", () => {
       expect(result.isError, text(result)).toBeFalsy();
       expect(readFileSync(target, "utf8")).toBe("as edited");
       expect(progress[0]).toContain("waiting for a human");
-      expect((await db.action.findUniqueOrThrow({ where: { id: heldId } })).status).toBe("succeeded");
+      await until("the recorded result", async () => (await db.action.findUniqueOrThrow({ where: { id: heldId } })).status === "succeeded");
     } finally {
       await client.close();
     }
