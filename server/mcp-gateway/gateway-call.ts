@@ -5,7 +5,9 @@ import { waitForDecision } from "../actions/wait-for-decision";
 import type { AgentActor, RequestOrigin } from "../auth/actor";
 import type { EffectiveControl } from "../control/effective-state";
 import { getEffectiveControl } from "../control/effective-state";
+import { appendAudit } from "../audit/append-audit";
 import type { Db } from "../db/client";
+import { inTransaction } from "../db/transaction";
 import type { Agent } from "../db/generated/client";
 import { AppError } from "../errors";
 import { ZActionResultRequest, ZProposeActionRequest } from "../schemas/actions";
@@ -158,6 +160,16 @@ export async function callThroughGateway(db: Db, caller: GatewayCaller, name: st
   return runUpstream(db, caller, actor, proposed.id, offered, runArgs, extras, proposed.status === "pending_approval");
 }
 
+/** approved → executing, for one caller only; audited with the transition. */
+async function claimApprovedAction(db: Db, actor: AgentActor, actionId: string, origin: RequestOrigin | undefined): Promise<boolean> {
+  return inTransaction(db, async (tx) => {
+    const claimed = await tx.$executeRaw`UPDATE actions SET status = 'executing', updated_at = now() WHERE id = ${actionId}::uuid AND status = 'approved'`;
+    if (claimed === 0) return false;
+    await appendAudit(tx, { actor, verb: "action.executing", subject: { type: "action", id: actionId }, data: { via: "mcp-gateway" }, origin });
+    return true;
+  });
+}
+
 async function runUpstream(
   db: Db,
   caller: GatewayCaller,
@@ -182,6 +194,11 @@ async function runUpstream(
     if (waited) {
       const control = await getEffectiveControl(db, caller.agent.id);
       if (control.state === "suspended" || control.state === "killed") throw new CallStopped(`the agent was ${control.state}${control.reason ? `: ${control.reason}` : ""}`);
+      // Calls repeated while one waited share its action (one request, one approval): exactly
+      // one of them runs it. (An auto decision's action is this call's own.)
+      if (!(await claimApprovedAction(db, actor, actionId, caller.origin))) {
+        return refusal(`Action ${actionId} was approved once and another call with the same arguments runs it: it is not run twice. Its result is recorded with the action.`, actionId);
+      }
     }
     const connection = await connectionFor(db, offered.server);
     if (!connection) throw new UpstreamUnavailable(`MCP server ${offered.server} is no longer configured`);

@@ -198,6 +198,26 @@ describe("the gateway", () => {
     }
   });
 
+  it("two identical calls held at once share one approval, and only one of them runs it", async () => {
+    const { client } = await agentClient([`${fs}.write_file`]);
+    try {
+      const target = path.join(folder, "once.txt");
+      const call1 = client.callTool({ name: `${fs}.write_file`, arguments: { path: target, content: "once" } });
+      const heldId = await until("the held call", async () => (await db.action.findFirst({ where: { status: "pending_approval", resource: target } }))?.id);
+      const call2 = client.callTool({ name: `${fs}.write_file`, arguments: { path: target, content: "once" } });
+      await new Promise((r) => setTimeout(r, 500));
+      expect(await db.action.count({ where: { resource: target } })).toBe(1);
+      expect((await call(approveRoute, { token: approver, params: { id: heldId } })).status).toBe(200);
+      const results = await Promise.all([call1, call2]);
+      expect(results.map(actionIdOf)).toEqual([heldId, heldId]);
+      expect(results.filter((r) => !r.isError)).toHaveLength(1);
+      expect(text(results.find((r) => r.isError))).toContain("not run twice");
+      expect(readFileSync(target, "utf8")).toBe("once");
+    } finally {
+      await client.close();
+    }
+  });
+
   it("refuses a denied call with isError saying why, and runs nothing", async () => {
     const { client } = await agentClient([`${fs}.read_text_file`, `${fs}.write_file`]);
     try {
