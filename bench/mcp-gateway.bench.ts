@@ -65,18 +65,30 @@ export async function mcpGatewayBenchmark(options: { calls: number; port: number
     };
     const viaDirect = call(direct, "echo");
     const viaGateway = call(gateway, "bench.echo");
+    // The decision every guarded call pays, gateway or not: the same proposal through the API.
+    const proposeOnly = async (i: number) => {
+      const response = await fetch(`${warden!.url}/api/v1/actions`, {
+        method: "POST",
+        headers: { authorization: `Bearer ${key.secret}`, "content-type": "application/json" },
+        body: JSON.stringify({ action: "bench.echo", tool: "bench.echo", confidence: 0.99, args: { message: `hello ${i}` } }),
+      });
+      if (response.status !== 201) throw new Error(`POST /api/v1/actions answered ${response.status}`);
+      await response.arrayBuffer();
+    };
+    const series = { direct: viaDirect, gateway: viaGateway, propose: proposeOnly };
 
-    for (const warm of [viaDirect, viaGateway]) await runConcurrently(200, 1, warm);
-    const runs: Record<"direct" | "gateway", Series[]> = { direct: [], gateway: [] };
-    for (const name of ["direct", "gateway", "gateway", "direct"] as const) {
-      runs[name].push(await runConcurrently(options.calls / 2, 1, name === "direct" ? viaDirect : viaGateway));
+    for (const warm of Object.values(series)) await runConcurrently(200, 1, warm);
+    const runs: Record<keyof typeof series, Series[]> = { direct: [], gateway: [], propose: [] };
+    for (const name of ["direct", "gateway", "propose", "propose", "gateway", "direct"] as const) {
+      runs[name].push(await runConcurrently(options.calls / 2, 1, series[name]));
     }
-    const [plain, guarded] = [figures(runs.direct), figures(runs.gateway)];
+    const [plain, guarded, decision] = [figures(runs.direct), figures(runs.gateway), figures(runs.propose)];
     // Results are recorded as the answers go out: the last few land just after.
-    const expected = 200 + options.calls;
+    const expected = 200 + options.calls; // the gateway's calls (the proposals alone report nothing)
     let recorded = 0;
     for (let i = 0; i < 50 && (recorded = await db.action.count({ where: { tool: "bench.echo", status: "succeeded" } })) < expected; i++) await new Promise((r) => setTimeout(r, 100));
-    Object.assign(results, { direct: plain, gateway: guarded, addedP50Ms: guarded.p50 - plain.p50, addedP99Ms: guarded.p99 - plain.p99, recordedActions: recorded });
+    const load = (await import("node:os")).loadavg().map((n) => fmt(n, 1)).join(", ");
+    Object.assign(results, { direct: plain, gateway: guarded, proposeOnly: decision, addedP50Ms: guarded.p50 - plain.p50, addedP99Ms: guarded.p99 - plain.p99, beyondDecisionP50Ms: guarded.p50 - plain.p50 - decision.p50, recordedActions: recorded, loadAverage: load });
 
     const row = (label: string, f: Figures) => `| ${label} | ${fmt(f.perSecond, 0)} | ${fmt(f.p50, 2)} | ${fmt(f.p99, 2)} | ${fmt(f.max, 2)} |`;
     console.log(`\n## MCP gateway overhead per tools/call, auto path (${options.calls.toLocaleString()} calls each, 1 client, streamable HTTP both ways)\n`);
@@ -84,7 +96,11 @@ export async function mcpGatewayBenchmark(options: { calls: number; port: number
     console.log("|---|---:|---:|---:|---:|");
     console.log(row("directly to the upstream", plain));
     console.log(row("through /api/mcp/gateway (guardrail + upstream + result)", guarded));
-    console.log(`\nAdded by the gateway: p50 +${fmt(guarded.p50 - plain.p50, 2)} ms, p99 +${fmt(guarded.p99 - plain.p99, 2)} ms; ${recorded.toLocaleString()} actions recorded as succeeded.`);
+    console.log(row("`POST /api/v1/actions` alone (the same decision, no MCP, no upstream)", decision));
+    console.log(
+      `\nAdded by the gateway: p50 +${fmt(guarded.p50 - plain.p50, 2)} ms (of which the guardrail's decision ${fmt(decision.p50, 2)} ms; the rest ${fmt(guarded.p50 - plain.p50 - decision.p50, 2)} ms), ` +
+        `p99 +${fmt(guarded.p99 - plain.p99, 2)} ms; ${recorded.toLocaleString()} of ${expected.toLocaleString()} gateway calls recorded as succeeded; load average ${load}.`,
+    );
   } finally {
     await Promise.all(clients.map((c) => c.close().catch(() => undefined)));
     await warden?.stop();
