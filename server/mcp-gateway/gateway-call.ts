@@ -16,6 +16,7 @@ import { CallStopped, trackCall } from "./in-flight-calls";
 import { offeredTools } from "./offered-tools";
 import { UpstreamUnavailable } from "./upstream-connection";
 import { connectionFor } from "./upstream-supervisor";
+import { storable } from "./upstream-tools";
 
 /*
  * One tools/call through the gateway: the call is proposed as an action (the guardrail decides
@@ -74,7 +75,12 @@ function storedOutput(result: CallToolResult): Record<string, unknown> {
   const whole = { content: result.content, ...(result.structuredContent ? { structuredContent: result.structuredContent } : {}) };
   const text = JSON.stringify(whole);
   if (Buffer.byteLength(text) <= MAX_STORED_OUTPUT_BYTES && ZActionResultRequest.shape.output.safeParse(whole).success) return whole;
-  return { truncated: true, bytes: Buffer.byteLength(text), preview: text.slice(0, 8 * 1024) };
+  return { truncated: true, bytes: Buffer.byteLength(text), preview: fit(text, 8 * 1024) };
+}
+
+/** At most `max` characters, storable: a cut that splits a surrogate pair is written out too. */
+function fit(text: string, max: number): string {
+  return storable(storable(text).slice(0, max - 6));
 }
 
 function resultText(result: CallToolResult): string {
@@ -183,7 +189,18 @@ async function runUpstream(
   const tracked = trackCall({ id: caller.agent.id, team: caller.agent.team }, extras.signal);
   const started = Date.now();
   const report = (result: ResultReport) =>
-    reportActionResult(db, actor, actionId, { ...result, durationMs: Date.now() - started }, caller.origin).catch((error: unknown) => {
+    reportActionResult(
+      db,
+      actor,
+      actionId,
+      {
+        ...result,
+        ...(result.error !== undefined ? { error: fit(result.error, 8000) } : {}),
+        ...(result.failureReason !== undefined ? { failureReason: fit(result.failureReason, 4000) } : {}),
+        durationMs: Date.now() - started,
+      },
+      caller.origin,
+    ).catch((error: unknown) => {
       // Already reported (the same approved action run twice by a retried call): the first stands.
       if (!(error instanceof AppError && error.code === "CONFLICT")) throw error;
     });
@@ -208,7 +225,7 @@ async function runUpstream(
     });
     if (result.isError) {
       const message = resultText(result);
-      await report({ status: "failed", output: storedOutput(result), error: message, failureReason: `${offered.name} failed upstream: ${message}`.slice(0, 4000) });
+      await report({ status: "failed", output: storedOutput(result), error: message, failureReason: `${offered.name} failed upstream: ${message}` });
     } else {
       // A success is recorded while the agent already reads its answer: the write costs a
       // transaction's round trips (tens of ms on a busy database) that the agent need not wait
@@ -226,7 +243,7 @@ async function runUpstream(
       return refusal(`Warden cancelled the call: ${stopped.message}. Stop until the agent is resumed.`, actionId);
     }
     const message = error instanceof Error ? error.message : String(error);
-    await report({ status: "failed", error: message.slice(0, 8000), failureReason: `${offered.name} failed: ${message}`.slice(0, 4000) });
+    await report({ status: "failed", error: message, failureReason: `${offered.name} failed: ${message}` });
     return refusal(`The upstream call failed: ${message}`, actionId);
   } finally {
     tracked.release();

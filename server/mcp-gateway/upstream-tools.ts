@@ -5,6 +5,7 @@ import { Prisma } from "../db/generated/client";
 import { inTransaction } from "../db/transaction";
 import { publish } from "../events/bus";
 import { ZSlug } from "../schemas/common";
+import { exceedsDepth } from "../schemas/safe-json";
 
 /** A tool as an upstream server lists it (what the gateway stores and hands to agents). */
 export type UpstreamTool = {
@@ -34,9 +35,27 @@ export function savedTools(value: unknown): UpstreamTool[] {
   return value.filter((t): t is UpstreamTool => typeof t === "object" && t !== null && typeof (t as UpstreamTool).name === "string" && typeof (t as UpstreamTool).inputSchema === "object");
 }
 
+/** Text PostgreSQL can store (text and jsonb refuse NUL, jsonb unpaired surrogates): written out. */
+export function storable(text: string): string {
+  return text.replace(/\u0000|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`);
+}
+
+/** Every string and key of a (depth-checked) JSON value made storable. */
+function storableJson(value: unknown): unknown {
+  if (typeof value === "string") return storable(value);
+  if (Array.isArray(value)) return value.map(storableJson);
+  if (value && typeof value === "object") return Object.fromEntries(Object.entries(value).map(([k, v]) => [storable(k), storableJson(v)]));
+  return value;
+}
+
+const MAX_SCHEMA_DEPTH = 32;
+
 /** Bounds what an upstream says about its tools before it is stored and shown. */
-function boundTool(tool: UpstreamTool): UpstreamTool {
-  const text = (value: unknown, max: number) => (typeof value === "string" ? value.slice(0, max) : undefined);
+function boundTool(listed: UpstreamTool): UpstreamTool {
+  if (exceedsDepth(listed, MAX_SCHEMA_DEPTH)) throw new Error(`the tool ${JSON.stringify(storable(String(listed.name).slice(0, 100)))} has a schema nested more than ${MAX_SCHEMA_DEPTH} levels deep`);
+  const tool = storableJson(listed) as UpstreamTool;
+  // Made storable again after the cut, which may split a surrogate pair.
+  const text = (value: unknown, max: number) => (typeof value === "string" ? storable(value.slice(0, max)) : undefined);
   const bounded: UpstreamTool = { name: tool.name, inputSchema: tool.inputSchema };
   const title = text(tool.title, 200);
   const description = text(tool.description, 4000);
@@ -68,7 +87,7 @@ export async function recordDiscoveredTools(db: DbOrTx, server: string, listed: 
     if (updated === 0) return; // deleted meanwhile
     const offered = tools.map((t) => ({ tool: t, naming: wardenToolName(server, t.name) })).filter((t) => t.naming.skipped === null);
     if (offered.length === 0) return;
-    const rows = offered.map(({ tool, naming }) => Prisma.sql`(${naming.name}, ${(tool.description ?? tool.title ?? "").slice(0, 1000)}, '{}'::text[], ${server}, now())`);
+    const rows = offered.map(({ tool, naming }) => Prisma.sql`(${naming.name}, ${storable((tool.description ?? tool.title ?? "").slice(0, 1000))}, '{}'::text[], ${server}, now())`);
     const created = await tx.$queryRaw<{ name: string }[]>`
       INSERT INTO tools (name, description, scopes, mcp_server, updated_at) VALUES ${Prisma.join(rows)}
       ON CONFLICT (name) DO NOTHING RETURNING name`;
