@@ -13,7 +13,7 @@ import { AppError } from "../errors";
 import { ZActionResultRequest, ZProposeActionRequest } from "../schemas/actions";
 import { getToolForDecision } from "../tools/tool-registry";
 import { CallStopped, trackCall } from "./in-flight-calls";
-import { offeredTools } from "./offered-tools";
+import { offeredTool } from "./offered-tools";
 import { UpstreamUnavailable } from "./upstream-connection";
 import { connectionFor } from "./upstream-supervisor";
 import { storable } from "./upstream-tools";
@@ -112,11 +112,13 @@ export async function callThroughGateway(db: Db, caller: GatewayCaller, name: st
   if (caller.control.state === "suspended" || caller.control.state === "killed") {
     return refusal(`Warden refused: this agent is ${caller.control.state}${caller.control.reason ? ` (${caller.control.reason})` : ""}. Stop until it is resumed.`);
   }
-  const offered = (await offeredTools(db)).get(name);
+  const offered = await offeredTool(db, name);
   if (!offered) {
     // Not recorded as an action: a name no server offers is a typo or a probe, not a tool call.
     return refusal(`Warden refused: the gateway offers no tool ${JSON.stringify(name.slice(0, 100))} (tools/list shows the ones granted to this agent).`);
   }
+  // From here on the tool is its Warden name, whichever name the call used.
+  name = offered.name;
   // A tool offered but not granted goes on to the guardrail, which denies it and records that.
   const granted = agent.tools.includes(name);
   const toolDef = await getToolForDecision(db, name);

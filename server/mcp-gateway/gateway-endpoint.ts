@@ -49,9 +49,10 @@ export async function handleGatewayRequest(request: Request): Promise<Response> 
 
   const server = new Server({ name: "warden-gateway", title: "Warden MCP gateway", version: "1.0.0" }, { capabilities: { tools: {} }, instructions: INSTRUCTIONS });
   server.setRequestHandler(ListToolsRequestSchema, async () => ({
-    tools: (await toolsGrantedTo(db, agent)).map(({ name, upstream }): Tool => ({
-      name,
-      ...(upstream.title ? { title: upstream.title } : {}),
+    tools: (await toolsGrantedTo(db, agent)).map(({ name, agentName, upstream }): Tool => ({
+      name: agentName,
+      // The Warden name, as the inbox and the audit log show it.
+      title: upstream.title ? `${upstream.title} (${name})` : name,
       ...(upstream.description ? { description: upstream.description } : {}),
       inputSchema: upstream.inputSchema as Tool["inputSchema"],
       ...(upstream.outputSchema ? { outputSchema: upstream.outputSchema as Tool["outputSchema"] } : {}),

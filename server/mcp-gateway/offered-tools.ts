@@ -1,9 +1,9 @@
 import type { DbOrTx } from "../db/client";
 import { busInvalidatedCache } from "../lib/bus-cache";
-import { savedTools, wardenToolName, type UpstreamTool } from "./upstream-tools";
+import { agentFacingName, savedTools, wardenToolName, type UpstreamTool } from "./upstream-tools";
 
-/** An upstream tool as the gateway offers it: its Warden name, where it runs, its schema. */
-export type OfferedTool = { name: string; server: string; upstream: UpstreamTool };
+/** An upstream tool as the gateway offers it: its Warden name, the name agents see, where it runs, its schema. */
+export type OfferedTool = { name: string; agentName: string; server: string; upstream: UpstreamTool };
 
 /*
  * Every tool the enabled servers offer, by Warden name, read once per process and dropped when
@@ -19,11 +19,17 @@ export function offeredTools(db: DbOrTx): Promise<Map<string, OfferedTool>> {
     for (const row of rows) {
       for (const upstream of savedTools(row.tools)) {
         const naming = wardenToolName(row.name, upstream.name);
-        if (naming.skipped === null) offered.set(naming.name, { name: naming.name, server: row.name, upstream });
+        if (naming.skipped === null) offered.set(naming.name, { name: naming.name, agentName: agentFacingName(naming.name), server: row.name, upstream });
       }
     }
     return offered;
   });
+}
+
+/** The tool a tools/call names, by the name agents see or by its Warden name. */
+export async function offeredTool(db: DbOrTx, name: string): Promise<OfferedTool | undefined> {
+  const offered = await offeredTools(db);
+  return offered.get(name) ?? offered.get(name.replace("__", "."));
 }
 
 /** The tools an agent may see: offered ones granted to it, by name. */

@@ -29,6 +29,16 @@ export function wardenToolName(server: string, upstream: string): { name: string
   return { name, skipped: `not offered: ${JSON.stringify(upstream)} does not make a Warden tool name (${parsed.error?.issues[0]?.message ?? "it changes when trimmed"})` };
 }
 
+/**
+ * The name agents see in tools/list: the Warden name with `__` for its dot. Model APIs take tool
+ * names of letters, digits, `_` and `-` only (OpenAI's and Anthropic's both refuse a dot), so a
+ * dotted name would fail the agent's first request; `__` is what MCP clients already use to
+ * join a server's name to its tool's. tools/call takes either name.
+ */
+export function agentFacingName(wardenName: string): string {
+  return wardenName.replace(".", "__");
+}
+
 /** Reads the tools column as saved (anything malformed is left out, not trusted). */
 export function savedTools(value: unknown): UpstreamTool[] {
   if (!Array.isArray(value)) return [];

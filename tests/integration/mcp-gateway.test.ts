@@ -146,8 +146,11 @@ describe("the gateway", () => {
     const { client } = await agentClient([`${fs}.read_text_file`, `${fs}.write_file`, "some.other-tool"]);
     try {
       const { tools } = await client.listTools();
-      expect(tools.map((t) => t.name).sort()).toEqual([`${fs}.read_text_file`, `${fs}.write_file`]);
-      expect(tools.find((t) => t.name === `${fs}.read_text_file`)!.inputSchema.properties).toHaveProperty("path");
+      // Named for model APIs (no dot); the Warden name is the title.
+      expect(tools.map((t) => t.name).sort()).toEqual([`${fs}__read_text_file`, `${fs}__write_file`]);
+      const read = tools.find((t) => t.name === `${fs}__read_text_file`)!;
+      expect(read.title).toContain(`${fs}.read_text_file`);
+      expect(read.inputSchema.properties).toHaveProperty("path");
     } finally {
       await client.close();
     }
@@ -157,7 +160,8 @@ describe("the gateway", () => {
     writeFileSync(path.join(folder, "notes.txt"), "hello from upstream");
     const { client, agent } = await agentClient([`${fs}.read_text_file`]);
     try {
-      const result = await client.callTool({ name: `${fs}.read_text_file`, arguments: { path: path.join(folder, "notes.txt") } });
+      // By the name tools/list gives (the Warden name works as well, as the other tests call it).
+      const result = await client.callTool({ name: `${fs}__read_text_file`, arguments: { path: path.join(folder, "notes.txt") } });
       expect(result.isError).toBeFalsy();
       expect(text(result)).toContain("hello from upstream");
       // A success is recorded as the answer goes out (the response ends once it is written).
@@ -363,7 +367,7 @@ describe("the gateway", () => {
       }),
     );
     try {
-      expect((await client.listTools()).tools.map((t) => t.name).sort()).toEqual([`${every}.echo`, `${fs}.write_file`]);
+      expect((await client.listTools()).tools.map((t) => t.name).sort()).toEqual([`${every}__echo`, `${fs}__write_file`]);
       // The write always needs a human (requiresConfirmation), whatever confidence the client states.
       const target = path.join(folder, "bridged.txt");
       const progress: string[] = [];
