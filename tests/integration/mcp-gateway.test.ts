@@ -7,7 +7,9 @@ import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { getDefaultEnvironment, StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js";
 import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
 import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js";
+import { setTracingDisabled, Usage, type Model } from "@openai/agents";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { runThroughGateway } from "../../docs/examples/openai-agents-gateway";
 import { approveRoute, rejectRoute } from "../../server/approvals/approval-routes";
 import { apiControlRoutes } from "../../server/control/control-routes";
 import { handleGatewayRequest } from "../../server/mcp-gateway/gateway-endpoint";
@@ -23,6 +25,8 @@ import { auditRows, call, db, makeAgent, makeUserWithToken, unique } from "../su
  * "everything" servers, started as child processes), driven by the official MCP client over
  * streamable HTTP against Warden's gateway handler on a real HTTP server and PostgreSQL.
  */
+
+setTracingDisabled(true);
 
 const FILESYSTEM = path.resolve("node_modules/@modelcontextprotocol/server-filesystem/dist/index.js");
 const EVERYTHING = path.resolve("node_modules/@modelcontextprotocol/server-everything/dist/index.js");
@@ -385,6 +389,38 @@ describe("the gateway", () => {
     } finally {
       await client.close();
     }
+  });
+
+  it("docs/examples/openai-agents-gateway.ts runs: the Agents SDK sees the granted tools, its confidence is weighed, the upstream answers", async () => {
+    writeFileSync(path.join(folder, "week.txt"), "three reports to archive");
+    const { key, agent } = await agentClient([`${fs}.read_text_file`]);
+    const callId = `call_${unique("gw")}`;
+    const offered: string[][] = [];
+    let toolOutput = "";
+    const model: Model = {
+      async getResponse(request) {
+        offered.push(request.tools.map((t) => String((t as { name?: string }).name)));
+        const input = typeof request.input === "string" ? [] : request.input;
+        const result = input.find((i) => i.type === "function_call_result");
+        if (result) toolOutput = JSON.stringify(result);
+        return {
+          usage: new Usage(),
+          output: result
+            ? [{ type: "message", role: "assistant", status: "completed", content: [{ type: "output_text", text: "read it" }] }]
+            : [{ type: "function_call", callId, name: `${fs}__read_text_file`, arguments: JSON.stringify({ path: path.join(folder, "week.txt") }), status: "completed" }],
+        };
+      },
+      getStreamedResponse() {
+        throw new Error("not used");
+      },
+    };
+    const docs = readFileSync(path.resolve("docs/mcp-gateway.md"), "utf8");
+    expect(docs).toContain(`<!-- docs/examples/openai-agents-gateway.ts -->\n\`\`\`ts\n${readFileSync(path.resolve("docs/examples/openai-agents-gateway.ts"), "utf8")}\`\`\``);
+    expect(await runThroughGateway(gatewayUrl.origin, key, model, "what is in week.txt?")).toBe("read it");
+    expect(offered[0]).toEqual([`${fs}__read_text_file`]);
+    expect(toolOutput).toContain("three reports to archive");
+    const action = await db.action.findFirstOrThrow({ where: { agentId: agent.id } });
+    expect(action).toMatchObject({ tool: `${fs}.read_text_file`, confidence: 0.9, decision: "execute_with_notification" });
   });
 
   it("refuses callers without an agent key", async () => {
