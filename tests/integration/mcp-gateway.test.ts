@@ -1,4 +1,5 @@
 import { mkdtempSync, readFileSync, realpathSync, rmSync, writeFileSync, existsSync } from "node:fs";
+import { spawn } from "node:child_process";
 import { createServer, type Server as HttpServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
@@ -422,6 +423,48 @@ describe("the gateway", () => {
     const action = await db.action.findFirstOrThrow({ where: { agentId: agent.id } });
     expect(action).toMatchObject({ tool: `${fs}.read_text_file`, confidence: 0.9, decision: "execute_with_notification" });
   });
+
+  it("works from a second Warden process: its own upstream connections, a server saved on the first one, a suspend issued there cancelling its call", async () => {
+    const child = spawn(process.execPath, ["--import", "tsx", path.resolve("tests/support/gateway-instance.ts")], { env: process.env, stdio: ["ignore", "pipe", "pipe"] });
+    let output = "";
+    child.stderr.on("data", (chunk: Buffer) => (output += chunk.toString()));
+    try {
+      const port = await new Promise<number>((resolve, reject) => {
+        child.stdout.on("data", (chunk: Buffer) => {
+          const match = /\{"port": ?(\d+)\}/.exec(chunk.toString());
+          if (match) resolve(Number(match[1]));
+        });
+        child.once("exit", (code) => reject(new Error(`the second instance exited (${code}): ${output}`)));
+      });
+      // A server saved on this instance after the other one started.
+      const late = unique("late").replace(/-/g, "_");
+      await putServer(late, { transport: "stdio", command: process.execPath, args: [EVERYTHING, "stdio"] });
+      await putTool(`${late}.echo`, { scopes: [], defaultConfidence: 0.99 });
+      const { agent, key } = await makeAgent({ tools: [`${late}.echo`, `${every}.trigger-long-running-operation`] });
+      const client = new Client({ name: "second-instance", version: "1.0.0" });
+      await client.connect(new StreamableHTTPClientTransport(new URL(`http://127.0.0.1:${port}/api/mcp/gateway`), { requestInit: { headers: { Authorization: `Bearer ${key.secret}` } } }));
+      try {
+        const echoed = await client.callTool({ name: `${late}__echo`, arguments: { message: "from the other instance" } });
+        expect(echoed.isError, text(echoed)).toBeFalsy();
+        expect(text(echoed)).toContain("from the other instance");
+
+        const progress: number[] = [];
+        const running = client.callTool({ name: `${every}__trigger-long-running-operation`, arguments: { duration: 2.5, steps: 25 } }, undefined, { onprogress: (p) => progress.push(p.progress) });
+        await until("the call to run upstream on the other instance", async () => progress.length > 0, 15_000);
+        const started = Date.now();
+        expect((await call(apiControlRoutes.suspend, { token: operator, body: { scope: `agent:${agent.name}`, reason: "contained from instance one" } })).status).toBe(200);
+        const result = await running;
+        expect(Date.now() - started).toBeLessThan(2_000);
+        expect(result.isError).toBe(true);
+        expect(text(result)).toContain("contained from instance one");
+      } finally {
+        await client.close();
+      }
+      await call(deleteMcpServerRoute, { token: admin, params: { name: late } });
+    } finally {
+      child.kill("SIGTERM");
+    }
+  }, 60_000);
 
   it("refuses callers without an agent key", async () => {
     const anonymous = await fetch(gatewayUrl, { method: "POST", headers: { "content-type": "application/json", accept: "application/json, text/event-stream" }, body: "{}" });
