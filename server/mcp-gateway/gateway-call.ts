@@ -1,6 +1,7 @@
 import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js";
 import { proposeAction, type ProposedAction } from "../actions/propose-action";
 import { reportActionResult } from "../actions/report-result";
+import { markExpired } from "../approvals/decide-approval";
 import { waitForDecision } from "../actions/wait-for-decision";
 import type { AgentActor, RequestOrigin } from "../auth/actor";
 import type { EffectiveControl } from "../control/effective-state";
@@ -149,6 +150,15 @@ export async function callThroughGateway(db: Db, caller: GatewayCaller, name: st
   if (proposed.status === "denied") return refusal(`Warden refused: ${reasons()}`, proposed.id);
 
   let runArgs = proposed.approvedArgs;
+  if (proposed.status === "pending_approval" && !proposed.repeated) {
+    // The same call was approved while no call waited for it (the agent gave up after 50 s and
+    // asked again once the human had decided): that approval runs, not a second request.
+    const twin = await approvedTwin(db, proposed.id);
+    if (twin) {
+      await inTransaction(db, (tx) => markExpired(tx, [proposed.id], new Date(), { by: "mcp-gateway", reason: `the same call was approved already (action ${twin.id})` }));
+      return runUpstream(db, caller, actor, twin.id, offered, twin.approvedArgs, extras, true);
+    }
+  }
   if (proposed.status === "pending_approval") {
     const view = await waitForHuman(db, caller, proposed, extras, started);
     if (!view || view.status === "pending_approval") {
@@ -166,6 +176,21 @@ export async function callThroughGateway(db: Db, caller: GatewayCaller, name: st
   if (!runArgs) return refusal(`Warden refused: action ${proposed.id} has no approved arguments to run`, proposed.id);
 
   return runUpstream(db, caller, actor, proposed.id, offered, runArgs, extras, proposed.status === "pending_approval");
+}
+
+/**
+ * An approved action of this agent for exactly the same request (tool, resource, args: the
+ * pending key) that no call has run yet, decided in the last 30 minutes. Looked up only when a
+ * call is about to wait for a human, so the auto path pays nothing for it.
+ */
+async function approvedTwin(db: Db, pendingId: string): Promise<{ id: string; approvedArgs: Record<string, unknown> } | null> {
+  const [twin] = await db.$queryRaw<{ id: string; approved_args: Record<string, unknown> | null }[]>`
+    SELECT t.id, t.approved_args FROM actions n
+      JOIN actions t ON t.agent_id = n.agent_id AND t.pending_key = n.pending_key AND t.id <> n.id
+     WHERE n.id = ${pendingId}::uuid AND t.status = 'approved' AND t.decision = 'require_approval'
+       AND t.created_at > now() - interval '1 day' AND t.decided_at > now() - interval '30 minutes'
+     ORDER BY t.decided_at DESC LIMIT 1`;
+  return twin?.approved_args ? { id: twin.id, approvedArgs: twin.approved_args } : null;
 }
 
 /** approved → executing, for one caller only; audited with the transition. */

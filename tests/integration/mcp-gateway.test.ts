@@ -227,6 +227,31 @@ describe("the gateway", () => {
     }
   });
 
+  it("a call made again after its approval landed while nobody waited runs that approval, not a second request", async () => {
+    const target = path.join(folder, "later.txt");
+    const first = await agentClient([`${fs}.write_file`]);
+    const gaveUp = first.client.callTool({ name: `${fs}.write_file`, arguments: { path: target, content: "v1" } }).catch(() => null);
+    const heldId = await until("the held call", async () => (await db.action.findFirst({ where: { status: "pending_approval", resource: target } }))?.id);
+    // The client goes away (as one whose timeout ran out would), then the human approves.
+    await first.client.close();
+    await gaveUp;
+    expect((await call(approveRoute, { token: approver, params: { id: heldId }, body: { args: { path: target, content: "v1, approved" } } })).status).toBe(200);
+    // The same agent asks again with the same arguments.
+    const again = new Client({ name: "gateway-test", version: "1.0.0" });
+    await again.connect(new StreamableHTTPClientTransport(gatewayUrl, { requestInit: { headers: { Authorization: `Bearer ${first.key}` } } }));
+    try {
+      const result = await again.callTool({ name: `${fs}.write_file`, arguments: { path: target, content: "v1" } });
+      expect(result.isError, text(result)).toBeFalsy();
+      expect(actionIdOf(result)).toBe(heldId);
+      expect(readFileSync(target, "utf8")).toBe("v1, approved");
+      const asked = await db.action.findMany({ where: { resource: target }, orderBy: { createdAt: "asc" } });
+      expect(asked.map((a) => a.status)).toEqual([expect.stringMatching(/executing|succeeded/), "expired"]);
+      expect(asked[1]!.reason).toContain(heldId);
+    } finally {
+      await again.close();
+    }
+  });
+
   it("refuses a denied call with isError saying why, and runs nothing", async () => {
     const { client } = await agentClient([`${fs}.read_text_file`, `${fs}.write_file`]);
     try {
