@@ -19,7 +19,8 @@ import { closeUpstreams, connectionFor, startUpstreams } from "../../server/mcp-
 import { toWebRequest, writeWebResponse } from "../../server/http/web-bridge";
 import { putToolRoute } from "../../server/tools/tool-routes";
 import type { PutToolRequest } from "../../server/schemas/tools";
-import { auditRows, call, db, makeAgent, makeUserWithToken, unique } from "../support/fixtures";
+import { createCaller } from "../../server/api/root";
+import { auditRows, call, db, makeAgent, makeUser, makeUserWithToken, unique } from "../support/fixtures";
 
 /*
  * The MCP gateway against real third-party MCP servers from npm (the reference filesystem and
@@ -141,8 +142,14 @@ describe("MCP servers as config", () => {
     await bad("ok", { transport: "http", url: "https://example.com/mcp", headers: { "x-token": "a\r\nb" } }, "headers");
     await bad("ok", { transport: "stdio", command: "node", args: ["x".repeat(3000)] }, "args");
     await bad("ok", { transport: "stdio", command: "node", callTimeoutSeconds: 0 }, "callTimeoutSeconds");
-    // Only admins configure servers.
+    // Only admins configure servers, or see them (their commands and addresses), here and in the console.
     expect((await call(putMcpServerRoute, { token: approver, params: { name: "ok" }, body: { transport: "stdio", command: "node" } })).status).toBe(403);
+    expect((await call(listMcpServersRoute, { token: operator })).status).toBe(403);
+    const consoleAs = (user: Awaited<ReturnType<typeof makeUser>>) => createCaller({ db, user, ip: "127.0.0.1" });
+    await expect(consoleAs(await makeUser("operator")).mcpServers.list()).rejects.toMatchObject({ code: "FORBIDDEN" });
+    await expect(consoleAs(await makeUser("operator")).mcpServers.delete({ name: every })).rejects.toMatchObject({ code: "FORBIDDEN" });
+    const admins = await consoleAs(await makeUser("admin")).mcpServers.list();
+    expect(admins.find((s) => s.name === every)?.env).toEqual({ WARDEN_TEST_TOKEN: "set" });
   });
 });
 
