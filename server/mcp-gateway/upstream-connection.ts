@@ -2,7 +2,7 @@ import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { getDefaultEnvironment, StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js";
 import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
 import type { Transport } from "@modelcontextprotocol/sdk/shared/transport.js";
-import { ToolListChangedNotificationSchema, type CallToolResult } from "@modelcontextprotocol/sdk/types.js";
+import { McpError, ToolListChangedNotificationSchema, type CallToolResult } from "@modelcontextprotocol/sdk/types.js";
 import type { UpstreamConfig } from "./mcp-server-registry";
 import type { UpstreamTool } from "./upstream-tools";
 
@@ -166,11 +166,26 @@ export class UpstreamConnection {
    */
   async callTool(name: string, args: Record<string, unknown>, options: { signal: AbortSignal; onProgress?: (progress: { progress: number; total?: number; message?: string }) => void }): Promise<CallToolResult> {
     const client = await this.readyClient(options.signal);
-    return (await client.callTool({ name, arguments: args }, undefined, {
-      signal: options.signal,
-      timeout: this.config.callTimeoutSeconds * 1000,
-      ...(options.onProgress ? { onprogress: options.onProgress } : {}),
-    })) as CallToolResult;
+    try {
+      return (await client.callTool({ name, arguments: args }, undefined, {
+        signal: options.signal,
+        timeout: this.config.callTimeoutSeconds * 1000,
+        ...(options.onProgress ? { onprogress: options.onProgress } : {}),
+      })) as CallToolResult;
+    } catch (error) {
+      // An error of the transport, not an answer of the server (an McpError, a timeout among
+      // them): an HTTP server that went away, or restarted and forgot this connection's session,
+      // fails every later call the same way, so the connection is made again.
+      if (!(error instanceof McpError) && !options.signal.aborted && this.client === client) this.reconnect(client, error instanceof Error ? error.message : String(error));
+      throw error;
+    }
+  }
+
+  private reconnect(client: Client, reason: string): void {
+    this.client = null;
+    this.attempts = 0;
+    void client.close().catch(() => undefined);
+    this.scheduleRetry(`a call failed in transport: ${reason}`);
   }
 
   async close(): Promise<void> {

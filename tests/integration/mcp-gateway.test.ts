@@ -374,6 +374,38 @@ describe("the gateway", () => {
     }
   });
 
+  it("a streamable HTTP upstream that goes away gives a clear error, and is connected again once it is back", async () => {
+    const port = Number(process.env.WARDEN_TEST_MCP_HTTP_PORT ?? 11694);
+    const startUpstream = () => spawn(process.execPath, [EVERYTHING, "streamableHttp"], { env: { ...process.env, PORT: String(port) }, stdio: "ignore" });
+    let upstream = startUpstream();
+    const name = unique("web").replace(/-/g, "_");
+    try {
+      await until("the upstream to listen", async () => fetch(`http://127.0.0.1:${port}/mcp`, { method: "GET" }).then(() => true).catch(() => false));
+      await putServer(name, { transport: "http", url: `http://127.0.0.1:${port}/mcp` });
+      await putTool(`${name}.echo`, { scopes: [], defaultConfidence: 0.99 });
+      const { client } = await agentClient([`${name}.echo`]);
+      try {
+        expect(text(await client.callTool({ name: `${name}__echo`, arguments: { message: "one" } }))).toContain("one");
+        upstream.kill("SIGKILL");
+        await new Promise((resolve) => upstream.once("exit", resolve));
+        const down = await client.callTool({ name: `${name}__echo`, arguments: { message: "two" } });
+        expect(down.isError).toBe(true);
+        expect(text(down)).toMatch(/upstream call failed|not connected/);
+        upstream = startUpstream();
+        // Its session died with it: Warden makes a new one, and the calls work again.
+        await until("the reconnection", async () => (await serverView(name))?.health.state === "ready", 30_000);
+        const back = await client.callTool({ name: `${name}__echo`, arguments: { message: "three" } });
+        expect(back.isError, text(back)).toBeFalsy();
+        expect(text(back)).toContain("three");
+      } finally {
+        await client.close();
+      }
+    } finally {
+      upstream.kill("SIGKILL");
+      await call(deleteMcpServerRoute, { token: admin, params: { name } });
+    }
+  }, 60_000);
+
   it("answers hostile input with clear errors: bad names, huge args, NUL bytes, bad confidence", async () => {
     const { client } = await agentClient([`${every}.echo`]);
     try {
