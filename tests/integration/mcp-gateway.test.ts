@@ -424,8 +424,9 @@ describe("the gateway", () => {
     }
   });
 
-  it("over stdio: `warden-mcp --gateway` relays the list, the call with its _meta.confidence, and the progress of a held call", async () => {
-    const { key } = await agentClient([`${every}.echo`, `${fs}.write_file`]);
+  it("over stdio: `warden-mcp --gateway` relays the list, the call with its _meta.confidence, the progress of a held call, and a cancellation", async () => {
+    const { key, agent } = await agentClient([`${every}.echo`, `${fs}.write_file`, `${every}.trigger-long-running-operation`]);
+    const agentId = agent.id;
     const client = new Client({ name: "gateway-stdio-test", version: "1.0.0" });
     await client.connect(
       new StdioClientTransport({
@@ -436,7 +437,7 @@ describe("the gateway", () => {
       }),
     );
     try {
-      expect((await client.listTools()).tools.map((t) => t.name).sort()).toEqual([`${every}__echo`, `${fs}__write_file`]);
+      expect((await client.listTools()).tools.map((t) => t.name).sort()).toEqual([`${every}__echo`, `${every}__trigger-long-running-operation`, `${fs}__write_file`]);
       // The write always needs a human (requiresConfirmation), whatever confidence the client states.
       const target = path.join(folder, "bridged.txt");
       const progress: string[] = [];
@@ -451,6 +452,21 @@ describe("the gateway", () => {
       const low = await client.callTool({ name: `${every}.echo`, arguments: { message: "unsure" }, _meta: { confidence: 0.8 } });
       expect(low.isError, text(low)).toBeFalsy();
       expect((await db.action.findUniqueOrThrow({ where: { id: actionIdOf(low) } })).decision).toBe("execute_with_notification");
+
+      // The client cancels a long call: it is cancelled at Warden and upstream, and recorded so.
+      const progressed: number[] = [];
+      const cancelling = new AbortController();
+      const long = client
+        .callTool({ name: `${every}.trigger-long-running-operation`, arguments: { duration: 2.5, steps: 25 } }, undefined, { signal: cancelling.signal, onprogress: (p) => progressed.push(p.progress) })
+        .catch((error: unknown) => error);
+      await until("the long call to run upstream", async () => progressed.length > 0, 15_000);
+      cancelling.abort();
+      await long;
+      const cancelled = await until("the cancelled call to be recorded", async () =>
+        db.action.findFirst({ where: { agentId, tool: `${every}.trigger-long-running-operation`, status: "failed" } }),
+        3_000,
+      );
+      expect(cancelled.error).toContain("the client closed the request");
     } finally {
       await client.close();
     }
