@@ -5,6 +5,7 @@ import { auditBenchmark } from "./audit.bench";
 import { controlBenchmark } from "./control.bench";
 import { decisionsBenchmark } from "./decisions.bench";
 import { healthBenchmark } from "./health.bench";
+import { mcpGatewayBenchmark } from "./mcp-gateway.bench";
 import { memoryBenchmark } from "./memory.bench";
 import { metricsBenchmark } from "./metrics.bench";
 import { qualityBenchmark } from "./quality.bench";
@@ -36,6 +37,12 @@ const BENCHMARKS: Record<string, () => Promise<Record<string, unknown>>> = {
   audit: () => auditBenchmark({ rows: Number(process.env.BENCH_AUDIT_ROWS ?? 1_000_000), appends: Number(process.env.BENCH_APPENDS ?? 5_000) }),
   usage: () => usageBenchmark({ events: Number(process.env.BENCH_USAGE_EVENTS ?? 5_000), port: Number(process.env.BENCH_USAGE_PORT ?? 11497) }),
   rules: () => rulesBenchmark({ decisions: Number(process.env.BENCH_RULE_DECISIONS ?? 20_000) }),
+  "mcp-gateway": () =>
+    mcpGatewayBenchmark({
+      calls: Number(process.env.BENCH_MCP_GATEWAY_CALLS ?? 2_000),
+      port: Number(process.env.BENCH_MCP_GATEWAY_PORT ?? 11499),
+      upstreamPort: Number(process.env.BENCH_MCP_UPSTREAM_PORT ?? 11489),
+    }),
   sdk: () => sdkBenchmark({ calls: Number(process.env.BENCH_SDK_CALLS ?? 2_000), concurrency: Number(process.env.BENCH_SDK_CONCURRENCY ?? 1), port: Number(process.env.BENCH_SDK_PORT ?? 11498) }),
 };
 

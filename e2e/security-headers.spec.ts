@@ -19,6 +19,7 @@ const PAGES = [
   "/notifications",
   "/settings/agents",
   "/settings/tools",
+  "/settings/mcp-servers",
   "/settings/users",
   "/settings/webhooks",
   "/settings/metrics",

@@ -6,6 +6,7 @@ import { rollUpUsage } from "./cost/roll-up-usage";
 import { db, type Db } from "./db/client";
 import { env } from "./env";
 import { startEventBus } from "./events/bus";
+import { startUpstreams } from "./mcp-gateway/upstream-supervisor";
 import { deliverDueWebhooks } from "./notifications/webhooks";
 import { forgetOldIdempotencyKeys } from "./http/idempotency";
 import { describeMemories } from "./memory/describe-memories";
@@ -82,5 +83,7 @@ export function startBackgroundWork(): void {
   if (holder.wardenBackground) return;
   holder.wardenBackground = true;
   void startEventBus();
+  // This process's connections to the upstream MCP servers the gateway proxies.
+  startUpstreams(db).catch((error: unknown) => console.error("[mcp-gateway] connecting to the upstream MCP servers failed", error));
   for (const job of BACKGROUND_JOBS) every(job.everyMs, job.name, () => job.run(db));
 }

@@ -13,7 +13,18 @@ import { RISK_TONE } from "@/components/inbox/format";
 import { TOOL_RISKS, type ToolRisk } from "@/server/schemas/enums";
 import { splitList } from "./list-input";
 
-type ToolRow = { name: string; description: string; scopes: string[]; rateLimit: string | null; requiresConfirmation: boolean; reversible: boolean; risk: ToolRisk };
+type ToolRow = {
+  name: string;
+  description: string;
+  scopes: string[];
+  rateLimit: string | null;
+  requiresConfirmation: boolean;
+  reversible: boolean;
+  risk: ToolRisk;
+  resourceArgument: string | null;
+  defaultConfidence: number | null;
+  mcpServer: string | null;
+};
 
 export function ToolsAdmin() {
   const trpc = useTRPC();
@@ -51,6 +62,7 @@ export function ToolsAdmin() {
                 <Td>
                   <span className="font-mono font-medium text-slate-900">{t.name}</span>
                   {t.description ? <span className="block text-xs text-slate-500">{t.description}</span> : null}
+                  {t.mcpServer ? <span className="block text-xs text-slate-500">from MCP server {t.mcpServer}{t.resourceArgument ? `; resource: ${t.resourceArgument}` : ""}</span> : null}
                 </Td>
                 <Td className="font-mono text-xs">{t.scopes.join(", ") || "any resource"}</Td>
                 <Td className="text-xs">{t.rateLimit ?? "unlimited"}</Td>
@@ -91,6 +103,8 @@ function ToolForm({ tool, onDone }: { tool: ToolRow | null; onDone: () => void }
         risk: text("risk") as ToolRow["risk"],
         requiresConfirmation: form.get("requiresConfirmation") === "on",
         reversible: form.get("reversible") === "on",
+        resourceArgument: text("resourceArgument") || null,
+        defaultConfidence: text("defaultConfidence") ? Number(text("defaultConfidence")) : null,
       },
     });
   }
@@ -115,6 +129,12 @@ function ToolForm({ tool, onDone }: { tool: ToolRow | null; onDone: () => void }
               <option key={r}>{r}</option>
             ))}
           </Select>
+        </Field>
+        <Field label="Resource argument" hint="MCP gateway: the argument that names the resource, e.g. path">
+          <Input name="resourceArgument" defaultValue={tool?.resourceArgument ?? ""} placeholder="path" />
+        </Field>
+        <Field label="Default confidence" hint="MCP gateway: for calls that state none; empty: 0.5 (waits for a human)">
+          <Input name="defaultConfidence" type="number" min={0} max={1} step={0.01} defaultValue={tool?.defaultConfidence ?? ""} placeholder="0.5" />
         </Field>
         <div className="flex flex-col justify-center gap-2 text-sm">
           <label className="flex items-center gap-2">

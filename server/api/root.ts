@@ -10,6 +10,7 @@ import { notificationsRouter } from "./routers/notifications";
 import { policiesRouter } from "./routers/policies";
 import { qualityRouter } from "./routers/quality";
 import { toolsRouter } from "./routers/tools";
+import { mcpServersRouter } from "./routers/mcp-servers";
 import { auditRouter } from "./routers/audit";
 import { tokensRouter } from "./routers/tokens";
 import { usersRouter } from "./routers/users";
@@ -24,6 +25,7 @@ export const appRouter = createTRPCRouter({
   actions: actionsRouter,
   policies: policiesRouter,
   tools: toolsRouter,
+  mcpServers: mcpServersRouter,
   notifications: notificationsRouter,
   control: controlRouter,
   fleet: fleetRouter,

@@ -28,6 +28,8 @@ export type WardenEvent =
   | { type: "rollback.ordered"; seq: number; rollbackId: string; agentId: string; actionId: string; epoch: number }
   | { type: "rollback.updated"; rollbackId: string; epoch: number; status: string }
   | { type: "tool.changed"; name: string }
+  /** An upstream MCP server's configuration saved or deleted: every process reconnects to it. */
+  | { type: "mcp_server.changed"; name: string }
   /** An agent key revoked (keyId) or the agent deactivated (keyId null): its streams close at once. */
   | { type: "agent.access_revoked"; agentId: string; keyId: string | null }
   /** An agent's grants changed (tools, scopes, capabilities): cached principals reload it. */

@@ -9,6 +9,7 @@ import { getPolicyRoute, listGrantsRoute, putPolicyRoute, revokeGrantRoute } fro
 import { recordScoreRoute } from "../quality/score-routes";
 import { claimTaskRoute, completeTaskRoute, createTaskRoute, failTaskRoute, getTaskRoute, taskHeartbeatRoute } from "../tasks/task-routes";
 import { listToolsRoute, putToolRoute } from "../tools/tool-routes";
+import { deleteMcpServerRoute, listMcpServersRoute, putMcpServerRoute } from "../mcp-gateway/mcp-server-routes";
 import { z } from "zod";
 import { db } from "../db/client";
 import { sqlRows } from "../db/direct-sql";
@@ -92,6 +93,9 @@ export const API_ROUTES: ApiRoute[] = [
   revokeAgentKeyRoute,
   putToolRoute,
   listToolsRoute,
+  putMcpServerRoute,
+  listMcpServersRoute,
+  deleteMcpServerRoute,
   getPolicyRoute,
   putPolicyRoute,
   listGrantsRoute,

@@ -2,6 +2,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import next from "next";
 import { startBackgroundWork } from "../background";
 import { beginShutdown, stopWhenOrphaned } from "../lifecycle/shutdown";
+import { handleGatewayRequest } from "../mcp-gateway/gateway-endpoint";
 import { handleMcpRequest } from "../mcp/mcp-endpoint";
 import { apiDispatcher } from "./api-routes";
 import { handleNodeRequest } from "./node-adapter";
@@ -9,7 +10,7 @@ import { markPeer } from "./peer-address";
 import { toWebRequest, writeWebResponse } from "./web-bridge";
 
 /** Paths served by a fetch-style handler of Warden's own, outside the route specs. */
-const WEB_HANDLERS: Record<string, (request: Request) => Promise<Response>> = { "/api/mcp": handleMcpRequest };
+const WEB_HANDLERS: Record<string, (request: Request) => Promise<Response>> = { "/api/mcp": handleMcpRequest, "/api/mcp/gateway": handleGatewayRequest };
 
 /**
  * Warden's one HTTP server: the agent API (/api/v1/**, /api/health, the root control paths)

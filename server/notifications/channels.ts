@@ -1,4 +1,3 @@
-import { randomBytes } from "node:crypto";
 import type { RequestOrigin, UserActor } from "../auth/actor";
 import { appendAudit } from "../audit/append-audit";
 import type { DbOrTx } from "../db/client";
@@ -6,7 +5,8 @@ import type { Prisma } from "../db/generated/client";
 import { inTransaction } from "../db/transaction";
 import { env } from "../env";
 import { AppError } from "../errors";
-import { deriveSealingKey, openSecret, sealSecret } from "../lib/secret-box";
+import { openSecret, sealSecret } from "../lib/secret-box";
+import { sealingKey } from "../lib/sealing-key";
 import { ZSaveEmail, ZSaveSlack, type ChannelKind, type SaveEmailInput, type SaveSlackInput, type SlackRoute } from "../schemas/notification-channels";
 
 /** What each channel sends from the outbox: Slack also updates its message once decided. */
@@ -19,24 +19,6 @@ export type EmailSecrets = { password?: string };
 
 export type SlackChannel = { kind: "slack"; enabled: boolean; settings: SlackSettings; secrets: SlackSecrets };
 export type EmailChannel = { kind: "email"; enabled: boolean; settings: EmailSettings; secrets: EmailSecrets };
-
-/**
- * The key that seals channel secrets: from WARDEN_SECRETS_KEY when set (kept outside the
- * database, the stronger choice), else from the session-signing secret the instance already
- * shares among its processes (AUTH_SECRET, or the one bootstrap stored on first start).
- */
-async function sealingKey(db: DbOrTx): Promise<Buffer> {
-  const material = env.WARDEN_SECRETS_KEY ?? env.AUTH_SECRET ?? (await storedAuthSecret(db));
-  return deriveSealingKey(material);
-}
-
-async function storedAuthSecret(db: DbOrTx): Promise<string> {
-  const existing = await db.instanceSetting.findUnique({ where: { key: "auth_secret" } });
-  if (existing) return existing.value;
-  // A database bootstrap never ran on (tests): make the one it would have made.
-  await db.$executeRaw`INSERT INTO instance_settings (key, value) VALUES ('auth_secret', ${randomBytes(32).toString("base64url")}) ON CONFLICT (key) DO NOTHING`;
-  return (await db.instanceSetting.findUniqueOrThrow({ where: { key: "auth_secret" } })).value;
-}
 
 async function currentSecrets<T>(db: DbOrTx, kind: ChannelKind): Promise<Partial<T>> {
   const row = await db.notificationChannel.findUnique({ where: { kind } });

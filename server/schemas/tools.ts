@@ -26,6 +26,16 @@ export const ZPutToolRequest = z
     requiresConfirmation: z.boolean().optional(),
     reversible: z.boolean().optional(),
     risk: ZToolRisk.optional(),
+    /** The argument whose value is the resource (an MCP tool's `path`, say): scopes are checked against it. */
+    resourceArgument: z
+      .string()
+      .trim()
+      .min(1, "must not be empty")
+      .max(64, "must be at most 64 characters")
+      .regex(/^[A-Za-z0-9_.-]+$/, "use letters, digits, dot, dash or underscore")
+      .nullish(),
+    /** The confidence of a call that states none (MCP gateway calls without `_meta.confidence`). */
+    defaultConfidence: z.number().min(0, "must be between 0 and 1").max(1, "must be between 0 and 1").nullish(),
   })
   .meta({ id: "PutToolRequest" });
 export type PutToolRequest = z.input<typeof ZPutToolRequest>;
@@ -41,6 +51,10 @@ export const ZTool = z
     requiresConfirmation: z.boolean(),
     reversible: z.boolean(),
     risk: ZToolRisk,
+    resourceArgument: z.string().nullable(),
+    defaultConfidence: z.number().nullable(),
+    /** The upstream MCP server it was discovered on (a gateway tool), or null. */
+    mcpServer: z.string().nullable(),
     updatedAt: z.string(),
   })
   .meta({ id: "Tool" });

@@ -16,6 +16,9 @@ export function toToolView(tool: Tool) {
     requiresConfirmation: tool.requiresConfirmation,
     reversible: tool.reversible,
     risk: tool.risk,
+    resourceArgument: tool.resourceArgument,
+    defaultConfidence: tool.defaultConfidence,
+    mcpServer: tool.mcpServer,
     updatedAt: tool.updatedAt.toISOString(),
   };
 }
@@ -42,6 +45,8 @@ export async function putTool(db: DbOrTx, actor: Actor, name: string, request: P
     requiresConfirmation: input.requiresConfirmation ?? false,
     reversible: input.reversible ?? false,
     risk: input.risk ?? "low",
+    resourceArgument: input.resourceArgument ?? null,
+    defaultConfidence: input.defaultConfidence ?? null,
   };
   const tool = await inTransaction(db, async (tx) => {
     const before = await tx.tool.findUnique({ where: { name: toolName } });

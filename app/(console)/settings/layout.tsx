@@ -10,6 +10,7 @@ export default async function SettingsLayout({ children }: { children: ReactNode
       ? [
           { href: "/settings/agents", label: "Agents" },
           { href: "/settings/tools", label: "Tools" },
+          { href: "/settings/mcp-servers", label: "MCP servers" },
           { href: "/settings/users", label: "Users" },
           { href: "/settings/notifications", label: "Notifications" },
           { href: "/settings/webhooks", label: "Webhooks" },

@@ -1,0 +1,144 @@
+import type { Actor, RequestOrigin } from "../auth/actor";
+import { appendAudit } from "../audit/append-audit";
+import type { DbOrTx } from "../db/client";
+import type { McpServer } from "../db/generated/client";
+import { inTransaction } from "../db/transaction";
+import { invalidField, notFound } from "../errors";
+import { publish } from "../events/bus";
+import { sealingKey } from "../lib/sealing-key";
+import { openSecret, sealSecret } from "../lib/secret-box";
+import { ZMcpServerName, ZPutMcpServerRequest, type PutMcpServerRequest } from "../schemas/mcp-servers";
+
+/** What a process needs to connect: the saved configuration with its secrets opened. */
+export type UpstreamConfig = {
+  name: string;
+  transport: "stdio" | "http";
+  command: string | null;
+  args: string[];
+  url: string | null;
+  env: Record<string, string>;
+  headers: Record<string, string>;
+  enabled: boolean;
+  callTimeoutSeconds: number;
+  /** Changes whenever the configuration does: a connection made from an older one is replaced. */
+  version: string;
+};
+
+type Secrets = { env: Record<string, string>; headers: Record<string, string> };
+
+async function openSecrets(db: DbOrTx, row: McpServer): Promise<Secrets | null> {
+  try {
+    return JSON.parse(openSecret(await sealingKey(db), row.sealedSecrets)) as Secrets;
+  } catch {
+    return null; // sealed under a key since changed: the admin types the secrets again
+  }
+}
+
+export async function loadUpstreamConfig(db: DbOrTx, name: string): Promise<UpstreamConfig | null> {
+  const row = await db.mcpServer.findUnique({ where: { name } });
+  if (!row) return null;
+  const secrets = await openSecrets(db, row);
+  return {
+    name: row.name,
+    transport: row.transport === "http" ? "http" : "stdio",
+    command: row.command,
+    args: row.args,
+    url: row.url,
+    env: secrets?.env ?? {},
+    headers: secrets?.headers ?? {},
+    // Secrets that no longer open would start the server without its credentials: not at all.
+    enabled: row.enabled && (secrets !== null || (row.envNames.length === 0 && row.headerNames.length === 0)),
+    callTimeoutSeconds: row.callTimeoutSeconds,
+    version: row.updatedAt.toISOString(),
+  };
+}
+
+/**
+ * Resolves `null` values ("keep what was saved") against the saved secrets. A kept secret must
+ * go where it was typed for: when the command or the address changes, each is typed again, so
+ * an edit cannot send a saved token to a new server.
+ */
+function mergeSecrets(
+  field: "env" | "headers",
+  typed: Record<string, string | null> | undefined,
+  saved: Record<string, string> | null,
+  sameTarget: boolean,
+): Record<string, string> {
+  const merged: Record<string, string> = {};
+  for (const [key, value] of Object.entries(typed ?? {})) {
+    if (value !== null) {
+      merged[key] = value;
+      continue;
+    }
+    const kept = saved?.[key];
+    if (kept === undefined) throw invalidField(`${field}.${key}`, "no saved value to keep: type the value");
+    if (!sameTarget) throw invalidField(`${field}.${key}`, "the command or address changed: type the value again");
+    merged[key] = kept;
+  }
+  return merged;
+}
+
+/** Creates or replaces an upstream MCP server (PUT semantics); every process reconnects to it. */
+export async function putMcpServer(db: DbOrTx, actor: Actor, name: string, request: PutMcpServerRequest, origin?: RequestOrigin) {
+  const serverName = ZMcpServerName.parse(name);
+  const input = ZPutMcpServerRequest.parse(request);
+  const key = await sealingKey(db);
+  return inTransaction(db, async (tx) => {
+    const before = await tx.mcpServer.findUnique({ where: { name: serverName } });
+    const saved = before ? await openSecrets(tx, before) : null;
+    const sameTarget = before !== null && before.transport === input.transport && before.command === (input.command ?? null) && before.url === (input.url ?? null);
+    const env = mergeSecrets("env", input.env, saved?.env ?? null, sameTarget);
+    const headers = mergeSecrets("headers", input.headers, saved?.headers ?? null, sameTarget);
+    const data = {
+      transport: input.transport,
+      command: input.command ?? null,
+      args: input.args ?? [],
+      url: input.url ?? null,
+      envNames: Object.keys(env).sort(),
+      headerNames: Object.keys(headers).sort(),
+      sealedSecrets: sealSecret(key, JSON.stringify({ env, headers } satisfies Secrets)),
+      enabled: input.enabled ?? true,
+      callTimeoutSeconds: input.callTimeoutSeconds ?? 40,
+      updatedBy: actor.label,
+    };
+    // A new configuration may not offer the same tools: the list is found again on connecting.
+    const targetChanged = !sameTarget || before?.args.join("\u0000") !== data.args.join("\u0000");
+    await tx.mcpServer.upsert({
+      where: { name: serverName },
+      create: { name: serverName, ...data },
+      update: { ...data, ...(targetChanged ? { tools: [], discoveredAt: null } : {}) },
+    });
+    await publish(tx, { type: "mcp_server.changed", name: serverName });
+    // The audit row names what changed, never a secret's value.
+    const { sealedSecrets: _sealed, ...shown } = data;
+    await appendAudit(tx, {
+      actor,
+      verb: before ? "mcp_server.update" : "mcp_server.create",
+      subject: { type: "mcp_server", id: serverName },
+      data: { ...shown, before: before ? { transport: before.transport, command: before.command, args: before.args, url: before.url, envNames: before.envNames, headerNames: before.headerNames, enabled: before.enabled } : null },
+      origin,
+    });
+    return serverName;
+  });
+}
+
+/**
+ * Removes an upstream server: its connection closes on every process and its tools leave the
+ * gateway. The tools' registry rows stay (past actions name them), marked as no longer served.
+ */
+export async function deleteMcpServer(db: DbOrTx, actor: Actor, name: string, origin?: RequestOrigin): Promise<void> {
+  const serverName = ZMcpServerName.parse(name);
+  await inTransaction(db, async (tx) => {
+    const before = await tx.mcpServer.findUnique({ where: { name: serverName } });
+    if (!before) throw notFound("MCP server", serverName);
+    await tx.mcpServer.delete({ where: { name: serverName } });
+    await publish(tx, { type: "mcp_server.changed", name: serverName });
+    await appendAudit(tx, {
+      actor,
+      verb: "mcp_server.delete",
+      subject: { type: "mcp_server", id: serverName },
+      data: { transport: before.transport, command: before.command, url: before.url },
+      origin,
+    });
+  });
+}

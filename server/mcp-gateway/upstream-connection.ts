@@ -1,0 +1,199 @@
+import { Client } from "@modelcontextprotocol/sdk/client/index.js";
+import { getDefaultEnvironment, StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js";
+import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
+import type { Transport } from "@modelcontextprotocol/sdk/shared/transport.js";
+import { McpError, ToolListChangedNotificationSchema, type CallToolResult } from "@modelcontextprotocol/sdk/types.js";
+import type { UpstreamConfig } from "./mcp-server-registry";
+import type { UpstreamTool } from "./upstream-tools";
+
+export type UpstreamHealth = {
+  state: "disabled" | "connecting" | "ready" | "failed";
+  error: string | null;
+  restarts: number;
+  since: string | null;
+  nextAttemptAt: string | null;
+};
+
+/** An upstream that cannot take a call now: the message says why and when Warden tries again. */
+export class UpstreamUnavailable extends Error {}
+
+const CONNECT_TIMEOUT_MS = 20_000;
+const FIRST_BACKOFF_MS = 500;
+const MAX_BACKOFF_MS = 30_000;
+/** How long a call waits for a connection being (re)made before it gives up. */
+const READY_WAIT_MS = 10_000;
+const STDERR_KEPT_BYTES = 2_000;
+
+/**
+ * One upstream MCP server as this process keeps it: connected with the official SDK client
+ * (a supervised child process for stdio, streamable HTTP otherwise), its tools listed on every
+ * connect, and reconnected with exponential backoff (0.5 s doubling to 30 s) whenever the
+ * connection drops or cannot be made, until closed. A stdio server that crashes is so started
+ * again; the calls that were in flight fail with the reason.
+ */
+export class UpstreamConnection {
+  private client: Client | null = null;
+  private transport: Transport | null = null;
+  private health: UpstreamHealth;
+  private attempts = 0;
+  private retryTimer: ReturnType<typeof setTimeout> | null = null;
+  private closed = false;
+  private stderr = "";
+  private readyWaiters = new Set<() => void>();
+
+  constructor(
+    readonly config: UpstreamConfig,
+    private readonly onTools: (tools: UpstreamTool[]) => Promise<unknown>,
+  ) {
+    this.health = { state: config.enabled ? "connecting" : "disabled", error: null, restarts: 0, since: new Date().toISOString(), nextAttemptAt: null };
+  }
+
+  start(): void {
+    if (this.config.enabled) void this.connect();
+  }
+
+  healthNow(): UpstreamHealth {
+    return { ...this.health };
+  }
+
+  /** The child process of a stdio server (tests kill it to see the restart). */
+  get pid(): number | null {
+    return this.transport instanceof StdioClientTransport ? this.transport.pid : null;
+  }
+
+  private setHealth(state: UpstreamHealth["state"], error: string | null, nextAttemptAt: Date | null = null): void {
+    this.health = { ...this.health, state, error, since: new Date().toISOString(), nextAttemptAt: nextAttemptAt?.toISOString() ?? null };
+    if (state !== "connecting") for (const wake of this.readyWaiters) wake();
+  }
+
+  private makeTransport(): Transport {
+    const { config } = this;
+    if (config.transport === "http") {
+      return new StreamableHTTPClientTransport(new URL(config.url!), { requestInit: { headers: config.headers } });
+    }
+    // The child gets the usual safe variables (PATH, HOME, …) and what the admin set, never
+    // Warden's own environment (its database address, its secrets).
+    const stdio = new StdioClientTransport({ command: config.command!, args: config.args, env: { ...getDefaultEnvironment(), ...config.env }, stderr: "pipe" });
+    this.stderr = "";
+    // Drained so the child never blocks on a full pipe; the tail explains a crash.
+    stdio.stderr?.on("data", (chunk: Buffer) => {
+      this.stderr = (this.stderr + chunk.toString("utf8")).slice(-STDERR_KEPT_BYTES);
+    });
+    return stdio;
+  }
+
+  private async connect(): Promise<void> {
+    if (this.closed) return;
+    this.setHealth("connecting", this.health.error);
+    const client = new Client({ name: "warden-gateway", version: "1.0.0" }, { capabilities: {} });
+    const transport = this.makeTransport();
+    this.client = client;
+    this.transport = transport;
+    let connected = false;
+    client.onclose = () => {
+      if (this.client !== client || this.closed) return;
+      this.client = null;
+      const tail = this.stderr.trim().split("\n").slice(-3).join(" | ");
+      this.scheduleRetry(connected ? `the server closed the connection${tail ? `: ${tail}` : ""}` : `the server exited while starting${tail ? `: ${tail}` : ""}`);
+    };
+    try {
+      await client.connect(transport, { timeout: CONNECT_TIMEOUT_MS });
+      connected = true;
+      client.setNotificationHandler(ToolListChangedNotificationSchema, () => {
+        void this.discover(client).catch((error: unknown) => console.error(`[mcp-gateway] ${this.config.name}: listing tools again failed`, error));
+      });
+      await this.discover(client);
+      if (this.client !== client) return;
+      this.attempts = 0;
+      this.setHealth("ready", null);
+    } catch (error) {
+      if (this.client !== client || this.closed) return;
+      this.client = null;
+      await client.close().catch(() => undefined);
+      this.scheduleRetry(error instanceof Error ? error.message : String(error));
+    }
+  }
+
+  private async discover(client: Client): Promise<void> {
+    const tools: UpstreamTool[] = [];
+    let cursor: string | undefined;
+    for (let page = 0; page < 20; page++) {
+      const listed = await client.listTools(cursor ? { cursor } : {}, { timeout: CONNECT_TIMEOUT_MS });
+      tools.push(...(listed.tools as UpstreamTool[]));
+      cursor = listed.nextCursor;
+      if (!cursor) break;
+    }
+    await this.onTools(tools);
+  }
+
+  private scheduleRetry(reason: string): void {
+    if (this.closed) return;
+    const delay = Math.min(MAX_BACKOFF_MS, FIRST_BACKOFF_MS * 2 ** this.attempts);
+    this.attempts++;
+    this.health.restarts++;
+    this.setHealth("failed", reason, new Date(Date.now() + delay));
+    this.retryTimer = setTimeout(() => {
+      this.retryTimer = null;
+      void this.connect();
+    }, delay);
+    this.retryTimer.unref();
+  }
+
+  private async readyClient(signal: AbortSignal): Promise<Client> {
+    if (this.health.state === "connecting" && !signal.aborted) {
+      await new Promise<void>((resolve) => {
+        const done = () => {
+          clearTimeout(timer);
+          this.readyWaiters.delete(done);
+          signal.removeEventListener("abort", done);
+          resolve();
+        };
+        const timer = setTimeout(done, READY_WAIT_MS);
+        this.readyWaiters.add(done);
+        signal.addEventListener("abort", done, { once: true });
+      });
+    }
+    if (this.health.state === "ready" && this.client) return this.client;
+    if (this.health.state === "disabled") throw new UpstreamUnavailable(`MCP server ${this.config.name} is disabled`);
+    const retry = this.health.nextAttemptAt ? `; Warden tries again at ${this.health.nextAttemptAt}` : "";
+    throw new UpstreamUnavailable(`MCP server ${this.config.name} is not connected (${this.health.error ?? this.health.state})${retry}`);
+  }
+
+  /**
+   * Calls a tool upstream. Aborting `signal` cancels it there too: the SDK sends MCP's
+   * notifications/cancelled for the request. A call running past the server's timeout is
+   * cancelled the same way and fails with a timeout.
+   */
+  async callTool(name: string, args: Record<string, unknown>, options: { signal: AbortSignal; onProgress?: (progress: { progress: number; total?: number; message?: string }) => void }): Promise<CallToolResult> {
+    const client = await this.readyClient(options.signal);
+    try {
+      return (await client.callTool({ name, arguments: args }, undefined, {
+        signal: options.signal,
+        timeout: this.config.callTimeoutSeconds * 1000,
+        ...(options.onProgress ? { onprogress: options.onProgress } : {}),
+      })) as CallToolResult;
+    } catch (error) {
+      // An error of the transport, not an answer of the server (an McpError, a timeout among
+      // them): an HTTP server that went away, or restarted and forgot this connection's session,
+      // fails every later call the same way, so the connection is made again.
+      if (!(error instanceof McpError) && !options.signal.aborted && this.client === client) this.reconnect(client, error instanceof Error ? error.message : String(error));
+      throw error;
+    }
+  }
+
+  private reconnect(client: Client, reason: string): void {
+    this.client = null;
+    this.attempts = 0;
+    void client.close().catch(() => undefined);
+    this.scheduleRetry(`a call failed in transport: ${reason}`);
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    if (this.retryTimer) clearTimeout(this.retryTimer);
+    const client = this.client;
+    this.client = null;
+    this.setHealth("disabled", null);
+    await client?.close().catch(() => undefined);
+  }
+}

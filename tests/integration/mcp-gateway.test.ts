@@ -1,0 +1,555 @@
+import { mkdtempSync, readFileSync, realpathSync, rmSync, writeFileSync, existsSync } from "node:fs";
+import { spawn } from "node:child_process";
+import { createServer, type Server as HttpServer } from "node:http";
+import type { AddressInfo } from "node:net";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { Client } from "@modelcontextprotocol/sdk/client/index.js";
+import { getDefaultEnvironment, StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js";
+import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
+import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js";
+import { setTracingDisabled, Usage, type Model } from "@openai/agents";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { runThroughGateway } from "../../docs/examples/openai-agents-gateway";
+import { approveRoute, rejectRoute } from "../../server/approvals/approval-routes";
+import { apiControlRoutes } from "../../server/control/control-routes";
+import { handleGatewayRequest } from "../../server/mcp-gateway/gateway-endpoint";
+import { deleteMcpServerRoute, listMcpServersRoute, putMcpServerRoute } from "../../server/mcp-gateway/mcp-server-routes";
+import { closeUpstreams, connectionFor, startUpstreams } from "../../server/mcp-gateway/upstream-supervisor";
+import { toWebRequest, writeWebResponse } from "../../server/http/web-bridge";
+import { putToolRoute } from "../../server/tools/tool-routes";
+import type { PutToolRequest } from "../../server/schemas/tools";
+import { createCaller } from "../../server/api/root";
+import { auditRows, call, db, makeAgent, makeUser, makeUserWithToken, unique } from "../support/fixtures";
+
+/*
+ * The MCP gateway against real third-party MCP servers from npm (the reference filesystem and
+ * "everything" servers, started as child processes), driven by the official MCP client over
+ * streamable HTTP against Warden's gateway handler on a real HTTP server and PostgreSQL.
+ */
+
+setTracingDisabled(true);
+
+const FILESYSTEM = path.resolve("node_modules/@modelcontextprotocol/server-filesystem/dist/index.js");
+const EVERYTHING = path.resolve("node_modules/@modelcontextprotocol/server-everything/dist/index.js");
+
+let http: HttpServer;
+let gatewayUrl: URL;
+let folder: string;
+let admin: string;
+let approver: string;
+let operator: string;
+const fs = unique("fs").replace(/-/g, "_");
+const every = unique("ev").replace(/-/g, "_");
+
+async function until<T>(what: string, probe: () => Promise<T | null | undefined | false>, timeoutMs = 20_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe();
+    if (value) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+async function serverView(name: string) {
+  const { json } = await call(listMcpServersRoute, { token: admin });
+  return (json.servers as { name: string; health: { state: string; error: string | null; restarts: number }; tools: { name: string }[] }[]).find((s) => s.name === name);
+}
+
+async function putServer(name: string, body: Record<string, unknown>) {
+  const answer = await call(putMcpServerRoute, { token: admin, params: { name }, body });
+  expect(answer.status, JSON.stringify(answer.json)).toBe(200);
+  await until(`${name} ready`, async () => (await serverView(name))?.health.state === "ready" && (await serverView(name))!.tools.length > 0);
+}
+
+async function putTool(name: string, tool: PutToolRequest) {
+  const answer = await call(putToolRoute, { token: admin, params: { name }, body: tool });
+  expect(answer.status, JSON.stringify(answer.json)).toBe(200);
+}
+
+async function agentClient(tools: string[]) {
+  const { agent, key } = await makeAgent({ tools });
+  const client = new Client({ name: "gateway-test", version: "1.0.0" });
+  await client.connect(new StreamableHTTPClientTransport(gatewayUrl, { requestInit: { headers: { Authorization: `Bearer ${key.secret}` } } }));
+  return { agent, key: key.secret, client };
+}
+
+const text = (result: unknown) => ((result as CallToolResult).content as { type: string; text?: string }[]).map((b) => b.text ?? "").join("\n");
+const actionIdOf = (result: unknown) => (result as CallToolResult)._meta?.["warden/actionId"] as string;
+
+beforeAll(async () => {
+  folder = realpathSync(mkdtempSync(path.join(tmpdir(), "warden-gateway-")));
+  http = createServer((request, response) => {
+    handleGatewayRequest(toWebRequest(request, response))
+      .then((answer) => writeWebResponse(response, answer))
+      .catch((error: unknown) => {
+        response.writeHead(500).end(String(error));
+      });
+  });
+  await new Promise<void>((resolve) => http.listen(0, "127.0.0.1", resolve));
+  gatewayUrl = new URL(`http://127.0.0.1:${(http.address() as AddressInfo).port}/api/mcp/gateway`);
+  await startUpstreams(db);
+  admin = (await makeUserWithToken("admin")).token;
+  approver = (await makeUserWithToken("approver")).token;
+  operator = (await makeUserWithToken("operator")).token;
+  await putServer(fs, { transport: "stdio", command: process.execPath, args: [FILESYSTEM, folder] });
+  await putServer(every, { transport: "stdio", command: process.execPath, args: [EVERYTHING, "stdio"], env: { WARDEN_TEST_TOKEN: "s3cret-value" }, callTimeoutSeconds: 3 });
+  await putTool(`${fs}.read_text_file`, { scopes: [`${folder}/*`], resourceArgument: "path", defaultConfidence: 0.99 });
+  await putTool(`${fs}.write_file`, { scopes: [`${folder}/*`], resourceArgument: "path", requiresConfirmation: true, defaultConfidence: 0.99 });
+  await putTool(`${every}.echo`, { scopes: [], defaultConfidence: 0.99 });
+  await putTool(`${every}.get-env`, { scopes: [], defaultConfidence: 0.99 });
+  await putTool(`${every}.trigger-long-running-operation`, { scopes: [], defaultConfidence: 0.99 });
+}, 60_000);
+
+afterAll(async () => {
+  await call(deleteMcpServerRoute, { token: admin, params: { name: fs } });
+  await call(deleteMcpServerRoute, { token: admin, params: { name: every } });
+  await closeUpstreams();
+  await new Promise((resolve) => http.close(resolve));
+  rmSync(folder, { recursive: true, force: true });
+});
+
+describe("MCP servers as config", () => {
+  it("seals secrets: shown as set, stored sealed, audited by name only, and handed to the child process", async () => {
+    const view = await serverView(every);
+    expect((view as unknown as { env: Record<string, string> }).env).toEqual({ WARDEN_TEST_TOKEN: "set" });
+    const row = await db.mcpServer.findUniqueOrThrow({ where: { name: every } });
+    expect(row.sealedSecrets).not.toContain("s3cret");
+    const audits = await auditRows({ subjectId: every });
+    expect(audits.length).toBeGreaterThan(0);
+    expect(JSON.stringify(audits, (_key, value: unknown) => (typeof value === "bigint" ? String(value) : value))).not.toContain("s3cret");
+    const { client } = await agentClient([`${every}.get-env`]);
+    try {
+      expect(text(await client.callTool({ name: `${every}.get-env`, arguments: {} }))).toContain("s3cret-value");
+    } finally {
+      await client.close();
+    }
+  });
+
+  it("refuses bad configuration with errors naming the field", async () => {
+    const bad = async (name: string, body: unknown, field: string) => {
+      const answer = await call(putMcpServerRoute, { token: admin, params: { name }, body });
+      expect(answer.status, JSON.stringify(answer.json)).toBe(400);
+      expect(JSON.stringify(answer.json.error)).toContain(field);
+    };
+    await bad("Has.Dot", { transport: "stdio", command: "x" }, "name");
+    await bad("ok", { transport: "stdio" }, "command");
+    await bad("ok", { transport: "http", url: "ftp://example.com" }, "url");
+    await bad("ok", { transport: "stdio", command: "node\u0000evil" }, "command");
+    await bad("ok", { transport: "stdio", command: "node", env: { "BAD NAME": "x" } }, "env");
+    await bad("ok", { transport: "stdio", command: "node", env: { TOKEN: null } }, "env.TOKEN");
+    await bad("ok", { transport: "http", url: "https://example.com/mcp", headers: { "x-token": "a\r\nb" } }, "headers");
+    await bad("ok", { transport: "stdio", command: "node", args: ["x".repeat(3000)] }, "args");
+    await bad("ok", { transport: "stdio", command: "node", callTimeoutSeconds: 0 }, "callTimeoutSeconds");
+    // Only admins configure servers, or see them (their commands and addresses), here and in the console.
+    expect((await call(putMcpServerRoute, { token: approver, params: { name: "ok" }, body: { transport: "stdio", command: "node" } })).status).toBe(403);
+    expect((await call(listMcpServersRoute, { token: operator })).status).toBe(403);
+    const consoleAs = (user: Awaited<ReturnType<typeof makeUser>>) => createCaller({ db, user, ip: "127.0.0.1" });
+    await expect(consoleAs(await makeUser("operator")).mcpServers.list()).rejects.toMatchObject({ code: "FORBIDDEN" });
+    await expect(consoleAs(await makeUser("operator")).mcpServers.delete({ name: every })).rejects.toMatchObject({ code: "FORBIDDEN" });
+    const admins = await consoleAs(await makeUser("admin")).mcpServers.list();
+    expect(admins.find((s) => s.name === every)?.env).toEqual({ WARDEN_TEST_TOKEN: "set" });
+  });
+});
+
+describe("the gateway", () => {
+  it("lists only the tools granted to the agent, with the upstream schemas", async () => {
+    const { client } = await agentClient([`${fs}.read_text_file`, `${fs}.write_file`, "some.other-tool"]);
+    try {
+      const { tools } = await client.listTools();
+      // Named for model APIs (no dot); the Warden name is the title.
+      expect(tools.map((t) => t.name).sort()).toEqual([`${fs}__read_text_file`, `${fs}__write_file`]);
+      const read = tools.find((t) => t.name === `${fs}__read_text_file`)!;
+      expect(read.title).toContain(`${fs}.read_text_file`);
+      expect(read.inputSchema.properties).toHaveProperty("path");
+    } finally {
+      await client.close();
+    }
+  });
+
+  it("runs a read that passes, and stores its input and output with the action", async () => {
+    writeFileSync(path.join(folder, "notes.txt"), "hello from upstream");
+    const { client, agent } = await agentClient([`${fs}.read_text_file`]);
+    try {
+      // By the name tools/list gives (the Warden name works as well, as the other tests call it).
+      const result = await client.callTool({ name: `${fs}__read_text_file`, arguments: { path: path.join(folder, "notes.txt") } });
+      expect(result.isError).toBeFalsy();
+      expect(text(result)).toContain("hello from upstream");
+      // A success is recorded as the answer goes out (the response ends once it is written).
+      const action = await until("the recorded result", async () => {
+        const row = await db.action.findUniqueOrThrow({ where: { id: actionIdOf(result) } });
+        return row.status === "succeeded" && row;
+      });
+      expect(action).toMatchObject({ agentId: agent.id, tool: `${fs}.read_text_file`, resource: path.join(folder, "notes.txt"), decision: "auto_execute", status: "succeeded" });
+      expect(action.args).toEqual({ path: path.join(folder, "notes.txt") });
+      expect(JSON.stringify(action.output)).toContain("hello from upstream");
+    } finally {
+      await client.close();
+    }
+  });
+
+  it("holds a write for approval with progress notifications, then runs the approver's edited args", async () => {
+    const { client } = await agentClient([`${fs}.write_file`]);
+    try {
+      const target = path.join(folder, "edited.txt");
+      const progress: string[] = [];
+      let heldId: string | null = null;
+      const calling = client.callTool({ name: `${fs}.write_file`, arguments: { path: target, content: "as proposed" } }, undefined, {
+        timeout: 60_000,
+        onprogress: (p) => progress.push(p.message ?? ""),
+      });
+      heldId = await until("the held call", async () => (await db.action.findFirst({ where: { tool: `${fs}.write_file`, status: "pending_approval", resource: target } }))?.id);
+      await until("a progress notification", async () => progress.length > 0, 15_000);
+      expect(existsSync(target)).toBe(false);
+      const approved = await call(approveRoute, { token: approver, params: { id: heldId }, body: { args: { path: target, content: "as edited" } } });
+      expect(approved.status, JSON.stringify(approved.json)).toBe(200);
+      const result = await calling;
+      expect(result.isError, text(result)).toBeFalsy();
+      expect(readFileSync(target, "utf8")).toBe("as edited");
+      expect(progress[0]).toContain("waiting for a human");
+      await until("the recorded result", async () => (await db.action.findUniqueOrThrow({ where: { id: heldId } })).status === "succeeded");
+    } finally {
+      await client.close();
+    }
+  });
+
+  it("two identical calls held at once share one approval, and only one of them runs it", async () => {
+    const { client } = await agentClient([`${fs}.write_file`]);
+    try {
+      const target = path.join(folder, "once.txt");
+      const call1 = client.callTool({ name: `${fs}.write_file`, arguments: { path: target, content: "once" } });
+      const heldId = await until("the held call", async () => (await db.action.findFirst({ where: { status: "pending_approval", resource: target } }))?.id);
+      const call2 = client.callTool({ name: `${fs}.write_file`, arguments: { path: target, content: "once" } });
+      await new Promise((r) => setTimeout(r, 500));
+      expect(await db.action.count({ where: { resource: target } })).toBe(1);
+      expect((await call(approveRoute, { token: approver, params: { id: heldId } })).status).toBe(200);
+      const results = await Promise.all([call1, call2]);
+      expect(results.map(actionIdOf)).toEqual([heldId, heldId]);
+      expect(results.filter((r) => !r.isError)).toHaveLength(1);
+      expect(text(results.find((r) => r.isError))).toContain("not run twice");
+      expect(readFileSync(target, "utf8")).toBe("once");
+    } finally {
+      await client.close();
+    }
+  });
+
+  it("a call made again after its approval landed while nobody waited runs that approval, not a second request", async () => {
+    const target = path.join(folder, "later.txt");
+    const first = await agentClient([`${fs}.write_file`]);
+    const gaveUp = first.client.callTool({ name: `${fs}.write_file`, arguments: { path: target, content: "v1" } }).catch(() => null);
+    const heldId = await until("the held call", async () => (await db.action.findFirst({ where: { status: "pending_approval", resource: target } }))?.id);
+    // The client goes away (as one whose timeout ran out would), then the human approves.
+    await first.client.close();
+    await gaveUp;
+    expect((await call(approveRoute, { token: approver, params: { id: heldId }, body: { args: { path: target, content: "v1, approved" } } })).status).toBe(200);
+    // The same agent asks again with the same arguments.
+    const again = new Client({ name: "gateway-test", version: "1.0.0" });
+    await again.connect(new StreamableHTTPClientTransport(gatewayUrl, { requestInit: { headers: { Authorization: `Bearer ${first.key}` } } }));
+    try {
+      const result = await again.callTool({ name: `${fs}.write_file`, arguments: { path: target, content: "v1" } });
+      expect(result.isError, text(result)).toBeFalsy();
+      expect(actionIdOf(result)).toBe(heldId);
+      expect(readFileSync(target, "utf8")).toBe("v1, approved");
+      const asked = await db.action.findMany({ where: { resource: target }, orderBy: { createdAt: "asc" } });
+      expect(asked.map((a) => a.status)).toEqual([expect.stringMatching(/executing|succeeded/), "expired"]);
+      expect(asked[1]!.reason).toContain(heldId);
+    } finally {
+      await again.close();
+    }
+  });
+
+  it("refuses a denied call with isError saying why, and runs nothing", async () => {
+    const { client } = await agentClient([`${fs}.read_text_file`, `${fs}.write_file`]);
+    try {
+      // Outside the tool's scope: denied by the guardrail.
+      const outside = await client.callTool({ name: `${fs}.read_text_file`, arguments: { path: "/etc/passwd" } });
+      expect(outside.isError).toBe(true);
+      expect(text(outside)).toMatch(/Warden refused: .*scope/i);
+      // A tool this agent was not granted.
+      const ungranted = await client.callTool({ name: `${every}.echo`, arguments: { message: "hi" } });
+      expect(ungranted.isError).toBe(true);
+      expect(text(ungranted)).toMatch(/Warden refused: .*not granted/);
+      expect((await db.action.findUniqueOrThrow({ where: { id: actionIdOf(ungranted) } })).status).toBe("denied");
+      // Rejected by an approver: the reason comes back and nothing is written.
+      const target = path.join(folder, "rejected.txt");
+      const calling = client.callTool({ name: `${fs}.write_file`, arguments: { path: target, content: "no" } });
+      const heldId = await until("the held call", async () => (await db.action.findFirst({ where: { status: "pending_approval", resource: target } }))?.id);
+      expect((await call(rejectRoute, { token: approver, params: { id: heldId }, body: { reason: "not on a Friday" } })).status).toBe(200);
+      const rejected = await calling;
+      expect(rejected.isError).toBe(true);
+      expect(text(rejected)).toContain("not on a Friday");
+      expect(existsSync(target)).toBe(false);
+    } finally {
+      await client.close();
+    }
+  });
+
+  it("on suspend: a held call ends and never runs, an in-flight upstream call is cancelled, later calls are refused at once", async () => {
+    const { client, agent } = await agentClient([`${fs}.write_file`, `${every}.trigger-long-running-operation`, `${every}.echo`]);
+    try {
+      const target = path.join(folder, "suspended.txt");
+      const held = client.callTool({ name: `${fs}.write_file`, arguments: { path: target, content: "never" } });
+      await until("the held call", async () => (await db.action.findFirst({ where: { status: "pending_approval", resource: target } }))?.id);
+      const upstreamProgress: number[] = [];
+      const running = client.callTool({ name: `${every}.trigger-long-running-operation`, arguments: { duration: 2.5, steps: 25 } }, undefined, {
+        onprogress: (p) => upstreamProgress.push(p.progress),
+      });
+      await until("the upstream call to run", async () => upstreamProgress.length > 0, 10_000);
+      const started = Date.now();
+      const suspended = await call(apiControlRoutes.suspend, { token: operator, body: { scope: `agent:${agent.name}`, reason: "incident 42" } });
+      expect(suspended.status, JSON.stringify(suspended.json)).toBe(200);
+      const [heldResult, runningResult] = await Promise.all([held, running]);
+      expect(Date.now() - started).toBeLessThan(2_000);
+      expect(heldResult.isError).toBe(true);
+      expect(text(heldResult)).toContain("incident 42");
+      expect(runningResult.isError).toBe(true);
+      expect(text(runningResult)).toContain("cancelled");
+      const cancelled = await db.action.findUniqueOrThrow({ where: { id: actionIdOf(runningResult) } });
+      expect(cancelled.status).toBe("failed");
+      // The upstream stops sending progress for a cancelled request.
+      const seen = upstreamProgress.length;
+      await new Promise((r) => setTimeout(r, 600));
+      expect(upstreamProgress.length).toBe(seen);
+      const refused = await client.callTool({ name: `${every}.echo`, arguments: { message: "still there?" } });
+      expect(refused.isError).toBe(true);
+      expect(text(refused)).toContain("suspended");
+      // Nothing runs later: the held write expired with the suspend.
+      await new Promise((r) => setTimeout(r, 300));
+      expect(existsSync(target)).toBe(false);
+    } finally {
+      await client.close();
+    }
+  });
+
+  it("a failing upstream call is a failed result whose message becomes negative knowledge", async () => {
+    const { client } = await agentClient([`${fs}.read_text_file`]);
+    try {
+      const missing = path.join(folder, "missing.txt");
+      const result = await client.callTool({ name: `${fs}.read_text_file`, arguments: { path: missing } });
+      expect(result.isError).toBe(true);
+      const action = await db.action.findUniqueOrThrow({ where: { id: actionIdOf(result) } });
+      expect(action.status).toBe("failed");
+      expect(action.failureReason).toMatch(/ENOENT|no such file/i);
+      const lesson = await db.memory.findFirst({ where: { kind: "negative_knowledge", actionId: action.id } });
+      expect(lesson?.body).toMatch(/ENOENT|no such file/i);
+    } finally {
+      await client.close();
+    }
+  });
+
+  it("an upstream that hangs is cancelled at its timeout", async () => {
+    const { client } = await agentClient([`${every}.trigger-long-running-operation`]);
+    try {
+      const started = Date.now();
+      const result = await client.callTool({ name: `${every}.trigger-long-running-operation`, arguments: { duration: 20, steps: 2 } });
+      expect(Date.now() - started).toBeLessThan(8_000);
+      expect(result.isError).toBe(true);
+      expect(text(result)).toMatch(/timed out/i);
+      expect((await db.action.findUniqueOrThrow({ where: { id: actionIdOf(result) } })).status).toBe("failed");
+    } finally {
+      await client.close();
+    }
+  });
+
+  it("an upstream that crashes gives a clear error, and is restarted", async () => {
+    const { client } = await agentClient([`${every}.trigger-long-running-operation`, `${every}.echo`]);
+    try {
+      const connection = (await connectionFor(db, every))!;
+      const pid = connection.pid!;
+      const restartsBefore = connection.healthNow().restarts;
+      const running = client.callTool({ name: `${every}.trigger-long-running-operation`, arguments: { duration: 2.5, steps: 5 } });
+      await new Promise((r) => setTimeout(r, 400));
+      process.kill(pid, "SIGKILL");
+      const crashed = await running;
+      expect(crashed.isError).toBe(true);
+      expect(text(crashed)).toMatch(/upstream call failed: .*(closed|exit)/i);
+      await until("the restart", async () => connection.healthNow().state === "ready" && connection.pid !== pid);
+      expect(connection.healthNow().restarts).toBeGreaterThan(restartsBefore);
+      const echoed = await client.callTool({ name: `${every}.echo`, arguments: { message: "back again" } });
+      expect(echoed.isError, text(echoed)).toBeFalsy();
+      expect(text(echoed)).toContain("back again");
+    } finally {
+      await client.close();
+    }
+  });
+
+  it("a streamable HTTP upstream that goes away gives a clear error, and is connected again once it is back", async () => {
+    const port = Number(process.env.WARDEN_TEST_MCP_HTTP_PORT ?? 11694);
+    const startUpstream = () => spawn(process.execPath, [EVERYTHING, "streamableHttp"], { env: { ...process.env, PORT: String(port) }, stdio: "ignore" });
+    let upstream = startUpstream();
+    const name = unique("web").replace(/-/g, "_");
+    try {
+      await until("the upstream to listen", async () => fetch(`http://127.0.0.1:${port}/mcp`, { method: "GET" }).then(() => true).catch(() => false));
+      await putServer(name, { transport: "http", url: `http://127.0.0.1:${port}/mcp` });
+      await putTool(`${name}.echo`, { scopes: [], defaultConfidence: 0.99 });
+      const { client } = await agentClient([`${name}.echo`]);
+      try {
+        expect(text(await client.callTool({ name: `${name}__echo`, arguments: { message: "one" } }))).toContain("one");
+        upstream.kill("SIGKILL");
+        await new Promise((resolve) => upstream.once("exit", resolve));
+        const down = await client.callTool({ name: `${name}__echo`, arguments: { message: "two" } });
+        expect(down.isError).toBe(true);
+        expect(text(down)).toMatch(/upstream call failed|not connected/);
+        upstream = startUpstream();
+        // Its session died with it: Warden makes a new one, and the calls work again.
+        await until("the reconnection", async () => (await serverView(name))?.health.state === "ready", 30_000);
+        const back = await client.callTool({ name: `${name}__echo`, arguments: { message: "three" } });
+        expect(back.isError, text(back)).toBeFalsy();
+        expect(text(back)).toContain("three");
+      } finally {
+        await client.close();
+      }
+    } finally {
+      upstream.kill("SIGKILL");
+      await call(deleteMcpServerRoute, { token: admin, params: { name } });
+    }
+  }, 60_000);
+
+  it("answers hostile input with clear errors: bad names, huge args, NUL bytes, bad confidence", async () => {
+    const { client } = await agentClient([`${every}.echo`]);
+    try {
+      const refusedWith = async (name: string, args: Record<string, unknown>, expected: RegExp, meta?: Record<string, unknown>) => {
+        const result = await client.callTool({ name, arguments: args, ...(meta ? { _meta: meta } : {}) });
+        expect(result.isError, text(result)).toBe(true);
+        expect(text(result)).toMatch(expected);
+      };
+      await refusedWith("no-such.tool\u0000", {}, /offers no tool "no-such\.tool\\u0000"/);
+      await refusedWith("x".repeat(10_000), {}, /offers no tool "x{100}"/);
+      await refusedWith(`${every}.echo`, { message: "x".repeat(200_000) }, /arguments.*KiB/);
+      await refusedWith(`${every}.echo`, { message: "a\u0000b" }, /arguments\.message: must not contain the NUL/);
+      await refusedWith(`${every}.echo`, { message: "hi" }, /_meta\.confidence/, { confidence: 7 });
+    } finally {
+      await client.close();
+    }
+  });
+
+  it("over stdio: `warden-mcp --gateway` relays the list, the call with its _meta.confidence, the progress of a held call, and a cancellation", async () => {
+    const { key, agent } = await agentClient([`${every}.echo`, `${fs}.write_file`, `${every}.trigger-long-running-operation`]);
+    const agentId = agent.id;
+    const client = new Client({ name: "gateway-stdio-test", version: "1.0.0" });
+    await client.connect(
+      new StdioClientTransport({
+        command: process.execPath,
+        args: ["--import", "tsx", path.resolve("sdk/src/mcp/stdio.ts"), "--gateway"],
+        env: { ...getDefaultEnvironment(), WARDEN_URL: gatewayUrl.origin, WARDEN_KEY: key },
+        stderr: "pipe",
+      }),
+    );
+    try {
+      expect((await client.listTools()).tools.map((t) => t.name).sort()).toEqual([`${every}__echo`, `${every}__trigger-long-running-operation`, `${fs}__write_file`]);
+      // The write always needs a human (requiresConfirmation), whatever confidence the client states.
+      const target = path.join(folder, "bridged.txt");
+      const progress: string[] = [];
+      const held = client.callTool({ name: `${fs}.write_file`, arguments: { path: target, content: "bridged" }, _meta: { confidence: 0.99 } }, undefined, {
+        onprogress: (p) => progress.push(p.message ?? ""),
+      });
+      const heldId = await until("the held call", async () => (await db.action.findFirst({ where: { status: "pending_approval", resource: target } }))?.id);
+      await until("a relayed progress notification", async () => progress.length > 0, 15_000);
+      expect((await call(approveRoute, { token: approver, params: { id: heldId } })).status).toBe(200);
+      expect((await held).isError).toBeFalsy();
+      expect(readFileSync(target, "utf8")).toBe("bridged");
+      const low = await client.callTool({ name: `${every}.echo`, arguments: { message: "unsure" }, _meta: { confidence: 0.8 } });
+      expect(low.isError, text(low)).toBeFalsy();
+      expect((await db.action.findUniqueOrThrow({ where: { id: actionIdOf(low) } })).decision).toBe("execute_with_notification");
+
+      // The client cancels a long call: it is cancelled at Warden and upstream, and recorded so.
+      const progressed: number[] = [];
+      const cancelling = new AbortController();
+      const long = client
+        .callTool({ name: `${every}.trigger-long-running-operation`, arguments: { duration: 2.5, steps: 25 } }, undefined, { signal: cancelling.signal, onprogress: (p) => progressed.push(p.progress) })
+        .catch((error: unknown) => error);
+      await until("the long call to run upstream", async () => progressed.length > 0, 15_000);
+      cancelling.abort();
+      await long;
+      const cancelled = await until("the cancelled call to be recorded", async () =>
+        db.action.findFirst({ where: { agentId, tool: `${every}.trigger-long-running-operation`, status: "failed" } }),
+        3_000,
+      );
+      expect(cancelled.error).toContain("the client closed the request");
+    } finally {
+      await client.close();
+    }
+  });
+
+  it("docs/examples/openai-agents-gateway.ts runs: the Agents SDK sees the granted tools, its confidence is weighed, the upstream answers", async () => {
+    writeFileSync(path.join(folder, "week.txt"), "three reports to archive");
+    const { key, agent } = await agentClient([`${fs}.read_text_file`]);
+    const callId = `call_${unique("gw")}`;
+    const offered: string[][] = [];
+    let toolOutput = "";
+    const model: Model = {
+      async getResponse(request) {
+        offered.push(request.tools.map((t) => String((t as { name?: string }).name)));
+        const input = typeof request.input === "string" ? [] : request.input;
+        const result = input.find((i) => i.type === "function_call_result");
+        if (result) toolOutput = JSON.stringify(result);
+        return {
+          usage: new Usage(),
+          output: result
+            ? [{ type: "message", role: "assistant", status: "completed", content: [{ type: "output_text", text: "read it" }] }]
+            : [{ type: "function_call", callId, name: `${fs}__read_text_file`, arguments: JSON.stringify({ path: path.join(folder, "week.txt") }), status: "completed" }],
+        };
+      },
+      getStreamedResponse() {
+        throw new Error("not used");
+      },
+    };
+    const docs = readFileSync(path.resolve("docs/mcp-gateway.md"), "utf8");
+    expect(docs).toContain(`<!-- docs/examples/openai-agents-gateway.ts -->\n\`\`\`ts\n${readFileSync(path.resolve("docs/examples/openai-agents-gateway.ts"), "utf8")}\`\`\``);
+    expect(await runThroughGateway(gatewayUrl.origin, key, model, "what is in week.txt?")).toBe("read it");
+    expect(offered[0]).toEqual([`${fs}__read_text_file`]);
+    expect(toolOutput).toContain("three reports to archive");
+    const action = await db.action.findFirstOrThrow({ where: { agentId: agent.id } });
+    expect(action).toMatchObject({ tool: `${fs}.read_text_file`, confidence: 0.9, decision: "execute_with_notification" });
+  });
+
+  it("works from a second Warden process: its own upstream connections, a server saved on the first one, a suspend issued there cancelling its call", async () => {
+    const child = spawn(process.execPath, ["--import", "tsx", path.resolve("tests/support/gateway-instance.ts")], { env: process.env, stdio: ["ignore", "pipe", "pipe"] });
+    let output = "";
+    child.stderr.on("data", (chunk: Buffer) => (output += chunk.toString()));
+    try {
+      const port = await new Promise<number>((resolve, reject) => {
+        child.stdout.on("data", (chunk: Buffer) => {
+          const match = /\{"port": ?(\d+)\}/.exec(chunk.toString());
+          if (match) resolve(Number(match[1]));
+        });
+        child.once("exit", (code) => reject(new Error(`the second instance exited (${code}): ${output}`)));
+      });
+      // A server saved on this instance after the other one started.
+      const late = unique("late").replace(/-/g, "_");
+      await putServer(late, { transport: "stdio", command: process.execPath, args: [EVERYTHING, "stdio"] });
+      await putTool(`${late}.echo`, { scopes: [], defaultConfidence: 0.99 });
+      const { agent, key } = await makeAgent({ tools: [`${late}.echo`, `${every}.trigger-long-running-operation`] });
+      const client = new Client({ name: "second-instance", version: "1.0.0" });
+      await client.connect(new StreamableHTTPClientTransport(new URL(`http://127.0.0.1:${port}/api/mcp/gateway`), { requestInit: { headers: { Authorization: `Bearer ${key.secret}` } } }));
+      try {
+        const echoed = await client.callTool({ name: `${late}__echo`, arguments: { message: "from the other instance" } });
+        expect(echoed.isError, text(echoed)).toBeFalsy();
+        expect(text(echoed)).toContain("from the other instance");
+
+        const progress: number[] = [];
+        const running = client.callTool({ name: `${every}__trigger-long-running-operation`, arguments: { duration: 2.5, steps: 25 } }, undefined, { onprogress: (p) => progress.push(p.progress) });
+        await until("the call to run upstream on the other instance", async () => progress.length > 0, 15_000);
+        const started = Date.now();
+        expect((await call(apiControlRoutes.suspend, { token: operator, body: { scope: `agent:${agent.name}`, reason: "contained from instance one" } })).status).toBe(200);
+        const result = await running;
+        expect(Date.now() - started).toBeLessThan(2_000);
+        expect(result.isError).toBe(true);
+        expect(text(result)).toContain("contained from instance one");
+      } finally {
+        await client.close();
+      }
+      await call(deleteMcpServerRoute, { token: admin, params: { name: late } });
+    } finally {
+      child.kill("SIGTERM");
+    }
+  }, 60_000);
+
+  it("refuses callers without an agent key", async () => {
+    const anonymous = await fetch(gatewayUrl, { method: "POST", headers: { "content-type": "application/json", accept: "application/json, text/event-stream" }, body: "{}" });
+    expect(anonymous.status).toBe(401);
+    const person = await fetch(gatewayUrl, { method: "POST", headers: { authorization: `Bearer ${admin}`, "content-type": "application/json" }, body: "{}" });
+    expect(person.status).toBe(403);
+  });
+});
