@@ -1,13 +1,15 @@
 import { performance } from "node:perf_hooks";
 import { Agent as HttpAgent, fetch, setGlobalDispatcher } from "undici";
 import { readServerSentEvents } from "../sdk/src/server-sent-events";
-import { benchDatabase, fmt, percentiles } from "./support";
+import { benchClient, benchDatabase, fmt, percentiles } from "./support";
 import { startWarden } from "./server";
 
 type Connection = { ready: Promise<void>; received: Map<number, number>; acked: Map<number, number>; close: () => void };
 
-/** One simulated agent: the control stream open, each control epoch acknowledged on receipt. */
-function connect(base: string, key: string): Connection {
+type Client = ReturnType<typeof benchClient>;
+
+/** One simulated agent: the control stream open, each control epoch acknowledged on receipt (over `acks`). */
+function connect(base: string, key: string, acks: Client): Connection {
   const received = new Map<number, number>();
   const acked = new Map<number, number>();
   const controller = new AbortController();
@@ -24,9 +26,7 @@ function connect(base: string, key: string): Connection {
         return;
       }
       received.set(event.epoch, performance.now());
-      void fetch(`${base}/api/v1/control/ack`, { method: "POST", headers: { ...auth, "content-type": "application/json" }, body: JSON.stringify({ epoch: event.epoch }) })
-        .then((r) => r.arrayBuffer())
-        .then(() => acked.set(event.epoch, performance.now()));
+      void acks.post("/api/v1/control/ack", auth, { epoch: event.epoch }).then(() => acked.set(event.epoch, performance.now()));
     });
   })().catch(() => undefined);
   return { ready, received, acked, close: () => controller.abort() };
@@ -69,7 +69,9 @@ export async function controlBenchmark(options: { agents: number; ports: [number
   for (const instances of [1, 2]) {
     const servers = await Promise.all(options.ports.slice(0, instances).map((port) => startWarden(url, port)));
     try {
-      const connections = keys.map((key, i) => connect(servers[i % instances]!.url, key));
+      // The acknowledgements over undici's pool (bench/support.ts says why not fetch); the streams over fetch.
+      const ackClients = servers.map((server) => benchClient(server.url, 256));
+      const connections = keys.map((key, i) => connect(servers[i % instances]!.url, key, ackClients[i % instances]!));
       await Promise.all(connections.map((c) => c.ready));
       await new Promise((r) => setTimeout(r, 500)); // let the connect-time writes settle
       const t0 = performance.now();
@@ -87,6 +89,7 @@ export async function controlBenchmark(options: { agents: number; ports: [number
         `| ${instances} | ${fmt(p.p50)} | ${fmt(p.p99)} | ${fmt(p.max)} | ${row.allReceivedMs === null ? "not all" : fmt(row.allReceivedMs)} | ${row.allAckedMs === null ? "not all" : fmt(row.allAckedMs)} | ${stored} of ${options.agents} |`,
       );
       for (const c of connections) c.close();
+      await Promise.all(ackClients.map((c) => c.close()));
       await fetch(`${servers[0]!.url}/resume`, { method: "POST", headers: { authorization: `Bearer ${token}` }, body: JSON.stringify({ reason: "bench over" }) });
     } finally {
       await Promise.all(servers.map((s) => s.stop()));

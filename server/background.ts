@@ -1,3 +1,4 @@
+import { warmControlPath } from "./control/warm-control-path";
 import { expireOverdueApprovals } from "./approvals/decide-approval";
 import { forgetOldSessions } from "./auth/user-sessions";
 import { publishAuditAnchor } from "./audit/publish-anchor";
@@ -85,5 +86,7 @@ export function startBackgroundWork(): void {
   void startEventBus();
   // This process's connections to the upstream MCP servers the gateway proxies.
   startUpstreams(db).catch((error: unknown) => console.error("[mcp-gateway] connecting to the upstream MCP servers failed", error));
+  // The kill switch's first use is as fast as the next ones (control/warm-control-path.ts).
+  warmControlPath(db).catch((error: unknown) => console.error("[control] warming the kill switch's path failed", error));
   for (const job of BACKGROUND_JOBS) every(job.everyMs, job.name, () => job.run(db));
 }
