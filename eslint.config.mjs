@@ -12,7 +12,17 @@ const config = [
     },
   },
   {
-    ignores: [".next/**", "node_modules/**", "server/db/generated/**", "sdk/dist/**", ".warden/**", "test-results/**", "playwright-report/**", "playwright-report-default-path/**", "next-env.d.ts"],
+    ignores: [
+      ".next/**",
+      "node_modules/**",
+      "server/db/generated/**",
+      "sdk/dist/**",
+      ".warden/**",
+      "test-results/**",
+      "playwright-report/**",
+      "playwright-report-default-path/**",
+      "next-env.d.ts",
+    ],
   },
 ];
 

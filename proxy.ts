@@ -16,7 +16,10 @@ export function proxy(request: NextRequest) {
   if (!request.headers.has(PEER_HEADER)) {
     // Did not come through Warden's server (server/http/server.ts marks every request before
     // Next sees it): its forwarding headers were not vetted, so nothing may read them.
-    return withHeaders(Response.json({ error: { code: "unavailable", message: "Warden is starting; try again" } }, { status: 503, headers: { "retry-after": "1" } }), https);
+    return withHeaders(
+      Response.json({ error: { code: "unavailable", message: "Warden is starting; try again" } }, { status: 503, headers: { "retry-after": "1" } }),
+      https,
+    );
   }
   const refusal = crossSiteRefusal({ method: request.method, pathname: request.nextUrl.pathname, headers: request.headers }, serverOrigin(request.headers));
   if (refusal) return withHeaders(Response.json({ error: { code: "forbidden", message: refusal } }, { status: 403 }), https);

@@ -33,7 +33,9 @@ export async function auditBenchmark(options: { rows: number; appends: number })
     await sealer;
     await sealAll();
     const seconds = (performance.now() - t0) / 1000;
-    const unsealed = Number((await pool.query("SELECT count(*) FROM audit_log a WHERE NOT EXISTS (SELECT 1 FROM audit_chain c WHERE c.audit_id = a.id)")).rows[0].count);
+    const unsealed = Number(
+      (await pool.query("SELECT count(*) FROM audit_log a WHERE NOT EXISTS (SELECT 1 FROM audit_chain c WHERE c.audit_id = a.id)")).rows[0].count,
+    );
     if (unsealed > 0) throw new Error(`${unsealed} rows left unsealed`);
     return { ...timing, perSecond: count / seconds, seconds };
   };
@@ -58,7 +60,9 @@ export async function auditBenchmark(options: { rows: number; appends: number })
     const chained = await chainedRun(options.appends, clients);
     const cost = 1 - chained.perSecond / plain.perSecond;
     results[`clients_${clients}`] = { plainPerSecond: plain.perSecond, chainedPerSecond: chained.perSecond, cost };
-    console.log(`| ${clients} | ${fmt(plain.perSecond, 0)} | ${fmt(chained.perSecond, 0)} | ${fmt(cost * 100)}% | ${fmt(chained.p50, 2)} | ${fmt(chained.p99, 2)} |`);
+    console.log(
+      `| ${clients} | ${fmt(plain.perSecond, 0)} | ${fmt(chained.perSecond, 0)} | ${fmt(cost * 100)}% | ${fmt(chained.p50, 2)} | ${fmt(chained.p99, 2)} |`,
+    );
   }
 
   // A million rows for the console's queries: one INSERT … SELECT (the trigger chains each row).
@@ -102,7 +106,9 @@ export async function auditBenchmark(options: { rows: number; appends: number })
   }
   const verify = await timeOnce(() => verifyAuditChain(db));
   results.verifyMs = verify.ms;
-  console.log(`\naudit verify over ${verify.result.rowsChecked.toLocaleString()} rows: ${fmt(verify.ms / 1000, 2)} s (${verify.result.ok ? "intact" : "BROKEN"})`);
+  console.log(
+    `\naudit verify over ${verify.result.rowsChecked.toLocaleString()} rows: ${fmt(verify.ms / 1000, 2)} s (${verify.result.ok ? "intact" : "BROKEN"})`,
+  );
   await db.$disconnect();
   await pool.end();
   return results;

@@ -75,7 +75,11 @@ export async function controlBenchmark(options: { agents: number; ports: [number
       await Promise.all(connections.map((c) => c.ready));
       await new Promise((r) => setTimeout(r, 500)); // let the connect-time writes settle
       const t0 = performance.now();
-      const response = await fetch(`${servers[0]!.url}/suspend`, { method: "POST", headers: { authorization: `Bearer ${token}` }, body: JSON.stringify({ reason: "bench" }) });
+      const response = await fetch(`${servers[0]!.url}/suspend`, {
+        method: "POST",
+        headers: { authorization: `Bearer ${token}` },
+        body: JSON.stringify({ reason: "bench" }),
+      });
       const { epoch } = (await response.json()) as { epoch: number };
       const allReceived = await waitUntil(() => connections.every((c) => c.received.has(epoch)), 10_000);
       const allAcked = await waitUntil(() => connections.every((c) => c.acked.has(epoch)), 20_000);
@@ -83,14 +87,25 @@ export async function controlBenchmark(options: { agents: number; ports: [number
       const acks = connections.map((c) => (c.acked.get(epoch) ?? Infinity) - t0);
       const stored = await db.controlAck.count({ where: { epoch: BigInt(epoch) } });
       const p = percentiles(receipts);
-      const row = { p50: p.p50, p99: p.p99, max: p.max, allReceivedMs: allReceived ? Math.max(...receipts) : null, allAckedMs: allAcked ? Math.max(...acks) : null, stored };
+      const row = {
+        p50: p.p50,
+        p99: p.p99,
+        max: p.max,
+        allReceivedMs: allReceived ? Math.max(...receipts) : null,
+        allAckedMs: allAcked ? Math.max(...acks) : null,
+        stored,
+      };
       results[`instances_${instances}`] = row;
       console.log(
         `| ${instances} | ${fmt(p.p50)} | ${fmt(p.p99)} | ${fmt(p.max)} | ${row.allReceivedMs === null ? "not all" : fmt(row.allReceivedMs)} | ${row.allAckedMs === null ? "not all" : fmt(row.allAckedMs)} | ${stored} of ${options.agents} |`,
       );
       for (const c of connections) c.close();
       await Promise.all(ackClients.map((c) => c.close()));
-      await fetch(`${servers[0]!.url}/resume`, { method: "POST", headers: { authorization: `Bearer ${token}` }, body: JSON.stringify({ reason: "bench over" }) });
+      await fetch(`${servers[0]!.url}/resume`, {
+        method: "POST",
+        headers: { authorization: `Bearer ${token}` },
+        body: JSON.stringify({ reason: "bench over" }),
+      });
     } finally {
       await Promise.all(servers.map((s) => s.stop()));
     }

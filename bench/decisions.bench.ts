@@ -47,7 +47,11 @@ export async function decisionsBenchmark(options: { decisions: number; sharedDec
   const client = benchClient(warden.url);
   const propose = (i: number) =>
     client
-      .post("/api/v1/actions", { authorization: `Bearer ${agents[i % 50]!.key.secret}` }, { action: `noop ${i}`, tool: "bench.noop", confidence: 0.99, args: { i } })
+      .post(
+        "/api/v1/actions",
+        { authorization: `Bearer ${agents[i % 50]!.key.secret}` },
+        { action: `noop ${i}`, tool: "bench.noop", confidence: 0.99, args: { i } },
+      )
       .then((r) => {
         if (r.status !== 201) throw new Error(`POST /api/v1/actions answered ${r.status}: ${r.text}`);
       });
@@ -55,7 +59,11 @@ export async function decisionsBenchmark(options: { decisions: number; sharedDec
   // The same, each with an Idempotency-Key (a fresh one per request: the answer is stored).
   const proposeIdempotent = (i: number) =>
     client
-      .post("/api/v1/actions", { authorization: `Bearer ${agents[i % 50]!.key.secret}`, "idempotency-key": `bench-${i}` }, { action: `noop keyed ${i}`, tool: "bench.noop", confidence: 0.99, args: { i } })
+      .post(
+        "/api/v1/actions",
+        { authorization: `Bearer ${agents[i % 50]!.key.secret}`, "idempotency-key": `bench-${i}` },
+        { action: `noop keyed ${i}`, tool: "bench.noop", confidence: 0.99, args: { i } },
+      )
       .then((r) => {
         if (r.status !== 201) throw new Error(`POST /api/v1/actions with Idempotency-Key answered ${r.status}: ${r.text}`);
       });
@@ -80,8 +88,12 @@ export async function decisionsBenchmark(options: { decisions: number; sharedDec
     console.log("|---|---:|---:|---:|---:|");
     console.log(`| raw single-row INSERT | ${fmt(raw.perSecond, 0)} | ${fmt(raw.p50, 2)} | ${fmt(raw.p99, 2)} | ${fmt(raw.max, 2)} |`);
     console.log(`| POST /api/v1/actions | ${fmt(decisions.perSecond, 0)} | ${fmt(decisions.p50, 2)} | ${fmt(decisions.p99, 2)} | ${fmt(decisions.max, 2)} |`);
-    console.log(`| POST /api/v1/actions with an Idempotency-Key | ${fmt(keyed.perSecond, 0)} | ${fmt(keyed.p50, 2)} | ${fmt(keyed.p99, 2)} | ${fmt(keyed.max, 2)} |`);
-    console.log(`\ndecisions reach ${fmt(ratio * 100)}% of the raw insert rate (target 25% now, 40% in the long run); p99 ${fmt(decisions.p99, 1)} ms (target 50 ms now, 25 ms in the long run)`);
+    console.log(
+      `| POST /api/v1/actions with an Idempotency-Key | ${fmt(keyed.perSecond, 0)} | ${fmt(keyed.p50, 2)} | ${fmt(keyed.p99, 2)} | ${fmt(keyed.max, 2)} |`,
+    );
+    console.log(
+      `\ndecisions reach ${fmt(ratio * 100)}% of the raw insert rate (target 25% now, 40% in the long run); p99 ${fmt(decisions.p99, 1)} ms (target 50 ms now, 25 ms in the long run)`,
+    );
     console.log(`with an Idempotency-Key on every request: ${fmt((keyed.perSecond / decisions.perSecond) * 100)}% of the rate without (target 80%)`);
 
     // 200 agents at once, every decision recalling the same five lessons, over two instances.
@@ -93,19 +105,26 @@ export async function decisionsBenchmark(options: { decisions: number; sharedDec
     const author = fleet[0]!.agent;
     const lessonIds: string[] = [];
     for (const body of LESSONS) {
-      const recorded = await recordMemory(db, { type: "agent", id: author.id, label: author.name, role: "specialist", team: "ops" }, {
-        kind: "negative_knowledge",
-        subject: "docker restart traefik on staging/traefik (bench.restart)",
-        body,
-      });
+      const recorded = await recordMemory(
+        db,
+        { type: "agent", id: author.id, label: author.name, role: "specialist", team: "ops" },
+        {
+          kind: "negative_knowledge",
+          subject: "docker restart traefik on staging/traefik (bench.restart)",
+          body,
+        },
+      );
       lessonIds.push(recorded.id);
     }
     const second = await startWarden(url, options.port + 1);
     const clients = [benchClient(warden.url, SHARED_AGENTS), benchClient(second.url, SHARED_AGENTS)];
     const statuses = new Map<number, number>();
     const proposeShared = (i: number) =>
-      clients[i % 2]!
-        .post("/api/v1/actions", { authorization: `Bearer ${fleet[i % SHARED_AGENTS]!.key.secret}` }, { action: "docker restart traefik", tool: "bench.restart", resource: "staging/traefik", confidence: 0.97, args: { i } })
+      clients[i % 2]!.post(
+        "/api/v1/actions",
+        { authorization: `Bearer ${fleet[i % SHARED_AGENTS]!.key.secret}` },
+        { action: "docker restart traefik", tool: "bench.restart", resource: "staging/traefik", confidence: 0.97, args: { i } },
+      )
         .then((r) => r.status)
         .catch(() => 0)
         .then((status) => statuses.set(status, (statuses.get(status) ?? 0) + 1));
@@ -121,18 +140,28 @@ export async function decisionsBenchmark(options: { decisions: number; sharedDec
       const expected = options.sharedDecisions + SHARED_AGENTS;
       let counters: number[] = [];
       for (let i = 0; i < 100; i++) {
-        counters = (await pool.query("SELECT times_recalled FROM memories WHERE id = ANY($1::uuid[])", [lessonIds])).rows.map((r) => r.times_recalled as number);
+        counters = (await pool.query("SELECT times_recalled FROM memories WHERE id = ANY($1::uuid[])", [lessonIds])).rows.map(
+          (r) => r.times_recalled as number,
+        );
         if (counters.every((n) => n === expected)) break;
         await new Promise((r) => setTimeout(r, 200));
       }
       results.shared = { raw: rawShared, decisions: shared, errors, serverErrors, statuses: Object.fromEntries(statuses), counters, expectedCounter: expected };
-      console.log(`\n## ${SHARED_AGENTS} concurrent agents sharing the same remembered failures, two instances (${options.sharedDecisions.toLocaleString()} proposals)\n`);
+      console.log(
+        `\n## ${SHARED_AGENTS} concurrent agents sharing the same remembered failures, two instances (${options.sharedDecisions.toLocaleString()} proposals)\n`,
+      );
       console.log("| | per second | p50 ms | p99 ms | max ms | errors |");
       console.log("|---|---:|---:|---:|---:|---:|");
-      console.log(`| raw single-row INSERT, ${SHARED_AGENTS} concurrent | ${fmt(rawShared.perSecond, 0)} | ${fmt(rawShared.p50, 2)} | ${fmt(rawShared.p99, 2)} | ${fmt(rawShared.max, 2)} | 0 |`);
-      console.log(`| POST /api/v1/actions, 5 shared lessons recalled each | ${fmt(shared.perSecond, 0)} | ${fmt(shared.p50, 2)} | ${fmt(shared.p99, 2)} | ${fmt(shared.max, 2)} | ${errors} |`);
-      console.log(`\nanswers by status: ${JSON.stringify(Object.fromEntries(statuses))}; 5xx or no answer: ${serverErrors}; ` +
-        `times_recalled of the five lessons: ${counters.join(", ")} (expected ${expected} each)`);
+      console.log(
+        `| raw single-row INSERT, ${SHARED_AGENTS} concurrent | ${fmt(rawShared.perSecond, 0)} | ${fmt(rawShared.p50, 2)} | ${fmt(rawShared.p99, 2)} | ${fmt(rawShared.max, 2)} | 0 |`,
+      );
+      console.log(
+        `| POST /api/v1/actions, 5 shared lessons recalled each | ${fmt(shared.perSecond, 0)} | ${fmt(shared.p50, 2)} | ${fmt(shared.p99, 2)} | ${fmt(shared.max, 2)} | ${errors} |`,
+      );
+      console.log(
+        `\nanswers by status: ${JSON.stringify(Object.fromEntries(statuses))}; 5xx or no answer: ${serverErrors}; ` +
+          `times_recalled of the five lessons: ${counters.join(", ")} (expected ${expected} each)`,
+      );
     } finally {
       await Promise.all(clients.map((c) => c.close()));
       await second.stop();
@@ -158,7 +187,9 @@ export async function decisionsBenchmark(options: { decisions: number; sharedDec
     }
     const http: number[] = [];
     for (let i = 0; i < 11; i++) {
-      http.push((await timeOnce(() => fetch(`${warden.url}/api/v1/approvals?limit=50`, { headers: { authorization: `Bearer ${token}` } }).then((r) => r.json()))).ms);
+      http.push(
+        (await timeOnce(() => fetch(`${warden.url}/api/v1/approvals?limit=50`, { headers: { authorization: `Bearer ${token}` } }).then((r) => r.json()))).ms,
+      );
     }
     http.sort((a, b) => a - b);
     results.inbox = { ...inbox, httpMedian: http[5] };

@@ -86,9 +86,22 @@ export async function mcpGatewayBenchmark(options: { calls: number; port: number
     // Results are recorded as the answers go out: the last few land just after.
     const expected = 200 + options.calls; // the gateway's calls (the proposals alone report nothing)
     let recorded = 0;
-    for (let i = 0; i < 50 && (recorded = await db.action.count({ where: { tool: "bench.echo", status: "succeeded" } })) < expected; i++) await new Promise((r) => setTimeout(r, 100));
-    const load = (await import("node:os")).loadavg().map((n) => fmt(n, 1)).join(", ");
-    Object.assign(results, { direct: plain, gateway: guarded, proposeOnly: decision, addedP50Ms: guarded.p50 - plain.p50, addedP99Ms: guarded.p99 - plain.p99, beyondDecisionP50Ms: guarded.p50 - plain.p50 - decision.p50, recordedActions: recorded, loadAverage: load });
+    for (let i = 0; i < 50 && (recorded = await db.action.count({ where: { tool: "bench.echo", status: "succeeded" } })) < expected; i++)
+      await new Promise((r) => setTimeout(r, 100));
+    const load = (await import("node:os"))
+      .loadavg()
+      .map((n) => fmt(n, 1))
+      .join(", ");
+    Object.assign(results, {
+      direct: plain,
+      gateway: guarded,
+      proposeOnly: decision,
+      addedP50Ms: guarded.p50 - plain.p50,
+      addedP99Ms: guarded.p99 - plain.p99,
+      beyondDecisionP50Ms: guarded.p50 - plain.p50 - decision.p50,
+      recordedActions: recorded,
+      loadAverage: load,
+    });
 
     const row = (label: string, f: Figures) => `| ${label} | ${fmt(f.perSecond, 0)} | ${fmt(f.p50, 2)} | ${fmt(f.p99, 2)} | ${fmt(f.max, 2)} |`;
     console.log(`\n## MCP gateway overhead per tools/call, auto path (${options.calls.toLocaleString()} calls each, 1 client, streamable HTTP both ways)\n`);

@@ -1,7 +1,18 @@
 import pg from "pg";
 import { benchDatabase, fmt, measure, percentiles, timeOnce } from "./support";
 
-const QUERIES = ["traefik restart", "restart traefik", "trafik", "postgres vacuum", "deploy api production", "rotate certificate", "kafka consumer lag", "redis memory", "nginx config reload", "dns propagation"];
+const QUERIES = [
+  "traefik restart",
+  "restart traefik",
+  "trafik",
+  "postgres vacuum",
+  "deploy api production",
+  "rotate certificate",
+  "kafka consumer lag",
+  "redis memory",
+  "nginx config reload",
+  "dns propagation",
+];
 
 /**
  * Inserts `entries` generated lessons of realistic text (actions, services, environments,
@@ -79,7 +90,9 @@ export async function memoryBenchmark(options: { entries: number }) {
   console.log(`| ILIKE scan (unranked, first 10) | ${fmt(s.p50, 2)} | ${fmt(p95(scan), 2)} | ${fmt(s.max, 2)} |`);
 
   const actor = { type: "system" as const, id: null, label: "bench" };
-  const writes = await measure(2000, 10, (i) => recordMemory(db, actor, { kind: "pattern", subject: `bench pattern ${i}`, body: `learned thing number ${i}` }).then(() => undefined));
+  const writes = await measure(2000, 10, (i) =>
+    recordMemory(db, actor, { kind: "pattern", subject: `bench pattern ${i}`, body: `learned thing number ${i}` }).then(() => undefined),
+  );
   results.writes = writes;
   console.log(`\nwrites: ${fmt(writes.perSecond, 0)} recordMemory/s at 10 concurrent (p99 ${fmt(writes.p99, 2)} ms)`);
   await pool.end();

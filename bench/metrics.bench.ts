@@ -61,7 +61,9 @@ export async function metricsBenchmark(options: { actions: number; usage: number
       [options.usage],
     ),
   );
-  await pool.query(`INSERT INTO memories (id, kind, subject, subject_key, body, author_label, updated_at) VALUES (gen_random_uuid(), 'negative_knowledge', 'do thing', 'do thing', 'it broke', 'bench', now())`);
+  await pool.query(
+    `INSERT INTO memories (id, kind, subject, subject_key, body, author_label, updated_at) VALUES (gen_random_uuid(), 'negative_knowledge', 'do thing', 'do thing', 'it broke', 'bench', now())`,
+  );
   await pool.query(`INSERT INTO memory_recalls (memory_id, agent_id, action_id, score, at)
                     SELECT (SELECT id FROM memories LIMIT 1), a.agent_id, a.id, 0.6, a.created_at FROM actions a TABLESAMPLE SYSTEM (1)`);
   await pool.query("ANALYZE");
@@ -89,7 +91,10 @@ export async function metricsBenchmark(options: { actions: number; usage: number
     "drift events": (s) => loadDriftEvents(db, s),
     "learning signals": (s) => learningSignals(db, s),
     "usage cost per day and model": (s) =>
-      pool.query(`SELECT day, model, sum(usd) FROM usage_days WHERE day >= $1::date ${"agentId" in s ? "AND agent_id = $2" : ""} GROUP BY 1, 2`, "agentId" in s ? [s.from, s.agentId] : [s.from]),
+      pool.query(
+        `SELECT day, model, sum(usd) FROM usage_days WHERE day >= $1::date ${"agentId" in s ? "AND agent_id = $2" : ""} GROUP BY 1, 2`,
+        "agentId" in s ? [s.from, s.agentId] : [s.from],
+      ),
   };
   // The usage rollup the server keeps (usage_days), built here in one statement for the bench.
   await pool.query(`INSERT INTO usage_days (day, agent_id, model, events, input_tokens, output_tokens, usd)

@@ -104,20 +104,33 @@ export async function recallBenchmark(options: { fill: number }) {
     // The baseline reads subject keys only, which the fill writes too: both recalls on the same rows.
     const timedNew = await answerAll(corpus.queries, newAnswer);
     const timedOld = await answerAll(corpus.queries, async (query) => ({
-      returned: (query.action ? (await baselineRecallForDecision(db, query.action)).recalled : await baselineRecall(db, { q: query.q!, limit: 10 })).map((m) => m.id),
+      returned: (query.action ? (await baselineRecallForDecision(db, query.action)).recalled : await baselineRecall(db, { q: query.q!, limit: 10 })).map(
+        (m) => m.id,
+      ),
       escalatedBy: null,
     }));
     const p = (answers: Answer[], q: number) => [...answers.map((a) => a.ms)].sort((x, y) => x - y)[Math.floor(q * answers.length)]!;
-    console.log(`\nLatency with ${total.toLocaleString()} entries (${options.fill.toLocaleString()} generated added in ${fmt(filled.ms / 1000)} s), the same ${corpus.queries.length} queries:\n`);
+    console.log(
+      `\nLatency with ${total.toLocaleString()} entries (${options.fill.toLocaleString()} generated added in ${fmt(filled.ms / 1000)} s), the same ${corpus.queries.length} queries:\n`,
+    );
     console.log("| recall | p50 ms | p95 ms | max ms |");
     console.log("|---|---:|---:|---:|");
-    console.log(`| before issue 20 (decision: two recalls; question: one) | ${fmt(p(timedOld, 0.5), 2)} | ${fmt(p(timedOld, 0.95), 2)} | ${fmt(p(timedOld, 0.999), 2)} |`);
+    console.log(
+      `| before issue 20 (decision: two recalls; question: one) | ${fmt(p(timedOld, 0.5), 2)} | ${fmt(p(timedOld, 0.95), 2)} | ${fmt(p(timedOld, 0.999), 2)} |`,
+    );
     console.log(`| issue 20 (word reading + one recall) | ${fmt(p(timedNew, 0.5), 2)} | ${fmt(p(timedNew, 0.95), 2)} | ${fmt(p(timedNew, 0.999), 2)} |`);
     scale = { entries: total, before: { p50: p(timedOld, 0.5), p95: p(timedOld, 0.95) }, after: { p50: p(timedNew, 0.5), p95: p(timedNew, 0.95) } };
   }
   await pool.end();
   await db.$disconnect();
-  return { corpus: { records: corpus.records.length, lessons: corpus.lessons, queries: corpus.queries.length }, before: beforeFigures, after: afterFigures, beforeShapes, afterShapes, scale };
+  return {
+    corpus: { records: corpus.records.length, lessons: corpus.lessons, queries: corpus.queries.length },
+    before: beforeFigures,
+    after: afterFigures,
+    beforeShapes,
+    afterShapes,
+    scale,
+  };
 }
 
 /** Records every lesson in order; returns, for each entry, the lessons it holds. */

@@ -74,7 +74,14 @@ export async function rulesBenchmark(options: { decisions: number }) {
     compileRuleSet(policy);
     const compileMs = performance.now() - t0;
     const { p50, p99 } = percentiles(latencies);
-    rows.push({ rules: n, decision: evaluateAction(input, policy).decision, p50, p99, mean: latencies.reduce((a, b) => a + b, 0) / latencies.length, compileMs });
+    rows.push({
+      rules: n,
+      decision: evaluateAction(input, policy).decision,
+      p50,
+      p99,
+      mean: latencies.reduce((a, b) => a + b, 0) / latencies.length,
+      compileMs,
+    });
   }
   const base = rows[0]!;
   console.log(`\n## Rules: decision latency (evaluateAction, in process), ${options.decisions.toLocaleString()} decisions each\n`);

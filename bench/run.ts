@@ -43,7 +43,12 @@ const BENCHMARKS: Record<string, () => Promise<Record<string, unknown>>> = {
       port: Number(process.env.BENCH_MCP_GATEWAY_PORT ?? 11499),
       upstreamPort: Number(process.env.BENCH_MCP_UPSTREAM_PORT ?? 11489),
     }),
-  sdk: () => sdkBenchmark({ calls: Number(process.env.BENCH_SDK_CALLS ?? 2_000), concurrency: Number(process.env.BENCH_SDK_CONCURRENCY ?? 1), port: Number(process.env.BENCH_SDK_PORT ?? 11498) }),
+  sdk: () =>
+    sdkBenchmark({
+      calls: Number(process.env.BENCH_SDK_CALLS ?? 2_000),
+      concurrency: Number(process.env.BENCH_SDK_CONCURRENCY ?? 1),
+      port: Number(process.env.BENCH_SDK_PORT ?? 11498),
+    }),
 };
 
 async function main() {

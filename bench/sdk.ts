@@ -44,9 +44,17 @@ export async function sdkBenchmark(options: { calls: number; concurrency: number
     return (await response.json()) as { id: string; decision: string };
   };
   const bare = (withKeys: boolean) => async (i: number) => {
-    const proposed = await post("/api/v1/actions", { action: `noop ${i}`, tool: "bench.noop", confidence: 0.99, args: { i } }, withKeys ? { "idempotency-key": crypto.randomUUID() } : {});
+    const proposed = await post(
+      "/api/v1/actions",
+      { action: `noop ${i}`, tool: "bench.noop", confidence: 0.99, args: { i } },
+      withKeys ? { "idempotency-key": crypto.randomUUID() } : {},
+    );
     if (proposed.decision !== "auto_execute") throw new Error(`expected auto_execute, got ${proposed.decision}`);
-    await post(`/api/v1/actions/${proposed.id}/result`, { status: "succeeded", output: { i }, durationMs: 0 }, withKeys ? { "idempotency-key": crypto.randomUUID() } : {});
+    await post(
+      `/api/v1/actions/${proposed.id}/result`,
+      { status: "succeeded", output: { i }, durationMs: 0 },
+      withKeys ? { "idempotency-key": crypto.randomUUID() } : {},
+    );
   };
   const noop = new Warden({ url: warden.url, key: key.secret }).tool({ name: "bench.noop" }, (args) => ({ i: args.i }));
   const sdk = (i: number) => noop({ i }, { action: `noop ${i}`, confidence: 0.99 });
@@ -68,7 +76,16 @@ export async function sdkBenchmark(options: { calls: number; concurrency: number
       if (path === "/api/v1/actions") {
         const { args } = JSON.parse(String(init!.body)) as { args: JsonObject };
         return Response.json(
-          { id: "00000000-0000-4000-8000-000000000000", decision: "auto_execute", status: "approved", reasons: [], policyVersion: 1, recalled: [], approvedArgs: args, approvedArgsHash: approvedArgsHash(args) },
+          {
+            id: "00000000-0000-4000-8000-000000000000",
+            decision: "auto_execute",
+            status: "approved",
+            reasons: [],
+            policyVersion: 1,
+            recalled: [],
+            approvedArgs: args,
+            approvedArgsHash: approvedArgsHash(args),
+          },
           { status: 201 },
         );
       }
@@ -78,7 +95,14 @@ export async function sdkBenchmark(options: { calls: number; concurrency: number
     await runConcurrently(2_000, 1, (i) => local({ i }, { action: `noop ${i}`, confidence: 0.99 }));
     const clientOnly = figures([await runConcurrently(20_000, 1, (i) => local({ i }, { action: `noop ${i}`, confidence: 0.99 }))]);
 
-    Object.assign(results, { bare: plain, bareWithKeys: keyed, sdk: viaSdk, clientOnly, ratio: viaSdk.perSecond / plain.perSecond, ratioToKeyed: viaSdk.perSecond / keyed.perSecond });
+    Object.assign(results, {
+      bare: plain,
+      bareWithKeys: keyed,
+      sdk: viaSdk,
+      clientOnly,
+      ratio: viaSdk.perSecond / plain.perSecond,
+      ratioToKeyed: viaSdk.perSecond / keyed.perSecond,
+    });
     const row = (label: string, f: Figures) => `| ${label} | ${fmt(f.perSecond, 0)} | ${fmt(f.p50, 2)} | ${fmt(f.p99, 2)} | ${fmt(f.max, 2)} |`;
     console.log(`\n## SDK overhead per guarded tool call, auto path (${calls.toLocaleString()} calls each, ${concurrency} concurrent)\n`);
     console.log("| one guarded call = propose + result | calls/s | p50 ms | p99 ms | max ms |");

@@ -14,7 +14,11 @@ export async function benchDatabase(name: string): Promise<string> {
 export type Timing = { count: number; seconds: number; perSecond: number; p50: number; p99: number; max: number };
 
 /** Runs `task` `count` times over `concurrency` workers, keeping every latency (ms) and the wall time. */
-export async function runConcurrently(count: number, concurrency: number, task: (i: number) => Promise<unknown>): Promise<{ latencies: number[]; seconds: number }> {
+export async function runConcurrently(
+  count: number,
+  concurrency: number,
+  task: (i: number) => Promise<unknown>,
+): Promise<{ latencies: number[]; seconds: number }> {
   const latencies: number[] = new Array(count);
   let next = 0;
   const started = performance.now();

@@ -77,7 +77,9 @@ export async function tasksBenchmark(options: { tasks: number; queued: number; p
     const http: number[] = [];
     for (let i = 0; i < 220; i++) {
       const { ms } = await timeOnce(() =>
-        fetch(`${warden.url}/api/v1/tasks/claim`, { method: "POST", headers: { authorization: `Bearer ${claimer.key.secret}` }, body: "{}" }).then((r) => r.arrayBuffer()),
+        fetch(`${warden.url}/api/v1/tasks/claim`, { method: "POST", headers: { authorization: `Bearer ${claimer.key.secret}` }, body: "{}" }).then((r) =>
+          r.arrayBuffer(),
+        ),
       );
       if (i >= 20) http.push(ms);
     }

@@ -30,7 +30,9 @@ export async function usageBenchmark(options: { events: number; port: number }) 
   const pool = new pg.Pool({ connectionString: url, max: 50 });
   const rawInsert = (i: number) =>
     pool
-      .query(`INSERT INTO usage_events (agent_id, model, input_tokens, output_tokens, usd) VALUES ($1, 'bench-model', 1200, 300, 0.006)`, [agents[i % 50]!.agent.id])
+      .query(`INSERT INTO usage_events (agent_id, model, input_tokens, output_tokens, usd) VALUES ($1, 'bench-model', 1200, 300, 0.006)`, [
+        agents[i % 50]!.agent.id,
+      ])
       .then(() => undefined);
 
   const warden = await startWarden(url, options.port);
@@ -50,9 +52,11 @@ export async function usageBenchmark(options: { events: number; port: number }) 
     await measure(500, 50, post); // warm-up: JIT, connection pools, route compilation
     await measure(500, 50, rawInsert);
     const inProcessCall = (i: number) =>
-      recordUsage(db, { id: agents[i % 50]!.agent.id, name: agents[i % 50]!.agent.name, team: "bench" }, { model: "bench-model", inputTokens: 1200, outputTokens: 300 }).then(
-        () => undefined,
-      );
+      recordUsage(
+        db,
+        { id: agents[i % 50]!.agent.id, name: agents[i % 50]!.agent.name, team: "bench" },
+        { model: "bench-model", inputTokens: 1200, outputTokens: 300 },
+      ).then(() => undefined);
     const raw = await measure(options.events, 50, rawInsert);
     const plain = await measure(options.events, 50, post);
     // The same service without HTTP (this process's own pool): what the route layer costs.
@@ -73,7 +77,16 @@ export async function usageBenchmark(options: { events: number; port: number }) 
       SELECT (SELECT count(*) FROM usage_events)::int AS raw, (SELECT coalesce(sum(events), 0) FROM usage_days)::int AS folded`;
     if (check!.raw !== check!.folded) throw new Error(`usage_days holds ${check!.folded} events, usage_events ${check!.raw}`);
 
-    Object.assign(results, { raw, plain, inProcess, agentBudgets, teamBudget, inProcessTeam, ratio: plain.perSecond / raw.perSecond, rollup: { ms: rollup.ms, folded: rollup.result.folded } });
+    Object.assign(results, {
+      raw,
+      plain,
+      inProcess,
+      agentBudgets,
+      teamBudget,
+      inProcessTeam,
+      ratio: plain.perSecond / raw.perSecond,
+      rollup: { ms: rollup.ms, folded: rollup.result.folded },
+    });
     console.log(`\n## Usage ingestion, 50 concurrent agents (${options.events.toLocaleString()} events each)\n`);
     console.log("| | per second | p50 ms | p99 ms | max ms |");
     console.log("|---|---:|---:|---:|---:|");

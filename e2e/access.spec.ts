@@ -166,7 +166,9 @@ test("X-Forwarded-For, -Host and -Proto count only from a trusted proxy", async 
   expect((await markSeen(behindProxy.copy(b.base, "127.0.0.9"))).status).toBe(403);
 });
 
-test("the console's Sign out ends the session: its cookie, copied before, passes nowhere; a console whose session ends elsewhere goes to the login page", async ({ page }) => {
+test("the console's Sign out ends the session: its cookie, copied before, passes nowhere; a console whose session ends elsewhere goes to the login page", async ({
+  page,
+}) => {
   const user = await newUser("approver");
   const signInPage = async () => {
     await page.goto(`${a.base}/login`);
@@ -202,9 +204,12 @@ test("a page on another port of the same host cannot make the console's writes (
   await expect(page.getByTestId("current-user")).toHaveText(victim.email);
 
   // The console itself may: the cookie is good.
-  const own = await page.evaluate(async () => (await fetch("/api/trpc/audit.verify", { method: "POST", headers: { "content-type": "application/json" }, body: '{"json":null}' })).status);
+  const own = await page.evaluate(
+    async () => (await fetch("/api/trpc/audit.verify", { method: "POST", headers: { "content-type": "application/json" }, body: '{"json":null}' })).status,
+  );
   expect(own).toBe(200);
-  const verifies = async () => (await database.query("SELECT count(*)::int AS n FROM audit_log WHERE verb = 'audit.verify' AND actor_id = $1", [victim.id])).rows[0].n as number;
+  const verifies = async () =>
+    (await database.query("SELECT count(*)::int AS n FROM audit_log WHERE verb = 'audit.verify' AND actor_id = $1", [victim.id])).rows[0].n as number;
   const seenAt = async () => (await database.query("SELECT notifications_seen_at AS at FROM users WHERE id = $1", [victim.id])).rows[0].at as Date;
   expect(await verifies()).toBe(1);
   const seenBefore = await seenAt();

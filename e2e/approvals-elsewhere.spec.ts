@@ -29,7 +29,13 @@ test("Slack: a request is posted, an approver approves it from Slack through War
   try {
     const admin = await signedInContext();
     // The API address is no field of the form: only a Slack-compatible server (here, the fake) needs it.
-    const saved = await trpcMutation(admin, "notifications.saveSlack", { botToken, signingSecret, defaultChannel: "#approvals", routes: [], apiUrl: slack.apiUrl });
+    const saved = await trpcMutation(admin, "notifications.saveSlack", {
+      botToken,
+      signingSecret,
+      defaultChannel: "#approvals",
+      routes: [],
+      apiUrl: slack.apiUrl,
+    });
     expect(saved.status).toBe(200);
 
     await page.setViewportSize({ width: 1440, height: 900 });
@@ -50,15 +56,22 @@ test("Slack: a request is posted, an approver approves it from Slack through War
     expect(post.body.channel).toBe("#approvals");
 
     // Unsigned, it is refused by the endpoint (401), not by the cross-site check (403).
-    const unsigned = await request.post("/api/slack/interactions", { headers: { "content-type": "application/x-www-form-urlencoded" }, data: "payload=%7B%7D" });
+    const unsigned = await request.post("/api/slack/interactions", {
+      headers: { "content-type": "application/x-www-form-urlencoded" },
+      data: "payload=%7B%7D",
+    });
     expect(unsigned.status()).toBe(401);
 
-    const signed = slack.signedInteraction(buttonClick(slack, { slackUser: "U_APPROVER", actionId: id, button: "warden_approve", channel: "C_approvals", ts: "1700000000.000100" }));
+    const signed = slack.signedInteraction(
+      buttonClick(slack, { slackUser: "U_APPROVER", actionId: id, button: "warden_approve", channel: "C_approvals", ts: "1700000000.000100" }),
+    );
     const clicked = await fetch(`${BASE}/api/slack/interactions`, { method: "POST", headers: signed.headers, body: signed.body });
     expect(clicked.status).toBe(200);
     const action = await request.get(`/api/v1/actions/${id}`, { headers: { Authorization: `Bearer ${await adminToken()}` } });
-    expect(((await action.json()) as { status: string; decidedBy: string })).toMatchObject({ status: "approved", decidedBy: approver.email });
-    await expect.poll(() => slack.callsOf("chat.update").some((c) => JSON.stringify(c.body.blocks).includes(`Approved by ${approver.email}`)), { timeout: 20_000 }).toBe(true);
+    expect((await action.json()) as { status: string; decidedBy: string }).toMatchObject({ status: "approved", decidedBy: approver.email });
+    await expect
+      .poll(() => slack.callsOf("chat.update").some((c) => JSON.stringify(c.body.blocks).includes(`Approved by ${approver.email}`)), { timeout: 20_000 })
+      .toBe(true);
 
     // In the console it no longer waits.
     await page.goto(`/inbox?action=${id}`);
@@ -74,7 +87,11 @@ test("Slack: a request is posted, an approver approves it from Slack through War
   }
 });
 
-test("Email: an admin sets up SMTP in Settings, each request is mailed with a link that opens it in the inbox after sign-in", async ({ page, request, browser }) => {
+test("Email: an admin sets up SMTP in Settings, each request is mailed with a link that opens it in the inbox after sign-in", async ({
+  page,
+  request,
+  browser,
+}) => {
   const mails: { to: string[]; raw: string }[] = [];
   const smtp = new SMTPServer({
     authOptional: true,

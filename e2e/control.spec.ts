@@ -31,7 +31,10 @@ test("an operator suspends the fleet in the console, sees three simulated agents
   const detail = page.getByTestId("ack-count").locator("..");
   for (const agent of agents) await expect(detail).toContainText(new RegExp(`${agent.name}\\s*\\d+ ms`));
   for (const agent of agents) await expect(page.getByTestId("not-acked").filter({ hasText: agent.name })).toHaveCount(0);
-  const denied = await request.post("/api/v1/actions", { headers: { Authorization: `Bearer ${agents[0]!.key}` }, data: { action: "x", tool: `${tool}-0`, confidence: 0.99 } });
+  const denied = await request.post("/api/v1/actions", {
+    headers: { Authorization: `Bearer ${agents[0]!.key}` },
+    data: { action: "x", tool: `${tool}-0`, confidence: 0.99 },
+  });
   expect(((await denied.json()) as { reasons: { code: string }[] }).reasons[0]!.code).toBe("control_suspended");
   await page.screenshot({ path: "test-results/screens/control.png", fullPage: true });
 
@@ -44,7 +47,10 @@ test("an operator suspends the fleet in the console, sees three simulated agents
   for (const agent of agents) await agent.sim.stop();
 });
 
-test("kill after an approver's edit: the console's plan lists the stale undo for a person, follows the rollback count, and the kill undoes what ran", async ({ page, request }) => {
+test("kill after an approver's edit: the console's plan lists the stale undo for a person, follows the rollback count, and the kill undoes what ran", async ({
+  page,
+  request,
+}) => {
   const token = await adminToken();
   const auth = { Authorization: `Bearer ${token}` };
   const tool = `ops.restart-${Math.random().toString(36).slice(2, 6)}`;
@@ -63,12 +69,22 @@ test("kill after an approver's edit: the console's plan lists the stale undo for
   for (const [i, container] of ["web", "api"].entries()) {
     const proposed = await request.post("/api/v1/actions", {
       headers: agentAuth,
-      data: { action: `restart ${container} (${tool})`, tool, confidence: 0.4, args: { container }, reversible: true, undo: { tool, args: { container, revert: true } } },
+      data: {
+        action: `restart ${container} (${tool})`,
+        tool,
+        confidence: 0.4,
+        args: { container },
+        reversible: true,
+        undo: { tool, args: { container, revert: true } },
+      },
     });
     const { id } = (await proposed.json()) as { id: string };
     ids.push(id);
     await page.goto("/inbox");
-    await page.getByTestId("inbox-item").filter({ hasText: `restart ${container} (${tool})` }).click();
+    await page
+      .getByTestId("inbox-item")
+      .filter({ hasText: `restart ${container} (${tool})` })
+      .click();
     await page.keyboard.press("e");
     await page.getByLabel("Edited args (JSON)").fill(JSON.stringify({ container: `${container}-canary` }));
     await page.getByLabel("Edited args (JSON)").press("Control+Enter");

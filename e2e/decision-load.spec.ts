@@ -21,7 +21,9 @@ test("200 concurrent proposals from 20 agents sharing the same remembered failur
   try {
     const token = await adminToken(ADMIN, a.base);
     const admin = { authorization: `Bearer ${token}`, "content-type": "application/json" };
-    expect((await fetch(`${a.base}/api/v1/tools/docker.restart`, { method: "PUT", headers: admin, body: JSON.stringify({ scopes: ["staging/*"] }) })).status).toBe(200);
+    expect(
+      (await fetch(`${a.base}/api/v1/tools/docker.restart`, { method: "PUT", headers: admin, body: JSON.stringify({ scopes: ["staging/*"] }) })).status,
+    ).toBe(200);
     const keys: string[] = [];
     const keyIds: string[] = [];
     for (let i = 0; i < 20; i++) {
@@ -55,7 +57,10 @@ test("200 concurrent proposals from 20 agents sharing the same remembered failur
           body: JSON.stringify({ action: "docker restart traefik", tool: "docker.restart", resource: "staging/traefik", confidence: 0.97, args: { n: i } }),
         });
         const text = await response.text();
-        return { status: response.status, body: response.status === 201 ? (JSON.parse(text) as { id: string; decision: string; recalled: { id: string }[] }) : text };
+        return {
+          status: response.status,
+          body: response.status === 201 ? (JSON.parse(text) as { id: string; decision: string; recalled: { id: string }[] }) : text,
+        };
       }),
     );
     const failed = answers.filter((x) => x.status !== 201);
@@ -75,7 +80,9 @@ test("200 concurrent proposals from 20 agents sharing the same remembered failur
     // The entries' recall counters catch up (each instance folds the recall log every second),
     // every recall counted once whichever instance logged or folded it.
     await expect
-      .poll(async () => (await client.query("SELECT times_recalled FROM memories WHERE id = ANY($1::uuid[])", [lessonIds])).rows.map((r) => r.times_recalled), { timeout: 20_000 })
+      .poll(async () => (await client.query("SELECT times_recalled FROM memories WHERE id = ANY($1::uuid[])", [lessonIds])).rows.map((r) => r.times_recalled), {
+        timeout: 20_000,
+      })
       .toEqual([200, 200, 200, 200, 200]);
 
     // A key revoked through one instance is refused by the other within a second, though the
@@ -99,7 +106,15 @@ test("200 concurrent proposals from 20 agents sharing the same remembered failur
         body: JSON.stringify({ action: "docker restart traefik", tool: "docker.restart", resource: "staging/traefik", confidence: 0.97, args: {} }),
       }).then(async (r) => ((await r.json()) as { decision: string }).decision);
     expect(await proposeOnB()).toBe("execute_with_notification");
-    expect((await fetch(`${a.base}/api/v1/control/suspend`, { method: "POST", headers: admin, body: JSON.stringify({ scope: "team:ops", reason: "e2e: two instances" }) })).status).toBe(200);
+    expect(
+      (
+        await fetch(`${a.base}/api/v1/control/suspend`, {
+          method: "POST",
+          headers: admin,
+          body: JSON.stringify({ scope: "team:ops", reason: "e2e: two instances" }),
+        })
+      ).status,
+    ).toBe(200);
     expect(await proposeOnB()).toBe("deny");
   } finally {
     await client.end();

@@ -2,7 +2,10 @@ import { expect, test } from "@playwright/test";
 import { adminToken, createUser, provisionAgent, signedInContext, trpcMutation } from "./support/api";
 import { logIn } from "./support/helpers";
 
-test("an approver sees a proposal appear live, edits its args, approves from the keyboard, and the agent's wait returns the edited args", async ({ page, request }) => {
+test("an approver sees a proposal appear live, edits its args, approves from the keyboard, and the agent's wait returns the edited args", async ({
+  page,
+  request,
+}) => {
   const token = await adminToken();
   const tool = `docker.restart-${Math.random().toString(36).slice(2, 6)}`;
   const agent = await provisionAgent(request, token, { name: tool });
@@ -52,10 +55,16 @@ test("an approver sees a proposal appear live, edits its args, approves from the
     await request.post("/api/v1/actions", { headers: agentAuth, data: { action: `restart cache ${confidence} (${tool})`, tool, confidence } });
   }
   await expect(page.getByTestId("inbox-item").filter({ hasText: tool })).toHaveCount(2);
-  await page.getByTestId("inbox-item").filter({ hasText: `restart cache 0.3 (${tool})` }).click();
+  await page
+    .getByTestId("inbox-item")
+    .filter({ hasText: `restart cache 0.3 (${tool})` })
+    .click();
   await page.keyboard.press("a");
   await expect(page.getByTestId("inbox-notice")).toContainText("Approved: restart cache 0.3");
-  await page.getByTestId("inbox-item").filter({ hasText: `restart cache 0.2 (${tool})` }).click();
+  await page
+    .getByTestId("inbox-item")
+    .filter({ hasText: `restart cache 0.2 (${tool})` })
+    .click();
   await page.keyboard.press("r");
   await page.getByLabel("Reason (goes back to the agent)").fill("not during peak hours");
   await page.getByRole("button", { name: "Reject", exact: true }).click();

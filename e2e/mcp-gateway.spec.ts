@@ -64,12 +64,16 @@ test("an admin adds an MCP server, grants one of its tools, and approves the age
     await expect(agentRow).toContainText(tool);
 
     const client = new Client({ name: "e2e-agent", version: "1.0.0" });
-    await client.connect(new StreamableHTTPClientTransport(new URL("/api/mcp/gateway", BASE), { requestInit: { headers: { Authorization: `Bearer ${key.secret}` } } }));
+    await client.connect(
+      new StreamableHTTPClientTransport(new URL("/api/mcp/gateway", BASE), { requestInit: { headers: { Authorization: `Bearer ${key.secret}` } } }),
+    );
     try {
       expect((await client.listTools()).tools.map((t) => t.name)).toEqual([`${server}__write_file`]);
       // No confidence stated and none set for the tool: it waits for a human.
       const target = path.join(folder, "release-notes.txt");
-      const calling = client.callTool({ name: `${server}__write_file`, arguments: { path: target, content: "approved in the inbox" } }, undefined, { timeout: 60_000 });
+      const calling = client.callTool({ name: `${server}__write_file`, arguments: { path: target, content: "approved in the inbox" } }, undefined, {
+        timeout: 60_000,
+      });
 
       await page.getByRole("link", { name: "Inbox" }).click();
       const item = page.getByTestId("inbox-item").filter({ hasText: agent.name });

@@ -57,13 +57,20 @@ for (const [transportName, transportFor] of [
       expect(guard.inputSchema.required).not.toContain("tool");
       expect(Object.keys(guard.inputSchema.properties ?? {})).toContain("tool");
 
-      const auto = parsed(await client.callTool({ name: "guard_action", arguments: { action: "restart worker", tool, args: { container: "worker" }, confidence: 0.99 } }));
+      const auto = parsed(
+        await client.callTool({ name: "guard_action", arguments: { action: "restart worker", tool, args: { container: "worker" }, confidence: 0.99 } }),
+      );
       expect(auto).toMatchObject({ decision: "auto_execute", status: "approved", allowed: true, approvedArgs: { container: "worker" } });
-      const reported = parsed(await client.callTool({ name: "report_result", arguments: { actionId: auto.actionId, status: "succeeded", output: { ok: true } } }));
+      const reported = parsed(
+        await client.callTool({ name: "report_result", arguments: { actionId: auto.actionId, status: "succeeded", output: { ok: true } } }),
+      );
       expect(reported).toEqual({ actionId: auto.actionId, status: "succeeded" });
       expect(await actionStatus(request, key, String(auto.actionId))).toBe("succeeded");
 
-      const asking = client.callTool({ name: "guard_action", arguments: { action: "drop cache", tool, args: { keys: "*" }, confidence: 0.4, waitSeconds: 20 } });
+      const asking = client.callTool({
+        name: "guard_action",
+        arguments: { action: "drop cache", tool, args: { keys: "*" }, confidence: 0.4, waitSeconds: 20 },
+      });
       await approveWhenPending(request, token, name, { args: { keys: "session:*" } });
       expect(parsed(await asking)).toMatchObject({ decision: "require_approval", allowed: true, argsEdited: true, approvedArgs: { keys: "session:*" } });
 
@@ -114,7 +121,12 @@ for (const [transportName, transportFor] of [
     const auth = { Authorization: `Bearer ${token}` };
     try {
       const asking = client.callTool({ name: "guard_action", arguments: { action: "drop the cache", tool, confidence: 0.3, waitSeconds: 45 } });
-      await expect.poll(async () => ((await (await request.get(`/api/v1/approvals?status=pending&agent=${name}`, { headers: auth })).json()) as { items: unknown[] }).items.length).toBe(1);
+      await expect
+        .poll(
+          async () =>
+            ((await (await request.get(`/api/v1/approvals?status=pending&agent=${name}`, { headers: auth })).json()) as { items: unknown[] }).items.length,
+        )
+        .toBe(1);
       const suspendedAt = Date.now();
       expect((await request.post("/api/v1/control/suspend", { headers: auth, data: { scope: `agent:${name}`, reason: "mcp drill" } })).status()).toBe(200);
       const answer = parsed(await asking);
@@ -152,7 +164,12 @@ test("over stdio, a long wait sends progress notifications and never outlasts 50
 });
 
 test("/api/mcp refuses a request without an agent key, and a personal token", async ({ request }) => {
-  const initialize = { jsonrpc: "2.0", id: 1, method: "initialize", params: { protocolVersion: "2025-06-18", capabilities: {}, clientInfo: { name: "e2e", version: "1" } } };
+  const initialize = {
+    jsonrpc: "2.0",
+    id: 1,
+    method: "initialize",
+    params: { protocolVersion: "2025-06-18", capabilities: {}, clientInfo: { name: "e2e", version: "1" } },
+  };
   const headers = { accept: "application/json, text/event-stream", "content-type": "application/json" };
 
   const anonymous = await request.post("/api/mcp", { headers, data: initialize });

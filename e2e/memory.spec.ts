@@ -2,13 +2,19 @@ import { expect, test } from "@playwright/test";
 import { adminToken, createUser } from "./support/api";
 import { logIn } from "./support/helpers";
 
-test("an approver searches memory for traefik, opens the entry, follows it to its action, retires it, and recall no longer returns it", async ({ page, request }) => {
+test("an approver searches memory for traefik, opens the entry, follows it to its action, retires it, and recall no longer returns it", async ({
+  page,
+  request,
+}) => {
   const token = await adminToken();
   const auth = { Authorization: `Bearer ${token}` };
   const suffix = Math.random().toString(36).slice(2, 7);
   const tool = `docker.restart-${suffix}`;
   await request.put(`/api/v1/tools/${tool}`, { headers: auth, data: { scopes: ["staging/*"] } });
-  const created = await request.post("/api/v1/agents", { headers: auth, data: { name: `ops-mem-${suffix}`, role: "specialist", team: "ops", tools: [tool], scopes: ["staging/*"] } });
+  const created = await request.post("/api/v1/agents", {
+    headers: auth,
+    data: { name: `ops-mem-${suffix}`, role: "specialist", team: "ops", tools: [tool], scopes: ["staging/*"] },
+  });
   const { key } = (await created.json()) as { key: { secret: string } };
   const agentAuth = { Authorization: `Bearer ${key.secret}` };
   const resource = `staging/traefik${suffix}`;
@@ -42,7 +48,10 @@ test("an approver searches memory for traefik, opens the entry, follows it to it
   expect(await recall()).not.toContain(reason);
 });
 
-test("an approver edits a lesson (the old text stays as a version), merges a duplicate into it, and the agent's page shows what it taught", async ({ page, request }) => {
+test("an approver edits a lesson (the old text stays as a version), merges a duplicate into it, and the agent's page shows what it taught", async ({
+  page,
+  request,
+}) => {
   const token = await adminToken();
   const auth = { Authorization: `Bearer ${token}` };
   const suffix = Math.random().toString(36).slice(2, 7);
@@ -98,14 +107,20 @@ test("a search with typos explains each hit, and the lesson lists the decision i
   const [restart, runbook] = [`ops.restart-${letters}`, `runbook.exec-${letters}`];
   for (const tool of [restart, runbook]) await request.put(`/api/v1/tools/${tool}`, { headers: auth, data: { scopes: ["staging/*"] } });
   const agent = async (name: string) => {
-    const created = await request.post("/api/v1/agents", { headers: auth, data: { name, role: "specialist", team: "ops", tools: [restart, runbook], scopes: ["staging/*"] } });
+    const created = await request.post("/api/v1/agents", {
+      headers: auth,
+      data: { name, role: "specialist", team: "ops", tools: [restart, runbook], scopes: ["staging/*"] },
+    });
     return { Authorization: `Bearer ${((await created.json()) as { key: { secret: string } }).key.secret}` };
   };
   const [ada, bo] = [await agent(`ada-${letters}`), await agent(`bo-${letters}`)];
   const resource = `staging/${service}`;
   const failed = await request.post("/api/v1/actions", { headers: ada, data: { action: `restart ${service}`, tool: restart, resource, confidence: 0.97 } });
   const reason = `port 8443 was still bound by a stale process; free it before restarting ${service}`;
-  await request.post(`/api/v1/actions/${((await failed.json()) as { id: string }).id}/result`, { headers: ada, data: { status: "failed", failureReason: reason } });
+  await request.post(`/api/v1/actions/${((await failed.json()) as { id: string }).id}/result`, {
+    headers: ada,
+    data: { status: "failed", failureReason: reason },
+  });
   // Another agent, another tool, another verb for the same operation on the same resource: lowered.
   const lowered = await request.post("/api/v1/actions", { headers: bo, data: { action: `bounce ${service}`, tool: runbook, resource, confidence: 0.97 } });
   const decision = (await lowered.json()) as { decision: string; recalled: { why: { match: string } }[] };

@@ -133,7 +133,10 @@ test("a draft runs in shadow beside the policy, then is dropped; an approval gra
   });
   const { key } = (await created.json()) as { key: { secret: string } };
   const propose = async (action: string, confidence: number) => {
-    const response = await request.post("/api/v1/actions", { headers: { Authorization: `Bearer ${key.secret}` }, data: { action, tool, resource: "prod/cache", confidence } });
+    const response = await request.post("/api/v1/actions", {
+      headers: { Authorization: `Bearer ${key.secret}` },
+      data: { action, tool, resource: "prod/cache", confidence },
+    });
     expect(response.status()).toBe(201);
     return (await response.json()) as { id: string; decision: string; reasons: { code: string; message: string }[] };
   };

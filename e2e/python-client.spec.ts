@@ -31,7 +31,11 @@ function run(command: string, args: string[], env: NodeJS.ProcessEnv, timeoutMs:
 
 test("the Python client's own tests pass against this Warden (clients/python/tests)", async ({ request }) => {
   test.setTimeout(SUITE_TIMEOUT_MS + 60_000);
-  const probe = spawnSync(PYTHON, ["-c", "import sys; assert sys.version_info >= (3, 9), sys.version"], { encoding: "utf8", timeout: 15_000, stdio: ["ignore", "pipe", "pipe"] });
+  const probe = spawnSync(PYTHON, ["-c", "import sys; assert sys.version_info >= (3, 9), sys.version"], {
+    encoding: "utf8",
+    timeout: 15_000,
+    stdio: ["ignore", "pipe", "pipe"],
+  });
   if (probe.error || probe.status !== 0) {
     throw new Error(
       `The Python client's tests need Python 3.9 or newer as \`${PYTHON}\` (set WARDEN_PYTHON to use another): ` +

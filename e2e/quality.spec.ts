@@ -2,7 +2,10 @@ import { expect, test } from "@playwright/test";
 import { adminToken, createUser, provisionAgent } from "./support/api";
 import { logIn, uniqueName } from "./support/helpers";
 
-test("a viewer rates an action thumbs down with a comment and sees it listed beside an evaluator's score; rating again replaces it", async ({ page, request }) => {
+test("a viewer rates an action thumbs down with a comment and sees it listed beside an evaluator's score; rating again replaces it", async ({
+  page,
+  request,
+}) => {
   const token = await adminToken();
   const tool = uniqueName("report.write");
   const worker = await provisionAgent(request, token, { name: tool });

@@ -27,7 +27,13 @@ async function queueForcePush(request: Parameters<typeof provisionAgent>[0]) {
   const agent = await provisionAgent(request, token, { name: tool });
   const proposed = await request.post("/api/v1/actions", {
     headers: { Authorization: `Bearer ${agent.key}` },
-    data: { action: `git push --force origin main (${tool})`, tool, confidence: 0.89, args: { remote: "origin", branch: "main" }, rationale: "rewrite the release branch after the bad merge" },
+    data: {
+      action: `git push --force origin main (${tool})`,
+      tool,
+      confidence: 0.89,
+      args: { remote: "origin", branch: "main" },
+      rationale: "rewrite the release branch after the bad merge",
+    },
   });
   expect(proposed.status()).toBe(201);
   const body = (await proposed.json()) as { id: string; decision: string };
@@ -35,7 +41,10 @@ async function queueForcePush(request: Parameters<typeof provisionAgent>[0]) {
   return { id: body.id, tool, agent };
 }
 
-test("on a 390 px phone: a menu instead of the sidebar, the inbox list then detail with the decision buttons in reach, and the stop buttons first on /control", async ({ page, request }) => {
+test("on a 390 px phone: a menu instead of the sidebar, the inbox list then detail with the decision buttons in reach, and the stop buttons first on /control", async ({
+  page,
+  request,
+}) => {
   const { id, tool, agent } = await queueForcePush(request);
   await page.setViewportSize(PHONE);
   await logIn(page);
@@ -113,7 +122,10 @@ test("on a 390 px phone: a menu instead of the sidebar, the inbox list then deta
   }
 });
 
-test("at 1440 px: the findings — the 30% line drawn, a styled 404, read-only policy for a viewer, audit rows that open from the keyboard, the webhooks list, unregistered tools named", async ({ page, request }) => {
+test("at 1440 px: the findings — the 30% line drawn, a styled 404, read-only policy for a viewer, audit rows that open from the keyboard, the webhooks list, unregistered tools named", async ({
+  page,
+  request,
+}) => {
   const { tool, agent } = await queueForcePush(request);
   await page.setViewportSize(DESKTOP);
   await logIn(page);
@@ -140,7 +152,10 @@ test("at 1440 px: the findings — the 30% line drawn, a styled 404, read-only p
   const y = Number(await flagLine.getAttribute("y1"));
   expect(y).toBeGreaterThan(5);
   expect(y).toBeLessThan(230);
-  await chart.locator("..").locator("..").screenshot({ path: `${SCREENS}/intervention-chart-1440.png` });
+  await chart
+    .locator("..")
+    .locator("..")
+    .screenshot({ path: `${SCREENS}/intervention-chart-1440.png` });
   // Its data as a table: dates as people read them, not ISO strings.
   await chart.locator("..").locator("..").getByRole("button", { name: "Data" }).click();
   const table = page.getByTestId("table-intervention-rate");

@@ -1,5 +1,14 @@
 import { expect, test } from "@playwright/test";
-import { ActionNotAllowedError, ArgsMismatchError, ControlStopError, ToolDeclarationError, ToolRateLimitError, Warden, WardenInputError, type JsonObject } from "../sdk/src";
+import {
+  ActionNotAllowedError,
+  ArgsMismatchError,
+  ControlStopError,
+  ToolDeclarationError,
+  ToolRateLimitError,
+  Warden,
+  WardenInputError,
+  type JsonObject,
+} from "../sdk/src";
 import { uniqueName } from "./support/helpers";
 import { actionStatus, approveWhenPending, BASE, provisionSdkAgent, provisionWorker } from "./support/sdk-agent";
 
@@ -88,7 +97,10 @@ test("a suspend aborts a running tool within one second, and the agent acknowled
     const stopped = expect(call).rejects.toBeInstanceOf(ControlStopError);
     await isRunning;
     const suspendedAt = Date.now();
-    const suspend = await request.post("/api/v1/control/suspend", { headers: { Authorization: `Bearer ${token}` }, data: { scope: `agent:${name}`, reason: "e2e drill" } });
+    const suspend = await request.post("/api/v1/control/suspend", {
+      headers: { Authorization: `Bearer ${token}` },
+      data: { scope: `agent:${name}`, reason: "e2e drill" },
+    });
     expect(suspend.status()).toBe(200);
     const { epoch } = (await suspend.json()) as { epoch: number };
     await stopped;
@@ -127,7 +139,11 @@ test("guard(...).run(fn) stops on a suspend like a tool does: the function's sig
     const stopped = expect(job).rejects.toBeInstanceOf(ControlStopError);
     await isRunning;
     const suspendedAt = Date.now();
-    expect((await request.post("/api/v1/control/suspend", { headers: { Authorization: `Bearer ${token}` }, data: { scope: `agent:${name}`, reason: "e2e drill" } })).status()).toBe(200);
+    expect(
+      (
+        await request.post("/api/v1/control/suspend", { headers: { Authorization: `Bearer ${token}` }, data: { scope: `agent:${name}`, reason: "e2e drill" } })
+      ).status(),
+    ).toBe(200);
     await stopped;
     expect(abortedAt - suspendedAt).toBeLessThan(1000);
     expect(await actionStatus(request, key, decision.actionId)).toBe("failed");
@@ -165,7 +181,9 @@ test("a kill runs the registered undo and reports it: Warden shows the action ro
   }
 });
 
-test("tasks.run takes only its capability, checkpoints, stops with a suspend, resumes from the checkpoint, and claims nothing while paused", async ({ request }) => {
+test("tasks.run takes only its capability, checkpoints, stops with a suspend, resumes from the checkpoint, and claims nothing while paused", async ({
+  request,
+}) => {
   const [capability, other] = [uniqueName("cap"), uniqueName("other")];
   const worker = await provisionWorker(request, [capability, other]);
   const warden = new Warden({ url: BASE, key: worker.key });
@@ -266,7 +284,9 @@ test("a write whose answer was lost is retried with the same Idempotency-Key and
   expect(refusals).toBe(2);
 });
 
-test("a tool's declaration is held before asking Warden: scope, local rate limit, and a confirmation Warden's registry must also require", async ({ request }) => {
+test("a tool's declaration is held before asking Warden: scope, local rate limit, and a confirmation Warden's registry must also require", async ({
+  request,
+}) => {
   const { token, tool, name, key } = await provisionSdkAgent(request);
   const warden = new Warden({ url: BASE, key });
   let runs = 0;

@@ -35,7 +35,9 @@ async function watchViolations(page: Page): Promise<string[]> {
   await page.exposeFunction("reportCspViolation", (text: string) => violations.push(text));
   await page.addInitScript(() => {
     document.addEventListener("securitypolicyviolation", (e) =>
-      (window as unknown as { reportCspViolation: (t: string) => void }).reportCspViolation(`${location.pathname}: ${e.violatedDirective} blocked ${e.blockedURI}`),
+      (window as unknown as { reportCspViolation: (t: string) => void }).reportCspViolation(
+        `${location.pathname}: ${e.violatedDirective} blocked ${e.blockedURI}`,
+      ),
     );
   });
   page.on("console", (message) => {
@@ -92,7 +94,10 @@ test("the login page carries them too, and a next target elsewhere still lands o
 
 test("a page elsewhere cannot frame /control", async ({ page }) => {
   await logIn(page);
-  const attacker = await serveAttackerPage(E2E_PORT + 3, `<!doctype html><title>free prizes</title><iframe name="victim" src="${BASE}/control" width="800" height="600"></iframe>`);
+  const attacker = await serveAttackerPage(
+    E2E_PORT + 3,
+    `<!doctype html><title>free prizes</title><iframe name="victim" src="${BASE}/control" width="800" height="600"></iframe>`,
+  );
   try {
     await page.goto(attacker.url);
     await page.waitForTimeout(1500);
@@ -100,7 +105,12 @@ test("a page elsewhere cannot frame /control", async ({ page }) => {
     expect(framed).toBeTruthy();
     // Chromium refuses to render it: the frame holds its error page, not the console.
     expect(framed.url().startsWith(BASE)).toBe(false);
-    expect(await framed.locator("[data-testid=current-user]").count().catch(() => 0)).toBe(0);
+    expect(
+      await framed
+        .locator("[data-testid=current-user]")
+        .count()
+        .catch(() => 0),
+    ).toBe(0);
   } finally {
     await attacker.close();
   }

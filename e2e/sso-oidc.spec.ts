@@ -140,9 +140,7 @@ test("signing in through the company's OpenID Connect provider: mapped role, sig
   // Every sign-in through the provider is audited as such, with its session.
   const client = new pg.Client({ connectionString: databaseUrl! });
   await client.connect();
-  const logins = await client.query(
-    "SELECT actor_label, data FROM audit_log WHERE verb = 'auth.login' AND data->>'method' = 'oidc' ORDER BY id",
-  );
+  const logins = await client.query("SELECT actor_label, data FROM audit_log WHERE verb = 'auth.login' AND data->>'method' = 'oidc' ORDER BY id");
   const refusedRows = await client.query("SELECT data FROM audit_log WHERE verb = 'auth.login_failed' AND actor_label = 'eve@evil.example'");
   await client.end();
   expect(logins.rows.map((r) => r.actor_label)).toEqual(["ana@corp.example", "bo@corp.example", "carol@corp.example"]);

@@ -79,7 +79,10 @@ test("two Warden processes started together on an empty database both serve, wit
     children[1] = restarted;
     await waitForHealth(ports[1]!, restarted, () => logs[1]!.join(""));
     const beat = await fetch(`${b}/api/v1/heartbeat`, { method: "POST", headers: { authorization: `Bearer ${key.secret}` }, body: "{}" });
-    expect(((await beat.json()) as { control: { state: string; reason: string } }).control).toMatchObject({ state: "suspended", reason: "drill across instances" });
+    expect(((await beat.json()) as { control: { state: string; reason: string } }).control).toMatchObject({
+      state: "suspended",
+      reason: "drill across instances",
+    });
   } finally {
     for (const child of children) child.kill("SIGTERM");
   }

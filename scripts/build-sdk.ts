@@ -31,7 +31,11 @@ const FRAMEWORK_PEERS: Record<string, string> = {
 const tsc = spawnSync(process.execPath, [path.join(ROOT, "node_modules/typescript/bin/tsc"), "-p", "sdk"], { stdio: "inherit" });
 if (tsc.status !== 0) process.exit(tsc.status ?? 1);
 
-const root = JSON.parse(readFileSync(path.join(ROOT, "package.json"), "utf8")) as { license: string; dependencies: Record<string, string>; bin: Record<string, string> };
+const root = JSON.parse(readFileSync(path.join(ROOT, "package.json"), "utf8")) as {
+  license: string;
+  dependencies: Record<string, string>;
+  bin: Record<string, string>;
+};
 const manifest = {
   name: "@warden/sdk",
   version: SDK_VERSION,
@@ -56,4 +60,6 @@ const manifest = {
 writeFileSync(path.join(DIST, "package.json"), `${JSON.stringify(manifest, null, 2)}\n`);
 copyFileSync(path.join(ROOT, "LICENSE"), path.join(DIST, "LICENSE"));
 chmodSync(path.join(ROOT, root.bin["warden-mcp"]!), 0o755);
-console.log(`sdk: built sdk/dist (${manifest.name} ${manifest.version}: ${manifest.main}, adapters ${ADAPTERS.join(", ")}, warden-mcp at ${root.bin["warden-mcp"]})`);
+console.log(
+  `sdk: built sdk/dist (${manifest.name} ${manifest.version}: ${manifest.main}, adapters ${ADAPTERS.join(", ")}, warden-mcp at ${root.bin["warden-mcp"]})`,
+);

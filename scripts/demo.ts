@@ -27,7 +27,11 @@ async function main() {
       const { body: issued } = await admin.post<{ secret: string }>(`/api/v1/agents/${id}/keys`, { name: "demo" }, { retry: "idempotent" });
       return { id, key: issued.secret };
     }
-    const { body: created } = await admin.post<{ agent: { id: string }; key: { secret: string } }>("/api/v1/agents", { name, ...body }, { retry: "idempotent" });
+    const { body: created } = await admin.post<{ agent: { id: string }; key: { secret: string } }>(
+      "/api/v1/agents",
+      { name, ...body },
+      { retry: "idempotent" },
+    );
     return { id: created.agent.id, key: created.key.secret };
   };
   const lead = await keyFor("lead", { role: "lead", team: "ops", capabilities: ["plan"] });

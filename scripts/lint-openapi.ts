@@ -17,7 +17,10 @@ try {
   const file = path.join(dir, "openapi.json");
   writeFileSync(file, JSON.stringify(buildOpenApiDocument(API_ROUTES, SERVER_URL), null, 2));
   const redocly = path.join(process.cwd(), "node_modules", ".bin", "redocly");
-  const result = spawnSync(redocly, ["lint", "--config", "redocly.yaml", "--format", "stylish", file], { stdio: "inherit", env: { ...process.env, REDOCLY_TELEMETRY: "off", REDOCLY_SUPPRESS_UPDATE_NOTICE: "true" } });
+  const result = spawnSync(redocly, ["lint", "--config", "redocly.yaml", "--format", "stylish", file], {
+    stdio: "inherit",
+    env: { ...process.env, REDOCLY_TELEMETRY: "off", REDOCLY_SUPPRESS_UPDATE_NOTICE: "true" },
+  });
   process.exitCode = result.status ?? 1;
 } finally {
   rmSync(dir, { recursive: true, force: true });

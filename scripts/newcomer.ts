@@ -45,16 +45,25 @@ async function main(): Promise<void> {
     if (session?.user?.email !== admin.email) throw new Error("could not sign in with the printed password");
     mark("sign in with the printed password");
 
-    const created = (await (await call("POST", "/api/trpc/tokens.create", { json: { name: "newcomer" } })).json()) as { result: { data: { json: { secret: string } } } };
+    const created = (await (await call("POST", "/api/trpc/tokens.create", { json: { name: "newcomer" } })).json()) as {
+      result: { data: { json: { secret: string } } };
+    };
     const token = { authorization: `Bearer ${created.result.data.json.secret}` };
     const put = await call("PUT", "/api/v1/tools/docker.container", { scopes: ["staging/*"] }, token);
     if (put.status !== 200) throw new Error(`registering the tool: ${put.status} ${await put.text()}`);
-    const agent = await call("POST", "/api/v1/agents", { name: "ops-1", role: "specialist", team: "ops", capabilities: ["containers"], tools: ["docker.container"], scopes: ["staging/*"] }, token);
+    const agent = await call(
+      "POST",
+      "/api/v1/agents",
+      { name: "ops-1", role: "specialist", team: "ops", capabilities: ["containers"], tools: ["docker.container"], scopes: ["staging/*"] },
+      token,
+    );
     if (agent.status !== 201) throw new Error(`registering the agent: ${agent.status} ${await agent.text()}`);
     const key = { authorization: `Bearer ${((await agent.json()) as { key: { secret: string } }).key.secret}` };
     mark("register a tool and an agent");
 
-    const proposed = (await (await call("POST", "/api/v1/actions", { action: "docker rm cache", tool: "docker.container", resource: "staging/cache", confidence: 0.99 }, key)).json()) as { id: string; decision: string };
+    const proposed = (await (
+      await call("POST", "/api/v1/actions", { action: "docker rm cache", tool: "docker.container", resource: "staging/cache", confidence: 0.99 }, key)
+    ).json()) as { id: string; decision: string };
     if (proposed.decision !== "require_approval") throw new Error(`docker rm cache at 0.99 was ${proposed.decision}, not require_approval`);
     const waiting = call("GET", `/api/v1/actions/${proposed.id}/wait?timeoutSeconds=30`, undefined, key);
     const approved = await call("POST", `/api/v1/actions/${proposed.id}/approve`, { comment: "newcomer" }, token);

@@ -9,7 +9,19 @@ import path from "node:path";
  * on an unchanged checkout goes straight to serving.
  */
 const ROOT = process.cwd();
-const BUILD_INPUTS = ["app", "components", "server", "sdk/src", "public", "proxy.ts", "next.config.js", "postcss.config.mjs", "tsconfig.json", "package-lock.json", "prisma/schema.prisma"];
+const BUILD_INPUTS = [
+  "app",
+  "components",
+  "server",
+  "sdk/src",
+  "public",
+  "proxy.ts",
+  "next.config.js",
+  "postcss.config.mjs",
+  "tsconfig.json",
+  "package-lock.json",
+  "prisma/schema.prisma",
+];
 const SKIP = new Set(["node_modules", ".next", "generated"]);
 
 function hashInputs(inputs: string[]): string {

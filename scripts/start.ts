@@ -91,7 +91,9 @@ async function main(): Promise<void> {
     if (force) {
       stopBuild();
       child?.kill("SIGKILL");
-      return childExit().then(() => database.stop("immediate")).finally(() => process.exit(code));
+      return childExit()
+        .then(() => database.stop("immediate"))
+        .finally(() => process.exit(code));
     }
     stopping ??= (async () => {
       stopBuild();
@@ -159,7 +161,15 @@ async function main(): Promise<void> {
 
     child = spawn(process.execPath, ["--import", "tsx", path.resolve("scripts/serve.ts")], {
       stdio: ["ignore", "inherit", "inherit"],
-      env: { ...process.env, PORT: String(port), HOST: host, AUTH_SECRET: authSecret, NODE_ENV: "production", NEXT_TELEMETRY_DISABLED: "1", WARDEN_LAUNCHER_PID: String(process.pid) },
+      env: {
+        ...process.env,
+        PORT: String(port),
+        HOST: host,
+        AUTH_SECRET: authSecret,
+        NODE_ENV: "production",
+        NEXT_TELEMETRY_DISABLED: "1",
+        WARDEN_LAUNCHER_PID: String(process.pid),
+      },
     });
     const server = child;
     server.once("exit", (code, signal) => {

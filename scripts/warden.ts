@@ -209,10 +209,13 @@ async function verifyWithAnchors(db: import("../server/db/client").Db, file: str
     const given = (publicKeyArgs ?? []).map((arg) => (existsSync(arg) ? readFileSync(arg, "utf8") : arg));
     const configured = env.WARDEN_AUDIT_ANCHOR_PUBLIC_KEY?.split(",") ?? [];
     publicKeys =
-      given.length > 0 ? given.map(parseAnchorPublicKey)
-      : configured.length > 0 ? configured.map(parseAnchorPublicKey)
-      : env.auditAnchorKey ? [env.auditAnchorKey.publicKey]
-      : [];
+      given.length > 0
+        ? given.map(parseAnchorPublicKey)
+        : configured.length > 0
+          ? configured.map(parseAnchorPublicKey)
+          : env.auditAnchorKey
+            ? [env.auditAnchorKey.publicKey]
+            : [];
   } catch (error) {
     console.error(`--public-key: ${error instanceof Error ? error.message : String(error)}`);
     return 2;

@@ -58,9 +58,7 @@ export default async function LoginPage({ searchParams }: { searchParams: Promis
         ) : null}
         {sso && passwords ? <p className="my-4 text-center text-xs text-slate-600">or with your email and password</p> : null}
         {passwords ? <LoginForm next={next ?? "/"} /> : null}
-        {!sso && !passwords ? (
-          <p className="text-sm text-slate-600">Password sign-in is turned off and no identity provider is configured.</p>
-        ) : null}
+        {!sso && !passwords ? <p className="text-sm text-slate-600">Password sign-in is turned off and no identity provider is configured.</p> : null}
       </div>
     </main>
   );

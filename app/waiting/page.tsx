@@ -20,8 +20,11 @@ export default async function WaitingPage() {
       <div className="w-full max-w-md rounded-xl bg-white p-8 shadow-xl">
         <h1 className="text-lg font-semibold">Waiting for an admin to grant you a role</h1>
         <p className="mt-3 text-sm text-slate-600">
-          You are signed in as <span className="font-medium text-slate-900" data-testid="waiting-email">{person.email}</span>, but Warden has not
-          given you a role yet. An admin sees you in Settings → Users and can grant one there; then reload this page.
+          You are signed in as{" "}
+          <span className="font-medium text-slate-900" data-testid="waiting-email">
+            {person.email}
+          </span>
+          , but Warden has not given you a role yet. An admin sees you in Settings → Users and can grant one there; then reload this page.
         </p>
         <form action={signOutAction} className="mt-6">
           <button type="submit" className="text-sm text-slate-600 underline hover:text-slate-900">

@@ -37,7 +37,13 @@ const DOMAINS: Domain[] = [
       "memory limit of {n} MiB exceeded during warm-up",
       "DNS for {name} did not propagate within {n} minutes",
     ],
-    advice: ["drain connections first", "check the config with --dry-run", "wait for the replica to catch up", "pin the image digest", "scale down the consumers first"],
+    advice: [
+      "drain connections first",
+      "check the config with --dry-run",
+      "wait for the replica to catch up",
+      "pin the image digest",
+      "scale down the consumers first",
+    ],
   },
   {
     name: "dev",
@@ -127,9 +133,24 @@ export type QueryShape = "exact" | "paraphrase" | "reordered" | "typo1" | "typo2
  * held out on purpose, so the set also measures what the rule misses.
  */
 const UNKNOWN_VERBS: Record<string, string> = {
-  restart: "kick", deploy: "land", rollback: "unwind", scale: "grow", flush: "empty", backup: "save", reload: "reread",
-  merge: "integrate", build: "make", push: "upload", test: "check", rotate: "replace", scan: "probe", revoke: "pull",
-  patch: "fix", publish: "share", send: "dispatch", edit: "polish",
+  restart: "kick",
+  deploy: "land",
+  rollback: "unwind",
+  scale: "grow",
+  flush: "empty",
+  backup: "save",
+  reload: "reread",
+  merge: "integrate",
+  build: "make",
+  push: "upload",
+  test: "check",
+  rotate: "replace",
+  scan: "probe",
+  revoke: "pull",
+  patch: "fix",
+  publish: "share",
+  send: "dispatch",
+  edit: "polish",
 };
 
 export type LabelledQuery = {
@@ -166,7 +187,10 @@ function random(seed: number) {
 type Random = ReturnType<typeof random>;
 
 function fill(template: string, rnd: Random, name: string): string {
-  return template.replaceAll("{n}", String(2 + rnd.int(90))).replaceAll("{port}", String(8000 + rnd.int(999))).replaceAll("{name}", name);
+  return template
+    .replaceAll("{n}", String(2 + rnd.int(90)))
+    .replaceAll("{port}", String(8000 + rnd.int(999)))
+    .replaceAll("{name}", name);
 }
 
 function resourceOf(subject: Subject): string {
@@ -236,16 +260,40 @@ export function generateCorpus(seed = CORPUS_SEED, scale = 1): Corpus {
               const nearDuplicate = r > 0 && rnd.next() < 0.4;
               const body = nearDuplicate ? `${reason[0]!.toUpperCase()}${reason.slice(1)}.` : reason;
               if (kind === "negative_knowledge") {
-                records.push({ lessonId: id, subject, kind, about, subjectText: `${about.action} on ${about.resource} (${tool})`, body, author: `${domain.name}-agent-${rnd.int(6)}` });
+                records.push({
+                  lessonId: id,
+                  subject,
+                  kind,
+                  about,
+                  subjectText: `${about.action} on ${about.resource} (${tool})`,
+                  body,
+                  author: `${domain.name}-agent-${rnd.int(6)}`,
+                });
               } else if (kind === "decision") {
                 const approver = rnd.pick(APPROVERS);
-                records.push({ lessonId: id, subject, kind, about, subjectText: `${about.action} on ${about.resource}`, body: `Rejected by ${approver}: ${body}`, author: approver });
+                records.push({
+                  lessonId: id,
+                  subject,
+                  kind,
+                  about,
+                  subjectText: `${about.action} on ${about.resource}`,
+                  body: `Rejected by ${approver}: ${body}`,
+                  author: approver,
+                });
               } else {
                 const advice = rnd.pick(domain.advice);
                 // Typed by an agent, in its own word order; the environment is said when there is one
                 // (a lesson that names none would be about every environment, and labelled so).
                 const text = rnd.next() < 0.5 ? `${env ? `${env} ` : ""}${name} ${verb}` : `${verb} ${name}${env ? ` in ${env}` : ""}`;
-                records.push({ lessonId: id, subject, kind, about: null, subjectText: text, body: `Before you ${verb} ${name}, ${advice}: ${body}`, author: `${domain.name}-agent-${rnd.int(6)}` });
+                records.push({
+                  lessonId: id,
+                  subject,
+                  kind,
+                  about: null,
+                  subjectText: text,
+                  body: `Before you ${verb} ${name}, ${advice}: ${body}`,
+                  author: `${domain.name}-agent-${rnd.int(6)}`,
+                });
               }
             }
           }
@@ -282,7 +330,8 @@ export function generateCorpus(seed = CORPUS_SEED, scale = 1): Corpus {
       let action: LabelledQuery["action"] = null;
       let q: string | null = null;
       if (shape === "exact") action = decision(`${verb} ${subject.name}`, operation.tools[0]!);
-      else if (shape === "paraphrase") action = decision(`${verb} the ${subject.name} ${subject.domain === "ops" ? "container" : ""}`.trim(), operation.tools[operation.tools.length - 1]!);
+      else if (shape === "paraphrase")
+        action = decision(`${verb} the ${subject.name} ${subject.domain === "ops" ? "container" : ""}`.trim(), operation.tools[operation.tools.length - 1]!);
       else if (shape === "reordered") q = `${subject.name} ${verb}`;
       else if (shape === "typo1") q = withTypos(`${verb} ${subject.name}`, 1, rnd);
       else if (shape === "typo2") action = decision(withTypos(`${verb} ${subject.name.replaceAll("-", " ")}`, 2, rnd), rnd.pick(operation.tools));

@@ -93,7 +93,14 @@ export function scoreByShape(queries: LabelledQuery[], answers: Answer[], lesson
   return Object.fromEntries(
     shapes.map((shape) => {
       const at = queries.map((q, i) => (q.shape === shape ? i : -1)).filter((i) => i >= 0);
-      return [shape, scoreAnswers(at.map((i) => queries[i]!), at.map((i) => answers[i]!), lessonsOf)];
+      return [
+        shape,
+        scoreAnswers(
+          at.map((i) => queries[i]!),
+          at.map((i) => answers[i]!),
+          lessonsOf,
+        ),
+      ];
     }),
   ) as Record<QueryShape, QualityFigures>;
 }

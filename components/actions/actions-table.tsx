@@ -19,9 +19,7 @@ type Filters = { agent?: string; tool?: string; decision?: Decision; status?: Ac
 export function ActionsTable() {
   const trpc = useTRPC();
   const [filters, setFilters] = useState<Filters>({});
-  const actions = useInfiniteQuery(
-    trpc.actions.list.infiniteQueryOptions({ ...filters, limit: 50 }, { getNextPageParam: (p) => p.nextCursor ?? undefined }),
-  );
+  const actions = useInfiniteQuery(trpc.actions.list.infiniteQueryOptions({ ...filters, limit: 50 }, { getNextPageParam: (p) => p.nextCursor ?? undefined }));
   useLiveEvents(["action.decided", "action.result", "approval.decided"], () => void actions.refetch());
   const rows = actions.data?.pages.flatMap((p) => p.items) ?? [];
 
@@ -30,7 +28,11 @@ export function ActionsTable() {
       <div className="mb-4 grid grid-cols-2 gap-2 md:grid-cols-4">
         <Input aria-label="Agent" placeholder="agent name" onBlur={(e) => setFilters({ ...filters, agent: e.target.value.trim() || undefined })} />
         <Input aria-label="Tool" placeholder="tool" onBlur={(e) => setFilters({ ...filters, tool: e.target.value.trim() || undefined })} />
-        <Select aria-label="Decision" value={filters.decision ?? ""} onChange={(e) => setFilters({ ...filters, decision: (e.target.value || undefined) as Filters["decision"] })}>
+        <Select
+          aria-label="Decision"
+          value={filters.decision ?? ""}
+          onChange={(e) => setFilters({ ...filters, decision: (e.target.value || undefined) as Filters["decision"] })}
+        >
           <option value="">Any decision</option>
           {DECISIONS.map((d) => (
             <option key={d} value={d}>
@@ -38,7 +40,11 @@ export function ActionsTable() {
             </option>
           ))}
         </Select>
-        <Select aria-label="Status" value={filters.status ?? ""} onChange={(e) => setFilters({ ...filters, status: (e.target.value || undefined) as Filters["status"] })}>
+        <Select
+          aria-label="Status"
+          value={filters.status ?? ""}
+          onChange={(e) => setFilters({ ...filters, status: (e.target.value || undefined) as Filters["status"] })}
+        >
           <option value="">Any status</option>
           {ACTION_STATUSES.map((s) => (
             <option key={s} value={s}>

@@ -20,10 +20,7 @@ export function AuditExplorer() {
   const [filters, setFilters] = useState<Filters>({});
   const [expanded, setExpanded] = useState<string | null>(null);
   const rows = useInfiniteQuery(
-    trpc.audit.list.infiniteQueryOptions(
-      { ...filters, limit: 50 },
-      { getNextPageParam: (page) => page.nextCursor ?? undefined, initialCursor: undefined },
-    ),
+    trpc.audit.list.infiniteQueryOptions({ ...filters, limit: 50 }, { getNextPageParam: (page) => page.nextCursor ?? undefined, initialCursor: undefined }),
   );
   const verify = useMutation(trpc.audit.verify.mutationOptions());
   const all = rows.data?.pages.flatMap((p) => p.rows) ?? [];

@@ -99,7 +99,9 @@ export function ControlActions({
             key={level}
             type="button"
             disabled={!reason.trim() || !applies(level)}
-            title={!applies(level) ? `${governing.scope} is ${governing.state}; only resume lowers it` : reason.trim() ? LEVEL_HELP[level] : "Give a reason first"}
+            title={
+              !applies(level) ? `${governing.scope} is ${governing.state}; only resume lowers it` : reason.trim() ? LEVEL_HELP[level] : "Give a reason first"
+            }
             onClick={() => (setPending(level), setTyped(""), killToken.reset())}
             className={`rounded-md px-3 py-3 text-sm font-semibold capitalize shadow-sm disabled:cursor-not-allowed disabled:opacity-40 ${LEVEL_STYLE[level]}`}
           >
@@ -120,7 +122,8 @@ export function ControlActions({
         {governing.state !== "running" ? (
           <span className="font-medium" data-testid="governing-state">
             {" "}
-            {governing.scope === scope ? `${scope} is ${governing.state}` : `${scope} follows ${governing.scope}, which is ${governing.state}`}: only a stricter level or resume applies.
+            {governing.scope === scope ? `${scope} is ${governing.state}` : `${scope} follows ${governing.scope}, which is ${governing.state}`}: only a stricter
+            level or resume applies.
           </span>
         ) : null}
       </p>
@@ -144,15 +147,16 @@ export function ControlActions({
 
       {token ? (
         <div className="mt-4 space-y-3 rounded-md border-2 border-red-700 bg-red-50 p-3" data-testid="kill-plan">
-          <p className="text-sm font-semibold text-red-900">
-            Kill {token.scope}: every action refused, tasks cancelled, and these undone, newest first.
-          </p>
+          <p className="text-sm font-semibold text-red-900">Kill {token.scope}: every action refused, tasks cancelled, and these undone, newest first.</p>
           <div>
             <p className="text-xs font-semibold text-slate-600 uppercase">Rollback plan ({token.rollbackPlan.length})</p>
             <ol className="mt-1 list-decimal space-y-0.5 pl-5 text-sm">
               {(token.rollbackPlan as { actionId: string; agent: string; action: string; undo: { tool: string } }[]).map((p) => (
                 <li key={p.actionId}>
-                  <span className="font-mono">{p.action}</span> <span className="text-xs text-slate-500">({p.agent}; undo with {p.undo.tool})</span>
+                  <span className="font-mono">{p.action}</span>{" "}
+                  <span className="text-xs text-slate-500">
+                    ({p.agent}; undo with {p.undo.tool})
+                  </span>
                 </li>
               ))}
             </ol>
@@ -169,7 +173,11 @@ export function ControlActions({
             </ul>
           </div>
           <p className="text-sm">
-            Confirmation token <code className="rounded bg-white px-1 font-mono" data-testid="kill-token">{token.token}</code> — valid {secondsLeft} s more. Type it to kill.
+            Confirmation token{" "}
+            <code className="rounded bg-white px-1 font-mono" data-testid="kill-token">
+              {token.token}
+            </code>{" "}
+            — valid {secondsLeft} s more. Type it to kill.
           </p>
           <div className="flex flex-wrap items-end gap-2">
             <Field label="Roll back the last (actions)">
@@ -188,8 +196,18 @@ export function ControlActions({
                 className="w-24"
               />
             </Field>
-            <Input aria-label="Kill confirmation" value={typed} onChange={(e) => setTyped(e.target.value)} className="max-w-xs font-mono" placeholder="KILL-…" />
-            <Button variant="danger" disabled={typed.trim() !== token.token || secondsLeft === 0 || kill.isPending} onClick={() => kill.mutate({ confirm: typed.trim(), scope, reason })}>
+            <Input
+              aria-label="Kill confirmation"
+              value={typed}
+              onChange={(e) => setTyped(e.target.value)}
+              className="max-w-xs font-mono"
+              placeholder="KILL-…"
+            />
+            <Button
+              variant="danger"
+              disabled={typed.trim() !== token.token || secondsLeft === 0 || kill.isPending}
+              onClick={() => kill.mutate({ confirm: typed.trim(), scope, reason })}
+            >
               Kill {token.scope}
             </Button>
             <Button variant="ghost" onClick={() => killToken.reset()}>

@@ -13,7 +13,6 @@ import { ControlActions } from "./control-actions";
 import { ControlEventsTable, STATE_TONE } from "./control-events-table";
 import { EventDetail } from "./event-detail";
 
-
 export function ControlConsole() {
   const trpc = useTRPC();
   const queryClient = useQueryClient();
@@ -33,7 +32,10 @@ export function ControlConsole() {
   return (
     <div className="space-y-6">
       {fleet ? (
-        <div className={`rounded-lg px-4 py-3 text-sm ${fleet.state === "running" ? "bg-emerald-50 text-emerald-900" : "bg-red-50 text-red-900"}`} data-testid="fleet-state">
+        <div
+          className={`rounded-lg px-4 py-3 text-sm ${fleet.state === "running" ? "bg-emerald-50 text-emerald-900" : "bg-red-50 text-red-900"}`}
+          data-testid="fleet-state"
+        >
           The fleet is <strong>{fleet.state}</strong>
           {fleet.reason ? ` — ${fleet.reason}` : ""}
           {fleet.changedBy ? ` (by ${fleet.changedBy}, ${formatRelative(fleet.changedAt)})` : ""}
@@ -47,12 +49,14 @@ export function ControlConsole() {
       ) : null}
       <ErrorText error={overview.error ?? history.error} />
       <div className="grid grid-cols-1 gap-6 xl:grid-cols-2">
-        {overview.data ? <ControlActions
+        {overview.data ? (
+          <ControlActions
             teams={overview.data.teams}
             agents={overview.data.agents}
             states={{ fleet: overview.data.fleet.state, scopes: overview.data.scopes, agents: overview.data.agents }}
             onDone={(e) => (setSelected(e), refresh())}
-          /> : null}
+          />
+        ) : null}
         {epoch !== null ? <EventDetail epoch={epoch} /> : <Card title="Acknowledgements">No control changes yet.</Card>}
       </div>
       <div className="grid grid-cols-1 gap-6 xl:grid-cols-[minmax(0,2fr)_minmax(0,3fr)]">

@@ -38,8 +38,7 @@ export function EventDetail({ epoch }: { epoch: number }) {
       ) : null}
       {offline.length > 0 ? (
         <p className="mt-2 text-sm text-slate-700" data-testid="offline-agents">
-          Offline when it was made (they get it when they connect):{" "}
-          {offline.map((a) => (a.ackedAt ? `${a.name} (since acknowledged)` : a.name)).join(", ")}
+          Offline when it was made (they get it when they connect): {offline.map((a) => (a.ackedAt ? `${a.name} (since acknowledged)` : a.name)).join(", ")}
         </p>
       ) : null}
       {acked.length > 0 ? (

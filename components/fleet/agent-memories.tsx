@@ -41,7 +41,10 @@ export function AgentMemories({ agentId }: { agentId: string }) {
           <EntryList
             testId="agent-learned"
             empty="Nothing learned from this agent yet."
-            entries={learned.map((m) => ({ ...m, note: `${m.occurrences > 1 ? `${m.occurrences}× · ` : ""}recalled ${m.timesRecalled}× · ${formatRelative(m.lastLearnedAt)}` }))}
+            entries={learned.map((m) => ({
+              ...m,
+              note: `${m.occurrences > 1 ? `${m.occurrences}× · ` : ""}recalled ${m.timesRecalled}× · ${formatRelative(m.lastLearnedAt)}`,
+            }))}
           />
         </div>
         <div>

@@ -41,7 +41,11 @@ function asTree(agents: FleetAgent[]): { agent: FleetAgent; depth: number }[] {
 export function FleetView() {
   const trpc = useTRPC();
   const fleet = useQuery(trpc.fleet.overview.queryOptions(undefined, { refetchInterval: 15_000 }));
-  useLiveRefresh(["task.changed", "task.queued", "action.decided", "action.result", "approval.decided", "approval.created", "control.changed"], () => void fleet.refetch(), 500);
+  useLiveRefresh(
+    ["task.changed", "task.queued", "action.decided", "action.result", "approval.decided", "approval.created", "control.changed"],
+    () => void fleet.refetch(),
+    500,
+  );
   const agents = fleet.data?.agents ?? [];
   const counts = agents.reduce<Record<string, number>>((acc, a) => ((acc[a.state] = (acc[a.state] ?? 0) + 1), acc), {});
 
@@ -117,7 +121,14 @@ export function FleetView() {
             </tbody>
           </Table>
         </Card>
-        <Card title="Queues" actions={<Link href="/tasks" className="text-xs text-brand-700 hover:underline">All tasks</Link>}>
+        <Card
+          title="Queues"
+          actions={
+            <Link href="/tasks" className="text-xs text-brand-700 hover:underline">
+              All tasks
+            </Link>
+          }
+        >
           {fleet.data?.queues.length === 0 ? <p className="text-sm text-slate-500">Every queue is empty.</p> : null}
           <ul className="divide-y divide-slate-100 text-sm">
             {fleet.data?.queues.map((q) => (

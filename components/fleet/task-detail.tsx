@@ -30,7 +30,8 @@ export function TaskDetail({ id }: { id: string }) {
             Created by {task.createdBy} · attempts {task.attempts} of {task.maxAttempts} · {task.agent ? `leased to ${task.agent}` : "not leased"}
             {task.parentId ? (
               <>
-                {" "}· part of{" "}
+                {" "}
+                · part of{" "}
                 <Link className="text-brand-700 hover:underline" href={`/tasks/${task.parentId}`}>
                   its parent
                 </Link>

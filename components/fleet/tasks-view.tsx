@@ -91,7 +91,11 @@ export function TasksView({ canOperate }: { canOperate: boolean }) {
                     </Button>
                   )}
                   {t.status === "queued" ? (
-                    <Button size="sm" variant="ghost" onClick={() => operate.mutate({ id: t.id, operation: { kind: "reprioritize", priority: Math.min(100, t.priority + 10) } })}>
+                    <Button
+                      size="sm"
+                      variant="ghost"
+                      onClick={() => operate.mutate({ id: t.id, operation: { kind: "reprioritize", priority: Math.min(100, t.priority + 10) } })}
+                    >
                       Priority +10
                     </Button>
                   ) : null}

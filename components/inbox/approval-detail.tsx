@@ -205,7 +205,10 @@ export function ApprovalDetail({ item, mode, busy, onMode, onApprove, onApproveW
         </section>
       ) : mode === "view" ? (
         // Pinned to the bottom of a phone's screen while the context above scrolls past.
-        <div className="sticky bottom-0 -mx-4 flex flex-wrap gap-2 border-t border-slate-200 bg-white px-4 py-3 md:static md:mx-0 md:px-0 md:pb-0" data-testid="decision-buttons">
+        <div
+          className="sticky bottom-0 -mx-4 flex flex-wrap gap-2 border-t border-slate-200 bg-white px-4 py-3 md:static md:mx-0 md:px-0 md:pb-0"
+          data-testid="decision-buttons"
+        >
           <Button onClick={() => onApprove()} disabled={busy}>
             Approve (a)
           </Button>
@@ -236,10 +239,10 @@ export function ApprovalDetail({ item, mode, busy, onMode, onApprove, onApproveW
           ) : null}
         </div>
       ) : null}
-      {item.approvals.length > 0 ? (
-        <p className="text-xs text-slate-500">Approved so far by {item.approvals.map((a) => a.by).join(", ")}.</p>
-      ) : null}
-      <p className="text-xs text-slate-600">Proposed {formatDateTime(item.createdAt)} · {label(item.status)}</p>
+      {item.approvals.length > 0 ? <p className="text-xs text-slate-500">Approved so far by {item.approvals.map((a) => a.by).join(", ")}.</p> : null}
+      <p className="text-xs text-slate-600">
+        Proposed {formatDateTime(item.createdAt)} · {label(item.status)}
+      </p>
     </article>
   );
 }

@@ -62,7 +62,10 @@ export function Inbox({ focusId }: { focusId?: string }) {
   const setMode = (next: DetailMode) => setModeFor({ id: selected?.id ?? null, mode: next });
 
   const onDecided = (view: ActionView, verb: string) => {
-    setNotice({ tone: "ok", text: `${verb}: ${view.action}${view.status === "pending_approval" ? ` (${view.approvals.length} of ${view.requiredApprovals} approvals)` : ""}` });
+    setNotice({
+      tone: "ok",
+      text: `${verb}: ${view.action}${view.status === "pending_approval" ? ` (${view.approvals.length} of ${view.requiredApprovals} approvals)` : ""}`,
+    });
     const index = items.findIndex((i) => i.id === view.id);
     if (view.status !== "pending_approval") setSelectedId(items[index + 1]?.id ?? items[index - 1]?.id ?? null);
     setMode("view");
@@ -72,13 +75,18 @@ export function Inbox({ focusId }: { focusId?: string }) {
     setNotice({ tone: "error", text: error.message });
     refresh();
   };
-  const approve = useMutation(trpc.approvals.approve.mutationOptions({ onSuccess: (v) => onDecided(v, v.argsEdited ? "Approved with edited args" : "Approved"), onError }));
+  const approve = useMutation(
+    trpc.approvals.approve.mutationOptions({ onSuccess: (v) => onDecided(v, v.argsEdited ? "Approved with edited args" : "Approved"), onError }),
+  );
   const reject = useMutation(trpc.approvals.reject.mutationOptions({ onSuccess: (v) => onDecided(v, "Rejected"), onError }));
   const decideMany = useMutation(
     trpc.approvals.decideMany.mutationOptions({
       onSuccess: (results) => {
         const failed = results.filter((r) => !r.ok);
-        setNotice({ tone: failed.length ? "error" : "ok", text: `${results.length - failed.length} decided${failed.length ? `; ${failed.length} not: ${failed[0]!.error}` : ""}` });
+        setNotice({
+          tone: failed.length ? "error" : "ok",
+          text: `${results.length - failed.length} decided${failed.length ? `; ${failed.length} not: ${failed[0]!.error}` : ""}`,
+        });
         setChecked(new Set());
         setBatchReason("");
         refresh();
@@ -139,25 +147,45 @@ export function Inbox({ focusId }: { focusId?: string }) {
         {tab === "pending" ? (
           // On a phone the filters make way for the open request (they apply to the list).
           <div className={`grid-cols-2 gap-2 text-sm md:grid-cols-4 ${detailOpen ? "hidden lg:grid" : "grid"}`}>
-            <Select aria-label="Filter by agent" className="py-1" value={filters.agent ?? ""} onChange={(e) => setFilters({ ...filters, agent: e.target.value || undefined })}>
+            <Select
+              aria-label="Filter by agent"
+              className="py-1"
+              value={filters.agent ?? ""}
+              onChange={(e) => setFilters({ ...filters, agent: e.target.value || undefined })}
+            >
               <option value="">All agents</option>
               {agents.map((a) => (
                 <option key={a}>{a}</option>
               ))}
             </Select>
-            <Select aria-label="Filter by tool" className="py-1" value={filters.tool ?? ""} onChange={(e) => setFilters({ ...filters, tool: e.target.value || undefined })}>
+            <Select
+              aria-label="Filter by tool"
+              className="py-1"
+              value={filters.tool ?? ""}
+              onChange={(e) => setFilters({ ...filters, tool: e.target.value || undefined })}
+            >
               <option value="">All tools</option>
               {tools.map((t) => (
                 <option key={t}>{t}</option>
               ))}
             </Select>
-            <Select aria-label="Filter by risk" className="py-1" value={filters.risk ?? ""} onChange={(e) => setFilters({ ...filters, risk: (e.target.value || undefined) as Filters["risk"] })}>
+            <Select
+              aria-label="Filter by risk"
+              className="py-1"
+              value={filters.risk ?? ""}
+              onChange={(e) => setFilters({ ...filters, risk: (e.target.value || undefined) as Filters["risk"] })}
+            >
               <option value="">Any risk</option>
               {[...TOOL_RISKS].reverse().map((r) => (
                 <option key={r}>{r}</option>
               ))}
             </Select>
-            <Select aria-label="Sort" className="py-1" value={filters.sort} onChange={(e) => setFilters({ ...filters, sort: e.target.value as Filters["sort"] })}>
+            <Select
+              aria-label="Sort"
+              className="py-1"
+              value={filters.sort}
+              onChange={(e) => setFilters({ ...filters, sort: e.target.value as Filters["sort"] })}
+            >
               <option value="oldest">Oldest first</option>
               <option value="newest">Newest first</option>
               <option value="risk">Highest risk first</option>
@@ -168,7 +196,11 @@ export function Inbox({ focusId }: { focusId?: string }) {
       </div>
 
       {notice ? (
-        <p role="status" data-testid="inbox-notice" className={`rounded-md px-3 py-2 text-sm ${notice.tone === "ok" ? "bg-emerald-50 text-emerald-800" : "bg-red-50 text-red-800"}`}>
+        <p
+          role="status"
+          data-testid="inbox-notice"
+          className={`rounded-md px-3 py-2 text-sm ${notice.tone === "ok" ? "bg-emerald-50 text-emerald-800" : "bg-red-50 text-red-800"}`}
+        >
           {notice.text}
         </p>
       ) : null}
@@ -191,13 +223,20 @@ export function Inbox({ focusId }: { focusId?: string }) {
                   onChange={(e) => setBatchReason(e.target.value)}
                   className="rounded-md border border-slate-300 px-2 py-1 text-xs"
                 />
-                <Button size="sm" variant="danger" disabled={busy || !batchReason.trim()} onClick={() => decideMany.mutate({ verdict: "reject", actionIds: [...checked], reason: batchReason.trim() })}>
+                <Button
+                  size="sm"
+                  variant="danger"
+                  disabled={busy || !batchReason.trim()}
+                  onClick={() => decideMany.mutate({ verdict: "reject", actionIds: [...checked], reason: batchReason.trim() })}
+                >
                   Reject selected
                 </Button>
               </div>
             ) : null}
             <ErrorText error={pending.error} />
-            {items.length === 0 && !pending.isLoading ? <p className="px-4 py-12 text-center text-sm text-slate-500">Nothing waits for a human. New requests appear here live.</p> : null}
+            {items.length === 0 && !pending.isLoading ? (
+              <p className="px-4 py-12 text-center text-sm text-slate-500">Nothing waits for a human. New requests appear here live.</p>
+            ) : null}
             <ul className="divide-y divide-slate-100" data-testid="inbox-list">
               {items.map((item) => {
                 const active = selected?.id === item.id;
@@ -279,7 +318,8 @@ export function Inbox({ focusId }: { focusId?: string }) {
       )}
       {tab === "pending" ? (
         <p className="hidden text-xs text-slate-600 md:block">
-          Keyboard: <kbd>j</kbd>/<kbd>k</kbd> move · <kbd>a</kbd> approve · <kbd>e</kbd> edit args · <kbd>r</kbd> reject · <kbd>x</kbd> select for a batch · <kbd>Ctrl</kbd>+<kbd>Enter</kbd> confirm
+          Keyboard: <kbd>j</kbd>/<kbd>k</kbd> move · <kbd>a</kbd> approve · <kbd>e</kbd> edit args · <kbd>r</kbd> reject · <kbd>x</kbd> select for a batch ·{" "}
+          <kbd>Ctrl</kbd>+<kbd>Enter</kbd> confirm
         </p>
       ) : null}
     </div>

@@ -70,9 +70,12 @@ export function useLiveRefresh(types: LiveEventType[], refresh: () => void, inte
   useEffect(() => {
     latest.current = refresh;
   });
-  useEffect(() => () => {
-    if (timer.current) clearTimeout(timer.current);
-  }, []);
+  useEffect(
+    () => () => {
+      if (timer.current) clearTimeout(timer.current);
+    },
+    [],
+  );
   useLiveEvents(types, () => {
     timer.current ??= setTimeout(() => {
       timer.current = null;

@@ -122,7 +122,14 @@ export function DecisionMixChart({ series, bucket, driftBuckets }: ChartProps) {
           <Legend wrapperStyle={{ fontSize: 11 }} />
           {DriftMarks({ buckets: driftBuckets })}
           {DECISIONS.map((decision) => (
-            <Bar key={decision} dataKey={DECISION_BARS[decision].field} name={DECISION_BARS[decision].name} stackId="d" fill={DECISION_BARS[decision].fill} isAnimationActive={false} />
+            <Bar
+              key={decision}
+              dataKey={DECISION_BARS[decision].field}
+              name={DECISION_BARS[decision].name}
+              stackId="d"
+              fill={DECISION_BARS[decision].fill}
+              isAnimationActive={false}
+            />
           ))}
         </BarChart>
       </ResponsiveContainer>
@@ -200,7 +207,12 @@ export function CostChart({ series, bucket, usage }: { series: SeriesPoint[]; bu
       description="US dollars per bucket: model usage (priced from the price table when the agent sent no amount), task results and action results."
       rows={rows}
       columns={[
-        { key: "bucket", label: "bucket (UTC)", value: (r) => r.bucket ?? null, display: (r) => formatBucket(r.bucket === undefined || r.bucket === null ? null : String(r.bucket)) },
+        {
+          key: "bucket",
+          label: "bucket (UTC)",
+          value: (r) => r.bucket ?? null,
+          display: (r) => formatBucket(r.bucket === undefined || r.bucket === null ? null : String(r.bucket)),
+        },
         ...keys.map((k) => ({ key: k, label: `${k} usd`, value: (r: Record<string, string | number>) => r[k] ?? 0 })),
       ]}
     >
@@ -270,7 +282,12 @@ export function QualityChart({ points, buckets, bucket }: { points: QualityPoint
       description="Average scores: people's thumbs (1 up, 0 down) and each evaluator criterion (0 to 1)."
       rows={rows}
       columns={[
-        { key: "bucket", label: "bucket (UTC)", value: (r) => r.bucket ?? null, display: (r) => formatBucket(r.bucket === undefined || r.bucket === null ? null : String(r.bucket)) },
+        {
+          key: "bucket",
+          label: "bucket (UTC)",
+          value: (r) => r.bucket ?? null,
+          display: (r) => formatBucket(r.bucket === undefined || r.bucket === null ? null : String(r.bucket)),
+        },
         ...keys.map((k) => ({ key: k, label: k, value: (r: Record<string, string | number | null>) => r[k] ?? null })),
       ]}
     >

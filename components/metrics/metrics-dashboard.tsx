@@ -60,9 +60,12 @@ export function MetricsDashboard({ agentId, canReplay }: { agentId?: string; can
       : skipToken;
   const quality = useQuery(trpc.quality.series.queryOptions(qualityInput, { ...LIVE }));
   const topTasks = useQuery(
-    trpc.cost.topTasks.queryOptions(qualityInput === skipToken ? skipToken : { window: { from: qualityInput.from, to: qualityInput.to, agentIds: qualityInput.agentIds }, limit: 10 }, {
-      ...LIVE,
-    }),
+    trpc.cost.topTasks.queryOptions(
+      qualityInput === skipToken ? skipToken : { window: { from: qualityInput.from, to: qualityInput.to, agentIds: qualityInput.agentIds }, limit: 10 },
+      {
+        ...LIVE,
+      },
+    ),
   );
   // Action costs come with the overview (its rollup); usage and task costs from the cost series.
   const cost = useQuery(

@@ -19,7 +19,9 @@ export function toCalendarDrafts(calendars: PolicyDocument["calendars"]): Calend
 }
 
 /** The drafts as calendars; a line that is not two dates is kept as typed, so the schema names it. */
-export function fromCalendarDrafts(drafts: readonly CalendarDraft[]): Record<string, { timeZone: string; periods: { from: string; to: string; label?: string }[] }> {
+export function fromCalendarDrafts(
+  drafts: readonly CalendarDraft[],
+): Record<string, { timeZone: string; periods: { from: string; to: string; label?: string }[] }> {
   return Object.fromEntries(
     drafts.map((d) => [
       d.name.trim(),
@@ -41,7 +43,15 @@ export function fromCalendarDrafts(drafts: readonly CalendarDraft[]): Record<str
   );
 }
 
-export function CalendarsEditor({ calendars, readOnly, onChange }: { calendars: CalendarDraft[]; readOnly: boolean; onChange: (calendars: CalendarDraft[]) => void }) {
+export function CalendarsEditor({
+  calendars,
+  readOnly,
+  onChange,
+}: {
+  calendars: CalendarDraft[];
+  readOnly: boolean;
+  onChange: (calendars: CalendarDraft[]) => void;
+}) {
   const update = (i: number, patch: Partial<CalendarDraft>) => onChange(calendars.map((c, j) => (j === i ? { ...c, ...patch } : c)));
   return (
     <section aria-label="Calendars" className="space-y-3">
@@ -78,7 +88,10 @@ export function CalendarsEditor({ calendars, readOnly, onChange }: { calendars: 
         </div>
       ))}
       {readOnly ? null : (
-        <Button variant="secondary" onClick={() => onChange([...calendars, { key: `calendar-${++nextKey}`, name: "", timeZone: "Europe/Berlin", periods: "" }])}>
+        <Button
+          variant="secondary"
+          onClick={() => onChange([...calendars, { key: `calendar-${++nextKey}`, name: "", timeZone: "Europe/Berlin", periods: "" }])}
+        >
           Add a calendar
         </Button>
       )}

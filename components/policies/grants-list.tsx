@@ -14,7 +14,9 @@ export function GrantsList({ canRevoke }: { canRevoke: boolean }) {
   const queryClient = useQueryClient();
   const [includeEnded, setIncludeEnded] = useState(false);
   const grants = useQuery({ ...trpc.policies.grants.queryOptions({ includeEnded }), refetchInterval: 10_000 });
-  const revoke = useMutation(trpc.policies.revokeGrant.mutationOptions({ onSuccess: () => void queryClient.invalidateQueries({ queryKey: trpc.policies.grants.queryKey() }) }));
+  const revoke = useMutation(
+    trpc.policies.revokeGrant.mutationOptions({ onSuccess: () => void queryClient.invalidateQueries({ queryKey: trpc.policies.grants.queryKey() }) }),
+  );
   return (
     <Card
       title="Approval grants"
@@ -25,8 +27,8 @@ export function GrantsList({ canRevoke }: { canRevoke: boolean }) {
       }
     >
       <p className="mb-3 text-sm text-slate-600">
-        An approver can approve a call and, for a while, the same tool on the same resource by the same agent. Such calls then run with a
-        notification. Suspending or killing the agent ends its grants.
+        An approver can approve a call and, for a while, the same tool on the same resource by the same agent. Such calls then run with a notification.
+        Suspending or killing the agent ends its grants.
       </p>
       <ErrorText error={grants.error ?? revoke.error} />
       {grants.data && grants.data.length === 0 ? <p className="text-sm text-slate-500">No {includeEnded ? "" : "live "}grants.</p> : null}
@@ -55,7 +57,12 @@ export function GrantsList({ canRevoke }: { canRevoke: boolean }) {
                 <Td>
                   {g.live ? (
                     canRevoke ? (
-                      <Button size="sm" variant="secondary" disabled={revoke.isPending} onClick={() => revoke.mutate({ id: g.id, reason: "revoked in the console" })}>
+                      <Button
+                        size="sm"
+                        variant="secondary"
+                        disabled={revoke.isPending}
+                        onClick={() => revoke.mutate({ id: g.id, reason: "revoked in the console" })}
+                      >
                         Revoke
                       </Button>
                     ) : (

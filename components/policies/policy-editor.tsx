@@ -54,7 +54,10 @@ function toDraft(doc: PolicyDocument): Draft {
 /** The draft as a policy document, or the problems that stop it being one (named by field). */
 function fromDraft(draft: Draft): { document: PolicyDocument } | { problems: string[] } {
   const candidate = {
-    alwaysRequireApproval: draft.patterns.split("\n").map((p) => p.trim()).filter(Boolean),
+    alwaysRequireApproval: draft.patterns
+      .split("\n")
+      .map((p) => p.trim())
+      .filter(Boolean),
     thresholds: { autoExecute: Number(draft.autoExecute), notify: Number(draft.notify) },
     approvalExpiryMinutes: Number(draft.approvalExpiryMinutes),
     criticalQuorum: Number(draft.criticalQuorum),
@@ -74,7 +77,9 @@ function describePath(path: readonly PropertyKey[], candidate: { rules: { name: 
   const text = path.map(String).join(".");
   if (path[0] === "rules" && typeof path[1] === "number") {
     const name = candidate.rules[path[1]]?.name;
-    return name ? `rule ${path[1] + 1} (${name})${path.length > 2 ? `: ${path.slice(2).map(String).join(".")}` : ""}` : `rule ${path[1] + 1}${path.length > 2 ? `: ${path.slice(2).map(String).join(".")}` : ""}`;
+    return name
+      ? `rule ${path[1] + 1} (${name})${path.length > 2 ? `: ${path.slice(2).map(String).join(".")}` : ""}`
+      : `rule ${path[1] + 1}${path.length > 2 ? `: ${path.slice(2).map(String).join(".")}` : ""}`;
   }
   return text;
 }
@@ -84,17 +89,17 @@ function PatternHelp() {
   return (
     <span data-testid="pattern-help" className="block space-y-1">
       <span className="block">
-        One pattern per line. A <b>phrase</b> such as <code>docker rm</code> matches as whole words: <code>docker&nbsp;&nbsp;rm</code>,{" "}
-        <code>DOCKER rm</code> and <code>docker rm -f cache</code> match, <code>docker rmi</code> does not.
+        One pattern per line. A <b>phrase</b> such as <code>docker rm</code> matches as whole words: <code>docker&nbsp;&nbsp;rm</code>, <code>DOCKER rm</code>{" "}
+        and <code>docker rm -f cache</code> match, <code>docker rmi</code> does not.
       </span>
       <span className="block">
         A line starting <code>re:</code> is a regular expression (RE2 syntax, any case), such as <code>{String.raw`re:git push\b.*\s(-f|--force)`}</code>; it
         sees the text with single spaces between words. Backreferences and lookaround are not available.
       </span>
       <span className="block">
-        Both are matched against the action text, the tool, the resource and every key and string value in the args (a list of strings also as
-        one line), after Unicode NFKC (fullwidth letters become plain), with zero-width and control characters removed and any whitespace
-        read as one space. Tools of risk critical always need the quorum below, whatever matched.
+        Both are matched against the action text, the tool, the resource and every key and string value in the args (a list of strings also as one line), after
+        Unicode NFKC (fullwidth letters become plain), with zero-width and control characters removed and any whitespace read as one space. Tools of risk
+        critical always need the quorum below, whatever matched.
       </span>
     </span>
   );
@@ -166,13 +171,27 @@ function PolicyForm({ current, canEdit }: { current: Current; canEdit: boolean }
             </Field>
           </div>
           <Field label="Auto-execute at or above">
-            <Input type="number" step="0.01" min="0" max="1" value={draft.autoExecute} readOnly={readOnly} onChange={(e) => set({ autoExecute: e.target.value })} />
+            <Input
+              type="number"
+              step="0.01"
+              min="0"
+              max="1"
+              value={draft.autoExecute}
+              readOnly={readOnly}
+              onChange={(e) => set({ autoExecute: e.target.value })}
+            />
           </Field>
           <Field label="Notify at or above">
             <Input type="number" step="0.01" min="0" max="1" value={draft.notify} readOnly={readOnly} onChange={(e) => set({ notify: e.target.value })} />
           </Field>
           <Field label="Approval expires after (minutes)">
-            <Input type="number" min="1" value={draft.approvalExpiryMinutes} readOnly={readOnly} onChange={(e) => set({ approvalExpiryMinutes: e.target.value })} />
+            <Input
+              type="number"
+              min="1"
+              value={draft.approvalExpiryMinutes}
+              readOnly={readOnly}
+              onChange={(e) => set({ approvalExpiryMinutes: e.target.value })}
+            />
           </Field>
           <Field label="Approvers for critical tools">
             <Input type="number" min="1" max="10" value={draft.criticalQuorum} readOnly={readOnly} onChange={(e) => set({ criticalQuorum: e.target.value })} />
@@ -192,7 +211,11 @@ function PolicyForm({ current, canEdit }: { current: Current; canEdit: boolean }
             </Select>
           </Field>
           <Field label="A matching past failure">
-            <Select value={draft.onMatchingFailure} disabled={readOnly} onChange={(e) => set({ onMatchingFailure: e.target.value as Draft["onMatchingFailure"] })}>
+            <Select
+              value={draft.onMatchingFailure}
+              disabled={readOnly}
+              onChange={(e) => set({ onMatchingFailure: e.target.value as Draft["onMatchingFailure"] })}
+            >
               <option value="notify">lowers auto-execute to notify</option>
               <option value="require_approval">sends it to a human</option>
             </Select>
@@ -259,7 +282,11 @@ function PolicyForm({ current, canEdit }: { current: Current; canEdit: boolean }
         <div className="mt-2 space-y-1">
           <ErrorText error={replay.error ?? save.error ?? startShadow.error} />
           {startShadow.data ? <p className="text-sm text-emerald-700">The draft runs in shadow: its live difference is shown below.</p> : null}
-          {save.data ? <p className="text-sm text-emerald-700">Saved version {save.data.version} ({save.data.changes.length} changes).</p> : null}
+          {save.data ? (
+            <p className="text-sm text-emerald-700">
+              Saved version {save.data.version} ({save.data.changes.length} changes).
+            </p>
+          ) : null}
         </div>
       </Card>
       <ShadowPanel canEdit={canEdit} />

@@ -16,7 +16,10 @@ export function PolicyHistory() {
         {versions.data?.map((v) => (
           <li key={v.version} className="border-l-2 border-slate-200 pl-3" data-testid="policy-version">
             <p className="text-sm font-medium">
-              Version {v.version} <span className="font-normal text-slate-500">· {v.authorLabel} · {formatDateTime(v.createdAt)}</span>
+              Version {v.version}{" "}
+              <span className="font-normal text-slate-500">
+                · {v.authorLabel} · {formatDateTime(v.createdAt)}
+              </span>
             </p>
             {v.comment ? <p className="text-sm text-slate-700">{v.comment}</p> : null}
             {v.changes.length > 0 ? (

@@ -34,7 +34,9 @@ type Result = {
 export function ReplayResult({ result, stale }: { result: Result; stale: boolean }) {
   return (
     <Card title={`Replay over the last ${result.days} days: ${result.actions.toLocaleString()} actions${result.truncated ? " (newest 50,000)" : ""}`}>
-      {stale ? <p className="mb-3 rounded bg-amber-50 px-3 py-2 text-sm text-amber-800">The draft changed since this replay: preview again before saving.</p> : null}
+      {stale ? (
+        <p className="mb-3 rounded bg-amber-50 px-3 py-2 text-sm text-amber-800">The draft changed since this replay: preview again before saving.</p>
+      ) : null}
       <div className="grid grid-cols-2 gap-3 md:grid-cols-4" data-testid="replay-counts">
         {DECISIONS.map((d) => {
           const delta = (result.after[d] ?? 0) - (result.before[d] ?? 0);

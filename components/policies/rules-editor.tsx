@@ -76,8 +76,18 @@ function ConditionCheck({ when, calendars, id }: { when: string; calendars: Poli
   const settled = useSettled(when, 250);
   const check = useQuery({ ...trpc.policies.validateRule.queryOptions({ when: settled, calendars }), placeholderData: (previous) => previous });
   const pending = settled !== when || check.isFetching;
-  if (check.error) return <p id={id} className="text-xs text-red-600">Could not check: {check.error.message}</p>;
-  if (!check.data) return <p id={id} className="text-xs text-slate-500">Checking…</p>;
+  if (check.error)
+    return (
+      <p id={id} className="text-xs text-red-600">
+        Could not check: {check.error.message}
+      </p>
+    );
+  if (!check.data)
+    return (
+      <p id={id} className="text-xs text-slate-500">
+        Checking…
+      </p>
+    );
   return check.data.ok ? (
     <p id={id} data-testid="condition-check" className={`text-xs ${pending ? "text-slate-500" : "text-emerald-700"}`}>
       {pending ? "Checking…" : "✓ The condition compiles."}
@@ -95,8 +105,11 @@ function ContextHelp() {
     <details className="rounded-md border border-slate-200 bg-slate-50 px-3 py-2 text-xs text-slate-700" data-testid="rule-context">
       <summary className="cursor-pointer font-medium">What a condition can use (CEL)</summary>
       <p className="mt-2">
-        Conditions are <a className="text-brand-700 underline" href="https://cel.dev">CEL</a>, such as{" "}
-        <code>{'tool.name == "db.restart" && resource.startsWith("prod/") && inWindow(now, "Mon-Fri 09:00-18:00", "Europe/Berlin")'}</code>. Every
+        Conditions are{" "}
+        <a className="text-brand-700 underline" href="https://cel.dev">
+          CEL
+        </a>
+        , such as <code>{'tool.name == "db.restart" && resource.startsWith("prod/") && inWindow(now, "Mon-Fri 09:00-18:00", "Europe/Berlin")'}</code>. Every
         matching rule applies; none can make a decision less strict. See docs/policies.md.
       </p>
       <dl className="mt-2 grid grid-cols-1 gap-x-4 gap-y-1 sm:grid-cols-[max-content_1fr]">
@@ -146,7 +159,12 @@ export function RulesEditor({
             <li key={rule.key} className="rounded-md border border-slate-200 p-3" data-testid="rule" aria-label={`Rule ${i + 1}`}>
               <div className="grid grid-cols-1 gap-3 md:grid-cols-2">
                 <Field label={`Rule ${i + 1}: name`}>
-                  <Input value={rule.name} readOnly={readOnly} onChange={(e) => update(i, { name: e.target.value })} placeholder="db restarts wait in business hours" />
+                  <Input
+                    value={rule.name}
+                    readOnly={readOnly}
+                    onChange={(e) => update(i, { name: e.target.value })}
+                    placeholder="db restarts wait in business hours"
+                  />
                 </Field>
                 <Field label="Description (optional)">
                   <Input value={rule.description} readOnly={readOnly} onChange={(e) => update(i, { description: e.target.value })} />
@@ -179,10 +197,25 @@ export function RulesEditor({
                   </Select>
                 </Field>
                 <Field label="Approvers needed">
-                  <Input type="number" min="1" max="10" value={rule.requiredApprovals} readOnly={readOnly} onChange={(e) => update(i, { requiredApprovals: e.target.value })} placeholder="1" />
+                  <Input
+                    type="number"
+                    min="1"
+                    max="10"
+                    value={rule.requiredApprovals}
+                    readOnly={readOnly}
+                    onChange={(e) => update(i, { requiredApprovals: e.target.value })}
+                    placeholder="1"
+                  />
                 </Field>
                 <Field label="Expires after (min)">
-                  <Input type="number" min="1" value={rule.expiresInMinutes} readOnly={readOnly} onChange={(e) => update(i, { expiresInMinutes: e.target.value })} placeholder="policy's" />
+                  <Input
+                    type="number"
+                    min="1"
+                    value={rule.expiresInMinutes}
+                    readOnly={readOnly}
+                    onChange={(e) => update(i, { expiresInMinutes: e.target.value })}
+                    placeholder="policy's"
+                  />
                 </Field>
                 <label className="flex items-center gap-2 self-end pb-2 text-sm text-slate-700">
                   <input type="checkbox" checked={rule.notify} disabled={readOnly} onChange={(e) => update(i, { notify: e.target.checked })} />
@@ -210,7 +243,10 @@ export function RulesEditor({
         <Button
           variant="secondary"
           onClick={() =>
-            onChange([...rules, { key: newKey(), name: "", description: "", when: "", decision: "require_approval", requiredApprovals: "", expiresInMinutes: "", notify: false }])
+            onChange([
+              ...rules,
+              { key: newKey(), name: "", description: "", when: "", decision: "require_approval", requiredApprovals: "", expiresInMinutes: "", notify: false },
+            ])
           }
         >
           Add a rule

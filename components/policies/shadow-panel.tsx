@@ -31,12 +31,22 @@ export function ShadowPanel({ canEdit }: { canEdit: boolean }) {
   const { shadow: draft } = data;
   const more = data.moreApprovals;
   return (
-    <Card title="Shadow draft running on live traffic" actions={<span className="text-xs text-slate-500">since {new Date(draft.createdAt).toLocaleString()} · by {draft.authorLabel}</span>}>
+    <Card
+      title="Shadow draft running on live traffic"
+      actions={
+        <span className="text-xs text-slate-500">
+          since {new Date(draft.createdAt).toLocaleString()} · by {draft.authorLabel}
+        </span>
+      }
+    >
       <div data-testid="shadow-panel" className="space-y-4">
         <p className="text-sm text-slate-700">
-          {draft.comment ? <q>{draft.comment}</q> : "A draft"} based on version {draft.baseVersion} records what it would decide; agents still get the policy in force.{" "}
+          {draft.comment ? <q>{draft.comment}</q> : "A draft"} based on version {draft.baseVersion} records what it would decide; agents still get the policy in
+          force.{" "}
           <span data-testid="shadow-summary" className="font-medium">
-            {data.total.toLocaleString()} decision{data.total === 1 ? "" : "s"} so far: {more === 0 ? "as many approvals" : more > 0 ? `${more} more approval(s)` : `${-more} fewer approval(s)`}, {data.stricter} stricter, {data.looser} less strict.
+            {data.total.toLocaleString()} decision{data.total === 1 ? "" : "s"} so far:{" "}
+            {more === 0 ? "as many approvals" : more > 0 ? `${more} more approval(s)` : `${-more} fewer approval(s)`}, {data.stricter} stricter, {data.looser}{" "}
+            less strict.
           </span>
         </p>
         <div className="grid grid-cols-2 gap-3 md:grid-cols-4">

@@ -47,7 +47,13 @@ export function ItemScores({ target }: { target: Target }) {
     <Card title="Quality">
       <div className="space-y-3" data-testid="rate-item">
         <Field label="Comment (optional)" error={fieldErrorOf(rate.error, "comment")} hint="Rating again replaces your earlier rating.">
-          <Textarea rows={2} maxLength={MAX_SCORE_COMMENT} value={text} onChange={(e) => setComment(e.target.value)} placeholder="What was good or wrong about it" />
+          <Textarea
+            rows={2}
+            maxLength={MAX_SCORE_COMMENT}
+            value={text}
+            onChange={(e) => setComment(e.target.value)}
+            placeholder="What was good or wrong about it"
+          />
         </Field>
         <div className="flex flex-wrap items-center gap-2">
           {thumb("up")}

@@ -18,7 +18,12 @@ export function AgentGrants({ agent }: { agent: Agent }) {
   const [toolsText, setToolsText] = useState(agent.tools.join(", "));
   // A grant of a tool the registry does not know is saved (it may be registered next), but every
   // action with it is denied as "unknown tool" until then: say so while the admin types.
-  const unknown = registry.data ? unregisteredTools(splitList(toolsText), registry.data.map((t) => t.name)) : [];
+  const unknown = registry.data
+    ? unregisteredTools(
+        splitList(toolsText),
+        registry.data.map((t) => t.name),
+      )
+    : [];
   const update = useMutation(
     trpc.agents.updateGrants.mutationOptions({ onSuccess: () => queryClient.invalidateQueries({ queryKey: trpc.agents.list.queryKey() }) }),
   );

@@ -32,9 +32,7 @@ export function AgentsAdmin() {
 
   return (
     <div className="space-y-6">
-      {revealed ? (
-        <SecretReveal label={`Key for ${revealed.name}`} secret={revealed.secret} onDone={() => setRevealed(null)} />
-      ) : null}
+      {revealed ? <SecretReveal label={`Key for ${revealed.name}`} secret={revealed.secret} onDone={() => setRevealed(null)} /> : null}
       {showForm ? (
         <RegisterAgentForm
           leads={leads}
@@ -75,7 +73,7 @@ export function AgentsAdmin() {
               <AgentRowGroup
                 key={agent.id}
                 agent={agent}
-                parentName={agent.parentId ? nameById.get(agent.parentId) ?? "?" : null}
+                parentName={agent.parentId ? (nameById.get(agent.parentId) ?? "?") : null}
                 keysOpen={openKeysFor === agent.id}
                 onToggleKeys={() => setOpenKeysFor(openKeysFor === agent.id ? null : agent.id)}
                 onSetActive={(active) => setActive.mutate({ agentId: agent.id, active })}
@@ -152,11 +150,7 @@ function AgentRowGroup(props: {
   );
 }
 
-function RegisterAgentForm(props: {
-  leads: { id: string; name: string }[];
-  onCancel: () => void;
-  onRegistered: (name: string, secret: string) => void;
-}) {
+function RegisterAgentForm(props: { leads: { id: string; name: string }[]; onCancel: () => void; onRegistered: (name: string, secret: string) => void }) {
   const trpc = useTRPC();
   const create = useMutation(trpc.agents.create.mutationOptions());
   const fieldError = (name: string) => fieldErrorOf(create.error, name);

@@ -33,10 +33,13 @@ export function BudgetsAdmin({ canEdit }: { canEdit: boolean }) {
           }}
         />
       ) : null}
-      <Card title={`Budgets (${budgets.data?.length ?? 0})`} actions={canEdit && !adding ? <Button onClick={() => setAdding(true)}>Add a budget</Button> : null}>
+      <Card
+        title={`Budgets (${budgets.data?.length ?? 0})`}
+        actions={canEdit && !adding ? <Button onClick={() => setAdding(true)}>Add a budget</Button> : null}
+      >
         <p className="mb-3 text-sm text-slate-600">
-          Spend counts usage events, action results and task completions as they arrive, per UTC day or month. At 80% Warden warns (notification and webhook); at
-          100% it pauses the agent or the whole team with the reason &ldquo;budget&rdquo;.
+          Spend counts usage events, action results and task completions as they arrive, per UTC day or month. At 80% Warden warns (notification and webhook);
+          at 100% it pauses the agent or the whole team with the reason &ldquo;budget&rdquo;.
         </p>
         <ErrorText error={budgets.error ?? remove.error} />
         <Table>

@@ -38,8 +38,8 @@ export function EmailSettings({ state, onSaved }: { state: ChannelState; onSaved
   return (
     <Card title="Email" actions={<span className="text-xs text-slate-600">{state ? (state.enabled ? "set up" : "set up, paused") : "not set up"}</span>}>
       <p className="mb-4 text-sm text-slate-600">
-        One message per approval request, with its context and a link that opens it in the inbox. Deciding needs a sign-in: a link in a mailbox can be followed by a scanner
-        or a forward, so no email approves or rejects anything by itself.
+        One message per approval request, with its context and a link that opens it in the inbox. Deciding needs a sign-in: a link in a mailbox can be followed
+        by a scanner or a forward, so no email approves or rejects anything by itself.
       </p>
       <form onSubmit={submit} className="grid grid-cols-1 gap-4 md:grid-cols-3" aria-label="Email settings">
         <Field label="SMTP host">

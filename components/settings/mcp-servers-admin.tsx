@@ -24,9 +24,16 @@ export function McpServersAdmin() {
     <div className="space-y-6">
       <p className="text-sm text-slate-600">
         Upstream MCP servers whose tools agents reach through Warden&apos;s gateway (<code className="font-mono">/api/mcp/gateway</code>, or{" "}
-        <code className="font-mono">npx warden-mcp --gateway</code>). Each tool becomes a Warden tool named <code className="font-mono">server.tool</code>: set its scopes,
-        rate limit and risk in <Link className="text-brand-700 underline" href="/settings/tools">Tools</Link>, and grant it to agents in{" "}
-        <Link className="text-brand-700 underline" href="/settings/agents">Agents</Link>.
+        <code className="font-mono">npx warden-mcp --gateway</code>). Each tool becomes a Warden tool named <code className="font-mono">server.tool</code>: set
+        its scopes, rate limit and risk in{" "}
+        <Link className="text-brand-700 underline" href="/settings/tools">
+          Tools
+        </Link>
+        , and grant it to agents in{" "}
+        <Link className="text-brand-700 underline" href="/settings/agents">
+          Agents
+        </Link>
+        .
       </p>
       {editing ? (
         <McpServerForm
@@ -119,7 +126,13 @@ function SecretRows({ label, rows, setRows, placeholder }: { label: string; rows
       <p className="text-xs text-slate-600">Values are sealed and never shown again; leave a saved one empty to keep it.</p>
       {rows.map((row, i) => (
         <div key={i} className="grid grid-cols-1 items-center gap-2 border-b border-slate-100 pb-2 sm:grid-cols-[1fr_1fr_auto] sm:border-0 sm:pb-0">
-          <Input aria-label={`${label} ${i + 1}: name`} placeholder={placeholder} value={row.name} readOnly={row.saved} onChange={(e) => setRow(i, { name: e.target.value })} />
+          <Input
+            aria-label={`${label} ${i + 1}: name`}
+            placeholder={placeholder}
+            value={row.name}
+            readOnly={row.saved}
+            onChange={(e) => setRow(i, { name: e.target.value })}
+          />
           <Input
             aria-label={`${label} ${i + 1}: value`}
             type="password"
@@ -196,7 +209,12 @@ function McpServerForm({ server, onDone }: { server: McpServerView | null; onDon
               <Input name="command" defaultValue={server?.command ?? ""} required placeholder="npx" />
             </Field>
             <Field label="Arguments" hint="one per line">
-              <Textarea name="args" rows={3} defaultValue={server?.args.join("\n") ?? ""} placeholder={"-y\n@modelcontextprotocol/server-filesystem\n/srv/data"} />
+              <Textarea
+                name="args"
+                rows={3}
+                defaultValue={server?.args.join("\n") ?? ""}
+                placeholder={"-y\n@modelcontextprotocol/server-filesystem\n/srv/data"}
+              />
             </Field>
             <SecretRows label="Environment" rows={env} setRows={setEnv} placeholder="API_TOKEN" />
           </>

@@ -25,8 +25,7 @@ export function PasswordForm({ email }: { email: string }) {
   return (
     <Card title="Change your password">
       <p className="mb-4 text-sm text-slate-600">
-        Signed in as <strong>{email}</strong>. A new password signs you out everywhere else: every other browser holding a session of yours
-        is out at once.
+        Signed in as <strong>{email}</strong>. A new password signs you out everywhere else: every other browser holding a session of yours is out at once.
       </p>
       <form onSubmit={submit} className="max-w-sm space-y-4" aria-label="Change your password">
         <Field label="Current password" error={fieldErrorOf(change.error, "currentPassword")}>
@@ -43,7 +42,9 @@ export function PasswordForm({ email }: { email: string }) {
             Password changed; {change.data.sessionsEnded} other session{change.data.sessionsEnded === 1 ? "" : "s"} ended.
           </p>
         ) : null}
-        {change.error && !fieldErrorOf(change.error, "currentPassword") && !fieldErrorOf(change.error, "newPassword") ? <ErrorText error={change.error} /> : null}
+        {change.error && !fieldErrorOf(change.error, "currentPassword") && !fieldErrorOf(change.error, "newPassword") ? (
+          <ErrorText error={change.error} />
+        ) : null}
       </form>
     </Card>
   );

@@ -13,11 +13,17 @@ export type ChannelState = { enabled: boolean; settings: Record<string, unknown>
 
 type RouteRow = { team: string; tool: string; minRisk: "" | NonNullable<SlackRoute["minRisk"]>; channel: string };
 
-const toRows = (routes: SlackRoute[]): RouteRow[] => routes.map((r) => ({ team: r.team ?? "", tool: r.tool ?? "", minRisk: r.minRisk ?? "", channel: r.channel }));
+const toRows = (routes: SlackRoute[]): RouteRow[] =>
+  routes.map((r) => ({ team: r.team ?? "", tool: r.tool ?? "", minRisk: r.minRisk ?? "", channel: r.channel }));
 const fromRows = (rows: RouteRow[]): SlackRoute[] =>
   rows
     .filter((r) => r.channel.trim())
-    .map((r) => ({ channel: r.channel.trim(), ...(r.team.trim() ? { team: r.team.trim() } : {}), ...(r.tool.trim() ? { tool: r.tool.trim() } : {}), ...(r.minRisk ? { minRisk: r.minRisk } : {}) }));
+    .map((r) => ({
+      channel: r.channel.trim(),
+      ...(r.team.trim() ? { team: r.team.trim() } : {}),
+      ...(r.tool.trim() ? { tool: r.tool.trim() } : {}),
+      ...(r.minRisk ? { minRisk: r.minRisk } : {}),
+    }));
 
 /** A secret field: empty keeps the stored one, which is never sent back to the browser. */
 function SecretField({ label, name, isSet, hint }: { label: string; name: string; isSet: boolean; hint: string }) {
@@ -52,11 +58,21 @@ export function SlackSettings({ state, onSaved }: { state: ChannelState; onSaved
   const setRow = (i: number, patch: Partial<RouteRow>) => setRows(rows.map((r, j) => (j === i ? { ...r, ...patch } : r)));
 
   return (
-    <Card title="Slack" actions={state ? <span className="text-xs text-slate-600">{state.enabled ? "connected" : "connected, paused"}</span> : <span className="text-xs text-slate-600">not connected</span>}>
+    <Card
+      title="Slack"
+      actions={
+        state ? (
+          <span className="text-xs text-slate-600">{state.enabled ? "connected" : "connected, paused"}</span>
+        ) : (
+          <span className="text-xs text-slate-600">not connected</span>
+        )
+      }
+    >
       <p className="mb-4 text-sm text-slate-600">
-        Each approval request is posted with its context and Approve / Reject buttons; the message is updated when the request is decided, here or there. In your Slack app, set
-        Interactivity&apos;s request URL to <code className="font-mono break-all">{interactionUrl}</code> and give the bot <code className="font-mono">chat:write</code> and{" "}
-        <code className="font-mono">users:read.email</code>. People decide as the Warden user with the same email, with that user&apos;s role.
+        Each approval request is posted with its context and Approve / Reject buttons; the message is updated when the request is decided, here or there. In
+        your Slack app, set Interactivity&apos;s request URL to <code className="font-mono break-all">{interactionUrl}</code> and give the bot{" "}
+        <code className="font-mono">chat:write</code> and <code className="font-mono">users:read.email</code>. People decide as the Warden user with the same
+        email, with that user&apos;s role.
       </p>
       {state?.secretsUnreadable ? (
         <p role="alert" className="mb-4 rounded-md bg-amber-50 px-3 py-2 text-sm text-amber-900">
@@ -87,7 +103,12 @@ export function SlackSettings({ state, onSaved }: { state: ChannelState; onSaved
                 <option value="high">high and above</option>
                 <option value="critical">critical</option>
               </Select>
-              <Input aria-label={`Rule ${i + 1}: channel`} placeholder="#channel" value={row.channel} onChange={(e) => setRow(i, { channel: e.target.value })} />
+              <Input
+                aria-label={`Rule ${i + 1}: channel`}
+                placeholder="#channel"
+                value={row.channel}
+                onChange={(e) => setRow(i, { channel: e.target.value })}
+              />
               <Button variant="ghost" size="sm" onClick={() => setRows(rows.filter((_, j) => j !== i))}>
                 Remove
               </Button>

@@ -37,8 +37,8 @@ export function TokensPanel({ role }: { role: string }) {
       {revealed ? <SecretReveal label="Your new API token" secret={revealed} onDone={() => setRevealed(null)} /> : null}
       <Card title="Create a personal API token">
         <p className="mb-4 text-sm text-slate-600">
-          Scripts send it as <code className="font-mono">Authorization: Bearer …</code> and act with your role (now{" "}
-          <strong>{role}</strong>), for example to approve from a chat integration or to hit the kill switch with curl.
+          Scripts send it as <code className="font-mono">Authorization: Bearer …</code> and act with your role (now <strong>{role}</strong>), for example to
+          approve from a chat integration or to hit the kill switch with curl.
         </p>
         <form onSubmit={submit} className="flex items-end gap-3" aria-label="Create a token">
           <div className="w-72">

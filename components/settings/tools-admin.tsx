@@ -62,7 +62,12 @@ export function ToolsAdmin() {
                 <Td>
                   <span className="font-mono font-medium text-slate-900">{t.name}</span>
                   {t.description ? <span className="block text-xs text-slate-500">{t.description}</span> : null}
-                  {t.mcpServer ? <span className="block text-xs text-slate-500">from MCP server {t.mcpServer}{t.resourceArgument ? `; resource: ${t.resourceArgument}` : ""}</span> : null}
+                  {t.mcpServer ? (
+                    <span className="block text-xs text-slate-500">
+                      from MCP server {t.mcpServer}
+                      {t.resourceArgument ? `; resource: ${t.resourceArgument}` : ""}
+                    </span>
+                  ) : null}
                 </Td>
                 <Td className="font-mono text-xs">{t.scopes.join(", ") || "any resource"}</Td>
                 <Td className="text-xs">{t.rateLimit ?? "unlimited"}</Td>

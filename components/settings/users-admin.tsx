@@ -13,7 +13,6 @@ import { SecretReveal } from "@/components/ui/secret-reveal";
 import { Table, Td, Th } from "@/components/ui/table";
 import { ROLES, type Role } from "@/server/schemas/enums";
 
-
 export function UsersAdmin({ currentUserId }: { currentUserId: string }) {
   const trpc = useTRPC();
   const queryClient = useQueryClient();
@@ -25,9 +24,7 @@ export function UsersAdmin({ currentUserId }: { currentUserId: string }) {
 
   return (
     <div className="space-y-6">
-      {revealed ? (
-        <SecretReveal label={`Password for ${revealed.email}`} secret={revealed.password} onDone={() => setRevealed(null)} />
-      ) : null}
+      {revealed ? <SecretReveal label={`Password for ${revealed.email}`} secret={revealed.password} onDone={() => setRevealed(null)} /> : null}
       <CreateUserForm onCreated={(email, password) => (password ? setRevealed({ email, password }) : null, refresh())} />
       <Card title={`People (${users.data?.length ?? 0})`}>
         <ErrorText error={users.error ?? changeRole.error ?? setActive.error} />

@@ -42,8 +42,8 @@ export function WebhooksAdmin() {
       {secret ? <SecretReveal label="Signing secret" secret={secret} onDone={() => setSecret(null)} /> : null}
       <Card title="Add a webhook">
         <p className="mb-3 text-sm text-slate-600">
-          Warden POSTs each event as JSON with <code className="font-mono">X-Warden-Signature: t=…,v1=HMAC-SHA256(secret, t + &quot;.&quot; + body)</code>, retrying with
-          backoff (5 s, 10 s, 20 s… up to 8 attempts).
+          Warden POSTs each event as JSON with <code className="font-mono">X-Warden-Signature: t=…,v1=HMAC-SHA256(secret, t + &quot;.&quot; + body)</code>,
+          retrying with backoff (5 s, 10 s, 20 s… up to 8 attempts).
         </p>
         <form onSubmit={submit} className="flex flex-wrap items-end gap-4" aria-label="Add a webhook">
           <div className="w-full md:w-96">

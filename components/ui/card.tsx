@@ -1,6 +1,18 @@
 import type { ReactNode } from "react";
 
-export function Card({ title, actions, children, className = "", id }: { title?: ReactNode; actions?: ReactNode; children: ReactNode; className?: string; id?: string }) {
+export function Card({
+  title,
+  actions,
+  children,
+  className = "",
+  id,
+}: {
+  title?: ReactNode;
+  actions?: ReactNode;
+  children: ReactNode;
+  className?: string;
+  id?: string;
+}) {
   return (
     <section id={id} className={`rounded-lg border border-slate-200 bg-white shadow-sm ${className}`}>
       {title || actions ? (

@@ -8,7 +8,8 @@ const CONTROL =
  * typed in: no white box, no shadow, no focus ring. Only for inputs and textareas: a <select>
  * always matches :read-only, so it signals "read-only" with `disabled` instead.
  */
-export const READ_ONLY_CONTROL = "read-only:cursor-default read-only:border-slate-200 read-only:bg-slate-100 read-only:text-slate-700 read-only:shadow-none read-only:focus:ring-0";
+export const READ_ONLY_CONTROL =
+  "read-only:cursor-default read-only:border-slate-200 read-only:bg-slate-100 read-only:text-slate-700 read-only:shadow-none read-only:focus:ring-0";
 
 export function Field({ label, hint, error, children }: { label: string; hint?: ReactNode; error?: string | null; children: ReactNode }) {
   return (

@@ -87,7 +87,10 @@ test("a newcomer signs in with the printed password and registers a tool and an 
   await expect(page.getByTestId(`agent-row-${AGENT}`)).toContainText(TOOL);
 });
 
-test("the agent proposes docker rm cache at 0.99 and waits; the approver approves from the keyboard; the agent gets the approval", async ({ page, request }) => {
+test("the agent proposes docker rm cache at 0.99 and waits; the approver approves from the keyboard; the agent gets the approval", async ({
+  page,
+  request,
+}) => {
   const auth = { Authorization: `Bearer ${agentKey}` };
   const proposed = await request.post("/api/v1/actions", {
     headers: auth,
@@ -192,7 +195,14 @@ test("50 agents proposing at once for 30 s get no 5xx, and the server log has no
   for (let i = 0; i < 50; i++) {
     const created = await request.post("/api/v1/agents", {
       headers: auth,
-      data: { name: `load-${i}`, role: "specialist", team: `team-${i % 5}`, capabilities: ["ops"], tools: ["svc.restart", "svc.deploy"], scopes: ["staging/*"] },
+      data: {
+        name: `load-${i}`,
+        role: "specialist",
+        team: `team-${i % 5}`,
+        capabilities: ["ops"],
+        tools: ["svc.restart", "svc.deploy"],
+        scopes: ["staging/*"],
+      },
     });
     expect(created.status()).toBe(201);
     keys.push(((await created.json()) as { key: { secret: string } }).key.secret);
@@ -208,7 +218,12 @@ test("50 agents proposing at once for 30 s get no 5xx, and the server log has no
         const response = await fetch(`${base}/api/v1/actions`, {
           method: "POST",
           headers: { authorization: `Bearer ${key}`, "content-type": "application/json" },
-          body: JSON.stringify({ action: `restart web-${call % 7}`, tool: call % 3 ? "svc.restart" : "svc.deploy", resource: `staging/web-${call % 7}`, confidence: 0.5 + (call % 50) / 100 }),
+          body: JSON.stringify({
+            action: `restart web-${call % 7}`,
+            tool: call % 3 ? "svc.restart" : "svc.deploy",
+            resource: `staging/web-${call % 7}`,
+            confidence: 0.5 + (call % 50) / 100,
+          }),
         });
         statuses.set(response.status, (statuses.get(response.status) ?? 0) + 1);
         const body = (await response.json()) as { id?: string; decision?: string };
@@ -224,7 +239,9 @@ test("50 agents proposing at once for 30 s get no 5xx, and the server log has no
   );
   const total = [...statuses.values()].reduce((a, b) => a + b, 0);
   const serverErrors = [...statuses].filter(([status]) => status >= 500).reduce((a, [, count]) => a + count, 0);
-  console.log(`default path: ${total} proposals from 50 agents in 30 s (${(total / 30).toFixed(0)}/s); statuses ${JSON.stringify(Object.fromEntries(statuses))}`);
+  console.log(
+    `default path: ${total} proposals from 50 agents in 30 s (${(total / 30).toFixed(0)}/s); statuses ${JSON.stringify(Object.fromEntries(statuses))}`,
+  );
   expect(serverErrors, `server log:\n${errorLines(warden.output()).slice(0, 30).join("\n")}`).toBe(0);
   expect(statuses.get(201) ?? 0).toBeGreaterThan(500);
   expect(errorLines(warden.output())).toEqual([]);

@@ -6,7 +6,9 @@ export async function waitForHealth(port: number, child: ChildProcess, output: (
   // Two minutes: the first instance of a fresh checkout builds the console before it serves.
   for (let i = 0; i < 1200; i++) {
     if (child.exitCode !== null) throw new Error(`instance on ${port} exited: ${output()}`);
-    const ok = await fetch(`http://127.0.0.1:${port}/api/health`).then((r) => r.ok).catch(() => false);
+    const ok = await fetch(`http://127.0.0.1:${port}/api/health`)
+      .then((r) => r.ok)
+      .catch(() => false);
     if (ok) return;
     await new Promise((r) => setTimeout(r, 100));
   }

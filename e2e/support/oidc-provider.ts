@@ -10,7 +10,11 @@ export type IdpPerson = { email: string; name: string; groups: string[] };
  * pages (any password; the login names the person), and `email`, `profile` and `groups` claims,
  * put in the ID token as company providers do.
  */
-export async function startOidcProvider(options: { port: number; client: { id: string; secret: string; redirectUri: string }; people: Record<string, IdpPerson> }) {
+export async function startOidcProvider(options: {
+  port: number;
+  client: { id: string; secret: string; redirectUri: string };
+  people: Record<string, IdpPerson>;
+}) {
   const issuer = `http://127.0.0.1:${options.port}`;
   const configuration: Configuration = {
     clients: [

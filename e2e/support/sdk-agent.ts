@@ -19,7 +19,10 @@ export async function provisionWorker(request: APIRequestContext, capabilities: 
   const auth = { Authorization: `Bearer ${token}` };
   const tool = uniqueName("sdk.work");
   expect((await request.put(`/api/v1/tools/${tool}`, { headers: auth, data: { scopes: [] } })).status()).toBe(200);
-  const created = await request.post("/api/v1/agents", { headers: auth, data: { name: uniqueName("worker"), role: "specialist", team: "ops", tools: [tool], capabilities } });
+  const created = await request.post("/api/v1/agents", {
+    headers: auth,
+    data: { name: uniqueName("worker"), role: "specialist", team: "ops", tools: [tool], capabilities },
+  });
   expect(created.status()).toBe(201);
   const body = (await created.json()) as { agent: { name: string }; key: { secret: string } };
   const queue = async (capability: string, title: string) => {
@@ -27,9 +30,12 @@ export async function provisionWorker(request: APIRequestContext, capabilities: 
     expect(queued.status()).toBe(201);
     return ((await queued.json()) as { task: { id: string } }).task.id;
   };
-  const task = async (id: string) => (await (await request.get(`/api/v1/tasks/${id}`, { headers: auth })).json()) as { status: string; output: unknown; checkpoint: unknown };
+  const task = async (id: string) =>
+    (await (await request.get(`/api/v1/tasks/${id}`, { headers: auth })).json()) as { status: string; output: unknown; checkpoint: unknown };
   const control = async (level: "pause" | "suspend" | "resume") =>
-    expect((await request.post(`/api/v1/control/${level}`, { headers: auth, data: { scope: `agent:${body.agent.name}`, reason: `e2e ${level}` } })).status()).toBe(200);
+    expect(
+      (await request.post(`/api/v1/control/${level}`, { headers: auth, data: { scope: `agent:${body.agent.name}`, reason: `e2e ${level}` } })).status(),
+    ).toBe(200);
   return { token, tool, name: body.agent.name, key: body.key.secret, queue, task, control };
 }
 

@@ -14,7 +14,11 @@ export function simulateAgent(base: string, key: string) {
       const data = JSON.parse(text) as Record<string, unknown>;
       received.push({ event, id, data, at: Date.now() });
       if (event === "control" && typeof data.epoch === "number" && data.epoch > 0) {
-        await fetch(`${base}/api/v1/control/ack`, { method: "POST", headers: { ...auth, "content-type": "application/json" }, body: JSON.stringify({ epoch: data.epoch }) });
+        await fetch(`${base}/api/v1/control/ack`, {
+          method: "POST",
+          headers: { ...auth, "content-type": "application/json" },
+          body: JSON.stringify({ epoch: data.epoch }),
+        });
       }
     });
   })().catch((error: unknown) => {

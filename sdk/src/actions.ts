@@ -20,7 +20,10 @@ export type GuardOptions = {
   idempotencyKey?: string;
 };
 
-const ZWaitSeconds = z.number().min(0, "must be 0 or more").max(24 * 3600, "must be at most a day");
+const ZWaitSeconds = z
+  .number()
+  .min(0, "must be 0 or more")
+  .max(24 * 3600, "must be at most a day");
 
 /** Ask before acting, wait for a human, report after: /api/v1/actions. */
 export class WardenActions implements ResultReporter {

@@ -67,7 +67,9 @@ export class ArgsMismatchError extends WardenError {
     readonly approvedArgsHash: string | null,
     readonly argsHash: string,
   ) {
-    super(`Refused to run action ${actionId}: these args are not the approved ones (hash ${argsHash.slice(0, 12)}…, approved ${approvedArgsHash?.slice(0, 12) ?? "none"}…)`);
+    super(
+      `Refused to run action ${actionId}: these args are not the approved ones (hash ${argsHash.slice(0, 12)}…, approved ${approvedArgsHash?.slice(0, 12) ?? "none"}…)`,
+    );
   }
 }
 

@@ -186,7 +186,8 @@ export class GuardDecision implements DecisionFields {
     const started = performance.now();
     let cost = 0;
     const addCost = (usd: number) => {
-      if (!(Number.isFinite(usd) && usd >= 0)) throw new WardenInputError("addCost: usd must be a number of 0 or more", [{ field: "usd", message: "must be 0 or more" }]);
+      if (!(Number.isFinite(usd) && usd >= 0))
+        throw new WardenInputError("addCost: usd must be a number of 0 or more", [{ field: "usd", message: "must be 0 or more" }]);
       cost += usd;
     };
     let output: T;
@@ -206,8 +207,8 @@ export class GuardDecision implements DecisionFields {
     // The action happened: a failed report must not make the caller think otherwise (and run it again).
     const durationMs = Math.round(performance.now() - started);
     const undo = options.undo?.(approved);
-    await this.report({ status: "succeeded", output: asOutput(output), durationMs, ...(cost > 0 ? { cost } : {}), ...(undo ? { undo } : {}) }).catch((reportError: unknown) =>
-      this.reporter.onError(reportError),
+    await this.report({ status: "succeeded", output: asOutput(output), durationMs, ...(cost > 0 ? { cost } : {}), ...(undo ? { undo } : {}) }).catch(
+      (reportError: unknown) => this.reporter.onError(reportError),
     );
     return output;
   }

@@ -42,7 +42,9 @@ const ZToolDeclaration = z
     rateLimit: ZRateLimit.optional(),
     requiresConfirmation: z.boolean().optional(),
     reversible: z.boolean().optional(),
-    undo: z.union([ZUndoOrder, z.custom<(args: JsonObject) => UndoOrder>(isFunction, "must be an undo order {tool, args} or a function returning one")]).optional(),
+    undo: z
+      .union([ZUndoOrder, z.custom<(args: JsonObject) => UndoOrder>(isFunction, "must be an undo order {tool, args} or a function returning one")])
+      .optional(),
     describe: z.custom<(args: JsonObject) => string>(isFunction, "must be a function").optional(),
     resource: z.custom<(args: JsonObject) => string | undefined>(isFunction, "must be a function").optional(),
   })
@@ -105,7 +107,10 @@ export function guardedTool<T>(host: ToolHost, declaration: ToolDeclaration, fn:
     }
     const resource = options.resource ?? declared.resource?.(args);
     if (declared.scope) {
-      if (!resource) throw new WardenInputError(`${declared.name}: resource: required, the tool is scoped to ${declared.scope.join(", ")}`, [{ field: "resource", message: "required" }]);
+      if (!resource)
+        throw new WardenInputError(`${declared.name}: resource: required, the tool is scoped to ${declared.scope.join(", ")}`, [
+          { field: "resource", message: "required" },
+        ]);
       if (!matchesAnyScope(resource, declared.scope)) {
         const message = `${resource} is outside the tool's scope (${declared.scope.join(", ")})`;
         throw new WardenInputError(`${declared.name}: resource: ${message}`, [{ field: "resource", message }]);
@@ -114,10 +119,14 @@ export function guardedTool<T>(host: ToolHost, declaration: ToolDeclaration, fn:
     const undo = options.undo ?? (typeof declared.undo === "function" ? declared.undo(args) : declared.undo);
     const reversible = declared.reversible ?? undo !== undefined;
     if (declared.reversible === true && !undo) {
-      throw new WardenInputError(`${declared.name}: undo: required, the tool is reversible (give it in the declaration or the call)`, [{ field: "undo", message: "required" }]);
+      throw new WardenInputError(`${declared.name}: undo: required, the tool is reversible (give it in the declaration or the call)`, [
+        { field: "undo", message: "required" },
+      ]);
     }
     if (declared.reversible === false && options.undo) {
-      throw new WardenInputError(`${declared.name}: undo: the tool is declared irreversible`, [{ field: "undo", message: "the tool is declared irreversible" }]);
+      throw new WardenInputError(`${declared.name}: undo: the tool is declared irreversible`, [
+        { field: "undo", message: "the tool is declared irreversible" },
+      ]);
     }
     if (declared.requiresConfirmation) await assertRegistryAsksAHuman(host, declared.name);
     // Counted last, so a call refused for another reason does not use up the limit.

@@ -56,7 +56,8 @@ export class WardenTasks {
    */
   run(capability: string | string[], handler: TaskHandler, options: TaskRunOptions = {}): TaskRunner {
     const served = validateInput(ZCapabilities, typeof capability === "string" ? [capability] : capability, "tasks.run: capability");
-    if (typeof handler !== "function") throw new WardenInputError("tasks.run: handler: must be a function", [{ field: "handler", message: "must be a function" }]);
+    if (typeof handler !== "function")
+      throw new WardenInputError("tasks.run: handler: must be a function", [{ field: "handler", message: "must be a function" }]);
     const { waitSeconds = 20, signal } = validateInput(ZRunOptions, options, "tasks.run: options");
     const stopping = new AbortController();
     const aborting = new AbortController();
@@ -152,7 +153,8 @@ export class WardenTasks {
       checkpoint: task.checkpoint,
       saveCheckpoint: (checkpoint) => renew(checkpoint),
       addCost: (usd) => {
-        if (!(Number.isFinite(usd) && usd >= 0)) throw new WardenInputError("addCost: usd must be a number of 0 or more", [{ field: "usd", message: "must be 0 or more" }]);
+        if (!(Number.isFinite(usd) && usd >= 0))
+          throw new WardenInputError("addCost: usd must be a number of 0 or more", [{ field: "usd", message: "must be 0 or more" }]);
         cost += usd;
       },
     };

@@ -38,12 +38,22 @@ const ZWardenOptions = z.strictObject({
     .string("must be the agent's key (wdn_agent_…)")
     .trim()
     .superRefine((value, context) => {
-      if (value.startsWith("wdn_user_")) context.addIssue({ code: "custom", message: "is a personal token: an agent acts with its own agent key (wdn_agent_…)" });
+      if (value.startsWith("wdn_user_"))
+        context.addIssue({ code: "custom", message: "is a personal token: an agent acts with its own agent key (wdn_agent_…)" });
       else if (!/^wdn_agent_\S+$/.test(value)) context.addIssue({ code: "custom", message: "must be an agent key (wdn_agent_…)" });
     }),
-  approvalWaitSeconds: z.number().min(0).max(24 * 3600).optional(),
+  approvalWaitSeconds: z
+    .number()
+    .min(0)
+    .max(24 * 3600)
+    .optional(),
   retries: z.number().int().min(0).max(20).optional(),
-  requestTimeoutMs: z.number().int().min(100).max(10 * 60_000).optional(),
+  requestTimeoutMs: z
+    .number()
+    .int()
+    .min(100)
+    .max(10 * 60_000)
+    .optional(),
   fetch: z.custom<typeof fetch>((value) => typeof value === "function", "must be a fetch function").optional(),
   onError: z.custom<(error: unknown) => void>((value) => typeof value === "function", "must be a function").optional(),
 });
@@ -76,7 +86,13 @@ export class Warden {
   constructor(options: WardenOptions) {
     const settings = validateInput(ZWardenOptions, options, "new Warden");
     const onError = settings.onError ?? ((error: unknown) => console.warn(`[warden] ${error instanceof Error ? error.message : String(error)}`));
-    this.http = new WardenHttpClient({ url: settings.url, key: settings.key, fetch: settings.fetch, retries: settings.retries, timeoutMs: settings.requestTimeoutMs });
+    this.http = new WardenHttpClient({
+      url: settings.url,
+      key: settings.key,
+      fetch: settings.fetch,
+      retries: settings.retries,
+      timeoutMs: settings.requestTimeoutMs,
+    });
     this.actions = new WardenActions(this.http, settings.approvalWaitSeconds ?? 300, onError, () => this.control.signal);
     this.memory = new WardenMemory(this.http);
     this.control = new ControlSubscription(this.http, { undoHandler: (tool) => this.undoHandlers.get(tool), onError });
@@ -108,7 +124,12 @@ export class Warden {
    * `details`, Warden judges the action by its patterns, memory and confidence, and by policy lets
    * it go no further than `execute_with_notification`.
    */
-  check(action: string, confidence: number, details: Omit<ProposeActionRequest, "action" | "confidence"> = {}, options: GuardOptions = {}): Promise<GuardDecision> {
+  check(
+    action: string,
+    confidence: number,
+    details: Omit<ProposeActionRequest, "action" | "confidence"> = {},
+    options: GuardOptions = {},
+  ): Promise<GuardDecision> {
     return this.guard({ ...details, action, confidence }, options);
   }
 
@@ -127,7 +148,9 @@ export class Warden {
     if (this.toolNames.has(name)) throw new ToolDeclarationError(`tool ${name} is declared twice on this Warden client`);
     this.toolNames.add(name);
     if (!this.undoHandlers.has(name)) {
-      this.undoHandlers.set(name, (args, { signal, actionId, rollbackId }) => fn(args, { signal, actionId, rollbackId, argsEdited: false, addCost: () => undefined }));
+      this.undoHandlers.set(name, (args, { signal, actionId, rollbackId }) =>
+        fn(args, { signal, actionId, rollbackId, argsEdited: false, addCost: () => undefined }),
+      );
     }
     return tool;
   }

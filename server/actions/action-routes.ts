@@ -22,7 +22,10 @@ export const proposeActionRoute = defineRoute({
   method: "POST",
   path: "/api/v1/actions",
   operationId: "proposeAction",
-  answers: { 200: "The same request is already waiting for a human, or the same externalId was proposed before: that action as it is now (repeated: true)", 429: "Too many proposals from this agent (the answer is a denial with retryAfterSeconds; see Retry-After)" },
+  answers: {
+    200: "The same request is already waiting for a human, or the same externalId was proposed before: that action as it is now (repeated: true)",
+    429: "Too many proposals from this agent (the answer is a denial with retryAfterSeconds; see Retry-After)",
+  },
   summary: "Ask before acting: the guardrail's decision, its reasons and the memories it recalled",
   tag: "Agents",
   auth: { agent: true },
@@ -59,8 +62,7 @@ export const getActionRoute = defineRoute({
   auth: { agent: true, user: "viewer" },
   params: ZIdParams,
   response: ZActionView,
-  handler: ({ db, principal, params }) =>
-    loadActionView(db, params.id, principal.kind === "agent" ? { agentId: principal.actor.id } : {}),
+  handler: ({ db, principal, params }) => loadActionView(db, params.id, principal.kind === "agent" ? { agentId: principal.actor.id } : {}),
 });
 
 export const waitActionRoute = defineRoute({
@@ -73,8 +75,7 @@ export const waitActionRoute = defineRoute({
   params: ZIdParams,
   query: ZWaitQuery,
   response: ZActionView,
-  handler: ({ db, principal, params, query, signal }) =>
-    waitForDecision(db, agentPrincipal(principal).actor.id, params.id, query.timeoutSeconds, signal),
+  handler: ({ db, principal, params, query, signal }) => waitForDecision(db, agentPrincipal(principal).actor.id, params.id, query.timeoutSeconds, signal),
 });
 
 export const actionResultRoute = defineRoute({

@@ -98,7 +98,8 @@ async function decideAndRecord(
   // Which lessons changed the answer: the same evaluation without them (pure, microseconds) tells
   // whether the warning lowered the decision; the entry's page lists the decisions it changed.
   const warned = failures.map((m) => m.id);
-  const changedDecision = warned.length > 0 && evaluateAction({ ...base, matchingFailures: [] }, policy.document).decision !== evaluation.decision ? warned : [];
+  const changedDecision =
+    warned.length > 0 && evaluateAction({ ...base, matchingFailures: [] }, policy.document).decision !== evaluation.decision ? warned : [];
   // The rate limit counts only calls that got past the earlier refusals.
   let counted: { tool: string; spec: string } | null = null;
   if (evaluation.decision !== "deny" && toolDef?.rateLimit) {
@@ -109,8 +110,7 @@ async function decideAndRecord(
 
   // An approver's grant (same tool, same resource, this agent, for N minutes) answers for one human.
   evaluation = await applyApprovalGrant(db, evaluation, { agentId: agent.id, tool, resource: input.resource ?? null, risk: toolDef?.risk ?? null });
-  const status: ActionStatus =
-    evaluation.decision === "deny" ? "denied" : evaluation.decision === "require_approval" ? "pending_approval" : "approved";
+  const status: ActionStatus = evaluation.decision === "deny" ? "denied" : evaluation.decision === "require_approval" ? "pending_approval" : "approved";
   const runsNow = status === "approved";
   const now = new Date();
   const approvedArgsHash = runsNow ? argsHash(input.args) : null;
@@ -181,7 +181,9 @@ async function decideAndRecord(
     events.push({ type: "notification.created", notificationId });
   }
   if (status === "pending_approval") {
-    writes.push(webhookDeliveriesSql("approval.requested", { ...summary, expiresAt: expiresAt!.toISOString(), requiredApprovals: evaluation.requiredApprovals }));
+    writes.push(
+      webhookDeliveriesSql("approval.requested", { ...summary, expiresAt: expiresAt!.toISOString(), requiredApprovals: evaluation.requiredApprovals }),
+    );
     events.push({ type: "approval.created", actionId: id, agentId: agent.id });
   }
   const answer: ProposedAction = {
@@ -198,7 +200,10 @@ async function decideAndRecord(
   };
   if (remember) writes.push(remember(proposedStatus(answer), answer));
   // Decided on this control epoch: if a pause, suspend or kill landed since, nothing is written.
-  const guard = { check: Prisma.sql`(SELECT epoch FROM agent_control WHERE agent_id = ${agent.id}::uuid) = ${control.epoch}`, message: "the agent's control state changed" };
+  const guard = {
+    check: Prisma.sql`(SELECT epoch FROM agent_control WHERE agent_id = ${agent.id}::uuid) = ${control.epoch}`,
+    message: "the agent's control state changed",
+  };
   try {
     await writeAtomically(db, writes, undefined, guard);
   } catch (error) {

@@ -36,13 +36,21 @@ export async function repeatedProposal(db: DbOrTx, actor: AgentActor, key: strin
 export async function proposalByExternalId(db: DbOrTx, actor: AgentActor, externalId: string, origin?: RequestOrigin): Promise<ProposedAction | null> {
   const existing = await db.action.findFirst({ where: { agentId: actor.id, externalId } });
   if (!existing) return null;
-  await appendAudit(db, { actor, verb: "action.propose_repeated", subject: { type: "action", id: existing.id }, data: { action: existing.action, externalId }, origin });
+  await appendAudit(db, {
+    actor,
+    verb: "action.propose_repeated",
+    subject: { type: "action", id: existing.id },
+    data: { action: existing.action, externalId },
+    origin,
+  });
   // An approval given before a suspend or kill is not a licence to run during one: asked again,
   // an approved action that has not run yet is refused while the agent is stopped.
   if (existing.status === "approved") {
     const { state } = await getEffectiveControl(db, actor.id);
     if (state === "suspended" || state === "killed") {
-      throw new AppError("CONFLICT", `The agent is ${state}: its approved action may not run until it is resumed`, { details: { status: existing.status, control: state } });
+      throw new AppError("CONFLICT", `The agent is ${state}: its approved action may not run until it is resumed`, {
+        details: { status: existing.status, control: state },
+      });
     }
   }
   return currentAnswer(existing);

@@ -57,14 +57,25 @@ export async function reportActionResult(db: DbOrTx, actor: AgentActor, actionId
     // Learning without being asked: a failure with its reason becomes negative knowledge that
     // every agent in scope is handed before a similar action.
     if (input.status === "failed" && input.failureReason) {
-      await recordDerivedMemory(tx, actor, {
-        kind: "negative_knowledge",
-        subject,
-        body: input.failureReason,
-        tags: [(updated.tool ?? "").split(".")[0]!.toLowerCase().replace(/[^a-z0-9._-]/g, "")].filter(Boolean),
-        actionId,
-        ...(updated.taskId ? { taskId: updated.taskId } : {}),
-      }, origin, about);
+      await recordDerivedMemory(
+        tx,
+        actor,
+        {
+          kind: "negative_knowledge",
+          subject,
+          body: input.failureReason,
+          tags: [
+            (updated.tool ?? "")
+              .split(".")[0]!
+              .toLowerCase()
+              .replace(/[^a-z0-9._-]/g, ""),
+          ].filter(Boolean),
+          actionId,
+          ...(updated.taskId ? { taskId: updated.taskId } : {}),
+        },
+        origin,
+        about,
+      );
     }
     // Money reported with the result counts toward the agent's budgets like usage does.
     if (input.cost) await addSpend(tx, { id: actor.id, name: actor.label, team: actor.team }, input.cost);

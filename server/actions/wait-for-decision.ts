@@ -18,7 +18,9 @@ export async function waitForDecision(db: DbOrTx, agentId: string, actionId: str
   try {
     return await waitLoop(db, agentId, actionId, deadline, signal);
   } finally {
-    await db.action.updateMany({ where: { id: actionId, agentId, agentWaitingUntil: new Date(deadline) }, data: { agentWaitingUntil: null } }).catch(() => undefined);
+    await db.action
+      .updateMany({ where: { id: actionId, agentId, agentWaitingUntil: new Date(deadline) }, data: { agentWaitingUntil: null } })
+      .catch(() => undefined);
   }
 }
 

@@ -60,8 +60,7 @@ export async function setAgentActive(db: DbOrTx, actor: Actor, agentId: string, 
     await tx.agent.update({ where: { id: agentId }, data: { active } });
     let revokedKeys = 0;
     if (!active) {
-      revokedKeys = (await tx.agentKey.updateMany({ where: { agentId, revokedAt: null }, data: { revokedAt: new Date() } }))
-        .count;
+      revokedKeys = (await tx.agentKey.updateMany({ where: { agentId, revokedAt: null }, data: { revokedAt: new Date() } })).count;
       await publish(tx, { type: "agent.access_revoked", agentId, keyId: null });
     }
     await appendAudit(tx, {

@@ -10,12 +10,7 @@ import { toAgentView } from "./agent-view";
 export type RegisteredAgent = { agent: AgentView; key: { id: string; secret: string; prefix: string } };
 
 /** Registers an agent and issues its first key (the secret is returned once, stored hashed). */
-export async function registerAgent(
-  db: DbOrTx,
-  actor: Actor,
-  request: CreateAgentRequest,
-  origin?: RequestOrigin,
-): Promise<RegisteredAgent> {
+export async function registerAgent(db: DbOrTx, actor: Actor, request: CreateAgentRequest, origin?: RequestOrigin): Promise<RegisteredAgent> {
   const input = ZCreateAgentRequest.parse(request);
   const issued = issueSecret("agentKey");
   return inTransaction(db, async (tx) => {

@@ -8,7 +8,6 @@ import { listDecidedApprovals, listPendingApprovals } from "./list-approvals";
 
 const ZIdParams = z.object({ id: ZUuid });
 
-
 export const listApprovalsRoute = defineRoute({
   method: "GET",
   path: "/api/v1/approvals",

@@ -16,9 +16,7 @@ import { channelDeliveriesSql, enqueueWebhooks } from "../notifications/notify";
 import { ZApproveRequest, ZRejectRequest, type ActionView } from "../schemas/actions";
 import { ACTION_VIEW_INCLUDE, toActionView } from "../actions/action-view";
 
-export type Verdict =
-  | { verdict: "approve"; args?: Record<string, unknown>; comment?: string; grantMinutes?: number }
-  | { verdict: "reject"; reason: string };
+export type Verdict = { verdict: "approve"; args?: Record<string, unknown>; comment?: string; grantMinutes?: number } | { verdict: "reject"; reason: string };
 
 /** Locks the action row: concurrent deciders queue here, and the first decision wins. */
 async function lockPendingAction(tx: Tx, actionId: string) {
@@ -43,7 +41,9 @@ function alreadyDecided(action: { status: string; decidedByLabel: string | null;
  */
 export async function decideApproval(db: DbOrTx, approver: UserActor, actionId: string, verdict: Verdict, origin?: RequestOrigin): Promise<ActionView> {
   const input =
-    verdict.verdict === "approve" ? { verdict: "approve" as const, ...ZApproveRequest.parse({ args: verdict.args, comment: verdict.comment, grantMinutes: verdict.grantMinutes }) } : { verdict: "reject" as const, ...ZRejectRequest.parse({ reason: verdict.reason }) };
+    verdict.verdict === "approve"
+      ? { verdict: "approve" as const, ...ZApproveRequest.parse({ args: verdict.args, comment: verdict.comment, grantMinutes: verdict.grantMinutes }) }
+      : { verdict: "reject" as const, ...ZRejectRequest.parse({ reason: verdict.reason }) };
   let expiredNow = false;
   const view = await inTransaction(db, async (tx) => {
     const action = await lockPendingAction(tx, actionId);
@@ -64,25 +64,41 @@ export async function decideApproval(db: DbOrTx, approver: UserActor, actionId: 
         include: ACTION_VIEW_INCLUDE,
       });
       await enqueueWebhooks(tx, "approval.decided", { ...summary, status: "rejected", decidedBy: approver.label, reason: input.reason });
-      await publish(tx, { type: "approval.decided", actionId: action.id, agentId: action.agentId, status: "rejected", seq: await nextDecidedSeq(tx, action.id) });
+      await publish(tx, {
+        type: "approval.decided",
+        actionId: action.id,
+        agentId: action.agentId,
+        status: "rejected",
+        seq: await nextDecidedSeq(tx, action.id),
+      });
       await appendAudit(tx, { actor: approver, verb: "action.reject", subject, data: { reason: input.reason }, origin });
       // The reason goes back to the agent and into memory, for the next similar proposal.
-      await recordDerivedMemory(tx, approver, {
-        kind: "decision",
-        subject: fitMemorySubject(action.action, action.resource ? `${action.action} on ${action.resource}` : action.action),
-        body: `Rejected by ${approver.label}: ${input.reason}`,
-        actionId: action.id,
-        ...(action.taskId ? { taskId: action.taskId } : {}),
-      }, origin, { action: action.action, tool: action.tool, resource: action.resource });
+      await recordDerivedMemory(
+        tx,
+        approver,
+        {
+          kind: "decision",
+          subject: fitMemorySubject(action.action, action.resource ? `${action.action} on ${action.resource}` : action.action),
+          body: `Rejected by ${approver.label}: ${input.reason}`,
+          actionId: action.id,
+          ...(action.taskId ? { taskId: action.taskId } : {}),
+        },
+        origin,
+        { action: action.action, tool: action.tool, resource: action.resource },
+      );
       return toActionView(updated);
     }
 
     // A suspended or killed agent's waiting actions may be rejected, never approved to run.
     const control = await getEffectiveControl(tx, action.agentId);
     if (control.state === "suspended" || control.state === "killed") {
-      throw new AppError("CONFLICT", `${action.agent.name} is ${control.state}${control.reason ? ` (${control.reason})` : ""}: its actions cannot be approved until it is resumed`, {
-        details: { status: action.status, control: control.state },
-      });
+      throw new AppError(
+        "CONFLICT",
+        `${action.agent.name} is ${control.state}${control.reason ? ` (${control.reason})` : ""}: its actions cannot be approved until it is resumed`,
+        {
+          details: { status: action.status, control: control.state },
+        },
+      );
     }
     // A critical tool's approval never comes from the agent's owner, whatever the policy's quorum
     // (even one): the person answerable for the agent is not the human check on it.
@@ -98,7 +114,10 @@ export async function decideApproval(db: DbOrTx, approver: UserActor, actionId: 
     const firstVote = action.votes[0];
     const candidateArgs = (firstVote?.args ?? null) as Record<string, unknown> | null;
     if (firstVote && input.args && !isDeepStrictEqual(input.args, candidateArgs ?? action.args)) {
-      throw new AppError("CONFLICT", `The args were already ${candidateArgs ? `edited by ${firstVote.userLabel}` : "approved as proposed"}: approve them as they are, or reject`);
+      throw new AppError(
+        "CONFLICT",
+        `The args were already ${candidateArgs ? `edited by ${firstVote.userLabel}` : "approved as proposed"}: approve them as they are, or reject`,
+      );
     }
     await tx.approvalVote.create({
       data: {
@@ -156,7 +175,8 @@ export async function decideApproval(db: DbOrTx, approver: UserActor, actionId: 
     });
     return toActionView(updated);
   });
-  if (expiredNow) throw new AppError("CONFLICT", "The approval expired before this decision; the agent was told it expired", { details: { status: "expired" } });
+  if (expiredNow)
+    throw new AppError("CONFLICT", "The approval expired before this decision; the agent was told it expired", { details: { status: "expired" } });
   return view!;
 }
 
@@ -203,7 +223,11 @@ export async function expireOverdueApprovals(db: DbOrTx): Promise<number> {
        WHERE x.status = 'pending_approval' AND (x.expires_at <= now() OR ac.state IN ('suspended', 'killed'))
        ORDER BY x.expires_at LIMIT 500 FOR UPDATE OF x SKIP LOCKED`;
     const now = new Date();
-    await markExpired(tx, due.filter((d) => !d.stopped).map((d) => d.id), now);
+    await markExpired(
+      tx,
+      due.filter((d) => !d.stopped).map((d) => d.id),
+      now,
+    );
     for (const row of due.filter((d) => d.stopped)) {
       await markExpired(tx, [row.id], now, { by: `control.${row.stopped}`, reason: `${row.stopped}: ${row.why ?? "no reason given"}` });
     }

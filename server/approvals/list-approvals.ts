@@ -22,10 +22,7 @@ export async function listPendingApprovals(db: DbOrTx, query: InboxQuery) {
         : q.sort === "confidence"
           ? [{ confidence: "asc" }, { createdAt: "asc" }]
           : [{ createdAt: "asc" }];
-  const [items, total] = await Promise.all([
-    db.action.findMany({ where, orderBy, take: q.limit, include: ACTION_VIEW_INCLUDE }),
-    db.action.count({ where }),
-  ]);
+  const [items, total] = await Promise.all([db.action.findMany({ where, orderBy, take: q.limit, include: ACTION_VIEW_INCLUDE }), db.action.count({ where })]);
   return { total, items: items.map(toActionView) };
 }
 

@@ -44,5 +44,8 @@ export function parseAnchorPublicKey(text: string): KeyObject {
 
 /** A short name for a key, written into each anchor so a verifier sees which key it needs. */
 export function anchorKeyId(publicKey: KeyObject): string {
-  return createHash("sha256").update(publicKey.export({ format: "der", type: "spki" })).digest("hex").slice(0, 16);
+  return createHash("sha256")
+    .update(publicKey.export({ format: "der", type: "spki" }))
+    .digest("hex")
+    .slice(0, 16);
 }

@@ -61,7 +61,10 @@ export function parseAnchors(text: string): AuditAnchor[] {
   try {
     lines = [{ text: JSON.stringify(JSON.parse(trimmed)), line: 1 }];
   } catch {
-    lines = text.split("\n").map((line, i) => ({ text: line.trim(), line: i + 1 })).filter((l) => l.text !== "");
+    lines = text
+      .split("\n")
+      .map((line, i) => ({ text: line.trim(), line: i + 1 }))
+      .filter((l) => l.text !== "");
   }
   return lines.map(({ text: line, line: number }) => {
     let value: unknown;

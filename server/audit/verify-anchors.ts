@@ -5,8 +5,7 @@ import { anchorSignatureValid, type AuditAnchor } from "./sign-anchor";
 import { verifyAuditChain, type ChainReport } from "./verify-chain";
 
 export type AnchoredChainReport =
-  | { ok: true; rowsChecked: number; anchorsChecked: number; pending: number }
-  | { ok: false; problem: string; chain: ChainReport | null };
+  { ok: true; rowsChecked: number; anchorsChecked: number; pending: number } | { ok: false; problem: string; chain: ChainReport | null };
 
 type LinkRow = { seq: bigint; audit_id: bigint; hash: string };
 type BackdatedRow = { id: bigint; seq: bigint | null; at: string; anchor: number };
@@ -48,10 +47,7 @@ export async function verifyAuditChainWithAnchors(
   // One query for every anchored link: a JSON-lines file of a year's anchors holds 100k of them.
   const anchoredSeqs = [...new Set(bySeq.map((a) => a.seq))].map((seq) => BigInt(seq));
   const links = new Map(
-    (await db.$queryRaw<LinkRow[]>`SELECT seq, audit_id, hash FROM audit_chain WHERE seq = ANY(${anchoredSeqs}::bigint[])`).map((l) => [
-      l.seq.toString(),
-      l,
-    ]),
+    (await db.$queryRaw<LinkRow[]>`SELECT seq, audit_id, hash FROM audit_chain WHERE seq = ANY(${anchoredSeqs}::bigint[])`).map((l) => [l.seq.toString(), l]),
   );
   // The lowest anchor that no longer matches, and the highest one below it that does: whatever
   // was done happened between the two.

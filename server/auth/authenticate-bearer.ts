@@ -11,8 +11,7 @@ import type { AgentActor, UserActor } from "./actor";
 import { hashSecret, secretKind } from "./secrets";
 
 export type BearerPrincipal =
-  | { kind: "agent"; actor: AgentActor; keyId: string; agent: Agent; control: EffectiveControl }
-  | { kind: "user"; actor: UserActor; tokenId: string };
+  { kind: "agent"; actor: AgentActor; keyId: string; agent: Agent; control: EffectiveControl } | { kind: "user"; actor: UserActor; tokenId: string };
 
 // last_used_at / last_seen_at are written at most this often per key, so a busy agent does not
 // turn every read into a write.
@@ -60,7 +59,14 @@ export async function authenticateBearer(db: DbOrTx, secret: string): Promise<Be
   return principals.get(hash, () => lookUpPrincipal(db, kind, hash));
 }
 
-type AgentKeyRow = Agent & { keyId: string; keyRevokedAt: Date | null; controlState: EffectiveControl["state"]; controlReason: string | null; controlEpoch: bigint; keyHash: string };
+type AgentKeyRow = Agent & {
+  keyId: string;
+  keyRevokedAt: Date | null;
+  controlState: EffectiveControl["state"];
+  controlReason: string | null;
+  controlEpoch: bigint;
+  keyHash: string;
+};
 
 /**
  * The keys, their agents and the agents' effective control state (so a suspend applies from the
@@ -68,7 +74,9 @@ type AgentKeyRow = Agent & { keyId: string; keyRevokedAt: Date | null; controlSt
  * not touched for TOUCH_INTERVAL_MS.
  */
 async function lookUpAgentKeys(db: DbOrTx, hashes: readonly string[]): Promise<(AgentKeyRow | null)[]> {
-  const rows = await sqlRows<AgentKeyRow>(db, Prisma.sql`
+  const rows = await sqlRows<AgentKeyRow>(
+    db,
+    Prisma.sql`
     WITH found AS (
       SELECT k.key_hash AS "keyHash", k.id AS "keyId", k.last_used_at AS "keyLastUsedAt", k.revoked_at AS "keyRevokedAt",
              ac.state::text AS "controlState", ac.reason AS "controlReason", ac.epoch AS "controlEpoch",
@@ -91,7 +99,8 @@ async function lookUpAgentKeys(db: DbOrTx, hashes: readonly string[]): Promise<(
     -- The touches run whether or not this reads them (PostgreSQL runs a WITH's writes to completion).
     SELECT "keyHash", "keyId", "keyRevokedAt", "controlState", "controlReason", "controlEpoch", id, name, role, team, "parentId",
            capabilities, tools, scopes, "ownerId", active, "createdAt", "updatedAt", "lastSeenAt"
-      FROM found`);
+      FROM found`,
+  );
   const byHash = new Map(rows.map((row) => [row.keyHash, row]));
   return hashes.map((hash) => byHash.get(hash) ?? null);
 }

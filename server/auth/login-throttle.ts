@@ -63,7 +63,11 @@ export async function loginThrottle(email: string, ip: string | null): Promise<L
 export async function recordLoginFailure(email: string, ip: string | null): Promise<void> {
   const { byAccount, byAddress, byEmail, emailDelay } = limiters();
   // consume() rejects once the points are spent; the counter is still incremented.
-  const [, , counted] = await Promise.allSettled([byAccount.consume(accountKey(email, ip)), byAddress.consume(addressKey(ip)), byEmail.consume(emailKey(email))]);
+  const [, , counted] = await Promise.allSettled([
+    byAccount.consume(accountKey(email, ip)),
+    byAddress.consume(addressKey(ip)),
+    byEmail.consume(emailKey(email)),
+  ]);
   const failures = counted.status === "fulfilled" ? counted.value.consumedPoints : 0;
   const delay = emailDelaySeconds(failures);
   if (delay > 0) await emailDelay.block(emailKey(email), delay);

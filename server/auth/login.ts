@@ -19,11 +19,7 @@ export type LoginResult =
  * limit holds back is refused without checking the password. Success starts a session row,
  * which the cookie names.
  */
-export async function loginWithPassword(
-  db: DbOrTx,
-  credentials: { email?: unknown; password?: unknown },
-  ip: string | null,
-): Promise<LoginResult> {
+export async function loginWithPassword(db: DbOrTx, credentials: { email?: unknown; password?: unknown }, ip: string | null): Promise<LoginResult> {
   const parsedEmail = ZEmail.safeParse(credentials.email);
   // Not an email: kept only as the audit row's label, with NUL and lone surrogates escaped (the
   // database cannot store them; a hostile sign-in must fail as "invalid", not as a 500).
@@ -46,7 +42,13 @@ export async function loginWithPassword(
   const passwordOk = await verifyPassword(user?.passwordHash ?? (await dummyPasswordHash()), password);
   if (!user || !passwordOk || !user.active) {
     await recordLoginFailure(email, ip);
-    const why = !user ? "unknown email" : !user.passwordHash ? "no password (signs in through the identity provider)" : !passwordOk ? "wrong password" : "user deactivated";
+    const why = !user
+      ? "unknown email"
+      : !user.passwordHash
+        ? "no password (signs in through the identity provider)"
+        : !passwordOk
+          ? "wrong password"
+          : "user deactivated";
     await appendAudit(db, {
       actor: user ? { type: "user", id: user.id, label: user.email, role: user.role } : anonymous,
       verb: "auth.login_failed",

@@ -10,7 +10,10 @@ import { ROLES } from "../schemas/enums";
 export function parseRoleMap(text: string): { map: Map<string, Role> } | { problems: string[] } {
   const map = new Map<string, Role>();
   const problems: string[] = [];
-  for (const entry of text.split(",").map((e) => e.trim()).filter(Boolean)) {
+  for (const entry of text
+    .split(",")
+    .map((e) => e.trim())
+    .filter(Boolean)) {
     const colon = entry.lastIndexOf(":");
     const value = colon > 0 ? entry.slice(0, colon).trim() : "";
     const role = colon > 0 ? entry.slice(colon + 1).trim() : "";

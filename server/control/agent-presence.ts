@@ -13,9 +13,12 @@ import type { EffectiveControl } from "./effective-state";
  * state, read from the database (never the cache) in the statement that records it.
  */
 export async function heartbeat(db: DbOrTx, agentId: string): Promise<{ control: EffectiveControl }> {
-  const [row] = await sqlRows<{ state: EffectiveControl["state"]; reason: string | null; epoch: bigint }>(db, Prisma.sql`
+  const [row] = await sqlRows<{ state: EffectiveControl["state"]; reason: string | null; epoch: bigint }>(
+    db,
+    Prisma.sql`
     WITH seen AS (UPDATE agents SET last_seen_at = now() WHERE id = ${agentId}::uuid)
-    SELECT state::text AS state, reason, epoch FROM agent_control WHERE agent_id = ${agentId}::uuid`);
+    SELECT state::text AS state, reason, epoch FROM agent_control WHERE agent_id = ${agentId}::uuid`,
+  );
   return { control: { state: row?.state ?? "running", reason: row?.reason ?? null, epoch: Number(row?.epoch ?? 0) } };
 }
 
@@ -48,7 +51,9 @@ async function flushAcks(db: Db): Promise<void> {
   const highest = new Map<string, number>();
   for (const ack of batch) highest.set(ack.agentId, Math.max(highest.get(ack.agentId) ?? 0, ack.epoch));
   try {
-    const rows = await sqlRows<{ agent_id: string; latest: bigint | null; current: bigint; acked: bigint[] }>(db, Prisma.sql`
+    const rows = await sqlRows<{ agent_id: string; latest: bigint | null; current: bigint; acked: bigint[] }>(
+      db,
+      Prisma.sql`
       WITH input AS (SELECT * FROM unnest(${[...highest.keys()]}::uuid[], ${[...highest.values()]}::bigint[]) AS i(agent_id, epoch)),
       latest AS (SELECT max(epoch) AS epoch FROM control_events),
       locked AS (
@@ -69,7 +74,8 @@ async function flushAcks(db: Db): Promise<void> {
         RETURNING epoch, agent_id)
       SELECT i.agent_id::text AS agent_id, (SELECT epoch FROM latest) AS latest, coalesce(m.epoch, a.acked_epoch) AS current,
              array(SELECT k.epoch FROM acked k WHERE k.agent_id = i.agent_id) AS acked
-        FROM input i JOIN agents a ON a.id = i.agent_id LEFT JOIN moved m ON m.id = i.agent_id`);
+        FROM input i JOIN agents a ON a.id = i.agent_id LEFT JOIN moved m ON m.id = i.agent_id`,
+    );
     const byAgent = new Map(rows.map((r) => [r.agent_id, r]));
     const perEpoch = new Map<number, number>();
     for (const row of rows) for (const e of row.acked) perEpoch.set(Number(e), (perEpoch.get(Number(e)) ?? 0) + 1);

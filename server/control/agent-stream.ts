@@ -21,7 +21,17 @@ function effective(states: Map<string, ScopeState>): ScopeState {
 async function rollbackMessage(db: DbOrTx, rollbackId: string): Promise<SseMessage | null> {
   const r = await db.rollback.findUnique({ where: { id: rollbackId } });
   if (!r) return null;
-  return { id: Number(r.seq), event: "rollback", data: { rollbackId: r.id, actionId: r.actionId, epoch: Number(r.epoch), position: r.position, undo: r.undo as RollbackStreamEvent["undo"] } satisfies RollbackStreamEvent };
+  return {
+    id: Number(r.seq),
+    event: "rollback",
+    data: {
+      rollbackId: r.id,
+      actionId: r.actionId,
+      epoch: Number(r.epoch),
+      position: r.position,
+      undo: r.undo as RollbackStreamEvent["undo"],
+    } satisfies RollbackStreamEvent,
+  };
 }
 
 /**
@@ -36,7 +46,13 @@ export async function agentStream(db: DbOrTx, agent: Agent, keyId: string, lastE
 
   const initial = async (): Promise<SseMessage[]> => {
     const scopes = await db.controlScope.findMany({
-      where: { OR: [{ kind: "fleet", key: "fleet" }, { kind: "team", key: agent.team }, { kind: "agent", key: agent.id }] },
+      where: {
+        OR: [
+          { kind: "fleet", key: "fleet" },
+          { kind: "team", key: agent.team },
+          { kind: "agent", key: agent.id },
+        ],
+      },
     });
     for (const s of scopes) states.set(`${s.kind}:${s.key}`, { state: s.state, reason: s.reason, epoch: Number(s.epoch) });
     const messages: SseMessage[] = [];
@@ -48,12 +64,35 @@ export async function agentStream(db: DbOrTx, agent: Agent, keyId: string, lastE
           orderBy: { epoch: "asc" },
         }),
         db.rollback.findMany({ where: { agentId: agent.id, seq: { gt: since } }, orderBy: { seq: "asc" } }),
-        db.action.findMany({ where: { agentId: agent.id, decidedSeq: { gt: since } }, orderBy: { decidedSeq: "asc" }, select: { id: true, status: true, decidedSeq: true } }),
+        db.action.findMany({
+          where: { agentId: agent.id, decidedSeq: { gt: since } },
+          orderBy: { decidedSeq: "asc" },
+          select: { id: true, status: true, decidedSeq: true },
+        }),
       ]);
       const missed: SseMessage[] = [
-        ...controls.map((c) => ({ id: Number(c.epoch), event: "control", data: { epoch: Number(c.epoch), scope: `${c.kind}:${c.key}`, level: c.state, reason: c.reason, replayed: true } satisfies ControlStreamEvent })),
-        ...rollbacks.map((r) => ({ id: Number(r.seq), event: "rollback", data: { rollbackId: r.id, actionId: r.actionId, epoch: Number(r.epoch), position: r.position, undo: r.undo as RollbackStreamEvent["undo"], replayed: true } satisfies RollbackStreamEvent })),
-        ...approvals.map((a) => ({ id: Number(a.decidedSeq), event: "approval", data: { actionId: a.id, status: a.status, replayed: true } satisfies ApprovalStreamEvent })),
+        ...controls.map((c) => ({
+          id: Number(c.epoch),
+          event: "control",
+          data: { epoch: Number(c.epoch), scope: `${c.kind}:${c.key}`, level: c.state, reason: c.reason, replayed: true } satisfies ControlStreamEvent,
+        })),
+        ...rollbacks.map((r) => ({
+          id: Number(r.seq),
+          event: "rollback",
+          data: {
+            rollbackId: r.id,
+            actionId: r.actionId,
+            epoch: Number(r.epoch),
+            position: r.position,
+            undo: r.undo as RollbackStreamEvent["undo"],
+            replayed: true,
+          } satisfies RollbackStreamEvent,
+        })),
+        ...approvals.map((a) => ({
+          id: Number(a.decidedSeq),
+          event: "approval",
+          data: { actionId: a.id, status: a.status, replayed: true } satisfies ApprovalStreamEvent,
+        })),
       ];
       messages.push(...missed.sort((a, b) => Number(a.id) - Number(b.id)));
     }
@@ -67,7 +106,11 @@ export async function agentStream(db: DbOrTx, agent: Agent, keyId: string, lastE
       if (!scopeCovers(event, agent)) return null;
       states.set(`${event.kind}:${event.key}`, { state: event.state, reason: event.reason, epoch: event.epoch });
       const now = effective(states);
-      return { id: event.epoch, event: "control", data: { ...now, epoch: event.epoch, scope: `${event.kind}:${event.key}`, level: event.state, at: event.at } satisfies ControlStreamEvent };
+      return {
+        id: event.epoch,
+        event: "control",
+        data: { ...now, epoch: event.epoch, scope: `${event.kind}:${event.key}`, level: event.state, at: event.at } satisfies ControlStreamEvent,
+      };
     }
     if (event.type === "rollback.ordered" && event.agentId === agent.id) return rollbackMessage(db, event.rollbackId);
     if (event.type === "approval.decided" && event.agentId === agent.id && event.status !== "pending_approval") {

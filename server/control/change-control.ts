@@ -17,7 +17,6 @@ export type ControlChange = { epoch: number; scope: Scope; state: ControlLevel; 
 /** An agent not seen for this long is offline: outside "M of N", and its undo orders wait for a person. */
 export const OFFLINE_AFTER_MS = 60_000;
 
-
 export type GoverningControl = { state: ControlLevel; scope: string };
 
 /**
@@ -26,9 +25,19 @@ export type GoverningControl = { state: ControlLevel; scope: string };
  */
 export async function governingControl(db: DbOrTx, scope: { kind: Scope["kind"]; key: string }): Promise<GoverningControl> {
   const team =
-    scope.kind === "team" ? scope.key : scope.kind === "agent" ? ((await db.agent.findUnique({ where: { id: scope.key }, select: { team: true } }))?.team ?? null) : null;
+    scope.kind === "team"
+      ? scope.key
+      : scope.kind === "agent"
+        ? ((await db.agent.findUnique({ where: { id: scope.key }, select: { team: true } }))?.team ?? null)
+        : null;
   const rows = await db.controlScope.findMany({
-    where: { OR: [{ kind: "fleet", key: "fleet" }, ...(team !== null ? [{ kind: "team" as const, key: team }] : []), ...(scope.kind === "agent" ? [{ kind: "agent" as const, key: scope.key }] : [])] },
+    where: {
+      OR: [
+        { kind: "fleet", key: "fleet" },
+        ...(team !== null ? [{ kind: "team" as const, key: team }] : []),
+        ...(scope.kind === "agent" ? [{ kind: "agent" as const, key: scope.key }] : []),
+      ],
+    },
     select: { kind: true, key: true, state: true },
   });
   const strictest = rows.reduce<(typeof rows)[number] | null>((best, row) => (!best || CONTROL_RANK[row.state] > CONTROL_RANK[best.state] ? row : best), null);
@@ -98,7 +107,12 @@ export async function changeControl(
       const pending = await tx.$queryRaw<{ id: string }[]>`
         SELECT x.id FROM actions x JOIN agents a ON a.id = x.agent_id
          WHERE x.status = 'pending_approval' AND ${agentsInScopeSql(scope)} ORDER BY x.id FOR UPDATE OF x`;
-      await markExpired(tx, pending.map((p) => p.id), new Date(), { by: `control.${state}`, reason: `${scope.label} ${state}: ${reason}` });
+      await markExpired(
+        tx,
+        pending.map((p) => p.id),
+        new Date(),
+        { by: `control.${state}`, reason: `${scope.label} ${state}: ${reason}` },
+      );
       endedApprovals = pending.length;
       // And their approval grants: a resumed agent asks again.
       await endGrantsInScope(tx, scope, `control.${state}`, `${scope.label} ${state}: ${reason}`);
@@ -109,7 +123,16 @@ export async function changeControl(
       actor,
       verb: VERB[state],
       subject: { type: "scope", id: `${scope.kind}:${scope.key}` },
-      data: { scope: scope.label, epoch: Number(epoch), reason, agents: targetAgents.length, offline: offlineAgents.length, tasks, endedApprovals, ...(change.auditData ?? {}) },
+      data: {
+        scope: scope.label,
+        epoch: Number(epoch),
+        reason,
+        agents: targetAgents.length,
+        offline: offlineAgents.length,
+        tasks,
+        endedApprovals,
+        ...(change.auditData ?? {}),
+      },
       origin,
     });
     return { epoch: Number(epoch), scope, state, reason, targetAgents, offlineAgents };
@@ -126,5 +149,9 @@ export async function pauseAgentAutomatically(db: DbOrTx, agent: { id: string; n
   if (current && current.state !== "running" && current.reason === reason) return null;
   // Already paused or stricter through its team or the fleet: a pause would change nothing.
   if (CONTROL_RANK[(await governingControl(db, { kind: "agent", key: agent.id })).state] >= CONTROL_RANK.paused) return null;
-  return changeControl(db, { type: "system", id: null, label: "warden" }, { scope: { kind: "agent", key: agent.id, label: `agent ${agent.name}` }, state: "paused", reason, auditData: { automatic: true } });
+  return changeControl(
+    db,
+    { type: "system", id: null, label: "warden" },
+    { scope: { kind: "agent", key: agent.id, label: `agent ${agent.name}` }, state: "paused", reason, auditData: { automatic: true } },
+  );
 }

@@ -16,23 +16,50 @@ export async function controlOverview(db: DbOrTx) {
     fleet: { state: fleet?.state ?? "running", reason: fleet?.reason ?? null, changedBy: fleet?.changedBy ?? null, changedAt: fleet?.changedAt ?? null },
     scopes: scopes
       .filter((s) => s.state !== "running")
-      .map((s) => ({ scope: scopeText(s, names.get(s.key)), state: s.state, reason: s.reason, changedBy: s.changedBy, changedAt: s.changedAt, epoch: Number(s.epoch) })),
+      .map((s) => ({
+        scope: scopeText(s, names.get(s.key)),
+        state: s.state,
+        reason: s.reason,
+        changedBy: s.changedBy,
+        changedAt: s.changedAt,
+        epoch: Number(s.epoch),
+      })),
     teams: [...new Set(agents.map((a) => a.team))].sort(),
-    agents: agents.map((a) => ({ id: a.id, name: a.name, team: a.team, state: a.state, reason: a.reason, ackedEpoch: Number(a.acked_epoch), lastSeenAt: a.last_seen_at })),
+    agents: agents.map((a) => ({
+      id: a.id,
+      name: a.name,
+      team: a.team,
+      state: a.state,
+      reason: a.reason,
+      ackedEpoch: Number(a.acked_epoch),
+      lastSeenAt: a.last_seen_at,
+    })),
   };
 }
 
 /** The history of control changes, newest first, with how many of their agents acknowledged. */
 export async function controlHistory(db: DbOrTx, limit = 50) {
   const events = await db.$queryRaw<
-    { epoch: bigint; kind: "fleet" | "team" | "agent"; key: string; state: string; reason: string | null; actor_label: string; created_at: Date; targets: number; acked: bigint }[]
+    {
+      epoch: bigint;
+      kind: "fleet" | "team" | "agent";
+      key: string;
+      state: string;
+      reason: string | null;
+      actor_label: string;
+      created_at: Date;
+      targets: number;
+      acked: bigint;
+    }[]
   >`
     SELECT e.epoch, e.kind, e.key, e.state::text AS state, e.reason, e.actor_label, e.created_at,
            cardinality(e.target_agents) - coalesce(cardinality(e.offline_agents), 0) AS targets,
            (SELECT count(*) FROM control_acks k WHERE k.epoch = e.epoch AND NOT k.agent_id = ANY(coalesce(e.offline_agents, '{}'))) AS acked
       FROM control_events e ORDER BY e.epoch DESC LIMIT ${limit}`;
   const agentNames = new Map(
-    (await db.agent.findMany({ where: { id: { in: events.filter((e) => e.kind === "agent").map((e) => e.key) } }, select: { id: true, name: true } })).map((a) => [a.id, a.name]),
+    (await db.agent.findMany({ where: { id: { in: events.filter((e) => e.kind === "agent").map((e) => e.key) } }, select: { id: true, name: true } })).map(
+      (a) => [a.id, a.name],
+    ),
   );
   return events.map((e) => ({
     epoch: Number(e.epoch),
@@ -57,7 +84,10 @@ export async function controlEventDetail(db: DbOrTx, epoch: number) {
   const agents = await db.agent.findMany({ where: { id: { in: event.targetAgents } }, select: { id: true, name: true, team: true, lastSeenAt: true } });
   const acks = new Map(event.acks.map((a) => [a.agentId, a]));
   const offline = new Set(event.offlineAgents);
-  const actions = await db.action.findMany({ where: { id: { in: event.rollbacks.map((r) => r.actionId) } }, select: { id: true, action: true, agent: { select: { name: true } } } });
+  const actions = await db.action.findMany({
+    where: { id: { in: event.rollbacks.map((r) => r.actionId) } },
+    select: { id: true, action: true, agent: { select: { name: true } } },
+  });
   const actionById = new Map(actions.map((a) => [a.id, a]));
   return {
     epoch,

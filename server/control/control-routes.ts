@@ -4,13 +4,25 @@ import type { Db } from "../db/client";
 import type { ControlLevel } from "../db/generated/client";
 import { defineRoute, type ApiRoute } from "../http/api-route";
 import { ZUuid } from "../schemas/common";
-import { ZAckRequest, ZAckResponse, ZApprovalStreamEvent, ZControlStreamEvent, ZRollbackStreamEvent, ZControlChangeRequest, ZControlView, ZHeartbeatRequest, ZKillRequest, ZKillTokenRequest, ZRollbackResultRequest, ZRollbackResultResponse } from "../schemas/control";
+import {
+  ZAckRequest,
+  ZAckResponse,
+  ZApprovalStreamEvent,
+  ZControlStreamEvent,
+  ZRollbackStreamEvent,
+  ZControlChangeRequest,
+  ZControlView,
+  ZHeartbeatRequest,
+  ZKillRequest,
+  ZKillTokenRequest,
+  ZRollbackResultRequest,
+  ZRollbackResultResponse,
+} from "../schemas/control";
 import { acknowledgeEpoch, heartbeat, reportRollbackResult } from "./agent-presence";
 import { agentStream } from "./agent-stream";
 import { changeControl } from "./change-control";
 import { issueKillToken, killWithToken } from "./kill-switch";
 import { resolveScope, scopeText } from "./scope";
-
 
 const ZChangeResponse = z.object({ epoch: z.number(), scope: z.string(), state: z.string(), reason: z.string(), agents: z.number() });
 
@@ -53,7 +65,14 @@ export function controlLevelRoutes(prefix: "/api/v1/control" | "") {
       tag: "Kill switch",
       auth: { user: "operator" },
       body: ZKillRequest,
-      response: z.object({ epoch: z.number(), scope: z.string(), state: z.string(), agents: z.number(), rollbacks: z.number(), irreversible: z.array(z.unknown()) }),
+      response: z.object({
+        epoch: z.number(),
+        scope: z.string(),
+        state: z.string(),
+        agents: z.number(),
+        rollbacks: z.number(),
+        irreversible: z.array(z.unknown()),
+      }),
       handler: ({ db, principal, body, origin }) => killWithToken(db, personPrincipal(principal).actor, body, origin),
     }),
   };
@@ -70,7 +89,14 @@ export const killTokenRoute = defineRoute({
   tag: "Kill switch",
   auth: { user: "operator" },
   body: ZKillTokenRequest,
-  response: z.object({ token: z.string(), expiresAt: z.string(), scope: z.string(), planHash: z.string(), rollbackPlan: z.array(z.unknown()), irreversible: z.array(z.unknown()) }),
+  response: z.object({
+    token: z.string(),
+    expiresAt: z.string(),
+    scope: z.string(),
+    planHash: z.string(),
+    rollbackPlan: z.array(z.unknown()),
+    irreversible: z.array(z.unknown()),
+  }),
   successStatus: 201,
   handler: ({ db, principal, body, origin }) => issueKillToken(db, personPrincipal(principal).actor, body, origin),
 });

@@ -10,7 +10,10 @@ export type EffectiveControl = { state: ControlLevel; epoch: number; reason: str
  * it in its own statement, so a suspend applies from the very next request on every instance.
  */
 export async function getEffectiveControl(db: DbOrTx, agentId: string): Promise<EffectiveControl> {
-  const [row] = await sqlRows<{ state: ControlLevel; reason: string | null; epoch: bigint }>(db, Prisma.sql`
-    SELECT state::text AS state, reason, epoch FROM agent_control WHERE agent_id = ${agentId}::uuid`);
+  const [row] = await sqlRows<{ state: ControlLevel; reason: string | null; epoch: bigint }>(
+    db,
+    Prisma.sql`
+    SELECT state::text AS state, reason, epoch FROM agent_control WHERE agent_id = ${agentId}::uuid`,
+  );
   return { state: row?.state ?? "running", reason: row?.reason ?? null, epoch: Number(row?.epoch ?? 0) };
 }

@@ -93,13 +93,27 @@ export async function issueKillToken(db: DbOrTx, operator: UserActor, request: {
   const expiresAt = new Date(now.getTime() + TOKEN_TTL_MS);
   const hash = planHash(plan);
   await db.killToken.create({
-    data: { tokenHash: hashToken(token), userId: operator.id, kind: scope.kind, key: scope.key, plan: plan as unknown as Prisma.InputJsonObject, planHash: hash, expiresAt },
+    data: {
+      tokenHash: hashToken(token),
+      userId: operator.id,
+      kind: scope.kind,
+      key: scope.key,
+      plan: plan as unknown as Prisma.InputJsonObject,
+      planHash: hash,
+      expiresAt,
+    },
   });
   await appendAudit(db, {
     actor: operator,
     verb: "control.kill_token",
     subject: { type: "scope", id: `${scope.kind}:${scope.key}` },
-    data: { scope: scope.label, planHash: hash, reversible: plan.reversible.length, irreversible: plan.irreversible.length, expiresAt: expiresAt.toISOString() },
+    data: {
+      scope: scope.label,
+      planHash: hash,
+      reversible: plan.reversible.length,
+      irreversible: plan.irreversible.length,
+      expiresAt: expiresAt.toISOString(),
+    },
     origin,
   });
   // Shown to the operator: an agent by its name, as they chose it (the token is bound to its id).
@@ -126,10 +140,12 @@ export async function killWithToken(db: DbOrTx, operator: UserActor, request: { 
   if (stored.usedAt) return refuse(db, operator, "the token was already used", scopeLabel, origin);
   if (stored.expiresAt <= new Date()) return refuse(db, operator, "the token expired (tokens last two minutes)", scopeLabel, origin);
   const newer = await db.killToken.count({ where: { userId: operator.id, createdAt: { gt: stored.createdAt } } });
-  if (newer > 0) return refuse(db, operator, "a newer token replaced it (the scope or the rollback count changed): kill with the latest plan's token", scopeLabel, origin);
+  if (newer > 0)
+    return refuse(db, operator, "a newer token replaced it (the scope or the rollback count changed): kill with the latest plan's token", scopeLabel, origin);
   if (request.scope !== undefined) {
     const asked = await resolveScope(db, request.scope);
-    if (asked.kind !== stored.kind || asked.key !== stored.key) return refuse(db, operator, `the token is for ${scopeLabel}, not ${request.scope}`, scopeLabel, origin);
+    if (asked.kind !== stored.kind || asked.key !== stored.key)
+      return refuse(db, operator, `the token is for ${scopeLabel}, not ${request.scope}`, scopeLabel, origin);
   }
   const scope = await resolveScope(db, scopeLabel);
   const plan = stored.plan as unknown as { reversible: PlanItem[]; irreversible: PlanItem[] };
@@ -138,7 +154,12 @@ export async function killWithToken(db: DbOrTx, operator: UserActor, request: { 
   const change = await changeControl(
     db,
     operator,
-    { scope, state: "killed", reason, auditData: { planHash: stored.planHash, rollbacks: plan.reversible.length, irreversible: plan.irreversible.map((p) => p.actionId) } },
+    {
+      scope,
+      state: "killed",
+      reason,
+      auditData: { planHash: stored.planHash, rollbacks: plan.reversible.length, irreversible: plan.irreversible.map((p) => p.actionId) },
+    },
     origin,
     async (tx, epoch) => {
       // Single use, even against a concurrent second kill with the same token, and void once a
@@ -150,19 +171,37 @@ export async function killWithToken(db: DbOrTx, operator: UserActor, request: { 
       if (claimed === 0) throw new AppError("FORBIDDEN", "Kill refused: the token was already used or replaced by a newer one. Nothing was changed.");
       await tx.controlEvent.update({ where: { epoch }, data: { irreversible: plan.irreversible as unknown as Prisma.InputJsonArray } });
       const lastSeen = new Map(
-        (await tx.agent.findMany({ where: { id: { in: plan.reversible.map((p) => p.agentId) } }, select: { id: true, lastSeenAt: true } })).map((a) => [a.id, a.lastSeenAt]),
+        (await tx.agent.findMany({ where: { id: { in: plan.reversible.map((p) => p.agentId) } }, select: { id: true, lastSeenAt: true } })).map((a) => [
+          a.id,
+          a.lastSeenAt,
+        ]),
       );
       for (const [position, item] of plan.reversible.entries()) {
         const seen = lastSeen.get(item.agentId);
         const online = seen !== null && seen !== undefined && Date.now() - seen.getTime() < OFFLINE_AFTER_MS;
         const [{ seq }] = (await tx.$queryRaw<{ seq: bigint }[]>`SELECT nextval('warden_stream_seq') AS seq`) as [{ seq: bigint }];
         const rollback = await tx.rollback.create({
-          data: { epoch, seq, actionId: item.actionId, agentId: item.agentId, position, undo: item.undo as unknown as Prisma.InputJsonObject, status: online ? "sent" : "awaiting_manual" },
+          data: {
+            epoch,
+            seq,
+            actionId: item.actionId,
+            agentId: item.agentId,
+            position,
+            undo: item.undo as unknown as Prisma.InputJsonObject,
+            status: online ? "sent" : "awaiting_manual",
+          },
           select: { id: true },
         });
         await publish(tx, { type: "rollback.ordered", seq: Number(seq), rollbackId: rollback.id, agentId: item.agentId, actionId: item.actionId, epoch });
       }
     },
   );
-  return { epoch: change.epoch, scope: scopeLabel, state: change.state, agents: change.targetAgents.length, rollbacks: plan.reversible.length, irreversible: plan.irreversible };
+  return {
+    epoch: change.epoch,
+    scope: scopeLabel,
+    state: change.state,
+    agents: change.targetAgents.length,
+    rollbacks: plan.reversible.length,
+    irreversible: plan.irreversible,
+  };
 }

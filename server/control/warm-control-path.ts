@@ -17,7 +17,11 @@ export async function warmControlPath(db: Db): Promise<void> {
   try {
     // Our transaction helper: its after-commit work (local event delivery) never runs on a rollback.
     await transaction(db, async (tx) => {
-      await changeControl(tx, { type: "system", id: null, label: "warden" }, { scope: { kind: "agent", key, label: "warm-up" }, state: "suspended", reason: "warm-up" });
+      await changeControl(
+        tx,
+        { type: "system", id: null, label: "warden" },
+        { scope: { kind: "agent", key, label: "warm-up" }, state: "suspended", reason: "warm-up" },
+      );
       throw new DryRun();
     });
   } catch (error) {

@@ -50,7 +50,10 @@ export async function createBudget(db: DbOrTx, actor: Actor, request: CreateBudg
   const input = ZCreateBudgetRequest.parse(request);
   return inTransaction(db, async (tx) => {
     const label = await checkTarget(tx, input);
-    const existing = await tx.budget.findUnique({ where: { scope_target_period: { scope: input.scope, target: input.target, period: input.period } }, select: { id: true } });
+    const existing = await tx.budget.findUnique({
+      where: { scope_target_period: { scope: input.scope, target: input.target, period: input.period } },
+      select: { id: true },
+    });
     if (existing) {
       throw new AppError("CONFLICT", `period: ${label} already has a ${input.period === "day" ? "daily" : "monthly"} budget: edit that one`, {
         details: [{ field: "period", message: "a budget for this target and period exists" }],
@@ -82,7 +85,13 @@ export async function updateBudget(db: DbOrTx, actor: Actor, id: string, request
       actor,
       verb: "budget.update",
       subject: { type: "budget", id: budgetId },
-      data: { scope: before.scope, target: before.target, period: before.period, before: { limitUsd: Number(before.limitUsd) }, after: { limitUsd: input.limitUsd } },
+      data: {
+        scope: before.scope,
+        target: before.target,
+        period: before.period,
+        before: { limitUsd: Number(before.limitUsd) },
+        after: { limitUsd: input.limitUsd },
+      },
       origin,
     });
     return { id: budgetId };

@@ -2,7 +2,16 @@ import { z } from "zod";
 import { agentPrincipal } from "../auth/authenticate-bearer";
 import { defineRoute, type ApiRoute } from "../http/api-route";
 import { ZUuid } from "../schemas/common";
-import { ZBudget, ZCreateBudgetRequest, ZModelName, ZModelPrice, ZPutModelPriceRequest, ZRecordUsageRequest, ZUpdateBudgetRequest, ZUsageEvent } from "../schemas/cost";
+import {
+  ZBudget,
+  ZCreateBudgetRequest,
+  ZModelName,
+  ZModelPrice,
+  ZPutModelPriceRequest,
+  ZRecordUsageRequest,
+  ZUpdateBudgetRequest,
+  ZUsageEvent,
+} from "../schemas/cost";
 import { createBudget, deleteBudget, listBudgets, updateBudget } from "./budgets";
 import { deleteModelPrice, listModelPrices, putModelPrice } from "./prices";
 import { recordUsage } from "./record-usage";
@@ -116,4 +125,13 @@ export const deleteBudgetRoute = defineRoute({
 });
 
 /** For the OpenAPI registry. */
-export const COST_ROUTES: ApiRoute[] = [recordUsageRoute, listPricesRoute, putPriceRoute, deletePriceRoute, listBudgetsRoute, createBudgetRoute, updateBudgetRoute, deleteBudgetRoute];
+export const COST_ROUTES: ApiRoute[] = [
+  recordUsageRoute,
+  listPricesRoute,
+  putPriceRoute,
+  deletePriceRoute,
+  listBudgetsRoute,
+  createBudgetRoute,
+  updateBudgetRoute,
+  deleteBudgetRoute,
+];

@@ -49,22 +49,30 @@ export async function costSeries(db: DbOrTx, query: CostSeriesQuery): Promise<Co
       FROM (
         ${input.sources.includes("usage") ? usage : none}
         UNION ALL
-        ${input.sources.includes("actions") ? Prisma.sql`SELECT date_trunc(${unit}::text, a.completed_at AT TIME ZONE 'UTC') AT TIME ZONE 'UTC', a.agent_id, ${ACTION_COST_MODEL}::text,
+        ${
+          input.sources.includes("actions")
+            ? Prisma.sql`SELECT date_trunc(${unit}::text, a.completed_at AT TIME ZONE 'UTC') AT TIME ZONE 'UTC', a.agent_id, ${ACTION_COST_MODEL}::text,
                a.cost_usd, 0, 0, 1, 0
           FROM actions a
          WHERE a.cost_usd IS NOT NULL AND a.completed_at >= ${from} AND a.completed_at < ${to}
            -- an action completes within a day of its proposal (approvals expire sooner), so the
            -- created_at index bounds the scan
            AND a.created_at >= ${from}::timestamptz - interval '1 day' AND a.created_at < ${to}
-           ${ids ? Prisma.sql`AND a.agent_id = ANY(${ids}::uuid[])` : Prisma.empty}` : none}
+           ${ids ? Prisma.sql`AND a.agent_id = ANY(${ids}::uuid[])` : Prisma.empty}`
+            : none
+        }
         UNION ALL
-        ${input.sources.includes("tasks") ? Prisma.sql`SELECT date_trunc(${unit}::text, t.completed_at AT TIME ZONE 'UTC') AT TIME ZONE 'UTC', t.leased_by, ${TASK_COST_MODEL}::text,
+        ${
+          input.sources.includes("tasks")
+            ? Prisma.sql`SELECT date_trunc(${unit}::text, t.completed_at AT TIME ZONE 'UTC') AT TIME ZONE 'UTC', t.leased_by, ${TASK_COST_MODEL}::text,
                t.cost_usd, 0, 0, 1, 0
           FROM tasks t
          WHERE t.status = 'succeeded' AND t.cost_usd IS NOT NULL AND t.leased_by IS NOT NULL
            AND t.completed_at >= ${from} AND t.completed_at < ${to}
            AND t.created_at >= ${from}::timestamptz - interval '30 days' AND t.created_at < ${to}
-           ${ids ? Prisma.sql`AND t.leased_by = ANY(${ids}::uuid[])` : Prisma.empty}` : none}
+           ${ids ? Prisma.sql`AND t.leased_by = ANY(${ids}::uuid[])` : Prisma.empty}`
+            : none
+        }
       ) AS series (bucket, agent_id, model, usd, input_tokens, output_tokens, events, unpriced_events)
      GROUP BY 1, 2, 3
      ORDER BY 1, 2, 3`;

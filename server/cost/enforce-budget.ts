@@ -46,7 +46,12 @@ export async function enforceBudget(
   const spent = `${formatUsd(standing.spentUsd)} of its ${formatUsd(standing.limitUsd)} ${PERIOD_ADJECTIVE[standing.period]} budget for ${period} (UTC)`;
   if (!standing.over) {
     const percent = Math.floor((standing.spentUsd / standing.limitUsd) * 100);
-    const fired = await fireAlert(tx, { ...base, rule: "budget_warning", title: `Budget warning: ${who} has spent ${percent}% of its ${PERIOD_ADJECTIVE[standing.period]} budget`, body: `${who} has spent ${spent}; it is paused at 100%.` });
+    const fired = await fireAlert(tx, {
+      ...base,
+      rule: "budget_warning",
+      title: `Budget warning: ${who} has spent ${percent}% of its ${PERIOD_ADJECTIVE[standing.period]} budget`,
+      body: `${who} has spent ${spent}; it is paused at 100%.`,
+    });
     return fired ? "warned" : null;
   }
   const fired = await fireAlert(tx, {

@@ -1,6 +1,19 @@
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import { createHash, randomBytes } from "node:crypto";
-import { chmodSync, chownSync, cpSync, existsSync, lstatSync, mkdirSync, openSync, readFileSync, readlinkSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import {
+  chmodSync,
+  chownSync,
+  cpSync,
+  existsSync,
+  lstatSync,
+  mkdirSync,
+  openSync,
+  readFileSync,
+  readlinkSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from "node:fs";
 import { createServer } from "node:net";
 import { arch, platform, userInfo } from "node:os";
 import path from "node:path";
@@ -161,7 +174,17 @@ async function initialise(binaries: Binaries, clusterDir: string, password: stri
     // cluster behaves alike on every machine; messages stay in English for the logs.
     const result = spawnSync(
       binaries.initdb,
-      [`--pgdata=${clusterDir}`, `--username=${SUPERUSER}`, `--pwfile=${pwfile}`, "--auth=scram-sha-256", "--encoding=UTF8", "--locale-provider=builtin", "--builtin-locale=C.UTF-8", "--locale=C", "--no-instructions"],
+      [
+        `--pgdata=${clusterDir}`,
+        `--username=${SUPERUSER}`,
+        `--pwfile=${pwfile}`,
+        "--auth=scram-sha-256",
+        "--encoding=UTF8",
+        "--locale-provider=builtin",
+        "--builtin-locale=C.UTF-8",
+        "--locale=C",
+        "--no-instructions",
+      ],
       { ...runAs(account), encoding: "utf8", env: { ...process.env, LC_ALL: "C", LC_MESSAGES: "C" } },
     );
     if (result.status !== 0) throw new Error(`initdb failed (exit ${result.status}): ${result.error?.message ?? (result.stderr || result.stdout).trim()}`);
@@ -261,13 +284,19 @@ export async function startEmbeddedDatabase(dataDir: string, options: { port?: n
   const child = spawn(
     runnable.postgres,
     [
-      "-D", clusterDir,
-      "-c", `port=${port}`,
-      "-c", "listen_addresses=127.0.0.1",
+      "-D",
+      clusterDir,
+      "-c",
+      `port=${port}`,
+      "-c",
+      "listen_addresses=127.0.0.1",
       // No Unix socket: nothing here uses one, and its path would collide with a system server's.
-      "-c", "unix_socket_directories=",
-      "-c", `max_connections=${MAX_CONNECTIONS}`,
-      "-c", "shared_buffers=128MB",
+      "-c",
+      "unix_socket_directories=",
+      "-c",
+      `max_connections=${MAX_CONNECTIONS}`,
+      "-c",
+      "shared_buffers=128MB",
     ],
     { ...runAs(account), detached: true, stdio: ["ignore", logFd, logFd], env: { ...process.env, LC_ALL: "C", LC_MESSAGES: "C" } },
   );

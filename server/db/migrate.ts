@@ -26,10 +26,7 @@ export type MigrationResult = { applied: string[]; alreadyApplied: number };
  * A session advisory lock makes concurrent starters queue: the first applies, the rest find
  * nothing to do, and the history holds each migration once.
  */
-export async function migrate(
-  connectionString: string,
-  migrationsDir = path.join(process.cwd(), "prisma", "migrations"),
-): Promise<MigrationResult> {
+export async function migrate(connectionString: string, migrationsDir = path.join(process.cwd(), "prisma", "migrations")): Promise<MigrationResult> {
   const client = new pg.Client({ connectionString });
   await client.connect();
   try {

@@ -4,11 +4,7 @@ import type { Db, DbOrTx, Tx } from "./client";
 const afterCommit = new WeakMap<object, (() => void)[]>();
 
 /** A transaction whose onCommit hooks run after it commits, and never if it rolls back. */
-export async function transaction<T>(
-  db: Db,
-  fn: (tx: Tx) => Promise<T>,
-  options?: { timeout?: number; maxWait?: number },
-): Promise<T> {
+export async function transaction<T>(db: Db, fn: (tx: Tx) => Promise<T>, options?: { timeout?: number; maxWait?: number }): Promise<T> {
   const hooks: (() => void)[] = [];
   const result = await db.$transaction(async (tx) => {
     afterCommit.set(tx, hooks);

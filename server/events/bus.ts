@@ -236,9 +236,24 @@ async function catchUpControl(client: pg.Client): Promise<void> {
   );
   if (missed.rows.length > 0) console.warn(`[events] delivering ${missed.rows.length} control change(s) committed while the listener was away`);
   for (const row of missed.rows) {
-    deliver({ type: "control.changed", epoch: Number(row.epoch), kind: row.kind, key: row.key, state: row.state, reason: row.reason, at: row.at.toISOString() });
+    deliver({
+      type: "control.changed",
+      epoch: Number(row.epoch),
+      kind: row.kind,
+      key: row.key,
+      state: row.state,
+      reason: row.reason,
+      at: row.at.toISOString(),
+    });
     for (const order of orders.rows.filter((o) => o.epoch === row.epoch)) {
-      deliver({ type: "rollback.ordered", seq: Number(order.seq), rollbackId: order.id, agentId: order.agent_id, actionId: order.action_id, epoch: Number(order.epoch) });
+      deliver({
+        type: "rollback.ordered",
+        seq: Number(order.seq),
+        rollbackId: order.id,
+        agentId: order.agent_id,
+        actionId: order.action_id,
+        epoch: Number(order.epoch),
+      });
     }
   }
 }

@@ -47,7 +47,10 @@ type Row = {
  * then offline by heartbeat age, then waiting for an approval, working on a task, or idle; with
  * its current task, last action, today's cost and 7-day success rate. One query.
  */
-export async function fleetOverview(db: DbOrTx, now = new Date()): Promise<{ agents: FleetAgent[]; queues: { capability: string; depth: number; oldestSeconds: number }[] }> {
+export async function fleetOverview(
+  db: DbOrTx,
+  now = new Date(),
+): Promise<{ agents: FleetAgent[]; queues: { capability: string; depth: number; oldestSeconds: number }[] }> {
   const dayStart = new Date(now);
   dayStart.setUTCHours(0, 0, 0, 0);
   const weekAgo = new Date(now.getTime() - 7 * 86400_000);
@@ -95,7 +98,9 @@ export async function fleetOverview(db: DbOrTx, now = new Date()): Promise<{ age
       controlReason: r.control_reason,
       lastSeenAt: r.last_seen_at,
       currentTask: r.task_id ? { id: r.task_id, title: r.task_title ?? "" } : null,
-      lastAction: r.action_id ? { id: r.action_id, action: r.action_text ?? "", decision: r.action_decision ?? "", status: r.action_status ?? "", at: r.action_at! } : null,
+      lastAction: r.action_id
+        ? { id: r.action_id, action: r.action_text ?? "", decision: r.action_decision ?? "", status: r.action_status ?? "", at: r.action_at! }
+        : null,
       costToday: Number(r.cost_today ?? 0),
       successRate: done === 0 ? null : Number(r.succeeded) / done,
     };

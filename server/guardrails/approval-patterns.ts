@@ -84,7 +84,10 @@ export type MatchTarget = { action: string; tool?: string | null; resource?: str
  */
 function commandFolds(text: string): string[] {
   // `--` starts an SQL comment only before a space or the end here, so `--force` stays a flag.
-  const spaced = text.replace(/\$\{?IFS\}?/g, " ").replace(/\/\*[\s\S]*?\*\//g, " ").replace(/--(?=\s|$)[^\n]*(\n|$)/g, " ");
+  const spaced = text
+    .replace(/\$\{?IFS\}?/g, " ")
+    .replace(/\/\*[\s\S]*?\*\//g, " ")
+    .replace(/--(?=\s|$)[^\n]*(\n|$)/g, " ");
   const withoutQuoting = spaced.replace(/\\\n/g, "").replace(/["'`\\]/g, "");
   const quotesAsSpaces = spaced.replace(/\\\n/g, " ").replace(/["'`\\]/g, " ");
   return [spaced, withoutQuoting, quotesAsSpaces, identifierWords(withoutQuoting)];
@@ -129,7 +132,14 @@ export function textsToMatch(target: MatchTarget): string[] {
     }
   }
   if (leaves.length > 1) texts.push(leaves.join(" "));
-  return [...new Set(texts.flatMap((text) => [text, ...commandFolds(text)]).map(normalizeText).filter(Boolean))];
+  return [
+    ...new Set(
+      texts
+        .flatMap((text) => [text, ...commandFolds(text)])
+        .map(normalizeText)
+        .filter(Boolean),
+    ),
+  ];
 }
 
 /**

@@ -42,7 +42,6 @@ export type Evaluation = {
 // The decisions are declared least strict first (schema.prisma), so strictness is the position.
 const stricter = (a: Decision, b: Decision): Decision => (DECISIONS.indexOf(a) >= DECISIONS.indexOf(b) ? a : b);
 
-
 /**
  * The guardrail decision, DESIGN.md's evaluation order exactly. Steps 1–3 can refuse outright
  * (the first refusal decides); steps 4–6 each set a floor, and the answer is the strictest.
@@ -95,11 +94,9 @@ export function evaluateAction(input: EvaluationInput, policy: PolicyDocument): 
     }
   }
   if (tool && input.rateLimit && !input.rateLimit.allowed) {
-    return deny(
-      "rate_limited",
-      `${tool.name} is limited to ${input.rateLimit.limit} for this agent; retry in ${input.rateLimit.retryAfterSeconds} s.`,
-      { retryAfterSeconds: input.rateLimit.retryAfterSeconds },
-    );
+    return deny("rate_limited", `${tool.name} is limited to ${input.rateLimit.limit} for this agent; retry in ${input.rateLimit.retryAfterSeconds} s.`, {
+      retryAfterSeconds: input.rateLimit.retryAfterSeconds,
+    });
   }
 
   // The rules (step 4b, policy/compiled-rules.ts) run here, before step 4, only so that a rule
@@ -144,7 +141,9 @@ export function evaluateAction(input: EvaluationInput, policy: PolicyDocument): 
     reasons.push({
       code: "always_requires_approval",
       // A phrase reads at a glance; its regular-expression spelling is named only when it matched alone.
-      message: `The action matches ${readablePatterns(matched).map((m) => `"${m}"`).join(", ")}, which always needs a human.`,
+      message: `The action matches ${readablePatterns(matched)
+        .map((m) => `"${m}"`)
+        .join(", ")}, which always needs a human.`,
       outcome: "require_approval",
     });
   }

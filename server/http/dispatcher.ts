@@ -7,7 +7,15 @@ import { EventStream } from "../events/event-stream";
 import { AppError } from "../errors";
 import { capAnswerDepth } from "../lib/showable-json";
 import { Reply, type ApiRoute, type HeaderReader, type IdempotentWrite, type RouteAuth } from "./api-route";
-import { assertIdempotencyKey, claimIdempotencyKey, findStoredAnswer, rememberAnswerSql, requestHash, storeIdempotentResponse, type IdempotencyRequest } from "./idempotency";
+import {
+  assertIdempotencyKey,
+  claimIdempotencyKey,
+  findStoredAnswer,
+  rememberAnswerSql,
+  requestHash,
+  storeIdempotentResponse,
+  type IdempotencyRequest,
+} from "./idempotency";
 import { answerRecorder } from "./answer-recorder";
 import { compileRoutes } from "./route-table";
 import { assertSafeInput } from "./safe-input";
@@ -28,8 +36,7 @@ export type ApiRequest = {
 
 /** What the dispatcher answers: JSON (undefined for no body) or an event stream. */
 export type ApiAnswer =
-  | { status: number; headers: Record<string, string>; json: unknown }
-  | { status: number; headers: Record<string, string>; stream: EventStream };
+  { status: number; headers: Record<string, string>; json: unknown } | { status: number; headers: Record<string, string>; stream: EventStream };
 
 export type Dispatcher = {
   /** Whether this path belongs to the API (any method): the server hands it here, not to Next. */

@@ -76,7 +76,13 @@ function write(response: ServerResponse, answer: ApiAnswer, signal: () => AbortS
  * Response is built on the hot path. `pathname` and `search` come from the server's own split
  * of the URL.
  */
-export async function handleNodeRequest(dispatcher: Dispatcher, request: IncomingMessage, response: ServerResponse, pathname: string, search: string): Promise<void> {
+export async function handleNodeRequest(
+  dispatcher: Dispatcher,
+  request: IncomingMessage,
+  response: ServerResponse,
+  pathname: string,
+  search: string,
+): Promise<void> {
   let controller: AbortController | null = null;
   const signal = () => {
     if (!controller) {

@@ -12,7 +12,11 @@ type JsonSchema = Record<string, unknown>;
  */
 function jsonSchema(schema: z.ZodType, io: "input" | "output", components: Record<string, JsonSchema>): JsonSchema {
   const generated = z.toJSONSchema(schema, { io, unrepresentable: "any" }) as JsonSchema;
-  const { $schema: _drop, $defs, ...rest } = (io === "input" ? defaultsInWords(generated) : generated) as JsonSchema & {
+  const {
+    $schema: _drop,
+    $defs,
+    ...rest
+  } = (io === "input" ? defaultsInWords(generated) : generated) as JsonSchema & {
     $defs?: Record<string, JsonSchema>;
   };
   const names = new Map<string, string>();
@@ -39,7 +43,10 @@ function defaultsInWords(value: unknown): unknown {
   // A map of schemas by name (a property may be called "default"): each of its values is a schema.
   const schemasByName = (map: unknown) => Object.fromEntries(Object.entries(map as JsonSchema).map(([name, inner]) => [name, defaultsInWords(inner)]));
   const out: JsonSchema = Object.fromEntries(
-    Object.entries(rest).map(([key, inner]) => [key, ["properties", "patternProperties", "$defs"].includes(key) && inner && typeof inner === "object" ? schemasByName(inner) : defaultsInWords(inner)]),
+    Object.entries(rest).map(([key, inner]) => [
+      key,
+      ["properties", "patternProperties", "$defs"].includes(key) && inner && typeof inner === "object" ? schemasByName(inner) : defaultsInWords(inner),
+    ]),
   );
   if (fallback === undefined) return out;
   const said = `Default: ${JSON.stringify(fallback)}.`;
@@ -159,9 +166,27 @@ export function buildOpenApiDocument(routes: readonly ApiRoute[], serverUrl: str
       parameters: [
         ...input.parameters,
         ...(spec.idempotent
-          ? [{ name: "Idempotency-Key", in: "header", required: false, description: "Retries with the same key act once and get the first answer", schema: { type: "string", minLength: 1, maxLength: 255 } }]
+          ? [
+              {
+                name: "Idempotency-Key",
+                in: "header",
+                required: false,
+                description: "Retries with the same key act once and get the first answer",
+                schema: { type: "string", minLength: 1, maxLength: 255 },
+              },
+            ]
           : []),
-        ...(spec.events ? [{ name: "Last-Event-ID", in: "header", required: false, description: "The last event id received: what was missed is replayed", schema: { type: "string" } }] : []),
+        ...(spec.events
+          ? [
+              {
+                name: "Last-Event-ID",
+                in: "header",
+                required: false,
+                description: "The last event id received: what was missed is replayed",
+                schema: { type: "string" },
+              },
+            ]
+          : []),
       ],
       responses,
       "x-warden-auth": spec.auth === "public" ? "public" : { agentKey: Boolean(spec.auth.agent), minimumRole: spec.auth.user ?? null },

@@ -16,7 +16,9 @@ function decodeParam(value: string, name: string): string {
   try {
     return decodeURIComponent(value);
   } catch {
-    throw new AppError("BAD_REQUEST", `path.${name}: not valid percent-encoding`, { details: [{ field: `path.${name}`, message: "not valid percent-encoding" }] });
+    throw new AppError("BAD_REQUEST", `path.${name}: not valid percent-encoding`, {
+      details: [{ field: `path.${name}`, message: "not valid percent-encoding" }],
+    });
   }
 }
 
@@ -46,7 +48,8 @@ export function compileRoutes(routes: readonly ApiRoute[]) {
       names.push(param[1]!);
       return null;
     });
-    if (patterns.some((p) => p.route.method === route.method && p.route.path === route.path)) throw new Error(`${route.method} ${route.path} is declared twice`);
+    if (patterns.some((p) => p.route.method === route.method && p.route.path === route.path))
+      throw new Error(`${route.method} ${route.path} is declared twice`);
     patterns.push({ route, segments, names });
   }
   // Fewer parameters first, and within a length, literal segments before parameters.

@@ -29,7 +29,10 @@ export class DataFolderBusy extends Error {
     readonly dataDir: string,
     readonly holder: LockHolder,
   ) {
-    const who = holder.kind === "server" ? `a Warden server (pid ${holder.pid}${holder.port ? `, port ${holder.port}` : ""})` : `a \`npm run warden\` command (pid ${holder.pid})`;
+    const who =
+      holder.kind === "server"
+        ? `a Warden server (pid ${holder.pid}${holder.port ? `, port ${holder.port}` : ""})`
+        : `a \`npm run warden\` command (pid ${holder.pid})`;
     super(`${dataDir} is in use by ${who}; one Warden per data folder (stop it, or set WARDEN_DATA_DIR to another folder)`);
   }
 }

@@ -111,7 +111,9 @@ export async function callThroughGateway(db: Db, caller: GatewayCaller, name: st
   // A suspended or killed agent is refused before anything else is read (the proposal below
   // would deny it as well, on the state as it is now).
   if (caller.control.state === "suspended" || caller.control.state === "killed") {
-    return refusal(`Warden refused: this agent is ${caller.control.state}${caller.control.reason ? ` (${caller.control.reason})` : ""}. Stop until it is resumed.`);
+    return refusal(
+      `Warden refused: this agent is ${caller.control.state}${caller.control.reason ? ` (${caller.control.reason})` : ""}. Stop until it is resumed.`,
+    );
   }
   const offered = await offeredTool(db, name);
   if (!offered) {
@@ -129,14 +131,19 @@ export async function callThroughGateway(db: Db, caller: GatewayCaller, name: st
   let resource: string | undefined;
   if (granted && toolDef?.resourceArgument) {
     const value = (args as Record<string, unknown>)[toolDef.resourceArgument];
-    if (typeof value !== "string") return refusal(`Invalid call: arguments.${toolDef.resourceArgument}: must be a string (it names the resource Warden checks the tool's scopes against)`);
+    if (typeof value !== "string")
+      return refusal(`Invalid call: arguments.${toolDef.resourceArgument}: must be a string (it names the resource Warden checks the tool's scopes against)`);
     resource = value;
   }
   const request = { action: `${name}`, tool: name, ...(resource !== undefined ? { resource } : {}), args, confidence };
   const parsed = ZProposeActionRequest.safeParse(request);
   if (!parsed.success) {
     // The agent's own words name its arguments: `args.x` is `arguments.x` in MCP.
-    return refusal(`Invalid call: ${fieldProblems(parsed.error).replace(/(^|; )args\b/g, "$1arguments").replace(/(^|; )resource\b/g, `$1arguments.${toolDef?.resourceArgument ?? "resource"}`)}`);
+    return refusal(
+      `Invalid call: ${fieldProblems(parsed.error)
+        .replace(/(^|; )args\b/g, "$1arguments")
+        .replace(/(^|; )resource\b/g, `$1arguments.${toolDef?.resourceArgument ?? "resource"}`)}`,
+    );
   }
 
   let proposed: ProposedAction;
@@ -155,7 +162,9 @@ export async function callThroughGateway(db: Db, caller: GatewayCaller, name: st
     // asked again once the human had decided): that approval runs, not a second request.
     const twin = await approvedTwin(db, proposed.id);
     if (twin) {
-      await inTransaction(db, (tx) => markExpired(tx, [proposed.id], new Date(), { by: "mcp-gateway", reason: `the same call was approved already (action ${twin.id})` }));
+      await inTransaction(db, (tx) =>
+        markExpired(tx, [proposed.id], new Date(), { by: "mcp-gateway", reason: `the same call was approved already (action ${twin.id})` }),
+      );
       return runUpstream(db, caller, actor, twin.id, offered, twin.approvedArgs, extras, true);
     }
   }
@@ -237,11 +246,15 @@ async function runUpstream(
     // change from then on aborts the tracked call.)
     if (waited) {
       const control = await getEffectiveControl(db, caller.agent.id);
-      if (control.state === "suspended" || control.state === "killed") throw new CallStopped(`the agent was ${control.state}${control.reason ? `: ${control.reason}` : ""}`);
+      if (control.state === "suspended" || control.state === "killed")
+        throw new CallStopped(`the agent was ${control.state}${control.reason ? `: ${control.reason}` : ""}`);
       // Calls repeated while one waited share its action (one request, one approval): exactly
       // one of them runs it. (An auto decision's action is this call's own.)
       if (!(await claimApprovedAction(db, actor, actionId, caller.origin))) {
-        return refusal(`Action ${actionId} was approved once and another call with the same arguments runs it: it is not run twice. Its result is recorded with the action.`, actionId);
+        return refusal(
+          `Action ${actionId} was approved once and another call with the same arguments runs it: it is not run twice. Its result is recorded with the action.`,
+          actionId,
+        );
       }
     }
     const connection = await connectionFor(db, offered.server);

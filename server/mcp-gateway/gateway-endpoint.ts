@@ -39,7 +39,8 @@ export async function handleGatewayRequest(request: Request): Promise<Response> 
     const message = secret ? "Authorization: the key is unknown or revoked" : "Authorization: send `Bearer <agent key>`";
     return refuse(new AppError("UNAUTHORIZED", message), { "www-authenticate": 'Bearer realm="warden"' });
   }
-  if (principal.kind !== "agent") return refuse(new AppError("FORBIDDEN", "/api/mcp/gateway acts as an agent: use an agent key (wdn_agent_…), not a personal token"));
+  if (principal.kind !== "agent")
+    return refuse(new AppError("FORBIDDEN", "/api/mcp/gateway acts as an agent: use an agent key (wdn_agent_…), not a personal token"));
   if (request.method !== "POST") {
     const error = { code: "method_not_allowed", message: "/api/mcp/gateway is stateless: send JSON-RPC messages with POST" };
     return Response.json({ error }, { status: 405, headers: { allow: "POST" } });
@@ -47,7 +48,10 @@ export async function handleGatewayRequest(request: Request): Promise<Response> 
   const { agent, control } = principal;
   const origin = { ip: clientIp(request.headers) };
 
-  const server = new Server({ name: "warden-gateway", title: "Warden MCP gateway", version: "1.0.0" }, { capabilities: { tools: {} }, instructions: INSTRUCTIONS });
+  const server = new Server(
+    { name: "warden-gateway", title: "Warden MCP gateway", version: "1.0.0" },
+    { capabilities: { tools: {} }, instructions: INSTRUCTIONS },
+  );
   server.setRequestHandler(ListToolsRequestSchema, async () => ({
     tools: (await toolsGrantedTo(db, agent)).map(({ name, agentName, upstream }): Tool => ({
       name: agentName,
@@ -71,7 +75,10 @@ export async function handleGatewayRequest(request: Request): Promise<Response> 
         token === undefined
           ? undefined
           : (progress, total, message) =>
-              extra.sendNotification({ method: "notifications/progress", params: { progressToken: token, progress, ...(total !== undefined ? { total } : {}), message } }),
+              extra.sendNotification({
+                method: "notifications/progress",
+                params: { progressToken: token, progress, ...(total !== undefined ? { total } : {}), message },
+              }),
     });
   });
 

@@ -86,7 +86,8 @@ export async function putMcpServer(db: DbOrTx, actor: Actor, name: string, reque
   return inTransaction(db, async (tx) => {
     const before = await tx.mcpServer.findUnique({ where: { name: serverName } });
     const saved = before ? await openSecrets(tx, before) : null;
-    const sameTarget = before !== null && before.transport === input.transport && before.command === (input.command ?? null) && before.url === (input.url ?? null);
+    const sameTarget =
+      before !== null && before.transport === input.transport && before.command === (input.command ?? null) && before.url === (input.url ?? null);
     const env = mergeSecrets("env", input.env, saved?.env ?? null, sameTarget);
     const headers = mergeSecrets("headers", input.headers, saved?.headers ?? null, sameTarget);
     const data = {
@@ -115,7 +116,20 @@ export async function putMcpServer(db: DbOrTx, actor: Actor, name: string, reque
       actor,
       verb: before ? "mcp_server.update" : "mcp_server.create",
       subject: { type: "mcp_server", id: serverName },
-      data: { ...shown, before: before ? { transport: before.transport, command: before.command, args: before.args, url: before.url, envNames: before.envNames, headerNames: before.headerNames, enabled: before.enabled } : null },
+      data: {
+        ...shown,
+        before: before
+          ? {
+              transport: before.transport,
+              command: before.command,
+              args: before.args,
+              url: before.url,
+              envNames: before.envNames,
+              headerNames: before.headerNames,
+              enabled: before.enabled,
+            }
+          : null,
+      },
       origin,
     });
     return serverName;

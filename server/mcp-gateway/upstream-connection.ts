@@ -94,7 +94,9 @@ export class UpstreamConnection {
       if (this.client !== client || this.closed) return;
       this.client = null;
       const tail = this.stderr.trim().split("\n").slice(-3).join(" | ");
-      this.scheduleRetry(connected ? `the server closed the connection${tail ? `: ${tail}` : ""}` : `the server exited while starting${tail ? `: ${tail}` : ""}`);
+      this.scheduleRetry(
+        connected ? `the server closed the connection${tail ? `: ${tail}` : ""}` : `the server exited while starting${tail ? `: ${tail}` : ""}`,
+      );
     };
     try {
       await client.connect(transport, { timeout: CONNECT_TIMEOUT_MS });
@@ -164,7 +166,11 @@ export class UpstreamConnection {
    * notifications/cancelled for the request. A call running past the server's timeout is
    * cancelled the same way and fails with a timeout.
    */
-  async callTool(name: string, args: Record<string, unknown>, options: { signal: AbortSignal; onProgress?: (progress: { progress: number; total?: number; message?: string }) => void }): Promise<CallToolResult> {
+  async callTool(
+    name: string,
+    args: Record<string, unknown>,
+    options: { signal: AbortSignal; onProgress?: (progress: { progress: number; total?: number; message?: string }) => void },
+  ): Promise<CallToolResult> {
     const client = await this.readyClient(options.signal);
     try {
       return (await client.callTool({ name, arguments: args }, undefined, {
@@ -176,7 +182,8 @@ export class UpstreamConnection {
       // An error of the transport, not an answer of the server (an McpError, a timeout among
       // them): an HTTP server that went away, or restarted and forgot this connection's session,
       // fails every later call the same way, so the connection is made again.
-      if (!(error instanceof McpError) && !options.signal.aborted && this.client === client) this.reconnect(client, error instanceof Error ? error.message : String(error));
+      if (!(error instanceof McpError) && !options.signal.aborted && this.client === client)
+        this.reconnect(client, error instanceof Error ? error.message : String(error));
       throw error;
     }
   }

@@ -12,7 +12,11 @@ import { recordDiscoveredTools } from "./upstream-tools";
  * the bus). Kept on globalThis: Next.js bundles modules more than once in one process, and two
  * copies would start every child process twice.
  */
-type SupervisorState = { connections: Map<string, UpstreamConnection>; pending: Map<string, Promise<UpstreamConnection | null>>; unsubscribe: (() => void) | null };
+type SupervisorState = {
+  connections: Map<string, UpstreamConnection>;
+  pending: Map<string, Promise<UpstreamConnection | null>>;
+  unsubscribe: (() => void) | null;
+};
 const holder = globalThis as unknown as { wardenUpstreams?: SupervisorState };
 const state: SupervisorState = (holder.wardenUpstreams ??= { connections: new Map(), pending: new Map(), unsubscribe: null });
 

@@ -26,7 +26,10 @@ export function wardenToolName(server: string, upstream: string): { name: string
   const name = `${server}.${upstream}`;
   const parsed = ZSlug.safeParse(name);
   if (parsed.success && parsed.data === name) return { name, skipped: null };
-  return { name, skipped: `not offered: ${JSON.stringify(upstream)} does not make a Warden tool name (${parsed.error?.issues[0]?.message ?? "it changes when trimmed"})` };
+  return {
+    name,
+    skipped: `not offered: ${JSON.stringify(upstream)} does not make a Warden tool name (${parsed.error?.issues[0]?.message ?? "it changes when trimmed"})`,
+  };
 }
 
 /**
@@ -42,12 +45,18 @@ export function agentFacingName(wardenName: string): string {
 /** Reads the tools column as saved (anything malformed is left out, not trusted). */
 export function savedTools(value: unknown): UpstreamTool[] {
   if (!Array.isArray(value)) return [];
-  return value.filter((t): t is UpstreamTool => typeof t === "object" && t !== null && typeof (t as UpstreamTool).name === "string" && typeof (t as UpstreamTool).inputSchema === "object");
+  return value.filter(
+    (t): t is UpstreamTool =>
+      typeof t === "object" && t !== null && typeof (t as UpstreamTool).name === "string" && typeof (t as UpstreamTool).inputSchema === "object",
+  );
 }
 
 /** Text PostgreSQL can store (text and jsonb refuse NUL, jsonb unpaired surrogates): written out. */
 export function storable(text: string): string {
-  return text.replace(/\u0000|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`);
+  return text.replace(
+    /\u0000|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g,
+    (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`,
+  );
 }
 
 /** Every string and key of a (depth-checked) JSON value made storable. */
@@ -62,7 +71,8 @@ const MAX_SCHEMA_DEPTH = 32;
 
 /** Bounds what an upstream says about its tools before it is stored and shown. */
 function boundTool(listed: UpstreamTool): UpstreamTool {
-  if (exceedsDepth(listed, MAX_SCHEMA_DEPTH)) throw new Error(`the tool ${JSON.stringify(storable(String(listed.name).slice(0, 100)))} has a schema nested more than ${MAX_SCHEMA_DEPTH} levels deep`);
+  if (exceedsDepth(listed, MAX_SCHEMA_DEPTH))
+    throw new Error(`the tool ${JSON.stringify(storable(String(listed.name).slice(0, 100)))} has a schema nested more than ${MAX_SCHEMA_DEPTH} levels deep`);
   const tool = storableJson(listed) as UpstreamTool;
   // Made storable again after the cut, which may split a surrogate pair.
   const text = (value: unknown, max: number) => (typeof value === "string" ? storable(value.slice(0, max)) : undefined);
@@ -97,7 +107,9 @@ export async function recordDiscoveredTools(db: DbOrTx, server: string, listed: 
     if (updated === 0) return; // deleted meanwhile
     const offered = tools.map((t) => ({ tool: t, naming: wardenToolName(server, t.name) })).filter((t) => t.naming.skipped === null);
     if (offered.length === 0) return;
-    const rows = offered.map(({ tool, naming }) => Prisma.sql`(${naming.name}, ${storable((tool.description ?? tool.title ?? "").slice(0, 1000))}, '{}'::text[], ${server}, now())`);
+    const rows = offered.map(
+      ({ tool, naming }) => Prisma.sql`(${naming.name}, ${storable((tool.description ?? tool.title ?? "").slice(0, 1000))}, '{}'::text[], ${server}, now())`,
+    );
     const created = await tx.$queryRaw<{ name: string }[]>`
       INSERT INTO tools (name, description, scopes, mcp_server, updated_at) VALUES ${Prisma.join(rows)}
       ON CONFLICT (name) DO NOTHING RETURNING name`;

@@ -36,10 +36,11 @@ export async function correctWords(db: DbOrTx, words: string[]): Promise<{ words
     if (cached && cached !== "none") read.set(w, { asked: w, read: cached.word, distance: cached.distance });
     return cached === undefined;
   });
-  if (toLookUp.length > 0) for (const [asked, nearest] of await lookUpNearest(db, toLookUp)) {
-    READ_AS.set(asked, nearest ?? "none");
-    if (nearest) read.set(asked, { asked, read: nearest.word, distance: nearest.distance });
-  }
+  if (toLookUp.length > 0)
+    for (const [asked, nearest] of await lookUpNearest(db, toLookUp)) {
+      READ_AS.set(asked, nearest ?? "none");
+      if (nearest) read.set(asked, { asked, read: nearest.word, distance: nearest.distance });
+    }
   // In the query's own order, as a person reads the explanation.
   const corrections = unknown.map((w) => read.get(w)).filter((c): c is Correction => c !== undefined);
   return { words: words.map((w) => read.get(w)?.read ?? w), corrections };
@@ -47,7 +48,9 @@ export async function correctWords(db: DbOrTx, words: string[]): Promise<{ words
 
 /** Each word's nearest word in the vocabulary within its typo budget (else the nearest verb), or null when it is known or has none. */
 async function lookUpNearest(db: DbOrTx, unknown: string[]): Promise<Map<string, { word: string; distance: number } | null>> {
-  const rows = await sqlRows<{ asked: string; word: string | null; distance: number | null }>(db, Prisma.sql`
+  const rows = await sqlRows<{ asked: string; word: string | null; distance: number | null }>(
+    db,
+    Prisma.sql`
     SELECT a.asked, c.word, c.distance
       FROM unnest(${unknown}::text[], ${unknown.map(typoBudget)}::int[]) AS a(asked, budget)
       LEFT JOIN LATERAL (
@@ -56,7 +59,8 @@ async function lookUpNearest(db: DbOrTx, unknown: string[]): Promise<Map<string,
          WHERE length(w.word) BETWEEN length(a.asked) - a.budget AND length(a.asked) + a.budget
            AND levenshtein_less_equal(a.asked, w.word, a.budget) <= a.budget
          ORDER BY 2, w.word
-         LIMIT 1) c ON TRUE`);
+         LIMIT 1) c ON TRUE`,
+  );
   const found = new Map<string, { word: string; distance: number } | null>();
   for (const row of rows) {
     if (row.word !== null && row.distance === 0) {

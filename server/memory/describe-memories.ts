@@ -18,7 +18,9 @@ export async function describeMemories(db: DbOrTx): Promise<number> {
      WHERE m.topic_key IS NULL
      ORDER BY m.id LIMIT ${BATCH}`;
   if (rows.length === 0) return 0;
-  const topics = rows.map((r) => (r.action !== null ? describeAction({ action: r.action, tool: r.tool, resource: r.resource }) : describeSubjectText(r.subject)));
+  const topics = rows.map((r) =>
+    r.action !== null ? describeAction({ action: r.action, tool: r.tool, resource: r.resource }) : describeSubjectText(r.subject),
+  );
   await db.$executeRaw`
     UPDATE memories m SET operation = t.operation, environment = t.environment,
            names = string_to_array(t.names, ' ') , topic_key = t.topic_key

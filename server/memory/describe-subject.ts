@@ -1,6 +1,28 @@
 import { ENVIRONMENT_WORDS, GENERIC_WORDS, operationOf } from "./operations";
 
-const STOPWORDS = new Set(["a", "an", "the", "to", "of", "for", "on", "in", "and", "or", "with", "is", "be", "it", "at", "by", "from", "into", "via", "before", "after"]);
+const STOPWORDS = new Set([
+  "a",
+  "an",
+  "the",
+  "to",
+  "of",
+  "for",
+  "on",
+  "in",
+  "and",
+  "or",
+  "with",
+  "is",
+  "be",
+  "it",
+  "at",
+  "by",
+  "from",
+  "into",
+  "via",
+  "before",
+  "after",
+]);
 
 /**
  * What a lesson, or the action being decided, is about: the matching rule of recall follows
@@ -38,9 +60,11 @@ export function describeAction(action: { action: string; tool?: string | null; r
   const toolWords = wordsOf(action.tool);
   // A verb standing alone (`publish release-notes`) names the operation before one inside a
   // compound name (`release-notes`, `traefik_restart`), which counts only when no other does.
-  const standalone = action.action.toLowerCase().split(/\s+/).filter((token) => /^[a-z0-9]+$/.test(token));
-  const verb =
-    standalone.find((w) => operationOf(w)) ?? text.find((w) => operationOf(w)) ?? [...toolWords].reverse().find((w) => operationOf(w)) ?? null;
+  const standalone = action.action
+    .toLowerCase()
+    .split(/\s+/)
+    .filter((token) => /^[a-z0-9]+$/.test(token));
+  const verb = standalone.find((w) => operationOf(w)) ?? text.find((w) => operationOf(w)) ?? [...toolWords].reverse().find((w) => operationOf(w)) ?? null;
   const operation = verb ? operationOf(verb) : null;
   const fromResource = describeResource(action.resource);
   const textNames = text.filter((w) => w !== verb && !GENERIC_WORDS.has(w) && !ENVIRONMENT_WORDS.has(w));

@@ -28,8 +28,30 @@ export type BrowseQuery = {
 export async function browseMemories(db: DbOrTx, query: BrowseQuery) {
   const q = query.q?.trim();
   if (q && query.status === "active") {
-    const results = await recallMemories(db, { q, agentId: null, kind: query.kind, agent: query.agent, tag: query.tag, sinceDays: query.sinceDays, limit: query.limit, weakest: "words" });
-    return results.map((r) => ({ id: r.id, kind: r.kind, subject: r.subject, body: r.body, tags: r.tags, author: r.agent, occurrences: r.occurrences, timesRecalled: null as number | null, score: r.score as number | null, createdAt: r.createdAt, retired: false, why: r.why as RecallMatch | null }));
+    const results = await recallMemories(db, {
+      q,
+      agentId: null,
+      kind: query.kind,
+      agent: query.agent,
+      tag: query.tag,
+      sinceDays: query.sinceDays,
+      limit: query.limit,
+      weakest: "words",
+    });
+    return results.map((r) => ({
+      id: r.id,
+      kind: r.kind,
+      subject: r.subject,
+      body: r.body,
+      tags: r.tags,
+      author: r.agent,
+      occurrences: r.occurrences,
+      timesRecalled: null as number | null,
+      score: r.score as number | null,
+      createdAt: r.createdAt,
+      retired: false,
+      why: r.why as RecallMatch | null,
+    }));
   }
   // The recall counters as of now, not as of the last background fold.
   await foldRecalls(db);
@@ -45,7 +67,20 @@ export async function browseMemories(db: DbOrTx, query: BrowseQuery) {
     orderBy: query.sort === "most_recalled" ? [{ timesRecalled: "desc" }, { createdAt: "desc" }] : [{ lastLearnedAt: "desc" }],
     take: query.limit,
   });
-  return rows.map((m) => ({ id: m.id, kind: m.kind, subject: m.subject, body: m.body, tags: m.tags, author: m.authorLabel, occurrences: m.occurrences, timesRecalled: m.timesRecalled as number | null, score: null as number | null, createdAt: m.createdAt.toISOString(), retired: Boolean(m.retiredAt), why: null as RecallMatch | null }));
+  return rows.map((m) => ({
+    id: m.id,
+    kind: m.kind,
+    subject: m.subject,
+    body: m.body,
+    tags: m.tags,
+    author: m.authorLabel,
+    occurrences: m.occurrences,
+    timesRecalled: m.timesRecalled as number | null,
+    score: null as number | null,
+    createdAt: m.createdAt.toISOString(),
+    retired: Boolean(m.retiredAt),
+    why: null as RecallMatch | null,
+  }));
 }
 
 /** For the agent's page: what it taught the fleet, and what it was handed most recently. */
@@ -75,7 +110,9 @@ export async function memoryDetail(db: DbOrTx, id: string) {
   const memory = await db.memory.findUnique({ where: { id } });
   if (!memory) throw notFound("memory", id);
   const [action, task, recalls, versions, supersededBy, mergedFrom, learned, changedDecisions] = await Promise.all([
-    memory.actionId ? db.action.findUnique({ where: { id: memory.actionId }, select: { id: true, action: true, status: true, agent: { select: { id: true, name: true } } } }) : null,
+    memory.actionId
+      ? db.action.findUnique({ where: { id: memory.actionId }, select: { id: true, action: true, status: true, agent: { select: { id: true, name: true } } } })
+      : null,
     memory.taskId ? db.task.findUnique({ where: { id: memory.taskId }, select: { id: true, title: true, status: true } }) : null,
     db.memoryRecall.count({ where: { memoryId: id } }),
     db.memoryVersion.findMany({ where: { memoryId: id }, orderBy: { version: "desc" } }),
@@ -99,7 +136,14 @@ export async function memoryDetail(db: DbOrTx, id: string) {
     supersededBy,
     mergedFrom,
     learned: learned.map((o) => ({ ...o, id: String(o.id) })),
-    changedDecisions: changedDecisions.map((d) => ({ actionId: d.action_id, action: d.action, decision: d.decision, status: d.status, agent: d.agent, at: d.at.toISOString() })),
+    changedDecisions: changedDecisions.map((d) => ({
+      actionId: d.action_id,
+      action: d.action,
+      decision: d.decision,
+      status: d.status,
+      agent: d.agent,
+      at: d.at.toISOString(),
+    })),
   };
 }
 
@@ -112,7 +156,13 @@ export async function setMemoryRetired(db: DbOrTx, actor: UserActor, id: string,
     if (!memory) throw notFound("memory", id);
     if (Boolean(memory.retiredAt) === retired) throw new AppError("CONFLICT", `The memory is already ${retired ? "retired" : "active"}`);
     await tx.memory.update({ where: { id }, data: retired ? { retiredAt: new Date(), retiredBy: actor.label } : { retiredAt: null, retiredBy: null } });
-    await appendAudit(tx, { actor, verb: retired ? "memory.retire" : "memory.restore", subject: { type: "memory", id }, data: { subject: memory.subject, kind: memory.kind }, origin });
+    await appendAudit(tx, {
+      actor,
+      verb: retired ? "memory.retire" : "memory.restore",
+      subject: { type: "memory", id },
+      data: { subject: memory.subject, kind: memory.kind },
+      origin,
+    });
     return { id, retired };
   });
 }

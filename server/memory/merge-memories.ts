@@ -31,7 +31,8 @@ export async function mergeMemories(db: DbOrTx, actor: UserActor, request: Merge
     const keep = byId.get(input.keepId)!;
     for (const row of locked) {
       if (row.retired_at) throw new AppError("CONFLICT", `Memory ${row.id} is retired: only live entries merge`, { details: { id: row.id } });
-      if (row.kind !== keep.kind) throw new AppError("CONFLICT", `Memory ${row.id} is ${row.kind.replace("_", " ")}, not ${keep.kind.replace("_", " ")}: only entries of one kind merge`);
+      if (row.kind !== keep.kind)
+        throw new AppError("CONFLICT", `Memory ${row.id} is ${row.kind.replace("_", " ")}, not ${keep.kind.replace("_", " ")}: only entries of one kind merge`);
     }
     await tx.$executeRaw`
       UPDATE memories k SET

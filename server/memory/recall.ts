@@ -100,7 +100,9 @@ export async function recallMemories(db: DbOrTx, request: RecallRequest): Promis
   const where = Prisma.join(filters, " AND ");
   const op = query.operation;
   const env = query.environment;
-  const rows = await sqlRows<Row>(db, Prisma.sql`
+  const rows = await sqlRows<Row>(
+    db,
+    Prisma.sql`
     WITH topics AS (
       SELECT t.key, t.names, t.environment,
              (cardinality(t.names) > 0 AND cardinality(${query.names}::text[]) > 0
@@ -155,7 +157,8 @@ export async function recallMemories(db: DbOrTx, request: RecallRequest): Promis
             + 0.15 * least(1.0, ln(m.occurrences::float8) / ln(8.0)))::float8 AS score
       FROM ranked r JOIN memories m USING (id) CROSS JOIN unexplained u
      ORDER BY score DESC, m.last_learned_at DESC
-     LIMIT ${limit}`);
+     LIMIT ${limit}`,
+  );
   return rows.map((r) => ({
     id: r.id,
     kind: r.kind,

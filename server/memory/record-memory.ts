@@ -115,6 +115,12 @@ async function strengthen(
     },
     select: { occurrences: true },
   });
-  await appendAudit(tx, { actor, verb: "memory.strengthen", subject: { type: "memory", id }, data: { occurrences: updated.occurrences, actionId: provenance.actionId }, origin });
+  await appendAudit(tx, {
+    actor,
+    verb: "memory.strengthen",
+    subject: { type: "memory", id },
+    data: { occurrences: updated.occurrences, actionId: provenance.actionId },
+    origin,
+  });
   return { id, created: false, occurrences: updated.occurrences };
 }

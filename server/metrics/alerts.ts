@@ -33,7 +33,14 @@ export async function fireAlert(tx: DbOrTx, alert: Alert): Promise<boolean> {
   const notificationId = randomUUID();
   await tx.$executeRaw(notificationInsertSql({ id: notificationId, kind: "metrics.alert", title: alert.title, body: alert.body, agentId: alert.agentId }));
   await tx.$executeRaw(
-    webhookDeliveriesSql("metrics.alert", { rule: alert.rule, subject: alert.subject, period: alert.periodKey, title: alert.title, body: alert.body, agentId: alert.agentId ?? null }),
+    webhookDeliveriesSql("metrics.alert", {
+      rule: alert.rule,
+      subject: alert.subject,
+      period: alert.periodKey,
+      title: alert.title,
+      body: alert.body,
+      agentId: alert.agentId ?? null,
+    }),
   );
   await publish(tx, { type: "notification.created", notificationId });
   return true;

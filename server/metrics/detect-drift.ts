@@ -17,7 +17,12 @@ import { ADVISORY_LOCKS } from "../db/advisory-locks";
 const SAMPLE = 2000;
 const DAY_MS = 86400_000;
 
-export type DriftFinding = { statistic: "action_mix" | "confidence" | "cost_per_task" | "failure_rate"; value: number; threshold: number; detail: Record<string, unknown> };
+export type DriftFinding = {
+  statistic: "action_mix" | "confidence" | "cost_per_task" | "failure_rate";
+  value: number;
+  threshold: number;
+  detail: Record<string, unknown>;
+};
 
 type Windows = { recentStart: Date; baselineStart: Date; end: Date };
 
@@ -43,7 +48,13 @@ export function findDrift(
   const total = (counts: Record<string, number>) => Object.values(counts).reduce((a, b) => a + b, 0);
   if (enough(total(data.mix.recent), total(data.mix.baseline))) {
     const js = jensenShannonDivergence(data.mix.recent, data.mix.baseline);
-    if (js !== null && js > settings.mixDivergence) findings.push({ statistic: "action_mix", value: js, threshold: settings.mixDivergence, detail: { recent: data.mix.recent, baseline: data.mix.baseline } });
+    if (js !== null && js > settings.mixDivergence)
+      findings.push({
+        statistic: "action_mix",
+        value: js,
+        threshold: settings.mixDivergence,
+        detail: { recent: data.mix.recent, baseline: data.mix.baseline },
+      });
   }
   for (const [statistic, samples] of [
     ["confidence", data.confidence],
@@ -52,14 +63,24 @@ export function findDrift(
     if (!enough(samples.recent.length, samples.baseline.length)) continue;
     const ks = kolmogorovSmirnov(samples.recent, samples.baseline);
     if (ks && ks.pValue < settings.ksPValue) {
-      findings.push({ statistic, value: ks.statistic, threshold: settings.ksPValue, detail: { pValue: ks.pValue, recentN: samples.recent.length, baselineN: samples.baseline.length } });
+      findings.push({
+        statistic,
+        value: ks.statistic,
+        threshold: settings.ksPValue,
+        detail: { pValue: ks.pValue, recentN: samples.recent.length, baselineN: samples.baseline.length },
+      });
     }
   }
   const o = data.outcomes;
   if (enough(o.recentTotal, o.baselineTotal)) {
     const diff = proportionDifference(o.recentFailed, o.recentTotal, o.baselineFailed, o.baselineTotal);
     if (diff && diff.significant && Math.abs(diff.difference) >= settings.failureRateChange) {
-      findings.push({ statistic: "failure_rate", value: diff.difference, threshold: settings.failureRateChange, detail: { low: diff.low, high: diff.high, ...o } });
+      findings.push({
+        statistic: "failure_rate",
+        value: diff.difference,
+        threshold: settings.failureRateChange,
+        detail: { low: diff.low, high: diff.high, ...o },
+      });
     }
   }
   return findings;
@@ -124,7 +145,16 @@ export async function detectDrift(db: DbOrTx, now = new Date()) {
         const seen = await tx.driftEvent.findFirst({ where: { agentId: agent.id, statistic: f.statistic, windowStart: w.recentStart }, select: { id: true } });
         if (seen) continue;
         const event = await tx.driftEvent.create({
-          data: { agentId: agent.id, statistic: f.statistic, value: f.value, threshold: f.threshold, detail: f.detail as object, windowStart: w.recentStart, baselineStart: w.baselineStart, detectedAt: now },
+          data: {
+            agentId: agent.id,
+            statistic: f.statistic,
+            value: f.value,
+            threshold: f.threshold,
+            detail: f.detail as object,
+            windowStart: w.recentStart,
+            baselineStart: w.baselineStart,
+            detectedAt: now,
+          },
         });
         await fireAlert(tx, {
           rule: "drift",

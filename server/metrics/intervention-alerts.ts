@@ -4,7 +4,16 @@ import { fireAlert } from "./alerts";
 import { interventionRate } from "./interventions";
 import { getMetricSettings } from "./metric-settings";
 
-type Row = { agentId: string | null; name: string | null; autonomous: number; denied: number; approved: number; edited: number; rejected: number; expired: number };
+type Row = {
+  agentId: string | null;
+  name: string | null;
+  autonomous: number;
+  denied: number;
+  approved: number;
+  edited: number;
+  rejected: number;
+  expired: number;
+};
 
 /**
  * The intervention alert: over the trailing 24 hours (from the hourly rollup), the whole fleet and
@@ -26,10 +35,22 @@ export async function evaluateInterventionAlerts(db: DbOrTx, now = new Date()): 
   const fired: string[] = [];
   await inTransaction(db, async (tx) => {
     for (const row of rows) {
-      const r = interventionRate({ autonomous: row.autonomous, denied: row.denied, approved: row.approved, edited: row.edited, rejected: row.rejected, expired: row.expired });
+      const r = interventionRate({
+        autonomous: row.autonomous,
+        denied: row.denied,
+        approved: row.approved,
+        edited: row.edited,
+        rejected: row.rejected,
+        expired: row.expired,
+      });
       if (r.rate === null || r.decided < settings.interventionAlertMinDecided || r.rate <= settings.interventionAlertRate) continue;
       const who = row.agentId ? (row.name ?? row.agentId) : "The fleet";
-      const leaning = r.leaning === "too_tight" ? " People mostly approve unchanged: the guardrails look too tight." : r.leaning === "too_loose" ? " People often reject or edit: the guardrails look too loose." : "";
+      const leaning =
+        r.leaning === "too_tight"
+          ? " People mostly approve unchanged: the guardrails look too tight."
+          : r.leaning === "too_loose"
+            ? " People often reject or edit: the guardrails look too loose."
+            : "";
       const ok = await fireAlert(tx, {
         rule: "intervention_rate",
         subject: row.agentId ?? "fleet",

@@ -52,7 +52,13 @@ export async function saveMetricSettings(db: DbOrTx, actor: UserActor, input: Me
   return inTransaction(db, async (tx) => {
     const before = await getMetricSettings(tx);
     await tx.instanceSetting.upsert({ where: { key: KEY }, create: { key: KEY, value: JSON.stringify(next) }, update: { value: JSON.stringify(next) } });
-    await appendAudit(tx, { actor, verb: "metrics.settings", subject: { type: "settings", id: KEY }, data: { changes: describeChanges(before, next) }, origin });
+    await appendAudit(tx, {
+      actor,
+      verb: "metrics.settings",
+      subject: { type: "settings", id: KEY },
+      data: { changes: describeChanges(before, next) },
+      origin,
+    });
     return next;
   });
 }

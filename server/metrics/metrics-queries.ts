@@ -34,7 +34,6 @@ async function agentsInScope(db: DbOrTx, scope: MetricsScope) {
 
 const HISTOGRAM_SUMS = Prisma.raw(Array.from({ length: LATENCY_BUCKETS }, (_, i) => `sum(approval_latency[${i + 1}])::int`).join(", "));
 
-
 export async function loadOverview(db: DbOrTx, scope: MetricsScope) {
   const { bucket, table, start, where } = rollupRange(scope.from, scope.to);
   const { agents, filter } = await agentsInScope(db, scope);
@@ -74,7 +73,19 @@ function loadCalibrationBins(db: DbOrTx, scope: MetricsScope, filter: (column: s
 /** Drift events in range, newest first, with the agent's name. */
 export async function loadDriftEvents(db: DbOrTx, scope: MetricsScope) {
   const { filter } = await agentsInScope(db, scope);
-  return db.$queryRaw<{ id: string; agentId: string; agentName: string; statistic: string; value: number; threshold: number; detail: unknown; windowStart: Date; detectedAt: Date }[]>`
+  return db.$queryRaw<
+    {
+      id: string;
+      agentId: string;
+      agentName: string;
+      statistic: string;
+      value: number;
+      threshold: number;
+      detail: unknown;
+      windowStart: Date;
+      detectedAt: Date;
+    }[]
+  >`
     SELECT d.id, d.agent_id AS "agentId", a.name AS "agentName", d.statistic, d.value, d.threshold, d.detail, d.window_start AS "windowStart", d.detected_at AS "detectedAt"
       FROM drift_events d JOIN agents a ON a.id = d.agent_id
      WHERE d.detected_at >= ${scope.from} AND d.detected_at < ${scope.to} ${filter("d.agent_id")}

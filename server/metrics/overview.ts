@@ -57,7 +57,13 @@ export type Advice = { leaning: InterventionRate["leaning"]; lines: string[] };
 export type Overview = {
   bucket: Bucket;
   series: SeriesPoint[];
-  totals: Counts & { intervention: InterventionRate; failureRate: number | null; repeatedFailureRate: number | null; approvalP50Ms: number | null; approvalP90Ms: number | null };
+  totals: Counts & {
+    intervention: InterventionRate;
+    failureRate: number | null;
+    repeatedFailureRate: number | null;
+    approvalP50Ms: number | null;
+    approvalP90Ms: number | null;
+  };
   agents: AgentLine[];
   advice: Advice;
 };

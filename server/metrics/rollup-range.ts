@@ -9,7 +9,12 @@ import { bucketFor, type Bucket } from "./overview";
 export function rollupRange(from: Date, to: Date): { bucket: Bucket; table: Prisma.Sql; start: Prisma.Sql; where: Prisma.Sql } {
   const bucket = bucketFor(from, to);
   if (bucket === "hour") {
-    return { bucket, table: Prisma.raw("metric_hours"), start: Prisma.raw("hour"), where: Prisma.sql`hour >= date_trunc('hour', ${from}::timestamptz, 'UTC') AND hour < ${to}` };
+    return {
+      bucket,
+      table: Prisma.raw("metric_hours"),
+      start: Prisma.raw("hour"),
+      where: Prisma.sql`hour >= date_trunc('hour', ${from}::timestamptz, 'UTC') AND hour < ${to}`,
+    };
   }
   return {
     bucket,

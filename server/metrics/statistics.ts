@@ -14,22 +14,8 @@ export {
   type KolmogorovSmirnovResult,
   type Summary,
 } from "./distributions";
-export {
-  normalQuantile,
-  proportionDifference,
-  twoSidedZ,
-  wilsonInterval,
-  type Interval,
-  type ProportionDifference,
-} from "./proportions";
-export {
-  autoExecutionThreshold,
-  brierScore,
-  expectedCalibrationError,
-  reliabilityBins,
-  type CalibrationSample,
-  type ReliabilityBin,
-} from "./calibration";
+export { normalQuantile, proportionDifference, twoSidedZ, wilsonInterval, type Interval, type ProportionDifference } from "./proportions";
+export { autoExecutionThreshold, brierScore, expectedCalibrationError, reliabilityBins, type CalibrationSample, type ReliabilityBin } from "./calibration";
 export {
   INTERVENTION_FLAG_RATE,
   RUBBER_STAMP_MS,

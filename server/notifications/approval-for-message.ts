@@ -8,7 +8,10 @@ import { consoleBaseUrl } from "./channels";
  * not when queued: a request decided before its Slack post went out is posted as decided.
  */
 export async function loadApprovalSummary(db: DbOrTx, actionId: string): Promise<ApprovalSummary | null> {
-  const action = await db.action.findUnique({ where: { id: actionId }, include: { ...ACTION_VIEW_INCLUDE, agent: { select: { name: true, lastSeenAt: true, team: true } } } });
+  const action = await db.action.findUnique({
+    where: { id: actionId },
+    include: { ...ACTION_VIEW_INCLUDE, agent: { select: { name: true, lastSeenAt: true, team: true } } },
+  });
   if (!action) return null;
   return summarizeApproval(toActionView(action), action.agent.team, consoleBaseUrl());
 }

@@ -53,7 +53,10 @@ export function summarizeApproval(view: ActionView, team: string, consoleBaseUrl
 
 function outcomeOf(view: ActionView): ApprovalSummary["outcome"] {
   if (view.status === "pending_approval") {
-    const progress = view.requiredApprovals > 1 ? `${view.approvals.length} of ${view.requiredApprovals} approvals${view.approvals.length ? ` (${view.approvals.map((a) => a.by).join(", ")})` : ""}` : null;
+    const progress =
+      view.requiredApprovals > 1
+        ? `${view.approvals.length} of ${view.requiredApprovals} approvals${view.approvals.length ? ` (${view.approvals.map((a) => a.by).join(", ")})` : ""}`
+        : null;
     return { pending: true, progress };
   }
   const by = view.decidedBy ? ` by ${view.decidedBy}` : "";
@@ -62,5 +65,9 @@ function outcomeOf(view: ActionView): ApprovalSummary["outcome"] {
   if (view.status === "denied") return { pending: false, tone: "other", text: `Refused${view.reason ? `: ${view.reason}` : ""}` };
   // approved, and whatever came after it (executing, succeeded, failed, rolled back).
   const approvers = view.approvals.length > 0 ? view.approvals.map((a) => a.by).join(", ") : (view.decidedBy ?? "");
-  return { pending: false, tone: "approved", text: `Approved${approvers ? ` by ${approvers}` : ""}${view.argsEdited ? " with edited args" : ""} · now ${view.status.replaceAll("_", " ")}` };
+  return {
+    pending: false,
+    tone: "approved",
+    text: `Approved${approvers ? ` by ${approvers}` : ""}${view.argsEdited ? " with edited args" : ""} · now ${view.status.replaceAll("_", " ")}`,
+  };
 }

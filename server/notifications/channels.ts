@@ -36,7 +36,13 @@ async function saveChannel(db: DbOrTx, actor: UserActor, kind: ChannelKind, enab
     const data = { enabled, events: CHANNEL_EVENTS[kind], settings: settings as Prisma.InputJsonObject, sealedSecrets, updatedBy: actor.label };
     await tx.notificationChannel.upsert({ where: { kind }, create: { kind, ...data }, update: data });
     // The audit row names what changed, never a secret.
-    await appendAudit(tx, { actor, verb: `notifications.${kind}.save`, subject: { type: "notification_channel", id: kind }, data: { enabled, settings: settings as Prisma.InputJsonObject }, origin });
+    await appendAudit(tx, {
+      actor,
+      verb: `notifications.${kind}.save`,
+      subject: { type: "notification_channel", id: kind },
+      data: { enabled, settings: settings as Prisma.InputJsonObject },
+      origin,
+    });
   });
 }
 
@@ -49,7 +55,9 @@ export async function saveSlackConnection(db: DbOrTx, actor: UserActor, raw: Sav
   const sameApi = (previous?.settings as SlackSettings | undefined)?.apiUrl === input.apiUrl;
   const stored = sameApi ? await currentSecrets<SlackSecrets>(db, "slack") : {};
   if (input.signingSecret && !input.botToken && stored.botToken) {
-    throw new AppError("BAD_REQUEST", "signingSecret: a new signing secret needs the bot token typed again too", { details: [{ field: "botToken", message: "type it again with a new signing secret" }] });
+    throw new AppError("BAD_REQUEST", "signingSecret: a new signing secret needs the bot token typed again too", {
+      details: [{ field: "botToken", message: "type it again with a new signing secret" }],
+    });
   }
   const botToken = input.botToken ?? stored.botToken;
   const signingSecret = input.signingSecret ?? stored.signingSecret;
@@ -65,7 +73,14 @@ export async function saveEmailSettings(db: DbOrTx, actor: UserActor, raw: SaveE
   const sameServer = previous?.host === input.host && previous?.port === input.port;
   const stored = sameServer ? await currentSecrets<EmailSecrets>(db, "email") : {};
   const password = input.password ?? (input.username ? stored.password : undefined);
-  const settings: EmailSettings = { host: input.host, port: input.port, secure: input.secure, ...(input.username ? { username: input.username } : {}), from: input.from, to: input.to };
+  const settings: EmailSettings = {
+    host: input.host,
+    port: input.port,
+    secure: input.secure,
+    ...(input.username ? { username: input.username } : {}),
+    from: input.from,
+    to: input.to,
+  };
   await saveChannel(db, actor, "email", input.enabled, settings, password ? { password } : {}, origin);
 }
 

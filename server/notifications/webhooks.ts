@@ -25,7 +25,13 @@ export async function createWebhook(db: DbOrTx, actor: Actor, input: { url: stri
   const secret = `whsec_${randomBytes(24).toString("base64url")}`;
   return inTransaction(db, async (tx) => {
     const webhook = await tx.webhook.create({ data: { url: input.url, events: input.events, secret } });
-    await appendAudit(tx, { actor, verb: "webhook.create", subject: { type: "webhook", id: webhook.id }, data: { url: input.url, events: input.events }, origin });
+    await appendAudit(tx, {
+      actor,
+      verb: "webhook.create",
+      subject: { type: "webhook", id: webhook.id },
+      data: { url: input.url, events: input.events },
+      origin,
+    });
     return { id: webhook.id, url: webhook.url, events: webhook.events, secret };
   });
 }
@@ -53,7 +59,17 @@ export async function listWebhooks(db: DbOrTx) {
         where: { webhookId: h.id },
         orderBy: { createdAt: "desc" },
         take: 20,
-        select: { id: true, event: true, status: true, attempts: true, lastStatusCode: true, lastError: true, createdAt: true, deliveredAt: true, nextAttemptAt: true },
+        select: {
+          id: true,
+          event: true,
+          status: true,
+          attempts: true,
+          lastStatusCode: true,
+          lastError: true,
+          createdAt: true,
+          deliveredAt: true,
+          nextAttemptAt: true,
+        },
       }),
     })),
   );
@@ -102,8 +118,10 @@ async function sendToChannel(db: DbOrTx, delivery: Due): Promise<{ statusCode: n
  * MAX_ATTEMPTS.
  */
 export async function deliverDueWebhooks(db: DbOrTx, limit = 20): Promise<number> {
-  const due = await inTransaction(db, (tx) =>
-    tx.$queryRaw<Due[]>`
+  const due = await inTransaction(
+    db,
+    (tx) =>
+      tx.$queryRaw<Due[]>`
       UPDATE webhook_deliveries d SET attempts = d.attempts + 1, next_attempt_at = now() + interval '1 minute'
        WHERE d.id IN (
          SELECT id FROM webhook_deliveries WHERE status = 'pending' AND next_attempt_at <= now()

@@ -29,11 +29,20 @@ export async function grantWithApproval(
   origin?: RequestOrigin,
 ) {
   if (action.tool === null) throw invalidField("grantMinutes", "a grant covers the same tool, and this action names none");
-  if (action.risk === "critical" || action.requiredApprovals > 1) throw invalidField("grantMinutes", "an action that needs several approvers cannot be approved in advance");
+  if (action.risk === "critical" || action.requiredApprovals > 1)
+    throw invalidField("grantMinutes", "an action that needs several approvers cannot be approved in advance");
   if (argsEdited) throw invalidField("grantMinutes", "a grant approves later calls as the agent proposes them: it cannot be given with edited args");
   const expiresAt = new Date(Date.now() + minutes * 60_000);
   const grant = await tx.approvalGrant.create({
-    data: { agentId: action.agentId, tool: action.tool, resource: action.resource, fromActionId: action.id, grantedById: approver.id, grantedByLabel: approver.label, expiresAt },
+    data: {
+      agentId: action.agentId,
+      tool: action.tool,
+      resource: action.resource,
+      fromActionId: action.id,
+      grantedById: approver.id,
+      grantedByLabel: approver.label,
+      expiresAt,
+    },
   });
   await appendAudit(tx, {
     actor: approver,
@@ -101,7 +110,13 @@ export async function revokeApprovalGrant(db: DbOrTx, actor: UserActor, request:
       data: { endedAt: new Date(), endedByLabel: actor.label, endReason: input.reason || "revoked" },
       include: { agent: { select: { name: true } } },
     });
-    await appendAudit(tx, { actor, verb: "approval.grant_revoke", subject: { type: "approval_grant", id: grant.id }, data: { reason: input.reason || null }, origin });
+    await appendAudit(tx, {
+      actor,
+      verb: "approval.grant_revoke",
+      subject: { type: "approval_grant", id: grant.id },
+      data: { reason: input.reason || null },
+      origin,
+    });
     return { ...ended, agent: agent.name, live: false };
   });
 }

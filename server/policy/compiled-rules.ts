@@ -47,7 +47,15 @@ export function compileRuleSet(document: Pick<PolicyDocument, "rules" | "calenda
       rules.push({ rule, index, condition, floor: ruleFloor(rule.then) });
     } catch (error) {
       if (!(error instanceof RuleExpressionError)) throw error;
-      problems.push({ rule: rule.name, index, field: `rules.${index}.when`, message: error.message, offset: error.offset, line: error.line, column: error.column });
+      problems.push({
+        rule: rule.name,
+        index,
+        field: `rules.${index}.when`,
+        message: error.message,
+        offset: error.offset,
+        line: error.line,
+        column: error.column,
+      });
     }
   });
   return { compiled: { rules, needs }, problems };
@@ -82,11 +90,11 @@ export function compiledRulesOf(document: PolicyDocument): CompiledRuleSet {
     const broken: CompiledRule[] = result.problems
       .filter((p) => p.index >= 0)
       .map((p) => ({
-      rule: document.rules[p.index]!,
-      index: p.index,
-      floor: "require_approval",
-      condition: { evaluate: () => ({ error: p.message }), needs: { agentActionsLastMinute: false, toolFailuresLastDay: false }, guard: {} },
-    }));
+        rule: document.rules[p.index]!,
+        index: p.index,
+        floor: "require_approval",
+        condition: { evaluate: () => ({ error: p.message }), needs: { agentActionsLastMinute: false, toolFailuresLastDay: false }, guard: {} },
+      }));
     compiled = { rules: [...result.compiled.rules, ...broken].sort((a, b) => a.index - b.index), needs: result.compiled.needs };
     byDocument.set(document, compiled);
   }
@@ -148,7 +156,13 @@ function ruleMessage(rule: PolicyRule, floor: Decision | null): string {
   const what = rule.description ? `${rule.description} ` : "";
   const then = rule.then;
   const effects = [
-    floor === "deny" ? "refused" : floor === "require_approval" ? "a human decides" : floor === "execute_with_notification" ? "runs with a notification at most" : null,
+    floor === "deny"
+      ? "refused"
+      : floor === "require_approval"
+        ? "a human decides"
+        : floor === "execute_with_notification"
+          ? "runs with a notification at most"
+          : null,
     then.requiredApprovals !== undefined ? `${then.requiredApprovals} approver(s)` : null,
     then.expiresInMinutes !== undefined ? `approval expires after ${then.expiresInMinutes} min` : null,
   ].filter(Boolean);

@@ -93,5 +93,6 @@ export const revokeGrantRoute = defineRoute({
   params: z.object({ id: ZUuid }),
   body: z.strictObject({ reason: z.string().trim().max(500).default("") }),
   response: ZGrantView,
-  handler: async ({ db, principal, params, body, origin }) => grantView(await revokeApprovalGrant(db, personPrincipal(principal).actor, { id: params.id, reason: body.reason }, origin)),
+  handler: async ({ db, principal, params, body, origin }) =>
+    grantView(await revokeApprovalGrant(db, personPrincipal(principal).actor, { id: params.id, reason: body.reason }, origin)),
 });

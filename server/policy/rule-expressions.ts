@@ -31,7 +31,18 @@ for (const { name } of RULE_CONTEXT) {
 export type CountNeeds = { agentActionsLastMinute: boolean; toolFailuresLastDay: boolean };
 
 /** CEL's timestamp methods that take a time zone. */
-const ZONED_METHODS = new Set(["getHours", "getDayOfWeek", "getMinutes", "getSeconds", "getMilliseconds", "getDate", "getDayOfMonth", "getDayOfYear", "getMonth", "getFullYear"]);
+const ZONED_METHODS = new Set([
+  "getHours",
+  "getDayOfWeek",
+  "getMinutes",
+  "getSeconds",
+  "getMilliseconds",
+  "getDate",
+  "getDayOfMonth",
+  "getDayOfYear",
+  "getMonth",
+  "getFullYear",
+]);
 
 export class RuleExpressionError extends Error {
   constructor(
@@ -256,7 +267,10 @@ function checkNames(expr: Expr, locals: ReadonlySet<string>, state: CheckState):
         const name = constString(call.args[1]);
         if (name !== null && !(name in state.calendars)) {
           const known = Object.keys(state.calendars);
-          throw at(call.args[1]!, `no calendar named ${JSON.stringify(name)} in this policy (${known.length > 0 ? `it has ${known.join(", ")}` : "it has none"})`);
+          throw at(
+            call.args[1]!,
+            `no calendar named ${JSON.stringify(name)} in this policy (${known.length > 0 ? `it has ${known.join(", ")}` : "it has none"})`,
+          );
         }
       }
       if (ZONED_METHODS.has(call.function) && call.target) {

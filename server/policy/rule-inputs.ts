@@ -9,7 +9,11 @@ import { loadRecentCounts, type RecentCounts } from "./rule-context";
  * counts the policy's rules name. A policy without rules, or whose rules name no count, costs
  * no query here.
  */
-export async function ruleInputs(db: DbOrTx, document: PolicyDocument, at: { agentId: string; tool: string | null }): Promise<{ now: Date; counts?: RecentCounts }> {
+export async function ruleInputs(
+  db: DbOrTx,
+  document: PolicyDocument,
+  at: { agentId: string; tool: string | null },
+): Promise<{ now: Date; counts?: RecentCounts }> {
   const now = decisionTime();
   if (document.rules.length === 0) return { now };
   const { needs } = compiledRulesOf(document);

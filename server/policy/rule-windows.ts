@@ -71,7 +71,7 @@ export function localTime(at: Date, timeZone: string): LocalParts {
     day: Number(parts.day),
     hour,
     minuteOfHour,
-    second: Math.floor((at.getTime() / 1000) % 60 + 60) % 60,
+    second: Math.floor(((at.getTime() / 1000) % 60) + 60) % 60,
   };
   if (recent.size >= 64) recent.clear();
   recent.set(key, local);

@@ -35,7 +35,14 @@ async function loadRunningShadow(db: DbOrTx): Promise<RunningShadow | null> {
   const document = ZPolicyDocument.safeParse(row.document);
   // A row edited into something unreadable shadows nothing rather than failing live decisions.
   if (!document.success) return null;
-  lastRead = { id: row.id, document: document.data, baseVersion: row.baseVersion, comment: row.comment, authorLabel: row.authorLabel, createdAt: row.createdAt };
+  lastRead = {
+    id: row.id,
+    document: document.data,
+    baseVersion: row.baseVersion,
+    comment: row.comment,
+    authorLabel: row.authorLabel,
+    createdAt: row.createdAt,
+  };
   return lastRead;
 }
 
@@ -68,10 +75,22 @@ export async function startShadow(db: DbOrTx, actor: UserActor, request: { docum
     if (running) throw new AppError("CONFLICT", `a shadow policy started by ${running.authorLabel} is already running: promote or drop it first`);
     const current = await getCurrentPolicy(tx, { fresh: true });
     const row = await tx.policyShadow.create({
-      data: { document: input.document as Prisma.InputJsonObject, comment: input.comment, baseVersion: current.version, authorId: actor.id, authorLabel: actor.label },
+      data: {
+        document: input.document as Prisma.InputJsonObject,
+        comment: input.comment,
+        baseVersion: current.version,
+        authorId: actor.id,
+        authorLabel: actor.label,
+      },
     });
     await publish(tx, { type: "policy.changed", version: current.version });
-    await appendAudit(tx, { actor, verb: "policy.shadow.start", subject: { type: "policy_shadow", id: row.id }, data: { baseVersion: current.version, comment: input.comment }, origin });
+    await appendAudit(tx, {
+      actor,
+      verb: "policy.shadow.start",
+      subject: { type: "policy_shadow", id: row.id },
+      data: { baseVersion: current.version, comment: input.comment },
+      origin,
+    });
     return { id: row.id, baseVersion: current.version };
   });
   changed();
@@ -79,7 +98,12 @@ export async function startShadow(db: DbOrTx, actor: UserActor, request: { docum
 }
 
 /** Ends the running shadow: dropped, or promoted to the next version (one transaction, audited). */
-export async function endShadow(db: DbOrTx, actor: UserActor, request: { id: string; outcome: "promoted" | "dropped"; comment?: string }, origin?: RequestOrigin) {
+export async function endShadow(
+  db: DbOrTx,
+  actor: UserActor,
+  request: { id: string; outcome: "promoted" | "dropped"; comment?: string },
+  origin?: RequestOrigin,
+) {
   const input = ZEndShadowRequest.parse(request);
   const ended = await inTransaction(db, async (tx) => {
     await tx.$executeRaw`SELECT pg_advisory_xact_lock(${ADVISORY_LOCKS.policySave})`;
@@ -95,7 +119,13 @@ export async function endShadow(db: DbOrTx, actor: UserActor, request: { id: str
     await tx.policyShadow.update({ where: { id: shadow.id }, data: { endedAt: new Date(), outcome: input.outcome, promotedTo } });
     const current = await getCurrentPolicy(tx, { fresh: true });
     await publish(tx, { type: "policy.changed", version: current.version });
-    await appendAudit(tx, { actor, verb: `policy.shadow.${input.outcome === "promoted" ? "promote" : "drop"}`, subject: { type: "policy_shadow", id: shadow.id }, data: { promotedTo }, origin });
+    await appendAudit(tx, {
+      actor,
+      verb: `policy.shadow.${input.outcome === "promoted" ? "promote" : "drop"}`,
+      subject: { type: "policy_shadow", id: shadow.id },
+      data: { promotedTo },
+      origin,
+    });
     return { id: shadow.id, outcome: input.outcome, promotedTo };
   });
   changed();
@@ -126,13 +156,33 @@ export async function shadowDifference(db: DbOrTx) {
     if (strictness(c.shadowDecision) > strictness(c.enforced)) stricter += n;
     if (strictness(c.shadowDecision) < strictness(c.enforced)) looser += n;
   }
-  const differing = await db.$queryRaw<{ id: string; actionId: string; action: string; agent: string; tool: string | null; resource: string | null; enforced: Decision; shadowDecision: Decision; reasons: unknown; createdAt: Date }[]>`
+  const differing = await db.$queryRaw<
+    {
+      id: string;
+      actionId: string;
+      action: string;
+      agent: string;
+      tool: string | null;
+      resource: string | null;
+      enforced: Decision;
+      shadowDecision: Decision;
+      reasons: unknown;
+      createdAt: Date;
+    }[]
+  >`
     SELECT s.id, s.action_id AS "actionId", a.action, g.name AS agent, a.tool, a.resource, s.enforced, s.shadow_decision AS "shadowDecision", s.reasons, s.created_at AS "createdAt"
     FROM shadow_decisions s JOIN actions a ON a.id = s.action_id JOIN agents g ON g.id = a.agent_id
     WHERE s.shadow_id = ${shadow.id}::uuid AND s.enforced <> s.shadow_decision
     ORDER BY s.created_at DESC LIMIT 50`;
   return {
-    shadow: { id: shadow.id, baseVersion: shadow.baseVersion, comment: shadow.comment, authorLabel: shadow.authorLabel, createdAt: shadow.createdAt, document: shadow.document },
+    shadow: {
+      id: shadow.id,
+      baseVersion: shadow.baseVersion,
+      comment: shadow.comment,
+      authorLabel: shadow.authorLabel,
+      createdAt: shadow.createdAt,
+      document: shadow.document,
+    },
     total,
     enforced,
     wouldBe,
@@ -141,7 +191,9 @@ export async function shadowDifference(db: DbOrTx) {
     looser,
     differing: differing.map((d) => ({
       ...d,
-      rule: (Array.isArray(d.reasons) ? (d.reasons as { rule?: string; outcome?: string }[]) : []).find((r) => r.rule && r.outcome === d.shadowDecision)?.rule ?? null,
+      rule:
+        (Array.isArray(d.reasons) ? (d.reasons as { rule?: string; outcome?: string }[]) : []).find((r) => r.rule && r.outcome === d.shadowDecision)?.rule ??
+        null,
       reasons: undefined,
     })),
   };

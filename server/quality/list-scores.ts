@@ -23,8 +23,9 @@ export async function listItemScores(db: DbOrTx, request: ScoreTarget, viewerId:
     db.score.findMany({ where, orderBy: [{ createdAt: "desc" }, { id: "desc" }], take: LIST_LIMIT }),
     db.score.groupBy({ by: ["name", "source"], where, _avg: { value: true }, _count: { _all: true }, orderBy: [{ source: "asc" }, { name: "asc" }] }),
   ]);
-  const own = scores.find((s) => s.source === "human" && s.authorId === viewerId)
-    ?? (await db.score.findFirst({ where: { ...where, source: "human", authorId: viewerId } }));
+  const own =
+    scores.find((s) => s.source === "human" && s.authorId === viewerId) ??
+    (await db.score.findFirst({ where: { ...where, source: "human", authorId: viewerId } }));
   return {
     scores: scores.map(toScoreView),
     summary: groups.map((g) => ({ name: g.name, source: g.source, average: g._avg.value ?? 0, count: g._count._all })),

@@ -34,9 +34,7 @@ export async function rateItem(db: DbOrTx, user: UserActor, request: RateRequest
   const value = input.thumbs === "up" ? 1 : 0;
   return inTransaction(db, async (tx) => {
     const target = await resolveScoreTarget(tx, input);
-    const conflict = target.taskId
-      ? Prisma.sql`(task_id, author_id) WHERE source = 'human'`
-      : Prisma.sql`(action_id, author_id) WHERE source = 'human'`;
+    const conflict = target.taskId ? Prisma.sql`(task_id, author_id) WHERE source = 'human'` : Prisma.sql`(action_id, author_id) WHERE source = 'human'`;
     const [row] = await tx.$queryRaw<ScoreRow[]>`
       INSERT INTO scores (id, task_id, action_id, agent_id, name, value, comment, source, author_id, author_label)
       VALUES (${randomUUID()}::uuid, ${target.taskId}::uuid, ${target.actionId}::uuid, ${target.agentId}::uuid, ${HUMAN_SCORE_NAME},

@@ -43,7 +43,12 @@ export const ZActionResultRequest = z
     output: boundedJson("output").optional(),
     error: z.string().max(8000).optional(),
     failureReason: z.string().trim().max(4000).optional(),
-    durationMs: z.number().int().min(0).max(7 * 24 * 3600 * 1000).optional(),
+    durationMs: z
+      .number()
+      .int()
+      .min(0)
+      .max(7 * 24 * 3600 * 1000)
+      .optional(),
     cost: z.number().min(0).max(1_000_000).optional(),
     /** The undo for what actually ran (from the approved args): registered, or replacing the proposal's. */
     undo: z.strictObject({ tool: ZSlug, args: boundedJson("undo.args").default({}) }).optional(),
@@ -59,7 +64,12 @@ export const ZApproveRequest = z
      * Also approve, for this many minutes, the same tool on the same resource by this agent: such
      * proposals that would wait for one human run with a notification instead (an approval grant).
      */
-    grantMinutes: z.number().int().min(1, "grantMinutes: at least 1").max(24 * 60, "grantMinutes: at most 1440 (a day)").optional(),
+    grantMinutes: z
+      .number()
+      .int()
+      .min(1, "grantMinutes: at least 1")
+      .max(24 * 60, "grantMinutes: at most 1440 (a day)")
+      .optional(),
   })
   .meta({ id: "ApproveRequest" });
 
@@ -168,10 +178,12 @@ export const ZActionsQuery = z.object({
   decision: ZDecision.optional(),
   status: ZActionStatus.optional(),
   /** "<created_at ISO>|<id>" of the last row of the previous page */
-  cursor: z.string().regex(/^\d{4}-\d{2}-\d{2}T[\d:.]+Z\|[0-9a-f-]{36}$/, "must be a cursor from the previous page").optional(),
+  cursor: z
+    .string()
+    .regex(/^\d{4}-\d{2}-\d{2}T[\d:.]+Z\|[0-9a-f-]{36}$/, "must be a cursor from the previous page")
+    .optional(),
   limit: z.number().int().min(1).max(200).default(50),
 });
-
 
 /** The answer to POST /api/v1/actions: the decision, why, and what the agent may run. */
 export const ZProposeActionResponse = z

@@ -21,7 +21,10 @@ const tokens = z
   .min(0, "must not be negative")
   .max(MAX_TOKENS, `must be at most ${MAX_TOKENS.toLocaleString("en-US")}`);
 
-const usd = z.number("must be an amount in USD").min(0, "must not be negative").max(MAX_USD, `must be at most ${MAX_USD.toLocaleString("en-US")}`);
+const usd = z
+  .number("must be an amount in USD")
+  .min(0, "must not be negative")
+  .max(MAX_USD, `must be at most ${MAX_USD.toLocaleString("en-US")}`);
 
 export const ZRecordUsageRequest = z
   .strictObject({
@@ -79,7 +82,10 @@ export const ZModelPrice = z
 export type ModelPriceView = z.infer<typeof ZModelPrice>;
 
 export { ZBudgetPeriod, ZBudgetScope } from "./enums";
-const limitUsd = z.number("must be an amount in USD").positive("must be more than 0").max(MAX_USD, `must be at most ${MAX_USD.toLocaleString("en-US")}`);
+const limitUsd = z
+  .number("must be an amount in USD")
+  .positive("must be more than 0")
+  .max(MAX_USD, `must be at most ${MAX_USD.toLocaleString("en-US")}`);
 
 /** An agent budget targets the agent's id; a team budget the team's name. */
 export const ZCreateBudgetRequest = z
@@ -131,7 +137,10 @@ export const ZCostSeriesQuery = z
     /** false: one row per bucket and model, summed over the agents (the metrics overview) */
     perAgent: z.boolean().default(true),
     /** which costs: model usage, action results, task completions (the overview charts action costs from its rollup) */
-    sources: z.array(z.enum(["usage", "actions", "tasks"])).min(1).default(["usage", "actions", "tasks"]),
+    sources: z
+      .array(z.enum(["usage", "actions", "tasks"]))
+      .min(1)
+      .default(["usage", "actions", "tasks"]),
   })
   .refine((w) => w.from < w.to, { message: "must be after from", path: ["to"] });
 export type CostSeriesQuery = z.input<typeof ZCostSeriesQuery>;

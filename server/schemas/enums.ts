@@ -1,5 +1,18 @@
 import { z } from "zod";
-import { ActionStatus, AgentRole, BudgetPeriod, BudgetScope, ControlLevel, Decision, MemoryKind, MemoryScope, Role, ScoreSource, TaskStatus, ToolRisk } from "../db/generated/enums";
+import {
+  ActionStatus,
+  AgentRole,
+  BudgetPeriod,
+  BudgetScope,
+  ControlLevel,
+  Decision,
+  MemoryKind,
+  MemoryScope,
+  Role,
+  ScoreSource,
+  TaskStatus,
+  ToolRisk,
+} from "../db/generated/enums";
 
 /*
  * Warden's closed vocabularies, each declared once. Those the database stores are PostgreSQL

@@ -23,7 +23,10 @@ const ZEnvName = z.string().regex(/^[A-Za-z_][A-Za-z0-9_]{0,127}$/, "an environm
 const ZHeaderName = z
   .string()
   .regex(/^[A-Za-z0-9!#$%&'*+.^_`|~-]{1,128}$/, "a header name: letters, digits and - _ . (no spaces or colons)")
-  .refine((name) => !["host", "content-length", "transfer-encoding", "connection", "mcp-session-id", "mcp-protocol-version"].includes(name.toLowerCase()), "this header is set by the MCP transport");
+  .refine(
+    (name) => !["host", "content-length", "transfer-encoding", "connection", "mcp-session-id", "mcp-protocol-version"].includes(name.toLowerCase()),
+    "this header is set by the MCP transport",
+  );
 
 /**
  * A secret's value, or null for "keep the value saved before" (the console shows saved secrets
@@ -39,13 +42,19 @@ export const ZPutMcpServerRequest = z
     /** stdio: the command Warden starts (and restarts) as a child process. */
     command: noControl(500).trim().min(1, "must not be empty").optional(),
     args: z.array(noControl(2000)).max(50, "at most 50 arguments").optional(),
-    env: z.record(ZEnvName, ZSecretValue).refine((env) => Object.keys(env).length <= 50, "at most 50 variables").optional(),
+    env: z
+      .record(ZEnvName, ZSecretValue)
+      .refine((env) => Object.keys(env).length <= 50, "at most 50 variables")
+      .optional(),
     /** http: the streamable HTTP endpoint. */
     url: z
       .url({ protocol: /^https?$/, message: "must be an http:// or https:// address" })
       .max(2000, "must be at most 2000 characters")
       .optional(),
-    headers: z.record(ZHeaderName, ZSecretValue).refine((headers) => Object.keys(headers).length <= 50, "at most 50 headers").optional(),
+    headers: z
+      .record(ZHeaderName, ZSecretValue)
+      .refine((headers) => Object.keys(headers).length <= 50, "at most 50 headers")
+      .optional(),
     enabled: z.boolean().optional(),
     /** How long one upstream tools/call may run before Warden cancels it (seconds). */
     callTimeoutSeconds: z.number().int("must be whole seconds").min(1, "must be at least 1").max(600, "must be at most 600").optional(),

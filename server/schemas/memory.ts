@@ -10,7 +10,11 @@ export const ZRecordMemoryRequest = z
   .strictObject({
     kind: ZMemoryKind,
     subject: z.string().trim().min(1, "must not be empty").max(MAX_MEMORY_SUBJECT, `must be at most ${MAX_MEMORY_SUBJECT} characters`),
-    body: z.string().trim().min(1, "must not be empty").max(MAX_MEMORY_BODY, `must be at most ${MAX_MEMORY_BODY / 1024} KiB`),
+    body: z
+      .string()
+      .trim()
+      .min(1, "must not be empty")
+      .max(MAX_MEMORY_BODY, `must be at most ${MAX_MEMORY_BODY / 1024} KiB`),
     tags: z.array(ZSlug).max(20).default([]),
     scope: ZMemoryScope.default("shared"),
     actionId: ZUuid.optional(),

@@ -1,7 +1,6 @@
 import { z } from "zod";
 import { ZToolRisk } from "./enums";
 
-
 /** A Slack routing rule: the first rule whose given conditions all hold picks the channel. */
 export const ZSlackRoute = z.object({
   team: z.string().trim().min(1).max(200).optional(),
@@ -38,7 +37,12 @@ export const ZSaveEmail = z.object({
   port: z.number().int().min(1).max(65535).default(587),
   /** TLS from the first byte (port 465); otherwise STARTTLS when the server offers it. */
   secure: z.boolean().default(false),
-  username: z.string().trim().max(320).optional().transform((v) => (v ? v : undefined)),
+  username: z
+    .string()
+    .trim()
+    .max(320)
+    .optional()
+    .transform((v) => (v ? v : undefined)),
   password: optionalSecret,
   from: z.string().trim().min(3).max(320),
   /** Who gets each request; empty: every active approver, operator and admin. */

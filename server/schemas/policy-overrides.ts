@@ -19,7 +19,12 @@ export const ZOverride = z.strictObject({
     .strictObject({ autoExecute: ZLegacyProbability, notify: ZLegacyProbability })
     .refine((t) => t.notify <= t.autoExecute, { message: "notify must not be above autoExecute", path: ["notify"] })
     .optional(),
-  approvalExpiryMinutes: z.number().int().min(1).max(7 * 24 * 60).optional(),
+  approvalExpiryMinutes: z
+    .number()
+    .int()
+    .min(1)
+    .max(7 * 24 * 60)
+    .optional(),
   quorum: z.number().int().min(1).max(10).optional(),
 });
 export type Override = z.infer<typeof ZOverride>;
@@ -43,11 +48,21 @@ export function overridesAsRules(toolOverrides: Record<string, Override>, agentO
         });
       }
       if (notify > 0) {
-        rules.push({ name: `${label}: a human decides below confidence ${notify}`, description, when: `${subject} && confidence < ${notify}`, then: { decision: "require_approval" } });
+        rules.push({
+          name: `${label}: a human decides below confidence ${notify}`,
+          description,
+          when: `${subject} && confidence < ${notify}`,
+          then: { decision: "require_approval" },
+        });
       }
     }
     if (override.approvalExpiryMinutes !== undefined) {
-      rules.push({ name: `${label}: approvals expire after ${override.approvalExpiryMinutes} min`, description, when: subject, then: { expiresInMinutes: override.approvalExpiryMinutes } });
+      rules.push({
+        name: `${label}: approvals expire after ${override.approvalExpiryMinutes} min`,
+        description,
+        when: subject,
+        then: { expiresInMinutes: override.approvalExpiryMinutes },
+      });
     }
     if (override.quorum !== undefined) {
       rules.push({

@@ -73,9 +73,7 @@ export const ZRules = z
   });
 
 export const ZCalendars = z.record(
-  z
-    .string()
-    .regex(/^[a-z0-9][a-z0-9_-]{0,63}$/, "a calendar name is lower case letters, digits, - and _ (such as change-freeze)"),
+  z.string().regex(/^[a-z0-9][a-z0-9_-]{0,63}$/, "a calendar name is lower case letters, digits, - and _ (such as change-freeze)"),
   ZCalendar,
 );
 
@@ -90,14 +88,22 @@ export const RULE_CONTEXT: readonly { name: string; type: string; description: s
   { name: "tool.name", type: "string", description: 'the tool ("" when none was named)' },
   { name: "tool.risk", type: "string", description: 'low, medium, high or critical ("" when no tool)' },
   { name: "tool.reversible", type: "bool", description: "whether the tool's actions can be undone" },
-  { name: "tool.failuresLastDay", type: "int", description: "actions of this tool proposed in the last 24 hours that failed, all agents (loaded only when a rule uses it)" },
+  {
+    name: "tool.failuresLastDay",
+    type: "int",
+    description: "actions of this tool proposed in the last 24 hours that failed, all agents (loaded only when a rule uses it)",
+  },
   { name: "resource", type: "string", description: 'the resource, such as prod/db ("" when none)' },
   { name: "action", type: "string", description: "the action text, normalized (lower case, single spaces)" },
   { name: "args", type: "map", description: "the proposed args; use has(args.x) before args.x" },
   { name: "confidence", type: "double", description: "the agent's confidence, 0 to 1" },
   { name: "now", type: "timestamp", description: 'the time of the decision: now.getHours("Europe/Berlin"), now.getDayOfWeek("Europe/Berlin") (0 = Sunday)' },
   { name: "control.state", type: "string", description: "running or paused (suspended and killed agents are refused before rules)" },
-  { name: 'inWindow(now, "Mon-Fri 09:00-18:00", "Europe/Berlin")', type: "bool", description: "inside a weekly window; a window may cross midnight (Fri 22:00-02:00)" },
+  {
+    name: 'inWindow(now, "Mon-Fri 09:00-18:00", "Europe/Berlin")',
+    type: "bool",
+    description: "inside a weekly window; a window may cross midnight (Fri 22:00-02:00)",
+  },
   { name: 'inCalendar(now, "change-freeze")', type: "bool", description: "inside a period of a calendar defined in the policy" },
 ];
 

@@ -35,7 +35,11 @@ export const ZPolicyDocumentShape = z
      */
     alwaysRequireApproval: z.array(ZApprovalPattern).max(500),
     thresholds: ZThresholds,
-    approvalExpiryMinutes: z.number().int().min(1).max(7 * 24 * 60),
+    approvalExpiryMinutes: z
+      .number()
+      .int()
+      .min(1)
+      .max(7 * 24 * 60),
     /** Distinct approvers needed for actions on critical tools, whatever the confidence. */
     criticalQuorum: z.number().int().min(1).max(10),
     /**

@@ -56,9 +56,7 @@ export const ZRateRequest = z
   .superRefine(requireOneTarget);
 export type RateRequest = z.input<typeof ZRateRequest>;
 
-export const ZScoreTarget = z
-  .strictObject({ taskId: ZUuid.optional(), actionId: ZUuid.optional() })
-  .superRefine(requireOneTarget);
+export const ZScoreTarget = z.strictObject({ taskId: ZUuid.optional(), actionId: ZUuid.optional() }).superRefine(requireOneTarget);
 export type ScoreTarget = z.input<typeof ZScoreTarget>;
 
 export { ZScoreSource } from "./enums";

@@ -20,7 +20,9 @@ import { TASK_VIEW_COLUMNS, toTaskView, type TaskViewRow } from "./task-view";
  */
 async function claimOnce(db: DbOrTx, agent: Agent, capabilities: string[]): Promise<{ task: TaskViewRow | null; running: boolean }> {
   const leaseSeconds = env.WARDEN_TASK_LEASE_SECONDS;
-  const rows = await sqlRows<(TaskViewRow & { controlState: string })>(db, Prisma.sql`
+  const rows = await sqlRows<TaskViewRow & { controlState: string }>(
+    db,
+    Prisma.sql`
     WITH claimed AS (
       UPDATE tasks t SET status = 'leased', leased_by = ${agent.id}::uuid, attempts = t.attempts + 1,
              lease_expires_at = now() + make_interval(secs => ${leaseSeconds}), started_at = coalesce(t.started_at, now()), updated_at = now()
@@ -45,19 +47,23 @@ async function claimOnce(db: DbOrTx, agent: Agent, capabilities: string[]): Prom
       SELECT 'agent', ${agent.id}, ${agent.name}, 'task.claim', 'task', id::text, jsonb_build_object('capability', capability, 'attempt', attempts) FROM claimed
     )
     SELECT claimed.*, (SELECT state::text FROM agent_control WHERE agent_id = ${agent.id}::uuid) AS "controlState"
-      FROM (SELECT 1) AS one LEFT JOIN claimed ON true`);
+      FROM (SELECT 1) AS one LEFT JOIN claimed ON true`,
+  );
   const { controlState, ...task } = rows[0]!;
   return { task: task.id ? task : null, running: controlState === "running" };
 }
 
 /** Puts a just-claimed task back at its place in the queue, as if it had not been claimed. */
 async function releaseClaim(db: DbOrTx, taskId: string, agentId: string, why: string): Promise<void> {
-  await sqlExecute(db, Prisma.sql`
+  await sqlExecute(
+    db,
+    Prisma.sql`
     WITH released AS (
       UPDATE tasks SET status = 'queued', leased_by = NULL, lease_expires_at = NULL, attempts = attempts - 1, updated_at = now()
        WHERE id = ${taskId}::uuid AND leased_by = ${agentId}::uuid AND status = 'leased'
       RETURNING id)
-    INSERT INTO task_events (task_id, type, agent_id, data) SELECT id, 'released', ${agentId}::uuid, jsonb_build_object('why', ${why}::text) FROM released`);
+    INSERT INTO task_events (task_id, type, agent_id, data) SELECT id, 'released', ${agentId}::uuid, jsonb_build_object('why', ${why}::text) FROM released`,
+  );
 }
 
 /**
@@ -77,7 +83,8 @@ export async function claimTask(
   const signal = untilShutdown(requestSignal);
   if (agent.role === "lead") throw new AppError("FORBIDDEN", "A lead agent delegates work to specialists; it does not claim it");
   const foreign = only?.filter((c) => !agent.capabilities.includes(c)) ?? [];
-  if (foreign.length > 0) throw invalidField("capabilities", `${foreign.join(", ")} ${foreign.length === 1 ? "is not a capability" : "are not capabilities"} of this agent`);
+  if (foreign.length > 0)
+    throw invalidField("capabilities", `${foreign.join(", ")} ${foreign.length === 1 ? "is not a capability" : "are not capabilities"} of this agent`);
   const served = only ? agent.capabilities.filter((c) => only.includes(c)) : agent.capabilities;
   if (served.length === 0) return null;
   // The state the request came with may be a second old (the principal cache): a "not running"

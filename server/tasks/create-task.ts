@@ -11,7 +11,6 @@ import { ZCreateTaskRequest, type CreateTaskRequest, type TaskView } from "../sc
 import { toTaskView } from "./task-view";
 import { ADVISORY_LOCKS } from "../db/advisory-locks";
 
-
 /**
  * Queues a task. A dedupe key repeated while its task is unfinished (and younger than the
  * window) returns that task instead (`created: false`); the key's advisory lock makes two

@@ -11,8 +11,12 @@ import { showableJson } from "../lib/showable-json";
 export async function listTasks(db: DbOrTx, query: { status?: TaskStatus; capability?: string; limit?: number }) {
   const where: Prisma.TaskWhereInput = { ...(query.status ? { status: query.status } : {}), ...(query.capability ? { capability: query.capability } : {}) };
   const tasks = await db.task.findMany({ where, orderBy: [{ createdAt: "desc" }], take: query.limit ?? 100 });
-  const agents = new Map((await db.agent.findMany({ where: { id: { in: tasks.map((t) => t.leasedBy).filter((x): x is string => x !== null) } }, select: { id: true, name: true } })).map((a) => [a.id, a.name]));
-  return tasks.map((t) => ({ ...toTaskView(t), agent: t.leasedBy ? agents.get(t.leasedBy) ?? null : null }));
+  const agents = new Map(
+    (
+      await db.agent.findMany({ where: { id: { in: tasks.map((t) => t.leasedBy).filter((x): x is string => x !== null) } }, select: { id: true, name: true } })
+    ).map((a) => [a.id, a.name]),
+  );
+  return tasks.map((t) => ({ ...toTaskView(t), agent: t.leasedBy ? (agents.get(t.leasedBy) ?? null) : null }));
 }
 
 /** A task with its subtask tree (two levels) and its timeline. */
@@ -25,9 +29,15 @@ export async function taskDetail(db: DbOrTx, id: string) {
   const agentIds = [task.leasedBy, ...task.events.map((e) => e.agentId)].filter((x): x is string => x !== null);
   const names = new Map((await db.agent.findMany({ where: { id: { in: agentIds } }, select: { id: true, name: true } })).map((a) => [a.id, a.name]));
   return {
-    task: { ...toTaskView(task), agent: task.leasedBy ? names.get(task.leasedBy) ?? null : null },
+    task: { ...toTaskView(task), agent: task.leasedBy ? (names.get(task.leasedBy) ?? null) : null },
     children: task.children.map((c) => ({ ...toTaskView(c), children: c.children.map(toTaskView) })),
-    events: task.events.map((e) => ({ id: e.id.toString(), type: e.type, agent: e.agentId ? names.get(e.agentId) ?? e.agentId : null, data: showableJson(e.data), at: e.at })),
+    events: task.events.map((e) => ({
+      id: e.id.toString(),
+      type: e.type,
+      agent: e.agentId ? (names.get(e.agentId) ?? e.agentId) : null,
+      data: showableJson(e.data),
+      at: e.at,
+    })),
   };
 }
 
@@ -54,10 +64,18 @@ export async function operateOnTask(
       data = { priority: operation.priority };
     }
     const task = await tx.task.update({ where: { id }, data });
-    await tx.taskEvent.create({ data: { taskId: id, type: operation.kind, data: { by: actor.label, ...(operation.kind === "reprioritize" ? { priority: operation.priority } : {}) } } });
+    await tx.taskEvent.create({
+      data: { taskId: id, type: operation.kind, data: { by: actor.label, ...(operation.kind === "reprioritize" ? { priority: operation.priority } : {}) } },
+    });
     await publish(tx, { type: "task.changed", taskId: id, status: task.status, agentId: null });
     if (task.status === "queued") await publish(tx, { type: "task.queued", taskId: id, capability: task.capability });
-    await appendAudit(tx, { actor, verb: `task.${operation.kind}`, subject: { type: "task", id }, data: { from: current.status, ...(operation.kind === "reprioritize" ? { priority: operation.priority } : {}) }, origin });
+    await appendAudit(tx, {
+      actor,
+      verb: `task.${operation.kind}`,
+      subject: { type: "task", id },
+      data: { from: current.status, ...(operation.kind === "reprioritize" ? { priority: operation.priority } : {}) },
+      origin,
+    });
     return toTaskView(task);
   });
 }

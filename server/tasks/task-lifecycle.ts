@@ -17,9 +17,13 @@ async function lockLeasedTask(tx: Tx, agentId: string, taskId: string): Promise<
   if (rows.length === 0) throw notFound("task", taskId);
   const task = await tx.task.findUniqueOrThrow({ where: { id: taskId } });
   if (task.leasedBy !== agentId || (task.status !== "leased" && task.status !== "running")) {
-    throw new AppError("CONFLICT", `The task is ${task.status}${task.leasedBy && task.leasedBy !== agentId ? " and leased to another agent" : ""}: this agent no longer holds its lease`, {
-      details: { status: task.status },
-    });
+    throw new AppError(
+      "CONFLICT",
+      `The task is ${task.status}${task.leasedBy && task.leasedBy !== agentId ? " and leased to another agent" : ""}: this agent no longer holds its lease`,
+      {
+        details: { status: task.status },
+      },
+    );
   }
   return task;
 }
@@ -51,7 +55,13 @@ export async function heartbeatTask(db: DbOrTx, actor: AgentActor, taskId: strin
   });
 }
 
-export async function completeTask(db: DbOrTx, actor: AgentActor, taskId: string, request: { output?: Record<string, unknown>; cost?: number }, origin?: RequestOrigin) {
+export async function completeTask(
+  db: DbOrTx,
+  actor: AgentActor,
+  taskId: string,
+  request: { output?: Record<string, unknown>; cost?: number },
+  origin?: RequestOrigin,
+) {
   const input = ZTaskCompleteRequest.parse(request);
   // Without a cost to book against budgets (the common case), one statement does it all.
   if (!input.cost && isRootClient(db)) return completeInOneStatement(db, actor, taskId, input.output ?? {}, origin);
@@ -59,11 +69,23 @@ export async function completeTask(db: DbOrTx, actor: AgentActor, taskId: string
     await lockLeasedTask(tx, actor.id, taskId);
     const task = await tx.task.update({
       where: { id: taskId },
-      data: { status: "succeeded", output: (input.output ?? {}) as Prisma.InputJsonObject, costUsd: input.cost ?? null, completedAt: new Date(), leaseExpiresAt: null },
+      data: {
+        status: "succeeded",
+        output: (input.output ?? {}) as Prisma.InputJsonObject,
+        costUsd: input.cost ?? null,
+        completedAt: new Date(),
+        leaseExpiresAt: null,
+      },
     });
     await recordEvent(tx, task, "succeeded", actor.id);
     if (input.cost) await addSpend(tx, { id: actor.id, name: actor.label, team: actor.team }, input.cost);
-    await appendAudit(tx, { actor, verb: "task.complete", subject: { type: "task", id: taskId }, data: { cost: input.cost ?? null, parentId: task.parentId }, origin });
+    await appendAudit(tx, {
+      actor,
+      verb: "task.complete",
+      subject: { type: "task", id: taskId },
+      data: { cost: input.cost ?? null, parentId: task.parentId },
+      origin,
+    });
     return toTaskView(task);
   });
 }
@@ -76,7 +98,9 @@ type CompletedRow = TaskViewRow & { parentId: string | null };
  * When no row matched, the transactional check says why (404 or 409), writing nothing.
  */
 async function completeInOneStatement(db: Db, actor: AgentActor, taskId: string, output: Record<string, unknown>, origin?: RequestOrigin) {
-  const [task] = await sqlRows<CompletedRow>(db, Prisma.sql`
+  const [task] = await sqlRows<CompletedRow>(
+    db,
+    Prisma.sql`
     WITH done AS (
       UPDATE tasks SET status = 'succeeded', output = ${JSON.stringify(output)}::jsonb, cost_usd = NULL, completed_at = now(),
              lease_expires_at = NULL, updated_at = now()
@@ -91,7 +115,8 @@ async function completeInOneStatement(db: Db, actor: AgentActor, taskId: string,
       INSERT INTO audit_log (actor_type, actor_id, actor_label, verb, subject_type, subject_id, data, ip)
       SELECT 'agent', ${actor.id}, ${actor.label}, 'task.complete', 'task', id::text, jsonb_build_object('cost', NULL, 'parentId', "parentId"), ${origin?.ip ?? null} FROM done
     )
-    SELECT * FROM done`);
+    SELECT * FROM done`,
+  );
   if (!task) {
     // Nothing matched: the same check as the transactional path, to answer why.
     await inTransaction(db, (tx) => lockLeasedTask(tx, actor.id, taskId));
@@ -107,7 +132,13 @@ async function completeInOneStatement(db: Db, actor: AgentActor, taskId: string,
  * A failure: retried (requeued) while attempts remain and the agent asks for it, else the task
  * fails for good; out of attempts it goes to the dead-letter list with its history.
  */
-export async function failTask(db: DbOrTx, actor: AgentActor, taskId: string, request: { error: string; failureReason?: string; retry?: boolean }, origin?: RequestOrigin) {
+export async function failTask(
+  db: DbOrTx,
+  actor: AgentActor,
+  taskId: string,
+  request: { error: string; failureReason?: string; retry?: boolean },
+  origin?: RequestOrigin,
+) {
   const input = ZTaskFailRequest.parse(request);
   return inTransaction(db, async (tx) => {
     const current = await lockLeasedTask(tx, actor.id, taskId);

@@ -61,12 +61,17 @@ export const getTaskRoute = defineRoute({
   params: ZIdParams,
   response: ZTaskView.extend({ subtasks: z.array(ZTaskView.pick({ id: true, title: true, capability: true, status: true, output: true, error: true })) }),
   handler: async ({ db, principal, params }) => {
-    const task = await db.task.findUnique({ where: { id: params.id }, include: { children: { orderBy: { createdAt: "asc" } }, parent: { select: { createdById: true } } } });
+    const task = await db.task.findUnique({
+      where: { id: params.id },
+      include: { children: { orderBy: { createdAt: "asc" } }, parent: { select: { createdById: true } } },
+    });
     // An agent sees the tasks it holds, created, or delegated below one it created; people see all.
     const agentId = principal.kind === "agent" ? principal.actor.id : null;
     const visible = task && (!agentId || task.leasedBy === agentId || task.createdById === agentId || task.parent?.createdById === agentId);
     if (!task || !visible) throw notFound("task", params.id);
-    const subtasks = task.children.map(toTaskView).map(({ id, title, capability, status, output, error }) => ({ id, title, capability, status, output, error }));
+    const subtasks = task.children
+      .map(toTaskView)
+      .map(({ id, title, capability, status, output, error }) => ({ id, title, capability, status, output, error }));
     return { ...toTaskView(task), subtasks };
   },
 });

@@ -5,7 +5,24 @@ import { showableObject, showableObjectOrNull } from "../lib/showable-json";
 /** The columns a task's view reads (a claim returns just these from its one statement). */
 export type TaskViewRow = Pick<
   Task,
-  "id" | "title" | "capability" | "priority" | "payload" | "dedupeKey" | "parentId" | "deadline" | "status" | "leasedBy" | "leaseExpiresAt" | "attempts" | "maxAttempts" | "checkpoint" | "output" | "error" | "createdByLabel" | "createdAt"
+  | "id"
+  | "title"
+  | "capability"
+  | "priority"
+  | "payload"
+  | "dedupeKey"
+  | "parentId"
+  | "deadline"
+  | "status"
+  | "leasedBy"
+  | "leaseExpiresAt"
+  | "attempts"
+  | "maxAttempts"
+  | "checkpoint"
+  | "output"
+  | "error"
+  | "createdByLabel"
+  | "createdAt"
 >;
 
 /** Those columns as a RETURNING list, named as Prisma names them (for raw statements). */

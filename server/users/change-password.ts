@@ -25,7 +25,8 @@ export async function changeOwnPassword(
   if (!user) throw notFound("user", actor.id);
   const ip = origin?.ip ?? null;
   const throttle = await loginThrottle(user.email, ip);
-  if (throttle) throw new AppError("TOO_MANY_REQUESTS", `Too many wrong passwords; try again in ${throttle.seconds} s`, { retryAfterSeconds: throttle.seconds });
+  if (throttle)
+    throw new AppError("TOO_MANY_REQUESTS", `Too many wrong passwords; try again in ${throttle.seconds} s`, { retryAfterSeconds: throttle.seconds });
   // Someone who signs in only through the identity provider has no password to change.
   if (!user.passwordHash) throw new AppError("CONFLICT", "You sign in through your identity provider; Warden keeps no password for you");
   if (!(await verifyPassword(user.passwordHash, input.currentPassword))) {

@@ -12,12 +12,7 @@ export type CreatedUser = {
   generatedPassword?: string;
 };
 
-export async function createUser(
-  db: DbOrTx,
-  actor: Actor,
-  request: CreateUserRequest,
-  origin?: RequestOrigin,
-): Promise<CreatedUser> {
+export async function createUser(db: DbOrTx, actor: Actor, request: CreateUserRequest, origin?: RequestOrigin): Promise<CreatedUser> {
   const input = ZCreateUserRequest.parse(request);
   const generatedPassword = input.password ? undefined : generatePassword();
   const passwordHash = await hashPassword(input.password ?? generatedPassword!);

@@ -23,7 +23,12 @@ function scriptedModel(toolName: string, input: Record<string, unknown>, toolCal
       const answered = options.prompt.some((m) => m.role === "tool" && m.content.some((p) => p.type === "tool-result"));
       return answered
         ? { content: [{ type: "text", text: "done" }], finishReason: { unified: "stop", raw: "stop" }, usage, warnings: [] }
-        : { content: [{ type: "tool-call", toolCallId, toolName, input: JSON.stringify(input) }], finishReason: { unified: "tool-calls", raw: "tool_calls" }, usage, warnings: [] };
+        : {
+            content: [{ type: "tool-call", toolCallId, toolName, input: JSON.stringify(input) }],
+            finishReason: { unified: "tool-calls", raw: "tool_calls" },
+            usage,
+            warnings: [],
+          };
     },
   });
   /** What the model was told the tool returned (the tool message of its last prompt). */
@@ -48,7 +53,9 @@ describe("the AI SDK adapter", () => {
     const world = await adapterWorld();
     const runs: { service: string; replicas: number }[] = [];
     const { model, lastToolResult, toolCallId } = scriptedModel(world.tool, { service: "web", confidence: 0.99 });
-    const result = await generateText(withWarden(world.warden, { model, tools: { [world.tool]: restartTool(runs) }, prompt: "restart web", stopWhen: stepCountIs(3) }));
+    const result = await generateText(
+      withWarden(world.warden, { model, tools: { [world.tool]: restartTool(runs) }, prompt: "restart web", stopWhen: stepCountIs(3) }),
+    );
     expect(result.text).toBe("done");
     expect(runs).toEqual([{ service: "web", replicas: 1 }]);
     expect(lastToolResult()).toContain("restarted");
@@ -59,12 +66,19 @@ describe("the AI SDK adapter", () => {
   it("the input schema the model sees has the optional confidence; without one the tool's default applies", async () => {
     const world = await adapterWorld();
     const tools = guardTools(world.warden, { [world.tool]: restartTool([]) }, { tools: { [world.tool]: { confidence: 0.99 } } });
-    const schema = await (tools[world.tool]!.inputSchema as { jsonSchema: PromiseLike<{ properties: Record<string, unknown>; required?: string[] }> }).jsonSchema;
+    const schema = await (tools[world.tool]!.inputSchema as { jsonSchema: PromiseLike<{ properties: Record<string, unknown>; required?: string[] }> })
+      .jsonSchema;
     expect(schema.properties.confidence).toMatchObject({ type: "number", minimum: 0, maximum: 1 });
     expect(schema.required ?? []).not.toContain("confidence");
     const runs: { service: string; replicas: number }[] = [];
     const { model, toolCallId } = scriptedModel(world.tool, { service: "api" });
-    await generateText(withWarden(world.warden, { model, tools: { [world.tool]: restartTool(runs) }, prompt: "go", stopWhen: stepCountIs(3) }, { tools: { [world.tool]: { confidence: 0.99 } } }));
+    await generateText(
+      withWarden(
+        world.warden,
+        { model, tools: { [world.tool]: restartTool(runs) }, prompt: "go", stopWhen: stepCountIs(3) },
+        { tools: { [world.tool]: { confidence: 0.99 } } },
+      ),
+    );
     expect(runs).toHaveLength(1);
     expect((await world.actionOf(toolCallId)).status).toBe("succeeded");
   });
@@ -82,7 +96,9 @@ describe("the AI SDK adapter", () => {
     expect(await world.actionOf(toolCallId)).toMatchObject({ status: "succeeded", output: { restarted: "db-replica", replicas: 2 } });
 
     const plain = scriptedModel(world.tool, { service: "cache", confidence: 0.3 });
-    const second = generateText(withWarden(world.warden, { model: plain.model, tools: { [world.tool]: restartTool(runs) }, prompt: "restart cache", stopWhen: stepCountIs(3) }));
+    const second = generateText(
+      withWarden(world.warden, { model: plain.model, tools: { [world.tool]: restartTool(runs) }, prompt: "restart cache", stopWhen: stepCountIs(3) }),
+    );
     await world.approve((await world.actionOf(plain.toolCallId)).id);
     await second;
     expect(runs.at(-1)).toEqual({ service: "cache", replicas: 1 });
@@ -92,7 +108,9 @@ describe("the AI SDK adapter", () => {
     const world = await adapterWorld();
     const runs: { service: string; replicas: number }[] = [];
     const { model, toolCallId, lastToolResult } = scriptedModel(world.tool, { service: "payments", confidence: 0.2 });
-    const run = generateText(withWarden(world.warden, { model, tools: { [world.tool]: restartTool(runs) }, prompt: "restart payments", stopWhen: stepCountIs(3) }));
+    const run = generateText(
+      withWarden(world.warden, { model, tools: { [world.tool]: restartTool(runs) }, prompt: "restart payments", stopWhen: stepCountIs(3) }),
+    );
     await world.reject((await world.actionOf(toolCallId)).id, "not during the sale");
     expect((await run).text).toBe("done");
     expect(runs).toEqual([]);
@@ -143,7 +161,11 @@ describe("the AI SDK adapter", () => {
     const world = await adapterWorld();
     const runs: { service: string; replicas: number }[] = [];
     const { model, toolCallId } = scriptedModel(world.tool, { service: "queue", confidence: 0.3 });
-    const options = withWarden(world.warden, { model, tools: { [world.tool]: restartTool(runs) }, prompt: "restart queue", stopWhen: stepCountIs(3) }, { approval: "framework" });
+    const options = withWarden(
+      world.warden,
+      { model, tools: { [world.tool]: restartTool(runs) }, prompt: "restart queue", stopWhen: stepCountIs(3) },
+      { approval: "framework" },
+    );
     const first = await generateText(options);
     expect(first.content.some((p) => p.type === "tool-approval-request")).toBe(true);
     expect(runs).toEqual([]);
@@ -161,7 +183,11 @@ describe("the AI SDK adapter", () => {
     const world = await adapterWorld();
     const runs: { service: string; replicas: number }[] = [];
     const { model, toolCallId, lastToolResult } = scriptedModel(world.tool, { service: "search", confidence: 0.3 });
-    const options = withWarden(world.warden, { model, tools: { [world.tool]: restartTool(runs) }, prompt: "restart search", stopWhen: stepCountIs(3) }, { approval: "framework" });
+    const options = withWarden(
+      world.warden,
+      { model, tools: { [world.tool]: restartTool(runs) }, prompt: "restart search", stopWhen: stepCountIs(3) },
+      { approval: "framework" },
+    );
     const first = await generateText(options);
     const answering = wardenApprovalResponses(world.warden, first.content);
     await world.reject((await world.actionOf(toolCallId)).id, "search is being reindexed");
@@ -198,7 +224,9 @@ describe("the AI SDK adapter", () => {
     const world = await adapterWorld();
     const runs: { service: string; replicas: number }[] = [];
     const { model, toolCallId, lastToolResult } = scriptedModel(world.tool, { service: "billing", confidence: 0.3 });
-    const run = generateText(withWarden(world.warden, { model, tools: { [world.tool]: restartTool(runs) }, prompt: "restart billing", stopWhen: stepCountIs(3) }));
+    const run = generateText(
+      withWarden(world.warden, { model, tools: { [world.tool]: restartTool(runs) }, prompt: "restart billing", stopWhen: stepCountIs(3) }),
+    );
     await world.expire((await world.actionOf(toolCallId)).id);
     expect((await run).text).toBe("done");
     expect(runs).toEqual([]);
@@ -214,11 +242,21 @@ describe("the AI SDK adapter", () => {
     try {
       const runs: { service: string; replicas: number }[] = [];
       // Typed from the tool's schema: `replicas` is a number here, no casts.
-      const settings = { tools: { [world.tool]: { undo: ({ service, replicas }: { service: string; replicas: number }) => ({ tool: world.tool, args: { service, replicas: replicas - 1 } }) } } };
+      const settings = {
+        tools: {
+          [world.tool]: {
+            undo: ({ service, replicas }: { service: string; replicas: number }) => ({ tool: world.tool, args: { service, replicas: replicas - 1 } }),
+          },
+        },
+      };
       const auto = scriptedModel(world.tool, { service: "web", replicas: 2, confidence: 0.99 });
-      await generateText(withWarden(world.warden, { model: auto.model, tools: { [world.tool]: restartTool(runs) }, prompt: "scale web", stopWhen: stepCountIs(3) }, settings));
+      await generateText(
+        withWarden(world.warden, { model: auto.model, tools: { [world.tool]: restartTool(runs) }, prompt: "scale web", stopWhen: stepCountIs(3) }, settings),
+      );
       const edited = scriptedModel(world.tool, { service: "db", replicas: 1, confidence: 0.3 });
-      const run = generateText(withWarden(world.warden, { model: edited.model, tools: { [world.tool]: restartTool(runs) }, prompt: "scale db", stopWhen: stepCountIs(3) }, settings));
+      const run = generateText(
+        withWarden(world.warden, { model: edited.model, tools: { [world.tool]: restartTool(runs) }, prompt: "scale db", stopWhen: stepCountIs(3) }, settings),
+      );
       await world.approve((await world.actionOf(edited.toolCallId)).id, { service: "db-replica", replicas: 5 });
       await run;
       expect(runs).toEqual([
@@ -255,10 +293,15 @@ describe("the AI SDK adapter", () => {
     });
     const first = scriptedModel(world.tool, { service, confidence: 0.99 });
     await generateText(withWarden(world.warden, { model: first.model, tools: { [world.tool]: flaky }, prompt: "restart", stopWhen: stepCountIs(3) }, settings));
-    expect(await world.actionOf(first.toolCallId)).toMatchObject({ status: "failed", failureReason: `${service} needs its migrations applied before a restart` });
+    expect(await world.actionOf(first.toolCallId)).toMatchObject({
+      status: "failed",
+      failureReason: `${service} needs its migrations applied before a restart`,
+    });
 
     const second = scriptedModel(world.tool, { service, confidence: 0.99 });
-    await generateText(withWarden(world.warden, { model: second.model, tools: { [world.tool]: flaky }, prompt: "restart again", stopWhen: stepCountIs(3) }, settings));
+    await generateText(
+      withWarden(world.warden, { model: second.model, tools: { [world.tool]: flaky }, prompt: "restart again", stopWhen: stepCountIs(3) }, settings),
+    );
     expect(await world.actionOf(second.toolCallId)).toMatchObject({ status: "succeeded", output: { restarted: service } });
     expect(second.lastToolResult()).toContain("restarted");
     expect(second.lastToolResult()).toContain("Past failures like this one");
@@ -268,7 +311,11 @@ describe("the AI SDK adapter", () => {
 
     // Refused through the AI SDK's own approval (needsApproval), the model reads the lesson too.
     const third = scriptedModel(world.tool, { service, confidence: 0.3 });
-    const options = withWarden(world.warden, { model: third.model, tools: { [world.tool]: flaky }, prompt: "once more", stopWhen: stepCountIs(3) }, { ...settings, approval: "framework" });
+    const options = withWarden(
+      world.warden,
+      { model: third.model, tools: { [world.tool]: flaky }, prompt: "once more", stopWhen: stepCountIs(3) },
+      { ...settings, approval: "framework" },
+    );
     const stopped = await generateText(options);
     const answering = wardenApprovalResponses(world.warden, stopped.content);
     await world.reject((await world.actionOf(third.toolCallId)).id, "enough restarts today");
@@ -290,9 +337,13 @@ describe("the AI SDK adapter", () => {
       },
     });
     const first = scriptedModel(world.tool, { service, confidence: 0.99 });
-    await generateText(withWarden(world.warden, { model: first.model, tools: { [world.tool]: broken }, prompt: "restart", stopWhen: stepCountIs(3) }, settings));
+    await generateText(
+      withWarden(world.warden, { model: first.model, tools: { [world.tool]: broken }, prompt: "restart", stopWhen: stepCountIs(3) }, settings),
+    );
     const second = scriptedModel(world.tool, { service, confidence: 0.99 });
-    await generateText(withWarden(world.warden, { model: second.model, tools: { [world.tool]: broken }, prompt: "restart again", stopWhen: stepCountIs(3) }, settings));
+    await generateText(
+      withWarden(world.warden, { model: second.model, tools: { [world.tool]: broken }, prompt: "restart again", stopWhen: stepCountIs(3) }, settings),
+    );
     expect(await world.actionOf(second.toolCallId)).toMatchObject({ status: "failed" });
     expect(second.lastToolResult()).toContain("exit 1");
     expect(second.lastToolResult()).toContain("Past failures like this one");
@@ -304,7 +355,9 @@ describe("the AI SDK adapter", () => {
     const runs: { service: string; replicas: number }[] = [];
     const settings = { tools: { [world.tool]: { resource: ({ service }: { service: string }) => `staging/${service}` } } };
     const { model, toolCallId, lastToolResult } = scriptedModel(world.tool, { service: "db", confidence: 0.3 });
-    const run = generateText(withWarden(world.warden, { model, tools: { [world.tool]: restartTool(runs) }, prompt: "restart db", stopWhen: stepCountIs(3) }, settings));
+    const run = generateText(
+      withWarden(world.warden, { model, tools: { [world.tool]: restartTool(runs) }, prompt: "restart db", stopWhen: stepCountIs(3) }, settings),
+    );
     const pending = await world.actionOf(toolCallId);
     expect((await world.approve(pending.id, { service: "../prod/db", replicas: 1 })).status).toBe(200);
     await run;
@@ -317,7 +370,9 @@ describe("the AI SDK adapter", () => {
     const world = await adapterWorld();
     const runs: { service: string; replicas: number }[] = [];
     const { model, toolCallId, lastToolResult } = scriptedModel(world.tool, { service: "cache", confidence: 0.3 });
-    const run = generateText(withWarden(world.warden, { model, tools: { [world.tool]: restartTool(runs) }, prompt: "restart cache", stopWhen: stepCountIs(3) }));
+    const run = generateText(
+      withWarden(world.warden, { model, tools: { [world.tool]: restartTool(runs) }, prompt: "restart cache", stopWhen: stepCountIs(3) }),
+    );
     expect((await world.approve((await world.actionOf(toolCallId)).id, { service: 5 })).status).toBe(200);
     await run;
     expect(runs).toEqual([]);

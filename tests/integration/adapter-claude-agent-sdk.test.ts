@@ -8,12 +8,18 @@ import { adapterWorld } from "../support/adapter-fixtures";
  * and its hooks; these tests call them as the SDK does (a tool_use id, an abort signal), against
  * a real Warden.
  */
-const hookInput = (name: string, toolUseId: string, extra: Record<string, unknown>) => ({ hook_event_name: name, tool_use_id: toolUseId, tool_name: "x", ...extra });
+const hookInput = (name: string, toolUseId: string, extra: Record<string, unknown>) => ({
+  hook_event_name: name,
+  tool_use_id: toolUseId,
+  tool_name: "x",
+  ...extra,
+});
 
 /** Runs every hook of `event` as the SDK does after a tool ran, and returns their answers. */
 async function runHooks(options: WardenQueryOptions, event: "PostToolUse" | "PostToolUseFailure", toolUseID: string, extra: Record<string, unknown>) {
   const answers = [];
-  for (const matcher of options.hooks[event] ?? []) for (const hook of matcher.hooks) answers.push(await hook(hookInput(event, toolUseID, extra), toolUseID, { signal: new AbortController().signal }));
+  for (const matcher of options.hooks[event] ?? [])
+    for (const hook of matcher.hooks) answers.push(await hook(hookInput(event, toolUseID, extra), toolUseID, { signal: new AbortController().signal }));
   return answers;
 }
 
@@ -26,7 +32,9 @@ describe("the Claude Agent SDK adapter", () => {
     const toolUseID = `toolu_${unique("c")}`;
     const answer = await options.canUseTool(world.tool, { command: "ls" }, { signal: new AbortController().signal, toolUseID });
     expect(answer).toEqual({ behavior: "allow", updatedInput: { command: "ls" }, toolUseID });
-    for (const matcher of options.hooks.PostToolUse ?? []) for (const hook of matcher.hooks) await hook(hookInput("PostToolUse", toolUseID, { tool_response: "file-a\nfile-b" }), toolUseID, { signal: new AbortController().signal });
+    for (const matcher of options.hooks.PostToolUse ?? [])
+      for (const hook of matcher.hooks)
+        await hook(hookInput("PostToolUse", toolUseID, { tool_response: "file-a\nfile-b" }), toolUseID, { signal: new AbortController().signal });
     expect(await world.actionOf(toolUseID)).toMatchObject({ status: "succeeded", output: { value: "file-a\nfile-b" } });
   });
 
@@ -52,7 +60,9 @@ describe("the Claude Agent SDK adapter", () => {
     const auto = withWarden(world.warden, {}, { tools: { [world.tool]: { confidence: 0.99 } } });
     const failing = `toolu_${unique("f")}`;
     await auto.canUseTool(world.tool, { command: "make" }, { signal: new AbortController().signal, toolUseID: failing });
-    for (const matcher of auto.hooks.PostToolUseFailure ?? []) for (const hook of matcher.hooks) await hook(hookInput("PostToolUseFailure", failing, { error: "make: *** No rule to make target" }), failing, { signal: new AbortController().signal });
+    for (const matcher of auto.hooks.PostToolUseFailure ?? [])
+      for (const hook of matcher.hooks)
+        await hook(hookInput("PostToolUseFailure", failing, { error: "make: *** No rule to make target" }), failing, { signal: new AbortController().signal });
     expect(await world.actionOf(failing)).toMatchObject({ status: "failed", failureReason: "make: *** No rule to make target" });
   });
 

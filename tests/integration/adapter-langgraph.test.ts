@@ -183,7 +183,9 @@ describe("the LangGraph adapter", () => {
         { name: world.tool, schema: z.object({ service: z.string() }) },
       );
       const id = `call_${unique("lg")}`;
-      const { graph, config, seen } = buildGraph(guardLangGraphTools(world.warden, [slow]), [{ name: world.tool, args: { service: "web", confidence: 0.99 }, id }]);
+      const { graph, config, seen } = buildGraph(guardLangGraphTools(world.warden, [slow]), [
+        { name: world.tool, args: { service: "web", confidence: 0.99 }, id },
+      ]);
       const run = graph.invoke({ messages: [new HumanMessage("go")] }, { ...config, signal: world.warden.control.signal });
       await running;
       await world.suspend();

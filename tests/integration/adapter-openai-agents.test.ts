@@ -36,7 +36,11 @@ function scriptedModel(toolName: string, args: Record<string, unknown>, callId =
   return { model, inputs, toolResults, callId };
 }
 
-function restartTool(world: Awaited<ReturnType<typeof adapterWorld>>, runs: { service: string; replicas: number }[], extra: { approval?: "interrupt" | "wait" } = {}) {
+function restartTool(
+  world: Awaited<ReturnType<typeof adapterWorld>>,
+  runs: { service: string; replicas: number }[],
+  extra: { approval?: "interrupt" | "wait" } = {},
+) {
   return wardenTool(world.warden, {
     name: world.tool,
     description: "Restart a service",
@@ -132,7 +136,9 @@ describe("the OpenAI Agents adapter", () => {
         parameters: z.object({ service: z.string() }),
         execute: async () => {
           started();
-          await new Promise((_resolve, reject) => world.warden.control.signal.addEventListener("abort", () => reject(world.warden.control.signal.reason), { once: true }));
+          await new Promise((_resolve, reject) =>
+            world.warden.control.signal.addEventListener("abort", () => reject(world.warden.control.signal.reason), { once: true }),
+          );
           return "never";
         },
       });

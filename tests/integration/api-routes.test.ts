@@ -75,11 +75,14 @@ describe("one declaration per route", () => {
 
   it("OpenAPI names every operation once, documents the other answers a route gives, and keeps request defaults optional", () => {
     const doc = buildOpenApiDocument(API_ROUTES, "http://localhost:11480");
-    const operations = Object.values(doc.paths).flatMap((methods) => Object.values(methods) as { operationId: string; responses: Record<string, { headers?: object; content?: Record<string, unknown> }> }[]);
+    const operations = Object.values(doc.paths).flatMap(
+      (methods) => Object.values(methods) as { operationId: string; responses: Record<string, { headers?: object; content?: Record<string, unknown> }> }[],
+    );
     const ids = operations.map((o) => o.operationId);
     expect(ids.every((id) => /^[a-z][A-Za-z]+$/.test(id))).toBe(true);
     expect(new Set(ids).size).toBe(ids.length);
-    const op = (path: string, method: string) => (doc.paths[path] as Record<string, { responses: Record<string, { headers?: object; content?: Record<string, unknown> }> }>)[method]!;
+    const op = (path: string, method: string) =>
+      (doc.paths[path] as Record<string, { responses: Record<string, { headers?: object; content?: Record<string, unknown> }> }>)[method]!;
     expect(Object.keys(op("/api/v1/actions", "post").responses)).toEqual(expect.arrayContaining(["200", "201", "400", "401", "403", "413", "422", "429"]));
     expect(op("/api/v1/actions", "post").responses["429"]!.headers).toHaveProperty("Retry-After");
     expect(Object.keys(op("/api/v1/actions/{id}", "get").responses)).toContain("404");

@@ -26,7 +26,11 @@ describe("approval grants", () => {
     const { agent, approver, waits, key, tool } = await setUp();
     const first = await waits("staging/db");
     expect(first.json.decision).toBe("require_approval");
-    const approved = await call(approveRoute, { token: approver.token, params: { id: first.json.id }, body: { grantMinutes: 30, comment: "the migration's steps" } });
+    const approved = await call(approveRoute, {
+      token: approver.token,
+      params: { id: first.json.id },
+      body: { grantMinutes: 30, comment: "the migration's steps" },
+    });
     expect(approved.status).toBe(200);
     const [grant] = (await listApprovalGrants(db)).filter((g) => g.agentId === agent.id);
     expect(grant).toMatchObject({ tool, resource: "staging/db", grantedByLabel: approver.label, live: true });
@@ -72,7 +76,9 @@ describe("approval grants", () => {
 
     // Suspended and resumed: the grant is over, and it says why.
     expect((await call(apiControlRoutes.suspend, { token: operator.token, body: { scope: `agent:${agent.name}`, reason: "grant drill" } })).status).toBe(200);
-    expect((await call(apiControlRoutes.resume, { token: operator.token, body: { scope: `agent:${agent.name}`, reason: "grant drill over" } })).status).toBe(200);
+    expect((await call(apiControlRoutes.resume, { token: operator.token, body: { scope: `agent:${agent.name}`, reason: "grant drill over" } })).status).toBe(
+      200,
+    );
     expect((await waits("prod/b")).json.decision).toBe("require_approval");
     const ended = (await listApprovalGrants(db, { includeEnded: true })).find((g) => g.agentId === agent.id && g.resource === "prod/b");
     expect(ended).toMatchObject({ live: false, endedByLabel: "control.suspended" });
@@ -88,7 +94,11 @@ describe("approval grants", () => {
 
     const plain = await setUp();
     const edited = await plain.waits("staging/x");
-    const withArgs = await call(approveRoute, { token: plain.approver.token, params: { id: edited.json.id }, body: { grantMinutes: 10, args: { dryRun: true } } });
+    const withArgs = await call(approveRoute, {
+      token: plain.approver.token,
+      params: { id: edited.json.id },
+      body: { grantMinutes: 10, args: { dryRun: true } },
+    });
     expect(withArgs.status).toBe(400);
     expect(withArgs.json.error.message).toMatch(/grantMinutes: .*edited args/);
     const tooLong = await call(approveRoute, { token: plain.approver.token, params: { id: edited.json.id }, body: { grantMinutes: 100000 } });

@@ -48,14 +48,17 @@ describe("the always-require-approval patterns, over the API", () => {
     expect(response.json.decision).toBe("require_approval");
   });
 
-  it.each(["docker ps", "git push origin main", "docker restart web", "dropdown table"])("the harmless neighbour %j matches no pattern and runs at 0.99", async (words) => {
-    const tool = await makeTool({ scopes: [] });
-    const { key } = await makeGrantedAgent([tool.name]);
-    const response = await propose(key, { tool: tool.name, action: `${words} ${suffix()}`, confidence: 0.99 });
-    // Runs on its own, or with a notification where a lesson another suite recorded matches it.
-    expect(response.json.status).toBe("approved");
-    expect(response.json.reasons.map((r: { code: string }) => r.code)).not.toContain("always_requires_approval");
-  });
+  it.each(["docker ps", "git push origin main", "docker restart web", "dropdown table"])(
+    "the harmless neighbour %j matches no pattern and runs at 0.99",
+    async (words) => {
+      const tool = await makeTool({ scopes: [] });
+      const { key } = await makeGrantedAgent([tool.name]);
+      const response = await propose(key, { tool: tool.name, action: `${words} ${suffix()}`, confidence: 0.99 });
+      // Runs on its own, or with a notification where a lesson another suite recorded matches it.
+      expect(response.json.status).toBe("approved");
+      expect(response.json.reasons.map((r: { code: string }) => r.code)).not.toContain("always_requires_approval");
+    },
+  );
 });
 
 describe("patterns are checked when a policy is saved", () => {
@@ -64,7 +67,11 @@ describe("patterns are checked when a policy is saved", () => {
     const current = await getCurrentPolicy(db, { fresh: true });
     return call(putPolicyRoute, {
       token,
-      body: { document: { ...current.document, alwaysRequireApproval: [...current.document.alwaysRequireApproval, ...patterns] }, comment: "patterns", baseVersion: baseVersion ?? current.version },
+      body: {
+        document: { ...current.document, alwaysRequireApproval: [...current.document.alwaysRequireApproval, ...patterns] },
+        comment: "patterns",
+        baseVersion: baseVersion ?? current.version,
+      },
     });
   }
 

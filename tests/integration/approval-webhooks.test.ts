@@ -188,7 +188,9 @@ describe("approval webhooks", () => {
     expect(await deliveriesOf(webhook.id)).toEqual([]);
     await createCaller({ db, user: second, ip: null }).approvals.approve({ actionId: id });
     const deliveries = await deliveriesOf(webhook.id);
-    expect(deliveries.map((d) => d.payload)).toEqual([expect.objectContaining({ actionId: id, status: "approved", decidedBy: second.email, argsEdited: false })]);
+    expect(deliveries.map((d) => d.payload)).toEqual([
+      expect.objectContaining({ actionId: id, status: "approved", decidedBy: second.email, argsEdited: false }),
+    ]);
   });
 
   it("a refused decision queues nothing: the delivery is written in the decision's transaction", async () => {

@@ -106,7 +106,11 @@ describe("approvals", () => {
     const tool = await makeTool({ scopes: [] });
     const { key } = await makeGrantedAgent([tool.name]);
     const { json } = await propose(key, { tool: tool.name, confidence: 0.99 });
-    const ok = await call(actionResultRoute, { token: key, params: { id: json.id }, body: { status: "failed", error: "exit 1", failureReason: "config had invalid YAML", durationMs: 1200, cost: 0.002 } });
+    const ok = await call(actionResultRoute, {
+      token: key,
+      params: { id: json.id },
+      body: { status: "failed", error: "exit 1", failureReason: "config had invalid YAML", durationMs: 1200, cost: 0.002 },
+    });
     expect(ok.json.status).toBe("failed");
     expect((await call(actionResultRoute, { token: key, params: { id: json.id }, body: { status: "succeeded" } })).status).toBe(409);
     const row = await db.action.findUniqueOrThrow({ where: { id: json.id } });

@@ -176,9 +176,7 @@ describe("the audit chain checked against signed anchors (each on a database of 
     if (!w) return skip();
     const anchor = await takeAuditAnchor(w.db, KEY);
     // Plain INSERT is allowed (the log is append-only, not closed); the sealer chains the row.
-    await w.superuser.query(
-      `INSERT INTO audit_log (at, actor_type, actor_label, verb) VALUES ('2026-01-02T03:04:05Z', 'user', 'alice', 'control.kill')`,
-    );
+    await w.superuser.query(`INSERT INTO audit_log (at, actor_type, actor_label, verb) VALUES ('2026-01-02T03:04:05Z', 'user', 'alice', 'control.kill')`);
     await sealUntil(w, 9);
     expect((await verifyAuditChain(w.db)).ok).toBe(true);
     const report = await verifyAuditChainWithAnchors(w.db, [anchor], KEY.publicKey);
@@ -187,15 +185,17 @@ describe("the audit chain checked against signed anchors (each on a database of 
     // The careful forger puts the row where its time belongs and re-seals the chain from there.
     const w2 = (await world("backdate_mid", 8))!;
     const anchor2 = await takeAuditAnchor(w2.db, KEY);
-    const [fourth] = (await w2.superuser.query<{ txid: string; at: Date }>(
-      "SELECT a.txid::text AS txid, a.at FROM audit_chain c JOIN audit_log a ON a.id = c.audit_id WHERE c.seq = 4",
-    )).rows;
+    const [fourth] = (
+      await w2.superuser.query<{ txid: string; at: Date }>(
+        "SELECT a.txid::text AS txid, a.at FROM audit_chain c JOIN audit_log a ON a.id = c.audit_id WHERE c.seq = 4",
+      )
+    ).rows;
     await asAttacker(w2, async (sql) => {
       await sql.query("DELETE FROM audit_chain WHERE seq >= 5");
-      await sql.query(
-        `INSERT INTO audit_log (at, actor_type, actor_label, verb, txid) VALUES ($1, 'user', 'alice', 'control.kill', $2::xid8)`,
-        [fourth!.at, fourth!.txid],
-      );
+      await sql.query(`INSERT INTO audit_log (at, actor_type, actor_label, verb, txid) VALUES ($1, 'user', 'alice', 'control.kill', $2::xid8)`, [
+        fourth!.at,
+        fourth!.txid,
+      ]);
     });
     await sealUntil(w2, 9);
     expect(await verifyAuditChain(w2.db)).toMatchObject({ ok: true, rowsChecked: 9 });

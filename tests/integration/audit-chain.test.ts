@@ -150,9 +150,7 @@ describe("tampering is detected (on a database of its own)", () => {
 
   it("a row slipped in behind the chain's head is named", async ({ skip }) => {
     if (!tamperDb) skip();
-    await superuser.query(
-      `INSERT INTO audit_log (actor_type, actor_label, verb, txid) VALUES ('system', 'forger', 'test.forged', '3'::xid8)`,
-    );
+    await superuser.query(`INSERT INTO audit_log (actor_type, actor_label, verb, txid) VALUES ('system', 'forger', 'test.forged', '3'::xid8)`);
     const forged = await tamperDb.auditLog.findFirstOrThrow({ where: { verb: "test.forged" } });
     const report = await verifyAuditChain(tamperDb);
     expect(report.ok).toBe(false);
@@ -166,5 +164,4 @@ describe("tampering is detected (on a database of its own)", () => {
     const report = await verifyAuditChain(tamperDb);
     expect(report.firstBroken).toEqual({ id: rows[3]!.id.toString(), problem: "the row was removed from the audit log" });
   });
-
 });

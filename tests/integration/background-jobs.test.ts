@@ -34,7 +34,16 @@ describe("background jobs on a fresh, empty, migrated database", () => {
 
   it("the list is every job the server schedules", () => {
     expect(BACKGROUND_JOBS.map((j) => j.name)).toEqual(
-      expect.arrayContaining(["audit.seal", "approvals.expire", "webhooks.deliver", "tasks.leases", "usage.rollup", "metrics.rollup", "metrics.intervention-alerts", "metrics.drift"]),
+      expect.arrayContaining([
+        "audit.seal",
+        "approvals.expire",
+        "webhooks.deliver",
+        "tasks.leases",
+        "usage.rollup",
+        "metrics.rollup",
+        "metrics.intervention-alerts",
+        "metrics.drift",
+      ]),
     );
   });
 });

@@ -71,7 +71,9 @@ describe("revoked access ends the stream", () => {
     const tool = await makeTool({ scopes: [] });
     const { key, agent } = await makeGrantedAgent([tool.name]);
     const keyRow = await db.agentKey.findFirstOrThrow({ where: { agentId: agent.id } });
-    const stream = sseReader(await handleWebRequest(apiDispatcher(), new Request("http://w/api/v1/control/stream", { headers: { authorization: `Bearer ${key}` } })));
+    const stream = sseReader(
+      await handleWebRequest(apiDispatcher(), new Request("http://w/api/v1/control/stream", { headers: { authorization: `Bearer ${key}` } })),
+    );
     await stream.next();
     const began = Date.now();
     await revokeAgentKey(db, SYSTEM, keyRow.id);

@@ -21,7 +21,8 @@ describe("control levels are ordered: kill > suspend > pause > running", () => {
   it("a lower level sent to a stricter scope, its own or inherited, changes nothing and is a 409 naming the state; resume lowers", async () => {
     const { name, agent } = await team();
     const operator = await makeUserWithToken("operator");
-    const change = (level: "pause" | "suspend" | "resume", scope: string) => call(apiControlRoutes[level], { token: operator.token, body: { scope, reason: `${level} drill` } });
+    const change = (level: "pause" | "suspend" | "resume", scope: string) =>
+      call(apiControlRoutes[level], { token: operator.token, body: { scope, reason: `${level} drill` } });
 
     expect((await change("suspend", `team:${name}`)).status).toBe(200);
     const paused = await change("pause", `team:${name}`);

@@ -216,7 +216,13 @@ describe("prices and budgets as code (admin tokens)", () => {
     await postUsage(key, { model, inputTokens: 1_000_000, outputTokens: 500_000 });
     const listed = await call(listBudgetsRoute, { token: viewer.token });
     expect(listed.json.budgets.find((b: { id: string }) => b.id === created.json.id)).toMatchObject({
-      scope: "agent", targetLabel: agent.name, period: "month", limitUsd: 5, spentUsd: 2, periodStart: monthStart(), state: "running",
+      scope: "agent",
+      targetLabel: agent.name,
+      period: "month",
+      limitUsd: 5,
+      spentUsd: 2,
+      periodStart: monthStart(),
+      state: "running",
     });
     expect((await call(deletePriceRoute, { token: admin.token, query: { model } })).status).toBe(200);
     expect((await call(deletePriceRoute, { token: admin.token, query: { model } })).status).toBe(404);
@@ -380,7 +386,8 @@ describe("the migration that moved agents' daily budgets into budgets", () => {
     const all = path.join(process.cwd(), "prisma/migrations");
     const earlier = mkdtempSync(path.join(tmpdir(), "warden-migrations-"));
     try {
-      for (const name of readdirSync(all).filter((n) => n <= "20261124032030_metrics")) cpSync(path.join(all, name), path.join(earlier, name), { recursive: true });
+      for (const name of readdirSync(all).filter((n) => n <= "20261124032030_metrics"))
+        cpSync(path.join(all, name), path.join(earlier, name), { recursive: true });
       await migrate(url!, earlier);
       const client = new pg.Client({ connectionString: url! });
       await client.connect();

@@ -153,7 +153,10 @@ describe("approvals.decideMany", () => {
     const internal = new AppError("INTERNAL", "the audit chain at seq 1234 is broken: hash 9f86d0…");
     const [first] = await callerFor(approver, failingTransaction(1, internal)).approvals.decideMany({ verdict: "approve", actionIds: [ids[0]!] });
     expect(first).toEqual({ id: ids[0], ok: false, code: "INTERNAL", error: "Internal error: the server log has the details" });
-    const [second] = await callerFor(approver, failingTransaction(1, "raw string from a driver")).approvals.decideMany({ verdict: "approve", actionIds: [ids[1]!] });
+    const [second] = await callerFor(approver, failingTransaction(1, "raw string from a driver")).approvals.decideMany({
+      verdict: "approve",
+      actionIds: [ids[1]!],
+    });
     expect(second).toEqual({ id: ids[1], ok: false, code: "INTERNAL", error: "Internal error: the server log has the details" });
     expect(log).toHaveBeenCalledTimes(2);
   });

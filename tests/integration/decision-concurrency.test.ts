@@ -25,17 +25,21 @@ describe("200 concurrent proposals sharing the same remembered failures", () => 
     const author = agents[0]!.agent;
     const lessons: string[] = [];
     for (let i = 0; i < 5; i++) {
-      const recorded = await recordMemory(db, { type: "agent", id: author.id, label: author.name, role: "specialist", team: author.team }, {
-        kind: "negative_knowledge",
-        subject: `recycle ${service} on nebula/${service} (${tool.name})`,
-        body: [
-          "The config had invalid YAML: validate it first.",
-          "Port 443 was already bound by a stale container.",
-          "A missing volume mount left the certificates unreadable.",
-          "An outdated image tag pulled a broken build.",
-          "DNS lookups timed out while the resolver restarted.",
-        ][i]!,
-      });
+      const recorded = await recordMemory(
+        db,
+        { type: "agent", id: author.id, label: author.name, role: "specialist", team: author.team },
+        {
+          kind: "negative_knowledge",
+          subject: `recycle ${service} on nebula/${service} (${tool.name})`,
+          body: [
+            "The config had invalid YAML: validate it first.",
+            "Port 443 was already bound by a stale container.",
+            "A missing volume mount left the certificates unreadable.",
+            "An outdated image tag pulled a broken build.",
+            "DNS lookups timed out while the resolver restarted.",
+          ][i]!,
+        },
+      );
       lessons.push(recorded.id);
     }
     expect(new Set(lessons).size).toBe(5);
@@ -43,13 +47,17 @@ describe("200 concurrent proposals sharing the same remembered failures", () => 
 
     const outcomes = await Promise.allSettled(
       Array.from({ length: 200 }, (_, i) =>
-        proposeAction(i % 2 === 0 ? db : second, { agent: agents[i % 20]!.agent, control: controls[i % 20]! }, {
-          action: `recycle ${service}`,
-          tool: tool.name,
-          resource: `nebula/${service}`,
-          confidence: 0.99,
-          args: { n: i },
-        }),
+        proposeAction(
+          i % 2 === 0 ? db : second,
+          { agent: agents[i % 20]!.agent, control: controls[i % 20]! },
+          {
+            action: `recycle ${service}`,
+            tool: tool.name,
+            resource: `nebula/${service}`,
+            confidence: 0.99,
+            args: { n: i },
+          },
+        ),
       ),
     );
     const failures = outcomes.filter((o) => o.status === "rejected").map((o) => String((o as PromiseRejectedResult).reason).slice(0, 300));

@@ -65,7 +65,11 @@ describe("the decision's one statement", () => {
     const admin = await makeUser("admin");
     await changeControl(db, admin, { scope: { kind: "agent", key: agent.id, label: agent.name }, state: "suspended", reason: "stale-state test" });
 
-    const answer = await proposeAction(db, { agent: principal.agent, control: principal.control }, { action: `restart ${unique("svc")}`, tool: tool.name, confidence: 0.99, args: {} });
+    const answer = await proposeAction(
+      db,
+      { agent: principal.agent, control: principal.control },
+      { action: `restart ${unique("svc")}`, tool: tool.name, confidence: 0.99, args: {} },
+    );
     expect(answer.decision).toBe("deny");
     expect(answer.reasons.map((r) => r.code)).toContain("control_suspended");
     const stored = await db.action.findUniqueOrThrow({ where: { id: answer.id } });

@@ -19,7 +19,13 @@ describe("statements that skip Prisma", () => {
     const direct = await sqlRows<Record<string, unknown>>(db, EVERY_TYPE);
     const viaPrisma = await transaction(db, (tx) => sqlRows<Record<string, unknown>>(tx, EVERY_TYPE));
     expect(direct).toEqual(viaPrisma);
-    expect(direct[0]).toMatchObject({ big: 9007199254740993n, bigs: [1n, null, 9007199254740993n], day: new Date("2026-03-29T00:00:00Z"), local: new Date("2026-03-29T02:30:00Z"), instant: new Date("2026-03-29T00:30:00Z") });
+    expect(direct[0]).toMatchObject({
+      big: 9007199254740993n,
+      bigs: [1n, null, 9007199254740993n],
+      day: new Date("2026-03-29T00:00:00Z"),
+      local: new Date("2026-03-29T02:30:00Z"),
+      instant: new Date("2026-03-29T00:30:00Z"),
+    });
     expect(String(direct[0]!.money)).toBe("12.345678");
   });
 

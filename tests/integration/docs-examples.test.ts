@@ -80,10 +80,20 @@ describe("docs/quickstart.md's framework examples", () => {
       doGenerate: async ({ prompt }) =>
         prompt.some((m) => m.role === "tool")
           ? { content: [{ type: "text", text: "restarted" }], finishReason: { unified: "stop", raw: "stop" }, usage, warnings: [] }
-          : { content: [{ type: "tool-call", toolCallId, toolName: "docker_restart", input: JSON.stringify({ container: "traefik", confidence: 0.99 }) }], finishReason: { unified: "tool-calls", raw: "tool_calls" }, usage, warnings: [] },
+          : {
+              content: [{ type: "tool-call", toolCallId, toolName: "docker_restart", input: JSON.stringify({ container: "traefik", confidence: 0.99 }) }],
+              finishReason: { unified: "tool-calls", raw: "tool_calls" },
+              usage,
+              warnings: [],
+            },
     });
     expect(await runWithAiSdk(warden, model, "restart traefik")).toBe("restarted");
-    expect(await actionOf(toolCallId)).toMatchObject({ status: "succeeded", tool: "docker.restart", resource: "staging/traefik", args: { container: "traefik" } });
+    expect(await actionOf(toolCallId)).toMatchObject({
+      status: "succeeded",
+      tool: "docker.restart",
+      resource: "staging/traefik",
+      args: { container: "traefik" },
+    });
   });
 
   it("the OpenAI Agents example waits for the approver and runs the edited args", async () => {
@@ -97,7 +107,15 @@ describe("docs/quickstart.md's framework examples", () => {
           usage: new Usage(),
           output: input.some((i) => i.type === "function_call_result")
             ? [{ type: "message", role: "assistant", status: "completed", content: [{ type: "output_text", text: "restarted" }] }]
-            : [{ type: "function_call", callId, name: "docker_restart", arguments: JSON.stringify({ container: "web", confidence: 0.4 }), status: "completed" }],
+            : [
+                {
+                  type: "function_call",
+                  callId,
+                  name: "docker_restart",
+                  arguments: JSON.stringify({ container: "web", confidence: 0.4 }),
+                  status: "completed",
+                },
+              ],
         };
       },
       getStreamedResponse() {
@@ -113,7 +131,10 @@ describe("docs/quickstart.md's framework examples", () => {
 
   it("the LangGraph example resumes after a rejection, and the model reads the reason", async () => {
     const id = `call_${unique("doc")}`;
-    const model = new ScriptedChatModel([new AIMessage({ content: "", tool_calls: [{ name: "docker_restart", args: { container: "db", confidence: 0.3 }, id }] }), new AIMessage("understood")]);
+    const model = new ScriptedChatModel([
+      new AIMessage({ content: "", tool_calls: [{ name: "docker_restart", args: { container: "db", confidence: 0.3 }, id }] }),
+      new AIMessage("understood"),
+    ]);
     const running = runWithLangGraph(warden, model, "restart db", unique("thread"));
     const approver = await makeUserWithToken("approver");
     await call(rejectRoute, { token: approver.token, params: { id: (await actionOf(id)).id }, body: { reason: "db restarts wait for the window" } });
@@ -131,7 +152,10 @@ describe("docs/quickstart.md's framework examples", () => {
         const permission = await options.canUseTool("Bash", { container: "cache" }, { signal: new AbortController().signal, toolUseID });
         yield permission;
         for (const matcher of options.hooks.PostToolUse ?? [])
-          for (const hook of matcher.hooks) await hook({ hook_event_name: "PostToolUse", tool_use_id: toolUseID, tool_response: "ok" } as { hook_event_name: string }, toolUseID, { signal: new AbortController().signal });
+          for (const hook of matcher.hooks)
+            await hook({ hook_event_name: "PostToolUse", tool_use_id: toolUseID, tool_response: "ok" } as { hook_event_name: string }, toolUseID, {
+              signal: new AbortController().signal,
+            });
       },
       "restart the cache",
     );

@@ -67,7 +67,9 @@ describe("a proposal with the framework's tool-call id (externalId)", () => {
     const { tool, agent, key } = await agentWithTool();
     const externalId = `call_${unique("race")}`;
     // Different confidences: half would run at once, half would wait, and still one action.
-    const answers = await Promise.all(Array.from({ length: 10 }, (_, i) => ask(key, { action: "restart web", tool, confidence: i % 2 ? 0.99 : 0.3, externalId })));
+    const answers = await Promise.all(
+      Array.from({ length: 10 }, (_, i) => ask(key, { action: "restart web", tool, confidence: i % 2 ? 0.99 : 0.3, externalId })),
+    );
     expect(answers.map((a) => a.status).sort()).toEqual([200, 200, 200, 200, 200, 200, 200, 200, 200, 201]);
     expect(new Set(answers.map((a) => a.json.id)).size).toBe(1);
     expect(await db.action.count({ where: { agentId: agent.id } })).toBe(1);

@@ -6,11 +6,41 @@ import { makeGrantedAgent, makeTool, propose } from "../support/guardrail-fixtur
 
 describe("the guardrail decision: the seed's cases", () => {
   it.each([
-    { name: "docker rm at 0.99 still waits for a human", action: "docker rm cache", confidence: 0.99, expected: "require_approval", code: "always_requires_approval" },
-    { name: "a plain action at 0.96 runs on its own", action: "restart the cache container", confidence: 0.96, expected: "auto_execute", code: "confidence_auto_execute" },
-    { name: "0.80 runs with a notification", action: "restart the cache container", confidence: 0.8, expected: "execute_with_notification", code: "confidence_execute_with_notification" },
-    { name: "0.50 waits for a human", action: "restart the cache container", confidence: 0.5, expected: "require_approval", code: "confidence_require_approval" },
-    { name: "DROP TABLE matches case-insensitively", action: "psql -c 'drop table users'", confidence: 0.99, expected: "require_approval", code: "always_requires_approval" },
+    {
+      name: "docker rm at 0.99 still waits for a human",
+      action: "docker rm cache",
+      confidence: 0.99,
+      expected: "require_approval",
+      code: "always_requires_approval",
+    },
+    {
+      name: "a plain action at 0.96 runs on its own",
+      action: "restart the cache container",
+      confidence: 0.96,
+      expected: "auto_execute",
+      code: "confidence_auto_execute",
+    },
+    {
+      name: "0.80 runs with a notification",
+      action: "restart the cache container",
+      confidence: 0.8,
+      expected: "execute_with_notification",
+      code: "confidence_execute_with_notification",
+    },
+    {
+      name: "0.50 waits for a human",
+      action: "restart the cache container",
+      confidence: 0.5,
+      expected: "require_approval",
+      code: "confidence_require_approval",
+    },
+    {
+      name: "DROP TABLE matches case-insensitively",
+      action: "psql -c 'drop table users'",
+      confidence: 0.99,
+      expected: "require_approval",
+      code: "always_requires_approval",
+    },
   ])("$name", async ({ action, confidence, expected, code }) => {
     const tool = await makeTool({ scopes: [] });
     const { key } = await makeGrantedAgent([tool.name]);
@@ -113,7 +143,14 @@ describe("the guardrail decision: the seed's cases", () => {
     await savePolicy(db, admin, {
       document: {
         ...current.document,
-        rules: [...current.document.rules, { name: `${agent.name} runs alone only at 0.99`, when: `agent.name == "${agent.name}" && confidence < 0.99`, then: { decision: "execute_with_notification" } }],
+        rules: [
+          ...current.document.rules,
+          {
+            name: `${agent.name} runs alone only at 0.99`,
+            when: `agent.name == "${agent.name}" && confidence < 0.99`,
+            then: { decision: "execute_with_notification" },
+          },
+        ],
       },
       comment: "stricter for one agent",
     });

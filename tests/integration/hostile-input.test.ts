@@ -272,7 +272,9 @@ describe("every tRPC procedure refuses hostile input, over the wire and from cre
     const before = await footprint(agent.id);
 
     const body = `{"json":{"actionId":"${waiting.json.id}","args":{"x":${nested(5000)}}}}`;
-    const approve = await handle(new Request("http://warden.test/api/trpc/approvals.approve", { method: "POST", headers: { "content-type": "application/json" }, body }));
+    const approve = await handle(
+      new Request("http://warden.test/api/trpc/approvals.approve", { method: "POST", headers: { "content-type": "application/json" }, body }),
+    );
     expect(approve.status).toBe(400);
     const approveError = superjson.deserialize<{ data: { fields: { field: string }[] } }>((await approve.json()).error);
     expect(approveError.data.fields[0]!.field).toBe(`args.x${".0".repeat(MAX_JSON_DEPTH - 1)}`);

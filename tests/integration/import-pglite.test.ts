@@ -23,7 +23,9 @@ async function legacyDataFolder(): Promise<string> {
   const dataDir = mkdtempSync(path.join(tmpdir(), "warden-pglite-"));
   chmodSync(dataDir, 0o755); // as a project folder is, so the server's account can reach it
   const pglite = await PGlite.create({ dataDir: path.join(dataDir, "pgdata"), extensions: { pg_trgm } });
-  const names = readdirSync(MIGRATIONS).filter((n) => existsSync(path.join(MIGRATIONS, n, "migration.sql"))).sort();
+  const names = readdirSync(MIGRATIONS)
+    .filter((n) => existsSync(path.join(MIGRATIONS, n, "migration.sql")))
+    .sort();
   await pglite.exec(`CREATE TABLE "_prisma_migrations" ("id" VARCHAR(36) PRIMARY KEY NOT NULL, "checksum" VARCHAR(64) NOT NULL, "finished_at" TIMESTAMPTZ,
     "migration_name" VARCHAR(255) NOT NULL, "logs" TEXT, "rolled_back_at" TIMESTAMPTZ, "started_at" TIMESTAMPTZ NOT NULL DEFAULT now(), "applied_steps_count" INTEGER NOT NULL DEFAULT 0)`);
   // PGlite served Warden until 20261124035756_quality_rollup (commit 0088de5 brought the real
@@ -37,7 +39,9 @@ async function legacyDataFolder(): Promise<string> {
       name,
     ]);
   }
-  await pglite.query(`INSERT INTO users (id, email, password_hash, role, updated_at) VALUES ($1, 'old-admin@warden.local', 'x', 'admin', now())`, [randomUUID()]);
+  await pglite.query(`INSERT INTO users (id, email, password_hash, role, updated_at) VALUES ($1, 'old-admin@warden.local', 'x', 'admin', now())`, [
+    randomUUID(),
+  ]);
   for (let i = 0; i < 5; i++) {
     await pglite.query(`INSERT INTO audit_log (actor_type, actor_label, verb, data) VALUES ('system', 'pglite-era', $1, '{}'::jsonb)`, [`legacy.verb-${i}`]);
   }

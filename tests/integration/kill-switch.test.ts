@@ -93,7 +93,12 @@ describe("acknowledgements and the stream", () => {
     const operator = await makeUserWithToken("operator");
     const [first, second] = agents;
     const controller = new AbortController();
-    const stream = sseReader(await handleWebRequest(apiDispatcher(), new Request("http://w/api/v1/control/stream", { headers: { authorization: `Bearer ${first!.key}` }, signal: controller.signal })));
+    const stream = sseReader(
+      await handleWebRequest(
+        apiDispatcher(),
+        new Request("http://w/api/v1/control/stream", { headers: { authorization: `Bearer ${first!.key}` }, signal: controller.signal }),
+      ),
+    );
     expect((await stream.next()).data).toMatchObject({ state: "running", current: true });
 
     const pause = await call(apiControlRoutes.pause, { token: operator.token, body: { scope: `team:${name}`, reason: "p" } });
@@ -113,7 +118,10 @@ describe("acknowledgements and the stream", () => {
     // While disconnected, a resume happens; reconnecting from the last id replays it.
     const resume = await call(apiControlRoutes.resume, { token: operator.token, body: { scope: `team:${name}`, reason: "r" } });
     const again = sseReader(
-      await handleWebRequest(apiDispatcher(), new Request("http://w/api/v1/control/stream", { headers: { authorization: `Bearer ${first!.key}`, "last-event-id": String(pause.json.epoch) } })),
+      await handleWebRequest(
+        apiDispatcher(),
+        new Request("http://w/api/v1/control/stream", { headers: { authorization: `Bearer ${first!.key}`, "last-event-id": String(pause.json.epoch) } }),
+      ),
     );
     const replayed = await again.next();
     expect(replayed).toMatchObject({ id: String(resume.json.epoch), event: "control", data: { level: "running", replayed: true } });
@@ -153,7 +161,9 @@ describe("kill", () => {
     expect(issued.json.irreversible.map((p: { actionId: string }) => p.actionId)).toEqual([irreversible]);
 
     await call(heartbeatRoute, { token: key, body: {} }); // online: its orders are sent, not left for a person
-    const stream = sseReader(await handleWebRequest(apiDispatcher(), new Request("http://w/api/v1/control/stream", { headers: { authorization: `Bearer ${key}` } })));
+    const stream = sseReader(
+      await handleWebRequest(apiDispatcher(), new Request("http://w/api/v1/control/stream", { headers: { authorization: `Bearer ${key}` } })),
+    );
     await stream.next();
     const killed = await call(rootControlRoutes.kill, { token: operator.token, body: { confirm: issued.json.token } });
     expect(killed.json).toMatchObject({ state: "killed" });
@@ -183,7 +193,7 @@ describe("kill", () => {
     const rollbacks = await db.rollback.findMany({ where: { agentId: agent.id } });
     expect(rollbacks.map((r) => r.status)).toEqual(["awaiting_manual"]);
     await call(apiControlRoutes.resume, { token: operator.token, body: { scope: `agent:${agent.name}`, reason: "done" } });
-    expect((await db.controlScope.findUniqueOrThrow({ where: { kind_key: { kind: "team", key: name } } }).catch(() => null))).toBeNull();
+    expect(await db.controlScope.findUniqueOrThrow({ where: { kind_key: { kind: "team", key: name } } }).catch(() => null)).toBeNull();
   });
 
   it("a wrong, reused, expired, other operator's or other scope's token is refused, changes nothing, and is audited", async () => {
@@ -205,7 +215,10 @@ describe("kill", () => {
     expect(wrongScope.json.error.message).toContain(`team:${name}`);
 
     const expiring = (await call(killTokenRoute, { token: operator.token, body: { scope: `team:${name}` } })).json.token;
-    await db.killToken.updateMany({ where: { userId: operator.user.id, usedAt: null, expiresAt: { gt: new Date() } }, data: { expiresAt: new Date(Date.now() - 1000) } });
+    await db.killToken.updateMany({
+      where: { userId: operator.user.id, usedAt: null, expiresAt: { gt: new Date() } },
+      data: { expiresAt: new Date(Date.now() - 1000) },
+    });
     expect((await kill(operator.token, { confirm: expiring })).status).toBe(403);
     expect(await stateOf()).toBe("running");
 
@@ -256,7 +269,10 @@ describe("approvals under the kill switch", () => {
     const second = await propose(agents[1]!.key, { tool, confidence: 0.3, action: "docker rm cache" });
     const suspended = await call(apiControlRoutes.suspend, { token: operator.token, body: { scope: `team:${name}`, reason: "incident 7" } });
     expect(suspended.status).toBe(200);
-    for (const [pending, key] of [[first, agents[0]!.key], [second, agents[1]!.key]] as const) {
+    for (const [pending, key] of [
+      [first, agents[0]!.key],
+      [second, agents[1]!.key],
+    ] as const) {
       const seen = await call(getActionRoute, { token: key, params: { id: pending.json.id } });
       expect(seen.json).toMatchObject({ status: "expired", reason: `team ${name} suspended: incident 7` });
       const approved = await call(approveRoute, { token: approver.token, params: { id: pending.json.id }, body: {} });

@@ -57,11 +57,14 @@ describe("the data folder's lock", () => {
       catch (e) { console.log("lost"); }`;
     const racers = Array.from({ length: 4 }, () => spawn(process.execPath, ["--import", "tsx", "--input-type=module", "-e", take]));
     const results = await Promise.all(
-      racers.map((child) => new Promise<string>((resolve) => {
-        let out = "";
-        child.stdout.on("data", (chunk: Buffer) => (out += chunk.toString()));
-        child.on("exit", () => resolve(out.trim()));
-      })),
+      racers.map(
+        (child) =>
+          new Promise<string>((resolve) => {
+            let out = "";
+            child.stdout.on("data", (chunk: Buffer) => (out += chunk.toString()));
+            child.on("exit", () => resolve(out.trim()));
+          }),
+      ),
     );
     expect(results.filter((r) => r === "won")).toHaveLength(1);
     expect(results.filter((r) => r === "lost")).toHaveLength(3);

@@ -76,7 +76,10 @@ describe("the learning signal on a scripted scenario", () => {
     expect(detail.memory.occurrences).toBe(2);
     expect(detail.learned.map((o) => o.actionId)).toEqual([second.json.id, first.json.id]);
     expect(detail.changedDecisions.map((d) => d.actionId)).toEqual([second.json.id]);
-    const repeated = await db.action.findMany({ where: { id: { in: [first.json.id, second.json.id, fourth.json.id, fifth.json.id] } }, select: { id: true, repeatedFailure: true } });
+    const repeated = await db.action.findMany({
+      where: { id: { in: [first.json.id, second.json.id, fourth.json.id, fifth.json.id] } },
+      select: { id: true, repeatedFailure: true },
+    });
     expect(Object.fromEntries(repeated.map((a) => [a.id, a.repeatedFailure]))).toEqual({
       [first.json.id]: false,
       [second.json.id]: true,

@@ -53,7 +53,11 @@ describe("signing in through the identity provider", () => {
     if (!promoted.ok) throw new Error(promoted.reason);
     expect(await liveSessionUser(db, promoted.sessionId)).toMatchObject({ role: "admin" });
     expect(await liveSessionUser(db, first.sessionId)).toBeNull();
-    expect((await auditRows({ verb: "user.role_change", subjectId: first.user.id }))[0]!.data).toMatchObject({ from: "operator", to: "admin", by: "oidc claim" });
+    expect((await auditRows({ verb: "user.role_change", subjectId: first.user.id }))[0]!.data).toMatchObject({
+      from: "operator",
+      to: "admin",
+      by: "oidc claim",
+    });
     // Leaving every mapped group takes the role away.
     await makeUser("admin"); // so this one is not the last active admin
     const dropped = await loginWithOidc(db, MAPPING, { ...profile, groups: ["staff"] }, null);
@@ -71,7 +75,10 @@ describe("signing in through the identity provider", () => {
     const profile = person({ email: `${unique("eve")}@evil.example` });
     expect(await loginWithOidc(db, NO_MAPPING, profile, "10.60.0.9")).toEqual({ ok: false, reason: "domain" });
     expect(await db.user.findUnique({ where: { email: profile.email as string } })).toBeNull();
-    expect((await auditRows({ verb: "auth.login_failed", actorLabel: profile.email as string }))[0]!.data).toMatchObject({ method: "oidc", reason: "email domain not allowed" });
+    expect((await auditRows({ verb: "auth.login_failed", actorLabel: profile.email as string }))[0]!.data).toMatchObject({
+      method: "oidc",
+      reason: "email domain not allowed",
+    });
   });
 
   it("refuses an email the provider has not verified", async () => {

@@ -54,7 +54,9 @@ async function until<T>(what: string, probe: () => Promise<T | null | undefined 
 
 async function serverView(name: string) {
   const { json } = await call(listMcpServersRoute, { token: admin });
-  return (json.servers as { name: string; health: { state: string; error: string | null; restarts: number }; tools: { name: string }[] }[]).find((s) => s.name === name);
+  return (json.servers as { name: string; health: { state: string; error: string | null; restarts: number }; tools: { name: string }[] }[]).find(
+    (s) => s.name === name,
+  );
 }
 
 async function putServer(name: string, body: Record<string, unknown>) {
@@ -94,7 +96,13 @@ beforeAll(async () => {
   approver = (await makeUserWithToken("approver")).token;
   operator = (await makeUserWithToken("operator")).token;
   await putServer(fs, { transport: "stdio", command: process.execPath, args: [FILESYSTEM, folder] });
-  await putServer(every, { transport: "stdio", command: process.execPath, args: [EVERYTHING, "stdio"], env: { WARDEN_TEST_TOKEN: "s3cret-value" }, callTimeoutSeconds: 3 });
+  await putServer(every, {
+    transport: "stdio",
+    command: process.execPath,
+    args: [EVERYTHING, "stdio"],
+    env: { WARDEN_TEST_TOKEN: "s3cret-value" },
+    callTimeoutSeconds: 3,
+  });
   await putTool(`${fs}.read_text_file`, { scopes: [`${folder}/*`], resourceArgument: "path", defaultConfidence: 0.99 });
   await putTool(`${fs}.write_file`, { scopes: [`${folder}/*`], resourceArgument: "path", requiresConfirmation: true, defaultConfidence: 0.99 });
   await putTool(`${every}.echo`, { scopes: [], defaultConfidence: 0.99 });
@@ -181,7 +189,13 @@ describe("the gateway", () => {
         const row = await db.action.findUniqueOrThrow({ where: { id: actionIdOf(result) } });
         return row.status === "succeeded" && row;
       });
-      expect(action).toMatchObject({ agentId: agent.id, tool: `${fs}.read_text_file`, resource: path.join(folder, "notes.txt"), decision: "auto_execute", status: "succeeded" });
+      expect(action).toMatchObject({
+        agentId: agent.id,
+        tool: `${fs}.read_text_file`,
+        resource: path.join(folder, "notes.txt"),
+        decision: "auto_execute",
+        status: "succeeded",
+      });
       expect(action.args).toEqual({ path: path.join(folder, "notes.txt") });
       expect(JSON.stringify(action.output)).toContain("hello from upstream");
     } finally {
@@ -199,7 +213,10 @@ describe("the gateway", () => {
         timeout: 60_000,
         onprogress: (p) => progress.push(p.message ?? ""),
       });
-      heldId = await until("the held call", async () => (await db.action.findFirst({ where: { tool: `${fs}.write_file`, status: "pending_approval", resource: target } }))?.id);
+      heldId = await until(
+        "the held call",
+        async () => (await db.action.findFirst({ where: { tool: `${fs}.write_file`, status: "pending_approval", resource: target } }))?.id,
+      );
       await until("a progress notification", async () => progress.length > 0, 15_000);
       expect(existsSync(target)).toBe(false);
       const approved = await call(approveRoute, { token: approver, params: { id: heldId }, body: { args: { path: target, content: "as edited" } } });
@@ -380,7 +397,11 @@ describe("the gateway", () => {
     let upstream = startUpstream();
     const name = unique("web").replace(/-/g, "_");
     try {
-      await until("the upstream to listen", async () => fetch(`http://127.0.0.1:${port}/mcp`, { method: "GET" }).then(() => true).catch(() => false));
+      await until("the upstream to listen", async () =>
+        fetch(`http://127.0.0.1:${port}/mcp`, { method: "GET" })
+          .then(() => true)
+          .catch(() => false),
+      );
       await putServer(name, { transport: "http", url: `http://127.0.0.1:${port}/mcp` });
       await putTool(`${name}.echo`, { scopes: [], defaultConfidence: 0.99 });
       const { client } = await agentClient([`${name}.echo`]);
@@ -437,7 +458,11 @@ describe("the gateway", () => {
       }),
     );
     try {
-      expect((await client.listTools()).tools.map((t) => t.name).sort()).toEqual([`${every}__echo`, `${every}__trigger-long-running-operation`, `${fs}__write_file`]);
+      expect((await client.listTools()).tools.map((t) => t.name).sort()).toEqual([
+        `${every}__echo`,
+        `${every}__trigger-long-running-operation`,
+        `${fs}__write_file`,
+      ]);
       // The write always needs a human (requiresConfirmation), whatever confidence the client states.
       const target = path.join(folder, "bridged.txt");
       const progress: string[] = [];
@@ -457,13 +482,17 @@ describe("the gateway", () => {
       const progressed: number[] = [];
       const cancelling = new AbortController();
       const long = client
-        .callTool({ name: `${every}.trigger-long-running-operation`, arguments: { duration: 2.5, steps: 25 } }, undefined, { signal: cancelling.signal, onprogress: (p) => progressed.push(p.progress) })
+        .callTool({ name: `${every}.trigger-long-running-operation`, arguments: { duration: 2.5, steps: 25 } }, undefined, {
+          signal: cancelling.signal,
+          onprogress: (p) => progressed.push(p.progress),
+        })
         .catch((error: unknown) => error);
       await until("the long call to run upstream", async () => progressed.length > 0, 15_000);
       cancelling.abort();
       await long;
-      const cancelled = await until("the cancelled call to be recorded", async () =>
-        db.action.findFirst({ where: { agentId, tool: `${every}.trigger-long-running-operation`, status: "failed" } }),
+      const cancelled = await until(
+        "the cancelled call to be recorded",
+        async () => db.action.findFirst({ where: { agentId, tool: `${every}.trigger-long-running-operation`, status: "failed" } }),
         3_000,
       );
       expect(cancelled.error).toContain("the client closed the request");
@@ -488,7 +517,15 @@ describe("the gateway", () => {
           usage: new Usage(),
           output: result
             ? [{ type: "message", role: "assistant", status: "completed", content: [{ type: "output_text", text: "read it" }] }]
-            : [{ type: "function_call", callId, name: `${fs}__read_text_file`, arguments: JSON.stringify({ path: path.join(folder, "week.txt") }), status: "completed" }],
+            : [
+                {
+                  type: "function_call",
+                  callId,
+                  name: `${fs}__read_text_file`,
+                  arguments: JSON.stringify({ path: path.join(folder, "week.txt") }),
+                  status: "completed",
+                },
+              ],
         };
       },
       getStreamedResponse() {
@@ -496,7 +533,9 @@ describe("the gateway", () => {
       },
     };
     const docs = readFileSync(path.resolve("docs/mcp-gateway.md"), "utf8");
-    expect(docs).toContain(`<!-- docs/examples/openai-agents-gateway.ts -->\n\`\`\`ts\n${readFileSync(path.resolve("docs/examples/openai-agents-gateway.ts"), "utf8")}\`\`\``);
+    expect(docs).toContain(
+      `<!-- docs/examples/openai-agents-gateway.ts -->\n\`\`\`ts\n${readFileSync(path.resolve("docs/examples/openai-agents-gateway.ts"), "utf8")}\`\`\``,
+    );
     expect(await runThroughGateway(gatewayUrl.origin, key, model, "what is in week.txt?")).toBe("read it");
     expect(offered[0]).toEqual([`${fs}__read_text_file`]);
     expect(toolOutput).toContain("three reports to archive");
@@ -505,7 +544,10 @@ describe("the gateway", () => {
   });
 
   it("works from a second Warden process: its own upstream connections, a server saved on the first one, a suspend issued there cancelling its call", async () => {
-    const child = spawn(process.execPath, ["--import", "tsx", path.resolve("tests/support/gateway-instance.ts")], { env: process.env, stdio: ["ignore", "pipe", "pipe"] });
+    const child = spawn(process.execPath, ["--import", "tsx", path.resolve("tests/support/gateway-instance.ts")], {
+      env: process.env,
+      stdio: ["ignore", "pipe", "pipe"],
+    });
     let output = "";
     child.stderr.on("data", (chunk: Buffer) => (output += chunk.toString()));
     try {
@@ -522,17 +564,25 @@ describe("the gateway", () => {
       await putTool(`${late}.echo`, { scopes: [], defaultConfidence: 0.99 });
       const { agent, key } = await makeAgent({ tools: [`${late}.echo`, `${every}.trigger-long-running-operation`] });
       const client = new Client({ name: "second-instance", version: "1.0.0" });
-      await client.connect(new StreamableHTTPClientTransport(new URL(`http://127.0.0.1:${port}/api/mcp/gateway`), { requestInit: { headers: { Authorization: `Bearer ${key.secret}` } } }));
+      await client.connect(
+        new StreamableHTTPClientTransport(new URL(`http://127.0.0.1:${port}/api/mcp/gateway`), {
+          requestInit: { headers: { Authorization: `Bearer ${key.secret}` } },
+        }),
+      );
       try {
         const echoed = await client.callTool({ name: `${late}__echo`, arguments: { message: "from the other instance" } });
         expect(echoed.isError, text(echoed)).toBeFalsy();
         expect(text(echoed)).toContain("from the other instance");
 
         const progress: number[] = [];
-        const running = client.callTool({ name: `${every}__trigger-long-running-operation`, arguments: { duration: 2.5, steps: 25 } }, undefined, { onprogress: (p) => progress.push(p.progress) });
+        const running = client.callTool({ name: `${every}__trigger-long-running-operation`, arguments: { duration: 2.5, steps: 25 } }, undefined, {
+          onprogress: (p) => progress.push(p.progress),
+        });
         await until("the call to run upstream on the other instance", async () => progress.length > 0, 15_000);
         const started = Date.now();
-        expect((await call(apiControlRoutes.suspend, { token: operator, body: { scope: `agent:${agent.name}`, reason: "contained from instance one" } })).status).toBe(200);
+        expect(
+          (await call(apiControlRoutes.suspend, { token: operator, body: { scope: `agent:${agent.name}`, reason: "contained from instance one" } })).status,
+        ).toBe(200);
         const result = await running;
         expect(Date.now() - started).toBeLessThan(2_000);
         expect(result.isError).toBe(true);
@@ -547,7 +597,11 @@ describe("the gateway", () => {
   }, 60_000);
 
   it("refuses callers without an agent key", async () => {
-    const anonymous = await fetch(gatewayUrl, { method: "POST", headers: { "content-type": "application/json", accept: "application/json, text/event-stream" }, body: "{}" });
+    const anonymous = await fetch(gatewayUrl, {
+      method: "POST",
+      headers: { "content-type": "application/json", accept: "application/json, text/event-stream" },
+      body: "{}",
+    });
     expect(anonymous.status).toBe(401);
     const person = await fetch(gatewayUrl, { method: "POST", headers: { authorization: `Bearer ${admin}`, "content-type": "application/json" }, body: "{}" });
     expect(person.status).toBe(403);

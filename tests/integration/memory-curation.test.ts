@@ -20,7 +20,9 @@ async function record(key: string, body: Record<string, unknown>) {
 }
 
 function word(prefix: string) {
-  return `${prefix}${unique("").replace(/[^a-z0-9]/gi, "").toLowerCase()}`;
+  return `${prefix}${unique("")
+    .replace(/[^a-z0-9]/gi, "")
+    .toLowerCase()}`;
 }
 
 describe("editing a memory", () => {
@@ -29,10 +31,18 @@ describe("editing a memory", () => {
     const editor = await makeUser("approver");
     const service = word("svc");
     const id = await record(key, { kind: "negative_knowledge", subject: `restart ${service}`, body: "it broke" });
-    const edited = await editMemory(db, editor, { id, version: 1, subject: `reload ${service}`, body: "reload, do not restart: restarts drop connections", note: "clearer" });
+    const edited = await editMemory(db, editor, {
+      id,
+      version: 1,
+      subject: `reload ${service}`,
+      body: "reload, do not restart: restarts drop connections",
+      note: "clearer",
+    });
     expect(edited).toMatchObject({ version: 2, subjectKey: `reload ${service}` });
     const versions = await db.memoryVersion.findMany({ where: { memoryId: id } });
-    expect(versions).toEqual([expect.objectContaining({ version: 1, subject: `restart ${service}`, body: "it broke", replacedBy: editor.label, note: "clearer" })]);
+    expect(versions).toEqual([
+      expect.objectContaining({ version: 1, subject: `restart ${service}`, body: "it broke", replacedBy: editor.label, note: "clearer" }),
+    ]);
     const [audit] = await auditRows({ verb: "memory.edit", subjectId: id });
     expect(audit!.data).toMatchObject({ version: 2, changes: expect.arrayContaining([expect.objectContaining({ path: "body", from: "it broke" })]) });
     // Recall finds it under its new words.
@@ -48,10 +58,7 @@ describe("editing a memory", () => {
     const { key } = await makeGrantedAgent([]);
     const [a, b] = [await makeUser("approver"), await makeUser("approver")];
     const id = await record(key, { kind: "pattern", subject: word("race"), body: "original" });
-    const results = await Promise.allSettled([
-      editMemory(db, a, { id, version: 1, body: "from a" }),
-      editMemory(db, b, { id, version: 1, body: "from b" }),
-    ]);
+    const results = await Promise.allSettled([editMemory(db, a, { id, version: 1, body: "from a" }), editMemory(db, b, { id, version: 1, body: "from b" })]);
     expect(results.filter((r) => r.status === "fulfilled")).toHaveLength(1);
     const loser = results.find((r) => r.status === "rejected") as PromiseRejectedResult;
     expect(loser.reason).toMatchObject({ code: "CONFLICT" });
@@ -63,7 +70,9 @@ describe("editing a memory", () => {
     const { key } = await makeGrantedAgent([]);
     const editor = await makeUser("approver");
     const id = await record(key, { kind: "pattern", subject: word("bad"), body: "text" });
-    await expect(editMemory(db, editor, { id, version: 1, subject: "   " })).rejects.toMatchObject({ issues: [expect.objectContaining({ path: ["subject"] })] });
+    await expect(editMemory(db, editor, { id, version: 1, subject: "   " })).rejects.toMatchObject({
+      issues: [expect.objectContaining({ path: ["subject"] })],
+    });
     await expect(editMemory(db, editor, { id, version: 1, body: "text" })).rejects.toMatchObject({ code: "BAD_REQUEST" });
     await setMemoryRetired(db, editor, id, true);
     await expect(editMemory(db, editor, { id, version: 1, body: "new" })).rejects.toMatchObject({ code: "CONFLICT" });
@@ -78,7 +87,12 @@ describe("merging duplicates", () => {
     const approver = await makeUser("approver");
     const service = word("dup");
     const keep = await record(a.key, { kind: "negative_knowledge", subject: `restart ${service}`, body: "the config had invalid YAML", tags: ["docker"] });
-    const dup = await record(b.key, { kind: "negative_knowledge", subject: `${service} restart`, body: "config YAML was invalid, validate first", tags: ["yaml"] });
+    const dup = await record(b.key, {
+      kind: "negative_knowledge",
+      subject: `${service} restart`,
+      body: "config YAML was invalid, validate first",
+      tags: ["yaml"],
+    });
     await db.memory.update({ where: { id: dup }, data: { occurrences: 3, timesRecalled: 4 } });
     expect((await findDuplicateCandidates(db, keep)).map((c) => c.id)).toContain(dup);
 
@@ -101,7 +115,9 @@ describe("merging duplicates", () => {
     const other = await record(key, { kind: "decision", subject: word("k"), body: "y" });
     await expect(mergeMemories(db, approver, { keepId: one, duplicateIds: [one] })).rejects.toMatchObject({ code: "BAD_REQUEST" });
     await expect(mergeMemories(db, approver, { keepId: one, duplicateIds: [other] })).rejects.toMatchObject({ code: "CONFLICT" });
-    await expect(mergeMemories(db, approver, { keepId: one, duplicateIds: [other, other] })).rejects.toMatchObject({ issues: [expect.objectContaining({ path: ["duplicateIds"] })] });
+    await expect(mergeMemories(db, approver, { keepId: one, duplicateIds: [other, other] })).rejects.toMatchObject({
+      issues: [expect.objectContaining({ path: ["duplicateIds"] })],
+    });
     expect(await db.memory.count({ where: { id: { in: [one, other] }, retiredAt: { not: null } } })).toBe(0);
   });
 
@@ -123,7 +139,11 @@ describe("recall beyond the subject", () => {
   it("finds a lesson filed under another subject when its text holds every query word", async () => {
     const { key } = await makeGrantedAgent([]);
     const rare = word("zz");
-    const id = await record(key, { kind: "pattern", subject: "weekly maintenance window", body: `Before touching ${rare} drain the ${rare} connections first` });
+    const id = await record(key, {
+      kind: "pattern",
+      subject: "weekly maintenance window",
+      body: `Before touching ${rare} drain the ${rare} connections first`,
+    });
     const { json } = await call(recallRoute, { token: key, query: { q: `${rare} connections` } });
     expect(json.results[0]?.id).toBe(id);
   });

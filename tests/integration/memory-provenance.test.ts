@@ -37,7 +37,11 @@ describe("derived values never fail the caller's request", () => {
 
   it("a failure report with a failureReason for an action of the maximum length works, and the lesson is kept", async () => {
     const { id, key, tool, resource } = await longAction(0.99);
-    const reported = await call(actionResultRoute, { token: key, params: { id }, body: { status: "failed", error: "exit 1", failureReason: "the vault was sealed" } });
+    const reported = await call(actionResultRoute, {
+      token: key,
+      params: { id },
+      body: { status: "failed", error: "exit 1", failureReason: "the vault was sealed" },
+    });
     expect(reported.status).toBe(200);
     const lesson = await db.memory.findFirstOrThrow({ where: { actionId: id, kind: "negative_knowledge" } });
     expect(lesson.subject.length).toBeLessThanOrEqual(MAX_MEMORY_SUBJECT);
@@ -49,7 +53,11 @@ describe("derived values never fail the caller's request", () => {
     const first = await longAction(0.99);
     await call(actionResultRoute, { token: first.key, params: { id: first.id }, body: { status: "failed", failureReason: "the vault was sealed" } });
     const again = await propose(first.key, { tool: first.tool.name, action: first.action, resource: first.resource, confidence: 0.99 });
-    const reported = await call(actionResultRoute, { token: first.key, params: { id: again.json.id }, body: { status: "failed", failureReason: "the vault was sealed" } });
+    const reported = await call(actionResultRoute, {
+      token: first.key,
+      params: { id: again.json.id },
+      body: { status: "failed", failureReason: "the vault was sealed" },
+    });
     expect(reported.status).toBe(200);
     expect((await db.action.findUniqueOrThrow({ where: { id: again.json.id } })).repeatedFailure).toBe(true);
   });

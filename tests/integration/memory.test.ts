@@ -50,8 +50,14 @@ describe("recall", () => {
   it("finds a subject by its variants and a typo, and ranks an unrelated failure below", async () => {
     const { key } = await makeGrantedAgent([]);
     const tag = unique("t").toLowerCase();
-    const traefik = await call(recordMemoryRoute, { token: key, body: { kind: "negative_knowledge", subject: "traefik_restart", body: YAML_FAILURE, tags: [tag] } });
-    const other = await call(recordMemoryRoute, { token: key, body: { kind: "negative_knowledge", subject: "postgres_vacuum", body: "vacuum full locked the orders table for an hour", tags: [tag] } });
+    const traefik = await call(recordMemoryRoute, {
+      token: key,
+      body: { kind: "negative_knowledge", subject: "traefik_restart", body: YAML_FAILURE, tags: [tag] },
+    });
+    const other = await call(recordMemoryRoute, {
+      token: key,
+      body: { kind: "negative_knowledge", subject: "postgres_vacuum", body: "vacuum full locked the orders table for an hour", tags: [tag] },
+    });
     expect(traefik.status).toBe(201);
     for (const q of ["traefik restart", "restart traefik", "Traefik-Restart", "trafik"]) {
       const { json } = await recall(key, q, { tag });

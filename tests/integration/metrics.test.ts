@@ -12,7 +12,17 @@ const HOUR = 3600_000;
 
 /** An action row as the guardrail would have written it, at a chosen time. */
 function actionAt(agentId: string, at: Date, fields: Partial<Prisma.ActionCreateManyInput>): Prisma.ActionCreateManyInput {
-  return { agentId, action: "restart web", tool: "docker.restart", confidence: 0.9, decision: "auto_execute", policyVersion: 1, status: "succeeded", createdAt: at, ...fields };
+  return {
+    agentId,
+    action: "restart web",
+    tool: "docker.restart",
+    confidence: 0.9,
+    decision: "auto_execute",
+    policyVersion: 1,
+    status: "succeeded",
+    createdAt: at,
+    ...fields,
+  };
 }
 
 function humanDecision(at: Date, latencyMs: number, fields: Partial<Prisma.ActionCreateManyInput>): Partial<Prisma.ActionCreateManyInput> {
@@ -53,7 +63,16 @@ describe("metrics over a small known data set", () => {
     // denied + 5 = 12 (the pending one is not decided yet): 5 / 12.
     expect(overview.totals.intervention).toMatchObject({ interventions: 5, decided: 12, flagged: true });
     expect(overview.totals.intervention.rate).toBeCloseTo(5 / 12, 10);
-    expect(overview.totals).toMatchObject({ decisions: 13, autoExecute: 6, deny: 1, requireApproval: 6, pending: 1, rubberStamps: 1, failed: 2, repeatedFailures: 1 });
+    expect(overview.totals).toMatchObject({
+      decisions: 13,
+      autoExecute: 6,
+      deny: 1,
+      requireApproval: 6,
+      pending: 1,
+      rubberStamps: 1,
+      failed: 2,
+      repeatedFailures: 1,
+    });
     // Latencies 1 s, 3 s, 10 s, 20 s in buckets [1,2) [2,5) [10,30) [10,30) s. p50: rank 2 ends the
     // [2 s, 5 s) bucket → 5,000 ms. p90: rank 3.6 is 1.6 of the 2 in [10 s, 30 s) → 10 s + 20 s × 0.8.
     expect(overview.totals.approvalP50Ms).toBe(5_000);
@@ -90,7 +109,8 @@ describe("drift", () => {
     const { agent } = await makeAgent();
     const today = Math.floor(Date.now() / 86400_000) * 86400_000;
     const rows: Prisma.ActionCreateManyInput[] = [];
-    for (let d = 1; d <= 14; d++) for (let i = 0; i < 6; i++) rows.push(actionAt(agent.id, new Date(today - d * 86400_000 + i * 60_000), { tool: "docker.restart" }));
+    for (let d = 1; d <= 14; d++)
+      for (let i = 0; i < 6; i++) rows.push(actionAt(agent.id, new Date(today - d * 86400_000 + i * 60_000), { tool: "docker.restart" }));
     for (let i = 0; i < 40; i++) rows.push(actionAt(agent.id, new Date(today + 60_000 + i * 1000), { tool: i % 4 === 0 ? "docker.restart" : "db.migrate" }));
     await db.action.createMany({ data: rows });
     await rollUpNow();
@@ -109,7 +129,8 @@ describe("drift", () => {
     const { agent } = await makeAgent();
     const today = Math.floor(Date.now() / 86400_000) * 86400_000;
     const rows: Prisma.ActionCreateManyInput[] = [];
-    for (let d = 0; d <= 14; d++) for (let i = 0; i < 8; i++) rows.push(actionAt(agent.id, new Date(today - d * 86400_000 + 60_000 + i * 1000), { tool: i % 2 ? "a.tool" : "b.tool" }));
+    for (let d = 0; d <= 14; d++)
+      for (let i = 0; i < 8; i++) rows.push(actionAt(agent.id, new Date(today - d * 86400_000 + 60_000 + i * 1000), { tool: i % 2 ? "a.tool" : "b.tool" }));
     await db.action.createMany({ data: rows });
     await rollUpNow();
     await detectDrift(db, new Date(today + 3600_000));
@@ -142,7 +163,9 @@ describe("metric settings", () => {
     const { makeUser, auditRows } = await import("../support/fixtures");
     const admin = await makeUser("admin");
     const before = await getMetricSettings(db);
-    await expect(saveMetricSettings(db, admin, { ...before, mixDivergence: 2 })).rejects.toMatchObject({ issues: [expect.objectContaining({ path: ["mixDivergence"] })] });
+    await expect(saveMetricSettings(db, admin, { ...before, mixDivergence: 2 })).rejects.toMatchObject({
+      issues: [expect.objectContaining({ path: ["mixDivergence"] })],
+    });
     expect(await getMetricSettings(db)).toEqual(before);
     const saved = await saveMetricSettings(db, admin, { ...DEFAULT_METRIC_SETTINGS, mixDivergence: 0.2 });
     expect(await getMetricSettings(db)).toEqual(saved);

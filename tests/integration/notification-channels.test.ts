@@ -59,7 +59,11 @@ describe("approvals in Slack", () => {
     // An address that is a LIKE pattern for the approver's ('_' matches the '-'): not them.
     emails.U_PATTERN = approver.email.replace("-", "_");
     // The approver's own email, but a guest, a member of another organisation, unconfirmed.
-    const unfit: Record<string, Record<string, boolean>> = { U_GUEST: { is_restricted: true }, U_EXTERNAL: { is_stranger: true }, U_UNCONFIRMED: { is_email_confirmed: false } };
+    const unfit: Record<string, Record<string, boolean>> = {
+      U_GUEST: { is_restricted: true },
+      U_EXTERNAL: { is_stranger: true },
+      U_UNCONFIRMED: { is_email_confirmed: false },
+    };
     for (const [user, flags] of Object.entries(unfit)) {
       emails[user] = approver.email;
       profiles[user] = flags;
@@ -91,7 +95,14 @@ describe("approvals in Slack", () => {
     expect(shown).not.toContain(SIGNING_SECRET);
     expect((await describeChannels(db)).slack).toMatchObject({ secretsSet: ["botToken", "signingSecret"], secretsUnreadable: false });
     // Saving again without the secrets keeps them.
-    await saveSlackConnection(db, await makeUser("admin"), { defaultChannel: "#approvals", routes: [{ minRisk: "critical", channel: "#critical" }, { tool: routedTool, channel: "#deploys" }], apiUrl: slack.apiUrl });
+    await saveSlackConnection(db, await makeUser("admin"), {
+      defaultChannel: "#approvals",
+      routes: [
+        { minRisk: "critical", channel: "#critical" },
+        { tool: routedTool, channel: "#deploys" },
+      ],
+      apiUrl: slack.apiUrl,
+    });
     expect((await describeChannels(db)).slack?.secretsSet).toEqual(["botToken", "signingSecret"]);
   });
 
@@ -121,13 +132,33 @@ describe("approvals in Slack", () => {
     const id = await waitingAction(routedTool, key);
     const click = buttonClick(slack, { slackUser: "U_APPROVER", actionId: id, button: "warden_approve", channel: "C_deploys", ts: "1.1" });
     const forged = slack.signedInteraction(click, undefined, "not-the-secret");
-    expect((await handleSlackInteraction(db, { body: forged.body, timestamp: forged.headers["x-slack-request-timestamp"], signature: forged.headers["x-slack-signature"] })).status).toBe(401);
+    expect(
+      (
+        await handleSlackInteraction(db, {
+          body: forged.body,
+          timestamp: forged.headers["x-slack-request-timestamp"],
+          signature: forged.headers["x-slack-signature"],
+        })
+      ).status,
+    ).toBe(401);
     const stale = slack.signedInteraction(click, Math.floor(Date.now() / 1000) - 6 * 60);
-    const staleAnswer = await handleSlackInteraction(db, { body: stale.body, timestamp: stale.headers["x-slack-request-timestamp"], signature: stale.headers["x-slack-signature"] });
+    const staleAnswer = await handleSlackInteraction(db, {
+      body: stale.body,
+      timestamp: stale.headers["x-slack-request-timestamp"],
+      signature: stale.headers["x-slack-signature"],
+    });
     expect(staleAnswer).toMatchObject({ status: 401, json: { error: expect.stringContaining("five minutes") } });
     const tampered = slack.signedInteraction(click);
     const tamperedBody = tampered.body.replace("warden_approve", "warden_reject");
-    expect((await handleSlackInteraction(db, { body: tamperedBody, timestamp: tampered.headers["x-slack-request-timestamp"], signature: tampered.headers["x-slack-signature"] })).status).toBe(401);
+    expect(
+      (
+        await handleSlackInteraction(db, {
+          body: tamperedBody,
+          timestamp: tampered.headers["x-slack-request-timestamp"],
+          signature: tampered.headers["x-slack-signature"],
+        })
+      ).status,
+    ).toBe(401);
     expect(await status(id)).toBe("pending_approval");
   });
 
@@ -144,7 +175,11 @@ describe("approvals in Slack", () => {
       ["U_UNCONFIRMED", "not confirmed"],
     ]) {
       const signed = slack.signedInteraction(buttonClick(slack, { slackUser: user!, actionId: id, button: "warden_approve", channel: "C_deploys", ts: "1.1" }));
-      const answer = await handleSlackInteraction(db, { body: signed.body, timestamp: signed.headers["x-slack-request-timestamp"], signature: signed.headers["x-slack-signature"] });
+      const answer = await handleSlackInteraction(db, {
+        body: signed.body,
+        timestamp: signed.headers["x-slack-request-timestamp"],
+        signature: signed.headers["x-slack-signature"],
+      });
       expect(answer.status).toBe(200);
       expect(slack.responses.at(-1)).toMatchObject({ response_type: "ephemeral", text: expect.stringContaining(why!) });
     }
@@ -155,14 +190,21 @@ describe("approvals in Slack", () => {
     const id = await waitingAction(routedTool, key);
     await deliverFor("slack", id);
     const posted = await db.slackMessage.findUniqueOrThrow({ where: { actionId: id } });
-    const signed = slack.signedInteraction(buttonClick(slack, { slackUser: "U_APPROVER", actionId: id, button: "warden_approve", channel: posted.channel, ts: posted.ts }));
+    const signed = slack.signedInteraction(
+      buttonClick(slack, { slackUser: "U_APPROVER", actionId: id, button: "warden_approve", channel: posted.channel, ts: posted.ts }),
+    );
     // Through the Next.js route handler itself, as Slack reaches it.
-    const response = await slackInteractionRoute(new Request("http://warden.test/api/slack/interactions", { method: "POST", headers: signed.headers, body: signed.body }));
+    const response = await slackInteractionRoute(
+      new Request("http://warden.test/api/slack/interactions", { method: "POST", headers: signed.headers, body: signed.body }),
+    );
     expect(response.status).toBe(200);
     const action = await db.action.findUniqueOrThrow({ where: { id } });
     expect(action).toMatchObject({ status: "approved", decidedByLabel: approver.email, decidedById: approver.id });
     expect(await auditRows({ verb: "action.approve", subjectId: id })).toMatchObject([{ actorLabel: approver.email }]);
-    const update = slack.callsOf("chat.update").filter((c) => c.body.ts === posted.ts).at(-1)!;
+    const update = slack
+      .callsOf("chat.update")
+      .filter((c) => c.body.ts === posted.ts)
+      .at(-1)!;
     expect(update.body.channel).toBe(posted.channel);
     expect(JSON.stringify(update.body.blocks)).toContain(`Approved by ${approver.email}`);
     expect(JSON.stringify(update.body.blocks)).not.toContain("warden_approve");
@@ -174,7 +216,15 @@ describe("approvals in Slack", () => {
     const posted = await db.slackMessage.findUniqueOrThrow({ where: { actionId: id } });
     const click = buttonClick(slack, { slackUser: "U_APPROVER", actionId: id, button: "warden_reject", channel: posted.channel, ts: posted.ts });
     const signed = slack.signedInteraction(click);
-    expect((await handleSlackInteraction(db, { body: signed.body, timestamp: signed.headers["x-slack-request-timestamp"], signature: signed.headers["x-slack-signature"] })).status).toBe(200);
+    expect(
+      (
+        await handleSlackInteraction(db, {
+          body: signed.body,
+          timestamp: signed.headers["x-slack-request-timestamp"],
+          signature: signed.headers["x-slack-signature"],
+        })
+      ).status,
+    ).toBe(200);
     const opened = slack.callsOf("views.open").at(-1)!;
     expect(opened.body.trigger_id).toBe(click.trigger_id);
     const view = opened.body.view as { private_metadata: string; callback_id: string };
@@ -184,9 +234,16 @@ describe("approvals in Slack", () => {
       const s = slack.signedInteraction(rejectSubmission({ slackUser: "U_APPROVER", privateMetadata: view.private_metadata, reason }));
       return handleSlackInteraction(db, { body: s.body, timestamp: s.headers["x-slack-request-timestamp"], signature: s.headers["x-slack-signature"] });
     };
-    expect(await submit("   ")).toMatchObject({ status: 200, json: { response_action: "errors", errors: { reason: expect.stringContaining("needs a reason") } } });
+    expect(await submit("   ")).toMatchObject({
+      status: 200,
+      json: { response_action: "errors", errors: { reason: expect.stringContaining("needs a reason") } },
+    });
     expect(await submit("not during the freeze")).toMatchObject({ status: 200, json: { response_action: "clear" } });
-    expect(await db.action.findUniqueOrThrow({ where: { id } })).toMatchObject({ status: "rejected", reason: "not during the freeze", decidedByLabel: approver.email });
+    expect(await db.action.findUniqueOrThrow({ where: { id } })).toMatchObject({
+      status: "rejected",
+      reason: "not during the freeze",
+      decidedByLabel: approver.email,
+    });
     // A second submission finds it decided: the modal says by whom.
     expect(await submit("again")).toMatchObject({ json: { errors: { reason: expect.stringContaining("Already rejected") } } });
   });
@@ -198,7 +255,10 @@ describe("approvals in Slack", () => {
     const console = await makeUser("approver");
     await decideApproval(db, console, id, { verdict: "reject", reason: "wrong cluster" });
     await deliverFor("slack", id, "approval.decided");
-    const update = slack.callsOf("chat.update").filter((c) => c.body.ts === posted.ts).at(-1)!;
+    const update = slack
+      .callsOf("chat.update")
+      .filter((c) => c.body.ts === posted.ts)
+      .at(-1)!;
     expect(JSON.stringify(update.body.blocks)).toContain(`Rejected by ${console.email}: wrong cluster`);
   });
 
@@ -211,14 +271,29 @@ describe("approvals in Slack", () => {
     const post = slack.callsOf("chat.postMessage").find((c) => JSON.stringify(c.body).includes(id))!;
     expect(post.body.channel).toBe("#critical");
     const posted = await db.slackMessage.findUniqueOrThrow({ where: { actionId: id } });
-    const signed = slack.signedInteraction(buttonClick(slack, { slackUser: "U_APPROVER", actionId: id, button: "warden_approve", channel: posted.channel, ts: posted.ts }));
-    await handleSlackInteraction(db, { body: signed.body, timestamp: signed.headers["x-slack-request-timestamp"], signature: signed.headers["x-slack-signature"] });
+    const signed = slack.signedInteraction(
+      buttonClick(slack, { slackUser: "U_APPROVER", actionId: id, button: "warden_approve", channel: posted.channel, ts: posted.ts }),
+    );
+    await handleSlackInteraction(db, {
+      body: signed.body,
+      timestamp: signed.headers["x-slack-request-timestamp"],
+      signature: signed.headers["x-slack-signature"],
+    });
     expect(await status(id)).toBe("pending_approval");
-    const update = slack.callsOf("chat.update").filter((c) => c.body.ts === posted.ts).at(-1)!;
+    const update = slack
+      .callsOf("chat.update")
+      .filter((c) => c.body.ts === posted.ts)
+      .at(-1)!;
     expect(JSON.stringify(update.body.blocks)).toContain(`1 of 2 approvals (${approver.email})`);
     // The same person again does not make two.
-    const again = slack.signedInteraction(buttonClick(slack, { slackUser: "U_APPROVER", actionId: id, button: "warden_approve", channel: posted.channel, ts: posted.ts }));
-    await handleSlackInteraction(db, { body: again.body, timestamp: again.headers["x-slack-request-timestamp"], signature: again.headers["x-slack-signature"] });
+    const again = slack.signedInteraction(
+      buttonClick(slack, { slackUser: "U_APPROVER", actionId: id, button: "warden_approve", channel: posted.channel, ts: posted.ts }),
+    );
+    await handleSlackInteraction(db, {
+      body: again.body,
+      timestamp: again.headers["x-slack-request-timestamp"],
+      signature: again.headers["x-slack-signature"],
+    });
     expect(slack.responses.at(-1)).toMatchObject({ text: expect.stringContaining("already approved") });
     expect(await status(id)).toBe("pending_approval");
   });
@@ -232,7 +307,10 @@ describe("approvals in Slack", () => {
     const inConsole = await makeUser("approver");
     await decideApproval(db, inConsole, id, { verdict: "approve" });
     await deliverFor("slack", id, "approval.voted");
-    const update = slack.callsOf("chat.update").filter((c) => c.body.ts === posted.ts).at(-1)!;
+    const update = slack
+      .callsOf("chat.update")
+      .filter((c) => c.body.ts === posted.ts)
+      .at(-1)!;
     expect(JSON.stringify(update.body.blocks)).toContain(`1 of 2 approvals (${inConsole.email})`);
     expect(JSON.stringify(update.body.blocks)).toContain("warden_approve");
   });
@@ -254,7 +332,12 @@ describe("approvals by email", () => {
       let raw = "";
       stream.on("data", (chunk: Buffer) => (raw += chunk.toString("utf8")));
       stream.on("end", () => {
-        mails.push({ from: session.envelope.mailFrom ? session.envelope.mailFrom.address : "", to: session.envelope.rcptTo.map((r) => r.address), raw, user: String(session.user) });
+        mails.push({
+          from: session.envelope.mailFrom ? session.envelope.mailFrom.address : "",
+          to: session.envelope.rcptTo.map((r) => r.address),
+          raw,
+          user: String(session.user),
+        });
         callback();
       });
     },
@@ -276,7 +359,15 @@ describe("approvals by email", () => {
 
   it("mails each request to the recipients with a link that opens it in the console, and no way to decide from the mail", async () => {
     const admin = await makeUser("admin");
-    await saveEmailSettings(db, admin, { host: "127.0.0.1", port, secure: false, username: "warden", password: "smtp-password-1", from: "Warden <warden@example.test>", to: ["oncall@example.test", "lead@example.test"] });
+    await saveEmailSettings(db, admin, {
+      host: "127.0.0.1",
+      port,
+      secure: false,
+      username: "warden",
+      password: "smtp-password-1",
+      from: "Warden <warden@example.test>",
+      to: ["oncall@example.test", "lead@example.test"],
+    });
     const row = await db.notificationChannel.findUniqueOrThrow({ where: { kind: "email" } });
     expect(row.sealedSecrets).not.toContain("smtp-password-1");
     expect(JSON.stringify(await describeChannels(db))).not.toContain("smtp-password-1");
@@ -313,7 +404,15 @@ describe("approvals by email", () => {
 
   it("retries when the SMTP server refuses, as webhooks do", async () => {
     const admin = await makeUser("admin");
-    await saveEmailSettings(db, admin, { host: "127.0.0.1", port, secure: false, username: "warden", password: "wrong-password", from: "warden@example.test", to: ["oncall@example.test"] });
+    await saveEmailSettings(db, admin, {
+      host: "127.0.0.1",
+      port,
+      secure: false,
+      username: "warden",
+      password: "wrong-password",
+      from: "warden@example.test",
+      to: ["oncall@example.test"],
+    });
     const id = await waitingAction(tool, key);
     await expect(deliverFor("email", id)).rejects.toThrow(/Invalid username or password|auth/i);
     const row = await db.webhookDelivery.findFirstOrThrow({ where: { channel: "email", payload: { path: ["actionId"], equals: id } } });
@@ -327,7 +426,9 @@ describe("stored channel secrets go only where they were typed for", () => {
     const base = { defaultChannel: "#approvals", routes: [] };
     await saveSlackConnection(db, admin, { ...base, botToken: "xoxb-first-token", signingSecret: "first-signing-secret", apiUrl: "https://slack.com/api" });
     await expect(saveSlackConnection(db, admin, { ...base, apiUrl: "https://attacker.example/api" })).rejects.toThrow(/bot token and signing secret/);
-    await expect(saveSlackConnection(db, admin, { ...base, signingSecret: "known-to-the-admin", apiUrl: "https://slack.com/api" })).rejects.toThrow(/bot token typed again/);
+    await expect(saveSlackConnection(db, admin, { ...base, signingSecret: "known-to-the-admin", apiUrl: "https://slack.com/api" })).rejects.toThrow(
+      /bot token typed again/,
+    );
     await saveSlackConnection(db, admin, { ...base, apiUrl: "https://slack.com/api" }); // same address: the secrets stay
     await removeChannel(db, admin, "slack");
 

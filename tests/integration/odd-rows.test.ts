@@ -139,7 +139,11 @@ describe("odd rows in the database", () => {
   it("audit.list shows every row when one holds data nested 3,000 deep", async () => {
     const label = unique("odd-actor");
     await db.$executeRawUnsafe(`INSERT INTO audit_log (actor_type, actor_label, verb, data) VALUES ('system', $1, 'test.ordinary', '{"n": 1}')`, label);
-    await db.$executeRawUnsafe(`INSERT INTO audit_log (actor_type, actor_label, verb, data) VALUES ('system', $1, 'test.odd', $2::jsonb)`, label, deepJson(3000));
+    await db.$executeRawUnsafe(
+      `INSERT INTO audit_log (actor_type, actor_label, verb, data) VALUES ('system', $1, 'test.odd', $2::jsonb)`,
+      label,
+      deepJson(3000),
+    );
     await db.$executeRawUnsafe(`INSERT INTO audit_log (actor_type, actor_label, verb, data) VALUES ('system', $1, 'test.ordinary', '{"n": 2}')`, label);
     const operator = await makeUser("operator");
     const page = await trpcOverHttp(operator).audit.list.query({ actor: label });

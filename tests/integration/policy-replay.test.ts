@@ -18,7 +18,10 @@ describe("policy replay and versions", () => {
     const current = await getCurrentPolicy(db, { fresh: true });
     const draft = {
       ...current.document,
-      rules: [...current.document.rules, { name: `${agent.name} waits below 0.98`, when: `agent.name == "${agent.name}" && confidence < 0.98`, then: { decision: "require_approval" as const } }],
+      rules: [
+        ...current.document.rules,
+        { name: `${agent.name} waits below 0.98`, when: `agent.name == "${agent.name}" && confidence < 0.98`, then: { decision: "require_approval" as const } },
+      ],
     };
     const result = await replayPolicy(db, { document: draft, days: 1 });
     const mine = result.changed.filter((c) => c.agent === agent.name);
@@ -44,12 +47,12 @@ describe("policy replay and versions", () => {
     expect(saved.changes.some((c) => c.path.startsWith("alwaysRequireApproval"))).toBe(true);
     const versions = await listPolicyVersions(db);
     expect(versions[0]).toMatchObject({ version: saved.version, authorLabel: admin.label, comment: "k8s" });
-    await expect(
-      savePolicy(db, admin, { document: { ...current.document, approvalExpiryMinutes: 45 }, baseVersion: current.version }),
-    ).rejects.toMatchObject({ code: "CONFLICT" });
-    await expect(
-      savePolicy(db, admin, { document: { ...current.document, thresholds: { autoExecute: 0.5, notify: 0.9 } } }),
-    ).rejects.toThrow(/notify must not be above autoExecute/);
+    await expect(savePolicy(db, admin, { document: { ...current.document, approvalExpiryMinutes: 45 }, baseVersion: current.version })).rejects.toMatchObject({
+      code: "CONFLICT",
+    });
+    await expect(savePolicy(db, admin, { document: { ...current.document, thresholds: { autoExecute: 0.5, notify: 0.9 } } })).rejects.toThrow(
+      /notify must not be above autoExecute/,
+    );
     expect(await db.auditLog.count({ where: { verb: "policy.update", subjectId: String(saved.version) } })).toBe(1);
   });
 });

@@ -70,7 +70,9 @@ const rows: Row[] = [
   },
   {
     name: "the hour that happens twice when daylight saving ends",
-    rules: (agent) => [{ name: `${agent}: 2am`, when: `agent.name == "${agent}" && now.getHours("Europe/Berlin") == 2`, then: { decision: "require_approval" } }],
+    rules: (agent) => [
+      { name: `${agent}: 2am`, when: `agent.name == "${agent}" && now.getHours("Europe/Berlin") == 2`, then: { decision: "require_approval" } },
+    ],
     checks: [
       ["2026-10-25T00:30:00Z", "require_approval", "2am"], // 02:30 CEST
       ["2026-10-25T01:30:00Z", "require_approval", "2am"], // 02:30 CET, the second time
@@ -114,7 +116,13 @@ const rows: Row[] = [
   },
   {
     name: "a new agent waits on prod",
-    rules: (agent) => [{ name: `${agent}: new on prod`, when: `agent.name == "${agent}" && agent.ageDays < 7.0 && resource.startsWith("prod/")`, then: { decision: "require_approval" } }],
+    rules: (agent) => [
+      {
+        name: `${agent}: new on prod`,
+        when: `agent.name == "${agent}" && agent.ageDays < 7.0 && resource.startsWith("prod/")`,
+        then: { decision: "require_approval" },
+      },
+    ],
     body: { resource: "prod/web" },
     checks: [["2026-01-06T13:00:00Z", "require_approval", "new on prod"]],
   },
@@ -135,7 +143,10 @@ async function addRules(rules: PolicyRule[], extraCalendars: Record<string, unkn
   const current = await getCurrentPolicy(db, { fresh: true });
   const response = await call(putPolicyRoute, {
     token: adminToken,
-    body: { document: { ...current.document, rules: [...current.document.rules, ...rules], calendars: { ...current.document.calendars, ...extraCalendars } }, comment: "rules test" },
+    body: {
+      document: { ...current.document, rules: [...current.document.rules, ...rules], calendars: { ...current.document.calendars, ...extraCalendars } },
+      comment: "rules test",
+    },
   });
   return response;
 }
@@ -164,7 +175,11 @@ describe("rules through the API", () => {
         expect(response.json.decision, at).toBe(decision);
         const ruleReasons = (response.json.reasons as { code: string; rule?: string; outcome?: string }[]).filter((r) => r.code === "rule_matched");
         if (rule) expect(ruleReasons.find((r) => r.outcome === decision)?.rule, at).toContain(rule);
-        else expect(ruleReasons.filter((r) => r.outcome === decision && decision !== "auto_execute"), at).toEqual([]);
+        else
+          expect(
+            ruleReasons.filter((r) => r.outcome === decision && decision !== "auto_execute"),
+            at,
+          ).toEqual([]);
       }
     });
   }
@@ -185,7 +200,11 @@ describe("rules through the API", () => {
     await db.agent.update({ where: { id: agents.get("counts")!.id }, data: { tools: [tool, countsTool] } });
     const saved = await addRules([
       { name: `${name}: busy`, when: `agent.name == "${name}" && agent.actionsLastMinute > 3`, then: { decision: "require_approval" } },
-      { name: `${name}: flaky tool`, when: `tool.name == "${countsTool}" && tool.failuresLastDay > 0`, then: { decision: "require_approval", expiresInMinutes: 5 } },
+      {
+        name: `${name}: flaky tool`,
+        when: `tool.name == "${countsTool}" && tool.failuresLastDay > 0`,
+        then: { decision: "require_approval", expiresInMinutes: 5 },
+      },
     ]);
     expect(saved.status).toBe(201);
     clock.now = new Date();
@@ -207,7 +226,9 @@ describe("rules through the API", () => {
   });
 
   it("refuses to save a rule that does not compile, naming the rule, the field and the position", async () => {
-    const bad = await addRules([{ name: "typo", when: 'tool.name == "db.restart" &&\n  resourse.startsWith("prod/")', then: { decision: "require_approval" } }]);
+    const bad = await addRules([
+      { name: "typo", when: 'tool.name == "db.restart" &&\n  resourse.startsWith("prod/")', then: { decision: "require_approval" } },
+    ]);
     expect(bad.status).toBe(400);
     expect(bad.json.error.message).toMatch(/rules\.\d+\.when \(rule "typo"\): unknown name resourse/);
     expect(bad.json.error.message).toContain("line 2, column 3");
@@ -244,7 +265,10 @@ describe("rules through the API", () => {
     const current = await getCurrentPolicy(db, { fresh: true });
     const draft = {
       ...current.document,
-      rules: [...current.document.rules, { name: `${name}: refuse prod`, when: `agent.name == "${name}" && resource == "prod/db"`, then: { decision: "deny" as const } }],
+      rules: [
+        ...current.document.rules,
+        { name: `${name}: refuse prod`, when: `agent.name == "${name}" && resource == "prod/db"`, then: { decision: "deny" as const } },
+      ],
     };
     const result = await replayPolicy(db, { document: draft, days: 1 });
     const mine = result.changed.filter((c) => c.agent === name);
@@ -253,7 +277,9 @@ describe("rules through the API", () => {
     expect(result.decidedByRule[`${name}: refuse prod`]).toBeGreaterThanOrEqual(mine.length);
     // A refusal outranks the window rule's wait: the rule named is the one whose outcome is the decision.
     expect(result.decidedByRule[`${name}: db restarts on prod wait in business hours`]).toBeUndefined();
-    await expect(replayPolicy(db, { document: { ...draft, rules: [{ name: "bad", when: "nope", then: { decision: "deny" } }] }, days: 1 })).rejects.toThrow(/rule "bad".*unknown name nope/);
+    await expect(replayPolicy(db, { document: { ...draft, rules: [{ name: "bad", when: "nope", then: { decision: "deny" } }] }, days: 1 })).rejects.toThrow(
+      /rule "bad".*unknown name nope/,
+    );
   });
 
   it("a version stored with per-tool overrides is read as rules and still decides as it did", async () => {
@@ -264,7 +290,11 @@ describe("rules through the API", () => {
       const latest = await tx.policyVersion.findFirstOrThrow({ orderBy: { version: "desc" } });
       // As a version saved before rules existed: its overrides, no rules or calendars fields.
       const { rules: _rules, calendars: _calendars, ...stored } = (await getCurrentPolicy(tx, { fresh: true })).document;
-      const document = { ...stored, toolOverrides: { [legacyTool]: { thresholds: { autoExecute: 0.99, notify: 0.9 } } }, agentOverrides: { [agent.name]: { approvalExpiryMinutes: 7 } } };
+      const document = {
+        ...stored,
+        toolOverrides: { [legacyTool]: { thresholds: { autoExecute: 0.99, notify: 0.9 } } },
+        agentOverrides: { [agent.name]: { approvalExpiryMinutes: 7 } },
+      };
       await tx.policyVersion.create({ data: { version: latest.version + 1, document, comment: "legacy", authorLabel: "test" } });
     });
     forgetCachedPolicy();

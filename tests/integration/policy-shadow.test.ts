@@ -17,12 +17,15 @@ describe("shadow mode", () => {
     const { agent, key } = await makeGrantedAgent([tool]);
     const rule = `${agent.name}: a human decides`;
     const current = await getCurrentPolicy(db, { fresh: true });
-    const draft = { ...current.document, rules: [...current.document.rules, { name: rule, when: `agent.name == "${agent.name}"`, then: { decision: "require_approval" as const } }] };
+    const draft = {
+      ...current.document,
+      rules: [...current.document.rules, { name: rule, when: `agent.name == "${agent.name}"`, then: { decision: "require_approval" as const } }],
+    };
 
     // A draft that does not compile is refused before it runs.
-    await expect(startShadow(db, admin, { document: { ...draft, rules: [{ name: "bad", when: "agent.nam == 1", then: { decision: "deny" } }] } })).rejects.toThrow(
-      /rule "bad".*agent has no field nam/,
-    );
+    await expect(
+      startShadow(db, admin, { document: { ...draft, rules: [{ name: "bad", when: "agent.nam == 1", then: { decision: "deny" } }] } }),
+    ).rejects.toThrow(/rule "bad".*agent has no field nam/);
 
     const started = await startShadow(db, admin, { document: draft, comment: "try it on live traffic" });
     await expect(startShadow(db, admin, { document: draft })).rejects.toMatchObject({ code: "CONFLICT" });
@@ -36,7 +39,12 @@ describe("shadow mode", () => {
     const difference = (await shadowDifference(db))!;
     expect(difference.shadow.id).toBe(started.id);
     expect(difference.moreApprovals).toBeGreaterThanOrEqual(1);
-    expect(difference.differing.find((d) => d.actionId === live.json.id)).toMatchObject({ agent: agent.name, enforced: "auto_execute", shadowDecision: "require_approval", rule });
+    expect(difference.differing.find((d) => d.actionId === live.json.id)).toMatchObject({
+      agent: agent.name,
+      enforced: "auto_execute",
+      shadowDecision: "require_approval",
+      rule,
+    });
 
     const promoted = await endShadow(db, admin, { id: started.id, outcome: "promoted" });
     expect(promoted.promotedTo).toBeGreaterThan(current.version);

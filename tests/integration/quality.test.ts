@@ -41,7 +41,16 @@ describe("POST /api/v1/scores (evaluators)", () => {
     const judge = await evaluator();
     const response = await call(recordScoreRoute, { token: judge.key, body: { actionId, name: "correctness", value: 0.75, comment: "  right fix, slow  " } });
     expect(response.status).toBe(201);
-    expect(response.json).toMatchObject({ actionId, taskId: null, agentId, name: "correctness", value: 0.75, comment: "right fix, slow", source: "evaluator", author: judge.agent.name });
+    expect(response.json).toMatchObject({
+      actionId,
+      taskId: null,
+      agentId,
+      name: "correctness",
+      value: 0.75,
+      comment: "right fix, slow",
+      source: "evaluator",
+      author: judge.agent.name,
+    });
     const stored = await db.score.findUniqueOrThrow({ where: { id: response.json.id } });
     expect(stored).toMatchObject({ agentId, source: "evaluator", authorId: judge.agent.id, authorLabel: judge.agent.name });
     const [audit] = await auditRows({ verb: "score.record", subjectId: response.json.id });
@@ -100,7 +109,8 @@ describe("POST /api/v1/scores (evaluators)", () => {
   it("honours Idempotency-Key: a retried request stores one score", async () => {
     const { actionId } = await makeAction();
     const judge = await evaluator();
-    const send = () => call(recordScoreRoute, { token: judge.key, headers: { "idempotency-key": unique("retry") }, body: { actionId, name: "safety", value: 0.3 } });
+    const send = () =>
+      call(recordScoreRoute, { token: judge.key, headers: { "idempotency-key": unique("retry") }, body: { actionId, name: "safety", value: 0.3 } });
     const key = unique("retry");
     const again = () => call(recordScoreRoute, { token: judge.key, headers: { "idempotency-key": key }, body: { actionId, name: "safety", value: 0.3 } });
     const [first, second] = [await again(), await again()];
@@ -161,7 +171,9 @@ describe("people's thumbs", () => {
     const caller = createCaller({ db, user: manager, ip: null });
     await expect(caller.quality.rate({ actionId, thumbs: "sideways" as "up" })).rejects.toMatchObject({ code: "BAD_REQUEST" });
     await expect(caller.quality.rate({ thumbs: "up" })).rejects.toMatchObject({ code: "BAD_REQUEST", message: expect.stringContaining("taskId") });
-    await expect(caller.quality.rate({ actionId, thumbs: "up", comment: "y".repeat(2001) })).rejects.toMatchObject({ message: expect.stringContaining("comment") });
+    await expect(caller.quality.rate({ actionId, thumbs: "up", comment: "y".repeat(2001) })).rejects.toMatchObject({
+      message: expect.stringContaining("comment"),
+    });
     await expect(caller.quality.rate({ actionId: randomUUID(), thumbs: "up" })).rejects.toMatchObject({ code: "NOT_FOUND" });
     await expect(createCaller({ db, user: null, ip: null }).quality.rate({ actionId, thumbs: "up" })).rejects.toMatchObject({ code: "UNAUTHORIZED" });
     expect(await db.score.count({ where: { actionId } })).toBe(0);
@@ -180,7 +192,12 @@ describe("the daily quality rollup", () => {
     expect(days.reduce((n, d) => n + d.n, 0)).toBe(2);
     expect(days.reduce((t, d) => t + d.total, 0)).toBe(1);
     const today = new Date();
-    const daily = await qualitySeries(db, { from: new Date(today.getTime() - 86400_000 * 3), to: new Date(today.getTime() + 3600_000), agentIds: [agentId], bucket: "day" });
+    const daily = await qualitySeries(db, {
+      from: new Date(today.getTime() - 86400_000 * 3),
+      to: new Date(today.getTime() + 3600_000),
+      agentIds: [agentId],
+      bucket: "day",
+    });
     expect(daily.totals).toEqual([{ name: "human", source: "human", average: 0.5, count: 2 }]);
   });
 });
@@ -247,7 +264,9 @@ describe("qualitySeries", () => {
 
   it("refuses an empty or oversized range, naming the field", async () => {
     await expect(qualitySeries(db, { from: at(2), to: at(1), bucket: "hour" })).rejects.toMatchObject({ issues: [expect.objectContaining({ path: ["to"] })] });
-    await expect(qualitySeries(db, { from: at(0), to: at(24 * 40), bucket: "hour" })).rejects.toMatchObject({ issues: [expect.objectContaining({ path: ["from"] })] });
+    await expect(qualitySeries(db, { from: at(0), to: at(24 * 40), bucket: "hour" })).rejects.toMatchObject({
+      issues: [expect.objectContaining({ path: ["from"] })],
+    });
     await expect(qualitySeries(db, { from: at(0), to: at(24 * 40), bucket: "day" })).resolves.toBeDefined();
   });
 });

@@ -12,7 +12,9 @@ import { makeGrantedAgent, makeTool, propose } from "../support/guardrail-fixtur
 
 /** A made-up service name of letters only (typos apply to letters), unique to this run. */
 function serviceName(): string {
-  const letters = unique("").replace(/[^a-f0-9]/g, "").replace(/\d/g, (d) => "ghijklmnop"[Number(d)]!);
+  const letters = unique("")
+    .replace(/[^a-f0-9]/g, "")
+    .replace(/\d/g, (d) => "ghijklmnop"[Number(d)]!);
   return `sv${letters}`.slice(0, 10);
 }
 
@@ -34,15 +36,32 @@ describe("typos in any word (the issue's cases)", () => {
     const tag = unique("t").toLowerCase();
     // Private: a lesson about restarting any traefik would otherwise reach the other suites' traefik
     // decisions (they share one database); a person's search sees private entries too.
-    const traefik = await record(key, { kind: "negative_knowledge", subject: "traefik_restart", body: "config had invalid YAML", tags: [tag], scope: "private" });
+    const traefik = await record(key, {
+      kind: "negative_knowledge",
+      subject: "traefik_restart",
+      body: "config had invalid YAML",
+      tags: [tag],
+      scope: "private",
+    });
     const cache = await record(key, { kind: "pattern", subject: "flush cache", body: "warm it again before traffic returns", tags: [tag], scope: "private" });
-    for (const [q, id] of [["trafik restrat", traefik], ["tarefik", traefik], ["traefk", traefik], ["cahce", cache], ["restart traefik", traefik]] as const) {
+    for (const [q, id] of [
+      ["trafik restrat", traefik],
+      ["tarefik", traefik],
+      ["traefk", traefik],
+      ["cahce", cache],
+      ["restart traefik", traefik],
+    ] as const) {
       const hits = await browseMemories(db, { q, tag, status: "active", sort: "recent", limit: 10 });
       expect(hits[0]?.id, q).toBe(id);
     }
     const [hit] = await browseMemories(db, { q: "trafik restrat", tag, status: "active", sort: "recent", limit: 10 });
     expect(hit!.why).toMatchObject({ match: "same_subject", operation: "restart", resource: ["traefik"] });
-    expect(hit!.why!.typos).toEqual(expect.arrayContaining([{ asked: "trafik", read: "traefik" }, { asked: "restrat", read: "restart" }]));
+    expect(hit!.why!.typos).toEqual(
+      expect.arrayContaining([
+        { asked: "trafik", read: "traefik" },
+        { asked: "restrat", read: "restart" },
+      ]),
+    );
   });
 
   it("property: a lesson about an operation on a resource is recalled by a query with one typo in the resource's name", async () => {
@@ -52,9 +71,18 @@ describe("typos in any word (the issue's cases)", () => {
     await fc.assert(
       fc.asyncProperty(fc.integer({ min: 1, max: name.length - 2 }), fc.integer({ min: 0, max: 3 }), async (i, kind) => {
         const typed =
-          kind === 0 ? name.slice(0, i) + name[i + 1] + name[i] + name.slice(i + 2) : kind === 1 ? name.slice(0, i) + name.slice(i + 1) : kind === 2 ? name.slice(0, i) + name[i] + name.slice(i) : name.slice(0, i) + "z" + name.slice(i + 1);
+          kind === 0
+            ? name.slice(0, i) + name[i + 1] + name[i] + name.slice(i + 2)
+            : kind === 1
+              ? name.slice(0, i) + name.slice(i + 1)
+              : kind === 2
+                ? name.slice(0, i) + name[i] + name.slice(i)
+                : name.slice(0, i) + "z" + name.slice(i + 1);
         const found = await recallMemories(db, { q: `restart ${typed}`, agentId: null, limit: 5 });
-        expect(found.map((m) => m.id), typed).toContain(id);
+        expect(
+          found.map((m) => m.id),
+          typed,
+        ).toContain(id);
       }),
       { numRuns: 12 },
     );
@@ -73,7 +101,13 @@ describe("repeated lessons merge", () => {
       await call(rejectRoute, { token: approver.token, params: { id: json.id }, body: { reason: "not during the release freeze" } });
       lastAction = json.id;
     }
-    const renamed = await fail(agent.key, tool.name, `docker restart ${name}`, `staging/${name}`, `the container was renamed to ${name}-v2 and the old name no longer resolves`);
+    const renamed = await fail(
+      agent.key,
+      tool.name,
+      `docker restart ${name}`,
+      `staging/${name}`,
+      `the container was renamed to ${name}-v2 and the old name no longer resolves`,
+    );
     const decisions = await db.memory.findMany({ where: { kind: "decision", subject: { contains: name } } });
     expect(decisions).toHaveLength(1);
     expect(decisions[0]!.occurrences).toBe(6);

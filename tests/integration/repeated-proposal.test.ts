@@ -74,7 +74,10 @@ describe("values JSON cannot keep are refused, not changed", () => {
     const huge = await call(proposeActionRoute, { token: key, rawBody: `{"action":"x","tool":"${tool}","confidence":0.99,"args":{"a":1e999}}` });
     expect(huge.status).toBe(400);
     expect(JSON.stringify(huge.json.error.details)).toContain("args.a");
-    const proto = await call(proposeActionRoute, { token: key, rawBody: `{"action":"x","tool":"${tool}","confidence":0.99,"args":{"__proto__":{"cmd":"docker rm prod-db"}}}` });
+    const proto = await call(proposeActionRoute, {
+      token: key,
+      rawBody: `{"action":"x","tool":"${tool}","confidence":0.99,"args":{"__proto__":{"cmd":"docker rm prod-db"}}}`,
+    });
     expect(proto.status).toBe(400);
     expect(JSON.stringify(proto.json.error.details)).toContain("args.__proto__");
     expect(await db.action.count({ where: { agentId: agent.id } })).toBe(0);

@@ -11,7 +11,9 @@ function callerFor(user: Awaited<ReturnType<typeof makeUser>> | null) {
 describe("roles are checked on the server", () => {
   it("a viewer calling an admin procedure gets FORBIDDEN", async () => {
     const viewer = await makeUser("viewer");
-    const error = await callerFor(viewer).users.list().catch((e: unknown) => e);
+    const error = await callerFor(viewer)
+      .users.list()
+      .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(TRPCError);
     expect((error as TRPCError).code).toBe("FORBIDDEN");
     const create = await callerFor(viewer)
@@ -21,7 +23,9 @@ describe("roles are checked on the server", () => {
   });
 
   it("nobody signed in gets UNAUTHORIZED", async () => {
-    const error = await callerFor(null).agents.list().catch((e: unknown) => e);
+    const error = await callerFor(null)
+      .agents.list()
+      .catch((e: unknown) => e);
     expect((error as TRPCError).code).toBe("UNAUTHORIZED");
   });
 

@@ -24,7 +24,14 @@ describe("the rollback follows what ran", () => {
     const { team, tool, key } = await loneAgent();
     const approver = await makeUserWithToken("approver");
     const operator = await makeUserWithToken("operator");
-    const proposed = await propose(key, { tool, action: "restart web", args: { container: "web" }, confidence: 0.5, reversible: true, undo: { tool, args: { container: "web", revert: true } } });
+    const proposed = await propose(key, {
+      tool,
+      action: "restart web",
+      args: { container: "web" },
+      confidence: 0.5,
+      reversible: true,
+      undo: { tool, args: { container: "web", revert: true } },
+    });
     const approved = await call(approveRoute, { token: approver.token, params: { id: proposed.json.id }, body: { args: { container: "web-canary" } } });
     expect(approved.json).toMatchObject({ status: "approved", approvedArgs: { container: "web-canary" } });
     await call(actionResultRoute, { token: key, params: { id: proposed.json.id }, body: { status: "succeeded" } });
@@ -44,7 +51,14 @@ describe("the rollback follows what ran", () => {
     const { team, tool, key } = await loneAgent();
     const approver = await makeUserWithToken("approver");
     const operator = await makeUserWithToken("operator");
-    const proposed = await propose(key, { tool, action: "restart web", args: { container: "web" }, confidence: 0.5, reversible: true, undo: { tool, args: { container: "web", revert: true } } });
+    const proposed = await propose(key, {
+      tool,
+      action: "restart web",
+      args: { container: "web" },
+      confidence: 0.5,
+      reversible: true,
+      undo: { tool, args: { container: "web", revert: true } },
+    });
     await call(approveRoute, { token: approver.token, params: { id: proposed.json.id }, body: { args: { container: "web-canary" } } });
     const reported = await call(actionResultRoute, {
       token: key,
@@ -54,7 +68,9 @@ describe("the rollback follows what ran", () => {
     expect(reported.status).toBe(200);
 
     const plan = await call(killTokenRoute, { token: operator.token, body: { scope: `team:${team}`, rollbackLast: 5 } });
-    expect(plan.json.rollbackPlan as PlanItem[]).toEqual([expect.objectContaining({ actionId: proposed.json.id, undo: { tool, args: { container: "web-canary", revert: true } } })]);
+    expect(plan.json.rollbackPlan as PlanItem[]).toEqual([
+      expect.objectContaining({ actionId: proposed.json.id, undo: { tool, args: { container: "web-canary", revert: true } } }),
+    ]);
     await call(apiControlRoutes.kill, { token: operator.token, body: { confirm: plan.json.token } });
     const order = await db.rollback.findFirstOrThrow({ where: { actionId: proposed.json.id } });
     expect(order.undo).toEqual({ tool, args: { container: "web-canary", revert: true } });
@@ -66,7 +82,9 @@ describe("the rollback follows what ran", () => {
     const approver = await makeUserWithToken("approver");
     const operator = await makeUserWithToken("operator");
     const warden = new Warden({ url: "http://warden.internal", key, fetch: inProcessFetch(apiDispatcher()), retries: 0 });
-    const restart = warden.tool({ name: tool, reversible: true, undo: (args) => ({ tool, args: { container: args.container, revert: true } }) }, (args) => ({ restarted: args.container }));
+    const restart = warden.tool({ name: tool, reversible: true, undo: (args) => ({ tool, args: { container: args.container, revert: true } }) }, (args) => ({
+      restarted: args.container,
+    }));
 
     const running = restart({ container: "web" }, { confidence: 0.5 });
     let pending = null;

@@ -43,7 +43,15 @@ beforeAll(async () => {
 afterAll(() => client.end());
 
 /** The column's type in the spelling of tests/support/prisma-schema.ts. */
-function columnType(c: { data_type: string; udt_name: string; character_maximum_length: number | null; numeric_precision: number | null; numeric_scale: number | null; datetime_precision: number | null; element: string | null }): string {
+function columnType(c: {
+  data_type: string;
+  udt_name: string;
+  character_maximum_length: number | null;
+  numeric_precision: number | null;
+  numeric_scale: number | null;
+  datetime_precision: number | null;
+  element: string | null;
+}): string {
   const base = (dataType: string, udt: string): string => {
     if (dataType === "USER-DEFINED") return /^(xid8|tsvector)$/.test(udt) ? udt : `enum ${udt}`;
     if (dataType === "character varying") return c.character_maximum_length ? `character varying(${c.character_maximum_length})` : "character varying";
@@ -116,7 +124,9 @@ describe("schema.prisma and the migrations agree", () => {
       // Prisma declares scalar lists without a nullability of their own.
       if (want.type.endsWith("[]")) got.nullable = want.nullable;
       if (got.type !== want.type || got.nullable !== want.nullable) {
-        problems.push(`${c.table_name}.${c.column_name}: schema.prisma says ${want.type}${want.nullable ? " NULL" : " NOT NULL"}, the migrations make ${got.type}${got.nullable ? " NULL" : " NOT NULL"}`);
+        problems.push(
+          `${c.table_name}.${c.column_name}: schema.prisma says ${want.type}${want.nullable ? " NULL" : " NOT NULL"}, the migrations make ${got.type}${got.nullable ? " NULL" : " NOT NULL"}`,
+        );
       }
     }
     for (const [name, table] of expected.tables) {
@@ -147,7 +157,8 @@ describe("schema.prisma and the migrations agree", () => {
         if (!found) problems.push(`${name}: ${index} in schema.prisma, not made by any migration`);
       }
       for (const index of gotPlain) {
-        if (!table.indexes.includes(index) && !HAND_WRITTEN_INDEXES.has(`${name}: ${index}`)) problems.push(`${name}: ${index} made by the migrations, not in schema.prisma`);
+        if (!table.indexes.includes(index) && !HAND_WRITTEN_INDEXES.has(`${name}: ${index}`))
+          problems.push(`${name}: ${index} made by the migrations, not in schema.prisma`);
       }
       const fks = actual.foreignKeys.filter((f) => f.table === name).map((f) => f.description);
       for (const fk of table.foreignKeys) if (!fks.includes(fk)) problems.push(`${name}: ${fk} in schema.prisma, not made by any migration`);

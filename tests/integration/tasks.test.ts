@@ -129,20 +129,20 @@ describe("the task queue", () => {
   });
 });
 
-  it("a claim narrowed to some capabilities takes only those, and names a capability the agent lacks", async () => {
-    const [wanted, other] = [unique("want").toLowerCase(), unique("skip").toLowerCase()];
-    const { token } = await makeUserWithToken("operator");
-    const { key } = await makeAgent({ capabilities: [wanted, other] });
-    const [otherId] = await queue(token, other, [{ title: "not for this worker", priority: 90 }]);
-    const [wantedId] = await queue(token, wanted, [{ title: "for this worker", priority: 10 }]);
-    const narrowed = await call(claimTaskRoute, { token: key.secret, body: { capabilities: [wanted] } });
-    expect(narrowed.json.task.id).toBe(wantedId);
-    expect((await call(claimTaskRoute, { token: key.secret, body: { capabilities: [wanted] } })).status).toBe(204);
-    expect((await claim(key.secret)).json.task.id).toBe(otherId);
-    const foreign = await call(claimTaskRoute, { token: key.secret, body: { capabilities: [wanted, "not-mine"] } });
-    expect(foreign.status).toBe(400);
-    expect(foreign.json.error.details[0]).toEqual({ field: "capabilities", message: "not-mine is not a capability of this agent" });
-  });
+it("a claim narrowed to some capabilities takes only those, and names a capability the agent lacks", async () => {
+  const [wanted, other] = [unique("want").toLowerCase(), unique("skip").toLowerCase()];
+  const { token } = await makeUserWithToken("operator");
+  const { key } = await makeAgent({ capabilities: [wanted, other] });
+  const [otherId] = await queue(token, other, [{ title: "not for this worker", priority: 90 }]);
+  const [wantedId] = await queue(token, wanted, [{ title: "for this worker", priority: 10 }]);
+  const narrowed = await call(claimTaskRoute, { token: key.secret, body: { capabilities: [wanted] } });
+  expect(narrowed.json.task.id).toBe(wantedId);
+  expect((await call(claimTaskRoute, { token: key.secret, body: { capabilities: [wanted] } })).status).toBe(204);
+  expect((await claim(key.secret)).json.task.id).toBe(otherId);
+  const foreign = await call(claimTaskRoute, { token: key.secret, body: { capabilities: [wanted, "not-mine"] } });
+  expect(foreign.status).toBe(400);
+  expect(foreign.json.error.details[0]).toEqual({ field: "capabilities", message: "not-mine is not a capability of this agent" });
+});
 
 describe("control states and tasks", () => {
   it("pause blocks claims; resume restores them", async () => {
@@ -172,7 +172,10 @@ describe("control states and tasks", () => {
     const resumed = await claim(w.key);
     expect(resumed.json.task).toMatchObject({ id, checkpoint: { rowsDone: 400 }, attempts: 2 });
 
-    const issued = await call((await import("../../server/control/control-routes")).killTokenRoute, { token: operator.token, body: { scope: `agent:${w.agent.name}`, rollbackLast: 0 } });
+    const issued = await call((await import("../../server/control/control-routes")).killTokenRoute, {
+      token: operator.token,
+      body: { scope: `agent:${w.agent.name}`, rollbackLast: 0 },
+    });
     await call(apiControlRoutes.kill, { token: operator.token, body: { confirm: issued.json.token } });
     expect((await call(getTaskRoute, { token: w.key, params: { id: id! } })).json.status).toBe("cancelled");
     await call(apiControlRoutes.resume, { token: operator.token, body: { scope: `agent:${w.agent.name}`, reason: "done" } });
@@ -188,7 +191,10 @@ describe("dispatch limits", () => {
     const admin = await makeUser("admin");
     const current = await getCurrentPolicy(db, { fresh: true });
     await savePolicy(db, admin, {
-      document: { ...current.document, claimLimits: { ...current.document.claimLimits, perCapability: { ...current.document.claimLimits.perCapability, [capability]: "2/minute" } } },
+      document: {
+        ...current.document,
+        claimLimits: { ...current.document.claimLimits, perCapability: { ...current.document.claimLimits.perCapability, [capability]: "2/minute" } },
+      },
     });
     const { token } = await makeUserWithToken("operator");
     await queue(token, capability, [{ title: "a" }, { title: "b" }, { title: "c" }]);
@@ -240,7 +246,9 @@ describe("hierarchy", () => {
     expect(seen.json.subtasks).toEqual([expect.objectContaining({ id: child.json.task.id, status: "succeeded", output: { passed: 412 } })]);
     const events = await db.taskEvent.findMany({ where: { taskId: parent.json.task.id }, orderBy: { id: "asc" } });
     expect(events.map((e) => e.type)).toEqual(["queued", "subtask_succeeded"]);
-    expect((await call(createTaskRoute, { token: lead.key, body: { title: "x", capability, parentId: "00000000-0000-4000-8000-000000000009" } })).status).toBe(400);
+    expect((await call(createTaskRoute, { token: lead.key, body: { title: "x", capability, parentId: "00000000-0000-4000-8000-000000000009" } })).status).toBe(
+      400,
+    );
   });
 });
 

@@ -15,7 +15,7 @@ function check(key: string, action: string, confidence: number, extra: Record<st
 const codes = (json: { reasons: { code: string }[] }) => json.reasons.map((r) => r.code);
 
 describe("a proposal without a tool", () => {
-  it("`check(\"docker restart traefik\", 0.82)` is accepted, recorded with no tool, and runs with a notification", async () => {
+  it('`check("docker restart traefik", 0.82)` is accepted, recorded with no tool, and runs with a notification', async () => {
     const { key } = await makeGrantedAgent([]);
     const action = `docker restart traefik-${unique("t").slice(2)}`;
     const response = await check(key, action, 0.82);
@@ -27,7 +27,11 @@ describe("a proposal without a tool", () => {
     const view = await call(getActionRoute, { token: key, params: { id: response.json.id } });
     expect(view.json).toMatchObject({ tool: null, action, decision: "execute_with_notification" });
     const [audit] = await db.auditLog.findMany({ where: { subjectId: response.json.id, verb: "action.propose" } });
-    expect(audit!.data).toMatchObject({ tool: null, decision: "execute_with_notification", reasons: expect.arrayContaining(["no_tool", "confidence_execute_with_notification"]) });
+    expect(audit!.data).toMatchObject({
+      tool: null,
+      decision: "execute_with_notification",
+      reasons: expect.arrayContaining(["no_tool", "confidence_execute_with_notification"]),
+    });
     expect(await db.notification.count({ where: { actionId: response.json.id } })).toBe(1);
   });
 
@@ -69,7 +73,10 @@ describe("a proposal without a tool", () => {
 
     const scoped = await makeGrantedAgent([], ["staging/*"]);
     expect((await check(scoped.key, "restart web", 0.9, { resource: "staging/web" })).json.decision).toBe("execute_with_notification");
-    expect((await check(scoped.key, "restart db", 0.9, { resource: "production/db" })).json).toMatchObject({ decision: "deny", reasons: [{ code: "resource_out_of_scope" }] });
+    expect((await check(scoped.key, "restart db", 0.9, { resource: "production/db" })).json).toMatchObject({
+      decision: "deny",
+      reasons: [{ code: "resource_out_of_scope" }],
+    });
 
     const operator = await makeUserWithToken("operator");
     await call(apiControlRoutes.suspend, { token: operator.token, body: { scope: `agent:${scoped.agent.name}`, reason: "drill" } });

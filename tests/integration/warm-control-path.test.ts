@@ -9,7 +9,8 @@ describe("warming the kill switch's path at start", () => {
     const counts = async () => ({
       scopes: await db.controlScope.count({ where: { reason: "warm-up" } }),
       events: await db.controlEvent.count({ where: { reason: "warm-up" } }),
-      audit: (await db.$queryRaw<{ n: number }[]>`SELECT count(*)::int AS n FROM audit_log WHERE verb = 'control.suspend' AND data->>'reason' = 'warm-up'`)[0]!.n,
+      audit: (await db.$queryRaw<{ n: number }[]>`SELECT count(*)::int AS n FROM audit_log WHERE verb = 'control.suspend' AND data->>'reason' = 'warm-up'`)[0]!
+        .n,
     });
     const before = { scopes: 0, events: 0, audit: 0 };
     const heard: WardenEvent[] = [];

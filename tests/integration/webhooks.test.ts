@@ -50,7 +50,9 @@ describe("outbound webhooks", () => {
     const got = received.at(-1)!;
     expect(JSON.parse(got.body)).toMatchObject({ event: "action.notify", actionId: proposed.json.id, action: "rotate the logs" });
     expect(got.headers["x-warden-event"]).toBe("action.notify");
-    const [t, v1] = String(got.headers["x-warden-signature"]).split(",").map((p) => p.split("=")[1]);
+    const [t, v1] = String(got.headers["x-warden-signature"])
+      .split(",")
+      .map((p) => p.split("=")[1]);
     expect(v1).toBe(createHmac("sha256", hook.secret).update(`${t}.${got.body}`).digest("hex"));
     await db.webhook.update({ where: { id: hook.id }, data: { active: false } });
   });

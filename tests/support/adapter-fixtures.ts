@@ -24,7 +24,15 @@ export async function adapterWorld() {
   const actionOf = async (externalId: string) => {
     for (let i = 0; i < 200; i++) {
       const found = await call(findActionsRoute, { token: key, query: { externalId } });
-      if (found.json.items[0]) return found.json.items[0] as { id: string; status: string; args: Record<string, unknown>; output: Record<string, unknown> | null; error: string | null; failureReason: string | null };
+      if (found.json.items[0])
+        return found.json.items[0] as {
+          id: string;
+          status: string;
+          args: Record<string, unknown>;
+          output: Record<string, unknown> | null;
+          error: string | null;
+          failureReason: string | null;
+        };
       await new Promise((resolve) => setTimeout(resolve, 50));
     }
     throw new Error(`no action with externalId ${externalId}`);

@@ -12,7 +12,12 @@ export type SlackCall = { method: string; token: string | null; body: Record<str
  * secret, in X-Slack-Signature, the Unix time in X-Slack-Request-Timestamp; the body is
  * `payload=<url-encoded JSON>`).
  */
-export async function startFakeSlack(options: { botToken: string; signingSecret: string; emails: Record<string, string>; profiles?: Record<string, Record<string, boolean>> }) {
+export async function startFakeSlack(options: {
+  botToken: string;
+  signingSecret: string;
+  emails: Record<string, string>;
+  profiles?: Record<string, Record<string, boolean>>;
+}) {
   const calls: SlackCall[] = [];
   const responses: Record<string, unknown>[] = [];
   let nextTs = 1_700_000_000;
@@ -46,7 +51,10 @@ export async function startFakeSlack(options: { botToken: string; signingSecret:
           if (email === undefined) return reply(200, { ok: false, error: "user_not_found" });
           // A full, confirmed member of the workspace, as Slack describes one.
           const flags = options.profiles?.[String(body.user)] ?? {};
-          return reply(200, { ok: true, user: { id: body.user, is_email_confirmed: true, is_restricted: false, is_stranger: false, ...flags, profile: email ? { email } : {} } });
+          return reply(200, {
+            ok: true,
+            user: { id: body.user, is_email_confirmed: true, is_restricted: false, is_stranger: false, ...flags, profile: email ? { email } : {} },
+          });
         }
         default:
           return reply(200, { ok: false, error: "unknown_method" });
@@ -76,7 +84,10 @@ export async function startFakeSlack(options: { botToken: string; signingSecret:
 export type FakeSlack = Awaited<ReturnType<typeof startFakeSlack>>;
 
 /** A button click on an approval message, as Slack sends it. */
-export function buttonClick(fake: FakeSlack, input: { slackUser: string; actionId: string; button: "warden_approve" | "warden_reject"; channel: string; ts: string }) {
+export function buttonClick(
+  fake: FakeSlack,
+  input: { slackUser: string; actionId: string; button: "warden_approve" | "warden_reject"; channel: string; ts: string },
+) {
   return {
     type: "block_actions",
     user: { id: input.slackUser, username: input.slackUser },
@@ -93,6 +104,10 @@ export function rejectSubmission(input: { slackUser: string; privateMetadata: st
   return {
     type: "view_submission",
     user: { id: input.slackUser },
-    view: { callback_id: "warden_reject_reason", private_metadata: input.privateMetadata, state: { values: { reason: { reason_input: { type: "plain_text_input", value: input.reason } } } } },
+    view: {
+      callback_id: "warden_reject_reason",
+      private_metadata: input.privateMetadata,
+      state: { values: { reason: { reason_input: { type: "plain_text_input", value: input.reason } } } },
+    },
   };
 }

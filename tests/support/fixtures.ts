@@ -37,7 +37,14 @@ export async function makeAgent(overrides: Partial<CreateAgentRequest> = {}) {
   return registerAgent(db, admin, { name: unique("agent"), role: "specialist", team: "ops", ...overrides });
 }
 
-type CallOptions = { token?: string; body?: unknown; rawBody?: string; headers?: Record<string, string>; params?: Record<string, string>; query?: Record<string, string> };
+type CallOptions = {
+  token?: string;
+  body?: unknown;
+  rawBody?: string;
+  headers?: Record<string, string>;
+  params?: Record<string, string>;
+  query?: Record<string, string>;
+};
 
 /** Calls a route through the API's dispatcher, with a real Request (answers checked against its schema). */
 export async function call(route: ApiRoute, options: CallOptions = {}) {

@@ -38,7 +38,10 @@ function pathMatchers(document: Document) {
  * says), an event stream is documented as text/event-stream, a Retry-After is documented where
  * it is sent, and every documented required header is sent.
  */
-export function checkAnswers(openApi: { paths: Record<string, Record<string, unknown>>; components?: unknown }, answers: Iterable<RecordedAnswer>): ConformanceReport {
+export function checkAnswers(
+  openApi: { paths: Record<string, Record<string, unknown>>; components?: unknown },
+  answers: Iterable<RecordedAnswer>,
+): ConformanceReport {
   const document = openApi as Document;
   const ajv = new Ajv2020({ strict: false, allErrors: false, validateFormats: true });
   addFormats(ajv);
@@ -80,9 +83,11 @@ export function checkAnswers(openApi: { paths: Record<string, Record<string, unk
       if (spec.required && answer.headers[header.toLowerCase()] === undefined) problem(`${name} ${status} did not send the required header ${header}`);
     }
     const documentedHeaders = new Set(Object.keys(response.headers ?? {}).map((h) => h.toLowerCase()));
-    if (answer.headers["retry-after"] !== undefined && !documentedHeaders.has("retry-after")) problem(`${name} ${status} sent Retry-After, which the document does not mention`);
+    if (answer.headers["retry-after"] !== undefined && !documentedHeaders.has("retry-after"))
+      problem(`${name} ${status} sent Retry-After, which the document does not mention`);
     if (answer.stream) {
-      if (!response.content?.["text/event-stream"]) problem(`${name} ${status} answered an event stream, documented as ${Object.keys(response.content ?? {}).join(", ") || "no content"}`);
+      if (!response.content?.["text/event-stream"])
+        problem(`${name} ${status} answered an event stream, documented as ${Object.keys(response.content ?? {}).join(", ") || "no content"}`);
       continue;
     }
     const schema = response.content?.["application/json"]?.schema;

@@ -126,7 +126,8 @@ export function parsePrismaSchema(source: string): ExpectedSchema {
         if (!attribute) throw new Error(`schema.prisma: ${block.name}: ${line} is not understood by tests/support/prisma-schema.ts`);
         const kind = { id: "pk", unique: "unique", index: "index" }[attribute[1]!];
         if (!kind) throw new Error(`schema.prisma: ${block.name}: @@${attribute[1]} is not understood by tests/support/prisma-schema.ts`);
-        if (/type:\s*(?!BTree)/.test(line) || /where:/.test(line)) throw new Error(`schema.prisma: ${block.name}: ${line}: only plain btree indexes are understood`);
+        if (/type:\s*(?!BTree)/.test(line) || /where:/.test(line))
+          throw new Error(`schema.prisma: ${block.name}: ${line}: only plain btree indexes are understood`);
         table.indexes.push(`${kind}(${snake(list(attribute[2]!), fieldColumn).join(",")})`);
         continue;
       }

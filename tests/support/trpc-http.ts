@@ -18,6 +18,8 @@ export function trpcHandler(user: UserActor | null): (request: Request) => Promi
 export function trpcOverHttp(user: UserActor | null) {
   const handle = trpcHandler(user);
   return createTRPCClient<AppRouter>({
-    links: [httpLink({ url: "http://warden.test/api/trpc", transformer: superjson, fetch: async (url, init) => handle(new Request(url, init as RequestInit)) })],
+    links: [
+      httpLink({ url: "http://warden.test/api/trpc", transformer: superjson, fetch: async (url, init) => handle(new Request(url, init as RequestInit)) }),
+    ],
   });
 }

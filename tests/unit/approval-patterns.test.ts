@@ -47,7 +47,10 @@ describe("the default patterns", () => {
     ["post_to_linkedin", "post_to_linkedin"],
   ])("%j matches %j", (action, expected) => {
     const matched = matchingPatterns(DEFAULTS, { action });
-    expect(matched.some((m) => m.startsWith(expected)), `matched ${JSON.stringify(matched)}`).toBe(true);
+    expect(
+      matched.some((m) => m.startsWith(expected)),
+      `matched ${JSON.stringify(matched)}`,
+    ).toBe(true);
   });
 
   it.each([
@@ -154,13 +157,13 @@ function spellings(command: string): fc.Arbitrary<string> {
 function placed(text: fc.Arbitrary<string>): fc.Arbitrary<Pick<EvaluationInput, "action" | "args">> {
   const nest = (value: unknown, depth: number, arrays: boolean[]) =>
     arrays.slice(0, depth).reduce<unknown>((inner, asArray, i) => (asArray ? [inner] : { [`step${i}`]: inner }), value);
-  return fc.tuple(text, fc.constantFrom("action", "value", "key", "argv"), fc.nat({ max: 6 }), fc.array(fc.boolean(), { minLength: 6, maxLength: 6 })).map(
-    ([t, where, depth, arrays]) => {
+  return fc
+    .tuple(text, fc.constantFrom("action", "value", "key", "argv"), fc.nat({ max: 6 }), fc.array(fc.boolean(), { minLength: 6, maxLength: 6 }))
+    .map(([t, where, depth, arrays]) => {
       if (where === "action") return { action: t, args: {} };
       const inner = where === "value" ? { cmd: t } : where === "key" ? { [t]: true } : { argv: t.split(SPLIT) };
       return { action: "run the maintenance step", args: { plan: nest(inner, depth, arrays) } };
-    },
-  );
+    });
 }
 
 const DANGEROUS = [
@@ -221,12 +224,32 @@ describe("what an attacker tried (shell and SQL syntax, split commands, other sp
   const decided = (args: Record<string, unknown>) => evaluateAction(proposal({ action: "run cmd", args, resource: null }), DEFAULT_POLICY).decision;
 
   it.each([
-    `docker "rm" cache`, `docker 'rm' cache`, `d''ocker rm cache`, `d""ocker rm cache`, `docker r\\m cache`, `d\\ocker rm cache`,
-    `docker r''m cache`, `docker\${IFS}rm cache`, `docker \\\nrm cache`, `docker container "rm" cache`, `docker "stop" web`,
-    `git push "--force" origin main`, `git push origin main '--force'`, `git push origin main "-f"`, `git push origin main -\\f`,
-    `git p\\ush -f origin main`, `git push origin "+main"`,
-    `DROP/**/TABLE users`, `drop/**/table users`, `DROP -- c\nTABLE users`, `DROP""TABLE users`,
-    `send email to all customers`, `sendEmail`, `send-email`, `post to linkedin`, `postToLinkedIn`,
+    `docker "rm" cache`,
+    `docker 'rm' cache`,
+    `d''ocker rm cache`,
+    `d""ocker rm cache`,
+    `docker r\\m cache`,
+    `d\\ocker rm cache`,
+    `docker r''m cache`,
+    `docker\${IFS}rm cache`,
+    `docker \\\nrm cache`,
+    `docker container "rm" cache`,
+    `docker "stop" web`,
+    `git push "--force" origin main`,
+    `git push origin main '--force'`,
+    `git push origin main "-f"`,
+    `git push origin main -\\f`,
+    `git p\\ush -f origin main`,
+    `git push origin "+main"`,
+    `DROP/**/TABLE users`,
+    `drop/**/table users`,
+    `DROP -- c\nTABLE users`,
+    `DROP""TABLE users`,
+    `send email to all customers`,
+    `sendEmail`,
+    `send-email`,
+    `post to linkedin`,
+    `postToLinkedIn`,
   ])("%j in args waits for a human at 0.99", (cmd) => {
     expect(decided({ cmd })).toBe("require_approval");
   });
@@ -250,10 +273,16 @@ describe("what an attacker tried (shell and SQL syntax, split commands, other sp
 describe("commands written as identifiers (tool names, the frameworks' adapters)", () => {
   const join = (words: string[], separator: string) => words.join(separator);
   const identifiers = (commands: string[]) =>
-    fc.tuple(fc.constantFrom(...commands), fc.constantFrom("_", ".", "-", "__", "/", ":"), fc.constantFrom("action", "tool", "value")).map(([command, style, where]) => {
-      const name = join(command.split(" "), style);
-      return where === "action" ? { action: `${name} {"container":"web"}`, args: {} } : where === "tool" ? { action: "run it", tool: name, args: {} } : { action: "run it", args: { step: name } };
-    });
+    fc
+      .tuple(fc.constantFrom(...commands), fc.constantFrom("_", ".", "-", "__", "/", ":"), fc.constantFrom("action", "tool", "value"))
+      .map(([command, style, where]) => {
+        const name = join(command.split(" "), style);
+        return where === "action"
+          ? { action: `${name} {"container":"web"}`, args: {} }
+          : where === "tool"
+            ? { action: "run it", tool: name, args: {} }
+            : { action: "run it", args: { step: name } };
+      });
 
   it("a default's words joined as an identifier (docker_rm, docker.rm, docker-rm) wait for a human even at 0.99", () => {
     fc.assert(

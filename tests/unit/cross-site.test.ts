@@ -32,14 +32,24 @@ describe("crossSiteRefusal", () => {
 
   it.each([
     ["a console mutation from another port of the same host", "POST", "/api/trpc/audit.verify", { ...json, origin: "http://127.0.0.1:11481" }],
-    ["a form post to tRPC", "POST", "/api/trpc/notifications.markSeen", { cookie: "authjs.session-token=x", "content-type": "application/x-www-form-urlencoded", origin: ORIGIN }],
+    [
+      "a form post to tRPC",
+      "POST",
+      "/api/trpc/notifications.markSeen",
+      { cookie: "authjs.session-token=x", "content-type": "application/x-www-form-urlencoded", origin: ORIGIN },
+    ],
     ["a text/plain post to tRPC", "POST", "/api/trpc/notifications.markSeen", { cookie: "authjs.session-token=x", "content-type": "text/plain" }],
     ["a same-site (not same-origin) fetch without Origin", "POST", "/api/trpc/audit.verify", { ...json, "sec-fetch-site": "same-site" }],
     ["a request that says nothing of where it came from", "POST", "/api/trpc/audit.verify", json],
     ["a sandboxed page (Origin: null)", "POST", "/api/trpc/audit.verify", { ...json, origin: "null" }],
     ["a server action from elsewhere", "POST", "/control", { cookie: "authjs.session-token=x", origin: "http://evil.example", "next-action": "abc" }],
     ["a sign-out posted from elsewhere", "POST", "/api/auth/signout", { cookie: "__Secure-authjs.session-token=x", origin: "http://127.0.0.1:11481" }],
-    ["a chunked session cookie with no Origin", "POST", "/api/trpc/audit.verify", { "content-type": "application/json", cookie: "a=1; authjs.session-token.0=x" }],
+    [
+      "a chunked session cookie with no Origin",
+      "POST",
+      "/api/trpc/audit.verify",
+      { "content-type": "application/json", cookie: "a=1; authjs.session-token.0=x" },
+    ],
     ["a lookalike scheme", "POST", "/api/trpc/audit.verify", { ...json, origin: "https://127.0.0.1:11480" }],
   ])("refuses %s", (_name, method, pathname, headers) => {
     expect(refusal(method, pathname, headers)).toEqual(expect.any(String));
@@ -49,7 +59,9 @@ describe("crossSiteRefusal", () => {
 describe("serverOrigin", () => {
   it("reads the (vetted) forwarded scheme and host, else Host", () => {
     expect(serverOrigin(new Headers({ host: "127.0.0.1:11480" }))).toBe("http://127.0.0.1:11480");
-    expect(serverOrigin(new Headers({ host: "10.0.0.5:11480", "x-forwarded-host": "warden.example.com", "x-forwarded-proto": "https" }))).toBe("https://warden.example.com");
+    expect(serverOrigin(new Headers({ host: "10.0.0.5:11480", "x-forwarded-host": "warden.example.com", "x-forwarded-proto": "https" }))).toBe(
+      "https://warden.example.com",
+    );
     expect(serverOrigin(new Headers({ "x-forwarded-host": "a.example, b.internal", "x-forwarded-proto": "https,http" }))).toBe("https://a.example");
   });
 });

@@ -24,17 +24,57 @@ describe("what a subject is about", () => {
 
 describe("the matching rule", () => {
   const cases: [string, Side, Side, TopicMatch][] = [
-    ["the issue's false escalation: another resource, whatever the tools are called", { action: "restart web", tool: "x.a.restart", resource: "staging/web" }, { action: "restart api", tool: "x.b.restart", resource: "staging/api" }, "words"],
-    ["the same subject through a dissimilar tool", { action: "restart web", tool: "x.a.restart", resource: "staging/web" }, { action: "bounce web", tool: "runbook.exec", resource: "staging/web" }, "same_subject"],
-    ["a lesson typed without environment fits every environment", "traefik restart", { action: "restart traefik", tool: null, resource: "production/traefik" }, "same_subject"],
-    ["another environment is another resource", { action: "restart api", resource: "staging/api" }, { action: "restart api", resource: "production/api" }, "words"],
-    ["the same resource, another operation", { action: "deploy api", resource: "staging/api" }, { action: "restart api", resource: "staging/api" }, "same_resource"],
-    ["a query on api is not about api-key", { action: "rotate api-key", resource: "staging/api-key" }, { action: "rotate api", resource: "staging/api" }, "words"],
-    ["a question in words may be less specific than the lesson", { action: "restart traefik", resource: "staging/traefik-edge" }, "traefik restart", "same_subject"],
+    [
+      "the issue's false escalation: another resource, whatever the tools are called",
+      { action: "restart web", tool: "x.a.restart", resource: "staging/web" },
+      { action: "restart api", tool: "x.b.restart", resource: "staging/api" },
+      "words",
+    ],
+    [
+      "the same subject through a dissimilar tool",
+      { action: "restart web", tool: "x.a.restart", resource: "staging/web" },
+      { action: "bounce web", tool: "runbook.exec", resource: "staging/web" },
+      "same_subject",
+    ],
+    [
+      "a lesson typed without environment fits every environment",
+      "traefik restart",
+      { action: "restart traefik", tool: null, resource: "production/traefik" },
+      "same_subject",
+    ],
+    [
+      "another environment is another resource",
+      { action: "restart api", resource: "staging/api" },
+      { action: "restart api", resource: "production/api" },
+      "words",
+    ],
+    [
+      "the same resource, another operation",
+      { action: "deploy api", resource: "staging/api" },
+      { action: "restart api", resource: "staging/api" },
+      "same_resource",
+    ],
+    [
+      "a query on api is not about api-key",
+      { action: "rotate api-key", resource: "staging/api-key" },
+      { action: "rotate api", resource: "staging/api" },
+      "words",
+    ],
+    [
+      "a question in words may be less specific than the lesson",
+      { action: "restart traefik", resource: "staging/traefik-edge" },
+      "traefik restart",
+      "same_subject",
+    ],
     // A typed subject's loose words are read as names: advice belongs in the body, not the subject.
     ["a subject with advice words is not about the api", "always drain before a restart", { action: "restart api", resource: "staging/api" }, "words"],
     ["a general lesson naming no resource at all", "restart", { action: "restart api", resource: "staging/api" }, "same_operation"],
-    ["the reason an agent adds does not break the match", { action: "docker restart api", resource: "staging/api" }, "docker restart api renamed", "same_subject"],
+    [
+      "the reason an agent adds does not break the match",
+      { action: "docker restart api", resource: "staging/api" },
+      "docker restart api renamed",
+      "same_subject",
+    ],
   ];
   it.each(cases)("%s", (_name, lesson, query, expected) => {
     expect(matchTopics(topicOf(lesson), topicOf(query))).toBe(expected);
@@ -57,18 +97,31 @@ describe("the matching rule", () => {
 
   it("the tool's name never decides a match", () => {
     fc.assert(
-      fc.property(verb, word, env, fc.stringMatching(/^[a-z]{1,8}(\.[a-z_]{1,12})?$/), fc.stringMatching(/^[a-z]{1,8}(\.[a-z_]{1,12})?$/), (op, name, e, tool1, tool2) => {
-        const lesson = describeAction({ action: `${op} ${name}`, tool: tool1, resource: `${e}/${name}` });
-        const query = describeAction({ action: `${op} ${name}`, tool: tool2, resource: `${e}/${name}` });
-        expect(matchTopics(lesson, query)).toBe("same_subject");
-      }),
+      fc.property(
+        verb,
+        word,
+        env,
+        fc.stringMatching(/^[a-z]{1,8}(\.[a-z_]{1,12})?$/),
+        fc.stringMatching(/^[a-z]{1,8}(\.[a-z_]{1,12})?$/),
+        (op, name, e, tool1, tool2) => {
+          const lesson = describeAction({ action: `${op} ${name}`, tool: tool1, resource: `${e}/${name}` });
+          const query = describeAction({ action: `${op} ${name}`, tool: tool2, resource: `${e}/${name}` });
+          expect(matchTopics(lesson, query)).toBe("same_subject");
+        },
+      ),
     );
   });
 });
 
 describe("typos", () => {
   const typo = (w: string, i: number, kind: number) =>
-    kind === 0 ? w.slice(0, i) + w[i + 1] + w[i] + w.slice(i + 2) : kind === 1 ? w.slice(0, i) + w.slice(i + 1) : kind === 2 ? w.slice(0, i) + w[i] + w.slice(i) : w.slice(0, i) + "q" + w.slice(i + 1);
+    kind === 0
+      ? w.slice(0, i) + w[i + 1] + w[i] + w.slice(i + 2)
+      : kind === 1
+        ? w.slice(0, i) + w.slice(i + 1)
+        : kind === 2
+          ? w.slice(0, i) + w[i] + w.slice(i)
+          : w.slice(0, i) + "q" + w.slice(i + 1);
 
   it.each([
     ["trafik", "traefik"],

@@ -48,7 +48,8 @@ describe("closed vocabularies: declared once in server/schemas/enums.ts", () => 
       seen.add(file);
       const text = readFileSync(path.join(ROOT, file), "utf8");
       for (const [, specifier] of text.matchAll(/^(?:import|export)\s(?:[^;]*?from\s+)?["']([^"']+)["']/gm)) {
-        if (/^(server-only|pg|@prisma\/|node:)/.test(specifier!) || /generated\/(client|internal)/.test(specifier!)) problems.push(`${file} imports ${specifier}`);
+        if (/^(server-only|pg|@prisma\/|node:)/.test(specifier!) || /generated\/(client|internal)/.test(specifier!))
+          problems.push(`${file} imports ${specifier}`);
         if (specifier!.startsWith(".")) visit(path.join(path.dirname(file), `${specifier}.ts`));
       }
     };
@@ -75,7 +76,9 @@ describe("closed vocabularies: declared once in server/schemas/enums.ts", () => 
     // the entry when that lands with the copy replaced by CONTROL_LEVELS.
     const knownCopies = new Set<string>();
     const offenders: string[] = [];
-    const files = ["app", "components", "server", "sdk/src", "scripts", "demo"].flatMap(sources).filter((f) => f !== path.join("server", "schemas", "enums.ts"));
+    const files = ["app", "components", "server", "sdk/src", "scripts", "demo"]
+      .flatMap(sources)
+      .filter((f) => f !== path.join("server", "schemas", "enums.ts"));
     for (const file of files) {
       const text = readFileSync(path.join(ROOT, file), "utf8");
       for (const array of text.matchAll(/\[([^[\]]*)\]/g)) {

@@ -58,27 +58,78 @@ const auto = ["confidence_auto_execute"];
 const rows: Row[] = [
   // 1. Control state: refusals first, before anything else is looked at.
   { name: "running: 0.99 runs on its own", input: proposal({}), decision: "auto_execute", codes: auto },
-  { name: "killed: refused, with the kill's reason", input: proposal({ control: { state: "killed", reason: "incident 42" } }), decision: "deny", codes: ["control_killed"], says: "incident 42" },
+  {
+    name: "killed: refused, with the kill's reason",
+    input: proposal({ control: { state: "killed", reason: "incident 42" } }),
+    decision: "deny",
+    codes: ["control_killed"],
+    says: "incident 42",
+  },
   { name: "suspended: refused", input: proposal({ control: { state: "suspended" } }), decision: "deny", codes: ["control_suspended"] },
   { name: "paused, no task in progress: refused", input: proposal({ control: { state: "paused" } }), decision: "deny", codes: ["control_paused"] },
-  { name: "paused, its task in progress: judged as usual", input: proposal({ control: { state: "paused" }, taskInProgress: true }), decision: "auto_execute", codes: auto },
-  { name: "suspended even with a task in progress", input: proposal({ control: { state: "suspended" }, taskInProgress: true }), decision: "deny", codes: ["control_suspended"] },
-  { name: "killed before the lead check", input: proposal({ control: { state: "killed" }, agent: { ...specialist, role: "lead" } }), decision: "deny", codes: ["control_killed"] },
-  { name: "killed before an unknown tool", input: proposal({ tool: "nope", toolDef: null, control: { state: "killed" } }), decision: "deny", codes: ["control_killed"] },
+  {
+    name: "paused, its task in progress: judged as usual",
+    input: proposal({ control: { state: "paused" }, taskInProgress: true }),
+    decision: "auto_execute",
+    codes: auto,
+  },
+  {
+    name: "suspended even with a task in progress",
+    input: proposal({ control: { state: "suspended" }, taskInProgress: true }),
+    decision: "deny",
+    codes: ["control_suspended"],
+  },
+  {
+    name: "killed before the lead check",
+    input: proposal({ control: { state: "killed" }, agent: { ...specialist, role: "lead" } }),
+    decision: "deny",
+    codes: ["control_killed"],
+  },
+  {
+    name: "killed before an unknown tool",
+    input: proposal({ tool: "nope", toolDef: null, control: { state: "killed" } }),
+    decision: "deny",
+    codes: ["control_killed"],
+  },
 
   // 2. Agent role.
   { name: "a lead never executes", input: proposal({ agent: { ...specialist, role: "lead" } }), decision: "deny", codes: ["lead_cannot_execute"] },
-  { name: "a lead never executes, even untooled", input: untooled({ agent: { ...specialist, role: "lead" } }), decision: "deny", codes: ["lead_cannot_execute"] },
-  { name: "a lead is refused before an unknown tool", input: proposal({ tool: "nope", toolDef: null, agent: { ...specialist, role: "lead" } }), decision: "deny", codes: ["lead_cannot_execute"] },
+  {
+    name: "a lead never executes, even untooled",
+    input: untooled({ agent: { ...specialist, role: "lead" } }),
+    decision: "deny",
+    codes: ["lead_cannot_execute"],
+  },
+  {
+    name: "a lead is refused before an unknown tool",
+    input: proposal({ tool: "nope", toolDef: null, agent: { ...specialist, role: "lead" } }),
+    decision: "deny",
+    codes: ["lead_cannot_execute"],
+  },
 
   // 3. Registry, grants, scopes.
   { name: "an unregistered tool", input: proposal({ tool: "nope", toolDef: null }), decision: "deny", codes: ["unknown_tool"], says: "nope" },
   { name: "a tool not granted to the agent", input: proposal({ agent: { ...specialist, tools: [] } }), decision: "deny", codes: ["tool_not_granted"] },
   { name: "a scoped tool without a resource", input: proposal({ toolDef: scopedShell }), decision: "deny", codes: ["resource_required"], says: "staging/*" },
-  { name: "a scoped tool outside its scope", input: proposal({ toolDef: scopedShell, resource: "production/db" }), decision: "deny", codes: ["resource_out_of_scope"] },
+  {
+    name: "a scoped tool outside its scope",
+    input: proposal({ toolDef: scopedShell, resource: "production/db" }),
+    decision: "deny",
+    codes: ["resource_out_of_scope"],
+  },
   { name: "a scoped tool within its scope", input: proposal({ toolDef: scopedShell, resource: "staging/db" }), decision: "auto_execute", codes: auto },
-  { name: "a scoped agent without a resource", input: proposal({ agent: { ...specialist, scopes: ["staging/*"] } }), decision: "deny", codes: ["resource_required"] },
-  { name: "a scoped agent outside its scope", input: proposal({ agent: { ...specialist, scopes: ["staging/*"] }, resource: "production/web" }), decision: "deny", codes: ["resource_out_of_scope"] },
+  {
+    name: "a scoped agent without a resource",
+    input: proposal({ agent: { ...specialist, scopes: ["staging/*"] } }),
+    decision: "deny",
+    codes: ["resource_required"],
+  },
+  {
+    name: "a scoped agent outside its scope",
+    input: proposal({ agent: { ...specialist, scopes: ["staging/*"] }, resource: "production/web" }),
+    decision: "deny",
+    codes: ["resource_out_of_scope"],
+  },
   {
     name: "within the tool's scope but outside the agent's",
     input: proposal({ toolDef: scopedShell, agent: { ...specialist, scopes: ["staging/web"] }, resource: "staging/db" }),
@@ -86,9 +137,24 @@ const rows: Row[] = [
     codes: ["resource_out_of_scope"],
     says: "ops-1",
   },
-  { name: "untooled, the agent unscoped: any resource", input: untooled({ resource: "production/db" }), decision: "execute_with_notification", codes: ["no_tool", ...auto] },
-  { name: "untooled, outside the agent's scope", input: untooled({ agent: { ...specialist, scopes: ["staging/*"] }, resource: "production/db" }), decision: "deny", codes: ["resource_out_of_scope"] },
-  { name: "untooled, a scoped agent naming no resource", input: untooled({ agent: { ...specialist, scopes: ["staging/*"] } }), decision: "execute_with_notification", codes: ["no_tool", ...auto] },
+  {
+    name: "untooled, the agent unscoped: any resource",
+    input: untooled({ resource: "production/db" }),
+    decision: "execute_with_notification",
+    codes: ["no_tool", ...auto],
+  },
+  {
+    name: "untooled, outside the agent's scope",
+    input: untooled({ agent: { ...specialist, scopes: ["staging/*"] }, resource: "production/db" }),
+    decision: "deny",
+    codes: ["resource_out_of_scope"],
+  },
+  {
+    name: "untooled, a scoped agent naming no resource",
+    input: untooled({ agent: { ...specialist, scopes: ["staging/*"] } }),
+    decision: "execute_with_notification",
+    codes: ["no_tool", ...auto],
+  },
 
   // 3. Rate limit: after the scopes, only for a named tool.
   {
@@ -109,8 +175,18 @@ const rows: Row[] = [
 
   // 6. Thresholds, their edges, and the overrides (agent over tool over policy).
   { name: "exactly the auto threshold", input: proposal({ confidence: 0.95 }), decision: "auto_execute", codes: auto },
-  { name: "just below the auto threshold", input: proposal({ confidence: 0.9499 }), decision: "execute_with_notification", codes: ["confidence_execute_with_notification"] },
-  { name: "exactly the notify threshold", input: proposal({ confidence: 0.7 }), decision: "execute_with_notification", codes: ["confidence_execute_with_notification"] },
+  {
+    name: "just below the auto threshold",
+    input: proposal({ confidence: 0.9499 }),
+    decision: "execute_with_notification",
+    codes: ["confidence_execute_with_notification"],
+  },
+  {
+    name: "exactly the notify threshold",
+    input: proposal({ confidence: 0.7 }),
+    decision: "execute_with_notification",
+    codes: ["confidence_execute_with_notification"],
+  },
   { name: "just below the notify threshold", input: proposal({ confidence: 0.6999 }), decision: "require_approval", codes: ["confidence_require_approval"] },
   { name: "zero confidence", input: proposal({ confidence: 0 }), decision: "require_approval", codes: ["confidence_require_approval"] },
   // Overrides of versions saved before rules are read as rules, which only tighten.
@@ -125,7 +201,10 @@ const rows: Row[] = [
   {
     name: "an agent's looser thresholds no longer loosen its tool's (rules only tighten)",
     input: proposal({ confidence: 0.6 }),
-    policy: { toolOverrides: { "shell.run": { thresholds: { autoExecute: 0.99, notify: 0.9 } } }, agentOverrides: { "ops-1": { thresholds: { autoExecute: 0.5, notify: 0.3 } } } },
+    policy: {
+      toolOverrides: { "shell.run": { thresholds: { autoExecute: 0.99, notify: 0.9 } } },
+      agentOverrides: { "ops-1": { thresholds: { autoExecute: 0.5, notify: 0.3 } } },
+    },
     decision: "require_approval",
     codes: ["rule_matched", "rule_matched", "confidence_require_approval"],
   },
@@ -137,20 +216,63 @@ const rows: Row[] = [
     codes: ["rule_matched", "confidence_require_approval"],
     expiryMinutes: 5,
   },
-  { name: "the policy's expiry", input: proposal({ confidence: 0.1 }), decision: "require_approval", codes: ["confidence_require_approval"], expiryMinutes: 30 },
+  {
+    name: "the policy's expiry",
+    input: proposal({ confidence: 0.1 }),
+    decision: "require_approval",
+    codes: ["confidence_require_approval"],
+    expiryMinutes: 30,
+  },
 
   // 4. Always-require-approval patterns: action text, spellings, args.
-  { name: "a pattern in the action", input: proposal({ action: "docker rm cache" }), decision: "require_approval", codes: ["always_requires_approval", ...auto], says: "docker rm" },
-  { name: "a pattern, spelled with global options", input: proposal({ action: "git -C repo push origin main --force" }), decision: "require_approval", codes: ["always_requires_approval", ...auto] },
-  { name: "a pattern in the args", input: proposal({ args: { sql: "DROP TABLE users" } }), decision: "require_approval", codes: ["always_requires_approval", ...auto] },
-  { name: "a pattern in camel case", input: proposal({ action: "sendEmail to all customers" }), decision: "require_approval", codes: ["always_requires_approval", ...auto] },
+  {
+    name: "a pattern in the action",
+    input: proposal({ action: "docker rm cache" }),
+    decision: "require_approval",
+    codes: ["always_requires_approval", ...auto],
+    says: "docker rm",
+  },
+  {
+    name: "a pattern, spelled with global options",
+    input: proposal({ action: "git -C repo push origin main --force" }),
+    decision: "require_approval",
+    codes: ["always_requires_approval", ...auto],
+  },
+  {
+    name: "a pattern in the args",
+    input: proposal({ args: { sql: "DROP TABLE users" } }),
+    decision: "require_approval",
+    codes: ["always_requires_approval", ...auto],
+  },
+  {
+    name: "a pattern in camel case",
+    input: proposal({ action: "sendEmail to all customers" }),
+    decision: "require_approval",
+    codes: ["always_requires_approval", ...auto],
+  },
   { name: "a near miss is no match", input: proposal({ action: "docker ps" }), decision: "auto_execute", codes: auto },
-  { name: "a pattern and low confidence", input: proposal({ action: "docker rm cache", confidence: 0.1 }), decision: "require_approval", codes: ["always_requires_approval", "confidence_require_approval"] },
+  {
+    name: "a pattern and low confidence",
+    input: proposal({ action: "docker rm cache", confidence: 0.1 }),
+    decision: "require_approval",
+    codes: ["always_requires_approval", "confidence_require_approval"],
+  },
 
   // 4. Tools that always need confirmation, high and critical risk.
-  { name: "a tool that requires confirmation", input: proposal({ toolDef: confirmShell }), decision: "require_approval", codes: ["tool_requires_confirmation", ...auto] },
+  {
+    name: "a tool that requires confirmation",
+    input: proposal({ toolDef: confirmShell }),
+    decision: "require_approval",
+    codes: ["tool_requires_confirmation", ...auto],
+  },
   { name: "a high-risk tool is judged by confidence", input: proposal({ toolDef: highShell }), decision: "auto_execute", codes: auto },
-  { name: "a critical tool needs the quorum", input: proposal({ toolDef: dbDrop, resource: "staging/db" }), decision: "require_approval", codes: ["critical_tool_quorum", ...auto], requiredApprovals: 2 },
+  {
+    name: "a critical tool needs the quorum",
+    input: proposal({ toolDef: dbDrop, resource: "staging/db" }),
+    decision: "require_approval",
+    codes: ["critical_tool_quorum", ...auto],
+    requiredApprovals: 2,
+  },
   {
     name: "a critical tool with the policy's quorum",
     input: proposal({ toolDef: dbDrop, resource: "staging/db" }),
@@ -168,10 +290,22 @@ const rows: Row[] = [
     codes: ["critical_tool_quorum", "rule_matched", "rule_matched", ...auto],
     requiredApprovals: 5,
   },
-  { name: "a critical tool outside its scope is refused", input: proposal({ toolDef: dbDrop, resource: "production/db" }), decision: "deny", codes: ["resource_out_of_scope"], requiredApprovals: 0 },
+  {
+    name: "a critical tool outside its scope is refused",
+    input: proposal({ toolDef: dbDrop, resource: "production/db" }),
+    decision: "deny",
+    codes: ["resource_out_of_scope"],
+    requiredApprovals: 0,
+  },
 
   // 5. A matching recorded failure.
-  { name: "a past failure lowers to a notification", input: proposal({ matchingFailures: failure }), decision: "execute_with_notification", codes: ["matching_failure", ...auto], says: "lost the sessions" },
+  {
+    name: "a past failure lowers to a notification",
+    input: proposal({ matchingFailures: failure }),
+    decision: "execute_with_notification",
+    codes: ["matching_failure", ...auto],
+    says: "lost the sessions",
+  },
   {
     name: "a past failure, the policy escalating",
     input: proposal({ matchingFailures: failure }),
@@ -179,7 +313,12 @@ const rows: Row[] = [
     decision: "require_approval",
     codes: ["matching_failure", ...auto],
   },
-  { name: "a past failure and low confidence", input: proposal({ matchingFailures: failure, confidence: 0.3 }), decision: "require_approval", codes: ["matching_failure", "confidence_require_approval"] },
+  {
+    name: "a past failure and low confidence",
+    input: proposal({ matchingFailures: failure, confidence: 0.3 }),
+    decision: "require_approval",
+    codes: ["matching_failure", "confidence_require_approval"],
+  },
 
   // Every floor at once: the strictest wins, and every reason is given in the evaluation's order.
   {
@@ -193,9 +332,25 @@ const rows: Row[] = [
   // An action that names no tool: capped by the policy.
   { name: "untooled at 0.99: a notification at most", input: untooled(), decision: "execute_with_notification", codes: ["no_tool", ...auto] },
   { name: "untooled, the policy refusing it", input: untooled(), policy: { untooledMaxDecision: "deny" }, decision: "deny", codes: ["no_tool"] },
-  { name: "untooled, the policy letting it run", input: untooled(), policy: { untooledMaxDecision: "auto_execute" }, decision: "auto_execute", codes: ["no_tool", ...auto] },
-  { name: "untooled and a pattern", input: untooled({ action: "docker rm cache" }), decision: "require_approval", codes: ["always_requires_approval", "no_tool", ...auto] },
-  { name: "untooled is never rate limited", input: untooled({ rateLimit: { allowed: false, retryAfterSeconds: 9, limit: "1/minute" } }), decision: "execute_with_notification", codes: ["no_tool", ...auto] },
+  {
+    name: "untooled, the policy letting it run",
+    input: untooled(),
+    policy: { untooledMaxDecision: "auto_execute" },
+    decision: "auto_execute",
+    codes: ["no_tool", ...auto],
+  },
+  {
+    name: "untooled and a pattern",
+    input: untooled({ action: "docker rm cache" }),
+    decision: "require_approval",
+    codes: ["always_requires_approval", "no_tool", ...auto],
+  },
+  {
+    name: "untooled is never rate limited",
+    input: untooled({ rateLimit: { allowed: false, retryAfterSeconds: 9, limit: "1/minute" } }),
+    decision: "execute_with_notification",
+    codes: ["no_tool", ...auto],
+  },
 ];
 
 describe("evaluateAction: the table of cases", () => {

@@ -56,7 +56,12 @@ describe("evaluateAction: an action that names no tool", () => {
     { name: "0.82 runs with a notification", over: { confidence: 0.82 }, policy: {}, decision: "execute_with_notification" },
     { name: "0.5 waits for a human", over: { confidence: 0.5 }, policy: {}, decision: "require_approval" },
     { name: "a pattern sends it to a human", over: { action: "docker  rm cache" }, policy: {}, decision: "require_approval" },
-    { name: "a past failure with the policy's escalation sends it to a human", over: { matchingFailures: failure }, policy: { onMatchingFailure: "require_approval" }, decision: "require_approval" },
+    {
+      name: "a past failure with the policy's escalation sends it to a human",
+      over: { matchingFailures: failure },
+      policy: { onMatchingFailure: "require_approval" },
+      decision: "require_approval",
+    },
     { name: "a policy that lets it run on its own", over: {}, policy: { untooledMaxDecision: "auto_execute" }, decision: "auto_execute" },
     { name: "a policy that always asks a human", over: {}, policy: { untooledMaxDecision: "require_approval" }, decision: "require_approval" },
     { name: "a policy that refuses it", over: {}, policy: { untooledMaxDecision: "deny" }, decision: "deny" },
@@ -70,7 +75,9 @@ describe("evaluateAction: an action that names no tool", () => {
   it("is still refused for the control state and for a lead, before anything else", () => {
     expect(codes(evaluateAction(untooled({ control: { state: "killed" } }), DEFAULT_POLICY))).toEqual(["control_killed"]);
     expect(codes(evaluateAction(untooled({ control: { state: "paused" } }), DEFAULT_POLICY))).toEqual(["control_paused"]);
-    expect(codes(evaluateAction(untooled({ agent: { name: "lead-1", role: "lead", tools: [], scopes: [] } }), DEFAULT_POLICY))).toEqual(["lead_cannot_execute"]);
+    expect(codes(evaluateAction(untooled({ agent: { name: "lead-1", role: "lead", tools: [], scopes: [] } }), DEFAULT_POLICY))).toEqual([
+      "lead_cannot_execute",
+    ]);
   });
 
   it("needs no registry entry, grant or resource, but a resource it names stays within the agent's scopes", () => {

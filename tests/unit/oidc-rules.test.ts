@@ -87,7 +87,9 @@ describe("single sign-on settings from the environment", () => {
 
   it("reads a complete configuration, with the map and domains parsed", async () => {
     const { parseEnv, oidcSettings } = await import("../../server/env");
-    const settings = oidcSettings(parseEnv({ ...SSO, WARDEN_OIDC_ALLOWED_DOMAINS: "Corp.Example", WARDEN_OIDC_ROLE_CLAIM: "groups", WARDEN_OIDC_ROLE_MAP: "ops:operator" }));
+    const settings = oidcSettings(
+      parseEnv({ ...SSO, WARDEN_OIDC_ALLOWED_DOMAINS: "Corp.Example", WARDEN_OIDC_ROLE_CLAIM: "groups", WARDEN_OIDC_ROLE_MAP: "ops:operator" }),
+    );
     expect(settings).toMatchObject({ issuer: SSO.WARDEN_OIDC_ISSUER, name: "SSO", allowedDomains: ["corp.example"], roleClaim: "groups" });
     expect(settings?.roleMap.get("ops")).toBe("operator");
     expect(oidcSettings(parseEnv({}))).toBeNull();

@@ -14,9 +14,20 @@ describe("the answers-against-OpenAPI check", () => {
   it("passes answers as documented: a body, a documented error, an event stream, a 429 with Retry-After", () => {
     const report = checkAnswers(document, [
       answer({ method: "GET", path: "/api/health", status: 200, body: { ok: true, database: "up", pid: 12 } }),
-      answer({ method: "GET", path: "/api/v1/actions/3f1c1d9e-6b2f-4c44-9a59-2b0e5b8f1a11", status: 404, body: { error: { code: "not_found", message: "No such action" } } }),
+      answer({
+        method: "GET",
+        path: "/api/v1/actions/3f1c1d9e-6b2f-4c44-9a59-2b0e5b8f1a11",
+        status: 404,
+        body: { error: { code: "not_found", message: "No such action" } },
+      }),
       answer({ method: "GET", path: "/api/v1/control/stream", status: 200, stream: true }),
-      answer({ method: "POST", path: "/api/v1/actions", status: 429, headers: { "retry-after": "3" }, body: { error: { code: "too_many_requests", message: "slow down" } } }),
+      answer({
+        method: "POST",
+        path: "/api/v1/actions",
+        status: 429,
+        headers: { "retry-after": "3" },
+        body: { error: { code: "too_many_requests", message: "slow down" } },
+      }),
       answer({ method: "POST", path: "/api/v1/tasks/claim", status: 204 }),
     ]);
     expect(report.problems).toEqual([]);

@@ -57,7 +57,12 @@ const arbInput: fc.Arbitrary<EvaluationInput> = fc.record({
     createdAt: fc.date({ min: new Date("2025-01-01"), max: new Date("2026-12-31"), noInvalidDate: true }),
   }),
   toolDef: fc.option(
-    fc.record({ name: fc.constant("db.restart"), scopes: fc.constantFrom([], ["prod/*"]), requiresConfirmation: fc.boolean(), risk: fc.constantFrom("low" as const, "high" as const, "critical" as const) }),
+    fc.record({
+      name: fc.constant("db.restart"),
+      scopes: fc.constantFrom([], ["prod/*"]),
+      requiresConfirmation: fc.boolean(),
+      risk: fc.constantFrom("low" as const, "high" as const, "critical" as const),
+    }),
     { nil: null },
   ),
   control: fc.record({ state: fc.constantFrom("running" as const, "paused" as const, "suspended" as const) }),
@@ -71,7 +76,10 @@ const strictness = (d: (typeof DECISIONS)[number]) => DECISIONS.indexOf(d);
 
 describe("rules never loosen a decision", () => {
   it("for any rule set and any proposal, the decision is at least as strict as without rules", () => {
-    const base: PolicyDocument = { ...DEFAULT_POLICY, calendars: { freeze: { timeZone: "Europe/Berlin", periods: [{ from: "2026-12-20", to: "2027-01-03" }] } } };
+    const base: PolicyDocument = {
+      ...DEFAULT_POLICY,
+      calendars: { freeze: { timeZone: "Europe/Berlin", periods: [{ from: "2026-12-20", to: "2027-01-03" }] } },
+    };
     fc.assert(
       fc.property(fc.array(arbRule, { maxLength: 6 }), arbInput, (rules, input) => {
         const named: PolicyRule[] = rules.map((r, i) => ({ name: `rule ${i}`, ...r }));

@@ -28,7 +28,9 @@ function reference(at: Date, zone: string): Date {
   let sign = 1;
   let text = zone;
   if (!/^[+-]?\d\d:\d\d$/.test(zone)) {
-    const name = new Intl.DateTimeFormat("en-US", { timeZone: zone, timeZoneName: "longOffset" }).formatToParts(at).find((p) => p.type === "timeZoneName")!.value;
+    const name = new Intl.DateTimeFormat("en-US", { timeZone: zone, timeZoneName: "longOffset" })
+      .formatToParts(at)
+      .find((p) => p.type === "timeZoneName")!.value;
     text = name === "GMT" ? "+00:00" : name.slice(3);
   }
   if (text.startsWith("-")) sign = -1;

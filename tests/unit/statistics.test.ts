@@ -313,8 +313,7 @@ describe("calibration", () => {
   });
 
   it("puts a confidence on an edge in the bin that starts there, and 1.0 in the last bin", () => {
-    const at = (confidence: number, bins: number) =>
-      reliabilityBins([s(confidence, true)], bins).findIndex((bin) => bin.count === 1);
+    const at = (confidence: number, bins: number) => reliabilityBins([s(confidence, true)], bins).findIndex((bin) => bin.count === 1);
     expect(at(1, 10)).toBe(9); // [0.9, 1] includes 1
     expect(at(0, 10)).toBe(0);
     expect(at(0.3, 10)).toBe(3); // [0.3, 0.4), not [0.2, 0.3)

@@ -9,7 +9,10 @@ export default async function MemoryPage() {
   await requirePageUser("viewer");
   return (
     <div className="max-w-5xl">
-      <PageHeader title="Memory" description="What the fleet learned: negative knowledge from failures, decisions from rejections, patterns. Agents are handed it before similar actions." />
+      <PageHeader
+        title="Memory"
+        description="What the fleet learned: negative knowledge from failures, decisions from rejections, patterns. Agents are handed it before similar actions."
+      />
       <MemoryBrowser />
     </div>
   );

@@ -7,13 +7,32 @@
  * const result = await generateText(withWarden(warden, { model, tools: { restart }, prompt }));
  * ```
  */
-import { asSchema, jsonSchema, type InferToolInput, type JSONValue, type InferToolOutput, type Tool, type ToolExecutionOptions, type ToolModelMessage, type ToolSet } from "ai";
+import {
+  asSchema,
+  jsonSchema,
+  type InferToolInput,
+  type JSONValue,
+  type InferToolOutput,
+  type Tool,
+  type ToolExecutionOptions,
+  type ToolModelMessage,
+  type ToolSet,
+} from "ai";
 import { anySignal } from "../abort";
 import { ToolFailure, WardenInputError } from "../errors";
 import type { JsonObject } from "../types";
 import type { Warden } from "../warden";
 import { GuardDecision } from "../guard-decision";
-import { guardedCall, proposalFor, refusalMessage, splitConfidence, withConfidenceProperty, withPastFailures, type AdapterSettings, type ToolSettings } from "./guarded-call";
+import {
+  guardedCall,
+  proposalFor,
+  refusalMessage,
+  splitConfidence,
+  withConfidenceProperty,
+  withPastFailures,
+  type AdapterSettings,
+  type ToolSettings,
+} from "./guarded-call";
 
 export { ToolCallRefused } from "./guarded-call";
 
@@ -102,7 +121,10 @@ function guardTool<INPUT, OUTPUT>(
   });
   const execute = original.execute;
   // A tool without execute is answered by the app (a client-side tool): nothing here runs it to guard.
-  if (!execute) throw new WardenInputError(`${name}: a tool without execute cannot be guarded; pass it to the AI SDK beside the guarded ones`, [{ field: name, message: "has no execute" }]);
+  if (!execute)
+    throw new WardenInputError(`${name}: a tool without execute cannot be guarded; pass it to the AI SDK beside the guarded ones`, [
+      { field: name, message: "has no execute" },
+    ]);
   // "framework": proposed here without waiting; when a human must decide, the AI SDK stops the
   // run with a tool-approval-request, and execute later finds the same action by its tool-call id.
   const needsApproval = async (input: unknown, options: { toolCallId: string }): Promise<boolean> => {
@@ -121,10 +143,15 @@ function guardTool<INPUT, OUTPUT>(
     const note = pastFailures.get(options.toolCallId) ?? "";
     pastFailures.delete(options.toolCallId);
     const own = original.toModelOutput
-      ? await original.toModelOutput({ toolCallId: options.toolCallId, input: splitConfidence(options.input).args, output: options.output } as Parameters<NonNullable<Tool<INPUT, OUTPUT>["toModelOutput"]>>[0])
+      ? await original.toModelOutput({ toolCallId: options.toolCallId, input: splitConfidence(options.input).args, output: options.output } as Parameters<
+          NonNullable<Tool<INPUT, OUTPUT>["toModelOutput"]>
+        >[0])
       : undefined;
     // Without a note: what the AI SDK itself makes of a result when a tool has no toModelOutput.
-    if (!note) return own ?? (typeof options.output === "string" ? { type: "text", value: options.output } : { type: "json", value: (options.output ?? null) as JSONValue });
+    if (!note)
+      return (
+        own ?? (typeof options.output === "string" ? { type: "text", value: options.output } : { type: "json", value: (options.output ?? null) as JSONValue })
+      );
     if (!own || own.type === "json") return { type: "text", value: withPastFailures(own ? own.value : options.output, note) };
     if (own.type === "text") return { ...own, value: withPastFailures(own.value, note) };
     if (own.type === "content") return { ...own, value: [...own.value, { type: "text", text: note }] };

@@ -31,7 +31,14 @@ export type CanUseTool = (toolName: string, input: Record<string, unknown>, opti
 
 /** The PostToolUse and PostToolUseFailure hook inputs this adapter reads. */
 type PostToolUseInput = { hook_event_name: "PostToolUse"; tool_name: string; tool_use_id: string; tool_response: unknown; duration_ms?: number };
-type PostToolUseFailureInput = { hook_event_name: "PostToolUseFailure"; tool_name: string; tool_use_id: string; error: string; is_interrupt?: boolean; duration_ms?: number };
+type PostToolUseFailureInput = {
+  hook_event_name: "PostToolUseFailure";
+  tool_name: string;
+  tool_use_id: string;
+  error: string;
+  is_interrupt?: boolean;
+  duration_ms?: number;
+};
 /**
  * The SDK's `HookCallback`, read as a method (its parameters bivariant): the app's own hooks, typed
  * by the SDK with its narrower `HookInput`, go into the same lists as this adapter's.
@@ -40,7 +47,12 @@ type HookCallback = {
   bivarianceHack(input: { hook_event_name: string }, toolUseID: string | undefined, options: { signal: AbortSignal }): Promise<HookOutput>;
 }["bivarianceHack"];
 /** The SDK's `HookJSONOutput`, with what this adapter answers: a PostToolUse hook's `additionalContext` is added to what Claude reads. */
-type HookOutput = { continue?: boolean; async?: true; asyncTimeout?: number; hookSpecificOutput?: { hookEventName: "PostToolUse"; additionalContext?: string } };
+type HookOutput = {
+  continue?: boolean;
+  async?: true;
+  asyncTimeout?: number;
+  hookSpecificOutput?: { hookEventName: "PostToolUse"; additionalContext?: string };
+};
 type HookMatchers = Partial<Record<string, { matcher?: string; hooks: HookCallback[] }[]>>;
 
 /** An allowed call, until its hook reports it: its action, the undo for its approved input, the past failures Claude reads. */
@@ -81,7 +93,8 @@ export function wardenCanUseTool(warden: Warden, settings: ClaudeAgentSettings =
         parse: (args) => args,
       });
       const decision = await warden.guard(proposal, { signal, ...(settings.waitSeconds !== undefined ? { waitSeconds: settings.waitSeconds } : {}) });
-      if (decision.status === "succeeded") return { behavior: "deny", message: `Already ran (action ${decision.actionId}): ${JSON.stringify(decision.output)}`, toolUseID };
+      if (decision.status === "succeeded")
+        return { behavior: "deny", message: `Already ran (action ${decision.actionId}): ${JSON.stringify(decision.output)}`, toolUseID };
       const stop = controlStop(decision);
       if (stop) throw stop;
       if (!decision.allowed) return { behavior: "deny", message: refusalMessage(decision), toolUseID };

@@ -63,7 +63,8 @@ export class ToolCallRefused extends WardenError {
  * again). `pastFailures` is what the model reads beside the output: the failures Warden recalled
  * for this call (empty when none), so a call that still runs carries the lesson as a refusal does.
  */
-export type GuardedOutcome<Out> = { ran: true; output: Out; actionId: string; argsEdited: boolean; pastFailures: string } | { ran: false; output: unknown; actionId: string };
+export type GuardedOutcome<Out> =
+  { ran: true; output: Out; actionId: string; argsEdited: boolean; pastFailures: string } | { ran: false; output: unknown; actionId: string };
 
 export type GuardedCallRequest<Args, Out> = {
   warden: Warden;
@@ -144,7 +145,8 @@ async function proposeAndRun<Args, Out>(request: GuardedCallRequest<Args, Out>):
   let decision = await warden.guard(proposal, { signal, ...(waitSeconds !== undefined ? { waitSeconds } : {}) });
   if (decision.status === "pending_approval" && request.awaitHuman) decision = await request.awaitHuman(decision);
   // Already run (the framework re-ran the step that called it): its first result, not a second run.
-  if (decision.status === "succeeded" || decision.status === "rolled_back") return { ran: false, output: storedOutput(decision.output), actionId: decision.actionId };
+  if (decision.status === "succeeded" || decision.status === "rolled_back")
+    return { ran: false, output: storedOutput(decision.output), actionId: decision.actionId };
   if (decision.status === "failed") throw new ToolCallRefused(decision, `This call already ran and failed: ${decision.error ?? "no error reported"}`);
   const stop = controlStop(decision);
   if (stop) throw stop;
@@ -178,7 +180,9 @@ async function approvedArgs<Args>(request: GuardedCallRequest<Args, unknown>, ap
     return await request.parse(approved);
   } catch (error) {
     if (!edited) throw error;
-    throw new ToolFailure(`Not run: the approver's edited args do not fit the tool: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
+    throw new ToolFailure(`Not run: the approver's edited args do not fit the tool: ${error instanceof Error ? error.message : String(error)}`, {
+      cause: error,
+    });
   }
 }
 

@@ -13,11 +13,28 @@ import { Command, interrupt } from "@langchain/langgraph";
 import { DynamicStructuredTool, type StructuredToolInterface, type ToolRunnableConfig } from "@langchain/core/tools";
 import { z } from "zod";
 import { z as z3 } from "zod/v3";
-import { extendInteropZodObject, interopParseAsync, isInteropZodSchema, isZodObjectV3, isZodObjectV4, type InferInteropZodOutput, type InteropZodType } from "@langchain/core/utils/types";
+import {
+  extendInteropZodObject,
+  interopParseAsync,
+  isInteropZodSchema,
+  isZodObjectV3,
+  isZodObjectV4,
+  type InferInteropZodOutput,
+  type InteropZodType,
+} from "@langchain/core/utils/types";
 import { GuardDecision } from "../guard-decision";
 import type { JsonObject } from "../types";
 import type { Warden } from "../warden";
-import { CONFIDENCE_DESCRIPTION, guardedCall, isJsonObject, splitConfidence, withConfidenceProperty, withPastFailures, type AdapterSettings, type ToolSettings } from "./guarded-call";
+import {
+  CONFIDENCE_DESCRIPTION,
+  guardedCall,
+  isJsonObject,
+  splitConfidence,
+  withConfidenceProperty,
+  withPastFailures,
+  type AdapterSettings,
+  type ToolSettings,
+} from "./guarded-call";
 
 export { ToolCallRefused } from "./guarded-call";
 
@@ -56,7 +73,11 @@ export type LangGraphSettings<T extends StructuredToolInterface = StructuredTool
  * `signal: warden.control.signal` to the graph's invoke or stream so a suspend or kill ends the
  * run, not only the tool.
  */
-export function guardLangGraphTools<T extends StructuredToolInterface>(warden: Warden, tools: readonly T[], settings: LangGraphSettings<T> = {}): DynamicStructuredTool[] {
+export function guardLangGraphTools<T extends StructuredToolInterface>(
+  warden: Warden,
+  tools: readonly T[],
+  settings: LangGraphSettings<T> = {},
+): DynamicStructuredTool[] {
   const { tools: perTool = {}, ...common } = settings;
   // Typed per tool for the caller; here each tool gets its own, read by its own schema.
   const byName: Record<string, ToolSettings<unknown> | undefined> = perTool;
@@ -65,7 +86,12 @@ export function guardLangGraphTools<T extends StructuredToolInterface>(warden: W
 
 type CommonSettings = Omit<LangGraphSettings, "tools">;
 
-function guardTool(warden: Warden, original: StructuredToolInterface, settings: CommonSettings, toolSettings: ToolSettings<unknown> | undefined): DynamicStructuredTool {
+function guardTool(
+  warden: Warden,
+  original: StructuredToolInterface,
+  settings: CommonSettings,
+  toolSettings: ToolSettings<unknown> | undefined,
+): DynamicStructuredTool {
   // The tool's own schema reads the args for the settings' functions (an approver's edits too).
   const schema = original.schema;
   const parse = (args: JsonObject): unknown | Promise<unknown> => (isInteropZodSchema(schema) ? interopParseAsync(schema, args) : args);
@@ -105,7 +131,12 @@ function guardTool(warden: Warden, original: StructuredToolInterface, settings: 
  * proposes again (found by its tool-call id), and interrupt() returns instead. Then Warden's
  * decision, whatever the resume value said, is what counts: Warden is the authority.
  */
-async function awaitThroughInterrupt(warden: Warden, decision: GuardDecision, settings: CommonSettings, call: { tool: string; args: JsonObject }): Promise<GuardDecision> {
+async function awaitThroughInterrupt(
+  warden: Warden,
+  decision: GuardDecision,
+  settings: CommonSettings,
+  call: { tool: string; args: JsonObject },
+): Promise<GuardDecision> {
   const payload: WardenInterrupt = {
     warden: { actionId: decision.actionId, tool: call.tool, args: call.args, reasons: decision.reasons, expiresAt: decision.expiresAt },
   };

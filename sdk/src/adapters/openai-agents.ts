@@ -13,7 +13,18 @@ import { tool, type FunctionTool, type RunContext, type RunToolApprovalItem } fr
 import { z } from "zod";
 import type { Warden } from "../warden";
 import { GuardDecision } from "../guard-decision";
-import { CONFIDENCE_DESCRIPTION, guardedCall, isControlStop, proposalFor, refusalMessage, splitConfidence, ToolCallRefused, withPastFailures, type AdapterSettings, type ToolSettings } from "./guarded-call";
+import {
+  CONFIDENCE_DESCRIPTION,
+  guardedCall,
+  isControlStop,
+  proposalFor,
+  refusalMessage,
+  splitConfidence,
+  ToolCallRefused,
+  withPastFailures,
+  type AdapterSettings,
+  type ToolSettings,
+} from "./guarded-call";
 
 export { ToolCallRefused } from "./guarded-call";
 
@@ -51,7 +62,10 @@ export type WardenToolOptions<S extends z.ZodObject, Result, Context> = {
  * the output of a call that still ran, and a suspend or kill ends the run (pass
  * `signal: warden.control.signal` to `run` so it ends between model calls too).
  */
-export function wardenTool<S extends z.ZodObject, Result, Context = unknown>(warden: Warden, options: WardenToolOptions<S, Result, Context>): FunctionTool<Context, z.ZodObject, GuardedResult<Result>> {
+export function wardenTool<S extends z.ZodObject, Result, Context = unknown>(
+  warden: Warden,
+  options: WardenToolOptions<S, Result, Context>,
+): FunctionTool<Context, z.ZodObject, GuardedResult<Result>> {
   const { name, description, parameters, execute, approval = "interrupt", ...settings } = options;
   const toolSettings: ToolSettings<z.output<S>> = settings;
   const parse = (value: unknown): z.output<S> => parameters.parse(value);
@@ -61,7 +75,11 @@ export function wardenTool<S extends z.ZodObject, Result, Context = unknown>(war
     name,
     description,
     parameters: withConfidence,
-    execute: async (input: unknown, context?: RunContext<Context>, details?: { toolCall?: { callId?: string }; signal?: AbortSignal }): Promise<GuardedResult<Result>> => {
+    execute: async (
+      input: unknown,
+      context?: RunContext<Context>,
+      details?: { toolCall?: { callId?: string }; signal?: AbortSignal },
+    ): Promise<GuardedResult<Result>> => {
       const { confidence, args } = splitConfidence(input);
       const outcome = await guardedCall<z.output<S>, Result>({
         warden,
@@ -102,11 +120,9 @@ export function wardenTool<S extends z.ZodObject, Result, Context = unknown>(war
  * each (up to `waitSeconds`), approves the approved ones (the tool then runs the approver's args)
  * and rejects the others with the reason the model should read. Returns the state to run again.
  */
-export async function wardenDecide<S extends { approve(item: RunToolApprovalItem): void; reject(item: RunToolApprovalItem, options?: { message?: string }): void }>(
-  warden: Warden,
-  result: { interruptions?: RunToolApprovalItem[]; state: S },
-  options: { waitSeconds?: number; signal?: AbortSignal } = {},
-): Promise<S> {
+export async function wardenDecide<
+  S extends { approve(item: RunToolApprovalItem): void; reject(item: RunToolApprovalItem, options?: { message?: string }): void },
+>(warden: Warden, result: { interruptions?: RunToolApprovalItem[]; state: S }, options: { waitSeconds?: number; signal?: AbortSignal } = {}): Promise<S> {
   const signal = options.signal ?? warden.control.signal;
   for (const item of result.interruptions ?? []) {
     const callId = "callId" in item.rawItem && typeof item.rawItem.callId === "string" ? item.rawItem.callId : null;

@@ -22,7 +22,9 @@ const CALL_TIMEOUT_MS = 60_000;
 
 async function connect(options: { url: string; key: string }): Promise<Client> {
   const client = new Client({ name: "warden-mcp-gateway-bridge", version: SDK_VERSION });
-  await client.connect(new StreamableHTTPClientTransport(new URL("/api/mcp/gateway", options.url), { requestInit: { headers: { Authorization: `Bearer ${options.key}` } } }));
+  await client.connect(
+    new StreamableHTTPClientTransport(new URL("/api/mcp/gateway", options.url), { requestInit: { headers: { Authorization: `Bearer ${options.key}` } } }),
+  );
   return client;
 }
 
@@ -40,14 +42,21 @@ export async function startGatewayBridge(options: { url: string; key: string; lo
     const cancel = () => void call.close().catch(() => undefined);
     extra.signal.addEventListener("abort", cancel, { once: true });
     try {
-      return await call.callTool({ name: request.params.name, arguments: request.params.arguments, ...(Object.keys(meta).length > 0 ? { _meta: meta } : {}) }, undefined, {
-        signal: extra.signal,
-        timeout: CALL_TIMEOUT_MS,
-        resetTimeoutOnProgress: true,
-        ...(progressToken !== undefined
-          ? { onprogress: (progress) => void extra.sendNotification({ method: "notifications/progress", params: { ...progress, progressToken } }).catch(() => undefined) }
-          : {}),
-      });
+      return await call.callTool(
+        { name: request.params.name, arguments: request.params.arguments, ...(Object.keys(meta).length > 0 ? { _meta: meta } : {}) },
+        undefined,
+        {
+          signal: extra.signal,
+          timeout: CALL_TIMEOUT_MS,
+          resetTimeoutOnProgress: true,
+          ...(progressToken !== undefined
+            ? {
+                onprogress: (progress) =>
+                  void extra.sendNotification({ method: "notifications/progress", params: { ...progress, progressToken } }).catch(() => undefined),
+              }
+            : {}),
+        },
+      );
     } finally {
       extra.signal.removeEventListener("abort", cancel);
       cancel();

@@ -27,7 +27,11 @@ async function main(): Promise<void> {
     process.exit(2);
   }
   if (process.argv.includes("--gateway")) {
-    const bridge = await startGatewayBridge({ url: process.env.WARDEN_URL ?? "http://localhost:11480", key: process.env.WARDEN_KEY ?? "", local: new StdioServerTransport() });
+    const bridge = await startGatewayBridge({
+      url: process.env.WARDEN_URL ?? "http://localhost:11480",
+      key: process.env.WARDEN_KEY ?? "",
+      local: new StdioServerTransport(),
+    });
     const stopBridge = () => void bridge.close().finally(() => process.exit(0));
     process.on("SIGINT", stopBridge);
     process.on("SIGTERM", stopBridge);
@@ -36,7 +40,9 @@ async function main(): Promise<void> {
   const server = createWardenMcpServer(warden);
   await server.connect(new StdioServerTransport());
   // Follow this agent's control state, so a suspend or a kill stops what its tools are doing.
-  await warden.connect().catch((error: unknown) => console.error(`warden-mcp: cannot follow the control state: ${error instanceof Error ? error.message : String(error)}`));
+  await warden
+    .connect()
+    .catch((error: unknown) => console.error(`warden-mcp: cannot follow the control state: ${error instanceof Error ? error.message : String(error)}`));
   const stop = () => void Promise.all([server.close(), warden.close()]).finally(() => process.exit(0));
   process.on("SIGINT", stop);
   process.on("SIGTERM", stop);

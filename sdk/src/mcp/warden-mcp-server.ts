@@ -29,12 +29,17 @@ const ZWaitSeconds = z
   .min(0)
   .max(300)
   .default(DEFAULT_WAIT_SECONDS)
-  .describe(`How long to wait for a human when the decision is require_approval, in seconds (at most ${MAX_WAIT_SECONDS} per call; call wait_for_approval to wait longer)`);
+  .describe(
+    `How long to wait for a human when the decision is require_approval, in seconds (at most ${MAX_WAIT_SECONDS} per call; call wait_for_approval to wait longer)`,
+  );
 
 type ToolExtra = {
   signal: AbortSignal;
   _meta?: { progressToken?: string | number };
-  sendNotification: (notification: { method: "notifications/progress"; params: { progressToken: string | number; progress: number; total?: number; message?: string } }) => Promise<void>;
+  sendNotification: (notification: {
+    method: "notifications/progress";
+    params: { progressToken: string | number; progress: number; total?: number; message?: string };
+  }) => Promise<void>;
 };
 
 /**
@@ -53,7 +58,10 @@ async function waitWithProgress(warden: Warden, actionId: string, waitSeconds: n
     if (view.status !== "pending_approval") break;
     if (token !== undefined && waited < total) {
       await extra
-        .sendNotification({ method: "notifications/progress", params: { progressToken: token, progress: waited, total, message: `waiting for a human (${waited} s of ${total} s)` } })
+        .sendNotification({
+          method: "notifications/progress",
+          params: { progressToken: token, progress: waited, total, message: `waiting for a human (${waited} s of ${total} s)` },
+        })
         .catch(() => undefined);
     }
   }
@@ -176,7 +184,8 @@ export function createWardenMcpServer(warden: Warden): McpServer {
       inputSchema: z.strictObject({ actionId: ZUuid, waitSeconds: ZWaitSeconds }),
       annotations: { readOnlyHint: true, openWorldHint: false },
     },
-    ({ actionId, waitSeconds }, extra) => answer(async () => describeDecision(await waitWithProgress(warden, actionId, waitSeconds, extra as unknown as ToolExtra))),
+    ({ actionId, waitSeconds }, extra) =>
+      answer(async () => describeDecision(await waitWithProgress(warden, actionId, waitSeconds, extra as unknown as ToolExtra))),
   );
 
   server.registerTool(
@@ -199,7 +208,8 @@ export function createWardenMcpServer(warden: Warden): McpServer {
     "recall_memory",
     {
       title: "Recall what the fleet learned",
-      description: "Search shared memory (decisions, negative knowledge, patterns) like q, best first, with scores and provenance. Do it before work similar to something that may have failed before.",
+      description:
+        "Search shared memory (decisions, negative knowledge, patterns) like q, best first, with scores and provenance. Do it before work similar to something that may have failed before.",
       inputSchema: ZRecallQuery.pick({ q: true, kind: true, tag: true, limit: true }).strict(),
       annotations: { readOnlyHint: true, openWorldHint: false },
     },
@@ -210,7 +220,8 @@ export function createWardenMcpServer(warden: Warden): McpServer {
     "record_memory",
     {
       title: "Record a lesson",
-      description: "Record a decision, negative knowledge (why something failed, the root cause and the fix) or a pattern, shared with every agent in scope unless scope is private.",
+      description:
+        "Record a decision, negative knowledge (why something failed, the root cause and the fix) or a pattern, shared with every agent in scope unless scope is private.",
       inputSchema: toolInput(ZRecordMemoryRequest),
       annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: true, openWorldHint: false },
     },
@@ -221,7 +232,8 @@ export function createWardenMcpServer(warden: Warden): McpServer {
     "claim_task",
     {
       title: "Take the next task",
-      description: "Claim the next queued task for this agent's capabilities (highest priority first), waiting up to waitSeconds; answers {task: null} when there is none. Renew the lease with renew_task_lease during long work; finish with finish_task.",
+      description:
+        "Claim the next queued task for this agent's capabilities (highest priority first), waiting up to waitSeconds; answers {task: null} when there is none. Renew the lease with renew_task_lease during long work; finish with finish_task.",
       inputSchema: toolInput(ZClaimRequest),
       annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: false },
     },
@@ -243,7 +255,8 @@ export function createWardenMcpServer(warden: Warden): McpServer {
     "finish_task",
     {
       title: "Finish a task",
-      description: "Complete a claimed task (status succeeded, with its output and cost) or fail it (status failed, with the error, the failure reason and whether to retry).",
+      description:
+        "Complete a claimed task (status succeeded, with its output and cost) or fail it (status failed, with the error, the failure reason and whether to retry).",
       inputSchema: ZFinishTask,
       annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: true, openWorldHint: false },
     },

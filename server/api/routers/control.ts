@@ -12,14 +12,12 @@ export const controlRouter = createTRPCRouter({
   overview: operatorProcedure.query(({ ctx }) => controlOverview(ctx.db)),
   history: operatorProcedure.query(({ ctx }) => controlHistory(ctx.db)),
   event: operatorProcedure.input(z.object({ epoch: z.number().int() })).query(({ ctx, input }) => controlEventDetail(ctx.db, input.epoch)),
-  change: operatorProcedure
-    .input(ZControlChangeRequest.extend({ level: z.enum(["pause", "suspend", "resume"]) }))
-    .mutation(async ({ ctx, input }) => {
-      const scope = await resolveScope(ctx.db, input.scope);
-      const state = input.level === "pause" ? "paused" : input.level === "suspend" ? "suspended" : "running";
-      const change = await changeControl(ctx.db, ctx.user, { scope, state, reason: input.reason }, { ip: ctx.ip });
-      return { epoch: change.epoch, scope: scopeText(scope), state, agents: change.targetAgents.length };
-    }),
+  change: operatorProcedure.input(ZControlChangeRequest.extend({ level: z.enum(["pause", "suspend", "resume"]) })).mutation(async ({ ctx, input }) => {
+    const scope = await resolveScope(ctx.db, input.scope);
+    const state = input.level === "pause" ? "paused" : input.level === "suspend" ? "suspended" : "running";
+    const change = await changeControl(ctx.db, ctx.user, { scope, state, reason: input.reason }, { ip: ctx.ip });
+    return { epoch: change.epoch, scope: scopeText(scope), state, agents: change.targetAgents.length };
+  }),
   killToken: operatorProcedure.input(ZKillTokenRequest).mutation(({ ctx, input }) => issueKillToken(ctx.db, ctx.user, input, { ip: ctx.ip })),
   kill: operatorProcedure.input(ZKillRequest).mutation(({ ctx, input }) => killWithToken(ctx.db, ctx.user, input, { ip: ctx.ip })),
   resolveRollback: operatorProcedure

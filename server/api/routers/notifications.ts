@@ -26,5 +26,7 @@ export const notificationsRouter = createTRPCRouter({
   channels: adminProcedure.query(({ ctx }) => describeChannels(ctx.db)),
   saveSlack: adminProcedure.input(ZSaveSlack).mutation(({ ctx, input }) => saveSlackConnection(ctx.db, ctx.user, input, { ip: ctx.ip })),
   saveEmail: adminProcedure.input(ZSaveEmail).mutation(({ ctx, input }) => saveEmailSettings(ctx.db, ctx.user, input, { ip: ctx.ip })),
-  removeChannel: adminProcedure.input(z.object({ kind: ZChannelKind })).mutation(({ ctx, input }) => removeChannel(ctx.db, ctx.user, input.kind, { ip: ctx.ip })),
+  removeChannel: adminProcedure
+    .input(z.object({ kind: ZChannelKind }))
+    .mutation(({ ctx, input }) => removeChannel(ctx.db, ctx.user, input.kind, { ip: ctx.ip })),
 });

@@ -10,12 +10,8 @@ export const usersRouter = createTRPCRouter({
     .input(ZChangePasswordRequest)
     .mutation(({ ctx, input }) => changeOwnPassword(ctx.db, ctx.user, ctx.sessionId ?? null, input, { ip: ctx.ip })),
   list: adminProcedure.query(({ ctx }) => listUsers(ctx.db)),
-  create: adminProcedure
-    .input(ZCreateUserRequest)
-    .mutation(({ ctx, input }) => createUser(ctx.db, ctx.user, input, { ip: ctx.ip })),
-  changeRole: adminProcedure
-    .input(ZChangeRoleRequest)
-    .mutation(({ ctx, input }) => changeUserRole(ctx.db, ctx.user, input.userId, input.role, { ip: ctx.ip })),
+  create: adminProcedure.input(ZCreateUserRequest).mutation(({ ctx, input }) => createUser(ctx.db, ctx.user, input, { ip: ctx.ip })),
+  changeRole: adminProcedure.input(ZChangeRoleRequest).mutation(({ ctx, input }) => changeUserRole(ctx.db, ctx.user, input.userId, input.role, { ip: ctx.ip })),
   setActive: adminProcedure
     .input(ZSetUserActiveRequest)
     .mutation(({ ctx, input }) => setUserActive(ctx.db, ctx.user, input.userId, input.active, { ip: ctx.ip })),

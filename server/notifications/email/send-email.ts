@@ -10,7 +10,11 @@ const TIMEOUT_MS = 15_000;
 /** The configured recipients, else every active person whose role can decide approvals. */
 async function recipients(db: DbOrTx, email: EmailChannel): Promise<string[]> {
   if (email.settings.to.length > 0) return email.settings.to;
-  const people = await db.user.findMany({ where: { active: true, role: { in: ["approver", "operator", "admin"] } }, select: { email: true }, orderBy: { email: "asc" } });
+  const people = await db.user.findMany({
+    where: { active: true, role: { in: ["approver", "operator", "admin"] } },
+    select: { email: true },
+    orderBy: { email: "asc" },
+  });
   return people.map((p) => p.email);
 }
 

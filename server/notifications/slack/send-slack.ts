@@ -6,7 +6,6 @@ import { approvalBlocks } from "./approval-blocks";
 import { callSlack } from "./slack-api";
 import { pickSlackChannel } from "./slack-route";
 
-
 /**
  * One outbox row for Slack. `approval.requested`: post the request to the channel its route
  * picks, and remember where (slack_messages). `approval.decided` and `approval.voted` (one vote
@@ -31,7 +30,11 @@ export async function sendSlackDelivery(db: DbOrTx, delivery: ChannelDelivery): 
       return;
     }
     const channel = pickSlackChannel(slack.settings.routes, slack.settings.defaultChannel, summary);
-    const answer = await callSlack<{ channel: string; ts: string }>(apiUrl, token, "chat.postMessage", { channel, ...approvalBlocks(summary), unfurl_links: false });
+    const answer = await callSlack<{ channel: string; ts: string }>(apiUrl, token, "chat.postMessage", {
+      channel,
+      ...approvalBlocks(summary),
+      unfurl_links: false,
+    });
     await db.slackMessage.create({ data: { actionId, channel: answer.channel, ts: answer.ts } });
     return;
   }

@@ -30,5 +30,10 @@ export async function callSlack<T extends Record<string, unknown>>(apiUrl: strin
 
 /** Posts to an interaction's response_url (Slack's way to answer the person who clicked). */
 export async function respondToSlack(responseUrl: string, message: Record<string, unknown>): Promise<void> {
-  await fetch(responseUrl, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(message), signal: AbortSignal.timeout(TIMEOUT_MS) });
+  await fetch(responseUrl, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify(message),
+    signal: AbortSignal.timeout(TIMEOUT_MS),
+  });
 }

@@ -35,10 +35,20 @@ type ViewSubmissionPayload = {
  * (users.info); only an active user whose role reaches approver may decide, and the decision goes
  * through decideApproval, as the console's does: quorum, ownership, races and audit apply.
  */
-export async function handleSlackInteraction(db: DbOrTx, request: { body: string; timestamp: string | null; signature: string | null; ip?: string | null }, nowSeconds = Math.floor(Date.now() / 1000)): Promise<SlackAnswer> {
+export async function handleSlackInteraction(
+  db: DbOrTx,
+  request: { body: string; timestamp: string | null; signature: string | null; ip?: string | null },
+  nowSeconds = Math.floor(Date.now() / 1000),
+): Promise<SlackAnswer> {
   const slack = await loadSlackChannel(db);
   if (!slack || !slack.enabled) return { status: 404, json: { error: "Slack is not connected to this Warden" } };
-  const problem = slackRequestProblem({ signingSecret: slack.secrets.signingSecret, timestamp: request.timestamp, signature: request.signature, body: request.body, nowSeconds });
+  const problem = slackRequestProblem({
+    signingSecret: slack.secrets.signingSecret,
+    timestamp: request.timestamp,
+    signature: request.signature,
+    body: request.body,
+    nowSeconds,
+  });
   if (problem) return { status: 401, json: { error: problem } };
 
   let payload: BlockActionsPayload | ViewSubmissionPayload | { type: string };
@@ -82,21 +92,24 @@ async function approverFor(db: DbOrTx, slack: SlackChannel, slackUserId: string)
   } catch (error) {
     return { refused: `Warden could not look you up in Slack (${error instanceof SlackApiError ? error.code : "no answer"}); decide in the console.` };
   }
-  if (!email) return { refused: "Warden cannot see the email on your Slack profile (the app needs the users:read.email scope), so it cannot tell who you are." };
+  if (!email)
+    return { refused: "Warden cannot see the email on your Slack profile (the app needs the users:read.email scope), so it cannot tell who you are." };
   // An exact match (Prisma's case-insensitive equals is an ILIKE, where _ and % match other
   // addresses); more than one match decides nothing.
   const matches = await db.$queryRaw<{ id: string }[]>`SELECT id FROM users WHERE lower(email) = lower(${email}) LIMIT 2`;
   if (matches.length > 1) return { refused: `More than one Warden user has the email ${email}: decide in the console.` };
   const user = matches[0] ? await db.user.findUnique({ where: { id: matches[0].id } }) : null;
   if (!user || !user.active) return { refused: `${email} is not a Warden user: ask an admin to add you, or decide in the console.` };
-  if (!user.role || !roleAtLeast(user.role, "approver")) return { refused: `${email} is a Warden ${user.role ?? "user without a role"}: deciding approvals needs the approver role.` };
+  if (!user.role || !roleAtLeast(user.role, "approver"))
+    return { refused: `${email} is a Warden ${user.role ?? "user without a role"}: deciding approvals needs the approver role.` };
   return { type: "user", id: user.id, label: user.email, role: user.role };
 }
 
 async function onButton(db: DbOrTx, slack: SlackChannel, payload: BlockActionsPayload, origin: { ip: string | null }): Promise<SlackAnswer> {
   const button = payload.actions.find((a) => a.action_id === SLACK_ACTION_IDS.approve || a.action_id === SLACK_ACTION_IDS.reject);
   if (!button?.value) return { status: 200 }; // "Open in Warden" is a link: nothing to do
-  const tell = (text: string) => (payload.response_url ? respondToSlack(payload.response_url, { response_type: "ephemeral", replace_original: false, text }) : Promise.resolve());
+  const tell = (text: string) =>
+    payload.response_url ? respondToSlack(payload.response_url, { response_type: "ephemeral", replace_original: false, text }) : Promise.resolve();
   const approver = await approverFor(db, slack, payload.user.id);
   if ("refused" in approver) {
     await tell(approver.refused);
@@ -132,7 +145,10 @@ async function onButton(db: DbOrTx, slack: SlackChannel, payload: BlockActionsPa
 async function onRejectSubmitted(db: DbOrTx, slack: SlackChannel, payload: ViewSubmissionPayload, origin: { ip: string | null }): Promise<SlackAnswer> {
   const meta = JSON.parse(payload.view.private_metadata) as { actionId: string; channel: string | null; ts: string | null };
   const reason = payload.view.state.values[SLACK_REASON_BLOCK]?.[SLACK_REASON_INPUT]?.value?.trim() ?? "";
-  const fieldError = (text: string): SlackAnswer => ({ status: 200, json: { response_action: "errors", errors: { [SLACK_REASON_BLOCK]: text.slice(0, 150) } } });
+  const fieldError = (text: string): SlackAnswer => ({
+    status: 200,
+    json: { response_action: "errors", errors: { [SLACK_REASON_BLOCK]: text.slice(0, 150) } },
+  });
   if (!reason) return fieldError("A rejection needs a reason: it goes back to the agent.");
   const approver = await approverFor(db, slack, payload.user.id);
   if ("refused" in approver) return fieldError(approver.refused);

@@ -2,7 +2,6 @@ import { TOOL_RISKS } from "../../schemas/enums";
 import type { ToolRisk } from "../../db/generated/enums";
 import type { SlackRoute } from "../../schemas/notification-channels";
 
-
 /** The channel of the first route whose given conditions all hold, else the default channel. */
 export function pickSlackChannel(routes: readonly SlackRoute[], defaultChannel: string, action: { team: string; tool: string | null; risk: string }): string {
   const route = routes.find(

@@ -13,7 +13,13 @@ export function slackSignature(signingSecret: string, timestamp: string, body: s
  * the X-Slack-Request-Timestamp within five minutes of now, and X-Slack-Signature equal to the
  * signature of the raw body, compared in constant time. Returns why not, or null.
  */
-export function slackRequestProblem(input: { signingSecret: string; timestamp: string | null; signature: string | null; body: string; nowSeconds: number }): string | null {
+export function slackRequestProblem(input: {
+  signingSecret: string;
+  timestamp: string | null;
+  signature: string | null;
+  body: string;
+  nowSeconds: number;
+}): string | null {
   const { timestamp, signature } = input;
   if (!timestamp || !/^\d{1,12}$/.test(timestamp)) return "missing or malformed X-Slack-Request-Timestamp";
   if (Math.abs(input.nowSeconds - Number(timestamp)) > SLACK_REPLAY_WINDOW_SECONDS) return "X-Slack-Request-Timestamp is more than five minutes from now";

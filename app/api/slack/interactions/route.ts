@@ -15,4 +15,3 @@ export async function POST(request: Request): Promise<Response> {
   });
   return answer.json === undefined ? new Response(null, { status: answer.status }) : Response.json(answer.json, { status: answer.status });
 }
-
