@@ -28,11 +28,7 @@ export async function runWithLangGraph(warden: Warden, model: BaseChatModel, pro
   const config = { configurable: { thread_id: threadId }, signal: warden.control.signal };
   let state = await graph.invoke({ messages: [new HumanMessage(prompt)] }, config);
   // Stopped for a human: resume once Warden's approvers decided (the tools node runs again; nothing runs twice).
-  for (
-    let pending = (await graph.getState(config)).tasks.flatMap((t) => t.interrupts);
-    pending.length;
-    pending = (await graph.getState(config)).tasks.flatMap((t) => t.interrupts)
-  ) {
+  for (let pending = (await graph.getState(config)).tasks.flatMap((t) => t.interrupts); pending.length; pending = (await graph.getState(config)).tasks.flatMap((t) => t.interrupts)) {
     state = await graph.invoke(await wardenResume(warden, pending), config);
   }
   return String(state.messages.at(-1)?.content);

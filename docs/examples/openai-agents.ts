@@ -8,8 +8,8 @@ export async function runWithOpenAIAgents(warden: Warden, model: Model | string,
   const restart = wardenTool(warden, {
     name: "docker.restart",
     description: "Restart a container",
-    parameters: z.object({ container: z.string() }),
-    execute: async ({ container }) => `restarted ${container}`,
+    parameters: z.object({ container: z.string(), timeoutSeconds: z.number().int().default(10) }),
+    execute: async ({ container, timeoutSeconds }) => `restarted ${container} (timeout ${timeoutSeconds}s)`,
     resource: ({ container }) => `staging/${container}`,
   });
   const agent = new Agent({ name: "ops", model, tools: [restart] });

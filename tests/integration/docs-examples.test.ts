@@ -96,7 +96,7 @@ describe("docs/quickstart.md's framework examples", () => {
     });
   });
 
-  it("the OpenAI Agents example waits for the approver and runs the edited args", async () => {
+  it("the OpenAI Agents example waits for the approver and runs the edited args (on the same resource)", async () => {
     const callId = `call_${unique("doc")}`;
     const inputs: AgentInputItem[][] = [];
     const model: Model = {
@@ -124,9 +124,9 @@ describe("docs/quickstart.md's framework examples", () => {
     };
     const running = runWithOpenAIAgents(warden, model, "restart web");
     const approver = await makeUserWithToken("approver");
-    await call(approveRoute, { token: approver.token, params: { id: (await actionOf(callId)).id }, body: { args: { container: "web-2" } } });
+    await call(approveRoute, { token: approver.token, params: { id: (await actionOf(callId)).id }, body: { args: { container: "web", timeoutSeconds: 30 } } });
     expect(await running).toBe("restarted");
-    expect(JSON.stringify(inputs.at(-1))).toContain("restarted web-2");
+    expect(JSON.stringify(inputs.at(-1))).toContain("restarted web (timeout 30s)");
   });
 
   it("the LangGraph example resumes after a rejection, and the model reads the reason", async () => {
