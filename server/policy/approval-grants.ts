@@ -29,6 +29,8 @@ export async function grantWithApproval(
   origin?: RequestOrigin,
 ) {
   if (action.tool === null) throw invalidField("grantMinutes", "a grant covers the same tool, and this action names none");
+  // Else it would cover every call of the tool, on anything.
+  if (action.resource === null) throw invalidField("grantMinutes", "a grant covers the same resource, and this action names none");
   if (action.risk === "critical" || action.requiredApprovals > 1)
     throw invalidField("grantMinutes", "an action that needs several approvers cannot be approved in advance");
   if (argsEdited) throw invalidField("grantMinutes", "a grant approves later calls as the agent proposes them: it cannot be given with edited args");
@@ -64,12 +66,23 @@ export async function applyApprovalGrant(
   evaluation: Evaluation,
   at: { agentId: string; tool: string | null; resource: string | null; risk: string | null },
 ): Promise<Evaluation> {
-  if (evaluation.decision !== "require_approval" || evaluation.requiredApprovals > 1 || at.tool === null || at.risk === "critical") return evaluation;
+  if (evaluation.decision !== "require_approval" || evaluation.requiredApprovals > 1 || at.tool === null || at.resource === null || at.risk === "critical")
+    return evaluation;
+  // What makes this call wait. A grant answers only for its confidence, and for a rule that made
+  // the approved call wait too; never for an always-ask pattern, a tool that always needs
+  // confirmation, a rule that failed, or a matching failure, which depend on this call's args.
+  const waitsFor = evaluation.reasons.filter((r) => r.outcome === "require_approval" && !r.code.startsWith("confidence_"));
+  if (waitsFor.some((r) => r.code !== "rule_matched")) return evaluation;
   const grant = await db.approvalGrant.findFirst({
     where: { agentId: at.agentId, tool: at.tool, resource: at.resource, endedAt: null, expiresAt: { gt: new Date() } },
     orderBy: { expiresAt: "desc" },
   });
   if (!grant) return evaluation;
+  if (waitsFor.length > 0) {
+    const approved = await db.action.findUnique({ where: { id: grant.fromActionId }, select: { reasons: true } });
+    const rulesMet = new Set(((approved?.reasons ?? []) as { code?: string; rule?: string }[]).filter((r) => r.code === "rule_matched").map((r) => r.rule));
+    if (!waitsFor.every((r) => rulesMet.has(r.rule))) return evaluation;
+  }
   return {
     ...evaluation,
     decision: "execute_with_notification",

@@ -115,7 +115,8 @@ export type RuleVerdict = {
  * Runs every rule, in order, on one decision's context. Each matching rule can only tighten:
  * the floor is the strictest of their decisions, the approvals the most any asks for; the
  * expiry is the first matching rule's that sets one. A condition that fails to evaluate (a
- * missing args key, a wrong type) sends the action to a human, and its reason says why.
+ * missing args key, a wrong type) counts as matched, and at least sends the action to a human;
+ * its reason says why.
  */
 export function evaluateRules(compiled: CompiledRuleSet, makeContext: () => Record<string, CelInput>, names: { tool: string; agent: string }): RuleVerdict {
   const verdict: RuleVerdict = { floor: null, denied: false, reasons: [], requiredApprovals: null, expiryMinutes: null };
@@ -127,12 +128,18 @@ export function evaluateRules(compiled: CompiledRuleSet, makeContext: () => Reco
     context ??= makeContext();
     const result = condition.evaluate(context);
     if ("error" in result) {
-      verdict.floor = stricter(verdict.floor ?? "require_approval", "require_approval");
+      // As if it matched, and never weaker than a human: a rule that refuses still refuses, and
+      // one that asks for two approvers still asks for two (an agent could otherwise make a rule
+      // fail on purpose, a string where it compares a number, to get a weaker answer).
+      const failedFloor = floor ? stricter(floor, "require_approval") : "require_approval";
+      verdict.floor = verdict.floor ? stricter(verdict.floor, failedFloor) : failedFloor;
+      if (failedFloor === "deny") verdict.denied = true;
+      if (rule.then.requiredApprovals !== undefined) verdict.requiredApprovals = Math.max(verdict.requiredApprovals ?? 0, rule.then.requiredApprovals);
       verdict.reasons.push({
         code: "rule_failed",
         rule: rule.name,
-        message: `Rule "${rule.name}" could not be evaluated (${result.error}), so a human decides.`,
-        outcome: "require_approval",
+        message: `Rule "${rule.name}" could not be evaluated (${result.error}), so ${failedFloor === "deny" ? "it is refused, as the rule would" : "a human decides"}.`,
+        outcome: failedFloor,
       });
       continue;
     }

@@ -175,7 +175,7 @@ export function compileCondition(source: string, env: CelEnv, calendars: Readonl
   const positions = parsed.sourceInfo?.positions ?? {};
   const offsetOf = (id: bigint | undefined) => (id === undefined ? 0 : (positions[String(id) as unknown as number] ?? 0));
   const needs: CountNeeds = { agentActionsLastMinute: false, toolFailuresLastDay: false };
-  checkNames(parsed.expr!, new Set(), { source, offsetOf, calendars, needs });
+  checkNames(parsed.expr!, new Set(), { macros: 0, macroDepth: 0, source, offsetOf, calendars, needs });
 
   const evaluate = plan(env, parsed);
   const run = (context: Record<string, CelInput>) => {
@@ -215,6 +215,9 @@ function describe(value: unknown): string {
 }
 
 type CheckState = {
+  /** List macros seen, and how deep the check is inside one (they may not nest: see below). */
+  macros: number;
+  macroDepth: number;
   source: string;
   offsetOf: (id: bigint | undefined) => number;
   calendars: Readonly<Record<string, Calendar>>;
@@ -224,7 +227,9 @@ type CheckState = {
 const constString = (expr: Expr | undefined): string | null =>
   expr?.exprKind.case === "constExpr" && expr.exprKind.value.constantKind.case === "stringValue" ? expr.exprKind.value.constantKind.value : null;
 
-/** Names outside the context, fields its objects lack, and bad windows or calendars. */
+const MAX_MACROS = 4;
+
+/** Names outside the context, fields its objects lack, bad windows or calendars, and nested list macros. */
 function checkNames(expr: Expr, locals: ReadonlySet<string>, state: CheckState): void {
   const at = (e: Expr, message: string) => problemAt(state.source, state.offsetOf(e.id), message);
   const kind = expr.exprKind;
@@ -290,12 +295,24 @@ function checkNames(expr: Expr, locals: ReadonlySet<string>, state: CheckState):
       }
       return;
     case "comprehensionExpr": {
-      // Macros (exists, all, map, filter) bring their own variables into scope.
+      // Macros (exists, all, map, filter) bring their own variables into scope. CEL here has no
+      // cost limit, and a condition runs on every decision on the server's one thread: nested
+      // macros multiply (ten nested over ten items are 10^10 steps, over an agent's args far
+      // more), so they may not nest, and a condition holds a few at most.
       const c = kind.value;
+      state.macros++;
+      if (state.macroDepth > 0)
+        throw at(
+          expr,
+          `a list macro (all, exists, exists_one, map, filter) inside another: each would run once per item of the other on every decision; write them side by side`,
+        );
+      if (state.macros > MAX_MACROS) throw at(expr, `more than ${MAX_MACROS} list macros (all, exists, exists_one, map, filter) in one condition`);
       const inner = new Set([...locals, c.iterVar, c.iterVar2, c.accuVar].filter(Boolean));
       if (c.iterRange) checkNames(c.iterRange, locals, state);
       if (c.accuInit) checkNames(c.accuInit, locals, state);
+      state.macroDepth++;
       for (const part of [c.loopCondition, c.loopStep, c.result]) if (part) checkNames(part, inner, state);
+      state.macroDepth--;
       return;
     }
     default:

@@ -108,4 +108,21 @@ describe("approval grants", () => {
     expect((await db.action.findUniqueOrThrow({ where: { id: edited.json.id } })).status).toBe("pending_approval");
     expect(await db.approvalGrant.count({ where: { agentId: plain.agent.id } })).toBe(0);
   });
+
+  it("answers only for the call's confidence: never over an always-ask pattern, and never for a call without a resource", async () => {
+    const { approver, waits, key, tool } = await setUp();
+    const first = await waits("staging/db", "select 1");
+    expect((await call(approveRoute, { token: approver.token, params: { id: first.json.id }, body: { grantMinutes: 60 } })).status).toBe(200);
+    expect((await waits("staging/db", "select 2")).json.decision).toBe("execute_with_notification");
+    // The same tool and resource, but the args now meet an always-ask pattern: a human decides.
+    const dangerous = await propose(key, { tool, resource: "staging/db", confidence: 0.5, action: "run sql", args: { q: "DROP TABLE users" } });
+    expect(dangerous.json.decision).toBe("require_approval");
+    expect(dangerous.json.reasons.map((r: { code: string }) => r.code)).not.toContain("approval_grant");
+
+    const unscoped = await propose(key, { tool, confidence: 0.5, action: "step without a resource" });
+    expect(unscoped.json.decision).toBe("require_approval");
+    const refused = await call(approveRoute, { token: approver.token, params: { id: unscoped.json.id }, body: { grantMinutes: 60 } });
+    expect(refused.status).toBe(400);
+    expect(JSON.stringify(refused.json)).toContain("grantMinutes");
+  });
 });

@@ -184,14 +184,20 @@ describe("rules through the API", () => {
     });
   }
 
-  it("args decide, and a condition that fails on an action's args sends it to a human", async () => {
+  it("args decide, and a condition that fails on an action's args counts as matched (this rule refuses, so it is refused)", async () => {
     const agent = agents.get("args decide, and a missing key sends it to a human")!;
     clock.now = new Date("2026-01-06T13:00:00Z");
     expect((await propose(agent.key, { tool, confidence: 0.99, args: { rows: 5000 } })).json.decision).toBe("deny");
     expect((await propose(agent.key, { tool, confidence: 0.99, args: { rows: 10 } })).json.decision).toBe("auto_execute");
+    // Leaving out (or mistyping) what the rule reads never gets a weaker answer than the rule's.
     const missing = await propose(agent.key, { tool, confidence: 0.99, args: { table: "users" } });
-    expect(missing.json.decision).toBe("require_approval");
-    expect(missing.json.reasons[0]).toMatchObject({ code: "rule_failed", rule: expect.stringContaining("big batch") });
+    expect(missing.json.decision).toBe("deny");
+    expect(missing.json.reasons.find((r: { code: string }) => r.code === "rule_failed")).toMatchObject({
+      rule: expect.stringContaining("big batch"),
+      outcome: "deny",
+    });
+    const mistyped = await propose(agent.key, { tool, confidence: 0.99, args: { rows: "5000" } });
+    expect(mistyped.json.decision).toBe("deny");
   });
 
   it("recent counts: more than 3 actions in a minute, and a tool that failed today", async () => {

@@ -12,8 +12,8 @@ import { ZRevokeGrantRequest, ZValidateRuleRequest } from "../../schemas/policy-
 export const policiesRouter = createTRPCRouter({
   current: viewerProcedure.query(({ ctx }) => getCurrentPolicy(ctx.db, { fresh: true })),
   versions: viewerProcedure.query(({ ctx }) => listPolicyVersions(ctx.db)),
-  /** Checks a rule's condition as it is typed (a query: it changes nothing). */
-  validateRule: viewerProcedure.input(ZValidateRuleRequest).query(({ input }) => validateRuleCondition(input)),
+  /** Checks a rule's condition as it is typed (a query: it changes nothing). Admins only: they write rules. */
+  validateRule: adminProcedure.input(ZValidateRuleRequest).query(({ input }) => validateRuleCondition(input)),
   replay: adminProcedure.input(ZReplayRequest).mutation(({ ctx, input }) => replayPolicy(ctx.db, input)),
   /** The draft running in shadow and its live difference from the policy in force (null: none runs). */
   shadow: viewerProcedure.query(({ ctx }) => shadowDifference(ctx.db)),
