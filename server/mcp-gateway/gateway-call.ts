@@ -161,6 +161,9 @@ export async function callThroughGateway(db: Db, caller: GatewayCaller, name: st
     // The same call was approved while no call waited for it (the agent gave up after 50 s and
     // asked again once the human had decided): that approval runs, not a second request.
     const twin = await approvedTwin(db, proposed.id);
+    if (twin && movedResource(toolDef?.resourceArgument, twin.approvedArgs, resource)) {
+      return refusal(movedResource(toolDef?.resourceArgument, twin.approvedArgs, resource)!, twin.id);
+    }
     if (twin) {
       await inTransaction(db, (tx) =>
         markExpired(tx, [proposed.id], new Date(), { by: "mcp-gateway", reason: `the same call was approved already (action ${twin.id})` }),
@@ -179,12 +182,25 @@ export async function callThroughGateway(db: Db, caller: GatewayCaller, name: st
     if (view.status === "rejected") return refusal(`Warden refused: an approver rejected it: ${view.reason ?? "no reason given"}`, proposed.id);
     if (view.status === "expired") return refusal(`Warden refused: ${view.reason ?? "nobody approved it in time"}. Nothing ran.`, proposed.id);
     if (view.status !== "approved") return refusal(`Warden refused: the action is ${view.status.replace("_", " ")}`, proposed.id);
-    // What runs is what the approver approved, edited or not.
+    // What runs is what the approver approved, edited or not, on the resource Warden judged.
     runArgs = view.approvedArgs;
+    const moved = runArgs ? movedResource(toolDef?.resourceArgument, runArgs, resource) : null;
+    if (moved) return refusal(moved, proposed.id);
   }
   if (!runArgs) return refusal(`Warden refused: action ${proposed.id} has no approved arguments to run`, proposed.id);
 
   return runUpstream(db, caller, actor, proposed.id, offered, runArgs, extras, proposed.status === "pending_approval");
+}
+
+/**
+ * Why approved args may not run: an approver's edit moved the call off the resource Warden
+ * judged (its scopes were checked on the proposed value, and the action records that one).
+ */
+function movedResource(resourceArgument: string | null | undefined, approved: Record<string, unknown>, proposed: string | undefined): string | null {
+  if (!resourceArgument) return null;
+  const value = approved[resourceArgument];
+  if (value === proposed) return null;
+  return `Warden refused: the approver's edit moved arguments.${resourceArgument} to ${JSON.stringify(value)}, not ${JSON.stringify(proposed)} as proposed and checked against the tool's scopes. Nothing ran; call again for that resource.`;
 }
 
 /**

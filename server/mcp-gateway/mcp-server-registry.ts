@@ -72,7 +72,8 @@ function mergeSecrets(
     }
     const kept = saved?.[key];
     if (kept === undefined) throw invalidField(`${field}.${key}`, "no saved value to keep: type the value");
-    if (!sameTarget) throw invalidField(`${field}.${key}`, "the command or address changed: type the value again");
+    if (!sameTarget)
+      throw invalidField(`${field}.${key}`, "the command, its arguments, the address or another variable or header changed: type the value again");
     merged[key] = kept;
   }
   return merged;
@@ -86,8 +87,20 @@ export async function putMcpServer(db: DbOrTx, actor: Actor, name: string, reque
   return inTransaction(db, async (tx) => {
     const before = await tx.mcpServer.findUnique({ where: { name: serverName } });
     const saved = before ? await openSecrets(tx, before) : null;
+    // A saved secret may be kept only when nothing else about what receives it changes: not the
+    // program, its arguments, its address, nor any other variable or header (a new NODE_OPTIONS
+    // beside a kept token would hand the token to code the admin token's holder chose).
+    const changedBeside = (typed: Record<string, string | null> | undefined, kept: Record<string, string> | null) =>
+      Object.entries(typed ?? {}).some(([name, value]) => value !== null && kept?.[name] !== value) ||
+      Object.keys(kept ?? {}).some((name) => !(name in (typed ?? {})));
     const sameTarget =
-      before !== null && before.transport === input.transport && before.command === (input.command ?? null) && before.url === (input.url ?? null);
+      before !== null &&
+      before.transport === input.transport &&
+      before.command === (input.command ?? null) &&
+      before.url === (input.url ?? null) &&
+      JSON.stringify(before.args) === JSON.stringify(input.args ?? []) &&
+      !changedBeside(input.env, saved?.env ?? null) &&
+      !changedBeside(input.headers, saved?.headers ?? null);
     const env = mergeSecrets("env", input.env, saved?.env ?? null, sameTarget);
     const headers = mergeSecrets("headers", input.headers, saved?.headers ?? null, sameTarget);
     const data = {

@@ -150,6 +150,16 @@ describe("MCP servers as config", () => {
     await bad("ok", { transport: "http", url: "https://example.com/mcp", headers: { "x-token": "a\r\nb" } }, "headers");
     await bad("ok", { transport: "stdio", command: "node", args: ["x".repeat(3000)] }, "args");
     await bad("ok", { transport: "stdio", command: "node", callTimeoutSeconds: 0 }, "callTimeoutSeconds");
+    // A kept secret goes only where it was typed for: not to other arguments of the same command,
+    // nor beside a new variable (NODE_OPTIONS could print it), nor with another variable changed.
+    const kept = { transport: "stdio", command: process.execPath, env: { WARDEN_TEST_TOKEN: null }, callTimeoutSeconds: 3 };
+    await bad(every, { ...kept, args: [EVERYTHING, "stdio", "--other"] }, "env.WARDEN_TEST_TOKEN");
+    await bad(
+      every,
+      { ...kept, args: [EVERYTHING, "stdio"], env: { WARDEN_TEST_TOKEN: null, NODE_OPTIONS: "--import=data:text/javascript,0" } },
+      "env.WARDEN_TEST_TOKEN",
+    );
+    expect((await call(putMcpServerRoute, { token: admin, params: { name: every }, body: { ...kept, args: [EVERYTHING, "stdio"] } })).status).toBe(200);
     // Only admins configure servers, or see them (their commands and addresses), here and in the console.
     expect((await call(putMcpServerRoute, { token: approver, params: { name: "ok" }, body: { transport: "stdio", command: "node" } })).status).toBe(403);
     expect((await call(listMcpServersRoute, { token: operator })).status).toBe(403);
@@ -226,6 +236,23 @@ describe("the gateway", () => {
       expect(readFileSync(target, "utf8")).toBe("as edited");
       expect(progress[0]).toContain("waiting for a human");
       await until("the recorded result", async () => (await db.action.findUniqueOrThrow({ where: { id: heldId } })).status === "succeeded");
+    } finally {
+      await client.close();
+    }
+  });
+
+  it("an approver's edit that moves the write to another path does not run: the scopes were checked on the proposed one", async () => {
+    const { client } = await agentClient([`${fs}.write_file`]);
+    try {
+      const target = path.join(folder, "proposed.txt");
+      const elsewhere = path.join(folder, "..", "outside-the-scope.txt");
+      const calling = client.callTool({ name: `${fs}.write_file`, arguments: { path: target, content: "x" } }, undefined, { timeout: 60_000 });
+      const heldId = await until("the held call", async () => (await db.action.findFirst({ where: { status: "pending_approval", resource: target } }))?.id);
+      expect((await call(approveRoute, { token: approver, params: { id: heldId }, body: { args: { path: elsewhere, content: "x" } } })).status).toBe(200);
+      const result = await calling;
+      expect(result.isError).toBe(true);
+      expect(text(result)).toContain("moved arguments.path");
+      expect(existsSync(elsewhere)).toBe(false);
     } finally {
       await client.close();
     }
