@@ -214,6 +214,11 @@ async function approvedTwin(db: Db, pendingId: string): Promise<{ id: string; ap
       JOIN actions t ON t.agent_id = n.agent_id AND t.pending_key = n.pending_key AND t.id <> n.id
      WHERE n.id = ${pendingId}::uuid AND t.status = 'approved' AND t.decision = 'require_approval'
        AND t.created_at > now() - interval '1 day' AND t.decided_at > now() - interval '30 minutes'
+       -- Not an approval given before the agent's last control change (a kill, then a resume):
+       -- a resumed agent asks again.
+       AND t.decided_at > coalesce((SELECT e.created_at FROM agent_control ac JOIN control_events e ON e.epoch = ac.epoch WHERE ac.agent_id = n.agent_id), '-infinity')
+       -- Nor one that now needs more approvers than it had.
+       AND t.required_approvals >= n.required_approvals
      ORDER BY t.decided_at DESC LIMIT 1`;
   return twin?.approved_args ? { id: twin.id, approvedArgs: twin.approved_args } : null;
 }
@@ -257,13 +262,14 @@ async function runUpstream(
       if (!(error instanceof AppError && error.code === "CONFLICT")) throw error;
     });
   try {
-    // A suspend or kill while the call waited for its approval: it must not run now. (An auto
-    // decision was made on the control state as it is: its statement checked the epoch, and a
-    // change from then on aborts the tracked call.)
+    // A suspend or kill since the decision: it must not run now. Read after the call is tracked:
+    // a change committed before this read is seen here, one after it aborts the tracked call.
+    // (An auto decision's statement checked the epoch, but a suspend that committed between that
+    // statement's snapshot and this call's tracking was neither seen nor delivered to it.)
+    const control = await getEffectiveControl(db, caller.agent.id);
+    if (control.state === "suspended" || control.state === "killed")
+      throw new CallStopped(`the agent was ${control.state}${control.reason ? `: ${control.reason}` : ""}`);
     if (waited) {
-      const control = await getEffectiveControl(db, caller.agent.id);
-      if (control.state === "suspended" || control.state === "killed")
-        throw new CallStopped(`the agent was ${control.state}${control.reason ? `: ${control.reason}` : ""}`);
       // Calls repeated while one waited share its action (one request, one approval): exactly
       // one of them runs it. (An auto decision's action is this call's own.)
       if (!(await claimApprovedAction(db, actor, actionId, caller.origin))) {

@@ -303,6 +303,30 @@ describe("the gateway", () => {
     }
   });
 
+  it("an approval given before a suspend and a resume is not run by the call made again: the resumed agent asks again", async () => {
+    const target = path.join(folder, "after-resume.txt");
+    const first = await agentClient([`${fs}.write_file`]);
+    const gaveUp = first.client.callTool({ name: `${fs}.write_file`, arguments: { path: target, content: "v1" } }).catch(() => null);
+    const heldId = await until("the held call", async () => (await db.action.findFirst({ where: { status: "pending_approval", resource: target } }))?.id);
+    await first.client.close();
+    await gaveUp;
+    expect((await call(approveRoute, { token: approver, params: { id: heldId } })).status).toBe(200);
+    const scope = `agent:${first.agent.name}`;
+    expect((await call(apiControlRoutes.suspend, { token: operator, body: { scope, reason: "drill" } })).status).toBe(200);
+    expect((await call(apiControlRoutes.resume, { token: operator, body: { scope, reason: "drill over" } })).status).toBe(200);
+    const again = new Client({ name: "gateway-test", version: "1.0.0" });
+    await again.connect(new StreamableHTTPClientTransport(gatewayUrl, { requestInit: { headers: { Authorization: `Bearer ${first.key}` } } }));
+    try {
+      const asking = again.callTool({ name: `${fs}.write_file`, arguments: { path: target, content: "v1" } }).catch(() => null);
+      await until("a new request for a human", async () => (await db.action.count({ where: { resource: target, status: "pending_approval" } })) === 1);
+      expect(existsSync(target)).toBe(false);
+      await again.close();
+      await asking;
+    } finally {
+      await again.close().catch(() => undefined);
+    }
+  });
+
   it("refuses a denied call with isError saying why, and runs nothing", async () => {
     const { client } = await agentClient([`${fs}.read_text_file`, `${fs}.write_file`]);
     try {
