@@ -354,24 +354,26 @@ describe("the AI SDK adapter", () => {
     const world = await adapterWorld();
     const runs: { service: string; replicas: number }[] = [];
     const settings = { tools: { [world.tool]: { resource: ({ service }: { service: string }) => `staging/${service}` } } };
-    const { model, toolCallId, lastToolResult } = scriptedModel(world.tool, { service: "db", confidence: 0.3 });
+    // Names of its own: the failure it records is a lesson, which another test's "db" must not recall.
+    const service = unique("ledger");
+    const { model, toolCallId, lastToolResult } = scriptedModel(world.tool, { service, confidence: 0.3 });
     const run = generateText(
-      withWarden(world.warden, { model, tools: { [world.tool]: restartTool(runs) }, prompt: "restart db", stopWhen: stepCountIs(3) }, settings),
+      withWarden(world.warden, { model, tools: { [world.tool]: restartTool(runs) }, prompt: "restart it", stopWhen: stepCountIs(3) }, settings),
     );
     const pending = await world.actionOf(toolCallId);
-    expect((await world.approve(pending.id, { service: "../prod/db", replicas: 1 })).status).toBe(200);
+    expect((await world.approve(pending.id, { service: `../prod/${service}`, replicas: 1 })).status).toBe(200);
     await run;
     expect(runs).toEqual([]);
-    expect(lastToolResult()).toContain("touch staging/../prod/db, not staging/db as proposed");
+    expect(lastToolResult()).toContain(`touch staging/../prod/${service}, not staging/${service} as proposed`);
     expect(await world.actionOf(toolCallId)).toMatchObject({ status: "failed" });
   });
 
   it("an approver's edit that does not fit the tool's schema is named as theirs, and nothing runs", async () => {
     const world = await adapterWorld();
     const runs: { service: string; replicas: number }[] = [];
-    const { model, toolCallId, lastToolResult } = scriptedModel(world.tool, { service: "cache", confidence: 0.3 });
+    const { model, toolCallId, lastToolResult } = scriptedModel(world.tool, { service: unique("queue"), confidence: 0.3 });
     const run = generateText(
-      withWarden(world.warden, { model, tools: { [world.tool]: restartTool(runs) }, prompt: "restart cache", stopWhen: stepCountIs(3) }),
+      withWarden(world.warden, { model, tools: { [world.tool]: restartTool(runs) }, prompt: "restart it", stopWhen: stepCountIs(3) }),
     );
     expect((await world.approve((await world.actionOf(toolCallId)).id, { service: 5 })).status).toBe(200);
     await run;
