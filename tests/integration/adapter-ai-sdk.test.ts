@@ -372,9 +372,7 @@ describe("the AI SDK adapter", () => {
     const world = await adapterWorld();
     const runs: { service: string; replicas: number }[] = [];
     const { model, toolCallId, lastToolResult } = scriptedModel(world.tool, { service: unique("queue"), confidence: 0.3 });
-    const run = generateText(
-      withWarden(world.warden, { model, tools: { [world.tool]: restartTool(runs) }, prompt: "restart it", stopWhen: stepCountIs(3) }),
-    );
+    const run = generateText(withWarden(world.warden, { model, tools: { [world.tool]: restartTool(runs) }, prompt: "restart it", stopWhen: stepCountIs(3) }));
     expect((await world.approve((await world.actionOf(toolCallId)).id, { service: 5 })).status).toBe(200);
     await run;
     expect(runs).toEqual([]);
