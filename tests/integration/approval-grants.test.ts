@@ -125,14 +125,4 @@ describe("approval grants", () => {
     expect(refused.status).toBe(400);
     expect(JSON.stringify(refused.json)).toContain("grantMinutes");
   });
-
-  it("the agent's owner may approve its call, but not its later calls in advance", async () => {
-    const { approver, agent, waits } = await setUp();
-    await db.agent.update({ where: { id: agent.id }, data: { ownerId: approver.id } });
-    const first = await waits("staging/db");
-    const refused = await call(approveRoute, { token: approver.token, params: { id: first.json.id }, body: { grantMinutes: 30 } });
-    expect(refused.status).toBe(400);
-    expect(JSON.stringify(refused.json)).toContain("owner");
-    expect((await call(approveRoute, { token: approver.token, params: { id: first.json.id } })).status).toBe(200);
-  });
 });
