@@ -1,6 +1,7 @@
 import { randomUUID } from "node:crypto";
 import type { Db } from "../db/client";
 import { transaction } from "../db/transaction";
+import { AppError } from "../errors";
 import { changeControl } from "./change-control";
 
 class DryRun extends Error {}
@@ -25,6 +26,9 @@ export async function warmControlPath(db: Db): Promise<void> {
       throw new DryRun();
     });
   } catch (error) {
-    if (!(error instanceof DryRun)) throw error;
+    // A fleet already suspended or killed refuses the suspend (409): the path ran up to there,
+    // and there is nothing to warn anyone about.
+    if (error instanceof DryRun || (error instanceof AppError && error.code === "CONFLICT")) return;
+    throw error;
   }
 }
