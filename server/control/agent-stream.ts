@@ -1,4 +1,4 @@
-import type { Agent, ControlLevel } from "../db/generated/client";
+import type { Agent, ControlLevel, Rollback } from "../db/generated/client";
 import type { DbOrTx } from "../db/client";
 import type { WardenEvent } from "../events/bus";
 import { EventStream, type SseMessage } from "../events/event-stream";
@@ -18,9 +18,8 @@ function effective(states: Map<string, ScopeState>): ScopeState {
   return result;
 }
 
-async function rollbackMessage(db: DbOrTx, rollbackId: string): Promise<SseMessage | null> {
-  const r = await db.rollback.findUnique({ where: { id: rollbackId } });
-  if (!r) return null;
+/** An undo order as the stream sends it (`replayed` when sent again after a reconnect). */
+function rollbackSseMessage(r: Rollback, replayed?: true): SseMessage {
   return {
     id: Number(r.seq),
     event: "rollback",
@@ -30,8 +29,14 @@ async function rollbackMessage(db: DbOrTx, rollbackId: string): Promise<SseMessa
       epoch: Number(r.epoch),
       position: r.position,
       undo: r.undo as RollbackStreamEvent["undo"],
+      ...(replayed ? { replayed } : {}),
     } satisfies RollbackStreamEvent,
   };
+}
+
+async function rollbackMessage(db: DbOrTx, rollbackId: string): Promise<SseMessage | null> {
+  const r = await db.rollback.findUnique({ where: { id: rollbackId } });
+  return r ? rollbackSseMessage(r) : null;
 }
 
 /**
@@ -76,18 +81,7 @@ export async function agentStream(db: DbOrTx, agent: Agent, keyId: string, lastE
           event: "control",
           data: { epoch: Number(c.epoch), scope: `${c.kind}:${c.key}`, level: c.state, reason: c.reason, replayed: true } satisfies ControlStreamEvent,
         })),
-        ...rollbacks.map((r) => ({
-          id: Number(r.seq),
-          event: "rollback",
-          data: {
-            rollbackId: r.id,
-            actionId: r.actionId,
-            epoch: Number(r.epoch),
-            position: r.position,
-            undo: r.undo as RollbackStreamEvent["undo"],
-            replayed: true,
-          } satisfies RollbackStreamEvent,
-        })),
+        ...rollbacks.map((r) => rollbackSseMessage(r, true)),
         ...approvals.map((a) => ({
           id: Number(a.decidedSeq),
           event: "approval",

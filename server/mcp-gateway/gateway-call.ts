@@ -161,9 +161,8 @@ export async function callThroughGateway(db: Db, caller: GatewayCaller, name: st
     // The same call was approved while no call waited for it (the agent gave up after 50 s and
     // asked again once the human had decided): that approval runs, not a second request.
     const twin = await approvedTwin(db, proposed.id);
-    if (twin && movedResource(toolDef?.resourceArgument, twin.approvedArgs, resource)) {
-      return refusal(movedResource(toolDef?.resourceArgument, twin.approvedArgs, resource)!, twin.id);
-    }
+    const twinMoved = twin ? movedResource(toolDef?.resourceArgument, twin.approvedArgs, resource) : null;
+    if (twin && twinMoved) return refusal(twinMoved, twin.id);
     if (twin) {
       await inTransaction(db, (tx) =>
         markExpired(tx, [proposed.id], new Date(), { by: "mcp-gateway", reason: `the same call was approved already (action ${twin.id})` }),
