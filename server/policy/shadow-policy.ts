@@ -114,7 +114,9 @@ export async function endShadow(
     if (input.outcome === "promoted") {
       const document = ZPolicyDocument.parse(shadow.document);
       const comment = input.comment || shadow.comment || "promoted from shadow";
-      promotedTo = (await savePolicy(tx, actor, { document, comment }, origin)).version;
+      // Saved on the version the draft was started from: a save since then is a conflict, as it is
+      // for an editor that loaded an older version (the draft would silently undo it).
+      promotedTo = (await savePolicy(tx, actor, { document, comment, baseVersion: shadow.baseVersion }, origin)).version;
     }
     await tx.policyShadow.update({ where: { id: shadow.id }, data: { endedAt: new Date(), outcome: input.outcome, promotedTo } });
     const current = await getCurrentPolicy(tx, { fresh: true });

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { getCurrentPolicy } from "../../server/policy/current-policy";
+import { savePolicy } from "../../server/policy/save-policy";
 import { endShadow, getRunningShadow, shadowDifference, startShadow } from "../../server/policy/shadow-policy";
 import { auditRows, db, makeUser } from "../support/fixtures";
 import { makeGrantedAgent, makeTool, propose } from "../support/guardrail-fixtures";
@@ -64,5 +65,23 @@ describe("shadow mode", () => {
     expect((await getCurrentPolicy(db, { fresh: true })).version).toBe(promoted.promotedTo);
     expect(await auditRows({ verb: "policy.shadow.drop", subjectId: second.id })).toHaveLength(1);
     await expect(endShadow(db, admin, { id: "00000000-0000-4000-8000-000000000000", outcome: "dropped" })).rejects.toMatchObject({ code: "NOT_FOUND" });
+  });
+
+  it("promoting a draft after a newer save is a conflict, as a stale save is, and the newer version stays", async () => {
+    const admin = await makeUser("admin");
+    const current = await getCurrentPolicy(db, { fresh: true });
+    const started = await startShadow(db, admin, { document: { ...current.document, approvalExpiryMinutes: current.document.approvalExpiryMinutes + 7 } });
+    const newer = await savePolicy(db, admin, {
+      document: { ...current.document, approvalExpiryMinutes: current.document.approvalExpiryMinutes + 3 },
+      comment: "saved while the shadow ran",
+      baseVersion: current.version,
+    });
+    await expect(endShadow(db, admin, { id: started.id, outcome: "promoted" })).rejects.toMatchObject({
+      code: "CONFLICT",
+      message: expect.stringContaining(`since you loaded version ${current.version}`),
+    });
+    expect((await getCurrentPolicy(db, { fresh: true })).version).toBe(newer.version);
+    expect((await getRunningShadow(db, { fresh: true }))?.id).toBe(started.id);
+    await endShadow(db, admin, { id: started.id, outcome: "dropped" });
   });
 });
