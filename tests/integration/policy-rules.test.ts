@@ -231,6 +231,25 @@ describe("rules through the API", () => {
     expect(fourth.json.reasons.map((r: { rule?: string }) => r.rule)).toContain(`${name}: busy`);
   });
 
+  it("a burst of concurrent proposals cannot all read a count below a rule's limit", async () => {
+    // Counted atomically (policy/rule-inputs.ts): each of the burst gets its own count, this one
+    // included, so with `>= 5` the first four run and every one from the fifth on is the rule's.
+    const burstTool = (await makeTool({ scopes: [], prefix: "burst" })).name;
+    const { agent, key } = await makeGrantedAgent([burstTool]);
+    const rule = `${agent.name}: five in a minute`;
+    expect((await addRules([{ name: rule, when: `agent.name == "${agent.name}" && agent.actionsLastMinute >= 5`, then: { decision: "deny" } }])).status).toBe(
+      201,
+    );
+    clock.now = new Date();
+    const N = 16;
+    const answers = await Promise.all(Array.from({ length: N }, () => propose(key, { tool: burstTool, confidence: 0.99 })));
+    expect(answers.map((a) => a.status)).toEqual(Array(N).fill(201));
+    const byRule = answers.filter((a) => (a.json.reasons as { rule?: string }[]).some((r) => r.rule === rule));
+    expect(byRule).toHaveLength(N - 4);
+    for (const a of byRule) expect(a.json.decision).toBe("deny");
+    expect(answers.filter((a) => a.json.decision === "auto_execute")).toHaveLength(4);
+  });
+
   it("refuses to save a rule that does not compile, naming the rule, the field and the position", async () => {
     const bad = await addRules([
       { name: "typo", when: 'tool.name == "db.restart" &&\n  resourse.startsWith("prod/")', then: { decision: "require_approval" } },
