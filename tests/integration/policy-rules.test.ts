@@ -231,6 +231,19 @@ describe("rules through the API", () => {
     expect(fourth.json.reasons.map((r: { rule?: string }) => r.rule)).toContain(`${name}: busy`);
   });
 
+  it("tool.failuresLastDay is answered from the partial index of failed actions, not the tool's day of actions", async () => {
+    // The count's own query (policy/rule-context.ts) as Prisma sends it, planned on this database.
+    // Sequential scans are off: the suite's tables are small enough for one to win otherwise.
+    const plan = await db.$transaction(async (tx) => {
+      await tx.$executeRaw`SET LOCAL enable_seqscan = off`;
+      return tx.$queryRaw<{ "QUERY PLAN": string }[]>`
+        EXPLAIN SELECT count(*) FROM actions WHERE tool = ${tool} AND status = 'failed'::"ActionStatus" AND created_at >= ${new Date(Date.now() - 86_400_000)}`;
+    });
+    const text = plan.map((row) => row["QUERY PLAN"]).join("\n");
+    expect(text).toContain("actions_failed_tool_created_idx");
+    expect(text).not.toMatch(/Filter: \(status = /);
+  });
+
   it("a burst of concurrent proposals cannot all read a count below a rule's limit", async () => {
     // Counted atomically (policy/rule-inputs.ts): each of the burst gets its own count, this one
     // included, so with `>= 5` the first four run and every one from the fifth on is the rule's.
