@@ -1,6 +1,7 @@
 import { randomUUID } from "node:crypto";
 import type { AgentActor, RequestOrigin } from "../auth/actor";
 import { auditInsertSql } from "../audit/append-audit";
+import { pauseAgentAutomatically } from "../control/change-control";
 import { getEffectiveControl, type EffectiveControl } from "../control/effective-state";
 import { checkAgentProvenance } from "../agents/provenance";
 import type { DbOrTx, Tx } from "../db/client";
@@ -228,5 +229,19 @@ async function decideAndRecord(
     return existing;
   }
   announceAfterCommit(db, events);
+  // A rule whose outcome pauses the agent ("more than 20 actions in a minute pauses it"): the
+  // refusal is recorded above; the pause goes through the control path, audited as the rule's
+  // doing. Nothing when the agent is already paused or stricter.
+  if (evaluation.pauseAgent) await pauseByRule(db, agent, evaluation.pauseAgent.rule, id);
   return answer;
+}
+
+async function pauseByRule(db: DbOrTx, agent: Agent, rule: string, actionId: string): Promise<void> {
+  try {
+    await pauseAgentAutomatically(db, agent, `policy rule "${rule}"`, { label: `policy rule "${rule}"`, auditData: { rule, actionId } });
+  } catch (error) {
+    // The action is refused whatever happens here; a pause that lost a race with another control
+    // change (a kill, say) is not the agent's answer to fail.
+    console.error(`warden: policy rule "${rule}" could not pause ${agent.name}:`, error);
+  }
 }

@@ -7,7 +7,7 @@ import { replayPolicy } from "../../server/policy/replay-policy";
 import { ADVISORY_LOCKS } from "../../server/db/advisory-locks";
 import type { Decision } from "../../server/schemas/enums";
 import type { PolicyRule } from "../../server/schemas/policy-rules";
-import { call, db, makeUserWithToken, unique } from "../support/fixtures";
+import { auditRows, call, db, makeUserWithToken, unique } from "../support/fixtures";
 import { makeGrantedAgent, makeTool, propose } from "../support/guardrail-fixtures";
 
 /*
@@ -261,6 +261,31 @@ describe("rules through the API", () => {
     expect(byRule).toHaveLength(N - 4);
     for (const a of byRule) expect(a.json.decision).toBe("deny");
     expect(answers.filter((a) => a.json.decision === "auto_execute")).toHaveLength(4);
+  });
+
+  it("more than 3 actions in a minute pauses the agent: the action is refused, the pause is the rule's and audited", async () => {
+    const pausedTool = (await makeTool({ scopes: [], prefix: "pausing" })).name;
+    const { agent, key } = await makeGrantedAgent([pausedTool]);
+    const rule = `${agent.name}: busy pauses`;
+    expect((await addRules([{ name: rule, when: `agent.name == "${agent.name}" && agent.actionsLastMinute > 3`, then: { pauseAgent: true } }])).status).toBe(
+      201,
+    );
+    clock.now = new Date();
+    for (let i = 0; i < 3; i++) expect((await propose(key, { tool: pausedTool, confidence: 0.99 })).json.decision).toBe("auto_execute");
+    const fourth = await propose(key, { tool: pausedTool, confidence: 0.99 });
+    expect(fourth.json.decision).toBe("deny");
+    const reason = (fourth.json.reasons as { rule?: string; message: string; outcome?: string }[]).find((r) => r.rule === rule);
+    expect(reason).toMatchObject({ outcome: "deny", message: expect.stringContaining("the agent is paused") });
+
+    const control = await db.controlScope.findUniqueOrThrow({ where: { kind_key: { kind: "agent", key: agent.id } } });
+    expect(control).toMatchObject({ state: "paused", changedBy: `policy rule "${rule}"`, reason: `policy rule "${rule}"` });
+    const [audited] = await auditRows({ verb: "control.pause", subjectId: `agent:${agent.id}` });
+    expect(audited).toMatchObject({ actorType: "system", actorLabel: `policy rule "${rule}"` });
+    expect(audited!.data).toMatchObject({ automatic: true, rule, actionId: fourth.json.id });
+    // Paused: its next action (no task in progress) is refused by the control state, not the rule.
+    const fifth = await propose(key, { tool: pausedTool, confidence: 0.99 });
+    expect(fifth.json.decision).toBe("deny");
+    expect((fifth.json.reasons as { code: string }[]).map((r) => r.code)).not.toContain("rule_matched");
   });
 
   it("refuses to save a rule that does not compile, naming the rule, the field and the position", async () => {
