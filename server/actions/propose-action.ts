@@ -214,8 +214,9 @@ async function decideAndRecord(
     await writeAtomically(db, writes, undefined, guard);
   } catch (error) {
     // Nothing was recorded: this proposal is not one of the agent's actions of the minute (a
-    // decision made again after a control change counts once, when it is recorded).
-    await uncount();
+    // decision made again after a control change counts once, when it is recorded). A failure to
+    // take it back must not hide why the write failed.
+    await uncount().catch((uncountError: unknown) => console.error("warden: could not take back a rule count:", uncountError));
     if (error instanceof GuardFailed || sqlState(error) !== UNIQUE_VIOLATION) throw error;
     // The framework's tool-call id is known (a step run again, or two proposals of it at the same
     // moment): that action answers, as it is now. Else the same request, proposed at the same
