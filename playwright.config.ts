@@ -31,6 +31,8 @@ export default defineConfig({
       WARDEN_ADMIN_EMAIL: ADMIN.email,
       WARDEN_ADMIN_PASSWORD: ADMIN.password,
       WARDEN_TEST_CLOCK_FILE: TEST_CLOCK_FILE,
+      // The harness's marker: without it a server ignores WARDEN_TEST_CLOCK_FILE (policy/decision-clock.ts).
+      WARDEN_TEST_MODE: "1",
     },
   },
 });

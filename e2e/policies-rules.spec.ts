@@ -1,6 +1,6 @@
 import { rm, writeFile } from "node:fs/promises";
 import { expect, test, type APIRequestContext } from "@playwright/test";
-import { adminToken } from "./support/api";
+import { adminToken, createUser } from "./support/api";
 import { TEST_CLOCK_FILE } from "./support/constants";
 import { logIn } from "./support/helpers";
 
@@ -8,7 +8,7 @@ import { logIn } from "./support/helpers";
  * The article's story: an agent restarting a database at 2pm on a Tuesday. An admin writes the
  * rule in the /policies form, checks it as they type, replays it, saves it, and the agent's
  * db.restart on prod/db waits inside Mon-Fri 09:00-18:00 Berlin and runs outside it. The rules'
- * clock is the e2e server's test clock (WARDEN_TEST_CLOCK_FILE), set per proposal.
+ * clock is the e2e server's test clock (WARDEN_TEST_CLOCK_FILE with WARDEN_TEST_MODE=1), set per proposal.
  */
 
 const RULE = "db restarts on prod wait in business hours";
@@ -127,10 +127,14 @@ test("a draft runs in shadow beside the policy, then is dropped; an approval gra
   const auth = { Authorization: `Bearer ${token}` };
   const tool = `cache.flush-${Math.random().toString(36).slice(2, 6)}`;
   expect((await request.put(`/api/v1/tools/${tool}`, { headers: auth, data: { scopes: [], risk: "low" } })).status()).toBe(200);
+  // The agent is registered by another person: its owner may not approve its calls in advance, so
+  // the admin below, who approves with a grant, must not be the one who registered it.
+  const owner = await adminToken(await createUser("admin"));
   const created = await request.post("/api/v1/agents", {
-    headers: auth,
+    headers: { Authorization: `Bearer ${owner}` },
     data: { name: `flusher-${Math.random().toString(36).slice(2, 6)}`, role: "specialist", team: "ops", tools: [tool] },
   });
+  expect(created.status()).toBe(201);
   const { key } = (await created.json()) as { key: { secret: string } };
   const propose = async (action: string, confidence: number) => {
     const response = await request.post("/api/v1/actions", {

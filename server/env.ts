@@ -24,9 +24,12 @@ const EnvSchema = z.object({
   WARDEN_DATA_DIR: z.string().default(".warden"),
   /**
    * Tests only: a file holding an ISO time that policy rules read as `now` (policy/decision-clock.ts).
-   * Only the end-to-end test server sets it; unset, rules see the real time.
+   * Only the end-to-end test server sets it; unset, rules see the real time. Honoured only with
+   * WARDEN_TEST_MODE=1 beside it (the e2e server runs with NODE_ENV=production, so that cannot tell).
    */
   WARDEN_TEST_CLOCK_FILE: z.string().min(1).optional(),
+  /** Set to 1 by the test harness only (playwright.config.ts): lets WARDEN_TEST_CLOCK_FILE work. Never in production. */
+  WARDEN_TEST_MODE: z.enum(["0", "1"]).optional(),
   WARDEN_ADMIN_EMAIL: z.email().optional(),
   WARDEN_ADMIN_PASSWORD: z.string().min(8).optional(),
   WARDEN_PUBLIC_URL: z.url().optional(),

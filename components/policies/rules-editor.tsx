@@ -19,6 +19,7 @@ export type RuleDraft = {
   requiredApprovals: string;
   expiresInMinutes: string;
   notify: boolean;
+  pauseAgent: boolean;
 };
 
 const DECISION_LABEL: Record<Decision, string> = {
@@ -41,6 +42,7 @@ export function toRuleDrafts(rules: PolicyDocument["rules"]): RuleDraft[] {
     requiredApprovals: r.then.requiredApprovals === undefined ? "" : String(r.then.requiredApprovals),
     expiresInMinutes: r.then.expiresInMinutes === undefined ? "" : String(r.then.expiresInMinutes),
     notify: r.then.notify ?? false,
+    pauseAgent: r.then.pauseAgent ?? false,
   }));
 }
 
@@ -56,6 +58,7 @@ export function fromRuleDrafts(drafts: readonly RuleDraft[]): PolicyRule[] {
       ...(number(d.requiredApprovals) !== undefined ? { requiredApprovals: number(d.requiredApprovals) } : {}),
       ...(number(d.expiresInMinutes) !== undefined ? { expiresInMinutes: number(d.expiresInMinutes) } : {}),
       ...(d.notify ? { notify: true } : {}),
+      ...(d.pauseAgent ? { pauseAgent: true } : {}),
     },
   }));
 }
@@ -221,6 +224,10 @@ export function RulesEditor({
                   <input type="checkbox" checked={rule.notify} disabled={readOnly} onChange={(e) => update(i, { notify: e.target.checked })} />
                   Notify people when it runs
                 </label>
+                <label className="flex items-center gap-2 self-end pb-2 text-sm text-slate-700">
+                  <input type="checkbox" checked={rule.pauseAgent} disabled={readOnly} onChange={(e) => update(i, { pauseAgent: e.target.checked })} />
+                  Pause the agent (and refuse the action)
+                </label>
               </div>
               {readOnly ? null : (
                 <div className="mt-2 flex flex-wrap gap-2">
@@ -245,7 +252,17 @@ export function RulesEditor({
           onClick={() =>
             onChange([
               ...rules,
-              { key: newKey(), name: "", description: "", when: "", decision: "require_approval", requiredApprovals: "", expiresInMinutes: "", notify: false },
+              {
+                key: newKey(),
+                name: "",
+                description: "",
+                when: "",
+                decision: "require_approval",
+                requiredApprovals: "",
+                expiresInMinutes: "",
+                notify: false,
+                pauseAgent: false,
+              },
             ])
           }
         >

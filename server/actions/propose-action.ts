@@ -1,6 +1,7 @@
 import { randomUUID } from "node:crypto";
 import type { AgentActor, RequestOrigin } from "../auth/actor";
 import { auditInsertSql } from "../audit/append-audit";
+import { pauseAgentAutomatically } from "../control/change-control";
 import { getEffectiveControl, type EffectiveControl } from "../control/effective-state";
 import { checkAgentProvenance } from "../agents/provenance";
 import type { DbOrTx, Tx } from "../db/client";
@@ -15,7 +16,7 @@ import { matchingFailures, recallForDecision } from "../memory/recall-for-decisi
 import { notificationInsertSql, webhookDeliveriesSql } from "../notifications/notify";
 import { getCurrentPolicy } from "../policy/current-policy";
 import { ruleInputs } from "../policy/rule-inputs";
-import { shadowDecisionWrites } from "../policy/shadow-policy";
+import { getRunningShadow, shadowDecisionWrites } from "../policy/shadow-policy";
 import { applyApprovalGrant } from "../policy/approval-grants";
 import { getToolForDecision } from "../tools/tool-registry";
 import { pendingKey, proposalByExternalId, repeatedProposal } from "./repeated-proposal";
@@ -68,8 +69,9 @@ async function decideAndRecord(
   // An action is filed under a task of this agent's only (held or created): not another's.
   if (input.taskId) await checkAgentProvenance(db as Tx, agent.id, { taskId: input.taskId, actionId: null }, "NOT_FOUND");
   const actor: AgentActor = { type: "agent", id: agent.id, label: agent.name, role: agent.role, team: agent.team };
-  const [policy, toolDef, taskInProgress] = await Promise.all([
+  const [policy, shadow, toolDef, taskInProgress] = await Promise.all([
     getCurrentPolicy(db),
+    getRunningShadow(db),
     input.tool ? getToolForDecision(db, input.tool) : Promise.resolve(null),
     // Under a pause only work already under way may act: a task this agent holds right now.
     input.taskId
@@ -79,6 +81,10 @@ async function decideAndRecord(
   const tool = input.tool ?? null;
   const recalled = await recallForDecision(db, { agentId: agent.id, action: input.action, tool, resource: input.resource ?? null });
   const failures = matchingFailures(recalled, policy.document.failureLookbackDays);
+  // The rules' clock and the recent counts they name, the shadow draft's included (none are
+  // loaded when no rule that can apply names one). The agent's count is taken back below when
+  // this proposal records no action.
+  const { uncount, ...forRules } = await ruleInputs(db, [policy.document, shadow?.document], { agentId: agent.id, agentName: agent.name, tool });
   const base: EvaluationInput = {
     action: input.action,
     tool,
@@ -91,8 +97,7 @@ async function decideAndRecord(
     control,
     rateLimit: null,
     matchingFailures: failures,
-    // The rules' clock and the recent counts they name (none are loaded when no rule names one).
-    ...(await ruleInputs(db, policy.document, { agentId: agent.id, tool })),
+    ...forRules,
   };
   let evaluation = evaluateAction(base, policy.document);
   // Which lessons changed the answer: the same evaluation without them (pure, microseconds) tells
@@ -123,6 +128,7 @@ async function decideAndRecord(
     const repeated = await repeatedProposal(db, actor, key, origin);
     if (repeated) {
       if (counted) await refundToolRateLimit(counted.tool, counted.spec, agent.id);
+      await uncount();
       return repeated;
     }
   }
@@ -163,7 +169,7 @@ async function decideAndRecord(
   ];
   writes.push(...recallBookkeepingSql(recalled, agent.id, id, { warned, changedDecision }));
   // A draft policy running in shadow records what it would have decided (policy/shadow-policy.ts).
-  writes.push(...(await shadowDecisionWrites(db, base, evaluation, id)));
+  writes.push(...(await shadowDecisionWrites(db, base, evaluation, id, shadow)));
   const events: WardenEvent[] = [{ type: "action.decided", actionId: id, agentId: agent.id, decision: evaluation.decision }];
   if (evaluation.decision === "execute_with_notification") {
     const notificationId = randomUUID();
@@ -207,6 +213,10 @@ async function decideAndRecord(
   try {
     await writeAtomically(db, writes, undefined, guard);
   } catch (error) {
+    // Nothing was recorded: this proposal is not one of the agent's actions of the minute (a
+    // decision made again after a control change counts once, when it is recorded). A failure to
+    // take it back must not hide why the write failed.
+    await uncount().catch((uncountError: unknown) => console.error("warden: could not take back a rule count:", uncountError));
     if (error instanceof GuardFailed || sqlState(error) !== UNIQUE_VIOLATION) throw error;
     // The framework's tool-call id is known (a step run again, or two proposals of it at the same
     // moment): that action answers, as it is now. Else the same request, proposed at the same
@@ -220,5 +230,19 @@ async function decideAndRecord(
     return existing;
   }
   announceAfterCommit(db, events);
+  // A rule whose outcome pauses the agent ("more than 20 actions in a minute pauses it"): the
+  // refusal is recorded above; the pause goes through the control path, audited as the rule's
+  // doing. Nothing when the agent is already paused or stricter.
+  if (evaluation.pauseAgent) await pauseByRule(db, agent, evaluation.pauseAgent.rule, id);
   return answer;
+}
+
+async function pauseByRule(db: DbOrTx, agent: Agent, rule: string, actionId: string): Promise<void> {
+  try {
+    await pauseAgentAutomatically(db, agent, `policy rule "${rule}"`, { label: `policy rule "${rule}"`, auditData: { rule, actionId } });
+  } catch (error) {
+    // The action is refused whatever happens here; a pause that lost a race with another control
+    // change (a kill, say) is not the agent's answer to fail.
+    console.error(`warden: policy rule "${rule}" could not pause ${agent.name}:`, error);
+  }
 }

@@ -5,6 +5,7 @@ import type { DbOrTx } from "../db/client";
 import { inTransaction } from "../db/transaction";
 import { AppError, notFound } from "../errors";
 import { publish } from "../events/bus";
+import { endAgentGrants } from "../policy/approval-grants";
 import { toAgentKeyView } from "./agent-view";
 
 export async function listAgentKeys(db: DbOrTx, agentId: string) {
@@ -40,11 +41,13 @@ export async function revokeAgentKey(db: DbOrTx, actor: Actor, keyId: string, or
     if (key.revokedAt) return toAgentKeyView(key);
     const revoked = await tx.agentKey.update({ where: { id: keyId }, data: { revokedAt: new Date() } });
     await publish(tx, { type: "agent.access_revoked", agentId: key.agentId, keyId });
+    // The agent's approval grants end with the key: a revoked key puts the agent in question.
+    const endedGrants = await endAgentGrants(tx, key.agentId, "agent.key.revoke", `key ${key.name} (${key.prefix}) of ${key.agent.name} revoked`);
     await appendAudit(tx, {
       actor,
       verb: "agent.key.revoke",
       subject: { type: "agent_key", id: keyId },
-      data: { agentId: key.agentId, agent: key.agent.name, name: key.name, prefix: key.prefix },
+      data: { agentId: key.agentId, agent: key.agent.name, name: key.name, prefix: key.prefix, endedGrants },
       origin,
     });
     return toAgentKeyView(revoked);
@@ -59,15 +62,18 @@ export async function setAgentActive(db: DbOrTx, actor: Actor, agentId: string, 
     if (agent.active === active) return { id: agentId, active };
     await tx.agent.update({ where: { id: agentId }, data: { active } });
     let revokedKeys = 0;
+    let endedGrants = 0;
     if (!active) {
       revokedKeys = (await tx.agentKey.updateMany({ where: { agentId, revokedAt: null }, data: { revokedAt: new Date() } })).count;
       await publish(tx, { type: "agent.access_revoked", agentId, keyId: null });
+      // Its approval grants end too: a reactivated agent asks again.
+      endedGrants = await endAgentGrants(tx, agentId, "agent.deactivate", `${agent.name} deactivated`);
     }
     await appendAudit(tx, {
       actor,
       verb: active ? "agent.activate" : "agent.deactivate",
       subject: { type: "agent", id: agentId },
-      data: { name: agent.name, revokedKeys },
+      data: { name: agent.name, revokedKeys, ...(active ? {} : { endedGrants }) },
       origin,
     });
     return { id: agentId, active };

@@ -111,6 +111,9 @@ export async function decideApproval(db: DbOrTx, approver: UserActor, actionId: 
     }
     // A grant stands in for one approval only (policy/approval-grants.ts): refused before any vote.
     if (input.grantMinutes !== undefined && quorum) throw invalidField("grantMinutes", "an action that needs several approvers cannot be approved in advance");
+    // Approving one's own agent's call may be allowed; approving its later calls in advance is not.
+    if (input.grantMinutes !== undefined && action.agent.ownerId === approver.id)
+      throw invalidField("grantMinutes", "the agent's owner cannot approve its calls in advance");
     const firstVote = action.votes[0];
     const candidateArgs = (firstVote?.args ?? null) as Record<string, unknown> | null;
     if (firstVote && input.args && !isDeepStrictEqual(input.args, candidateArgs ?? action.args)) {

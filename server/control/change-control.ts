@@ -144,14 +144,20 @@ export async function changeControl(
  * as the system with its reason ("budget"). Does nothing when the agent is already paused or
  * stricter for that reason.
  */
-export async function pauseAgentAutomatically(db: DbOrTx, agent: { id: string; name: string }, reason: string): Promise<ControlChange | null> {
+export async function pauseAgentAutomatically(
+  db: DbOrTx,
+  agent: { id: string; name: string },
+  reason: string,
+  /** Who pauses it, in the audit log (a policy rule names itself), and what the audit row adds. */
+  by: { label: string; auditData?: Record<string, unknown> } = { label: "warden" },
+): Promise<ControlChange | null> {
   const current = await db.controlScope.findUnique({ where: { kind_key: { kind: "agent", key: agent.id } } });
   if (current && current.state !== "running" && current.reason === reason) return null;
   // Already paused or stricter through its team or the fleet: a pause would change nothing.
   if (CONTROL_RANK[(await governingControl(db, { kind: "agent", key: agent.id })).state] >= CONTROL_RANK.paused) return null;
   return changeControl(
     db,
-    { type: "system", id: null, label: "warden" },
-    { scope: { kind: "agent", key: agent.id, label: `agent ${agent.name}` }, state: "paused", reason, auditData: { automatic: true } },
+    { type: "system", id: null, label: by.label },
+    { scope: { kind: "agent", key: agent.id, label: `agent ${agent.name}` }, state: "paused", reason, auditData: { automatic: true, ...by.auditData } },
   );
 }

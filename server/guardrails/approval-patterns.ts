@@ -77,20 +77,38 @@ export type MatchTarget = { action: string; tool?: string | null; resource?: str
 /**
  * The same command as a shell or SQL would read it, so that syntax that changes nothing for them
  * cannot hide it: quotes and backslash escapes removed (`d''ocker "rm"`, `r\m`), `$IFS` as a
- * space, SQL comments as a space (`DROP/**\/TABLE`, `DROP -- c⏎TABLE`). And the words of an
+ * space, SQL comments as a space (`DROP/**\/TABLE`, `DROP -- c⏎TABLE`, `DROP # c⏎TABLE`), MySQL's
+ * executable comments as the code they hold (`DROP /*!TABLE*\/`). And the words of an
  * identifier, as tool names and the frameworks' adapters write a command (`docker_rm`,
  * `docker.rm`, `docker-rm`: `docker rm`). Each fold is matched besides the text itself: an extra
  * match can only make the answer stricter.
  */
 function commandFolds(text: string): string[] {
-  // `--` starts an SQL comment only before a space or the end here, so `--force` stays a flag.
-  const spaced = text
-    .replace(/\$\{?IFS\}?/g, " ")
+  // Two readings of `/*!…*/`: MySQL runs what it holds (`DROP /*!50000 TABLE*/ users` drops a
+  // table), every other SQL skips it. The second is looked at only when the text has one.
+  const readings = [sqlWithoutComments(text, false)];
+  if (text.includes("/*!")) readings.push(sqlWithoutComments(text, true));
+  return readings.flatMap((spaced) => {
+    const withoutQuoting = spaced.replace(/\\\n/g, "").replace(/["'`\\]/g, "");
+    const quotesAsSpaces = spaced.replace(/\\\n/g, " ").replace(/["'`\\]/g, " ");
+    return [spaced, withoutQuoting, quotesAsSpaces, identifierWords(withoutQuoting)];
+  });
+}
+
+/**
+ * SQL's comments as a space: `/* … *\/`; `-- ` to the end of the line (only before a space or the
+ * end, so `--force` stays a flag); and MySQL's (and the shell's) `#` to the end of a line, only
+ * where a line follows it: a `#` comment that ends the text hides nothing after it, so `issue #12`
+ * is never folded. `executable`: a MySQL executable comment `/*!…*\/` (with or without the
+ * version, `/*!50000 …*\/`) is read as the code it holds.
+ */
+function sqlWithoutComments(text: string, executable: boolean): string {
+  let spaced = text.replace(/\$\{?IFS\}?/g, " ");
+  if (executable) spaced = spaced.replace(/\/\*!\d*([\s\S]*?)\*\//g, " $1 ");
+  return spaced
     .replace(/\/\*[\s\S]*?\*\//g, " ")
-    .replace(/--(?=\s|$)[^\n]*(\n|$)/g, " ");
-  const withoutQuoting = spaced.replace(/\\\n/g, "").replace(/["'`\\]/g, "");
-  const quotesAsSpaces = spaced.replace(/\\\n/g, " ").replace(/["'`\\]/g, " ");
-  return [spaced, withoutQuoting, quotesAsSpaces, identifierWords(withoutQuoting)];
+    .replace(/--(?=\s|$)[^\n]*(\n|$)/g, " ")
+    .replace(/#[^\n]*\n/g, " ");
 }
 
 /**

@@ -37,6 +37,8 @@ export type Evaluation = {
   requiredApprovals: number;
   expiryMinutes: number;
   retryAfterSeconds?: number;
+  /** A matching rule pauses the agent (`then.pauseAgent`): the service does it after recording the refusal. */
+  pauseAgent?: { rule: string };
 };
 
 // The decisions are declared least strict first (schema.prisma), so strictness is the position.
@@ -123,7 +125,13 @@ export function evaluateAction(input: EvaluationInput, policy: PolicyDocument): 
         );
   if (rules?.expiryMinutes != null) settings.expiryMinutes = rules.expiryMinutes;
   if (rules?.denied) {
-    return { decision: "deny", reasons: rules.reasons.filter((r) => r.outcome === "deny"), requiredApprovals: 0, expiryMinutes: settings.expiryMinutes };
+    return {
+      decision: "deny",
+      reasons: rules.reasons.filter((r) => r.outcome === "deny"),
+      requiredApprovals: 0,
+      expiryMinutes: settings.expiryMinutes,
+      ...(rules.pauseAgent !== null ? { pauseAgent: { rule: rules.pauseAgent } } : {}),
+    };
   }
   if (rules?.requiredApprovals != null) {
     settings.quorum = Math.max(settings.quorum, rules.requiredApprovals);

@@ -28,11 +28,32 @@ export async function refundRateLimit(name: string, spec: string, key: string): 
   await limiterFor(name, spec).reward(key, 1);
 }
 
+/** A count with no limit: no call is refused, each is counted in its own window's total. */
+const UNLIMITED = 2_000_000_000;
+
+/**
+ * Counts one more call for `key` in the `name`d counter and returns the calls counted in the
+ * current window (this one included): the same atomic upsert as the limits above (one row per
+ * key, incremented in one statement), so concurrent calls each get a different count, never the
+ * same one. The window is fixed: it starts at the first call after the previous one ended and
+ * lasts `seconds`.
+ */
+export async function countInWindow(name: string, seconds: number, key: string): Promise<number> {
+  const counted = await limiterFor(name, `${UNLIMITED}/${seconds}s`).consume(key);
+  return counted.consumedPoints;
+}
+
+/** Takes back a call counted by countInWindow that turned out not to be one (a repeat, a retry). */
+export async function uncountInWindow(name: string, seconds: number, key: string): Promise<void> {
+  await limiterFor(name, `${UNLIMITED}/${seconds}s`).reward(key, 1);
+}
+
 function limiterFor(name: string, spec: string): RateLimiterPostgres {
   const limiterKey = `${name}|${spec}`;
   let limiter = limiters.get(limiterKey);
   if (!limiter) {
-    const { points, seconds } = parseRateLimit(spec);
+    const counter = /^(\d+)\/(\d+)s$/.exec(spec);
+    const { points, seconds: duration } = counter ? { points: Number(counter[1]), seconds: Number(counter[2]) } : parseRateLimit(spec);
     limiter = new RateLimiterPostgres({
       storeClient: pgPool(),
       storeType: "pool",
@@ -40,7 +61,7 @@ function limiterFor(name: string, spec: string): RateLimiterPostgres {
       tableCreated: true,
       keyPrefix: limiterKey,
       points,
-      duration: seconds,
+      duration,
     });
     limiters.set(limiterKey, limiter);
   }

@@ -13,7 +13,7 @@ import { ZRevokeGrantRequest } from "../schemas/policy-rules";
  * this agent for N minutes", so a run of identical steps does not ask N times. A grant stands in
  * for one human's approval and nothing more: it never turns a refusal into a run, never answers
  * for a quorum (critical tools, rules asking for more approvers), and ends with its expiry, a
- * revoke, or a suspend or kill of the agent's scope. Every grant, use and end is visible: the
+ * revoke, a suspend or kill of the agent's scope, or the agent's deactivation or a key revoke. Every grant, use and end is visible: the
  * decision's reasons name the grant and who gave it, and giving and revoking are audited.
  */
 
@@ -140,4 +140,15 @@ export async function endGrantsInScope(tx: Tx, scope: { kind: "fleet" | "team" |
     UPDATE approval_grants g SET ended_at = now(), ended_by_label = ${by}, end_reason = ${reason}
       FROM agents a
      WHERE a.id = g.agent_id AND g.ended_at IS NULL AND g.expires_at > now() AND ${agentsInScopeSql(scope)}`);
+}
+
+/**
+ * Ends one agent's live grants: it was deactivated, or one of its keys was revoked (agent-keys.ts,
+ * in the same transaction). A grant approved the calls of an agent someone trusted then; a key
+ * taken away says that trust is in question, so the next call asks again.
+ */
+export async function endAgentGrants(tx: Tx, agentId: string, by: string, reason: string): Promise<number> {
+  return tx.$executeRaw(Prisma.sql`
+    UPDATE approval_grants SET ended_at = now(), ended_by_label = ${by}, end_reason = ${reason}
+     WHERE agent_id = ${agentId}::uuid AND ended_at IS NULL AND expires_at > now()`);
 }

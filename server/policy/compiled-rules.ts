@@ -26,6 +26,7 @@ export function ruleFloor(then: PolicyRule["then"]): Decision | null {
   let floor: Decision | null = then.decision ?? null;
   if (then.requiredApprovals !== undefined) floor = stricter(floor ?? "require_approval", "require_approval");
   if (then.notify) floor = stricter(floor ?? "execute_with_notification", "execute_with_notification");
+  if (then.pauseAgent) floor = "deny";
   return floor;
 }
 
@@ -109,6 +110,8 @@ export type RuleVerdict = {
   reasons: Reason[];
   requiredApprovals: number | null;
   expiryMinutes: number | null;
+  /** The first matching rule that pauses the agent (`then.pauseAgent`); a rule that failed pauses nothing. */
+  pauseAgent: string | null;
 };
 
 /**
@@ -119,7 +122,7 @@ export type RuleVerdict = {
  * its reason says why.
  */
 export function evaluateRules(compiled: CompiledRuleSet, makeContext: () => Record<string, CelInput>, names: { tool: string; agent: string }): RuleVerdict {
-  const verdict: RuleVerdict = { floor: null, denied: false, reasons: [], requiredApprovals: null, expiryMinutes: null };
+  const verdict: RuleVerdict = { floor: null, denied: false, reasons: [], requiredApprovals: null, expiryMinutes: null, pauseAgent: null };
   // Built when the first rule needs it: a decision every rule skips by its guard builds none.
   let context: Record<string, CelInput> | null = null;
   for (const { rule, condition, floor } of compiled.rules) {
@@ -149,6 +152,7 @@ export function evaluateRules(compiled: CompiledRuleSet, makeContext: () => Reco
     if (floor === "deny") verdict.denied = true;
     if (then.requiredApprovals !== undefined) verdict.requiredApprovals = Math.max(verdict.requiredApprovals ?? 0, then.requiredApprovals);
     if (then.expiresInMinutes !== undefined && verdict.expiryMinutes === null) verdict.expiryMinutes = then.expiresInMinutes;
+    if (then.pauseAgent && verdict.pauseAgent === null) verdict.pauseAgent = rule.name;
     verdict.reasons.push({
       code: "rule_matched",
       rule: rule.name,
@@ -164,7 +168,9 @@ function ruleMessage(rule: PolicyRule, floor: Decision | null): string {
   const then = rule.then;
   const effects = [
     floor === "deny"
-      ? "refused"
+      ? then.pauseAgent
+        ? "refused, and the agent is paused"
+        : "refused"
       : floor === "require_approval"
         ? "a human decides"
         : floor === "execute_with_notification"

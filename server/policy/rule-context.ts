@@ -2,7 +2,6 @@ import { celMap, type CelInput } from "@bufbuild/cel";
 import { timestampFromDate } from "@bufbuild/protobuf/wkt";
 import type { DbOrTx } from "../db/client";
 import { normalizeText } from "../guardrails/normalize-text";
-import type { CountNeeds } from "./rule-expressions";
 
 /** What the rules see of one decision (docs/policies.md lists it; RULE_CONTEXT in the schema too). */
 export type RuleFacts = {
@@ -59,20 +58,11 @@ export function ruleContext(facts: RuleFacts): Record<string, CelInput> {
 }
 
 /**
- * The recent counts the rules of the policy in force name, and only those: a policy whose rules
- * never mention a count costs no query. The agent's count includes the action being decided
- * (it is the next one), so "more than 20 in a minute" reads as it is written.
+ * The failed actions of a tool in the last 24 hours (all agents), read from the partial index on
+ * failed actions by tool and time (migration 20261130184500_failed_actions_by_tool): it reads
+ * the day's failures, not the tool's day of actions.
  */
-export async function loadRecentCounts(db: DbOrTx, needs: CountNeeds, at: { agentId: string; tool: string | null }): Promise<RecentCounts> {
+export async function loadToolFailures(db: DbOrTx, tool: string): Promise<number> {
   // Rows are stamped with the real time, so counts are taken against it (not a test clock).
-  const now = Date.now();
-  const [actions, failures] = await Promise.all([
-    needs.agentActionsLastMinute
-      ? db.action.count({ where: { agentId: at.agentId, createdAt: { gte: new Date(now - 60_000) } } }).then((n) => n + 1)
-      : Promise.resolve(undefined),
-    needs.toolFailuresLastDay && at.tool !== null
-      ? db.action.count({ where: { tool: at.tool, status: "failed", createdAt: { gte: new Date(now - DAY_MS) } } })
-      : Promise.resolve(undefined),
-  ]);
-  return { agentActionsLastMinute: actions, toolFailuresLastDay: failures };
+  return db.action.count({ where: { tool, status: "failed", createdAt: { gte: new Date(Date.now() - DAY_MS) } } });
 }

@@ -65,7 +65,12 @@ function problemAt(source: string, offset: number, message: string): RuleExpress
   return new RuleExpressionError(`${message} (line ${p.line}, column ${p.column})`, p.offset, p.line, p.column);
 }
 
-type Wall = { year: number; month: number; day: number; hour: number; minute: number; second: number; weekday: number };
+type Wall = { year: number; month: number; day: number; hour: number; minute: number; second: number; weekday: number; millisecond: number };
+
+const DAY_MS = 86_400_000;
+
+/** Days since 1 January of the wall clock's year (0 on 1 January), as CEL's getDayOfYear counts. */
+const dayOfYear = (w: Wall) => (Date.UTC(w.year, w.month - 1, w.day) - Date.UTC(w.year, 0, 1)) / DAY_MS;
 
 /** The wall clock at an instant in a CEL time zone: a fixed offset such as "+01:00", or an IANA name. */
 function wallClock(at: Date, zone: string): Wall {
@@ -80,16 +85,28 @@ function wallClock(at: Date, zone: string): Wall {
       minute: shifted.getUTCMinutes(),
       second: shifted.getUTCSeconds(),
       weekday: shifted.getUTCDay(),
+      millisecond: shifted.getUTCMilliseconds(),
     };
   }
   const local = localTime(at, zone);
-  return { year: local.year, month: local.month, day: local.day, hour: local.hour, minute: local.minuteOfHour, second: local.second, weekday: local.weekday };
+  return {
+    year: local.year,
+    month: local.month,
+    day: local.day,
+    hour: local.hour,
+    minute: local.minuteOfHour,
+    second: local.second,
+    weekday: local.weekday,
+    // Zones are whole minutes off UTC (since long before the instants a rule sees): the same millisecond.
+    millisecond: ((at.getTime() % 1000) + 1000) % 1000,
+  };
 }
 
 /**
- * CEL's timestamp methods that take a time zone, with the same answers as the standard library's
- * (which builds a new Intl formatter on every call, about 200 µs): these reuse one formatter per
- * zone and the instant's parts across the rules of a decision.
+ * CEL's timestamp methods, with and without a time zone (without one: UTC), all of them replaced:
+ * the standard library's builds a new Intl formatter on every call (about 200 µs) and, in the
+ * hour after local midnight, reads hour "24" of the next day. These reuse one formatter per zone
+ * and the instant's parts across the rules of a decision (tests/unit/rule-time-methods.test.ts).
  */
 function zonedTimeMethods(dateOf: (value: unknown) => Date): CelFunc[] {
   const timestamp = objectType(TimestampSchema);
@@ -98,16 +115,21 @@ function zonedTimeMethods(dateOf: (value: unknown) => Date): CelFunc[] {
     ["getMonth", (w) => w.month - 1],
     ["getDate", (w) => w.day],
     ["getDayOfMonth", (w) => w.day - 1],
+    ["getDayOfYear", dayOfYear],
     ["getDayOfWeek", (w) => w.weekday],
     ["getHours", (w) => w.hour],
     ["getMinutes", (w) => w.minute],
     ["getSeconds", (w) => w.second],
+    ["getMilliseconds", (w) => w.millisecond],
   ];
-  return methods.map(([name, read]) =>
+  return methods.flatMap(([name, read]) => [
     celMethod(name, timestamp, [CelScalar.STRING], CelScalar.INT, function (this: unknown, zone: string) {
       return BigInt(read(wallClock(dateOf(this), zone)));
     }),
-  );
+    celMethod(name, timestamp, [], CelScalar.INT, function (this: unknown) {
+      return BigInt(read(wallClock(dateOf(this), "+00:00")));
+    }),
+  ]);
 }
 
 /** The CEL environment of one policy: the standard library, inWindow and its calendars. */

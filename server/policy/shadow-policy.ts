@@ -114,7 +114,9 @@ export async function endShadow(
     if (input.outcome === "promoted") {
       const document = ZPolicyDocument.parse(shadow.document);
       const comment = input.comment || shadow.comment || "promoted from shadow";
-      promotedTo = (await savePolicy(tx, actor, { document, comment }, origin)).version;
+      // Saved on the version the draft was started from: a save since then is a conflict, as it is
+      // for an editor that loaded an older version (the draft would silently undo it).
+      promotedTo = (await savePolicy(tx, actor, { document, comment, baseVersion: shadow.baseVersion }, origin)).version;
     }
     await tx.policyShadow.update({ where: { id: shadow.id }, data: { endedAt: new Date(), outcome: input.outcome, promotedTo } });
     const current = await getCurrentPolicy(tx, { fresh: true });
@@ -203,8 +205,15 @@ export async function shadowDifference(db: DbOrTx) {
  * The shadow's row for one live decision, or nothing when no shadow runs. A decision refused by
  * a rate limit is not recorded: the limit is the moment's, not the policy's to change.
  */
-export async function shadowDecisionWrites(db: DbOrTx, input: EvaluationInput, enforced: Evaluation, actionId: string): Promise<Prisma.Sql[]> {
-  const shadow = await getRunningShadow(db);
+export async function shadowDecisionWrites(
+  db: DbOrTx,
+  input: EvaluationInput,
+  enforced: Evaluation,
+  actionId: string,
+  // The shadow whose rules' counts the input was given (propose-action.ts reads it first).
+  running?: RunningShadow | null,
+): Promise<Prisma.Sql[]> {
+  const shadow = running === undefined ? await getRunningShadow(db) : running;
   if (!shadow || enforced.retryAfterSeconds !== undefined) return [];
   let evaluation = evaluateAction(input, shadow.document);
   // An approval grant answered for a human in the enforced decision; it would in the draft's too.

@@ -31,10 +31,16 @@ export const ZRuleOutcome = z
       .optional(),
     /** People are told when it runs (implies at least execute_with_notification). */
     notify: z.boolean().optional(),
+    /**
+     * The agent is paused (through the control path, audited as this rule's doing) and this
+     * action is refused (implies deny). "More than 20 actions in a minute pauses it."
+     */
+    pauseAgent: z.boolean().optional(),
   })
-  .refine((t) => t.decision !== undefined || t.requiredApprovals !== undefined || t.expiresInMinutes !== undefined || t.notify === true, {
-    message: "a rule must set at least one of decision, requiredApprovals, expiresInMinutes or notify",
-  });
+  .refine(
+    (t) => t.decision !== undefined || t.requiredApprovals !== undefined || t.expiresInMinutes !== undefined || t.notify === true || t.pauseAgent === true,
+    { message: "a rule must set at least one of decision, requiredApprovals, expiresInMinutes, notify or pauseAgent" },
+  );
 export type RuleOutcome = z.infer<typeof ZRuleOutcome>;
 
 export const ZPolicyRule = z.strictObject({

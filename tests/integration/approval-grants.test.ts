@@ -1,9 +1,10 @@
 import { describe, expect, it } from "vitest";
+import { issueAgentKey, revokeAgentKey, setAgentActive } from "../../server/agents/agent-keys";
 import { approveRoute } from "../../server/approvals/approval-routes";
 import { apiControlRoutes } from "../../server/control/control-routes";
 import { listApprovalGrants, revokeApprovalGrant } from "../../server/policy/approval-grants";
 import { listGrantsRoute, revokeGrantRoute } from "../../server/policy/policy-routes";
-import { auditRows, call, db, makeUserWithToken } from "../support/fixtures";
+import { auditRows, call, db, makeUser, makeUserWithToken } from "../support/fixtures";
 import { makeGrantedAgent, makeTool, propose } from "../support/guardrail-fixtures";
 
 /*
@@ -124,5 +125,46 @@ describe("approval grants", () => {
     const refused = await call(approveRoute, { token: approver.token, params: { id: unscoped.json.id }, body: { grantMinutes: 60 } });
     expect(refused.status).toBe(400);
     expect(JSON.stringify(refused.json)).toContain("grantMinutes");
+  });
+
+  it("the agent's owner may approve its call, but not its later calls in advance", async () => {
+    const { approver, agent, waits } = await setUp();
+    await db.agent.update({ where: { id: agent.id }, data: { ownerId: approver.id } });
+    const first = await waits("staging/db");
+    const refused = await call(approveRoute, { token: approver.token, params: { id: first.json.id }, body: { grantMinutes: 30 } });
+    expect(refused.status).toBe(400);
+    expect(JSON.stringify(refused.json)).toContain("owner");
+    expect((await call(approveRoute, { token: approver.token, params: { id: first.json.id } })).status).toBe(200);
+  });
+
+  it("a grant ends when one of the agent's keys is revoked, and when the agent is deactivated", async () => {
+    const { agent, approver, waits, tool } = await setUp();
+    const admin = await makeUser("admin");
+    const grantOn = async (resource: string, by = waits) => {
+      const pending = await by(resource);
+      expect((await call(approveRoute, { token: approver.token, params: { id: pending.json.id }, body: { grantMinutes: 60 } })).status).toBe(200);
+      expect((await by(resource)).json.decision).toBe("execute_with_notification");
+    };
+    await grantOn("prod/keyed");
+    // A second key, then the first revoked: the agent still acts with the second, and asks again.
+    const second = await issueAgentKey(db, admin, agent.id, "rotated");
+    const waitsWithSecond = (resource: string) =>
+      propose(second.secret, { tool, resource, confidence: 0.5, action: `step ${Math.random().toString(36).slice(2)}` });
+    const [firstKey] = await db.agentKey.findMany({ where: { agentId: agent.id, id: { not: second.key.id } } });
+    await revokeAgentKey(db, admin, firstKey!.id);
+    expect((await waitsWithSecond("prod/keyed")).json.decision).toBe("require_approval");
+    const afterRevoke = (await listApprovalGrants(db, { includeEnded: true })).find((g) => g.agentId === agent.id && g.resource === "prod/keyed");
+    expect(afterRevoke).toMatchObject({ live: false, endedByLabel: "agent.key.revoke" });
+
+    // Deactivated, then reactivated with a new key: the grant given before is over.
+    await grantOn("prod/active", waitsWithSecond);
+    await setAgentActive(db, admin, agent.id, false);
+    await setAgentActive(db, admin, agent.id, true);
+    const third = await issueAgentKey(db, admin, agent.id, "after reactivation");
+    expect((await propose(third.secret, { tool, resource: "prod/active", confidence: 0.5, action: "after reactivation" })).json.decision).toBe(
+      "require_approval",
+    );
+    const afterDeactivate = (await listApprovalGrants(db, { includeEnded: true })).find((g) => g.agentId === agent.id && g.resource === "prod/active");
+    expect(afterDeactivate).toMatchObject({ live: false, endedByLabel: "agent.deactivate" });
   });
 });

@@ -7,7 +7,7 @@ import { replayPolicy } from "../../server/policy/replay-policy";
 import { ADVISORY_LOCKS } from "../../server/db/advisory-locks";
 import type { Decision } from "../../server/schemas/enums";
 import type { PolicyRule } from "../../server/schemas/policy-rules";
-import { call, db, makeUserWithToken, unique } from "../support/fixtures";
+import { auditRows, call, db, makeUserWithToken, unique } from "../support/fixtures";
 import { makeGrantedAgent, makeTool, propose } from "../support/guardrail-fixtures";
 
 /*
@@ -229,6 +229,63 @@ describe("rules through the API", () => {
     const fourth = await propose(key, { tool, confidence: 0.99 });
     expect(fourth.json.decision).toBe("require_approval");
     expect(fourth.json.reasons.map((r: { rule?: string }) => r.rule)).toContain(`${name}: busy`);
+  });
+
+  it("tool.failuresLastDay is answered from the partial index of failed actions, not the tool's day of actions", async () => {
+    // The count's own query (policy/rule-context.ts) as Prisma sends it, planned on this database.
+    // Sequential scans are off: the suite's tables are small enough for one to win otherwise.
+    const plan = await db.$transaction(async (tx) => {
+      await tx.$executeRaw`SET LOCAL enable_seqscan = off`;
+      return tx.$queryRaw<{ "QUERY PLAN": string }[]>`
+        EXPLAIN SELECT count(*) FROM actions WHERE tool = ${tool} AND status = 'failed'::"ActionStatus" AND created_at >= ${new Date(Date.now() - 86_400_000)}`;
+    });
+    const text = plan.map((row) => row["QUERY PLAN"]).join("\n");
+    expect(text).toContain("actions_failed_tool_created_idx");
+    expect(text).not.toMatch(/Filter: \(status = /);
+  });
+
+  it("a burst of concurrent proposals cannot all read a count below a rule's limit", async () => {
+    // Counted atomically (policy/rule-inputs.ts): each of the burst gets its own count, this one
+    // included, so with `>= 5` the first four run and every one from the fifth on is the rule's.
+    const burstTool = (await makeTool({ scopes: [], prefix: "burst" })).name;
+    const { agent, key } = await makeGrantedAgent([burstTool]);
+    const rule = `${agent.name}: five in a minute`;
+    expect((await addRules([{ name: rule, when: `agent.name == "${agent.name}" && agent.actionsLastMinute >= 5`, then: { decision: "deny" } }])).status).toBe(
+      201,
+    );
+    clock.now = new Date();
+    const N = 16;
+    const answers = await Promise.all(Array.from({ length: N }, () => propose(key, { tool: burstTool, confidence: 0.99 })));
+    expect(answers.map((a) => a.status)).toEqual(Array(N).fill(201));
+    const byRule = answers.filter((a) => (a.json.reasons as { rule?: string }[]).some((r) => r.rule === rule));
+    expect(byRule).toHaveLength(N - 4);
+    for (const a of byRule) expect(a.json.decision).toBe("deny");
+    expect(answers.filter((a) => a.json.decision === "auto_execute")).toHaveLength(4);
+  });
+
+  it("more than 3 actions in a minute pauses the agent: the action is refused, the pause is the rule's and audited", async () => {
+    const pausedTool = (await makeTool({ scopes: [], prefix: "pausing" })).name;
+    const { agent, key } = await makeGrantedAgent([pausedTool]);
+    const rule = `${agent.name}: busy pauses`;
+    expect((await addRules([{ name: rule, when: `agent.name == "${agent.name}" && agent.actionsLastMinute > 3`, then: { pauseAgent: true } }])).status).toBe(
+      201,
+    );
+    clock.now = new Date();
+    for (let i = 0; i < 3; i++) expect((await propose(key, { tool: pausedTool, confidence: 0.99 })).json.decision).toBe("auto_execute");
+    const fourth = await propose(key, { tool: pausedTool, confidence: 0.99 });
+    expect(fourth.json.decision).toBe("deny");
+    const reason = (fourth.json.reasons as { rule?: string; message: string; outcome?: string }[]).find((r) => r.rule === rule);
+    expect(reason).toMatchObject({ outcome: "deny", message: expect.stringContaining("the agent is paused") });
+
+    const control = await db.controlScope.findUniqueOrThrow({ where: { kind_key: { kind: "agent", key: agent.id } } });
+    expect(control).toMatchObject({ state: "paused", changedBy: `policy rule "${rule}"`, reason: `policy rule "${rule}"` });
+    const [audited] = await auditRows({ verb: "control.pause", subjectId: `agent:${agent.id}` });
+    expect(audited).toMatchObject({ actorType: "system", actorLabel: `policy rule "${rule}"` });
+    expect(audited!.data).toMatchObject({ automatic: true, rule, actionId: fourth.json.id });
+    // Paused: its next action (no task in progress) is refused by the control state, not the rule.
+    const fifth = await propose(key, { tool: pausedTool, confidence: 0.99 });
+    expect(fifth.json.decision).toBe("deny");
+    expect((fifth.json.reasons as { code: string }[]).map((r) => r.code)).not.toContain("rule_matched");
   });
 
   it("refuses to save a rule that does not compile, naming the rule, the field and the position", async () => {

@@ -1,7 +1,9 @@
 import { describe, expect, it } from "vitest";
 import { getCurrentPolicy } from "../../server/policy/current-policy";
+import { savePolicy } from "../../server/policy/save-policy";
 import { endShadow, getRunningShadow, shadowDifference, startShadow } from "../../server/policy/shadow-policy";
-import { auditRows, db, makeUser } from "../support/fixtures";
+import { actionResultRoute } from "../../server/actions/action-routes";
+import { auditRows, call, db, makeUser, unique } from "../support/fixtures";
 import { makeGrantedAgent, makeTool, propose } from "../support/guardrail-fixtures";
 
 /*
@@ -64,5 +66,51 @@ describe("shadow mode", () => {
     expect((await getCurrentPolicy(db, { fresh: true })).version).toBe(promoted.promotedTo);
     expect(await auditRows({ verb: "policy.shadow.drop", subjectId: second.id })).toHaveLength(1);
     await expect(endShadow(db, admin, { id: "00000000-0000-4000-8000-000000000000", outcome: "dropped" })).rejects.toMatchObject({ code: "NOT_FOUND" });
+  });
+
+  it("promoting a draft after a newer save is a conflict, as a stale save is, and the newer version stays", async () => {
+    const admin = await makeUser("admin");
+    const current = await getCurrentPolicy(db, { fresh: true });
+    const started = await startShadow(db, admin, { document: { ...current.document, approvalExpiryMinutes: current.document.approvalExpiryMinutes + 7 } });
+    const newer = await savePolicy(db, admin, {
+      document: { ...current.document, approvalExpiryMinutes: current.document.approvalExpiryMinutes + 3 },
+      comment: "saved while the shadow ran",
+      baseVersion: current.version,
+    });
+    await expect(endShadow(db, admin, { id: started.id, outcome: "promoted" })).rejects.toMatchObject({
+      code: "CONFLICT",
+      message: expect.stringContaining(`since you loaded version ${current.version}`),
+    });
+    expect((await getCurrentPolicy(db, { fresh: true })).version).toBe(newer.version);
+    expect((await getRunningShadow(db, { fresh: true }))?.id).toBe(started.id);
+    await endShadow(db, admin, { id: started.id, outcome: "dropped" });
+  });
+
+  it("a count only the draft's rules name is loaded for the shadow too, not read as 0", async () => {
+    const admin = await makeUser("admin");
+    const tool = (await makeTool({ scopes: [], prefix: "shadowflaky" })).name;
+    const { key } = await makeGrantedAgent([tool]);
+    const rule = `${tool}: failed today, a human decides`;
+    const current = await getCurrentPolicy(db, { fresh: true });
+    // The policy in force names no count for this tool; the draft names tool.failuresLastDay.
+    const draft = {
+      ...current.document,
+      rules: [
+        ...current.document.rules,
+        { name: rule, when: `tool.name == "${tool}" && tool.failuresLastDay > 0`, then: { decision: "require_approval" as const } },
+      ],
+    };
+    const started = await startShadow(db, admin, { document: draft });
+    try {
+      const first = await propose(key, { tool, confidence: 0.99 });
+      expect(first.json.decision).toBe("auto_execute");
+      await call(actionResultRoute, { token: key, params: { id: first.json.id }, body: { status: "failed", failureReason: "flaky" } });
+      const next = await propose(key, { tool, confidence: 0.99, action: `another ${unique("step")}` });
+      const row = await db.shadowDecision.findFirstOrThrow({ where: { actionId: next.json.id } });
+      expect(row.shadowDecision).toBe("require_approval");
+      expect((row.reasons as { rule?: string }[]).map((r) => r.rule)).toContain(rule);
+    } finally {
+      await endShadow(db, admin, { id: started.id, outcome: "dropped" });
+    }
   });
 });

@@ -244,6 +244,11 @@ describe("what an attacker tried (shell and SQL syntax, split commands, other sp
     `DROP/**/TABLE users`,
     `drop/**/table users`,
     `DROP -- c\nTABLE users`,
+    `DROP # c\nTABLE users`,
+    `DROP#\nTABLE users`,
+    `DROP/*!TABLE*/ users`,
+    `DROP /*!50000 TABLE */ users`,
+    `/*!40101 DROP*/ /*!TABLE*/ users`,
     `DROP""TABLE users`,
     `send email to all customers`,
     `sendEmail`,
@@ -265,7 +270,15 @@ describe("what an attacker tried (shell and SQL syntax, split commands, other sp
     expect(decided(args)).toBe("require_approval");
   });
 
-  it.each([`docker ps -a`, `git push origin main`, `echo "resend emails later"`, `SELECT 1 -- dropdown table`])("%j still runs on its own", (cmd) => {
+  it.each([
+    `docker ps -a`,
+    `git push origin main`,
+    `echo "resend emails later"`,
+    `SELECT 1 -- dropdown table`,
+    `fixes issue #12 (dropdown table)`,
+    `see #12\nbackdrop table`,
+    `SELECT /*!50000 1 */ FROM dropdown_table`,
+  ])("%j still runs on its own", (cmd) => {
     expect(decided({ cmd })).toBe("auto_execute");
   });
 });
@@ -300,6 +313,50 @@ describe("commands written as identifiers (tool names, the frameworks' adapters)
         expect(matchingPatterns(DEFAULTS, target)).toEqual([]);
       }),
       { numRuns: 300 },
+    );
+  });
+});
+
+describe("SQL's comment forms between the words of a command", () => {
+  // What MySQL (or any SQL) reads as nothing, or as the code it holds, between two words.
+  const COMMENTS = ["/**/", "/* c */", "-- c\n", "--\n", "# c\n", "#\n", "/*!*/", "/*!50000*/", " /*! */ "];
+  /** `drop table users` with comments between its words, and maybe a word inside an executable comment. */
+  const commented = (command: string) => {
+    const words = command.split(" ");
+    return fc
+      .tuple(
+        fc.array(fc.constantFrom(...COMMENTS), { minLength: words.length - 1, maxLength: words.length - 1 }),
+        fc.option(fc.tuple(fc.nat({ max: words.length - 1 }), fc.constantFrom("", "50000", "40101 ")), { nil: null }),
+      )
+      .map(([comments, executable]) => {
+        const written = words.map((w, i) => (executable && executable[0] === i ? `/*!${executable[1]}${w}*/` : w));
+        return written.map((w, i) => (i === 0 ? w : comments[i - 1] + w)).join("");
+      });
+  };
+
+  const notArgv = <T extends { args?: unknown }>(targets: fc.Arbitrary<T>) => targets.filter((t) => !JSON.stringify(t.args ?? {}).includes('"argv"'));
+
+  it("a default split by SQL comments (/* */, -- , #, /*!…*/) waits for a human, anywhere in the proposal", () => {
+    fc.assert(
+      // Not as argv: a list's items are joined with spaces, and a `#` comment's newline would be lost.
+      fc.property(notArgv(placed(fc.constantFrom("DROP TABLE users", "drop table users").chain(commented))), (target) => {
+        expect(matchingPatterns(DEFAULTS, target)).not.toEqual([]);
+        expect(evaluateAction(proposal(target), DEFAULT_POLICY).decision).toBe("require_approval");
+      }),
+      { numRuns: 500 },
+    );
+  });
+
+  it("harmless neighbours with the same comments, and # in ordinary text (issue #12), match nothing", () => {
+    const noted = fc
+      .tuple(fc.constantFrom(...HARMLESS), fc.constantFrom("issue #12", "#12", "# note\n", "see #3\n", "/*!*/", "/* c */", "-- c\n"), fc.boolean())
+      .map(([text, note, before]) => (before ? `${note} ${text}` : `${text} ${note}`));
+    fc.assert(
+      fc.property(placed(fc.oneof(noted, fc.constantFrom("dropdown table", "backdrop table").chain(commented))), (target) => {
+        expect(matchingPatterns(DEFAULTS, target)).toEqual([]);
+        expect(evaluateAction(proposal(target), DEFAULT_POLICY).decision).toBe("auto_execute");
+      }),
+      { numRuns: 500 },
     );
   });
 });
