@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
 import type { AgentActor, RequestOrigin } from "../auth/actor";
-import { auditInsertSql } from "../audit/append-audit";
+import { appendAudit, auditInsertSql } from "../audit/append-audit";
 import { pauseAgentAutomatically } from "../control/change-control";
 import { getEffectiveControl, type EffectiveControl } from "../control/effective-state";
 import { checkAgentProvenance } from "../agents/provenance";
@@ -9,7 +9,8 @@ import { Prisma, type ActionStatus, type Agent } from "../db/generated/client";
 import { GuardFailed, writeAtomically } from "../db/single-statement";
 import { announceAfterCommit, type WardenEvent } from "../events/bus";
 import { evaluateAction, type EvaluationInput } from "../guardrails/evaluate-action";
-import { consumeToolRateLimit, refundToolRateLimit } from "../guardrails/tool-rate-limit";
+import { consumeToolRateLimit } from "../guardrails/tool-rate-limit";
+import { refundPoint, type CountedPoint } from "../lib/rate-limit";
 import { argsHash } from "../lib/canonical-json";
 import { recallBookkeepingSql } from "../memory/recall";
 import { matchingFailures, recallForDecision } from "../memory/recall-for-decision";
@@ -106,11 +107,11 @@ async function decideAndRecord(
   const changedDecision =
     warned.length > 0 && evaluateAction({ ...base, matchingFailures: [] }, policy.document).decision !== evaluation.decision ? warned : [];
   // The rate limit counts only calls that got past the earlier refusals.
-  let counted: { tool: string; spec: string } | null = null;
+  let counted: CountedPoint | null = null;
   if (evaluation.decision !== "deny" && toolDef?.rateLimit) {
     const rateLimit = await consumeToolRateLimit(toolDef.name, toolDef.rateLimit, agent.id);
     if (!rateLimit.allowed) evaluation = evaluateAction({ ...base, rateLimit }, policy.document);
-    else counted = { tool: toolDef.name, spec: toolDef.rateLimit };
+    else counted = rateLimit.point;
   }
 
   // An approver's grant (same tool, same resource, this agent, for N minutes) answers for one human.
@@ -127,7 +128,7 @@ async function decideAndRecord(
   if (key && !input.externalId) {
     const repeated = await repeatedProposal(db, actor, key, origin);
     if (repeated) {
-      if (counted) await refundToolRateLimit(counted.tool, counted.spec, agent.id);
+      if (counted) await refundPoint(counted);
       await uncount();
       return repeated;
     }
@@ -163,6 +164,8 @@ async function decideAndRecord(
         policyVersion: policy.version,
         taskId: input.taskId ?? null,
         ...(input.externalId ? { externalId: input.externalId } : {}),
+        // The pause a rule orders follows this write (pauseByRule): its audit row, or its failure's.
+        ...(evaluation.pauseAgent ? { pauseAgent: evaluation.pauseAgent.rule } : {}),
       },
       origin,
     }),
@@ -226,7 +229,7 @@ async function decideAndRecord(
       (key ? await repeatedProposal(db, actor, key, origin) : null);
     if (!existing) throw error;
     // A call already counted is not counted again (a re-run step must not use up the limit).
-    if (counted) await refundToolRateLimit(counted.tool, counted.spec, agent.id);
+    if (counted) await refundPoint(counted);
     return existing;
   }
   announceAfterCommit(db, events);
@@ -242,7 +245,13 @@ async function pauseByRule(db: DbOrTx, agent: Agent, rule: string, actionId: str
     await pauseAgentAutomatically(db, agent, `policy rule "${rule}"`, { label: `policy rule "${rule}"`, auditData: { rule, actionId } });
   } catch (error) {
     // The action is refused whatever happens here; a pause that lost a race with another control
-    // change (a kill, say) is not the agent's answer to fail.
+    // change (a kill, say) is not the agent's answer to fail. The audit log says it did not happen.
     console.error(`warden: policy rule "${rule}" could not pause ${agent.name}:`, error);
+    await appendAudit(db, {
+      actor: { type: "system", id: null, label: `policy rule "${rule}"` },
+      verb: "control.pause_failed",
+      subject: { type: "agent", id: agent.id },
+      data: { rule, actionId, error: error instanceof Error ? error.message : String(error) },
+    }).catch((auditError: unknown) => console.error("warden: could not audit the failed pause:", auditError));
   }
 }

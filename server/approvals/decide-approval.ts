@@ -2,7 +2,7 @@ import { isDeepStrictEqual } from "node:util";
 import type { RequestOrigin, UserActor } from "../auth/actor";
 import { appendAudit } from "../audit/append-audit";
 import type { DbOrTx, Tx } from "../db/client";
-import type { Prisma } from "../db/generated/client";
+import { Prisma } from "../db/generated/client";
 import { inTransaction } from "../db/transaction";
 import { AppError, invalidField, notFound, type ErrorCode } from "../errors";
 import { grantWithApproval } from "../policy/approval-grants";
@@ -114,6 +114,12 @@ export async function decideApproval(db: DbOrTx, approver: UserActor, actionId: 
     // Approving one's own agent's call may be allowed; approving its later calls in advance is not.
     if (input.grantMinutes !== undefined && action.agent.ownerId === approver.id)
       throw invalidField("grantMinutes", "the agent's owner cannot approve its calls in advance");
+    if (input.grantMinutes !== undefined) {
+      // Read under a share lock: a deactivation (which ends the agent's grants under an update
+      // lock of the same row) either sees this grant or is seen by this read.
+      const [agentNow] = await tx.$queryRaw<{ active: boolean }[]>(Prisma.sql`SELECT active FROM agents WHERE id = ${action.agentId}::uuid FOR SHARE`);
+      if (!agentNow?.active) throw invalidField("grantMinutes", `${action.agent.name} is deactivated: its calls cannot be approved in advance`);
+    }
     const firstVote = action.votes[0];
     const candidateArgs = (firstVote?.args ?? null) as Record<string, unknown> | null;
     if (firstVote && input.args && !isDeepStrictEqual(input.args, candidateArgs ?? action.args)) {

@@ -84,11 +84,7 @@ export type MatchTarget = { action: string; tool?: string | null; resource?: str
  * match can only make the answer stricter.
  */
 function commandFolds(text: string): string[] {
-  // Two readings of `/*!…*/`: MySQL runs what it holds (`DROP /*!50000 TABLE*/ users` drops a
-  // table), every other SQL skips it. The second is looked at only when the text has one.
-  const readings = [sqlWithoutComments(text, false)];
-  if (text.includes("/*!")) readings.push(sqlWithoutComments(text, true));
-  return readings.flatMap((spaced) => {
+  return commentReadings(text.replace(/\$\{?IFS\}?/g, " ")).flatMap((spaced) => {
     const withoutQuoting = spaced.replace(/\\\n/g, "").replace(/["'`\\]/g, "");
     const quotesAsSpaces = spaced.replace(/\\\n/g, " ").replace(/["'`\\]/g, " ");
     return [spaced, withoutQuoting, quotesAsSpaces, identifierWords(withoutQuoting)];
@@ -96,19 +92,63 @@ function commandFolds(text: string): string[] {
 }
 
 /**
- * SQL's comments as a space: `/* … *\/`; `-- ` to the end of the line (only before a space or the
- * end, so `--force` stays a flag); and MySQL's (and the shell's) `#` to the end of a line, only
- * where a line follows it: a `#` comment that ends the text hides nothing after it, so `issue #12`
- * is never folded. `executable`: a MySQL executable comment `/*!…*\/` (with or without the
- * version, `/*!50000 …*\/`) is read as the code it holds.
+ * The readings of a text's comments, each matched on its own: a fold that removes text (a
+ * comment) is never the only reading, or a comment marker inside a string (`SELECT '#';
+ * DROP/**\/TABLE users`) would swallow the command it stands before. So:
+ * - SQL's `/* … *\/` and `-- ` comments as a space (`DROP/**\/TABLE`, `DROP -- c⏎TABLE`; `--`
+ *   only before a space or the end, so `--force` stays a flag); also with `#` comments to the end
+ *   of a line that follows (`DROP # c⏎TABLE`: a `#` that ends the text hides nothing after it,
+ *   so `issue #12` is never folded); and each of these with MySQL's executable comments `/*!…*\/`
+ *   (with or without the version, `/*!50000 …*\/`) read as the code they hold, as MySQL runs it;
+ * - every comment marker as a space, what it holds kept (`SELECT '/*'; DROP/**\/TABLE`, where the
+ *   `/*` is a string's, not a comment's);
+ * - the comments as a lexer finds them, outside quoted strings (`SELECT '#'; DROP# c⏎TABLE`).
+ * A comment ends at a line feed or a carriage return, as PostgreSQL's lexer ends it.
  */
-function sqlWithoutComments(text: string, executable: boolean): string {
-  let spaced = text.replace(/\$\{?IFS\}?/g, " ");
-  if (executable) spaced = spaced.replace(/\/\*!\d*([\s\S]*?)\*\//g, " $1 ");
-  return spaced
-    .replace(/\/\*[\s\S]*?\*\//g, " ")
-    .replace(/--(?=\s|$)[^\n]*(\n|$)/g, " ")
-    .replace(/#[^\n]*\n/g, " ");
+function commentReadings(text: string): string[] {
+  if (!/\/\*|\*\/|--|#/.test(text)) return [text];
+  const executable = text.includes("/*!");
+  const hash = text.includes("#");
+  const readings = [text.replace(/\/\*(?:!\d*)?|\*\/|--|#/g, " ")];
+  for (const opened of executable ? [false, true] : [false]) {
+    for (const withHash of hash ? [false, true] : [false]) readings.push(withoutComments(text, opened, withHash));
+    readings.push(lexedWithoutComments(text, opened));
+  }
+  return readings;
+}
+
+function withoutComments(text: string, executable: boolean, hash: boolean): string {
+  const opened = executable ? text.replace(/\/\*!\d*([\s\S]*?)\*\//g, " $1 ") : text;
+  const folded = opened.replace(/\/\*[\s\S]*?\*\//g, " ").replace(/--(?=\s|$)[^\n\r]*([\n\r]|$)/g, " ");
+  return hash ? folded.replace(/#[^\n\r]*[\n\r]/g, " ") : folded;
+}
+
+/** Comments outside `'…'`, `"…"` and `` `…` `` as a space, in one pass; quoted text kept as it is. */
+function lexedWithoutComments(text: string, executable: boolean): string {
+  let out = "";
+  let i = 0;
+  while (i < text.length) {
+    const c = text[i]!;
+    if (c === "'" || c === '"' || c === "`") {
+      const end = text.indexOf(c, i + 1);
+      const stop = end === -1 ? text.length : end + 1;
+      out += text.slice(i, stop);
+      i = stop;
+    } else if (c === "/" && text[i + 1] === "*") {
+      const end = text.indexOf("*/", i + 2);
+      const body = text.slice(i + 2, end === -1 ? text.length : end);
+      out += executable && body.startsWith("!") ? ` ${body.replace(/^!\d*/, "")} ` : " ";
+      i = end === -1 ? text.length : end + 2;
+    } else if (c === "#" || (c === "-" && text[i + 1] === "-")) {
+      const end = text.slice(i).search(/[\n\r]/);
+      out += " ";
+      i = end === -1 ? text.length : i + end + 1;
+    } else {
+      out += c;
+      i++;
+    }
+  }
+  return out;
 }
 
 /**

@@ -2,7 +2,13 @@ import { RateLimiterPostgres, RateLimiterRes } from "rate-limiter-flexible";
 import { pgPool } from "../db/pg-pool";
 import { parseRateLimit } from "../schemas/tools";
 
-export type RateLimitResult = { allowed: true } | { allowed: false; retryAfterSeconds: number; limit: string };
+/**
+ * A point counted in one window of one limiter: what a refund gives back, to that window only.
+ * `windowEndsAt` is the window's stored end (ms), read back from the counting statement.
+ */
+export type CountedPoint = { limiter: RateLimiterPostgres; key: string; windowEndsAt: number };
+
+export type RateLimitResult = { allowed: true; point: CountedPoint } | { allowed: false; retryAfterSeconds: number; limit: string };
 
 const holder = globalThis as unknown as { wardenRateLimiters?: Map<string, RateLimiterPostgres> };
 const limiters = (holder.wardenRateLimiters ??= new Map());
@@ -13,8 +19,8 @@ const limiters = (holder.wardenRateLimiters ??= new Map());
  */
 export async function consumeRateLimit(name: string, spec: string, key: string): Promise<RateLimitResult> {
   try {
-    await limiterFor(name, spec).consume(key);
-    return { allowed: true };
+    const limiter = limiterFor(name, spec);
+    return { allowed: true, point: countedPoint(limiter, key, await limiter.consume(key)) };
   } catch (rejection) {
     if (rejection instanceof RateLimiterRes) {
       return { allowed: false, retryAfterSeconds: Math.max(1, Math.ceil(rejection.msBeforeNext / 1000)), limit: spec };
@@ -23,9 +29,27 @@ export async function consumeRateLimit(name: string, spec: string, key: string):
   }
 }
 
-/** Gives back a point consumed for a call that turned out to be one already counted (a repeat). */
-export async function refundRateLimit(name: string, spec: string, key: string): Promise<void> {
-  await limiterFor(name, spec).reward(key, 1);
+function countedPoint(limiter: RateLimiterPostgres, key: string, counted: RateLimiterRes): CountedPoint {
+  // msBeforeNext is the stored window end less Date.now(), taken in the same tick as this.
+  return { limiter, key, windowEndsAt: Date.now() + counted.msBeforeNext };
+}
+
+// How far a window's end read back may be from the stored one: the same tick's clock, well under
+// the shortest window (a second), so a refund can never reach the next window.
+const SAME_WINDOW_MS = 250;
+
+/**
+ * Gives back a point counted for a call that turned out to be one already counted (a repeat, a
+ * retry, a write that failed), in the window it was counted in and never below zero. Not the
+ * library's reward(): past the window's end that starts the next window at -1, and late refunds
+ * would each take one more off it (an agent could bank negative counts to pass its limit).
+ */
+export async function refundPoint(point: CountedPoint): Promise<void> {
+  await pgPool().query("UPDATE rate_limits SET points = points - 1 WHERE key = $1 AND points > 0 AND expire BETWEEN $2::bigint - $3 AND $2::bigint + $3", [
+    point.limiter.getKey(point.key),
+    Math.round(point.windowEndsAt),
+    SAME_WINDOW_MS,
+  ]);
 }
 
 /** A count with no limit: no call is refused, each is counted in its own window's total. */
@@ -38,14 +62,10 @@ const UNLIMITED = 2_000_000_000;
  * same one. The window is fixed: it starts at the first call after the previous one ended and
  * lasts `seconds`.
  */
-export async function countInWindow(name: string, seconds: number, key: string): Promise<number> {
-  const counted = await limiterFor(name, `${UNLIMITED}/${seconds}s`).consume(key);
-  return counted.consumedPoints;
-}
-
-/** Takes back a call counted by countInWindow that turned out not to be one (a repeat, a retry). */
-export async function uncountInWindow(name: string, seconds: number, key: string): Promise<void> {
-  await limiterFor(name, `${UNLIMITED}/${seconds}s`).reward(key, 1);
+export async function countInWindow(name: string, seconds: number, key: string): Promise<{ count: number; point: CountedPoint }> {
+  const limiter = limiterFor(name, `${UNLIMITED}/${seconds}s`);
+  const counted = await limiter.consume(key);
+  return { count: counted.consumedPoints, point: countedPoint(limiter, key, counted) };
 }
 
 function limiterFor(name: string, spec: string): RateLimiterPostgres {

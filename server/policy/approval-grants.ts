@@ -148,6 +148,9 @@ export async function endGrantsInScope(tx: Tx, scope: { kind: "fleet" | "team" |
  * taken away says that trust is in question, so the next call asks again.
  */
 export async function endAgentGrants(tx: Tx, agentId: string, by: string, reason: string): Promise<number> {
+  // The agent's row first: a grant being given (decide-approval.ts reads the agent under a share
+  // lock) commits before this ends it, or waits and sees the agent as it is after.
+  await tx.$executeRaw(Prisma.sql`SELECT 1 FROM agents WHERE id = ${agentId}::uuid FOR UPDATE`);
   return tx.$executeRaw(Prisma.sql`
     UPDATE approval_grants SET ended_at = now(), ended_by_label = ${by}, end_reason = ${reason}
      WHERE agent_id = ${agentId}::uuid AND ended_at IS NULL AND expires_at > now()`);

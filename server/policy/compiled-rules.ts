@@ -169,7 +169,7 @@ function ruleMessage(rule: PolicyRule, floor: Decision | null): string {
   const effects = [
     floor === "deny"
       ? then.pauseAgent
-        ? "refused, and the agent is paused"
+        ? "refused, and the rule pauses the agent"
         : "refused"
       : floor === "require_approval"
         ? "a human decides"

@@ -1,5 +1,5 @@
 import type { DbOrTx } from "../db/client";
-import { countInWindow, uncountInWindow } from "../lib/rate-limit";
+import { countInWindow, refundPoint } from "../lib/rate-limit";
 import type { PolicyDocument } from "../schemas/policy";
 import { compiledRulesOf } from "./compiled-rules";
 import { decisionTime } from "./decision-clock";
@@ -62,14 +62,15 @@ export async function ruleInputs(
     needs.agentActionsLastMinute ? countInWindow(AGENT_ACTIONS, MINUTE, at.agentId) : Promise.resolve(undefined),
     needs.toolFailuresLastDay && at.tool !== null ? loadToolFailures(db, at.tool) : Promise.resolve(undefined),
   ]);
-  let counted = actions !== undefined;
+  let point = actions?.point ?? null;
   return {
     now,
-    counts: { agentActionsLastMinute: actions, toolFailuresLastDay: failures },
+    counts: { agentActionsLastMinute: actions?.count, toolFailuresLastDay: failures },
     uncount: async () => {
-      if (!counted) return;
-      counted = false;
-      await uncountInWindow(AGENT_ACTIONS, MINUTE, at.agentId);
+      if (!point) return;
+      const taken = point;
+      point = null;
+      await refundPoint(taken);
     },
   };
 }

@@ -167,4 +167,15 @@ describe("approval grants", () => {
     const afterDeactivate = (await listApprovalGrants(db, { includeEnded: true })).find((g) => g.agentId === agent.id && g.resource === "prod/active");
     expect(afterDeactivate).toMatchObject({ live: false, endedByLabel: "agent.deactivate" });
   });
+
+  it("a deactivated agent's waiting action may be approved, never with a grant that would outlive a reactivation", async () => {
+    const { agent, approver, waits } = await setUp();
+    const admin = await makeUser("admin");
+    const pending = await waits("prod/dormant");
+    await setAgentActive(db, admin, agent.id, false);
+    const granted = await call(approveRoute, { token: approver.token, params: { id: pending.json.id }, body: { grantMinutes: 1440 } });
+    expect(granted.status).toBe(400);
+    expect(granted.json.error.message).toContain("grantMinutes");
+    expect((await listApprovalGrants(db, { includeEnded: true })).filter((g) => g.agentId === agent.id)).toEqual([]);
+  });
 });

@@ -275,7 +275,9 @@ describe("rules through the API", () => {
     const fourth = await propose(key, { tool: pausedTool, confidence: 0.99 });
     expect(fourth.json.decision).toBe("deny");
     const reason = (fourth.json.reasons as { rule?: string; message: string; outcome?: string }[]).find((r) => r.rule === rule);
-    expect(reason).toMatchObject({ outcome: "deny", message: expect.stringContaining("the agent is paused") });
+    expect(reason).toMatchObject({ outcome: "deny", message: expect.stringContaining("the rule pauses the agent") });
+    const [proposed] = await auditRows({ verb: "action.propose", subjectId: fourth.json.id });
+    expect(proposed!.data).toMatchObject({ decision: "deny", pauseAgent: rule });
 
     const control = await db.controlScope.findUniqueOrThrow({ where: { kind_key: { kind: "agent", key: agent.id } } });
     expect(control).toMatchObject({ state: "paused", changedBy: `policy rule "${rule}"`, reason: `policy rule "${rule}"` });

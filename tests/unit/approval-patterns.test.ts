@@ -347,6 +347,31 @@ describe("SQL's comment forms between the words of a command", () => {
     );
   });
 
+  it("a comment marker in a string before the command (SELECT '#'; DROP/**/TABLE) never swallows it: each comment reading is matched on its own", () => {
+    // An attacker's review: folding `#` comments in the same chain as the other folds deleted the
+    // very text `/**/`, `${IFS}` and quotes had been folded into.
+    for (const sql of [
+      "SELECT '#'; DROP/**/TABLE users;\nSELECT 1",
+      "SELECT '-- '; DROP/**/TABLE users",
+      "SELECT '/*'; DROP/**/TABLE users",
+      "DROP -- c\rTABLE users",
+    ]) {
+      expect(matchingPatterns(DEFAULTS, { action: "run sql", args: { sql } }), sql).not.toEqual([]);
+    }
+    for (const cmd of ["echo '#'; docker${IFS}rm web\ntrue", 'echo "#"; docker "rm" web\nls']) {
+      expect(matchingPatterns(DEFAULTS, { action: "run cmd", args: { cmd } }), cmd).not.toEqual([]);
+    }
+    const prefix = fc.constantFrom("SELECT '#'; ", "SELECT '-- '; ", "SELECT '/*'; ", "SELECT '*/'; ", "echo '#'; ", 'echo "#"; ', "x = '#' ", "");
+    const suffix = fc.constantFrom("\nSELECT 1", "\rSELECT 1", "\n", "", " -- done\n", " # done\n");
+    fc.assert(
+      fc.property(fc.tuple(prefix, fc.constantFrom("DROP TABLE users", "drop table users").chain(commented), suffix), ([before, command, after]) => {
+        const sql = before + command + after;
+        expect(matchingPatterns(DEFAULTS, { action: "run sql", args: { sql } })).not.toEqual([]);
+      }),
+      { numRuns: 500 },
+    );
+  });
+
   it("harmless neighbours with the same comments, and # in ordinary text (issue #12), match nothing", () => {
     const noted = fc
       .tuple(fc.constantFrom(...HARMLESS), fc.constantFrom("issue #12", "#12", "# note\n", "see #3\n", "/*!*/", "/* c */", "-- c\n"), fc.boolean())
