@@ -17,7 +17,7 @@ import { CallStopped, trackCall } from "./in-flight-calls";
 import { offeredTool } from "./offered-tools";
 import { UpstreamUnavailable } from "./upstream-connection";
 import { connectionFor } from "./upstream-supervisor";
-import { storable } from "./upstream-tools";
+import { resourceArgumentProblem, storable } from "./upstream-tools";
 
 /*
  * One tools/call through the gateway: the call is proposed as an action (the guardrail decides
@@ -130,9 +130,23 @@ export async function callThroughGateway(db: Db, caller: GatewayCaller, name: st
   const args = rawArgs ?? {};
   let resource: string | undefined;
   if (granted && toolDef?.resourceArgument) {
-    const value = (args as Record<string, unknown>)[toolDef.resourceArgument];
+    const argument = toolDef.resourceArgument;
+    // Checked on every call against the schema the server lists now: an upstream that made the
+    // argument optional, or reads the resource from another one, would escape the scope check.
+    const problem = resourceArgumentProblem(offered.upstream.inputSchema, argument);
+    if (problem) {
+      return refusal(
+        `Warden refused: ${name} takes its resource from arguments.${argument}, but ${problem} (the server lists another schema than when an admin saved the tool). Nothing ran; an admin must name the tool's resource argument again.`,
+      );
+    }
+    const value = (args as Record<string, unknown>)[argument];
     if (typeof value !== "string")
-      return refusal(`Invalid call: arguments.${toolDef.resourceArgument}: must be a string (it names the resource Warden checks the tool's scopes against)`);
+      return refusal(`Invalid call: arguments.${argument}: must be a string (it names the resource Warden checks the tool's scopes against)`);
+    // The scopes are checked on the value as it runs: never on a trimmed copy of it.
+    if (value !== value.trim())
+      return refusal(
+        `Invalid call: arguments.${argument}: must not begin or end with whitespace (it names the resource Warden checks the tool's scopes against)`,
+      );
     resource = value;
   }
   const request = { action: `${name}`, tool: name, ...(resource !== undefined ? { resource } : {}), args, confidence };

@@ -15,7 +15,9 @@ import { approveRoute, rejectRoute } from "../../server/approvals/approval-route
 import { apiControlRoutes } from "../../server/control/control-routes";
 import { handleGatewayRequest } from "../../server/mcp-gateway/gateway-endpoint";
 import { deleteMcpServerRoute, listMcpServersRoute, putMcpServerRoute } from "../../server/mcp-gateway/mcp-server-routes";
+import { clearOfferedTools } from "../../server/mcp-gateway/offered-tools";
 import { closeUpstreams, connectionFor, startUpstreams } from "../../server/mcp-gateway/upstream-supervisor";
+import { savedTools } from "../../server/mcp-gateway/upstream-tools";
 import { toWebRequest, writeWebResponse } from "../../server/http/web-bridge";
 import { putToolRoute } from "../../server/tools/tool-routes";
 import type { PutToolRequest } from "../../server/schemas/tools";
@@ -656,5 +658,65 @@ describe("the gateway", () => {
     expect(anonymous.status).toBe(401);
     const person = await fetch(gatewayUrl, { method: "POST", headers: { authorization: `Bearer ${admin}`, "content-type": "application/json" }, body: "{}" });
     expect(person.status).toBe(403);
+  });
+});
+
+describe("what an attacker's review found", () => {
+  it("a tool's resource argument must be a required string of its schema: refused on save, and on a call once the schema changed", async () => {
+    const readTool = `${fs}.read_text_file`;
+    const saveWith = (resourceArgument: string) =>
+      call(putToolRoute, { token: admin, params: { name: readTool }, body: { scopes: [`${folder}/*`], resourceArgument, defaultConfidence: 0.99 } });
+    // Not an argument of the tool (the server reads `path`), then a number that is optional.
+    for (const [argument, problem] of [
+      ["file_path", "has no top-level argument"],
+      ["head", "not of type string"],
+    ]) {
+      const refused = await saveWith(argument!);
+      expect(refused.status, JSON.stringify(refused.json)).toBe(400);
+      expect(JSON.stringify(refused.json.error)).toContain("resourceArgument");
+      expect(JSON.stringify(refused.json.error)).toContain(problem);
+    }
+    const consoleAs = createCaller({ db, user: await makeUser("admin"), ip: "127.0.0.1" });
+    await expect(consoleAs.tools.put({ name: readTool, tool: { scopes: [`${folder}/*`], resourceArgument: "file_path" } })).rejects.toMatchObject({
+      code: "BAD_REQUEST",
+      message: expect.stringContaining("resourceArgument"),
+    });
+    expect((await db.tool.findUniqueOrThrow({ where: { name: readTool } })).resourceArgument).toBe("path");
+    expect((await saveWith("path")).status).toBe(200);
+
+    // The server now lists `path` as optional: a call is refused, and nothing is proposed or run.
+    writeFileSync(path.join(folder, "schema.txt"), "read me");
+    const [row] = await db.$queryRaw<{ tools: unknown }[]>`SELECT tools FROM mcp_servers WHERE name = ${fs}`;
+    const loosened = savedTools(row!.tools).map((t) => (t.name === "read_text_file" ? { ...t, inputSchema: { ...t.inputSchema, required: [] } } : t));
+    // Written as discovery writes it (updated_at unchanged: the connection stays).
+    await db.$executeRaw`UPDATE mcp_servers SET tools = ${JSON.stringify(loosened)}::jsonb WHERE name = ${fs}`;
+    clearOfferedTools();
+    const { client, agent } = await agentClient([readTool]);
+    try {
+      const result = await client.callTool({ name: readTool, arguments: { path: path.join(folder, "schema.txt") } });
+      expect(result.isError).toBe(true);
+      expect(text(result)).toContain('does not require the argument "path"');
+      expect(text(result)).not.toContain("read me");
+      expect(await db.action.count({ where: { agentId: agent.id } })).toBe(0);
+    } finally {
+      await client.close();
+      await db.$executeRaw`UPDATE mcp_servers SET tools = ${JSON.stringify(row!.tools)}::jsonb WHERE name = ${fs}`;
+      clearOfferedTools();
+    }
+  });
+
+  it("a resource value with whitespace around it is refused: it is never checked trimmed and run as sent", async () => {
+    writeFileSync(path.join(folder, "spaced.txt"), "spaced");
+    const { client, agent } = await agentClient([`${fs}.read_text_file`]);
+    try {
+      for (const value of [` ${path.join(folder, "spaced.txt")}`, `${path.join(folder, "spaced.txt")}\n`]) {
+        const result = await client.callTool({ name: `${fs}.read_text_file`, arguments: { path: value } });
+        expect(result.isError).toBe(true);
+        expect(text(result)).toContain("arguments.path: must not begin or end with whitespace");
+      }
+      expect(await db.action.count({ where: { agentId: agent.id } })).toBe(0);
+    } finally {
+      await client.close();
+    }
   });
 });
