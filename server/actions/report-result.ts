@@ -14,14 +14,30 @@ import { ACTION_VIEW_INCLUDE, toActionView } from "./action-view";
 
 type ResultRequest = Parameters<typeof ZActionResultRequest.parse>[0];
 
-/** The agent reports what happened after it ran an approved action. */
-export async function reportActionResult(db: DbOrTx, actor: AgentActor, actionId: string, request: ResultRequest, origin?: RequestOrigin) {
+/**
+ * The agent reports what happened after it ran an approved action. An action Warden runs itself
+ * (an MCP gateway call) is reported by Warden only (`byGateway`): the agent that asked cannot
+ * write its outcome, before or after Warden does.
+ */
+export async function reportActionResult(
+  db: DbOrTx,
+  actor: AgentActor,
+  actionId: string,
+  request: ResultRequest,
+  origin?: RequestOrigin,
+  options: { byGateway?: boolean } = {},
+) {
   const input = ZActionResultRequest.parse(request);
   return inTransaction(db, async (tx) => {
-    const locked = await tx.$queryRaw<{ id: string; agent_id: string; status: string }[]>`
-      SELECT id, agent_id, status FROM actions WHERE id = ${actionId}::uuid FOR UPDATE`;
+    const locked = await tx.$queryRaw<{ id: string; agent_id: string; status: string; run_by_gateway: boolean }[]>`
+      SELECT id, agent_id, status, run_by_gateway FROM actions WHERE id = ${actionId}::uuid FOR UPDATE`;
     const row = locked[0];
     if (!row || row.agent_id !== actor.id) throw notFound("action", actionId);
+    if (row.run_by_gateway && !options.byGateway) {
+      throw new AppError("CONFLICT", "Warden runs this action (an MCP gateway call) and reports its result itself: an agent cannot report it", {
+        details: { status: row.status, runByGateway: true },
+      });
+    }
     if (row.status === "succeeded" || row.status === "failed" || row.status === "rolled_back") {
       throw new AppError("CONFLICT", `The result was already reported (${row.status})`, { details: { status: row.status } });
     }

@@ -162,7 +162,7 @@ export async function callThroughGateway(db: Db, caller: GatewayCaller, name: st
 
   let proposed: ProposedAction;
   try {
-    proposed = await proposeAction(db, { agent, control: caller.control }, parsed.data, caller.origin);
+    proposed = await proposeAction(db, { agent, control: caller.control }, parsed.data, caller.origin, { runByGateway: true });
   } catch (error) {
     if (error instanceof AppError && error.status < 500) return refusal(`Invalid call: ${error.message}`);
     throw error;
@@ -239,7 +239,10 @@ async function approvedTwin(db: Db, pendingId: string): Promise<{ id: string; ap
 /** approved → executing, for one caller only; audited with the transition. */
 async function claimApprovedAction(db: Db, actor: AgentActor, actionId: string, origin: RequestOrigin | undefined): Promise<boolean> {
   return inTransaction(db, async (tx) => {
-    const claimed = await tx.$executeRaw`UPDATE actions SET status = 'executing', updated_at = now() WHERE id = ${actionId}::uuid AND status = 'approved'`;
+    // From here Warden reports its result (an action the agent proposed itself and then asked the
+    // gateway to run, as the same request, is the gateway's from now on).
+    const claimed =
+      await tx.$executeRaw`UPDATE actions SET status = 'executing', run_by_gateway = true, updated_at = now() WHERE id = ${actionId}::uuid AND status = 'approved'`;
     if (claimed === 0) return false;
     await appendAudit(tx, { actor, verb: "action.executing", subject: { type: "action", id: actionId }, data: { via: "mcp-gateway" }, origin });
     return true;
@@ -270,6 +273,7 @@ async function runUpstream(
         durationMs: Date.now() - started,
       },
       caller.origin,
+      { byGateway: true },
     ).catch((error: unknown) => {
       // Already reported (the same approved action run twice by a retried call): the first stands.
       if (!(error instanceof AppError && error.code === "CONFLICT")) throw error;

@@ -11,6 +11,7 @@ import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js";
 import { setTracingDisabled, Usage, type Model } from "@openai/agents";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { runThroughGateway } from "../../docs/examples/openai-agents-gateway";
+import { actionResultRoute } from "../../server/actions/action-routes";
 import { approveRoute, rejectRoute } from "../../server/approvals/approval-routes";
 import { apiControlRoutes } from "../../server/control/control-routes";
 import { handleGatewayRequest } from "../../server/mcp-gateway/gateway-endpoint";
@@ -715,6 +716,42 @@ describe("what an attacker's review found", () => {
         expect(text(result)).toContain("arguments.path: must not begin or end with whitespace");
       }
       expect(await db.action.count({ where: { agentId: agent.id } })).toBe(0);
+    } finally {
+      await client.close();
+    }
+  });
+
+  it("an agent cannot report the result of its own gateway call: Warden runs it and reports it", async () => {
+    const { client, agent, key } = await agentClient([`${every}.trigger-long-running-operation`, `${fs}.write_file`]);
+    try {
+      const progress: number[] = [];
+      const running = client.callTool({ name: `${every}.trigger-long-running-operation`, arguments: { duration: 1.5, steps: 15 } }, undefined, {
+        onprogress: (p) => progress.push(p.progress),
+      });
+      await until("the call to run upstream", async () => progress.length > 0, 10_000);
+      const inFlight = await db.action.findFirstOrThrow({ where: { agentId: agent.id, tool: `${every}.trigger-long-running-operation` } });
+      expect(inFlight.runByGateway).toBe(true);
+      const early = await call(actionResultRoute, { token: key, params: { id: inFlight.id }, body: { status: "succeeded", output: { forged: true } } });
+      expect(early.status, JSON.stringify(early.json)).toBe(409);
+      expect(early.json.error.message).toContain("Warden runs this action (an MCP gateway call) and reports its result itself");
+      const result = await running;
+      expect(result.isError, text(result)).toBeFalsy();
+      const done = await until("Warden's result", async () => {
+        const row = await db.action.findUniqueOrThrow({ where: { id: inFlight.id } });
+        return row.status === "succeeded" && row;
+      });
+      expect(JSON.stringify(done.output)).not.toContain("forged");
+
+      // Held for a human and approved, before the gateway runs it: the agent cannot report it either.
+      const target = path.join(folder, "reported.txt");
+      const held = client.callTool({ name: `${fs}.write_file`, arguments: { path: target, content: "x" } }).catch(() => null);
+      const heldId = await until("the held call", async () => (await db.action.findFirst({ where: { status: "pending_approval", resource: target } }))?.id);
+      const pending = await call(actionResultRoute, { token: key, params: { id: heldId }, body: { status: "failed", failureReason: "a forged lesson" } });
+      expect(pending.status).toBe(409);
+      expect(pending.json.error.message).toContain("reports its result itself");
+      await client.close();
+      await held;
+      expect(await db.memory.count({ where: { actionId: heldId } })).toBe(0);
     } finally {
       await client.close();
     }
