@@ -13,7 +13,7 @@ import type { Agent } from "../db/generated/client";
 import { AppError } from "../errors";
 import { ZActionResultRequest, ZProposeActionRequest } from "../schemas/actions";
 import { getToolForDecision } from "../tools/tool-registry";
-import { CallStopped, trackCall } from "./in-flight-calls";
+import { CallStopped, MAX_CALLS_IN_FLIGHT_PER_AGENT, takeCallSlot, trackCall } from "./in-flight-calls";
 import { offeredTool } from "./offered-tools";
 import { UpstreamUnavailable } from "./upstream-connection";
 import { connectionFor } from "./upstream-supervisor";
@@ -60,11 +60,17 @@ function fieldProblems(error: { issues: { path: PropertyKey[]; message: string }
   return error.issues.map((i) => `${prefix}${i.path.map(String).join(".") || "input"}: ${i.message}`).join("; ");
 }
 
+/**
+ * The call's confidence: the tool's default (an admin's word), or lower when the client says so.
+ * A client may only lower it: `_meta.confidence` is the agent's own claim, and a compromised or
+ * prompt-injected agent would otherwise raise any call to auto-execute.
+ */
 function confidenceFrom(meta: Record<string, unknown> | undefined, toolDefault: number | null): number | string {
+  const ceiling = toolDefault ?? FALLBACK_CONFIDENCE;
   const stated = meta?.confidence;
-  if (stated === undefined) return toolDefault ?? FALLBACK_CONFIDENCE;
+  if (stated === undefined) return ceiling;
   if (typeof stated !== "number" || !Number.isFinite(stated) || stated < 0 || stated > 1) return "_meta.confidence: must be a number between 0 and 1";
-  return stated;
+  return Math.min(stated, ceiling);
 }
 
 function agentActor(agent: Agent): AgentActor {
@@ -104,6 +110,22 @@ async function waitForHuman(db: Db, caller: GatewayCaller, proposed: ProposedAct
 }
 
 export async function callThroughGateway(db: Db, caller: GatewayCaller, name: string, rawArgs: unknown, extras: CallExtras): Promise<CallToolResult> {
+  // At most MAX_CALLS_IN_FLIGHT_PER_AGENT calls of one agent at once in this process (waiting for
+  // a human or running upstream): each holds a request, a database wait or an upstream slot.
+  const slot = takeCallSlot(caller.agent.id);
+  if (!slot) {
+    return refusal(
+      `Warden refused: too many calls in flight for this agent (at most ${MAX_CALLS_IN_FLIGHT_PER_AGENT} at once). Nothing ran; wait for one to finish, then call again.`,
+    );
+  }
+  try {
+    return await callWithSlot(db, caller, name, rawArgs, extras);
+  } finally {
+    slot.release();
+  }
+}
+
+async function callWithSlot(db: Db, caller: GatewayCaller, name: string, rawArgs: unknown, extras: CallExtras): Promise<CallToolResult> {
   const started = Date.now();
   const { agent } = caller;
   const actor = agentActor(agent);

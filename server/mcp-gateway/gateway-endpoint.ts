@@ -19,7 +19,7 @@ function refuse(error: AppError, headers: Record<string, string> = {}): Response
 const INSTRUCTIONS = [
   "These tools run through Warden, which decides each call: it runs, runs with a notification, waits for a human, or is refused with the reason.",
   `A call that needs a human waits up to ${MAX_WAIT_SECONDS} s with progress notifications; if nobody decided by then, call the tool again with the same arguments to keep waiting.`,
-  "Send your honest confidence (0 to 1) as _meta.confidence on tools/call; without it the tool's default applies.",
+  "Send your honest confidence (0 to 1) as _meta.confidence on tools/call: it can lower the tool's default confidence, never raise it.",
 ].join(" ");
 
 /**

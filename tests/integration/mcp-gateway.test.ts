@@ -17,6 +17,7 @@ import { apiControlRoutes } from "../../server/control/control-routes";
 import { handleGatewayRequest } from "../../server/mcp-gateway/gateway-endpoint";
 import { deleteMcpServerRoute, listMcpServersRoute, putMcpServerRoute } from "../../server/mcp-gateway/mcp-server-routes";
 import { clearOfferedTools } from "../../server/mcp-gateway/offered-tools";
+import { MAX_CALLS_IN_FLIGHT_PER_AGENT } from "../../server/mcp-gateway/in-flight-calls";
 import { closeUpstreams, connectionFor, startUpstreams } from "../../server/mcp-gateway/upstream-supervisor";
 import { savedTools } from "../../server/mcp-gateway/upstream-tools";
 import { toWebRequest, writeWebResponse } from "../../server/http/web-bridge";
@@ -35,6 +36,7 @@ setTracingDisabled(true);
 
 const FILESYSTEM = path.resolve("node_modules/@modelcontextprotocol/server-filesystem/dist/index.js");
 const EVERYTHING = path.resolve("node_modules/@modelcontextprotocol/server-everything/dist/index.js");
+const FAKE_UPSTREAM = path.resolve("tests/support/fake-upstream.mjs");
 
 let http: HttpServer;
 let gatewayUrl: URL;
@@ -752,6 +754,166 @@ describe("what an attacker's review found", () => {
       await client.close();
       await held;
       expect(await db.memory.count({ where: { actionId: heldId } })).toBe(0);
+    } finally {
+      await client.close();
+    }
+  });
+
+  it("a crashing upstream's stderr reaches admins only: the agent and the lesson get the exit code", async () => {
+    const name = unique("crashy").replace(/-/g, "_");
+    const secret = `tok-${unique("secret")}`;
+    try {
+      await putServer(name, {
+        transport: "stdio",
+        command: process.execPath,
+        args: [FAKE_UPSTREAM],
+        env: { FAKE_UPSTREAM_SECRET: secret, FAKE_UPSTREAM_CRASHED_FILE: path.join(folder, `${name}.crashed`) },
+      });
+      await putTool(`${name}.crash`, { scopes: [], defaultConfidence: 0.99 });
+      await putTool(`${name}.echo`, { scopes: [], defaultConfidence: 0.99 });
+      const { client, agent } = await agentClient([`${name}.crash`, `${name}.echo`]);
+      try {
+        const crashed = await client.callTool({ name: `${name}__crash`, arguments: {} });
+        // The next call meets the server down (started again, it crashes at once now): told why,
+        // not what the child printed.
+        const after = await client.callTool({ name: `${name}__echo`, arguments: { message: "again" } });
+        expect(text(after)).toMatch(/not connected \(the server (closed the connection|exited while starting) \(exit code 3\)\)/);
+        expect(text(after)).not.toContain(secret);
+        expect(crashed.isError).toBe(true);
+        expect(text(crashed)).not.toContain(secret);
+        expect(text(crashed)).toContain("exited during the call (exit code 3)");
+        const lastFailure = await until(
+          "the failure in the health view",
+          async () => ((await serverView(name))?.health as { lastFailure?: { error: string } }).lastFailure,
+        );
+        expect(lastFailure!.error).toContain(secret);
+        expect(lastFailure!.error).toContain("exit code 3");
+        const actions = await db.action.findMany({ where: { agentId: agent.id } });
+        expect(JSON.stringify(actions)).not.toContain(secret);
+        const lessons = await db.memory.findMany({ where: { actionId: { in: actions.map((a) => a.id) } } });
+        expect(lessons.length).toBeGreaterThan(0);
+        expect(JSON.stringify(lessons)).not.toContain(secret);
+      } finally {
+        await client.close();
+      }
+    } finally {
+      await call(deleteMcpServerRoute, { token: admin, params: { name } });
+    }
+  });
+
+  it("a burst of tools/list_changed makes one listing, not one each", async () => {
+    const name = unique("churny").replace(/-/g, "_");
+    try {
+      await putServer(name, { transport: "stdio", command: process.execPath, args: [FAKE_UPSTREAM] });
+      await putTool(`${name}.churn`, { scopes: [], defaultConfidence: 0.99 });
+      const discoveredAt = async () => (await db.mcpServer.findUniqueOrThrow({ where: { name } })).discoveredAt!.getTime();
+      const before = await discoveredAt();
+      let listings = 0;
+      const { client } = await agentClient([`${name}.churn`]);
+      try {
+        // Each listing stamps discovered_at: count the stamps while the burst lands.
+        const watching = (async () => {
+          let last = before;
+          const until = Date.now() + 1_500;
+          while (Date.now() < until) {
+            const now = await discoveredAt();
+            if (now !== last) listings++;
+            last = now;
+            await new Promise((r) => setTimeout(r, 20));
+          }
+        })();
+        expect((await client.callTool({ name: `${name}__churn`, arguments: { times: 30 } })).isError).toBeFalsy();
+        await watching;
+        expect(listings).toBe(1);
+      } finally {
+        await client.close();
+      }
+    } finally {
+      await call(deleteMcpServerRoute, { token: admin, params: { name } });
+    }
+  });
+
+  it("deleting a server removes its tools' rows, the agents' grants of them and live approval grants; made again, it starts with none", async () => {
+    const name = unique("gone").replace(/-/g, "_");
+    await putServer(name, { transport: "stdio", command: process.execPath, args: [FAKE_UPSTREAM] });
+    await putTool(`${name}.echo`, { scopes: [], defaultConfidence: 0.99 });
+    const { agent } = await makeAgent({ tools: [`${name}.echo`, "some.other-tool"] });
+    const action = await db.action.create({
+      data: {
+        agentId: agent.id,
+        action: `${name}.echo`,
+        tool: `${name}.echo`,
+        confidence: 0.9,
+        decision: "require_approval",
+        policyVersion: 1,
+        status: "approved",
+      },
+    });
+    await db.approvalGrant.create({
+      data: { agentId: agent.id, tool: `${name}.echo`, fromActionId: action.id, grantedByLabel: "test", expiresAt: new Date(Date.now() + 3_600_000) },
+    });
+    expect((await call(deleteMcpServerRoute, { token: admin, params: { name } })).status).toBe(200);
+    try {
+      expect(await db.tool.findUnique({ where: { name: `${name}.echo` } })).toBeNull();
+      expect((await db.agent.findUniqueOrThrow({ where: { id: agent.id } })).tools).toEqual(["some.other-tool"]);
+      expect((await db.approvalGrant.findFirstOrThrow({ where: { agentId: agent.id } })).endedAt).not.toBeNull();
+      // The same name again (another program, perhaps): its tools are new, unset and ungranted.
+      await putServer(name, { transport: "stdio", command: process.execPath, args: [FAKE_UPSTREAM] });
+      const again = await until("the tool registered again", async () => db.tool.findUnique({ where: { name: `${name}.echo` } }));
+      expect(again.defaultConfidence).toBeNull();
+      expect((await db.agent.findUniqueOrThrow({ where: { id: agent.id } })).tools).not.toContain(`${name}.echo`);
+    } finally {
+      await call(deleteMcpServerRoute, { token: admin, params: { name } });
+    }
+  });
+
+  it("refuses server names that make confusable tool names (`__` inside, `_` at the end)", async () => {
+    for (const name of ["a__b", "files_", "x___y"]) {
+      const answer = await call(putMcpServerRoute, { token: admin, params: { name }, body: { transport: "stdio", command: "node" } });
+      expect(answer.status, name).toBe(400);
+      expect(JSON.stringify(answer.json.error)).toContain("__");
+    }
+    expect(await db.mcpServer.count({ where: { name: { in: ["a__b", "files_", "x___y"] } } })).toBe(0);
+  });
+
+  it("_meta.confidence can lower the tool's default confidence, never raise it", async () => {
+    const tool = `${every}.get-sum`;
+    await putTool(tool, { scopes: [], defaultConfidence: 0.3 });
+    const { client, agent } = await agentClient([tool, `${every}.echo`]);
+    try {
+      // Claimed 0.99 on a tool an admin set at 0.3: decided at 0.3 (held for a human).
+      const asking = client.callTool({ name: tool, arguments: { a: 1, b: 2 }, _meta: { confidence: 0.99 } }).catch(() => null);
+      const held = await until("the held call", async () => db.action.findFirst({ where: { agentId: agent.id, tool } }));
+      expect(held.confidence).toBe(0.3);
+      expect(held.status).toBe("pending_approval");
+      await client.close();
+      await asking;
+    } finally {
+      await client.close();
+    }
+    const lowered = await agentClient([`${every}.echo`]);
+    try {
+      const result = await lowered.client.callTool({ name: `${every}.echo`, arguments: { message: "unsure" }, _meta: { confidence: 0.8 } });
+      expect((await db.action.findUniqueOrThrow({ where: { id: actionIdOf(result) } })).confidence).toBe(0.8);
+    } finally {
+      await lowered.client.close();
+    }
+  });
+
+  it(`caps an agent's calls in flight at ${MAX_CALLS_IN_FLIGHT_PER_AGENT}: past it, a call is refused at once and nothing runs`, async () => {
+    const { client, agent } = await agentClient([`${every}.trigger-long-running-operation`]);
+    try {
+      const calls = Array.from({ length: MAX_CALLS_IN_FLIGHT_PER_AGENT + 2 }, () =>
+        client.callTool({ name: `${every}.trigger-long-running-operation`, arguments: { duration: 1, steps: 2 } }),
+      );
+      const results = await Promise.all(calls);
+      const refused = results.filter((r) => r.isError && text(r).includes("too many calls in flight"));
+      expect(refused.length).toBeGreaterThanOrEqual(2);
+      expect(results.filter((r) => !r.isError).length).toBeLessThanOrEqual(MAX_CALLS_IN_FLIGHT_PER_AGENT);
+      expect(await db.action.count({ where: { agentId: agent.id } })).toBe(results.length - refused.length);
+      // Once they are done, the agent calls again.
+      const later = await client.callTool({ name: `${every}.trigger-long-running-operation`, arguments: { duration: 0.1, steps: 1 } });
+      expect(later.isError, text(later)).toBeFalsy();
     } finally {
       await client.close();
     }
