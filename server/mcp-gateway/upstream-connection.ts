@@ -29,6 +29,16 @@ const STDERR_KEPT_BYTES = 2_000;
 const LIST_CHANGED_DEBOUNCE_MS = 250;
 
 /**
+ * fetch with a signal of its own for each request. The SDK's streamable HTTP transport passes its
+ * one long-lived signal (aborted when it closes) to every fetch; undici adds an abort listener to
+ * it per request and removes it only once that request is garbage-collected, so a busy
+ * connection piled up thousands (a MaxListenersExceededWarning past 1500, and memory). A signal
+ * made by AbortSignal.any follows the long-lived one without a listener on it.
+ */
+export const fetchWithOwnSignal = (url: string | URL, init?: RequestInit): Promise<Response> =>
+  fetch(url, init?.signal ? { ...init, signal: AbortSignal.any([init.signal]) } : init);
+
+/**
  * One upstream MCP server as this process keeps it: connected with the official SDK client
  * (a supervised child process for stdio, streamable HTTP otherwise), its tools listed on every
  * connect, and reconnected with exponential backoff (0.5 s doubling to 30 s) whenever the
@@ -88,7 +98,7 @@ export class UpstreamConnection {
   private makeTransport(): Transport {
     const { config } = this;
     if (config.transport === "http") {
-      return new StreamableHTTPClientTransport(new URL(config.url!), { requestInit: { headers: config.headers } });
+      return new StreamableHTTPClientTransport(new URL(config.url!), { requestInit: { headers: config.headers }, fetch: fetchWithOwnSignal });
     }
     // The child gets the usual safe variables (PATH, HOME, …) and what the admin set, never
     // Warden's own environment (its database address, its secrets).

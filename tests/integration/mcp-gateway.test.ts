@@ -1,5 +1,6 @@
 import { mkdtempSync, readFileSync, realpathSync, rmSync, writeFileSync, existsSync } from "node:fs";
 import { spawn } from "node:child_process";
+import { getEventListeners } from "node:events";
 import { createServer, type Server as HttpServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
@@ -918,4 +919,29 @@ describe("what an attacker's review found", () => {
       await client.close();
     }
   });
+
+  it("a streamable HTTP upstream's connection does not pile up abort listeners, call after call", async () => {
+    const port = Number(process.env.WARDEN_TEST_MCP_LEAK_PORT ?? 11592);
+    const upstream = spawn(process.execPath, [EVERYTHING, "streamableHttp"], { env: { ...process.env, PORT: String(port) }, stdio: "ignore" });
+    const name = unique("leak").replace(/-/g, "_");
+    try {
+      await until("the upstream to listen", async () =>
+        fetch(`http://127.0.0.1:${port}/mcp`, { method: "GET" })
+          .then(() => true)
+          .catch(() => false),
+      );
+      await putServer(name, { transport: "http", url: `http://127.0.0.1:${port}/mcp` });
+      const connection = (await connectionFor(db, name))!;
+      // The SDK transport's own signal (aborted when it closes), which it passes to every fetch.
+      const transportSignal = () => (connection as unknown as { transport: { _abortController?: AbortController } }).transport._abortController!.signal;
+      const echo = (i: number) => connection.callTool("echo", { message: `m${i}` }, { signal: new AbortController().signal });
+      for (let i = 0; i < 5; i++) await echo(i);
+      const before = getEventListeners(transportSignal(), "abort").length;
+      for (let i = 0; i < 100; i++) expect((await echo(i)).isError).toBeFalsy();
+      expect(getEventListeners(transportSignal(), "abort").length - before).toBeLessThan(5);
+    } finally {
+      upstream.kill("SIGKILL");
+      await call(deleteMcpServerRoute, { token: admin, params: { name } });
+    }
+  }, 30_000);
 });
