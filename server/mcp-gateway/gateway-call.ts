@@ -1,6 +1,6 @@
 import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js";
 import { proposeAction, type ProposedAction } from "../actions/propose-action";
-import { reportActionResult } from "../actions/report-result";
+import { recordGatewaySuccess, reportActionResult } from "../actions/report-result";
 import { markExpired } from "../approvals/decide-approval";
 import { waitForDecision } from "../actions/wait-for-decision";
 import type { AgentActor, RequestOrigin } from "../auth/actor";
@@ -126,6 +126,20 @@ export async function callThroughGateway(db: Db, caller: GatewayCaller, name: st
 }
 
 async function callWithSlot(db: Db, caller: GatewayCaller, name: string, rawArgs: unknown, extras: CallExtras): Promise<CallToolResult> {
+  // Tracked before its decision's statement: a suspend or kill committed after the statement's
+  // snapshot (which its epoch check did not see) reaches this call on the bus and aborts it,
+  // whether it is still being decided, waiting or running upstream.
+  const tracked = trackCall({ id: caller.agent.id, team: caller.agent.team }, extras.signal);
+  try {
+    return await decideAndRun(db, caller, name, rawArgs, extras, tracked);
+  } finally {
+    tracked.release();
+  }
+}
+
+type TrackedCall = ReturnType<typeof trackCall>;
+
+async function decideAndRun(db: Db, caller: GatewayCaller, name: string, rawArgs: unknown, extras: CallExtras, tracked: TrackedCall): Promise<CallToolResult> {
   const started = Date.now();
   const { agent } = caller;
   const actor = agentActor(agent);
@@ -203,7 +217,7 @@ async function callWithSlot(db: Db, caller: GatewayCaller, name: string, rawArgs
       await inTransaction(db, (tx) =>
         markExpired(tx, [proposed.id], new Date(), { by: "mcp-gateway", reason: `the same call was approved already (action ${twin.id})` }),
       );
-      return runUpstream(db, caller, actor, twin.id, offered, twin.approvedArgs, extras, true);
+      return runUpstream(db, caller, actor, twin.id, offered, twin.approvedArgs, extras, tracked, true);
     }
   }
   if (proposed.status === "pending_approval") {
@@ -224,7 +238,7 @@ async function callWithSlot(db: Db, caller: GatewayCaller, name: string, rawArgs
   }
   if (!runArgs) return refusal(`Warden refused: action ${proposed.id} has no approved arguments to run`, proposed.id);
 
-  return runUpstream(db, caller, actor, proposed.id, offered, runArgs, extras, proposed.status === "pending_approval");
+  return runUpstream(db, caller, actor, proposed.id, offered, runArgs, extras, tracked, proposed.status === "pending_approval");
 }
 
 /**
@@ -279,9 +293,9 @@ async function runUpstream(
   offered: { name: string; server: string; upstream: { name: string } },
   args: Record<string, unknown>,
   extras: CallExtras,
+  tracked: TrackedCall,
   waited: boolean,
 ): Promise<CallToolResult> {
-  const tracked = trackCall({ id: caller.agent.id, team: caller.agent.team }, extras.signal);
   const started = Date.now();
   const report = (result: ResultReport) =>
     reportActionResult(
@@ -301,14 +315,17 @@ async function runUpstream(
       if (!(error instanceof AppError && error.code === "CONFLICT")) throw error;
     });
   try {
-    // A suspend or kill since the decision: it must not run now. Read after the call is tracked:
-    // a change committed before this read is seen here, one after it aborts the tracked call.
-    // (An auto decision's statement checked the epoch, but a suspend that committed between that
-    // statement's snapshot and this call's tracking was neither seen nor delivered to it.)
-    const control = await getEffectiveControl(db, caller.agent.id);
-    if (control.state === "suspended" || control.state === "killed")
-      throw new CallStopped(`the agent was ${control.state}${control.reason ? `: ${control.reason}` : ""}`);
+    // A suspend or kill since the decision: it must not run now. On the auto path the call was
+    // tracked before its decision's statement, which checked the control epoch: a change
+    // committed before that statement's snapshot made it decide again on the new state, one
+    // after it aborts the tracked call (no read needed here). An approval decided while the call
+    // waited (or before it, a twin) is read again: a suspend expires a waiting approval, but one
+    // approved before the suspend and resumed since is the twin query's to refuse.
+    if (tracked.signal.aborted) throw tracked.signal.reason;
     if (waited) {
+      const control = await getEffectiveControl(db, caller.agent.id);
+      if (control.state === "suspended" || control.state === "killed")
+        throw new CallStopped(`the agent was ${control.state}${control.reason ? `: ${control.reason}` : ""}`);
       // Calls repeated while one waited share its action (one request, one approval): exactly
       // one of them runs it. (An auto decision's action is this call's own.)
       if (!(await claimApprovedAction(db, actor, actionId, caller.origin))) {
@@ -331,7 +348,7 @@ async function runUpstream(
       // A success is recorded while the agent already reads its answer: the write costs a
       // transaction's round trips (tens of ms on a busy database) that the agent need not wait
       // for. A failure is recorded first, so its lesson is in place before the agent's next call.
-      const recorded = report({ status: "succeeded", output: storedOutput(result) });
+      const recorded = recordGatewaySuccess(db, actor, actionId, { output: storedOutput(result), durationMs: Date.now() - started }, caller.origin);
       if (extras.afterAnswer) extras.afterAnswer(recorded);
       else await recorded;
     }
@@ -346,7 +363,5 @@ async function runUpstream(
     const message = error instanceof Error ? error.message : String(error);
     await report({ status: "failed", error: message, failureReason: `${offered.name} failed: ${message}` });
     return refusal(`The upstream call failed: ${message}`, actionId);
-  } finally {
-    tracked.release();
   }
 }

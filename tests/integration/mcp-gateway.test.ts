@@ -214,6 +214,14 @@ describe("the gateway", () => {
       });
       expect(action.args).toEqual({ path: path.join(folder, "notes.txt") });
       expect(JSON.stringify(action.output)).toContain("hello from upstream");
+      expect(action.completedAt).not.toBeNull();
+      // Audited as the agent's success, once.
+      const audited = await until("the success's audit row", async () => {
+        const rows = await auditRows({ subjectId: action.id, verb: "action.succeeded" });
+        return rows.length > 0 && rows;
+      });
+      expect(audited).toHaveLength(1);
+      expect(audited[0]).toMatchObject({ actorType: "agent", actorId: agent.id });
     } finally {
       await client.close();
     }
