@@ -51,9 +51,13 @@ export async function mcpGatewayBenchmark(options: { calls: number; port: number
     await putTool(db, actor, "bench.echo", { scopes: [], defaultConfidence: 0.99 });
     const { key } = await registerAgent(db, actor, { name: "bench-gateway", role: "specialist", team: "ops", tools: ["bench.echo"] });
 
+    // The clients' fetch gives each request a signal of its own, as Warden's upstream connection
+    // does (upstream-connection.ts): the SDK transport's one long-lived signal otherwise takes
+    // an abort listener per call until the request is garbage-collected.
+    const { fetchWithOwnSignal } = await import("../server/mcp-gateway/upstream-connection");
     const connect = async (target: URL, headers: Record<string, string>) => {
       const client = new Client({ name: "bench", version: "1.0.0" });
-      await client.connect(new StreamableHTTPClientTransport(target, { requestInit: { headers } }));
+      await client.connect(new StreamableHTTPClientTransport(target, { requestInit: { headers }, fetch: fetchWithOwnSignal }));
       clients.push(client);
       return client;
     };

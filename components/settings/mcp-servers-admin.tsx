@@ -95,6 +95,10 @@ function ServerRow({ server, onEdit, onDeleted }: { server: McpServerView; onEdi
           {server.health.error}
           {server.health.nextAttemptAt ? ` (next attempt ${new Date(server.health.nextAttemptAt).toLocaleTimeString()})` : ""}
         </p>
+      ) : server.health.lastFailure ? (
+        <p className="text-xs break-words text-slate-600">
+          Last failure ({new Date(server.health.lastFailure.at).toLocaleString()}): {server.health.lastFailure.error}
+        </p>
       ) : null}
       {secrets.length > 0 ? <p className="text-xs text-slate-600">Secrets: {secrets.map((s) => `${s}: set`).join(", ")}</p> : null}
       <details className="text-sm">

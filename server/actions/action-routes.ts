@@ -82,8 +82,10 @@ export const actionResultRoute = defineRoute({
   method: "POST",
   path: "/api/v1/actions/{id}/result",
   operationId: "actionResult",
-  answers: { 409: "The action is not approved, or its result was already reported" },
-  summary: "Report the outcome of an approved action",
+  answers: {
+    409: "The action is not approved, its result was already reported, or Warden runs it itself (an MCP gateway call, whose result only Warden reports)",
+  },
+  summary: "Report the outcome of an approved action (not of an MCP gateway call: Warden runs those and reports their results)",
   tag: "Agents",
   auth: { agent: true },
   params: ZIdParams,

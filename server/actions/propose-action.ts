@@ -48,13 +48,18 @@ export async function proposeAction(
   { agent, control }: { agent: Agent; control: EffectiveControl },
   request: ProposeActionRequest,
   origin?: RequestOrigin,
-  options: { remember?: (status: number, answer: ProposedAction) => Prisma.Sql } = {},
+  options: {
+    remember?: (status: number, answer: ProposedAction) => Prisma.Sql;
+    /** Warden runs the action itself (an MCP gateway call) and reports its result: the agent may not. */
+    runByGateway?: boolean;
+  } = {},
 ): Promise<ProposedAction> {
+  const runByGateway = options.runByGateway ?? false;
   try {
-    return await decideAndRecord(db, agent, control, request, origin, options.remember);
+    return await decideAndRecord(db, agent, control, request, origin, options.remember, runByGateway);
   } catch (error) {
     if (!(error instanceof GuardFailed)) throw error;
-    return decideAndRecord(db, agent, await getEffectiveControl(db, agent.id), request, origin, options.remember);
+    return decideAndRecord(db, agent, await getEffectiveControl(db, agent.id), request, origin, options.remember, runByGateway);
   }
 }
 
@@ -65,6 +70,7 @@ async function decideAndRecord(
   request: ProposeActionRequest,
   origin: RequestOrigin | undefined,
   remember: ((status: number, answer: ProposedAction) => Prisma.Sql) | undefined,
+  runByGateway: boolean,
 ): Promise<ProposedAction> {
   const input = ZProposeActionRequest.parse(request);
   // An action is filed under a task of this agent's only (held or created): not another's.
@@ -144,12 +150,12 @@ async function decideAndRecord(
     Prisma.sql`
       INSERT INTO actions (id, agent_id, task_id, action, tool, resource, args, confidence, reversible, undo, rationale,
                            decision, reasons, policy_version, recalled, status, risk, required_approvals, expires_at,
-                           approved_args, approved_args_hash, pending_key, external_id, updated_at)
+                           approved_args, approved_args_hash, pending_key, external_id, run_by_gateway, updated_at)
       VALUES (${id}::uuid, ${agent.id}::uuid, ${input.taskId ?? null}::uuid, ${input.action}, ${tool}, ${input.resource ?? null},
               ${json(input.args)}::jsonb, ${input.confidence}, ${input.reversible ?? toolDef?.reversible ?? false}, ${json(input.undo)}::jsonb,
               ${input.rationale ?? null}, ${evaluation.decision}::"Decision", ${json(evaluation.reasons)}::jsonb, ${policy.version},
               ${json(recalled)}::jsonb, ${status}::"ActionStatus", ${toolDef?.risk ?? "low"}::"ToolRisk", ${evaluation.requiredApprovals},
-              ${expiresAt}, ${runsNow ? json(input.args) : null}::jsonb, ${approvedArgsHash}, ${key}, ${input.externalId ?? null}, now())`,
+              ${expiresAt}, ${runsNow ? json(input.args) : null}::jsonb, ${approvedArgsHash}, ${key}, ${input.externalId ?? null}, ${runByGateway}, now())`,
     auditInsertSql({
       actor,
       verb: "action.propose",

@@ -1,11 +1,12 @@
 import type { AgentActor, RequestOrigin } from "../auth/actor";
 import { appendAudit } from "../audit/append-audit";
 import type { DbOrTx } from "../db/client";
-import type { Prisma } from "../db/generated/client";
+import { Prisma } from "../db/generated/client";
+import { sqlRows } from "../db/direct-sql";
 import { inTransaction } from "../db/transaction";
 import { addSpend } from "../cost/add-spend";
 import { AppError, notFound } from "../errors";
-import { publish } from "../events/bus";
+import { announceAfterCommit, publish } from "../events/bus";
 import { ZActionResultRequest } from "../schemas/actions";
 import { recordDerivedMemory } from "../memory/record-memory";
 import { recallMemories } from "../memory/recall";
@@ -14,14 +15,30 @@ import { ACTION_VIEW_INCLUDE, toActionView } from "./action-view";
 
 type ResultRequest = Parameters<typeof ZActionResultRequest.parse>[0];
 
-/** The agent reports what happened after it ran an approved action. */
-export async function reportActionResult(db: DbOrTx, actor: AgentActor, actionId: string, request: ResultRequest, origin?: RequestOrigin) {
+/**
+ * The agent reports what happened after it ran an approved action. An action Warden runs itself
+ * (an MCP gateway call) is reported by Warden only (`byGateway`): the agent that asked cannot
+ * write its outcome, before or after Warden does.
+ */
+export async function reportActionResult(
+  db: DbOrTx,
+  actor: AgentActor,
+  actionId: string,
+  request: ResultRequest,
+  origin?: RequestOrigin,
+  options: { byGateway?: boolean } = {},
+) {
   const input = ZActionResultRequest.parse(request);
   return inTransaction(db, async (tx) => {
-    const locked = await tx.$queryRaw<{ id: string; agent_id: string; status: string }[]>`
-      SELECT id, agent_id, status FROM actions WHERE id = ${actionId}::uuid FOR UPDATE`;
+    const locked = await tx.$queryRaw<{ id: string; agent_id: string; status: string; run_by_gateway: boolean }[]>`
+      SELECT id, agent_id, status, run_by_gateway FROM actions WHERE id = ${actionId}::uuid FOR UPDATE`;
     const row = locked[0];
     if (!row || row.agent_id !== actor.id) throw notFound("action", actionId);
+    if (row.run_by_gateway && !options.byGateway) {
+      throw new AppError("CONFLICT", "Warden runs this action (an MCP gateway call) and reports its result itself: an agent cannot report it", {
+        details: { status: row.status, runByGateway: true },
+      });
+    }
     if (row.status === "succeeded" || row.status === "failed" || row.status === "rolled_back") {
       throw new AppError("CONFLICT", `The result was already reported (${row.status})`, { details: { status: row.status } });
     }
@@ -95,4 +112,38 @@ export async function reportActionResult(db: DbOrTx, actor: AgentActor, actionId
     });
     return toActionView(updated);
   });
+}
+
+/**
+ * A gateway call's success, as Warden records it (gateway-call.ts): what reportActionResult does
+ * for a success without cost or undo (the action's result and its audit row; nothing is learned
+ * from a success), in one statement on the pool instead of a transaction's five round trips. It
+ * runs beside the agent's next call, so its cost showed in that call's latency. False when the
+ * action was no longer approved or executing (already reported).
+ */
+export async function recordGatewaySuccess(
+  db: DbOrTx,
+  actor: AgentActor,
+  actionId: string,
+  result: { output: Record<string, unknown>; durationMs: number },
+  origin?: RequestOrigin,
+): Promise<boolean> {
+  const data = { error: null, failureReason: null, durationMs: result.durationMs, cost: null };
+  const [row] = await sqlRows<{ n: number }>(
+    db,
+    Prisma.sql`
+      WITH done AS (
+        UPDATE actions SET status = 'succeeded', output = ${JSON.stringify(result.output)}::jsonb, error = NULL, failure_reason = NULL,
+               duration_ms = ${result.durationMs}, completed_at = now(), updated_at = now()
+         WHERE id = ${actionId}::uuid AND agent_id = ${actor.id}::uuid AND run_by_gateway AND status IN ('approved', 'executing')
+        RETURNING id),
+      audited AS (
+        INSERT INTO audit_log (actor_type, actor_id, actor_label, verb, subject_type, subject_id, data, ip)
+        SELECT ${actor.type}, ${actor.id}, ${actor.label}, 'action.succeeded', 'action', done.id::text, ${JSON.stringify(data)}::jsonb, ${origin?.ip ?? null}
+          FROM done)
+      SELECT count(*)::int AS n FROM done`,
+  );
+  if (!row || row.n === 0) return false;
+  announceAfterCommit(db, [{ type: "action.result", actionId, agentId: actor.id, status: "succeeded" }]);
+  return true;
 }

@@ -1,6 +1,6 @@
 import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js";
 import { proposeAction, type ProposedAction } from "../actions/propose-action";
-import { reportActionResult } from "../actions/report-result";
+import { recordGatewaySuccess, reportActionResult } from "../actions/report-result";
 import { markExpired } from "../approvals/decide-approval";
 import { waitForDecision } from "../actions/wait-for-decision";
 import type { AgentActor, RequestOrigin } from "../auth/actor";
@@ -13,11 +13,11 @@ import type { Agent } from "../db/generated/client";
 import { AppError } from "../errors";
 import { ZActionResultRequest, ZProposeActionRequest } from "../schemas/actions";
 import { getToolForDecision } from "../tools/tool-registry";
-import { CallStopped, trackCall } from "./in-flight-calls";
+import { CallStopped, MAX_CALLS_IN_FLIGHT_PER_AGENT, takeCallSlot, trackCall } from "./in-flight-calls";
 import { offeredTool } from "./offered-tools";
 import { UpstreamUnavailable } from "./upstream-connection";
 import { connectionFor } from "./upstream-supervisor";
-import { storable } from "./upstream-tools";
+import { resourceArgumentProblem, storable } from "./upstream-tools";
 
 /*
  * One tools/call through the gateway: the call is proposed as an action (the guardrail decides
@@ -60,11 +60,17 @@ function fieldProblems(error: { issues: { path: PropertyKey[]; message: string }
   return error.issues.map((i) => `${prefix}${i.path.map(String).join(".") || "input"}: ${i.message}`).join("; ");
 }
 
+/**
+ * The call's confidence: the tool's default (an admin's word), or lower when the client says so.
+ * A client may only lower it: `_meta.confidence` is the agent's own claim, and a compromised or
+ * prompt-injected agent would otherwise raise any call to auto-execute.
+ */
 function confidenceFrom(meta: Record<string, unknown> | undefined, toolDefault: number | null): number | string {
+  const ceiling = toolDefault ?? FALLBACK_CONFIDENCE;
   const stated = meta?.confidence;
-  if (stated === undefined) return toolDefault ?? FALLBACK_CONFIDENCE;
+  if (stated === undefined) return ceiling;
   if (typeof stated !== "number" || !Number.isFinite(stated) || stated < 0 || stated > 1) return "_meta.confidence: must be a number between 0 and 1";
-  return stated;
+  return Math.min(stated, ceiling);
 }
 
 function agentActor(agent: Agent): AgentActor {
@@ -104,6 +110,36 @@ async function waitForHuman(db: Db, caller: GatewayCaller, proposed: ProposedAct
 }
 
 export async function callThroughGateway(db: Db, caller: GatewayCaller, name: string, rawArgs: unknown, extras: CallExtras): Promise<CallToolResult> {
+  // At most MAX_CALLS_IN_FLIGHT_PER_AGENT calls of one agent at once in this process (waiting for
+  // a human or running upstream): each holds a request, a database wait or an upstream slot.
+  const slot = takeCallSlot(caller.agent.id);
+  if (!slot) {
+    return refusal(
+      `Warden refused: too many calls in flight for this agent (at most ${MAX_CALLS_IN_FLIGHT_PER_AGENT} at once). Nothing ran; wait for one to finish, then call again.`,
+    );
+  }
+  try {
+    return await callWithSlot(db, caller, name, rawArgs, extras);
+  } finally {
+    slot.release();
+  }
+}
+
+async function callWithSlot(db: Db, caller: GatewayCaller, name: string, rawArgs: unknown, extras: CallExtras): Promise<CallToolResult> {
+  // Tracked before its decision's statement: a suspend or kill committed after the statement's
+  // snapshot (which its epoch check did not see) reaches this call on the bus and aborts it,
+  // whether it is still being decided, waiting or running upstream.
+  const tracked = trackCall({ id: caller.agent.id, team: caller.agent.team }, extras.signal);
+  try {
+    return await decideAndRun(db, caller, name, rawArgs, extras, tracked);
+  } finally {
+    tracked.release();
+  }
+}
+
+type TrackedCall = ReturnType<typeof trackCall>;
+
+async function decideAndRun(db: Db, caller: GatewayCaller, name: string, rawArgs: unknown, extras: CallExtras, tracked: TrackedCall): Promise<CallToolResult> {
   const started = Date.now();
   const { agent } = caller;
   const actor = agentActor(agent);
@@ -130,9 +166,23 @@ export async function callThroughGateway(db: Db, caller: GatewayCaller, name: st
   const args = rawArgs ?? {};
   let resource: string | undefined;
   if (granted && toolDef?.resourceArgument) {
-    const value = (args as Record<string, unknown>)[toolDef.resourceArgument];
+    const argument = toolDef.resourceArgument;
+    // Checked on every call against the schema the server lists now: an upstream that made the
+    // argument optional, or reads the resource from another one, would escape the scope check.
+    const problem = resourceArgumentProblem(offered.upstream.inputSchema, argument);
+    if (problem) {
+      return refusal(
+        `Warden refused: ${name} takes its resource from arguments.${argument}, but ${problem} (the server lists another schema than when an admin saved the tool). Nothing ran; an admin must name the tool's resource argument again.`,
+      );
+    }
+    const value = (args as Record<string, unknown>)[argument];
     if (typeof value !== "string")
-      return refusal(`Invalid call: arguments.${toolDef.resourceArgument}: must be a string (it names the resource Warden checks the tool's scopes against)`);
+      return refusal(`Invalid call: arguments.${argument}: must be a string (it names the resource Warden checks the tool's scopes against)`);
+    // The scopes are checked on the value as it runs: never on a trimmed copy of it.
+    if (value !== value.trim())
+      return refusal(
+        `Invalid call: arguments.${argument}: must not begin or end with whitespace (it names the resource Warden checks the tool's scopes against)`,
+      );
     resource = value;
   }
   const request = { action: `${name}`, tool: name, ...(resource !== undefined ? { resource } : {}), args, confidence };
@@ -148,7 +198,7 @@ export async function callThroughGateway(db: Db, caller: GatewayCaller, name: st
 
   let proposed: ProposedAction;
   try {
-    proposed = await proposeAction(db, { agent, control: caller.control }, parsed.data, caller.origin);
+    proposed = await proposeAction(db, { agent, control: caller.control }, parsed.data, caller.origin, { runByGateway: true });
   } catch (error) {
     if (error instanceof AppError && error.status < 500) return refusal(`Invalid call: ${error.message}`);
     throw error;
@@ -167,7 +217,7 @@ export async function callThroughGateway(db: Db, caller: GatewayCaller, name: st
       await inTransaction(db, (tx) =>
         markExpired(tx, [proposed.id], new Date(), { by: "mcp-gateway", reason: `the same call was approved already (action ${twin.id})` }),
       );
-      return runUpstream(db, caller, actor, twin.id, offered, twin.approvedArgs, extras, true);
+      return runUpstream(db, caller, actor, twin.id, offered, twin.approvedArgs, extras, tracked, true);
     }
   }
   if (proposed.status === "pending_approval") {
@@ -188,7 +238,7 @@ export async function callThroughGateway(db: Db, caller: GatewayCaller, name: st
   }
   if (!runArgs) return refusal(`Warden refused: action ${proposed.id} has no approved arguments to run`, proposed.id);
 
-  return runUpstream(db, caller, actor, proposed.id, offered, runArgs, extras, proposed.status === "pending_approval");
+  return runUpstream(db, caller, actor, proposed.id, offered, runArgs, extras, tracked, proposed.status === "pending_approval");
 }
 
 /**
@@ -225,7 +275,10 @@ async function approvedTwin(db: Db, pendingId: string): Promise<{ id: string; ap
 /** approved → executing, for one caller only; audited with the transition. */
 async function claimApprovedAction(db: Db, actor: AgentActor, actionId: string, origin: RequestOrigin | undefined): Promise<boolean> {
   return inTransaction(db, async (tx) => {
-    const claimed = await tx.$executeRaw`UPDATE actions SET status = 'executing', updated_at = now() WHERE id = ${actionId}::uuid AND status = 'approved'`;
+    // From here Warden reports its result (an action the agent proposed itself and then asked the
+    // gateway to run, as the same request, is the gateway's from now on).
+    const claimed =
+      await tx.$executeRaw`UPDATE actions SET status = 'executing', run_by_gateway = true, updated_at = now() WHERE id = ${actionId}::uuid AND status = 'approved'`;
     if (claimed === 0) return false;
     await appendAudit(tx, { actor, verb: "action.executing", subject: { type: "action", id: actionId }, data: { via: "mcp-gateway" }, origin });
     return true;
@@ -240,9 +293,9 @@ async function runUpstream(
   offered: { name: string; server: string; upstream: { name: string } },
   args: Record<string, unknown>,
   extras: CallExtras,
+  tracked: TrackedCall,
   waited: boolean,
 ): Promise<CallToolResult> {
-  const tracked = trackCall({ id: caller.agent.id, team: caller.agent.team }, extras.signal);
   const started = Date.now();
   const report = (result: ResultReport) =>
     reportActionResult(
@@ -256,19 +309,23 @@ async function runUpstream(
         durationMs: Date.now() - started,
       },
       caller.origin,
+      { byGateway: true },
     ).catch((error: unknown) => {
       // Already reported (the same approved action run twice by a retried call): the first stands.
       if (!(error instanceof AppError && error.code === "CONFLICT")) throw error;
     });
   try {
-    // A suspend or kill since the decision: it must not run now. Read after the call is tracked:
-    // a change committed before this read is seen here, one after it aborts the tracked call.
-    // (An auto decision's statement checked the epoch, but a suspend that committed between that
-    // statement's snapshot and this call's tracking was neither seen nor delivered to it.)
-    const control = await getEffectiveControl(db, caller.agent.id);
-    if (control.state === "suspended" || control.state === "killed")
-      throw new CallStopped(`the agent was ${control.state}${control.reason ? `: ${control.reason}` : ""}`);
+    // A suspend or kill since the decision: it must not run now. On the auto path the call was
+    // tracked before its decision's statement, which checked the control epoch: a change
+    // committed before that statement's snapshot made it decide again on the new state, one
+    // after it aborts the tracked call (no read needed here). An approval decided while the call
+    // waited (or before it, a twin) is read again: a suspend expires a waiting approval, but one
+    // approved before the suspend and resumed since is the twin query's to refuse.
+    if (tracked.signal.aborted) throw tracked.signal.reason;
     if (waited) {
+      const control = await getEffectiveControl(db, caller.agent.id);
+      if (control.state === "suspended" || control.state === "killed")
+        throw new CallStopped(`the agent was ${control.state}${control.reason ? `: ${control.reason}` : ""}`);
       // Calls repeated while one waited share its action (one request, one approval): exactly
       // one of them runs it. (An auto decision's action is this call's own.)
       if (!(await claimApprovedAction(db, actor, actionId, caller.origin))) {
@@ -291,7 +348,7 @@ async function runUpstream(
       // A success is recorded while the agent already reads its answer: the write costs a
       // transaction's round trips (tens of ms on a busy database) that the agent need not wait
       // for. A failure is recorded first, so its lesson is in place before the agent's next call.
-      const recorded = report({ status: "succeeded", output: storedOutput(result) });
+      const recorded = recordGatewaySuccess(db, actor, actionId, { output: storedOutput(result), durationMs: Date.now() - started }, caller.origin);
       if (extras.afterAnswer) extras.afterAnswer(recorded);
       else await recorded;
     }
@@ -306,7 +363,5 @@ async function runUpstream(
     const message = error instanceof Error ? error.message : String(error);
     await report({ status: "failed", error: message, failureReason: `${offered.name} failed: ${message}` });
     return refusal(`The upstream call failed: ${message}`, actionId);
-  } finally {
-    tracked.release();
   }
 }

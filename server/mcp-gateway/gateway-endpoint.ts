@@ -1,4 +1,5 @@
 import { Server } from "@modelcontextprotocol/sdk/server/index.js";
+import { AjvJsonSchemaValidator } from "@modelcontextprotocol/sdk/validation/ajv";
 import { WebStandardStreamableHTTPServerTransport } from "@modelcontextprotocol/sdk/server/webStandardStreamableHttp.js";
 import { CallToolRequestSchema, ListToolsRequestSchema, type Tool } from "@modelcontextprotocol/sdk/types.js";
 import { authenticateBearer, bearerFromHeaders } from "../auth/authenticate-bearer";
@@ -16,10 +17,17 @@ function refuse(error: AppError, headers: Record<string, string> = {}): Response
   return answerToResponse({ ...answer, headers: { ...answer.headers, ...headers } });
 }
 
+/**
+ * One JSON-schema validator for every request's server (which uses it only to check elicitation
+ * answers, which the gateway never asks for): made per server, it cost about 0.5 ms per call
+ * (a new Ajv instance with its keywords and formats).
+ */
+const jsonSchemaValidator = new AjvJsonSchemaValidator();
+
 const INSTRUCTIONS = [
   "These tools run through Warden, which decides each call: it runs, runs with a notification, waits for a human, or is refused with the reason.",
   `A call that needs a human waits up to ${MAX_WAIT_SECONDS} s with progress notifications; if nobody decided by then, call the tool again with the same arguments to keep waiting.`,
-  "Send your honest confidence (0 to 1) as _meta.confidence on tools/call; without it the tool's default applies.",
+  "Send your honest confidence (0 to 1) as _meta.confidence on tools/call: it can lower the tool's default confidence, never raise it.",
 ].join(" ");
 
 /**
@@ -50,7 +58,7 @@ export async function handleGatewayRequest(request: Request): Promise<Response> 
 
   const server = new Server(
     { name: "warden-gateway", title: "Warden MCP gateway", version: "1.0.0" },
-    { capabilities: { tools: {} }, instructions: INSTRUCTIONS },
+    { capabilities: { tools: {} }, instructions: INSTRUCTIONS, jsonSchemaValidator },
   );
   server.setRequestHandler(ListToolsRequestSchema, async () => ({
     tools: (await toolsGrantedTo(db, agent)).map(({ name, agentName, upstream }): Tool => ({

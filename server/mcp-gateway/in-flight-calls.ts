@@ -8,9 +8,30 @@ import { subscribe } from "../events/bus";
  * the upstream server (upstream-connection.ts). Kept on globalThis like the bus itself.
  */
 type InFlight = { agent: { id: string; team: string }; controller: AbortController };
-type State = { calls: Set<InFlight>; unsubscribe: (() => void) | null };
+type State = { calls: Set<InFlight>; unsubscribe: (() => void) | null; slots?: Map<string, number> };
 const holder = globalThis as unknown as { wardenGatewayCalls?: State };
 const state: State = (holder.wardenGatewayCalls ??= { calls: new Set(), unsubscribe: null });
+const slots = (state.slots ??= new Map());
+
+/** Gateway calls one agent may have open at once in one process (a 429-like refusal past it). */
+export const MAX_CALLS_IN_FLIGHT_PER_AGENT = 16;
+
+/** One of the agent's slots for a whole gateway call, or null when all are taken. */
+export function takeCallSlot(agentId: string): { release: () => void } | null {
+  const taken = slots.get(agentId) ?? 0;
+  if (taken >= MAX_CALLS_IN_FLIGHT_PER_AGENT) return null;
+  slots.set(agentId, taken + 1);
+  let released = false;
+  return {
+    release: () => {
+      if (released) return;
+      released = true;
+      const left = (slots.get(agentId) ?? 1) - 1;
+      if (left <= 0) slots.delete(agentId);
+      else slots.set(agentId, left);
+    },
+  };
+}
 
 /** Why a call was stopped, for the agent's answer and the action's result. */
 export class CallStopped extends Error {}

@@ -151,7 +151,10 @@ export async function putMcpServer(db: DbOrTx, actor: Actor, name: string, reque
 
 /**
  * Removes an upstream server: its connection closes on every process and its tools leave the
- * gateway. The tools' registry rows stay (past actions name them), marked as no longer served.
+ * gateway, with everything that let an agent use them: their tool rows (scopes, limits, default
+ * confidence), the agents' grants of them, and the approvers' live grants for them. A server made
+ * again under the same name (perhaps another program) starts with none of them: its tools are
+ * discovered anew and granted anew. Past actions keep naming the tools (by name, as text).
  */
 export async function deleteMcpServer(db: DbOrTx, actor: Actor, name: string, origin?: RequestOrigin): Promise<void> {
   const serverName = ZMcpServerName.parse(name);
@@ -159,12 +162,39 @@ export async function deleteMcpServer(db: DbOrTx, actor: Actor, name: string, or
     const before = await tx.mcpServer.findUnique({ where: { name: serverName } });
     if (!before) throw notFound("MCP server", serverName);
     await tx.mcpServer.delete({ where: { name: serverName } });
+    // Its tools: discovered on it, or registered by hand under its name before discovery.
+    const prefix = `${serverName}.`;
+    const tools = (
+      await tx.$queryRaw<{ name: string }[]>`
+        DELETE FROM tools WHERE mcp_server = ${serverName} OR left(name, ${prefix.length}) = ${prefix} RETURNING name`
+    ).map((t) => t.name);
+    const agents =
+      tools.length === 0
+        ? []
+        : await tx.$queryRaw<{ id: string; name: string }[]>`
+            UPDATE agents SET tools = array(SELECT t FROM unnest(tools) t WHERE t <> ALL(${tools}::text[])), updated_at = now()
+             WHERE tools && ${tools}::text[] RETURNING id, name`;
+    const grantsEnded =
+      tools.length === 0
+        ? 0
+        : await tx.$executeRaw`
+            UPDATE approval_grants SET ended_at = now(), ended_by_label = ${actor.label}, end_reason = ${`MCP server ${serverName} deleted`}
+             WHERE tool = ANY(${tools}::text[]) AND ended_at IS NULL`;
     await publish(tx, { type: "mcp_server.changed", name: serverName });
+    for (const name of tools) await publish(tx, { type: "tool.changed", name });
+    for (const agent of agents) await publish(tx, { type: "agent.changed", agentId: agent.id });
     await appendAudit(tx, {
       actor,
       verb: "mcp_server.delete",
       subject: { type: "mcp_server", id: serverName },
-      data: { transport: before.transport, command: before.command, url: before.url },
+      data: {
+        transport: before.transport,
+        command: before.command,
+        url: before.url,
+        toolsRemoved: tools,
+        agentsUngranted: agents.map((a) => a.name),
+        approvalGrantsEnded: grantsEnded,
+      },
       origin,
     });
   });

@@ -1,3 +1,4 @@
+import type { ChildProcess } from "node:child_process";
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { getDefaultEnvironment, StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js";
 import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
@@ -12,6 +13,7 @@ export type UpstreamHealth = {
   restarts: number;
   since: string | null;
   nextAttemptAt: string | null;
+  lastFailure: { at: string; error: string } | null;
 };
 
 /** An upstream that cannot take a call now: the message says why and when Warden tries again. */
@@ -23,6 +25,18 @@ const MAX_BACKOFF_MS = 30_000;
 /** How long a call waits for a connection being (re)made before it gives up. */
 const READY_WAIT_MS = 10_000;
 const STDERR_KEPT_BYTES = 2_000;
+/** tools/list_changed notifications this close together make one listing. */
+const LIST_CHANGED_DEBOUNCE_MS = 250;
+
+/**
+ * fetch with a signal of its own for each request. The SDK's streamable HTTP transport passes its
+ * one long-lived signal (aborted when it closes) to every fetch; undici adds an abort listener to
+ * it per request and removes it only once that request is garbage-collected, so a busy
+ * connection piled up thousands (a MaxListenersExceededWarning past 1500, and memory). A signal
+ * made by AbortSignal.any follows the long-lived one without a listener on it.
+ */
+export const fetchWithOwnSignal = (url: string | URL, init?: RequestInit): Promise<Response> =>
+  fetch(url, init?.signal ? { ...init, signal: AbortSignal.any([init.signal]) } : init);
 
 /**
  * One upstream MCP server as this process keeps it: connected with the official SDK client
@@ -39,13 +53,28 @@ export class UpstreamConnection {
   private retryTimer: ReturnType<typeof setTimeout> | null = null;
   private closed = false;
   private stderr = "";
+  /** How the last stdio child ended: "exit code 3", "signal SIGKILL". */
+  private exited: string | null = null;
+  /**
+   * Why the server is not connected, as agents are told: without the child's stderr, which may
+   * hold what a crashing server printed (a token among it). Admins see the tail in `health.error`.
+   */
+  private agentReason: string | null = null;
+  private listChangedTimer: ReturnType<typeof setTimeout> | null = null;
   private readyWaiters = new Set<() => void>();
 
   constructor(
     readonly config: UpstreamConfig,
     private readonly onTools: (tools: UpstreamTool[]) => Promise<unknown>,
   ) {
-    this.health = { state: config.enabled ? "connecting" : "disabled", error: null, restarts: 0, since: new Date().toISOString(), nextAttemptAt: null };
+    this.health = {
+      state: config.enabled ? "connecting" : "disabled",
+      error: null,
+      restarts: 0,
+      since: new Date().toISOString(),
+      nextAttemptAt: null,
+      lastFailure: null,
+    };
   }
 
   start(): void {
@@ -69,16 +98,27 @@ export class UpstreamConnection {
   private makeTransport(): Transport {
     const { config } = this;
     if (config.transport === "http") {
-      return new StreamableHTTPClientTransport(new URL(config.url!), { requestInit: { headers: config.headers } });
+      return new StreamableHTTPClientTransport(new URL(config.url!), { requestInit: { headers: config.headers }, fetch: fetchWithOwnSignal });
     }
     // The child gets the usual safe variables (PATH, HOME, …) and what the admin set, never
     // Warden's own environment (its database address, its secrets).
     const stdio = new StdioClientTransport({ command: config.command!, args: config.args, env: { ...getDefaultEnvironment(), ...config.env }, stderr: "pipe" });
     this.stderr = "";
-    // Drained so the child never blocks on a full pipe; the tail explains a crash.
+    this.exited = null;
+    // Drained so the child never blocks on a full pipe; the tail explains a crash (to admins).
     stdio.stderr?.on("data", (chunk: Buffer) => {
       this.stderr = (this.stderr + chunk.toString("utf8")).slice(-STDERR_KEPT_BYTES);
     });
+    // The SDK does not pass on how the child ended: read from the child it spawns ("exit" comes
+    // before the "close" that closes the transport, so it is known when the connection drops).
+    const start = stdio.start.bind(stdio);
+    stdio.start = async () => {
+      await start();
+      const child = (stdio as unknown as { _process?: ChildProcess })._process;
+      child?.once("exit", (code, signal) => {
+        this.exited = code !== null ? `exit code ${code}` : `signal ${signal ?? "unknown"}`;
+      });
+    };
     return stdio;
   }
 
@@ -94,15 +134,23 @@ export class UpstreamConnection {
       if (this.client !== client || this.closed) return;
       this.client = null;
       const tail = this.stderr.trim().split("\n").slice(-3).join(" | ");
-      this.scheduleRetry(
-        connected ? `the server closed the connection${tail ? `: ${tail}` : ""}` : `the server exited while starting${tail ? `: ${tail}` : ""}`,
-      );
+      const how = this.exited ? ` (${this.exited})` : "";
+      const reason = connected ? `the server closed the connection${how}` : `the server exited while starting${how}`;
+      this.scheduleRetry(reason, tail ? `${reason}: ${tail}` : reason);
     };
     try {
       await client.connect(transport, { timeout: CONNECT_TIMEOUT_MS });
       connected = true;
+      // A burst of notifications makes one listing (each listing writes the tools and makes every
+      // process read them again).
       client.setNotificationHandler(ToolListChangedNotificationSchema, () => {
-        void this.discover(client).catch((error: unknown) => console.error(`[mcp-gateway] ${this.config.name}: listing tools again failed`, error));
+        if (this.listChangedTimer) return;
+        this.listChangedTimer = setTimeout(() => {
+          this.listChangedTimer = null;
+          if (this.client !== client) return;
+          void this.discover(client).catch((error: unknown) => console.error(`[mcp-gateway] ${this.config.name}: listing tools again failed`, error));
+        }, LIST_CHANGED_DEBOUNCE_MS);
+        this.listChangedTimer.unref();
       });
       await this.discover(client);
       if (this.client !== client) return;
@@ -128,12 +176,15 @@ export class UpstreamConnection {
     await this.onTools(tools);
   }
 
-  private scheduleRetry(reason: string): void {
+  /** `reason` is what agents are told; `detail` (the reason with the child's stderr) what admins see. */
+  private scheduleRetry(reason: string, detail = reason): void {
     if (this.closed) return;
     const delay = Math.min(MAX_BACKOFF_MS, FIRST_BACKOFF_MS * 2 ** this.attempts);
     this.attempts++;
     this.health.restarts++;
-    this.setHealth("failed", reason, new Date(Date.now() + delay));
+    this.agentReason = reason;
+    this.health.lastFailure = { at: new Date().toISOString(), error: detail };
+    this.setHealth("failed", detail, new Date(Date.now() + delay));
     this.retryTimer = setTimeout(() => {
       this.retryTimer = null;
       void this.connect();
@@ -158,7 +209,7 @@ export class UpstreamConnection {
     if (this.health.state === "ready" && this.client) return this.client;
     if (this.health.state === "disabled") throw new UpstreamUnavailable(`MCP server ${this.config.name} is disabled`);
     const retry = this.health.nextAttemptAt ? `; Warden tries again at ${this.health.nextAttemptAt}` : "";
-    throw new UpstreamUnavailable(`MCP server ${this.config.name} is not connected (${this.health.error ?? this.health.state})${retry}`);
+    throw new UpstreamUnavailable(`MCP server ${this.config.name} is not connected (${this.agentReason ?? this.health.state})${retry}`);
   }
 
   /**
@@ -184,6 +235,9 @@ export class UpstreamConnection {
       // fails every later call the same way, so the connection is made again.
       if (!(error instanceof McpError) && !options.signal.aborted && this.client === client)
         this.reconnect(client, error instanceof Error ? error.message : String(error));
+      // The child ended during the call: the agent is told how, not what it printed.
+      if (this.exited && this.client !== client && !options.signal.aborted)
+        throw new UpstreamUnavailable(`MCP server ${this.config.name} exited during the call (${this.exited})`);
       throw error;
     }
   }
@@ -198,6 +252,7 @@ export class UpstreamConnection {
   async close(): Promise<void> {
     this.closed = true;
     if (this.retryTimer) clearTimeout(this.retryTimer);
+    if (this.listChangedTimer) clearTimeout(this.listChangedTimer);
     const client = this.client;
     this.client = null;
     this.setHealth("disabled", null);

@@ -71,7 +71,7 @@ export async function startUpstreams(db: DbOrTx): Promise<void> {
 export function upstreamHealth(name: string, enabled: boolean): UpstreamHealth {
   const connection = state.connections.get(name);
   if (connection) return connection.healthNow();
-  return { state: enabled ? "connecting" : "disabled", error: null, restarts: 0, since: null, nextAttemptAt: null };
+  return { state: enabled ? "connecting" : "disabled", error: null, restarts: 0, since: null, nextAttemptAt: null, lastFailure: null };
 }
 
 /** Closes every connection (tests, shutdown): child processes end with them. */

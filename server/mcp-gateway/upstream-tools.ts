@@ -42,6 +42,23 @@ export function agentFacingName(wardenName: string): string {
   return wardenName.replace(".", "__");
 }
 
+/**
+ * Why `argument` cannot name the resource of a tool with this input schema, or null when it can:
+ * it must be a top-level property of type string that the schema requires. Anything looser (an
+ * optional argument, a number, a union, an argument the tool does not declare) lets a call reach
+ * the resource through another argument or none, past the scope check made on this one.
+ */
+export function resourceArgumentProblem(inputSchema: Record<string, unknown> | undefined, argument: string): string | null {
+  const properties = inputSchema?.properties;
+  const property =
+    properties && typeof properties === "object" && Object.hasOwn(properties, argument) ? (properties as Record<string, unknown>)[argument] : undefined;
+  if (!property || typeof property !== "object") return `the tool's input schema has no top-level argument ${JSON.stringify(argument)}`;
+  if ((property as { type?: unknown }).type !== "string") return `the tool's argument ${JSON.stringify(argument)} is not of type string in its input schema`;
+  const required = inputSchema?.required;
+  if (!Array.isArray(required) || !required.includes(argument)) return `the tool's input schema does not require the argument ${JSON.stringify(argument)}`;
+  return null;
+}
+
 /** Reads the tools column as saved (anything malformed is left out, not trusted). */
 export function savedTools(value: unknown): UpstreamTool[] {
   if (!Array.isArray(value)) return [];

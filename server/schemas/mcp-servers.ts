@@ -10,7 +10,10 @@ export const ZMcpServerName = z
   .trim()
   .min(1, "must not be empty")
   .max(32, "must be at most 32 characters")
-  .regex(/^[a-z0-9][a-z0-9_-]*$/, "use lower-case letters, digits, dash or underscore (no dot: tools are named <server>.<tool>)");
+  .regex(/^[a-z0-9][a-z0-9_-]*$/, "use lower-case letters, digits, dash or underscore (no dot: tools are named <server>.<tool>)")
+  // Agents see `<server>__<tool>` (upstream-tools.ts): a `__` inside the server's name, or an `_`
+  // at its end, would make two servers' tools confusable (`a__b` + `c` and `a` + `b__c`).
+  .refine((name) => !name.includes("__") && !name.endsWith("_"), "must not contain `__` or end with `_` (agents see tools as <server>__<tool>)");
 
 /** Text that goes to a process or a header: no NUL or other control characters. */
 const noControl = (max: number) =>
@@ -84,6 +87,11 @@ export const ZMcpServerHealth = z.object({
   restarts: z.number().int(),
   since: z.string().nullable(),
   nextAttemptAt: z.string().nullable(),
+  /**
+   * The last failure, kept after the server is back: its reason with the last lines a stdio
+   * child printed to stderr (for admins only; agents are told the reason and the exit code).
+   */
+  lastFailure: z.object({ at: z.string(), error: z.string() }).nullable(),
 });
 
 export const ZMcpServerTool = z.object({

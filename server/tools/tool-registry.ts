@@ -5,6 +5,8 @@ import type { Tool } from "../db/generated/client";
 import { inTransaction } from "../db/transaction";
 import { publish } from "../events/bus";
 import { busInvalidatedCache } from "../lib/bus-cache";
+import { invalidField } from "../errors";
+import { resourceArgumentProblem, savedTools } from "../mcp-gateway/upstream-tools";
 import { ZPutToolRequest, ZToolName, type PutToolRequest } from "../schemas/tools";
 
 export function toToolView(tool: Tool) {
@@ -34,10 +36,32 @@ export function getToolForDecision(db: DbOrTx, name: string): Promise<Tool | nul
   return cache.get(name, () => db.tool.findUnique({ where: { name } }));
 }
 
+/**
+ * A gateway tool's resource argument must be a required top-level string of the upstream tool's
+ * input schema as last listed (the gateway checks it again on every call, since a server may
+ * list a new schema at any time). A tool no MCP server offers takes its resource from the
+ * proposal itself, and is not checked.
+ */
+async function checkResourceArgument(db: DbOrTx, toolName: string, argument: string): Promise<void> {
+  const dot = toolName.indexOf(".");
+  const [serverName, upstreamName] = dot > 0 ? [toolName.slice(0, dot), toolName.slice(dot + 1)] : [null, null];
+  const [server, existing] = await Promise.all([
+    serverName ? db.mcpServer.findUnique({ where: { name: serverName }, select: { name: true, tools: true } }) : null,
+    db.tool.findUnique({ where: { name: toolName }, select: { mcpServer: true } }),
+  ]);
+  if (!server && !existing?.mcpServer) return;
+  const upstream = server ? savedTools(server.tools).find((t) => t.name === upstreamName) : undefined;
+  if (!upstream)
+    throw invalidField("resourceArgument", "the MCP server has not listed this tool (its input schema is unknown): save it once the server is connected");
+  const problem = resourceArgumentProblem(upstream.inputSchema, argument);
+  if (problem) throw invalidField("resourceArgument", `${problem}: name a required string argument, or none`);
+}
+
 /** Creates or replaces a tool's definition (PUT semantics: omitted flags fall back to defaults). */
 export async function putTool(db: DbOrTx, actor: Actor, name: string, request: PutToolRequest, origin?: RequestOrigin) {
   const toolName = ZToolName.parse(name);
   const input = ZPutToolRequest.parse(request);
+  if (input.resourceArgument) await checkResourceArgument(db, toolName, input.resourceArgument);
   const data = {
     description: input.description ?? "",
     scopes: [...new Set(input.scopes)],

@@ -1,5 +1,6 @@
 import { mkdtempSync, readFileSync, realpathSync, rmSync, writeFileSync, existsSync } from "node:fs";
 import { spawn } from "node:child_process";
+import { getEventListeners } from "node:events";
 import { createServer, type Server as HttpServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
@@ -11,11 +12,15 @@ import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js";
 import { setTracingDisabled, Usage, type Model } from "@openai/agents";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { runThroughGateway } from "../../docs/examples/openai-agents-gateway";
+import { actionResultRoute } from "../../server/actions/action-routes";
 import { approveRoute, rejectRoute } from "../../server/approvals/approval-routes";
 import { apiControlRoutes } from "../../server/control/control-routes";
 import { handleGatewayRequest } from "../../server/mcp-gateway/gateway-endpoint";
 import { deleteMcpServerRoute, listMcpServersRoute, putMcpServerRoute } from "../../server/mcp-gateway/mcp-server-routes";
+import { clearOfferedTools } from "../../server/mcp-gateway/offered-tools";
+import { MAX_CALLS_IN_FLIGHT_PER_AGENT } from "../../server/mcp-gateway/in-flight-calls";
 import { closeUpstreams, connectionFor, startUpstreams } from "../../server/mcp-gateway/upstream-supervisor";
+import { savedTools } from "../../server/mcp-gateway/upstream-tools";
 import { toWebRequest, writeWebResponse } from "../../server/http/web-bridge";
 import { putToolRoute } from "../../server/tools/tool-routes";
 import type { PutToolRequest } from "../../server/schemas/tools";
@@ -32,6 +37,7 @@ setTracingDisabled(true);
 
 const FILESYSTEM = path.resolve("node_modules/@modelcontextprotocol/server-filesystem/dist/index.js");
 const EVERYTHING = path.resolve("node_modules/@modelcontextprotocol/server-everything/dist/index.js");
+const FAKE_UPSTREAM = path.resolve("tests/support/fake-upstream.mjs");
 
 let http: HttpServer;
 let gatewayUrl: URL;
@@ -208,6 +214,14 @@ describe("the gateway", () => {
       });
       expect(action.args).toEqual({ path: path.join(folder, "notes.txt") });
       expect(JSON.stringify(action.output)).toContain("hello from upstream");
+      expect(action.completedAt).not.toBeNull();
+      // Audited as the agent's success, once.
+      const audited = await until("the success's audit row", async () => {
+        const rows = await auditRows({ subjectId: action.id, verb: "action.succeeded" });
+        return rows.length > 0 && rows;
+      });
+      expect(audited).toHaveLength(1);
+      expect(audited[0]).toMatchObject({ actorType: "agent", actorId: agent.id });
     } finally {
       await client.close();
     }
@@ -657,4 +671,285 @@ describe("the gateway", () => {
     const person = await fetch(gatewayUrl, { method: "POST", headers: { authorization: `Bearer ${admin}`, "content-type": "application/json" }, body: "{}" });
     expect(person.status).toBe(403);
   });
+});
+
+describe("what an attacker's review found", () => {
+  it("a tool's resource argument must be a required string of its schema: refused on save, and on a call once the schema changed", async () => {
+    const readTool = `${fs}.read_text_file`;
+    const saveWith = (resourceArgument: string) =>
+      call(putToolRoute, { token: admin, params: { name: readTool }, body: { scopes: [`${folder}/*`], resourceArgument, defaultConfidence: 0.99 } });
+    // Not an argument of the tool (the server reads `path`), then a number that is optional.
+    for (const [argument, problem] of [
+      ["file_path", "has no top-level argument"],
+      ["head", "not of type string"],
+    ]) {
+      const refused = await saveWith(argument!);
+      expect(refused.status, JSON.stringify(refused.json)).toBe(400);
+      expect(JSON.stringify(refused.json.error)).toContain("resourceArgument");
+      expect(JSON.stringify(refused.json.error)).toContain(problem);
+    }
+    const consoleAs = createCaller({ db, user: await makeUser("admin"), ip: "127.0.0.1" });
+    await expect(consoleAs.tools.put({ name: readTool, tool: { scopes: [`${folder}/*`], resourceArgument: "file_path" } })).rejects.toMatchObject({
+      code: "BAD_REQUEST",
+      message: expect.stringContaining("resourceArgument"),
+    });
+    expect((await db.tool.findUniqueOrThrow({ where: { name: readTool } })).resourceArgument).toBe("path");
+    expect((await saveWith("path")).status).toBe(200);
+
+    // The server now lists `path` as optional: a call is refused, and nothing is proposed or run.
+    writeFileSync(path.join(folder, "schema.txt"), "read me");
+    const [row] = await db.$queryRaw<{ tools: unknown }[]>`SELECT tools FROM mcp_servers WHERE name = ${fs}`;
+    const loosened = savedTools(row!.tools).map((t) => (t.name === "read_text_file" ? { ...t, inputSchema: { ...t.inputSchema, required: [] } } : t));
+    // Written as discovery writes it (updated_at unchanged: the connection stays).
+    await db.$executeRaw`UPDATE mcp_servers SET tools = ${JSON.stringify(loosened)}::jsonb WHERE name = ${fs}`;
+    clearOfferedTools();
+    const { client, agent } = await agentClient([readTool]);
+    try {
+      const result = await client.callTool({ name: readTool, arguments: { path: path.join(folder, "schema.txt") } });
+      expect(result.isError).toBe(true);
+      expect(text(result)).toContain('does not require the argument "path"');
+      expect(text(result)).not.toContain("read me");
+      expect(await db.action.count({ where: { agentId: agent.id } })).toBe(0);
+    } finally {
+      await client.close();
+      await db.$executeRaw`UPDATE mcp_servers SET tools = ${JSON.stringify(row!.tools)}::jsonb WHERE name = ${fs}`;
+      clearOfferedTools();
+    }
+  });
+
+  it("a resource value with whitespace around it is refused: it is never checked trimmed and run as sent", async () => {
+    writeFileSync(path.join(folder, "spaced.txt"), "spaced");
+    const { client, agent } = await agentClient([`${fs}.read_text_file`]);
+    try {
+      for (const value of [` ${path.join(folder, "spaced.txt")}`, `${path.join(folder, "spaced.txt")}\n`]) {
+        const result = await client.callTool({ name: `${fs}.read_text_file`, arguments: { path: value } });
+        expect(result.isError).toBe(true);
+        expect(text(result)).toContain("arguments.path: must not begin or end with whitespace");
+      }
+      expect(await db.action.count({ where: { agentId: agent.id } })).toBe(0);
+    } finally {
+      await client.close();
+    }
+  });
+
+  it("an agent cannot report the result of its own gateway call: Warden runs it and reports it", async () => {
+    const { client, agent, key } = await agentClient([`${every}.trigger-long-running-operation`, `${fs}.write_file`]);
+    try {
+      const progress: number[] = [];
+      const running = client.callTool({ name: `${every}.trigger-long-running-operation`, arguments: { duration: 1.5, steps: 15 } }, undefined, {
+        onprogress: (p) => progress.push(p.progress),
+      });
+      await until("the call to run upstream", async () => progress.length > 0, 10_000);
+      const inFlight = await db.action.findFirstOrThrow({ where: { agentId: agent.id, tool: `${every}.trigger-long-running-operation` } });
+      expect(inFlight.runByGateway).toBe(true);
+      const early = await call(actionResultRoute, { token: key, params: { id: inFlight.id }, body: { status: "succeeded", output: { forged: true } } });
+      expect(early.status, JSON.stringify(early.json)).toBe(409);
+      expect(early.json.error.message).toContain("Warden runs this action (an MCP gateway call) and reports its result itself");
+      const result = await running;
+      expect(result.isError, text(result)).toBeFalsy();
+      const done = await until("Warden's result", async () => {
+        const row = await db.action.findUniqueOrThrow({ where: { id: inFlight.id } });
+        return row.status === "succeeded" && row;
+      });
+      expect(JSON.stringify(done.output)).not.toContain("forged");
+
+      // Held for a human and approved, before the gateway runs it: the agent cannot report it either.
+      const target = path.join(folder, "reported.txt");
+      const held = client.callTool({ name: `${fs}.write_file`, arguments: { path: target, content: "x" } }).catch(() => null);
+      const heldId = await until("the held call", async () => (await db.action.findFirst({ where: { status: "pending_approval", resource: target } }))?.id);
+      const pending = await call(actionResultRoute, { token: key, params: { id: heldId }, body: { status: "failed", failureReason: "a forged lesson" } });
+      expect(pending.status).toBe(409);
+      expect(pending.json.error.message).toContain("reports its result itself");
+      await client.close();
+      await held;
+      expect(await db.memory.count({ where: { actionId: heldId } })).toBe(0);
+    } finally {
+      await client.close();
+    }
+  });
+
+  it("a crashing upstream's stderr reaches admins only: the agent and the lesson get the exit code", async () => {
+    const name = unique("crashy").replace(/-/g, "_");
+    const secret = `tok-${unique("secret")}`;
+    try {
+      await putServer(name, {
+        transport: "stdio",
+        command: process.execPath,
+        args: [FAKE_UPSTREAM],
+        env: { FAKE_UPSTREAM_SECRET: secret, FAKE_UPSTREAM_CRASHED_FILE: path.join(folder, `${name}.crashed`) },
+      });
+      await putTool(`${name}.crash`, { scopes: [], defaultConfidence: 0.99 });
+      await putTool(`${name}.echo`, { scopes: [], defaultConfidence: 0.99 });
+      const { client, agent } = await agentClient([`${name}.crash`, `${name}.echo`]);
+      try {
+        const crashed = await client.callTool({ name: `${name}__crash`, arguments: {} });
+        // The next call meets the server down (started again, it crashes at once now): told why,
+        // not what the child printed.
+        const after = await client.callTool({ name: `${name}__echo`, arguments: { message: "again" } });
+        expect(text(after)).toMatch(/not connected \(the server (closed the connection|exited while starting) \(exit code 3\)\)/);
+        expect(text(after)).not.toContain(secret);
+        expect(crashed.isError).toBe(true);
+        expect(text(crashed)).not.toContain(secret);
+        expect(text(crashed)).toContain("exited during the call (exit code 3)");
+        const lastFailure = await until(
+          "the failure in the health view",
+          async () => ((await serverView(name))?.health as { lastFailure?: { error: string } }).lastFailure,
+        );
+        expect(lastFailure!.error).toContain(secret);
+        expect(lastFailure!.error).toContain("exit code 3");
+        const actions = await db.action.findMany({ where: { agentId: agent.id } });
+        expect(JSON.stringify(actions)).not.toContain(secret);
+        const lessons = await db.memory.findMany({ where: { actionId: { in: actions.map((a) => a.id) } } });
+        expect(lessons.length).toBeGreaterThan(0);
+        expect(JSON.stringify(lessons)).not.toContain(secret);
+      } finally {
+        await client.close();
+      }
+    } finally {
+      await call(deleteMcpServerRoute, { token: admin, params: { name } });
+    }
+  });
+
+  it("a burst of tools/list_changed makes one listing, not one each", async () => {
+    const name = unique("churny").replace(/-/g, "_");
+    try {
+      await putServer(name, { transport: "stdio", command: process.execPath, args: [FAKE_UPSTREAM] });
+      await putTool(`${name}.churn`, { scopes: [], defaultConfidence: 0.99 });
+      const discoveredAt = async () => (await db.mcpServer.findUniqueOrThrow({ where: { name } })).discoveredAt!.getTime();
+      const before = await discoveredAt();
+      let listings = 0;
+      const { client } = await agentClient([`${name}.churn`]);
+      try {
+        // Each listing stamps discovered_at: count the stamps while the burst lands.
+        const watching = (async () => {
+          let last = before;
+          const until = Date.now() + 1_500;
+          while (Date.now() < until) {
+            const now = await discoveredAt();
+            if (now !== last) listings++;
+            last = now;
+            await new Promise((r) => setTimeout(r, 20));
+          }
+        })();
+        expect((await client.callTool({ name: `${name}__churn`, arguments: { times: 30 } })).isError).toBeFalsy();
+        await watching;
+        expect(listings).toBe(1);
+      } finally {
+        await client.close();
+      }
+    } finally {
+      await call(deleteMcpServerRoute, { token: admin, params: { name } });
+    }
+  });
+
+  it("deleting a server removes its tools' rows, the agents' grants of them and live approval grants; made again, it starts with none", async () => {
+    const name = unique("gone").replace(/-/g, "_");
+    await putServer(name, { transport: "stdio", command: process.execPath, args: [FAKE_UPSTREAM] });
+    await putTool(`${name}.echo`, { scopes: [], defaultConfidence: 0.99 });
+    const { agent } = await makeAgent({ tools: [`${name}.echo`, "some.other-tool"] });
+    const action = await db.action.create({
+      data: {
+        agentId: agent.id,
+        action: `${name}.echo`,
+        tool: `${name}.echo`,
+        confidence: 0.9,
+        decision: "require_approval",
+        policyVersion: 1,
+        status: "approved",
+      },
+    });
+    await db.approvalGrant.create({
+      data: { agentId: agent.id, tool: `${name}.echo`, fromActionId: action.id, grantedByLabel: "test", expiresAt: new Date(Date.now() + 3_600_000) },
+    });
+    expect((await call(deleteMcpServerRoute, { token: admin, params: { name } })).status).toBe(200);
+    try {
+      expect(await db.tool.findUnique({ where: { name: `${name}.echo` } })).toBeNull();
+      expect((await db.agent.findUniqueOrThrow({ where: { id: agent.id } })).tools).toEqual(["some.other-tool"]);
+      expect((await db.approvalGrant.findFirstOrThrow({ where: { agentId: agent.id } })).endedAt).not.toBeNull();
+      // The same name again (another program, perhaps): its tools are new, unset and ungranted.
+      await putServer(name, { transport: "stdio", command: process.execPath, args: [FAKE_UPSTREAM] });
+      const again = await until("the tool registered again", async () => db.tool.findUnique({ where: { name: `${name}.echo` } }));
+      expect(again.defaultConfidence).toBeNull();
+      expect((await db.agent.findUniqueOrThrow({ where: { id: agent.id } })).tools).not.toContain(`${name}.echo`);
+    } finally {
+      await call(deleteMcpServerRoute, { token: admin, params: { name } });
+    }
+  });
+
+  it("refuses server names that make confusable tool names (`__` inside, `_` at the end)", async () => {
+    for (const name of ["a__b", "files_", "x___y"]) {
+      const answer = await call(putMcpServerRoute, { token: admin, params: { name }, body: { transport: "stdio", command: "node" } });
+      expect(answer.status, name).toBe(400);
+      expect(JSON.stringify(answer.json.error)).toContain("__");
+    }
+    expect(await db.mcpServer.count({ where: { name: { in: ["a__b", "files_", "x___y"] } } })).toBe(0);
+  });
+
+  it("_meta.confidence can lower the tool's default confidence, never raise it", async () => {
+    const tool = `${every}.get-sum`;
+    await putTool(tool, { scopes: [], defaultConfidence: 0.3 });
+    const { client, agent } = await agentClient([tool, `${every}.echo`]);
+    try {
+      // Claimed 0.99 on a tool an admin set at 0.3: decided at 0.3 (held for a human).
+      const asking = client.callTool({ name: tool, arguments: { a: 1, b: 2 }, _meta: { confidence: 0.99 } }).catch(() => null);
+      const held = await until("the held call", async () => db.action.findFirst({ where: { agentId: agent.id, tool } }));
+      expect(held.confidence).toBe(0.3);
+      expect(held.status).toBe("pending_approval");
+      await client.close();
+      await asking;
+    } finally {
+      await client.close();
+    }
+    const lowered = await agentClient([`${every}.echo`]);
+    try {
+      const result = await lowered.client.callTool({ name: `${every}.echo`, arguments: { message: "unsure" }, _meta: { confidence: 0.8 } });
+      expect((await db.action.findUniqueOrThrow({ where: { id: actionIdOf(result) } })).confidence).toBe(0.8);
+    } finally {
+      await lowered.client.close();
+    }
+  });
+
+  it(`caps an agent's calls in flight at ${MAX_CALLS_IN_FLIGHT_PER_AGENT}: past it, a call is refused at once and nothing runs`, async () => {
+    const { client, agent } = await agentClient([`${every}.trigger-long-running-operation`]);
+    try {
+      const calls = Array.from({ length: MAX_CALLS_IN_FLIGHT_PER_AGENT + 2 }, () =>
+        client.callTool({ name: `${every}.trigger-long-running-operation`, arguments: { duration: 1, steps: 2 } }),
+      );
+      const results = await Promise.all(calls);
+      const refused = results.filter((r) => r.isError && text(r).includes("too many calls in flight"));
+      expect(refused.length).toBeGreaterThanOrEqual(2);
+      expect(results.filter((r) => !r.isError).length).toBeLessThanOrEqual(MAX_CALLS_IN_FLIGHT_PER_AGENT);
+      expect(await db.action.count({ where: { agentId: agent.id } })).toBe(results.length - refused.length);
+      // Once they are done, the agent calls again.
+      const later = await client.callTool({ name: `${every}.trigger-long-running-operation`, arguments: { duration: 0.1, steps: 1 } });
+      expect(later.isError, text(later)).toBeFalsy();
+    } finally {
+      await client.close();
+    }
+  });
+
+  it("a streamable HTTP upstream's connection does not pile up abort listeners, call after call", async () => {
+    const port = Number(process.env.WARDEN_TEST_MCP_LEAK_PORT ?? 11592);
+    const upstream = spawn(process.execPath, [EVERYTHING, "streamableHttp"], { env: { ...process.env, PORT: String(port) }, stdio: "ignore" });
+    const name = unique("leak").replace(/-/g, "_");
+    try {
+      await until("the upstream to listen", async () =>
+        fetch(`http://127.0.0.1:${port}/mcp`, { method: "GET" })
+          .then(() => true)
+          .catch(() => false),
+      );
+      await putServer(name, { transport: "http", url: `http://127.0.0.1:${port}/mcp` });
+      const connection = (await connectionFor(db, name))!;
+      // The SDK transport's own signal (aborted when it closes), which it passes to every fetch.
+      const transportSignal = () => (connection as unknown as { transport: { _abortController?: AbortController } }).transport._abortController!.signal;
+      const echo = (i: number) => connection.callTool("echo", { message: `m${i}` }, { signal: new AbortController().signal });
+      for (let i = 0; i < 5; i++) await echo(i);
+      const before = getEventListeners(transportSignal(), "abort").length;
+      for (let i = 0; i < 100; i++) expect((await echo(i)).isError).toBeFalsy();
+      expect(getEventListeners(transportSignal(), "abort").length - before).toBeLessThan(5);
+    } finally {
+      upstream.kill("SIGKILL");
+      await call(deleteMcpServerRoute, { token: admin, params: { name } });
+    }
+  }, 30_000);
 });
