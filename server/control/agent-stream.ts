@@ -98,7 +98,10 @@ export async function agentStream(db: DbOrTx, agent: Agent, keyId: string, lastE
   const format = async (event: WardenEvent): Promise<SseMessage | null> => {
     if (event.type === "control.changed") {
       if (!scopeCovers(event, agent)) return null;
-      states.set(`${event.kind}:${event.key}`, { state: event.state, reason: event.reason, epoch: event.epoch });
+      // A change older than the one this scope already shows (heard late, after a newer one made
+      // here: events/bus.ts) is passed on but does not undo it.
+      const scope = `${event.kind}:${event.key}`;
+      if ((states.get(scope)?.epoch ?? -1) < event.epoch) states.set(scope, { state: event.state, reason: event.reason, epoch: event.epoch });
       const now = effective(states);
       return {
         id: event.epoch,

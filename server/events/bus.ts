@@ -51,15 +51,19 @@ const CHANNEL = "warden_events";
 // so everything per-process lives on globalThis, the instance id included: with one id per
 // module copy, the listener took this process's own notifications for another instance's and
 // emitted every event twice.
-// `controlEpoch` is the newest control change this process delivered: after the LISTEN
-// connection drops and comes back, the changes committed in between are read from the database
-// and delivered, so no suspend or kill is lost to a reconnect.
+// `heardEpoch` is the newest control change delivered while the LISTEN connection was up (or read
+// back after it): when it drops and comes back, every change committed after it is read from the
+// database and delivered, so no suspend or kill is lost to a reconnect. Not the newest delivered:
+// this process's own change, delivered at once, may be newer than another instance's it has not
+// heard yet. `delivered` holds the recent epochs delivered, so each is delivered once, in
+// whatever order they arrive.
 type BusState = {
   instanceId: string;
   emitter: EventEmitter;
   listener: pg.Client | null;
   starting: Promise<void> | null;
-  controlEpoch: number | null;
+  heardEpoch: number | null;
+  delivered: Set<number>;
   /** Announcements waiting for the next batched NOTIFY (see announceAfterCommit). */
   outbox: string[];
   flushing: ReturnType<typeof setTimeout> | null;
@@ -70,18 +74,33 @@ const state: BusState = (holder.wardenBus ??= {
   emitter: new EventEmitter().setMaxListeners(0),
   listener: null,
   starting: null,
-  controlEpoch: null,
+  heardEpoch: null,
+  delivered: new Set(),
   outbox: [],
   flushing: null,
 });
 
-/** Hands an event to this process's subscribers, each control change once and in epoch order. */
+const REMEMBERED_EPOCHS = 10_000;
+
+/**
+ * Hands an event to this process's subscribers, each control change once. Not necessarily in
+ * epoch order: another instance's change may arrive after a newer one made here (subscribers keep
+ * the newest epoch per scope, as control/agent-stream.ts does).
+ */
 function deliver(event: WardenEvent): void {
   if (event.type === "control.changed") {
-    if (state.controlEpoch !== null && event.epoch <= state.controlEpoch) return;
-    state.controlEpoch = event.epoch;
+    if (state.delivered.has(event.epoch)) return;
+    state.delivered.add(event.epoch);
+    // Insertion order is roughly epoch order: the oldest go first.
+    if (state.delivered.size > REMEMBERED_EPOCHS) state.delivered.delete(state.delivered.values().next().value!);
   }
   state.emitter.emit("event", event);
+}
+
+/** A control change heard from the listener (or read back after a reconnect): catch-up starts after the newest. */
+function heard(event: WardenEvent): void {
+  if (event.type === "control.changed" && state.listener) state.heardEpoch = Math.max(state.heardEpoch ?? 0, event.epoch);
+  deliver(event);
 }
 
 const crossInstance = () => Boolean(env.DATABASE_URL);
@@ -180,11 +199,15 @@ export function waitForEvent(match: (event: WardenEvent) => boolean, timeoutMs: 
 function startCrossInstanceListener(): Promise<void> {
   if (!crossInstance() || state.listener || state.starting) return state.starting ?? Promise.resolve();
   state.starting = (async () => {
-    const client = new pg.Client({ connectionString: env.DATABASE_URL });
+    // TCP keep-alive: a LISTEN socket a NAT or proxy drops while idle is noticed, then reconnected.
+    const client = new pg.Client({ connectionString: env.DATABASE_URL, keepAlive: true });
     client.on("notification", (message) => {
       if (!message.payload) return;
       const { origin, event } = JSON.parse(message.payload) as { origin: string; event: WardenEvent };
-      if (origin !== state.instanceId) deliver(event);
+      // Its own notifications too: they were delivered when made (deliver skips them), and they
+      // move what was heard, so a catch-up after a drop does not read them again.
+      if (origin !== state.instanceId) heard(event);
+      else if (event.type === "control.changed") state.heardEpoch = Math.max(state.heardEpoch ?? 0, event.epoch);
     });
     let lost = false;
     const reconnect = (why: string) => {
@@ -216,16 +239,20 @@ function startCrossInstanceListener(): Promise<void> {
 }
 
 /**
- * The control changes and undo orders committed after the last control change this process
- * delivered, read once its LISTEN is in place (so nothing falls between the two).
+ * The control changes (and their undo orders) committed since the last one this process heard and
+ * not delivered yet, read once its LISTEN is in place (so nothing falls between the two).
  */
+const CATCH_UP_OVERLAP = 100;
+
 async function catchUpControl(client: pg.Client): Promise<void> {
-  if (state.controlEpoch === null) {
+  if (state.heardEpoch === null) {
     const { rows } = await client.query<{ epoch: string | null }>("SELECT max(epoch)::text AS epoch FROM control_events");
-    state.controlEpoch ??= Number(rows[0]?.epoch ?? 0);
+    state.heardEpoch ??= Number(rows[0]?.epoch ?? 0);
     return;
   }
-  const since = state.controlEpoch;
+  // A few epochs back too: epochs are taken before commit, so a change may commit (and be heard)
+  // after a newer one; those already delivered are skipped below.
+  const since = Math.max(0, state.heardEpoch - CATCH_UP_OVERLAP);
   const missed = await client.query<{ epoch: string; kind: ScopeKind; key: string; state: ControlLevel; reason: string | null; at: Date }>(
     "SELECT epoch::text, kind::text, key, state::text, reason, created_at AS at FROM control_events WHERE epoch > $1 ORDER BY epoch",
     [since],
@@ -234,8 +261,10 @@ async function catchUpControl(client: pg.Client): Promise<void> {
     "SELECT seq::text, id, agent_id, action_id, epoch::text FROM rollbacks WHERE epoch > $1 ORDER BY seq",
     [since],
   );
-  if (missed.rows.length > 0) console.warn(`[events] delivering ${missed.rows.length} control change(s) committed while the listener was away`);
-  for (const row of missed.rows) {
+  const unheard = missed.rows.filter((row) => !state.delivered.has(Number(row.epoch)));
+  if (unheard.length > 0) console.warn(`[events] delivering ${unheard.length} control change(s) committed while the listener was away`);
+  for (const row of unheard) {
+    state.heardEpoch = Math.max(state.heardEpoch ?? 0, Number(row.epoch));
     deliver({
       type: "control.changed",
       epoch: Number(row.epoch),

@@ -3,6 +3,8 @@ import { handleWebRequest } from "../../server/http/web-adapter";
 import { spawn } from "node:child_process";
 import { describe, expect, it } from "vitest";
 import { revokeAgentKey } from "../../server/agents/agent-keys";
+import { changeControl } from "../../server/control/change-control";
+import { inTransaction } from "../../server/db/transaction";
 import { startEventBus, subscribe, type WardenEvent } from "../../server/events/bus";
 import { db, unique } from "../support/fixtures";
 import { makeGrantedAgent, makeTool } from "../support/guardrail-fixtures";
@@ -62,6 +64,49 @@ describe("no control change is lost", () => {
       unsubscribe();
       other.child.kill();
       await db.$executeRaw`UPDATE control_scopes SET state = 'running' WHERE kind = 'team' AND key = ${team}`;
+    }
+  }, 30_000);
+});
+
+describe("a change made here while the listener was away", () => {
+  it("another instance's suspend made while this one's listener was away is delivered, though this one made a newer change before it listened again", async () => {
+    // This instance delivers its own change (epoch N+1) at once. Catching up after a reconnect
+    // from the newest delivered, rather than the newest heard, lost the other instance's N: its
+    // suspend never reached this instance's streams or gateway calls (an attacker's review of
+    // the gateway found it).
+    await startEventBus();
+    const team = unique("unheard").toLowerCase();
+    const ownTeam = unique("madehere").toLowerCase();
+    const other = otherInstance(team);
+    await other.until(/ready/);
+    const received: WardenEvent[] = [];
+    const unsubscribe = subscribe((event) => received.push(event));
+    const bus = (globalThis as unknown as { wardenBus: { listener: { processID: number } | null; starting: Promise<void> | null } }).wardenBus;
+    try {
+      // Held away until this test lets it listen again (the reconnect finds a start under way).
+      bus.starting = new Promise(() => undefined);
+      await db.$queryRaw`SELECT pg_terminate_backend(${bus.listener!.processID}::int)`;
+      for (let i = 0; i < 100 && bus.listener; i++) await new Promise((r) => setTimeout(r, 10));
+      other.child.stdin!.write("go\n");
+      const { epoch } = JSON.parse((await other.until(/"epoch"/)).split("\n").find((l) => l.includes("epoch"))!) as { epoch: number };
+      const own = await inTransaction(db, (tx) =>
+        changeControl(tx, SYSTEM, { scope: { kind: "team", key: ownTeam, label: "team" }, state: "paused", reason: "made here" }),
+      );
+      expect(own.epoch).toBeGreaterThan(epoch);
+      bus.starting = null;
+      await startEventBus();
+      for (let i = 0; i < 100 && !received.some((e) => e.type === "control.changed" && e.epoch === epoch); i++) await new Promise((r) => setTimeout(r, 50));
+      expect(received.filter((e) => e.type === "control.changed" && e.epoch === epoch)).toEqual([
+        expect.objectContaining({ type: "control.changed", key: team, state: "suspended" }),
+      ]);
+      // Each once: the catch-up does not deliver this instance's own change again.
+      expect(received.filter((e) => e.type === "control.changed" && e.epoch === own.epoch)).toHaveLength(1);
+    } finally {
+      bus.starting = null;
+      await startEventBus();
+      unsubscribe();
+      other.child.kill();
+      await db.$executeRaw`UPDATE control_scopes SET state = 'running' WHERE kind = 'team' AND key IN (${team}, ${ownTeam})`;
     }
   }, 30_000);
 });
