@@ -314,6 +314,11 @@ async function runUpstream(
       // Already reported (the same approved action run twice by a retried call): the first stands.
       if (!(error instanceof AppError && error.code === "CONFLICT")) throw error;
     });
+  // Whether this call runs the action, so that it alone reports its outcome: an auto decision's
+  // action is this call's own; a shared approved one becomes its own only by the claim below. A
+  // call that stops before claiming reports nothing (it would mark "cancelled" an action another
+  // call is running, and that run's result would be lost).
+  let owned = !waited;
   try {
     // A suspend or kill since the decision: it must not run now. On the auto path the call was
     // tracked before its decision's statement, which checked the control epoch: a change
@@ -334,6 +339,7 @@ async function runUpstream(
           actionId,
         );
       }
+      owned = true;
     }
     const connection = await connectionFor(db, offered.server);
     if (!connection) throw new UpstreamUnavailable(`MCP server ${offered.server} is no longer configured`);
@@ -348,7 +354,13 @@ async function runUpstream(
       // A success is recorded while the agent already reads its answer: the write costs a
       // transaction's round trips (tens of ms on a busy database) that the agent need not wait
       // for. A failure is recorded first, so its lesson is in place before the agent's next call.
-      const recorded = recordGatewaySuccess(db, actor, actionId, { output: storedOutput(result), durationMs: Date.now() - started }, caller.origin);
+      const recorded = recordGatewaySuccess(db, actor, actionId, { output: storedOutput(result), durationMs: Date.now() - started }, caller.origin).then(
+        (stored) => {
+          // The run happened: a result that finds its action no longer approved or executing is said.
+          if (!stored) console.error(`[gateway] ${offered.name} ran for action ${actionId}, whose state no longer takes a result: the success is not recorded`);
+          return stored;
+        },
+      );
       if (extras.afterAnswer) extras.afterAnswer(recorded);
       else await recorded;
     }
@@ -357,11 +369,11 @@ async function runUpstream(
     const stopped = tracked.signal.aborted ? tracked.signal.reason : error;
     if (stopped instanceof CallStopped) {
       // Not a lesson about the tool: no failure reason, so no negative knowledge.
-      await report({ status: "failed", error: `cancelled: ${stopped.message}` });
+      if (owned) await report({ status: "failed", error: `cancelled: ${stopped.message}` });
       return refusal(`Warden cancelled the call: ${stopped.message}. Stop until the agent is resumed.`, actionId);
     }
     const message = error instanceof Error ? error.message : String(error);
-    await report({ status: "failed", error: message, failureReason: `${offered.name} failed: ${message}` });
+    if (owned) await report({ status: "failed", error: message, failureReason: `${offered.name} failed: ${message}` });
     return refusal(`The upstream call failed: ${message}`, actionId);
   }
 }

@@ -15,6 +15,8 @@ import { runThroughGateway } from "../../docs/examples/openai-agents-gateway";
 import { actionResultRoute } from "../../server/actions/action-routes";
 import { approveRoute, rejectRoute } from "../../server/approvals/approval-routes";
 import { apiControlRoutes } from "../../server/control/control-routes";
+import { getEffectiveControl } from "../../server/control/effective-state";
+import { callThroughGateway } from "../../server/mcp-gateway/gateway-call";
 import { handleGatewayRequest } from "../../server/mcp-gateway/gateway-endpoint";
 import { deleteMcpServerRoute, listMcpServersRoute, putMcpServerRoute } from "../../server/mcp-gateway/mcp-server-routes";
 import { clearOfferedTools } from "../../server/mcp-gateway/offered-tools";
@@ -907,6 +909,35 @@ describe("what an attacker's review found", () => {
     } finally {
       await lowered.client.close();
     }
+  });
+
+  it("a call that stops before claiming a shared approved action reports nothing on it: the call that runs it records the result", async () => {
+    // An attacker's review: a repeated call closed at once marked the shared approval "failed:
+    // cancelled" while another call ran it, and that run's success was lost (and left out of a
+    // kill's rollback plan).
+    const tool = `${every}.get-sum`;
+    await putTool(tool, { scopes: [], defaultConfidence: 0.3 });
+    const { agent } = await makeAgent({ tools: [tool] });
+    const row = await db.agent.findUniqueOrThrow({ where: { id: agent.id } });
+    const caller = async () => ({ agent: row, control: await getEffectiveControl(db, agent.id) });
+    const args = { a: 2, b: 3 };
+    // Held for a human; the agent gives up waiting, and the approver approves after.
+    const giveUp = new AbortController();
+    const first = callThroughGateway(db, await caller(), tool, args, { signal: giveUp.signal });
+    const held = await until("the held call", async () => db.action.findFirst({ where: { agentId: agent.id, tool, status: "pending_approval" } }));
+    giveUp.abort();
+    await first;
+    expect((await call(approveRoute, { token: approver, params: { id: held.id }, body: {} })).status).toBe(200);
+    // The same call asked again and closed at once: it finds the approval, and stops before claiming it.
+    const closed = new AbortController();
+    closed.abort();
+    await callThroughGateway(db, await caller(), tool, args, { signal: closed.signal });
+    expect((await db.action.findUniqueOrThrow({ where: { id: held.id } })).status).toBe("approved");
+    // Asked again and kept open: it runs the approval, and its success is what is recorded.
+    const ran = await callThroughGateway(db, await caller(), tool, args, { signal: new AbortController().signal });
+    expect(ran.isError).toBeFalsy();
+    expect(text(ran)).toContain("5");
+    expect(await db.action.findUniqueOrThrow({ where: { id: held.id } })).toMatchObject({ status: "succeeded" });
   });
 
   it(`caps an agent's calls in flight at ${MAX_CALLS_IN_FLIGHT_PER_AGENT}: past it, a call is refused at once and nothing runs`, async () => {
