@@ -160,7 +160,7 @@ export class UpstreamConnection {
       if (this.client !== client || this.closed) return;
       this.client = null;
       await client.close().catch(() => undefined);
-      this.scheduleRetry(error instanceof Error ? error.message : String(error));
+      this.scheduleRetry(agentSafeReason(error), error instanceof Error ? error.message : String(error));
     }
   }
 
@@ -233,20 +233,23 @@ export class UpstreamConnection {
       // An error of the transport, not an answer of the server (an McpError, a timeout among
       // them): an HTTP server that went away, or restarted and forgot this connection's session,
       // fails every later call the same way, so the connection is made again.
-      if (!(error instanceof McpError) && !options.signal.aborted && this.client === client)
-        this.reconnect(client, error instanceof Error ? error.message : String(error));
+      if (!(error instanceof McpError) && !options.signal.aborted && this.client === client) this.reconnect(client, error);
       // The child ended during the call: the agent is told how, not what it printed.
       if (this.exited && this.client !== client && !options.signal.aborted)
         throw new UpstreamUnavailable(`MCP server ${this.config.name} exited during the call (${this.exited})`);
+      if (!(error instanceof McpError) && !options.signal.aborted) throw new UpstreamUnavailable(`MCP server ${this.config.name}: ${agentSafeReason(error)}`);
       throw error;
     }
   }
 
-  private reconnect(client: Client, reason: string): void {
+  private reconnect(client: Client, error: unknown): void {
     this.client = null;
     this.attempts = 0;
     void client.close().catch(() => undefined);
-    this.scheduleRetry(`a call failed in transport: ${reason}`);
+    this.scheduleRetry(
+      `a call failed in transport: ${agentSafeReason(error)}`,
+      `a call failed in transport: ${error instanceof Error ? error.message : String(error)}`,
+    );
   }
 
   async close(): Promise<void> {
@@ -258,4 +261,19 @@ export class UpstreamConnection {
     this.setHealth("disabled", null);
     await client?.close().catch(() => undefined);
   }
+}
+
+/**
+ * What an agent (and the lessons every agent reads) may be told of a transport error: its kind
+ * and HTTP status, never its text. The SDK puts an HTTP error's whole body in the message, and a
+ * server refusing the admin's credentials may quote them back ("Incorrect API key provided:
+ * sk-…"); admins read the full text in the server's health.
+ */
+function agentSafeReason(error: unknown): string {
+  if (error instanceof McpError) return error.message;
+  // The SDK's StreamableHTTPError carries the status as its code; node's fetch errors a cause's.
+  const status = (error as { code?: unknown } | null)?.code;
+  const cause = (error as { cause?: { code?: unknown } } | null)?.cause?.code;
+  const kind = typeof status === "number" && status >= 100 && status < 600 ? ` (HTTP ${status})` : typeof cause === "string" ? ` (${cause})` : "";
+  return `the connection failed${kind}`;
 }

@@ -940,6 +940,51 @@ describe("what an attacker's review found", () => {
     expect(await db.action.findUniqueOrThrow({ where: { id: held.id } })).toMatchObject({ status: "succeeded" });
   });
 
+  it("an HTTP upstream's error body (which may quote a credential back) reaches neither the agent nor the lessons; admins see it in health", async () => {
+    const secret = `sk-live-${unique("leak")}`;
+    // A streamable HTTP server that lists one tool and refuses every call with its error body.
+    const upstream = createServer((request, response) => {
+      let body = "";
+      request.on("data", (chunk: Buffer) => (body += chunk.toString()));
+      request.on("end", () => {
+        if (request.method !== "POST") return void response.writeHead(405).end();
+        const message = JSON.parse(body) as { id?: number; method: string };
+        if (message.id === undefined) return void response.writeHead(202).end();
+        const answer = (result: unknown) =>
+          response.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify({ jsonrpc: "2.0", id: message.id, result }));
+        if (message.method === "initialize")
+          return answer({ protocolVersion: "2025-06-18", capabilities: { tools: {} }, serverInfo: { name: "refusing", version: "1.0.0" } });
+        if (message.method === "tools/list") return answer({ tools: [{ name: "echo", inputSchema: { type: "object", properties: {} } }] });
+        response.writeHead(401, { "content-type": "text/plain" }).end(`Incorrect API key provided: ${secret}`);
+      });
+    });
+    await new Promise<void>((resolve) => upstream.listen(0, "127.0.0.1", resolve));
+    const name = unique("refusing").replace(/-/g, "_");
+    try {
+      await putServer(name, { transport: "http", url: `http://127.0.0.1:${(upstream.address() as AddressInfo).port}/mcp` });
+      await putTool(`${name}.echo`, { scopes: [], defaultConfidence: 0.99 });
+      const { client, agent } = await agentClient([`${name}.echo`]);
+      try {
+        const result = await client.callTool({ name: `${name}__echo`, arguments: {} });
+        expect(result.isError).toBe(true);
+        expect(text(result)).toContain("HTTP 401");
+        expect(text(result)).not.toContain(secret);
+        const actions = await db.action.findMany({ where: { agentId: agent.id } });
+        expect(actions.length).toBeGreaterThan(0);
+        expect(JSON.stringify(actions)).not.toContain(secret);
+        const lessons = await db.memory.findMany({ where: { actionId: { in: actions.map((a) => a.id) } } });
+        expect(JSON.stringify(lessons)).not.toContain(secret);
+        const health = await until("the failure in health", async () => (await serverView(name))?.health as { error: string | null } | undefined);
+        expect(JSON.stringify(health)).toContain(secret);
+      } finally {
+        await client.close();
+      }
+    } finally {
+      await call(deleteMcpServerRoute, { token: admin, params: { name } });
+      upstream.close();
+    }
+  });
+
   it(`caps an agent's calls in flight at ${MAX_CALLS_IN_FLIGHT_PER_AGENT}: past it, a call is refused at once and nothing runs`, async () => {
     const { client, agent } = await agentClient([`${every}.trigger-long-running-operation`]);
     try {
