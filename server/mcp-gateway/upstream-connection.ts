@@ -36,7 +36,17 @@ const LIST_CHANGED_DEBOUNCE_MS = 250;
  * made by AbortSignal.any follows the long-lived one without a listener on it.
  */
 export const fetchWithOwnSignal = (url: string | URL, init?: RequestInit): Promise<Response> =>
-  fetch(url, init?.signal ? { ...init, signal: AbortSignal.any([init.signal]) } : init);
+  unpatchedFetch()(url, init?.signal ? { ...init, signal: AbortSignal.any([init.signal]) } : init);
+
+/**
+ * Node's own fetch, not the one Next.js puts in its place in the server process (for its data
+ * cache and tracing): a gateway call to an upstream needs neither, and Next's wrapper cost about
+ * 0.25 ms of CPU per call (measured in the gateway benchmark's profile). Next keeps the original
+ * on its wrapper as `_nextOriginalFetch` for code outside it; elsewhere fetch is node's already.
+ */
+function unpatchedFetch(): typeof fetch {
+  return (globalThis.fetch as typeof fetch & { _nextOriginalFetch?: typeof fetch })._nextOriginalFetch ?? globalThis.fetch;
+}
 
 /**
  * One upstream MCP server as this process keeps it: connected with the official SDK client
