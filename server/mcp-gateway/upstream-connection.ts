@@ -1,3 +1,4 @@
+import { AsyncLocalStorage } from "node:async_hooks";
 import type { ChildProcess } from "node:child_process";
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { getDefaultEnvironment, StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js";
@@ -35,8 +36,18 @@ const LIST_CHANGED_DEBOUNCE_MS = 250;
  * connection piled up thousands (a MaxListenersExceededWarning past 1500, and memory). A signal
  * made by AbortSignal.any follows the long-lived one without a listener on it.
  */
-export const fetchWithOwnSignal = (url: string | URL, init?: RequestInit): Promise<Response> =>
-  unpatchedFetch()(url, init?.signal ? { ...init, signal: AbortSignal.any([init.signal]) } : init);
+export const fetchWithOwnSignal = (url: string | URL, init?: RequestInit): Promise<Response> => {
+  const signals = [init?.signal, callSignal.getStore()].filter((signal): signal is AbortSignal => Boolean(signal));
+  return unpatchedFetch()(url, signals.length > 0 ? { ...init, signal: AbortSignal.any(signals) } : init);
+};
+
+/**
+ * The signal of the call a request is made for (set around callTool below). The SDK posts a call
+ * with the transport's signal only and cancels it by posting notifications/cancelled, which a
+ * stateless server cannot match to the request it is running; aborting the call's own POST
+ * closes that request, which any server sees.
+ */
+const callSignal = new AsyncLocalStorage<AbortSignal>();
 
 /**
  * Node's own fetch, not the one Next.js puts in its place in the server process (for its data
@@ -234,11 +245,13 @@ export class UpstreamConnection {
   ): Promise<CallToolResult> {
     const client = await this.readyClient(options.signal);
     try {
-      return (await client.callTool({ name, arguments: args }, undefined, {
-        signal: options.signal,
-        timeout: this.config.callTimeoutSeconds * 1000,
-        ...(options.onProgress ? { onprogress: options.onProgress } : {}),
-      })) as CallToolResult;
+      return (await callSignal.run(options.signal, () =>
+        client.callTool({ name, arguments: args }, undefined, {
+          signal: options.signal,
+          timeout: this.config.callTimeoutSeconds * 1000,
+          ...(options.onProgress ? { onprogress: options.onProgress } : {}),
+        }),
+      )) as CallToolResult;
     } catch (error) {
       // An error of the transport, not an answer of the server (an McpError, a timeout among
       // them): an HTTP server that went away, or restarted and forgot this connection's session,

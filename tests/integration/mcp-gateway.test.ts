@@ -985,6 +985,65 @@ describe("what an attacker's review found", () => {
     }
   });
 
+  it("a suspend closes the call's own request to a stateless HTTP upstream, which cannot match MCP's notifications/cancelled to it", async () => {
+    // A stateless server (a request-scoped transport, as /api/mcp/gateway itself is): it learns of
+    // a cancel only when the request it is answering closes.
+    let callClosedAt: number | null = null;
+    let cancelNotices = 0;
+    const upstream = createServer((request, response) => {
+      let body = "";
+      request.on("data", (chunk: Buffer) => (body += chunk.toString()));
+      request.on("end", () => {
+        if (request.method !== "POST") return void response.writeHead(405).end();
+        const message = JSON.parse(body) as { id?: number; method: string };
+        if (message.id === undefined) {
+          if (message.method === "notifications/cancelled") cancelNotices++;
+          return void response.writeHead(202).end();
+        }
+        const answer = (result: unknown) =>
+          response.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify({ jsonrpc: "2.0", id: message.id, result }));
+        if (message.method === "initialize")
+          return answer({ protocolVersion: "2025-06-18", capabilities: { tools: {} }, serverInfo: { name: "slow", version: "1.0.0" } });
+        if (message.method === "tools/list") return answer({ tools: [{ name: "slow", inputSchema: { type: "object", properties: {} } }] });
+        // tools/call: held open, as a long operation would be.
+        response.on("close", () => (callClosedAt ??= Date.now()));
+      });
+    });
+    await new Promise<void>((resolve) => upstream.listen(0, "127.0.0.1", resolve));
+    const name = unique("stateless").replace(/-/g, "_");
+    try {
+      await putServer(name, { transport: "http", url: `http://127.0.0.1:${(upstream.address() as AddressInfo).port}/mcp`, callTimeoutSeconds: 30 });
+      await putTool(`${name}.slow`, { scopes: [], defaultConfidence: 0.99 });
+      const { client, agent } = await agentClient([`${name}.slow`]);
+      try {
+        const calling = client.callTool({ name: `${name}__slow`, arguments: {} });
+        await until(
+          "the call running upstream",
+          async () =>
+            (await db.action.findFirst({ where: { agentId: agent.id, status: "executing" } })) ??
+            (await db.action.findFirst({ where: { agentId: agent.id, status: "approved" } })),
+        );
+        await new Promise((r) => setTimeout(r, 200));
+        expect(callClosedAt).toBeNull();
+        const suspendedAt = Date.now();
+        expect((await call(apiControlRoutes.suspend, { token: operator, body: { scope: `agent:${agent.name}`, reason: "stop the slow call" } })).status).toBe(
+          200,
+        );
+        await until("the upstream request closed", async () => callClosedAt !== null, 3_000);
+        expect(callClosedAt! - suspendedAt).toBeLessThan(1_000);
+        const result = await calling;
+        expect(result.isError).toBe(true);
+        expect(cancelNotices).toBeLessThanOrEqual(1);
+      } finally {
+        await client.close();
+        await call(apiControlRoutes.resume, { token: operator, body: { scope: `agent:${agent.name}`, reason: "done" } });
+      }
+    } finally {
+      await call(deleteMcpServerRoute, { token: admin, params: { name } });
+      upstream.close();
+    }
+  });
+
   it(`caps an agent's calls in flight at ${MAX_CALLS_IN_FLIGHT_PER_AGENT}: past it, a call is refused at once and nothing runs`, async () => {
     const { client, agent } = await agentClient([`${every}.trigger-long-running-operation`]);
     try {
