@@ -5,7 +5,7 @@ import { sqlRows } from "../db/direct-sql";
 import { Prisma } from "../db/generated/client";
 import { inTransaction } from "../db/transaction";
 import { AppError, notFound } from "../errors";
-import { publish } from "../events/bus";
+import { announceAfterCommit, publish } from "../events/bus";
 import type { EffectiveControl } from "./effective-state";
 
 /**
@@ -79,7 +79,13 @@ async function flushAcks(db: Db): Promise<void> {
     const byAgent = new Map(rows.map((r) => [r.agent_id, r]));
     const perEpoch = new Map<number, number>();
     for (const row of rows) for (const e of row.acked) perEpoch.set(Number(e), (perEpoch.get(Number(e)) ?? 0) + 1);
-    for (const [epoch, count] of perEpoch) await publish(db, { type: "control.acked", epoch, count });
+    // Announced in the next batched NOTIFY, not one of its own per batch awaited before the agents
+    // hear back: a NOTIFY's commit takes PostgreSQL's cluster-wide notify lock, and a fleet-wide
+    // change brings a hundred batches at once (events/bus.ts, announceAfterCommit).
+    announceAfterCommit(
+      db,
+      [...perEpoch].map(([epoch, count]) => ({ type: "control.acked" as const, epoch, count })),
+    );
     for (const ack of batch) {
       const row = byAgent.get(ack.agentId);
       if (!row || BigInt(ack.epoch) > (row.latest ?? BigInt(0))) {
