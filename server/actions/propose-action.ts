@@ -226,6 +226,9 @@ async function decideAndRecord(
     // decision made again after a control change counts once, when it is recorded). A failure to
     // take it back must not hide why the write failed.
     await uncount().catch((uncountError: unknown) => console.error("warden: could not take back a rule count:", uncountError));
+    // Decided again on the new control state: the tool's point is counted then, once.
+    if (error instanceof GuardFailed && counted)
+      await refundPoint(counted).catch((refundError: unknown) => console.error("warden: could not give back a tool's point:", refundError));
     if (error instanceof GuardFailed || sqlState(error) !== UNIQUE_VIOLATION) throw error;
     // The framework's tool-call id is known (a step run again, or two proposals of it at the same
     // moment): that action answers, as it is now. Else the same request, proposed at the same

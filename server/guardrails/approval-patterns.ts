@@ -87,8 +87,24 @@ function commandFolds(text: string): string[] {
   return commentReadings(text.replace(/\$\{?IFS\}?/g, " ")).flatMap((spaced) => {
     const withoutQuoting = spaced.replace(/\\\n/g, "").replace(/["'`\\]/g, "");
     const quotesAsSpaces = spaced.replace(/\\\n/g, " ").replace(/["'`\\]/g, " ");
-    return [spaced, withoutQuoting, quotesAsSpaces, identifierWords(withoutQuoting)];
+    return [spaced, withoutQuoting, quotesAsSpaces, identifierWords(withoutQuoting), shellExpanded(spaced)];
   });
+}
+
+/**
+ * What a shell expands to nothing, or to its words, around a command's letters, then its quotes
+ * removed: `$'rm'` and `$"rm"` (ANSI-C and locale quoting), `${x}` and `$@`, `$9` (empty
+ * parameters), and brace lists (`{rm,web}` is `rm web`). Every quantifier is bounded, so a long
+ * text costs a linear pass.
+ */
+function shellExpanded(text: string): string {
+  return text
+    .replace(/\$(?=['"])/g, "")
+    .replace(/\$\{[^}\n]{0,64}\}/g, "")
+    .replace(/\$[@*#?!$0-9-]/g, "")
+    .replace(/\{([^{},\s]{0,64}(?:,[^{},\s]{0,64}){1,16})\}/g, (_, inner: string) => inner.replace(/,/g, " "))
+    .replace(/\\\n/g, "")
+    .replace(/["'`\\]/g, "");
 }
 
 /**
@@ -96,53 +112,94 @@ function commandFolds(text: string): string[] {
  * comment) is never the only reading, or a comment marker inside a string (`SELECT '#';
  * DROP/**\/TABLE users`) would swallow the command it stands before. So:
  * - SQL's `/* … *\/` and `-- ` comments as a space (`DROP/**\/TABLE`, `DROP -- c⏎TABLE`; `--`
- *   only before a space or the end, so `--force` stays a flag); also with `#` comments to the end
- *   of a line that follows (`DROP # c⏎TABLE`: a `#` that ends the text hides nothing after it,
- *   so `issue #12` is never folded); and each of these with MySQL's executable comments `/*!…*\/`
- *   (with or without the version, `/*!50000 …*\/`) read as the code they hold, as MySQL runs it;
+ *   only before a space or the end, so `--force` stays a flag, and also before anything, as
+ *   PostgreSQL reads it); also with `#` comments to the end of a line that follows (`DROP #
+ *   c⏎TABLE`: a `#` that ends the text hides nothing after it, so `issue #12` is never folded);
+ *   and each of these with MySQL's executable comments `/*!…*\/` (with or without the version,
+ *   `/*!50000 …*\/`) read as the code they hold, as MySQL runs it;
  * - every comment marker as a space, what it holds kept (`SELECT '/*'; DROP/**\/TABLE`, where the
  *   `/*` is a string's, not a comment's);
- * - the comments as a lexer finds them, outside quoted strings (`SELECT '#'; DROP# c⏎TABLE`).
- * A comment ends at a line feed or a carriage return, as PostgreSQL's lexer ends it.
+ * - the comments as a lexer finds them outside quoted strings (`SELECT '#'; DROP# c⏎TABLE`), as
+ *   MySQL reads quotes (a backslash escapes) and as PostgreSQL does (dollar quotes `$$…$$`,
+ *   `E'\''`, and block comments that nest: `DROP /* a /* b *\/ c *\/ TABLE`).
+ * A comment ends at a line feed or a carriage return, as PostgreSQL's lexer ends it. Every fold is
+ * one linear pass (a regular expression is run only where it can match: a long text of `#` with
+ * no line after them took seconds).
  */
 function commentReadings(text: string): string[] {
   if (!/\/\*|\*\/|--|#/.test(text)) return [text];
   const executable = text.includes("/*!");
   const hash = text.includes("#");
+  const dash = text.includes("--");
   const readings = [text.replace(/\/\*(?:!\d*)?|\*\/|--|#/g, " ")];
   for (const opened of executable ? [false, true] : [false]) {
-    for (const withHash of hash ? [false, true] : [false]) readings.push(withoutComments(text, opened, withHash));
-    readings.push(lexedWithoutComments(text, opened));
+    for (const withHash of hash ? [false, true] : [false]) {
+      for (const anyDash of dash ? [false, true] : [false]) readings.push(withoutComments(text, { executable: opened, hash: withHash, anyDash }));
+    }
+    readings.push(lexedWithoutComments(text, { executable: opened }));
+    readings.push(lexedWithoutComments(text, { executable: opened, escapes: true }));
   }
+  readings.push(lexedWithoutComments(text, { postgres: true }));
+  readings.push(lexedWithoutComments(text, { postgres: true, escapes: true }));
   return readings;
 }
 
-function withoutComments(text: string, executable: boolean, hash: boolean): string {
-  const opened = executable ? text.replace(/\/\*!\d*([\s\S]*?)\*\//g, " $1 ") : text;
-  const folded = opened.replace(/\/\*[\s\S]*?\*\//g, " ").replace(/--(?=\s|$)[^\n\r]*([\n\r]|$)/g, " ");
-  return hash ? folded.replace(/#[^\n\r]*[\n\r]/g, " ") : folded;
+/** `pattern` replaced only in the part of `text` before the last `end`, where every attempt can succeed. */
+function replaceBefore(text: string, end: RegExp, pattern: RegExp, by: string): string {
+  let cut = -1;
+  for (const m of text.matchAll(end)) cut = m.index + m[0].length;
+  return cut <= 0 ? text : text.slice(0, cut).replace(pattern, by) + text.slice(cut);
 }
 
-/** Comments outside `'…'`, `"…"` and `` `…` `` as a space, in one pass; quoted text kept as it is. */
-function lexedWithoutComments(text: string, executable: boolean): string {
+function withoutComments(text: string, options: { executable: boolean; hash: boolean; anyDash: boolean }): string {
+  let folded = options.executable ? replaceBefore(text, /\*\//g, /\/\*!\d*([\s\S]*?)\*\//g, " $1 ") : text;
+  folded = replaceBefore(folded, /\*\//g, /\/\*[\s\S]*?\*\//g, " ");
+  folded = folded.replace(options.anyDash ? /--[^\n\r]*([\n\r]|$)/g : /--(?=\s|$)[^\n\r]*([\n\r]|$)/g, " ");
+  return options.hash ? replaceBefore(folded, /[\n\r]/g, /#[^\n\r]*[\n\r]/g, " ") : folded;
+}
+
+/**
+ * Comments outside quoted strings as a space, in one pass; quoted text kept as it is. `escapes`:
+ * a backslash inside quotes escapes the next character (MySQL, PostgreSQL's E'…'). `postgres`:
+ * dollar-quoted strings (`$$…$$`, `$tag$…$tag$`) and nested block comments.
+ */
+function lexedWithoutComments(text: string, options: { executable?: boolean; escapes?: boolean; postgres?: boolean }): string {
   let out = "";
   let i = 0;
   while (i < text.length) {
     const c = text[i]!;
     if (c === "'" || c === '"' || c === "`") {
-      const end = text.indexOf(c, i + 1);
-      const stop = end === -1 ? text.length : end + 1;
+      let end = i + 1;
+      for (; end < text.length && text[end] !== c; end++) if (options.escapes && text[end] === "\\") end++;
+      const stop = Math.min(text.length, end + 1);
+      out += text.slice(i, stop);
+      i = stop;
+    } else if (options.postgres && c === "$" && /^\$[A-Za-z_]?\w{0,62}\$/.test(text.slice(i, i + 66))) {
+      const tag = /^\$[A-Za-z_]?\w{0,62}\$/.exec(text.slice(i, i + 66))![0];
+      const end = text.indexOf(tag, i + tag.length);
+      const stop = end === -1 ? text.length : end + tag.length;
       out += text.slice(i, stop);
       i = stop;
     } else if (c === "/" && text[i + 1] === "*") {
-      const end = text.indexOf("*/", i + 2);
-      const body = text.slice(i + 2, end === -1 ? text.length : end);
-      out += executable && body.startsWith("!") ? ` ${body.replace(/^!\d*/, "")} ` : " ";
-      i = end === -1 ? text.length : end + 2;
+      let depth = 1;
+      let end = i + 2;
+      while (end < text.length && depth > 0) {
+        if (text[end] === "*" && text[end + 1] === "/") {
+          depth--;
+          end += 2;
+        } else if (options.postgres && text[end] === "/" && text[end + 1] === "*") {
+          depth++;
+          end += 2;
+        } else end++;
+      }
+      const body = text.slice(i + 2, depth === 0 ? end - 2 : end);
+      out += options.executable && body.startsWith("!") ? ` ${body.replace(/^!\d*/, "")} ` : " ";
+      i = end;
     } else if (c === "#" || (c === "-" && text[i + 1] === "-")) {
-      const end = text.slice(i).search(/[\n\r]/);
+      let end = i;
+      while (end < text.length && text[end] !== "\n" && text[end] !== "\r") end++;
       out += " ";
-      i = end === -1 ? text.length : i + end + 1;
+      i = end + 1;
     } else {
       out += c;
       i++;

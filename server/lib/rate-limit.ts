@@ -30,8 +30,10 @@ export async function consumeRateLimit(name: string, spec: string, key: string):
 }
 
 function countedPoint(limiter: RateLimiterPostgres, key: string, counted: RateLimiterRes): CountedPoint {
-  // msBeforeNext is the stored window end less Date.now(), taken in the same tick as this.
-  return { limiter, key, windowEndsAt: Date.now() + counted.msBeforeNext };
+  // msBeforeNext is the stored window end less Date.now(), taken in the same tick as this. At 0
+  // the window is over (the count was answered late): it is not known which one the point went
+  // to, so it is never given back (NaN matches no window).
+  return { limiter, key, windowEndsAt: counted.msBeforeNext > 0 ? Date.now() + counted.msBeforeNext : Number.NaN };
 }
 
 // How far a window's end read back may be from the stored one: the same tick's clock, well under
@@ -45,6 +47,7 @@ const SAME_WINDOW_MS = 250;
  * would each take one more off it (an agent could bank negative counts to pass its limit).
  */
 export async function refundPoint(point: CountedPoint): Promise<void> {
+  if (!Number.isFinite(point.windowEndsAt)) return;
   await pgPool().query("UPDATE rate_limits SET points = points - 1 WHERE key = $1 AND points > 0 AND expire BETWEEN $2::bigint - $3 AND $2::bigint + $3", [
     point.limiter.getKey(point.key),
     Math.round(point.windowEndsAt),

@@ -372,6 +372,47 @@ describe("SQL's comment forms between the words of a command", () => {
     );
   });
 
+  it("PostgreSQL's and MySQL's own quoting and comments (nesting, $$, E'\\'', '\\'', -- with no space) never hide the command", () => {
+    // A third review: each of these ran DROP TABLE on PostgreSQL or MySQL and matched nothing.
+    for (const sql of [
+      "DROP /* a /* b */ c */ TABLE users",
+      "drop/*/**/x*/table users",
+      "SELECT $$'$$; DROP--x\nTABLE users;",
+      "SELECT E'\\''; DROP--x\nTABLE users;",
+      "SELECT $$'$$, '/*'; DROP/*x*/TABLE users;",
+      "SELECT E'\\'', '/*'; DROP/*x*/TABLE users;",
+      "SELECT '\\'', '/*'; DROP/*x*/TABLE users;",
+      "SELECT '\\'', '#'; DROP#x\nTABLE users;",
+      "SELECT '\\'', '-- '; DROP-- x\nTABLE users;",
+      "SELECT $tag$'$tag$; DROP/*x*/TABLE users;",
+    ]) {
+      expect(matchingPatterns(DEFAULTS, { action: "run sql", args: { sql } }), sql).not.toEqual([]);
+    }
+  });
+
+  it("what a shell expands around a command's letters never hides it ($'rm', ${x}, $9, {rm,web})", () => {
+    for (const cmd of ["docker $'rm' web", 'docker $"rm" web', "docker r${x}m web", "docker {rm,web}", "docker$IFS$9rm web", "docker r$@m web"]) {
+      expect(matchingPatterns(DEFAULTS, { action: "run cmd", args: { cmd } }), cmd).not.toEqual([]);
+    }
+  });
+
+  it("a long text of comment markers with nothing after them is read in linear time", () => {
+    // `#` with no line after it, and `/*!` with no end, made two folds quadratic: 64 KB took 3-20 s.
+    for (const hostile of [
+      "#".repeat(65_000),
+      "/*!" + "#".repeat(65_000),
+      "/*".repeat(30_000),
+      "-- '".repeat(16_000),
+      "$$'".repeat(20_000),
+      "${".repeat(30_000),
+      "{a,".repeat(20_000),
+    ]) {
+      const started = performance.now();
+      matchingPatterns(DEFAULTS, { action: "run", args: { a: [hostile, "x"] } });
+      expect(performance.now() - started, hostile.slice(0, 8)).toBeLessThan(1_000);
+    }
+  });
+
   it("harmless neighbours with the same comments, and # in ordinary text (issue #12), match nothing", () => {
     const noted = fc
       .tuple(fc.constantFrom(...HARMLESS), fc.constantFrom("issue #12", "#12", "# note\n", "see #3\n", "/*!*/", "/* c */", "-- c\n"), fc.boolean())
