@@ -106,7 +106,7 @@ export async function agentStream(db: DbOrTx, agent: Agent, keyId: string, lastE
       return {
         id: event.epoch,
         event: "control",
-        data: { ...now, epoch: event.epoch, scope: `${event.kind}:${event.key}`, level: event.state, at: event.at } satisfies ControlStreamEvent,
+        data: { ...now, epoch: event.epoch, scope, level: event.state, at: event.at } satisfies ControlStreamEvent,
       };
     }
     if (event.type === "rollback.ordered" && event.agentId === agent.id) return rollbackMessage(db, event.rollbackId);

@@ -98,9 +98,8 @@ function deliver(event: WardenEvent): void {
 }
 
 /** A control change heard from the listener (or read back after a reconnect): catch-up starts after the newest. */
-function heard(event: WardenEvent): void {
-  if (event.type === "control.changed" && state.listener) state.heardEpoch = Math.max(state.heardEpoch ?? 0, event.epoch);
-  deliver(event);
+function noteHeard(epoch: number): void {
+  state.heardEpoch = Math.max(state.heardEpoch ?? 0, epoch);
 }
 
 const crossInstance = () => Boolean(env.DATABASE_URL);
@@ -204,10 +203,10 @@ function startCrossInstanceListener(): Promise<void> {
     client.on("notification", (message) => {
       if (!message.payload) return;
       const { origin, event } = JSON.parse(message.payload) as { origin: string; event: WardenEvent };
-      // Its own notifications too: they were delivered when made (deliver skips them), and they
-      // move what was heard, so a catch-up after a drop does not read them again.
-      if (origin !== state.instanceId) heard(event);
-      else if (event.type === "control.changed") state.heardEpoch = Math.max(state.heardEpoch ?? 0, event.epoch);
+      // Its own notifications move what was heard too (they were delivered when made), so a
+      // catch-up after a drop does not read them again.
+      if (event.type === "control.changed") noteHeard(event.epoch);
+      if (origin !== state.instanceId) deliver(event);
     });
     let lost = false;
     const reconnect = (why: string) => {
@@ -238,12 +237,12 @@ function startCrossInstanceListener(): Promise<void> {
   return state.starting;
 }
 
+const CATCH_UP_OVERLAP = 100;
+
 /**
  * The control changes (and their undo orders) committed since the last one this process heard and
  * not delivered yet, read once its LISTEN is in place (so nothing falls between the two).
  */
-const CATCH_UP_OVERLAP = 100;
-
 async function catchUpControl(client: pg.Client): Promise<void> {
   if (state.heardEpoch === null) {
     const { rows } = await client.query<{ epoch: string | null }>("SELECT max(epoch)::text AS epoch FROM control_events");
@@ -264,7 +263,7 @@ async function catchUpControl(client: pg.Client): Promise<void> {
   const unheard = missed.rows.filter((row) => !state.delivered.has(Number(row.epoch)));
   if (unheard.length > 0) console.warn(`[events] delivering ${unheard.length} control change(s) committed while the listener was away`);
   for (const row of unheard) {
-    state.heardEpoch = Math.max(state.heardEpoch ?? 0, Number(row.epoch));
+    noteHeard(Number(row.epoch));
     deliver({
       type: "control.changed",
       epoch: Number(row.epoch),
