@@ -13,7 +13,7 @@ import type { Agent } from "../db/generated/client";
 import { AppError } from "../errors";
 import { ZActionResultRequest, ZProposeActionRequest } from "../schemas/actions";
 import { getToolForDecision } from "../tools/tool-registry";
-import { CallStopped, MAX_CALLS_IN_FLIGHT_PER_AGENT, takeCallSlot, trackCall } from "./in-flight-calls";
+import { CallStopped, MAX_CALLS_IN_FLIGHT_PER_AGENT, trackCall } from "./in-flight-calls";
 import { offeredTool } from "./offered-tools";
 import { UpstreamUnavailable } from "./upstream-connection";
 import { connectionFor } from "./upstream-supervisor";
@@ -110,26 +110,15 @@ async function waitForHuman(db: Db, caller: GatewayCaller, proposed: ProposedAct
 }
 
 export async function callThroughGateway(db: Db, caller: GatewayCaller, name: string, rawArgs: unknown, extras: CallExtras): Promise<CallToolResult> {
-  // At most MAX_CALLS_IN_FLIGHT_PER_AGENT calls of one agent at once in this process (waiting for
-  // a human or running upstream): each holds a request, a database wait or an upstream slot.
-  const slot = takeCallSlot(caller.agent.id);
-  if (!slot) {
-    return refusal(
-      `Warden refused: too many calls in flight for this agent (at most ${MAX_CALLS_IN_FLIGHT_PER_AGENT} at once). Nothing ran; wait for one to finish, then call again.`,
-    );
-  }
-  try {
-    return await callWithSlot(db, caller, name, rawArgs, extras);
-  } finally {
-    slot.release();
-  }
-}
-
-async function callWithSlot(db: Db, caller: GatewayCaller, name: string, rawArgs: unknown, extras: CallExtras): Promise<CallToolResult> {
   // Tracked before its decision's statement: a suspend or kill committed after the statement's
   // snapshot (which its epoch check did not see) reaches this call on the bus and aborts it,
   // whether it is still being decided, waiting or running upstream.
   const tracked = trackCall({ id: caller.agent.id, team: caller.agent.team }, extras.signal);
+  if (!tracked) {
+    return refusal(
+      `Warden refused: too many calls in flight for this agent (at most ${MAX_CALLS_IN_FLIGHT_PER_AGENT} at once). Nothing ran; wait for one to finish, then call again.`,
+    );
+  }
   try {
     return await decideAndRun(db, caller, name, rawArgs, extras, tracked);
   } finally {
@@ -137,7 +126,7 @@ async function callWithSlot(db: Db, caller: GatewayCaller, name: string, rawArgs
   }
 }
 
-type TrackedCall = ReturnType<typeof trackCall>;
+type TrackedCall = NonNullable<ReturnType<typeof trackCall>>;
 
 async function decideAndRun(db: Db, caller: GatewayCaller, name: string, rawArgs: unknown, extras: CallExtras, tracked: TrackedCall): Promise<CallToolResult> {
   const started = Date.now();

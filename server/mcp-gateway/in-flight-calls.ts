@@ -8,30 +8,13 @@ import { subscribe } from "../events/bus";
  * the upstream server (upstream-connection.ts). Kept on globalThis like the bus itself.
  */
 type InFlight = { agent: { id: string; team: string }; controller: AbortController };
-type State = { calls: Set<InFlight>; unsubscribe: (() => void) | null; slots?: Map<string, number> };
+type State = { calls: Set<InFlight>; unsubscribe: (() => void) | null; perAgent?: Map<string, number> };
 const holder = globalThis as unknown as { wardenGatewayCalls?: State };
 const state: State = (holder.wardenGatewayCalls ??= { calls: new Set(), unsubscribe: null });
-const slots = (state.slots ??= new Map());
+const perAgent = (state.perAgent ??= new Map());
 
 /** Gateway calls one agent may have open at once in one process (a 429-like refusal past it). */
 export const MAX_CALLS_IN_FLIGHT_PER_AGENT = 16;
-
-/** One of the agent's slots for a whole gateway call, or null when all are taken. */
-export function takeCallSlot(agentId: string): { release: () => void } | null {
-  const taken = slots.get(agentId) ?? 0;
-  if (taken >= MAX_CALLS_IN_FLIGHT_PER_AGENT) return null;
-  slots.set(agentId, taken + 1);
-  let released = false;
-  return {
-    release: () => {
-      if (released) return;
-      released = true;
-      const left = (slots.get(agentId) ?? 1) - 1;
-      if (left <= 0) slots.delete(agentId);
-      else slots.set(agentId, left);
-    },
-  };
-}
 
 /** Why a call was stopped, for the agent's answer and the action's result. */
 export class CallStopped extends Error {}
@@ -49,9 +32,14 @@ function follow(): void {
 
 /**
  * Tracks one call until `release`: its signal aborts when the agent is suspended or killed, or
- * when `parent` (the agent's request) aborts.
+ * when `parent` (the agent's request) aborts. Null when the agent already has
+ * MAX_CALLS_IN_FLIGHT_PER_AGENT calls tracked here (each holds a request, a database wait or an
+ * upstream slot).
  */
-export function trackCall(agent: { id: string; team: string }, parent: AbortSignal): { signal: AbortSignal; release: () => void } {
+export function trackCall(agent: { id: string; team: string }, parent: AbortSignal): { signal: AbortSignal; release: () => void } | null {
+  const open = perAgent.get(agent.id) ?? 0;
+  if (open >= MAX_CALLS_IN_FLIGHT_PER_AGENT) return null;
+  perAgent.set(agent.id, open + 1);
   follow();
   const controller = new AbortController();
   const call: InFlight = { agent, controller };
@@ -62,13 +50,16 @@ export function trackCall(agent: { id: string; team: string }, parent: AbortSign
   return {
     signal: controller.signal,
     release: () => {
-      state.calls.delete(call);
+      if (!state.calls.delete(call)) return;
       parent.removeEventListener("abort", onParentAbort);
+      const left = (perAgent.get(agent.id) ?? 1) - 1;
+      if (left <= 0) perAgent.delete(agent.id);
+      else perAgent.set(agent.id, left);
     },
   };
 }
 
 /** How many calls are in flight for an agent (tests). */
 export function inFlightCount(agentId: string): number {
-  return [...state.calls].filter((c) => c.agent.id === agentId).length;
+  return perAgent.get(agentId) ?? 0;
 }
