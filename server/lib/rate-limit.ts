@@ -66,17 +66,20 @@ const UNLIMITED = 2_000_000_000;
  * lasts `seconds`.
  */
 export async function countInWindow(name: string, seconds: number, key: string): Promise<{ count: number; point: CountedPoint }> {
-  const limiter = limiterFor(name, `${UNLIMITED}/${seconds}s`);
+  const limiter = limiterFor(name, `${UNLIMITED}/${seconds}s`, { points: UNLIMITED, seconds });
   const counted = await limiter.consume(key);
   return { count: counted.consumedPoints, point: countedPoint(limiter, key, counted) };
 }
 
-function limiterFor(name: string, spec: string): RateLimiterPostgres {
+/**
+ * The limiter named `name` for `spec`, which also names its rows (their key prefix, as written);
+ * it counts `limit`, or what `spec` says (`10/minute`) when none is given.
+ */
+function limiterFor(name: string, spec: string, limit?: { points: number; seconds: number }): RateLimiterPostgres {
   const limiterKey = `${name}|${spec}`;
   let limiter = limiters.get(limiterKey);
   if (!limiter) {
-    const counter = /^(\d+)\/(\d+)s$/.exec(spec);
-    const { points, seconds: duration } = counter ? { points: Number(counter[1]), seconds: Number(counter[2]) } : parseRateLimit(spec);
+    const { points, seconds } = limit ?? parseRateLimit(spec);
     limiter = new RateLimiterPostgres({
       storeClient: pgPool(),
       storeType: "pool",
@@ -84,7 +87,7 @@ function limiterFor(name: string, spec: string): RateLimiterPostgres {
       tableCreated: true,
       keyPrefix: limiterKey,
       points,
-      duration,
+      duration: seconds,
     });
     limiters.set(limiterKey, limiter);
   }
