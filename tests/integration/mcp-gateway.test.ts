@@ -1,7 +1,7 @@
 import { mkdtempSync, readFileSync, realpathSync, rmSync, writeFileSync, existsSync } from "node:fs";
 import { spawn } from "node:child_process";
 import { getEventListeners } from "node:events";
-import { createServer, type Server as HttpServer } from "node:http";
+import { createServer, type Server as HttpServer, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import path from "node:path";
@@ -83,6 +83,33 @@ async function agentClient(tools: string[]) {
   const client = new Client({ name: "gateway-test", version: "1.0.0" });
   await client.connect(new StreamableHTTPClientTransport(gatewayUrl, { requestInit: { headers: { Authorization: `Bearer ${key.secret}` } } }));
   return { agent, key: key.secret, client };
+}
+
+/**
+ * A stateless streamable HTTP MCP server of one tool, answering in JSON: initialize and
+ * tools/list as any server; each tools/call handed to `onCall`; notifications to `onNotice`.
+ */
+async function statelessUpstream(tool: string, onCall: (response: ServerResponse) => void, onNotice: (method: string) => void = () => undefined) {
+  const server = createServer((request, response) => {
+    let body = "";
+    request.on("data", (chunk: Buffer) => (body += chunk.toString()));
+    request.on("end", () => {
+      if (request.method !== "POST") return void response.writeHead(405).end();
+      const message = JSON.parse(body) as { id?: number; method: string };
+      if (message.id === undefined) {
+        onNotice(message.method);
+        return void response.writeHead(202).end();
+      }
+      const answer = (result: unknown) =>
+        response.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify({ jsonrpc: "2.0", id: message.id, result }));
+      if (message.method === "initialize")
+        return answer({ protocolVersion: "2025-06-18", capabilities: { tools: {} }, serverInfo: { name: tool, version: "1.0.0" } });
+      if (message.method === "tools/list") return answer({ tools: [{ name: tool, inputSchema: { type: "object", properties: {} } }] });
+      onCall(response);
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/mcp`, close: () => server.close() };
 }
 
 const text = (result: unknown) => ((result as CallToolResult).content as { type: string; text?: string }[]).map((b) => b.text ?? "").join("\n");
@@ -943,25 +970,12 @@ describe("what an attacker's review found", () => {
   it("an HTTP upstream's error body (which may quote a credential back) reaches neither the agent nor the lessons; admins see it in health", async () => {
     const secret = `sk-live-${unique("leak")}`;
     // A streamable HTTP server that lists one tool and refuses every call with its error body.
-    const upstream = createServer((request, response) => {
-      let body = "";
-      request.on("data", (chunk: Buffer) => (body += chunk.toString()));
-      request.on("end", () => {
-        if (request.method !== "POST") return void response.writeHead(405).end();
-        const message = JSON.parse(body) as { id?: number; method: string };
-        if (message.id === undefined) return void response.writeHead(202).end();
-        const answer = (result: unknown) =>
-          response.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify({ jsonrpc: "2.0", id: message.id, result }));
-        if (message.method === "initialize")
-          return answer({ protocolVersion: "2025-06-18", capabilities: { tools: {} }, serverInfo: { name: "refusing", version: "1.0.0" } });
-        if (message.method === "tools/list") return answer({ tools: [{ name: "echo", inputSchema: { type: "object", properties: {} } }] });
-        response.writeHead(401, { "content-type": "text/plain" }).end(`Incorrect API key provided: ${secret}`);
-      });
-    });
-    await new Promise<void>((resolve) => upstream.listen(0, "127.0.0.1", resolve));
+    const upstream = await statelessUpstream("echo", (response) =>
+      response.writeHead(401, { "content-type": "text/plain" }).end(`Incorrect API key provided: ${secret}`),
+    );
     const name = unique("refusing").replace(/-/g, "_");
     try {
-      await putServer(name, { transport: "http", url: `http://127.0.0.1:${(upstream.address() as AddressInfo).port}/mcp` });
+      await putServer(name, { transport: "http", url: upstream.url });
       await putTool(`${name}.echo`, { scopes: [], defaultConfidence: 0.99 });
       const { client, agent } = await agentClient([`${name}.echo`]);
       try {
@@ -990,29 +1004,17 @@ describe("what an attacker's review found", () => {
     // a cancel only when the request it is answering closes.
     let callClosedAt: number | null = null;
     let cancelNotices = 0;
-    const upstream = createServer((request, response) => {
-      let body = "";
-      request.on("data", (chunk: Buffer) => (body += chunk.toString()));
-      request.on("end", () => {
-        if (request.method !== "POST") return void response.writeHead(405).end();
-        const message = JSON.parse(body) as { id?: number; method: string };
-        if (message.id === undefined) {
-          if (message.method === "notifications/cancelled") cancelNotices++;
-          return void response.writeHead(202).end();
-        }
-        const answer = (result: unknown) =>
-          response.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify({ jsonrpc: "2.0", id: message.id, result }));
-        if (message.method === "initialize")
-          return answer({ protocolVersion: "2025-06-18", capabilities: { tools: {} }, serverInfo: { name: "slow", version: "1.0.0" } });
-        if (message.method === "tools/list") return answer({ tools: [{ name: "slow", inputSchema: { type: "object", properties: {} } }] });
-        // tools/call: held open, as a long operation would be.
-        response.on("close", () => (callClosedAt ??= Date.now()));
-      });
-    });
-    await new Promise<void>((resolve) => upstream.listen(0, "127.0.0.1", resolve));
+    const upstream = await statelessUpstream(
+      "slow",
+      // tools/call: held open, as a long operation would be.
+      (response) => response.on("close", () => (callClosedAt ??= Date.now())),
+      (method) => {
+        if (method === "notifications/cancelled") cancelNotices++;
+      },
+    );
     const name = unique("stateless").replace(/-/g, "_");
     try {
-      await putServer(name, { transport: "http", url: `http://127.0.0.1:${(upstream.address() as AddressInfo).port}/mcp`, callTimeoutSeconds: 30 });
+      await putServer(name, { transport: "http", url: upstream.url, callTimeoutSeconds: 30 });
       await putTool(`${name}.slow`, { scopes: [], defaultConfidence: 0.99 });
       const { client, agent } = await agentClient([`${name}.slow`]);
       try {
