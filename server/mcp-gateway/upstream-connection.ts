@@ -2,9 +2,9 @@ import { AsyncLocalStorage } from "node:async_hooks";
 import type { ChildProcess } from "node:child_process";
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { getDefaultEnvironment, StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js";
-import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
 import type { Transport } from "@modelcontextprotocol/sdk/shared/transport.js";
 import { McpError, ToolListChangedNotificationSchema, type CallToolResult } from "@modelcontextprotocol/sdk/types.js";
+import { LeanCallTransport } from "./lean-call-transport";
 import type { UpstreamConfig } from "./mcp-server-registry";
 import type { UpstreamTool } from "./upstream-tools";
 
@@ -119,7 +119,7 @@ export class UpstreamConnection {
   private makeTransport(): Transport {
     const { config } = this;
     if (config.transport === "http") {
-      return new StreamableHTTPClientTransport(new URL(config.url!), { requestInit: { headers: config.headers }, fetch: fetchWithOwnSignal });
+      return new LeanCallTransport(new URL(config.url!), { headers: config.headers, fetch: fetchWithOwnSignal, callSignal: () => callSignal.getStore() });
     }
     // The child gets the usual safe variables (PATH, HOME, …) and what the admin set, never
     // Warden's own environment (its database address, its secrets).

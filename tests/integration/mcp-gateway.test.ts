@@ -89,13 +89,17 @@ async function agentClient(tools: string[]) {
  * A stateless streamable HTTP MCP server of one tool, answering in JSON: initialize and
  * tools/list as any server; each tools/call handed to `onCall`; notifications to `onNotice`.
  */
-async function statelessUpstream(tool: string, onCall: (response: ServerResponse) => void, onNotice: (method: string) => void = () => undefined) {
+async function statelessUpstream(
+  tool: string,
+  onCall: (response: ServerResponse, call: { id: number; path: string; params: { _meta?: { progressToken?: string | number } } }) => void,
+  onNotice: (method: string) => void = () => undefined,
+) {
   const server = createServer((request, response) => {
     let body = "";
     request.on("data", (chunk: Buffer) => (body += chunk.toString()));
     request.on("end", () => {
       if (request.method !== "POST") return void response.writeHead(405).end();
-      const message = JSON.parse(body) as { id?: number; method: string };
+      const message = JSON.parse(body) as { id?: number; method: string; params?: Record<string, unknown> };
       if (message.id === undefined) {
         onNotice(message.method);
         return void response.writeHead(202).end();
@@ -105,7 +109,7 @@ async function statelessUpstream(tool: string, onCall: (response: ServerResponse
       if (message.method === "initialize")
         return answer({ protocolVersion: "2025-06-18", capabilities: { tools: {} }, serverInfo: { name: tool, version: "1.0.0" } });
       if (message.method === "tools/list") return answer({ tools: [{ name: tool, inputSchema: { type: "object", properties: {} } }] });
-      onCall(response);
+      onCall(response, { id: message.id, path: request.url ?? "", params: message.params ?? {} });
     });
   });
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
@@ -1065,6 +1069,123 @@ describe("what an attacker's review found", () => {
     }
   });
 
+  describe("the tools/call path of HTTP upstreams (lean-call-transport.ts)", () => {
+    /** A stateless upstream whose calls `answer` writes; the tool `probe` is granted to a new agent. */
+    async function withUpstream(answer: Parameters<typeof statelessUpstream>[1], run: (client: Client, agentId: string) => Promise<void>, timeout = 30) {
+      const upstream = await statelessUpstream("probe", answer);
+      const name = unique("lean").replace(/-/g, "_");
+      try {
+        await putServer(name, { transport: "http", url: upstream.url, callTimeoutSeconds: timeout });
+        await putTool(`${name}.probe`, { scopes: [], defaultConfidence: 0.99 });
+        const { client, agent } = await agentClient([`${name}.probe`]);
+        try {
+          await run(client, agent.id);
+        } finally {
+          await client.close();
+        }
+      } finally {
+        await call(deleteMcpServerRoute, { token: admin, params: { name } });
+        upstream.close();
+      }
+      return name;
+    }
+    const sse = (response: ServerResponse) => response.writeHead(200, { "content-type": "text/event-stream" });
+    const event = (message: unknown, extra = "") => `${extra}data: ${JSON.stringify(message)}\n\n`;
+    const tool = (client: Client) => client.listTools().then((listed) => listed.tools[0]!.name);
+
+    it("reads an event stream split anywhere, with other events, comments and progress before the answer", async () => {
+      await withUpstream(
+        (response, { id, params }) => {
+          const stream =
+            ": a comment line\n\n" +
+            event({ jsonrpc: "2.0", method: "notifications/progress", params: { progressToken: params._meta?.progressToken ?? 0, progress: 1, total: 2 } }) +
+            "event: other\ndata: not json at all\n\n" +
+            event({ jsonrpc: "2.0", id, result: { content: [{ type: "text", text: "whole answer" }] } }, "id: e1\n");
+          // Written a few bytes at a time: events cross chunk boundaries, one even inside "data:".
+          sse(response);
+          let at = 0;
+          const next = () => {
+            if (at >= stream.length) return void response.end();
+            response.write(stream.slice(at, at + 7));
+            at += 7;
+            setImmediate(next);
+          };
+          next();
+        },
+        async (client) => {
+          const progress: number[] = [];
+          const result = await client.callTool({ name: await tool(client), arguments: {} }, undefined, { onprogress: (p) => void progress.push(p.progress) });
+          expect(result.isError, text(result)).toBeFalsy();
+          expect(text(result)).toBe("whole answer");
+          expect(progress).toEqual([1]);
+        },
+      );
+    });
+
+    it("a stream that ends without the answer fails the call at once (not at its timeout), and nothing is left running", async () => {
+      await withUpstream(
+        (response) => {
+          sse(response);
+          response.end(": closing without an answer\n\n");
+        },
+        async (client, agentId) => {
+          const started = Date.now();
+          const result = await client.callTool({ name: await tool(client), arguments: {} });
+          expect(Date.now() - started).toBeLessThan(5_000);
+          expect(result.isError).toBe(true);
+          expect(text(result)).toMatch(/upstream call failed/);
+          const action = await until("the failed result", () => db.action.findFirst({ where: { agentId, status: "failed" } }));
+          // What the agent and the lessons read of a transport failure: its kind, never its text.
+          expect(action.error).toMatch(/the connection failed/);
+        },
+        30,
+      );
+    });
+
+    it("a call the upstream answers in plain JSON, and one it redirects within its origin, run once each", async () => {
+      let calls = 0;
+      await withUpstream(
+        (response, { id, path }) => {
+          if (!path.includes("moved")) return void response.writeHead(307, { location: "/mcp?moved=1" }).end();
+          calls++;
+          response
+            .writeHead(200, { "content-type": "application/json" })
+            .end(JSON.stringify({ jsonrpc: "2.0", id, result: { content: [{ type: "text", text: `run ${calls}` }] } }));
+        },
+        async (client) => {
+          const result = await client.callTool({ name: await tool(client), arguments: {} });
+          expect(result.isError, text(result)).toBeFalsy();
+          expect(text(result)).toBe("run 1");
+          expect(calls).toBe(1);
+        },
+      );
+    });
+
+    it("deleting the server ends a call running on it at once", async () => {
+      const upstream = await statelessUpstream("probe", (response) => sse(response));
+      const name = unique("lean").replace(/-/g, "_");
+      try {
+        await putServer(name, { transport: "http", url: upstream.url, callTimeoutSeconds: 30 });
+        await putTool(`${name}.probe`, { scopes: [], defaultConfidence: 0.99 });
+        const { client, agent } = await agentClient([`${name}.probe`]);
+        try {
+          const calling = client.callTool({ name: `${name}__probe`, arguments: {} });
+          await until("the call running upstream", () => db.action.findFirst({ where: { agentId: agent.id, status: "approved" } }));
+          const deletedAt = Date.now();
+          await call(deleteMcpServerRoute, { token: admin, params: { name } });
+          const result = await calling;
+          expect(result.isError).toBe(true);
+          expect(Date.now() - deletedAt).toBeLessThan(3_000);
+        } finally {
+          await client.close();
+        }
+      } finally {
+        await call(deleteMcpServerRoute, { token: admin, params: { name } });
+        upstream.close();
+      }
+    });
+  });
+
   it("a streamable HTTP upstream's connection does not pile up abort listeners, call after call", async () => {
     const port = Number(process.env.WARDEN_TEST_MCP_LEAK_PORT ?? 11592);
     const upstream = spawn(process.execPath, [EVERYTHING, "streamableHttp"], { env: { ...process.env, PORT: String(port) }, stdio: "ignore" });
@@ -1078,12 +1199,17 @@ describe("what an attacker's review found", () => {
       await putServer(name, { transport: "http", url: `http://127.0.0.1:${port}/mcp` });
       const connection = (await connectionFor(db, name))!;
       // The SDK transport's own signal (aborted when it closes), which it passes to every fetch.
-      const transportSignal = () => (connection as unknown as { transport: { _abortController?: AbortController } }).transport._abortController!.signal;
+      const transport = () => (connection as unknown as { transport: { _abortController?: AbortController; closing: AbortController } }).transport;
+      // The SDK's own signal, and the one the tools/call path adds (lean-call-transport.ts).
+      const transportSignal = () => transport()._abortController!.signal;
+      const closingSignal = () => transport().closing.signal;
       const echo = (i: number) => connection.callTool("echo", { message: `m${i}` }, { signal: new AbortController().signal });
       for (let i = 0; i < 5; i++) await echo(i);
       const before = getEventListeners(transportSignal(), "abort").length;
+      const closingBefore = getEventListeners(closingSignal(), "abort").length;
       for (let i = 0; i < 100; i++) expect((await echo(i)).isError).toBeFalsy();
       expect(getEventListeners(transportSignal(), "abort").length - before).toBeLessThan(5);
+      expect(getEventListeners(closingSignal(), "abort").length - closingBefore).toBeLessThan(5);
     } finally {
       upstream.kill("SIGKILL");
       await call(deleteMcpServerRoute, { token: admin, params: { name } });
