@@ -16,23 +16,16 @@ import { detectDrift } from "./metrics/detect-drift";
 import { evaluateInterventionAlerts } from "./metrics/intervention-alerts";
 import { rollUpActions } from "./metrics/rollup-actions";
 import { expireLeases } from "./tasks/task-lifecycle";
-
-/** Runs `task` every `intervalMs`, never two at once in this process. */
-function every(intervalMs: number, name: string, task: () => Promise<unknown>): void {
-  let running = false;
-  setInterval(() => {
-    if (running) return;
-    running = true;
-    task()
-      .catch((error: unknown) => console.error(`[${name}] failed`, error))
-      .finally(() => {
-        running = false;
-      });
-  }, intervalMs).unref();
-}
+import { runPaced } from "./lib/paced-timer";
 
 /** A piece of work every Warden process runs on a timer; each is safe with several instances. */
-export type BackgroundJob = { name: string; everyMs: number; run: (db: Db) => Promise<unknown> };
+export type BackgroundJob = {
+  name: string;
+  everyMs: number;
+  run: (db: Db) => Promise<unknown>;
+  /** The most of the time its passes may take (lib/paced-timer.ts): for work that grows with the load. */
+  maxShare?: number;
+};
 
 /**
  * Every background job, in one list: startBackgroundWork schedules them, and a test runs each
@@ -63,7 +56,10 @@ export const BACKGROUND_JOBS: readonly BackgroundJob[] = [
   { name: "sessions.forget", everyMs: 3_600_000, run: (db) => forgetOldSessions(db) },
   // The metrics rollup takes an advisory lock, so one instance folds at a time; the alerts and
   // drift passes read the rollup and fire each alert once (metric_alerts' unique key).
-  { name: "metrics.rollup", everyMs: 3_000, run: (db) => rollUpActions(db) },
+  // A pass recomputes each hour and day that changed: under a sustained load that is the whole
+  // current hour and day of every busy agent (docs/architecture.md, Metrics), so its passes are paced to a
+  // fifth of the time rather than run back to back beside the decisions.
+  { name: "metrics.rollup", everyMs: 3_000, run: (db) => rollUpActions(db), maxShare: 0.2 },
   { name: "metrics.intervention-alerts", everyMs: 60_000, run: (db) => evaluateInterventionAlerts(db) },
   { name: "metrics.drift", everyMs: 600_000, run: (db) => detectDrift(db) },
   // Only with a key and somewhere to send the anchors; one instance publishes each head once
@@ -88,5 +84,7 @@ export function startBackgroundWork(): void {
   startUpstreams(db).catch((error: unknown) => console.error("[mcp-gateway] connecting to the upstream MCP servers failed", error));
   // The kill switch's first use is as fast as the next ones (control/warm-control-path.ts).
   warmControlPath(db).catch((error: unknown) => console.error("[control] warming the kill switch's path failed", error));
-  for (const job of BACKGROUND_JOBS) every(job.everyMs, job.name, () => job.run(db));
+  for (const job of BACKGROUND_JOBS) {
+    runPaced(job.everyMs, () => job.run(db), { maxShare: job.maxShare, onError: (error) => console.error(`[${job.name}] failed`, error) });
+  }
 }
