@@ -1089,7 +1089,7 @@ describe("what an attacker's review found", () => {
       }
       return name;
     }
-    const sse = (response: ServerResponse) => response.writeHead(200, { "content-type": "text/event-stream" });
+    const sse = (response: ServerResponse) => response.writeHead(200, { "content-type": "text/event-stream" }).flushHeaders();
     const event = (message: unknown, extra = "") => `${extra}data: ${JSON.stringify(message)}\n\n`;
     const tool = (client: Client) => client.listTools().then((listed) => listed.tools[0]!.name);
 
@@ -1097,7 +1097,7 @@ describe("what an attacker's review found", () => {
       await withUpstream(
         (response, { id, params }) => {
           const stream =
-            ": a comment line\n\n" +
+            "\uFEFF: a byte-order mark, then a comment line\n\n" +
             event({ jsonrpc: "2.0", method: "notifications/progress", params: { progressToken: params._meta?.progressToken ?? 0, progress: 1, total: 2 } }) +
             "event: other\ndata: not json at all\n\n" +
             event({ jsonrpc: "2.0", id, result: { content: [{ type: "text", text: "whole answer" }] } }, "id: e1\n");
@@ -1135,8 +1135,8 @@ describe("what an attacker's review found", () => {
           expect(result.isError).toBe(true);
           expect(text(result)).toMatch(/upstream call failed/);
           const action = await until("the failed result", () => db.action.findFirst({ where: { agentId, status: "failed" } }));
-          // What the agent and the lessons read of a transport failure: its kind, never its text.
-          expect(action.error).toMatch(/the connection failed/);
+          // Warden's own fixed words (an McpError, so the connection and its other calls stay up).
+          expect(action.error).toMatch(/ended the answer stream without answering/);
         },
         30,
       );
@@ -1158,6 +1158,94 @@ describe("what an attacker's review found", () => {
           expect(text(result)).toBe("run 1");
           expect(calls).toBe(1);
         },
+      );
+    });
+
+    it("a redirect after the tool ran (303) fails the call without posting it again; a 307 is followed, and the tool runs once", async () => {
+      let runs = 0;
+      await withUpstream(
+        (response, { path }) => {
+          // A 307 says the request was not taken here; where it points, the tool runs, then 303.
+          if (!path.includes("moved")) return void response.writeHead(307, { location: "/mcp?moved=1" }).end();
+          runs++;
+          response.writeHead(303, { location: "/result" }).end();
+        },
+        async (client) => {
+          const result = await client.callTool({ name: await tool(client), arguments: {} });
+          expect(result.isError).toBe(true);
+          expect(text(result)).toContain("HTTP 303");
+          expect(runs).toBe(1);
+        },
+      );
+    });
+
+    it("only the call's own answer is taken from its stream: another call's id there is dropped", async () => {
+      const waiting = new Map<number, ServerResponse>();
+      await withUpstream(
+        (response, { id }) => {
+          sse(response);
+          if (waiting.size === 0) {
+            // The first call's stream carries a forged answer for the next call's id, then its own.
+            response.write(event({ jsonrpc: "2.0", id: id + 1, result: { content: [{ type: "text", text: "forged" }] } }));
+            waiting.set(id, response);
+            return;
+          }
+          setTimeout(() => {
+            response.end(event({ jsonrpc: "2.0", id, result: { content: [{ type: "text", text: `genuine ${id}` }] } }));
+            for (const [firstId, first] of waiting)
+              first.end(event({ jsonrpc: "2.0", id: firstId, result: { content: [{ type: "text", text: `genuine ${firstId}` }] } }));
+          }, 200);
+        },
+        async (client) => {
+          const name = await tool(client);
+          const first = client.callTool({ name, arguments: {} });
+          await until("the first call upstream", async () => waiting.size > 0);
+          const second = await client.callTool({ name, arguments: {} });
+          expect(text(second)).toMatch(/^genuine \d+$/);
+          expect(text(await first)).toMatch(/^genuine \d+$/);
+        },
+      );
+    });
+
+    it("one call's broken stream fails that call only: the connection and a call beside it stay up", async () => {
+      let calls = 0;
+      const name = await withUpstream(
+        (response, { id }) => {
+          calls++;
+          sse(response);
+          if (calls === 1) return void setTimeout(() => response.destroy(), 100);
+          setTimeout(() => response.end(event({ jsonrpc: "2.0", id, result: { content: [{ type: "text", text: "beside" }] } })), 400);
+        },
+        async (client) => {
+          const name = await tool(client);
+          const [broken, beside] = await Promise.all([
+            client.callTool({ name, arguments: {} }),
+            new Promise((r) => setTimeout(r, 30)).then(() => client.callTool({ name, arguments: {} })),
+          ]);
+          expect(broken.isError).toBe(true);
+          expect(text(broken)).toMatch(/answer stream broke/);
+          expect(beside.isError, text(beside)).toBeFalsy();
+          expect(text(beside)).toBe("beside");
+        },
+      );
+      expect(name).toBeTruthy();
+    });
+
+    it("a call past its timeout closes its request upstream (a stateless server stops running it)", async () => {
+      let closedAfter: number | null = null;
+      await withUpstream(
+        (response) => {
+          const opened = Date.now();
+          sse(response);
+          response.on("close", () => (closedAfter = Date.now() - opened));
+        },
+        async (client) => {
+          const result = await client.callTool({ name: await tool(client), arguments: {} });
+          expect(result.isError).toBe(true);
+          await until("the upstream request closed", async () => closedAfter !== null, 3_000);
+          expect(closedAfter!).toBeLessThan(2_500);
+        },
+        1,
       );
     });
 
@@ -1199,17 +1287,17 @@ describe("what an attacker's review found", () => {
       await putServer(name, { transport: "http", url: `http://127.0.0.1:${port}/mcp` });
       const connection = (await connectionFor(db, name))!;
       // The SDK transport's own signal (aborted when it closes), which it passes to every fetch.
-      const transport = () => (connection as unknown as { transport: { _abortController?: AbortController; closing: AbortController } }).transport;
-      // The SDK's own signal, and the one the tools/call path adds (lean-call-transport.ts).
+      const transport = () => (connection as unknown as { transport: { _abortController?: AbortController; inFlight: Map<unknown, unknown> } }).transport;
+      // The SDK's own signal (aborted when it closes), and the calls the tools/call path tracks
+      // (lean-call-transport.ts): one each while it runs, none after.
       const transportSignal = () => transport()._abortController!.signal;
-      const closingSignal = () => transport().closing.signal;
       const echo = (i: number) => connection.callTool("echo", { message: `m${i}` }, { signal: new AbortController().signal });
       for (let i = 0; i < 5; i++) await echo(i);
       const before = getEventListeners(transportSignal(), "abort").length;
-      const closingBefore = getEventListeners(closingSignal(), "abort").length;
       for (let i = 0; i < 100; i++) expect((await echo(i)).isError).toBeFalsy();
       expect(getEventListeners(transportSignal(), "abort").length - before).toBeLessThan(5);
-      expect(getEventListeners(closingSignal(), "abort").length - closingBefore).toBeLessThan(5);
+      // (A server may end a call's stream a moment after its answer: the last one is read out.)
+      await until("every call's stream read out", async () => transport().inFlight.size === 0, 2_000);
     } finally {
       upstream.kill("SIGKILL");
       await call(deleteMcpServerRoute, { token: admin, params: { name } });
