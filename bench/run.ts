@@ -27,7 +27,7 @@ const BENCHMARKS: Record<string, () => Promise<Record<string, unknown>>> = {
       pending: Number(process.env.BENCH_PENDING ?? 100_000),
       port: Number(process.env.BENCH_DECISIONS_PORT ?? 11496),
     }),
-  health: () => healthBenchmark({ requests: Number(process.env.BENCH_HEALTH_REQUESTS ?? 20_000), port: Number(process.env.BENCH_HEALTH_PORT ?? 11491) }),
+  health: () => healthBenchmark({ requests: Number(process.env.BENCH_HEALTH_REQUESTS ?? 50_000), port: Number(process.env.BENCH_HEALTH_PORT ?? 11491) }),
   control: () => controlBenchmark({ agents: Number(process.env.BENCH_AGENTS ?? 1_000), ports: [11493, 11494] }),
   tasks: () => tasksBenchmark({ tasks: Number(process.env.BENCH_TASKS ?? 5_000), queued: Number(process.env.BENCH_QUEUED ?? 1_000_000), port: 11495 }),
   memory: () => memoryBenchmark({ entries: Number(process.env.BENCH_MEMORIES ?? 1_000_000) }),

@@ -40,6 +40,40 @@ export async function measure(count: number, concurrency: number, task: (i: numb
   return { count, seconds, perSecond: count / seconds, ...percentiles(latencies) };
 }
 
+/**
+ * Measures tasks taking turns (A B C, then C B A, …), `count` runs of each in all, split over
+ * `turns` turns each: drift on a shared machine (another process waking, a slower minute) falls
+ * on every task alike, so their ratio means something even when one run's figures move by a
+ * third. A task's index runs from 0 to count - 1 over its turns. Figures are over all its turns.
+ */
+export async function measureInTurns<K extends string>(
+  count: number,
+  concurrency: number,
+  tasks: Record<K, (i: number) => Promise<void>>,
+  turns = 4,
+): Promise<Record<K, Timing>> {
+  const names = Object.keys(tasks) as K[];
+  const runs = new Map<K, { latencies: number[]; seconds: number }>(names.map((name) => [name, { latencies: [], seconds: 0 }]));
+  const per = Math.ceil(count / turns);
+  for (let turn = 0; turn < turns; turn++) {
+    const offset = turn * per;
+    const size = Math.min(per, count - offset);
+    if (size <= 0) break;
+    for (const name of turn % 2 === 0 ? names : [...names].reverse()) {
+      const { latencies, seconds } = await runConcurrently(size, concurrency, (i) => tasks[name](offset + i));
+      const total = runs.get(name)!;
+      total.latencies.push(...latencies);
+      total.seconds += seconds;
+    }
+  }
+  return Object.fromEntries(
+    names.map((name) => {
+      const { latencies, seconds } = runs.get(name)!;
+      return [name, { count: latencies.length, seconds, perSecond: latencies.length / seconds, ...percentiles(latencies) }];
+    }),
+  ) as Record<K, Timing>;
+}
+
 export function percentiles(values: number[]): { p50: number; p99: number; max: number } {
   const sorted = [...values].sort((a, b) => a - b);
   const at = (q: number) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? 0;
