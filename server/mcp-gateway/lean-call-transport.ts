@@ -3,6 +3,7 @@ import { mediaTypeEssence } from "@modelcontextprotocol/sdk/shared/mediaType.js"
 import type { TransportSendOptions } from "@modelcontextprotocol/sdk/shared/transport.js";
 import { ErrorCode, JSONRPCMessageSchema, McpError, type JSONRPCMessage } from "@modelcontextprotocol/sdk/types.js";
 import { createParser } from "eventsource-parser";
+import { setTimeout as sleep } from "node:timers/promises";
 import { Agent, request, type Dispatcher } from "undici";
 
 type RequestId = string | number;
@@ -17,15 +18,17 @@ type RequestId = string | number;
  * stream with the parser the SDK uses (eventsource-parser), without web streams.
  *
  * Everything else (initialize, tools/list, notifications, the standalone GET stream, session
- * ends, resumption) is the SDK's own, and a call's answer reaches the client as the SDK's
- * transport hands it over (JSON-RPC-validated). Where this path differs, it is stricter:
- * - only the call's own answer is taken from its stream: a response with another id is dropped
- *   (an upstream must not answer one agent's call on another's stream);
- * - a stream that breaks, or ends without the answer, fails that call at once, as an McpError so
- *   the connection (and every other call on it) stays up; the SDK let the call wait for its
- *   timeout. A stream the server made resumable (an event id) is resumed the SDK's way;
+ * ends) is the SDK's own, and a call's answer reaches the client as the SDK's transport hands it
+ * over (JSON-RPC-validated). Where this path differs, it is stricter:
+ * - only the call's own answer is taken (a response with another id is dropped: an upstream must
+ *   not answer one agent's call on another's stream);
+ * - an answer that is missing or unreadable (a stream that breaks or ends first, a 202, a body
+ *   that is not JSON-RPC) fails that call at once, as an McpError with Warden's own words, so the
+ *   connection and the other calls on it stay up; the SDK let the call wait for its timeout, or
+ *   made the connection again. A stream the server made resumable (event ids) is resumed with a
+ *   GET, twice at most, under the call's signal;
  * - a call that ends on its side (a timeout: the SDK then sends notifications/cancelled) closes
- *   its POST, so a stateless upstream stops running it too;
+ *   its request, so a stateless upstream stops running it too;
  * - only a 307 or 308 is followed (by the SDK's send, within the origin: the server did not take
  *   the POST). Any other redirect fails the call, as in the SDK: after a 303 the tool has run.
  */
@@ -35,6 +38,7 @@ export class LeanCallTransport extends StreamableHTTPClientTransport {
   private readonly headers: Record<string, string>;
   private readonly dispatcher: Dispatcher = new Agent();
   private readonly callSignal: () => AbortSignal | undefined;
+  private readonly runWithSignal: <T>(signal: AbortSignal, work: () => Promise<T>) => Promise<T>;
   /** Each call's POST, by request id: aborted by close() and by the call's cancellation. */
   private readonly inFlight = new Map<RequestId, AbortController>();
 
@@ -45,12 +49,15 @@ export class LeanCallTransport extends StreamableHTTPClientTransport {
       fetch: NonNullable<ConstructorParameters<typeof StreamableHTTPClientTransport>[1]>["fetch"];
       /** The signal of the call a POST is made for, if any (upstream-connection.ts's callSignal). */
       callSignal: () => AbortSignal | undefined;
+      /** Runs `work` with `signal` as the call's signal (what `fetch` above and `callSignal` read). */
+      runWithSignal: <T>(signal: AbortSignal, work: () => Promise<T>) => Promise<T>;
     },
   ) {
     super(url, { requestInit: { headers: options.headers }, fetch: options.fetch });
     this.target = url;
     this.headers = Object.fromEntries(Object.entries(options.headers ?? {}).map(([name, value]) => [name.toLowerCase(), value]));
     this.callSignal = options.callSignal;
+    this.runWithSignal = options.runWithSignal;
   }
 
   override async send(message: JSONRPCMessage | JSONRPCMessage[], options?: TransportSendOptions): Promise<void> {
@@ -83,18 +90,22 @@ export class LeanCallTransport extends StreamableHTTPClientTransport {
     }
   }
 
+  /** The headers of a request of this transport's: the session's, then the admin's. */
+  private requestHeaders(extra: Record<string, string>): Record<string, string> {
+    return {
+      ...(this.sessionId ? { "mcp-session-id": this.sessionId } : {}),
+      ...(this.protocolVersion ? { "mcp-protocol-version": this.protocolVersion } : {}),
+      ...this.headers,
+      ...extra,
+    };
+  }
+
   private async postCall(message: JSONRPCMessage, id: RequestId, signal: AbortSignal, options: TransportSendOptions | undefined): Promise<void> {
     const response = await request(this.target, {
       method: "POST",
       dispatcher: this.dispatcher,
       signal,
-      headers: {
-        ...(this.sessionId ? { "mcp-session-id": this.sessionId } : {}),
-        ...(this.protocolVersion ? { "mcp-protocol-version": this.protocolVersion } : {}),
-        ...this.headers,
-        "content-type": "application/json",
-        accept: "application/json, text/event-stream",
-      },
+      headers: this.requestHeaders({ "content-type": "application/json", accept: "application/json, text/event-stream" }),
       body: JSON.stringify(message),
     });
     const session = response.headers["mcp-session-id"];
@@ -102,39 +113,71 @@ export class LeanCallTransport extends StreamableHTTPClientTransport {
     const status = response.statusCode;
     if (status === 307 || status === 308) {
       await response.body.dump();
-      return super.send(message, options);
+      // Not sent again once the call has ended (a timeout while the redirect's body came in).
+      if (signal.aborted) throw signal.reason;
+      // The SDK's send follows it within the origin, under this call's signal (the transport's
+      // fetch reads it), so that a timeout closes the moved request too.
+      return this.runWithSignal(signal, () => super.send(message, options));
     }
     if (status < 200 || status >= 300) {
+      // A transport failure (a 404 for a session the server forgot): the connection is made again.
       const text = await response.body.text().catch(() => null);
       throw new StreamableHTTPError(status, `Error POSTing to endpoint: ${text}`);
     }
-    if (status === 202) return void (await response.body.dump());
+    // From here on, what is wrong is this call's answer, not the connection: an McpError fails the
+    // call only, with fixed words, and the other calls on the connection go on.
+    if (status === 202) {
+      await response.body.dump();
+      throw noAnswer("accepted the call without answering it");
+    }
     const contentType = response.headers["content-type"];
     const type = typeof contentType === "string" ? mediaTypeEssence(contentType) : undefined;
     if (type === "application/json") {
-      const data: unknown = await response.body.json();
-      // All parsed before any is handed over, as the SDK does.
-      const messages = (Array.isArray(data) ? data : [data]).map((item) => JSONRPCMessageSchema.parse(item));
-      for (const answer of messages) if (isOwnOrNotResponse(answer, id)) this.onmessage?.(answer);
+      let messages: JSONRPCMessage[];
+      try {
+        const data: unknown = await response.body.json();
+        // All parsed before any is handed over, as the SDK does.
+        messages = (Array.isArray(data) ? data : [data]).map((item) => JSONRPCMessageSchema.parse(item));
+      } catch {
+        if (signal.aborted) throw signal.reason;
+        throw noAnswer("answered with a body that is not JSON-RPC");
+      }
+      let answered = false;
+      for (const answer of messages) {
+        if (!isOwnOrNotResponse(answer, id)) continue;
+        answered ||= isResponse(answer);
+        this.onmessage?.(answer);
+      }
+      if (!answered) throw noAnswer("answered without the call's response");
       return;
     }
     if (type !== "text/event-stream") {
       await response.body.dump();
-      throw new StreamableHTTPError(-1, `Unexpected content type: ${String(contentType)}`);
+      throw noAnswer("answered with neither JSON nor an event stream");
     }
     await this.readAnswerStream(response.body, id, signal, options);
   }
 
-  /** The call's event stream, message by message, until the server ends it. */
+  /**
+   * The call's event stream, message by message, until the server ends it; a stream the server
+   * made resumable (event ids) and ended before the answer is asked for the rest with a GET
+   * (Last-Event-ID), twice at most, under the call's own signal.
+   */
   private async readAnswerStream(
     body: Dispatcher.ResponseData["body"],
     id: RequestId,
     signal: AbortSignal,
     options: TransportSendOptions | undefined,
+    resumed = 0,
   ): Promise<void> {
     let answered = false;
     let lastEventId: string | undefined;
+    let retryMs = RESUME_DELAY_MS;
+    // After the answer, the server should end the stream: read on (the connection is kept for
+    // the next call) for a moment, not for as long as a server holds it open.
+    let linger: ReturnType<typeof setTimeout> | null = null;
     const parser = createParser({
+      onRetry: (ms) => (retryMs = Math.min(ms, MAX_RESUME_DELAY_MS)),
       onEvent: (event) => {
         if (event.id) {
           lastEventId = event.id;
@@ -144,7 +187,10 @@ export class LeanCallTransport extends StreamableHTTPClientTransport {
         try {
           const parsed = JSONRPCMessageSchema.parse(JSON.parse(event.data));
           if (!isOwnOrNotResponse(parsed, id)) return;
-          if ("id" in parsed && ("result" in parsed || "error" in parsed)) answered = true;
+          if (isResponse(parsed) && !answered) {
+            answered = true;
+            linger = setTimeout(() => body.destroy(), LINGER_AFTER_ANSWER_MS);
+          }
           this.onmessage?.(parsed);
         } catch (error) {
           // One bad event is reported, as the SDK does; the answer may still follow.
@@ -163,21 +209,26 @@ export class LeanCallTransport extends StreamableHTTPClientTransport {
       }
     } catch {
       broken = true;
+    } finally {
+      if (linger) clearTimeout(linger);
     }
-    if (answered || signal.aborted) return;
-    if (lastEventId) {
-      // Resumed as the SDK resumes a POST's stream: the rest of it comes on a GET, with the ids
-      // the server gave (never rewritten to this call's: a replay of another call's answer must
-      // not become this call's answer).
-      void this.resumeStream(lastEventId, { onresumptiontoken: options?.onresumptiontoken }).catch(() => undefined);
-      return;
+    if (answered) return;
+    if (signal.aborted) throw signal.reason;
+    if (lastEventId && resumed < MAX_RESUMES) {
+      await sleep(retryMs, undefined, { signal });
+      // The rest of the stream, with the ids the server gives (never rewritten to this call's: a
+      // replay of another call's answer must not become this call's answer).
+      const rest = await request(this.target, {
+        method: "GET",
+        dispatcher: this.dispatcher,
+        signal,
+        headers: this.requestHeaders({ accept: "text/event-stream", "last-event-id": lastEventId }),
+      });
+      const restType = typeof rest.headers["content-type"] === "string" ? mediaTypeEssence(rest.headers["content-type"]) : undefined;
+      if (rest.statusCode === 200 && restType === "text/event-stream") return this.readAnswerStream(rest.body, id, signal, options, resumed + 1);
+      await rest.body.dump();
     }
-    // An McpError: this call fails, and the connection (other calls on it) stays up. Fixed text,
-    // safe to show agents.
-    throw new McpError(
-      ErrorCode.ConnectionClosed,
-      broken ? "the MCP server's answer stream broke before the answer" : "the MCP server ended the answer stream without answering",
-    );
+    throw noAnswer(broken ? "broke the answer stream before the answer" : "ended the answer stream without answering");
   }
 
   override async close(): Promise<void> {
@@ -187,11 +238,29 @@ export class LeanCallTransport extends StreamableHTTPClientTransport {
   }
 }
 
+/** How long a resumption waits first (the server's `retry:` when it gives one, up to the cap). */
+const RESUME_DELAY_MS = 500;
+const MAX_RESUME_DELAY_MS = 5_000;
+const MAX_RESUMES = 2;
+/** How long a stream is read after the answer before it is closed from this side. */
+const LINGER_AFTER_ANSWER_MS = 1_000;
+
+/**
+ * This call's answer is missing or unreadable: an McpError (the call fails, the connection and
+ * its other calls stay up) with Warden's own words, safe to show agents.
+ */
+function noAnswer(what: string): McpError {
+  return new McpError(ErrorCode.ConnectionClosed, `the MCP server ${what}`);
+}
+
+function isResponse(message: JSONRPCMessage): boolean {
+  return "id" in message && ("result" in message || "error" in message);
+}
+
 /**
  * A notification, a request from the server, or the response to this call: not another call's
  * response. Ids compare as the SDK's client matches them (as numbers: "5" answers request 5).
  */
 function isOwnOrNotResponse(message: JSONRPCMessage, id: RequestId): boolean {
-  const isResponse = "id" in message && ("result" in message || "error" in message);
-  return !isResponse || Number(message.id) === Number(id);
+  return !isResponse(message) || Number((message as { id: RequestId }).id) === Number(id);
 }

@@ -119,7 +119,12 @@ export class UpstreamConnection {
   private makeTransport(): Transport {
     const { config } = this;
     if (config.transport === "http") {
-      return new LeanCallTransport(new URL(config.url!), { headers: config.headers, fetch: fetchWithOwnSignal, callSignal: () => callSignal.getStore() });
+      return new LeanCallTransport(new URL(config.url!), {
+        headers: config.headers,
+        fetch: fetchWithOwnSignal,
+        callSignal: () => callSignal.getStore(),
+        runWithSignal: (signal, work) => callSignal.run(signal, work),
+      });
     }
     // The child gets the usual safe variables (PATH, HOME, …) and what the admin set, never
     // Warden's own environment (its database address, its secrets).

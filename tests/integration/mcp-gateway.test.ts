@@ -1,7 +1,7 @@
 import { mkdtempSync, readFileSync, realpathSync, rmSync, writeFileSync, existsSync } from "node:fs";
 import { spawn } from "node:child_process";
 import { getEventListeners } from "node:events";
-import { createServer, type Server as HttpServer, type ServerResponse } from "node:http";
+import { createServer, type IncomingMessage, type Server as HttpServer, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import path from "node:path";
@@ -93,11 +93,13 @@ async function statelessUpstream(
   tool: string,
   onCall: (response: ServerResponse, call: { id: number; path: string; params: { _meta?: { progressToken?: string | number } } }) => void,
   onNotice: (method: string) => void = () => undefined,
+  onGet?: (request: IncomingMessage, response: ServerResponse) => void,
 ) {
   const server = createServer((request, response) => {
     let body = "";
     request.on("data", (chunk: Buffer) => (body += chunk.toString()));
     request.on("end", () => {
+      if (request.method === "GET" && onGet) return onGet(request, response);
       if (request.method !== "POST") return void response.writeHead(405).end();
       const message = JSON.parse(body) as { id?: number; method: string; params?: Record<string, unknown> };
       if (message.id === undefined) {
@@ -1223,9 +1225,88 @@ describe("what an attacker's review found", () => {
             new Promise((r) => setTimeout(r, 30)).then(() => client.callTool({ name, arguments: {} })),
           ]);
           expect(broken.isError).toBe(true);
-          expect(text(broken)).toMatch(/answer stream broke/);
+          expect(text(broken)).toMatch(/broke the answer stream before the answer/);
           expect(beside.isError, text(beside)).toBeFalsy();
           expect(text(beside)).toBe("beside");
+        },
+      );
+      expect(name).toBeTruthy();
+    });
+
+    it("an unreadable answer (not JSON-RPC, a 202) fails that call only, at once: the connection and a call beside it stay up", async () => {
+      let calls = 0;
+      await withUpstream(
+        (response, { id }) => {
+          calls++;
+          if (calls === 1) return void response.writeHead(200, { "content-type": "application/json" }).end("{ not json");
+          if (calls === 2) return void response.writeHead(202).end();
+          setTimeout(() => response.end(event({ jsonrpc: "2.0", id, result: { content: [{ type: "text", text: "beside" }] } })), 300);
+          sse(response);
+        },
+        async (client) => {
+          const name = await tool(client);
+          const beside = new Promise((r) => setTimeout(r, 50)).then(() => client.callTool({ name, arguments: {} }));
+          const started = Date.now();
+          const unreadable = await client.callTool({ name, arguments: {} });
+          const accepted = await client.callTool({ name, arguments: {} });
+          expect(Date.now() - started).toBeLessThan(5_000);
+          expect(text(unreadable)).toMatch(/not JSON-RPC/);
+          expect(text(accepted)).toMatch(/accepted the call without answering/);
+          const other = await beside;
+          expect(other.isError, text(other)).toBeFalsy();
+        },
+      );
+    });
+
+    it("a stream the server made resumable and ended early is resumed with a GET (Last-Event-ID) and answered", async () => {
+      const resumedFrom: (string | undefined)[] = [];
+      let callId = 0;
+      const upstream = await statelessUpstream(
+        "probe",
+        (response, { id }) => {
+          callId = id;
+          sse(response);
+          response.end("id: ev-1\nretry: 50\ndata: \n\n");
+        },
+        () => undefined,
+        (request, response) => {
+          resumedFrom.push(request.headers["last-event-id"] as string | undefined);
+          sse(response);
+          response.end(event({ jsonrpc: "2.0", id: callId, result: { content: [{ type: "text", text: "resumed" }] } }, "id: ev-2\n"));
+        },
+      );
+      const name = unique("lean").replace(/-/g, "_");
+      try {
+        await putServer(name, { transport: "http", url: upstream.url });
+        await putTool(`${name}.probe`, { scopes: [], defaultConfidence: 0.99 });
+        const { client } = await agentClient([`${name}.probe`]);
+        try {
+          const result = await client.callTool({ name: `${name}__probe`, arguments: {} });
+          expect(result.isError, text(result)).toBeFalsy();
+          expect(text(result)).toBe("resumed");
+          expect(resumedFrom).toContain("ev-1");
+        } finally {
+          await client.close();
+        }
+      } finally {
+        await call(deleteMcpServerRoute, { token: admin, params: { name } });
+        upstream.close();
+      }
+    });
+
+    it("a stream the server keeps open after the answer is closed from Warden's side soon after: nothing stays tracked", async () => {
+      let open = 0;
+      const name = await withUpstream(
+        (response, { id }) => {
+          open++;
+          response.on("close", () => open--);
+          sse(response);
+          response.write(event({ jsonrpc: "2.0", id, result: { content: [{ type: "text", text: "answered" }] } }));
+        },
+        async (client) => {
+          const name = await tool(client);
+          for (let i = 0; i < 3; i++) expect(text(await client.callTool({ name, arguments: {} }))).toBe("answered");
+          await until("the kept streams closed", async () => open === 0, 5_000);
         },
       );
       expect(name).toBeTruthy();
