@@ -11,10 +11,13 @@ export type Correction = { asked: string; read: string; distance: number };
 // Words known to be in the vocabulary (memory_words only grows), so that a decision whose words
 // were all seen before skips the vocabulary round trip.
 const KNOWN = new LRUCache<string, true>({ max: 100_000 });
-// What an unknown word was read as (its nearest word, or itself: null), for a second: a fleet
-// repeats its words, and this saves a decision its vocabulary round trip. A word a new lesson
-// brings is used for corrections a second later at most (the lesson itself is found at once).
-const READ_AS = new LRUCache<string, { word: string; distance: number } | "none">({ max: 20_000, ttl: 1_000 });
+// Unknown words with no near neighbour in the vocabulary, for a second: a fleet repeats its words,
+// and this saves a decision its vocabulary round trip. Only that answer is kept. A word read as
+// its neighbour is looked up each time: kept, it would go on being read as the neighbour after a
+// failure made it a word of the memory, and the very next proposal would miss that failure (one
+// letter off, `restart svabc` read as `restart svabd`). A word kept as having none stays as it is,
+// so the lesson a new word brings is found at once; only corrections towards it wait a second.
+const NO_NEIGHBOUR = new LRUCache<string, true>({ max: 20_000, ttl: 1_000 });
 
 function needsNoLookup(word: string): boolean {
   return KNOWN.has(word) || operationOf(word) !== null || ENVIRONMENT_WORDS.has(word) || GENERIC_WORDS.has(word) || /\d/.test(word) || typoBudget(word) === 0;
@@ -31,15 +34,11 @@ export async function correctWords(db: DbOrTx, words: string[]): Promise<{ words
   const unknown = [...new Set(words.filter((w) => !needsNoLookup(w)))];
   if (unknown.length === 0) return { words, corrections: [] };
   const read = new Map<string, Correction>();
-  const toLookUp = unknown.filter((w) => {
-    const cached = READ_AS.get(w);
-    if (cached && cached !== "none") read.set(w, { asked: w, read: cached.word, distance: cached.distance });
-    return cached === undefined;
-  });
+  const toLookUp = unknown.filter((w) => !NO_NEIGHBOUR.has(w));
   if (toLookUp.length > 0)
     for (const [asked, nearest] of await lookUpNearest(db, toLookUp)) {
-      READ_AS.set(asked, nearest ?? "none");
       if (nearest) read.set(asked, { asked, read: nearest.word, distance: nearest.distance });
+      else NO_NEIGHBOUR.set(asked, true);
     }
   // In the query's own order, as a person reads the explanation.
   const corrections = unknown.map((w) => read.get(w)).filter((c): c is Correction => c !== undefined);

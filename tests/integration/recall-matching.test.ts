@@ -146,6 +146,24 @@ describe("matching follows the operation and the resource, not the tool's spelli
     expect(entry.changedDecisions.map((d) => d.actionId)).toEqual([same.json.id]);
   });
 
+  it("a word read a moment ago as its neighbour is read as itself once a failure brings it: the very next proposal recalls that failure", async () => {
+    const prefix = unique("n").toLowerCase();
+    const tool = await makeTool({ prefix: `${prefix}.restart`, scopes: ["staging/*"] });
+    const agent = await makeGrantedAgent([tool.name], ["staging/*"]);
+    const name = serviceName();
+    // Its neighbour (one letter off) is in the vocabulary: a lesson of another agent names it.
+    const neighbour = `${name.slice(0, -1)}${name.endsWith("z") ? "y" : "z"}`;
+    const other = await makeGrantedAgent([]);
+    await record(other.key, { kind: "pattern", subject: `restart ${neighbour}`, body: "drain it first", scope: "private" });
+    // The first proposal reads the unknown name as that neighbour; then it fails.
+    const first = await fail(agent.key, tool.name, `restart ${name}`, `staging/${name}`, "the unit file was missing");
+    expect(first).toBeTruthy();
+    // At once (within the second a reading was kept for): the name is a word of the memory now.
+    const again = await propose(agent.key, { tool: tool.name, action: `restart ${name}`, resource: `staging/${name}`, confidence: 0.97 });
+    expect(again.json.recalled.map((m: { body: string }) => m.body)).toContain("the unit file was missing");
+    expect(again.json.decision).toBe("execute_with_notification");
+  });
+
   it("a decision's recalled list holds only lessons about the same operation or resource, strongest first, each with why", async () => {
     const { key, agent } = await makeGrantedAgent([]);
     const name = serviceName();
