@@ -1073,15 +1073,19 @@ describe("what an attacker's review found", () => {
 
   describe("the tools/call path of HTTP upstreams (lean-call-transport.ts)", () => {
     /** A stateless upstream whose calls `answer` writes; the tool `probe` is granted to a new agent. */
-    async function withUpstream(answer: Parameters<typeof statelessUpstream>[1], run: (client: Client, agentId: string) => Promise<void>, timeout = 30) {
-      const upstream = await statelessUpstream("probe", answer);
+    async function withUpstream(
+      answer: Parameters<typeof statelessUpstream>[1],
+      run: (client: Client, agentId: string, server: string) => Promise<void>,
+      { timeout = 30, onGet }: { timeout?: number; onGet?: Parameters<typeof statelessUpstream>[3] } = {},
+    ) {
+      const upstream = await statelessUpstream("probe", answer, () => undefined, onGet);
       const name = unique("lean").replace(/-/g, "_");
       try {
         await putServer(name, { transport: "http", url: upstream.url, callTimeoutSeconds: timeout });
         await putTool(`${name}.probe`, { scopes: [], defaultConfidence: 0.99 });
         const { client, agent } = await agentClient([`${name}.probe`]);
         try {
-          await run(client, agent.id);
+          await run(client, agent.id, name);
         } finally {
           await client.close();
         }
@@ -1140,7 +1144,7 @@ describe("what an attacker's review found", () => {
           // Warden's own fixed words (an McpError, so the connection and its other calls stay up).
           expect(action.error).toMatch(/ended the answer stream without answering/);
         },
-        30,
+        { timeout: 30 },
       );
     });
 
@@ -1261,37 +1265,26 @@ describe("what an attacker's review found", () => {
     it("a stream the server made resumable and ended early is resumed with a GET (Last-Event-ID) and answered", async () => {
       const resumedFrom: (string | undefined)[] = [];
       let callId = 0;
-      const upstream = await statelessUpstream(
-        "probe",
+      await withUpstream(
         (response, { id }) => {
           callId = id;
           sse(response);
           response.end("id: ev-1\nretry: 50\ndata: \n\n");
         },
-        () => undefined,
-        (request, response) => {
-          resumedFrom.push(request.headers["last-event-id"] as string | undefined);
-          sse(response);
-          response.end(event({ jsonrpc: "2.0", id: callId, result: { content: [{ type: "text", text: "resumed" }] } }, "id: ev-2\n"));
-        },
-      );
-      const name = unique("lean").replace(/-/g, "_");
-      try {
-        await putServer(name, { transport: "http", url: upstream.url });
-        await putTool(`${name}.probe`, { scopes: [], defaultConfidence: 0.99 });
-        const { client } = await agentClient([`${name}.probe`]);
-        try {
-          const result = await client.callTool({ name: `${name}__probe`, arguments: {} });
+        async (client) => {
+          const result = await client.callTool({ name: await tool(client), arguments: {} });
           expect(result.isError, text(result)).toBeFalsy();
           expect(text(result)).toBe("resumed");
           expect(resumedFrom).toContain("ev-1");
-        } finally {
-          await client.close();
-        }
-      } finally {
-        await call(deleteMcpServerRoute, { token: admin, params: { name } });
-        upstream.close();
-      }
+        },
+        {
+          onGet: (request, response) => {
+            resumedFrom.push(request.headers["last-event-id"] as string | undefined);
+            sse(response);
+            response.end(event({ jsonrpc: "2.0", id: callId, result: { content: [{ type: "text", text: "resumed" }] } }, "id: ev-2\n"));
+          },
+        },
+      );
     });
 
     it("a stream the server keeps open after the answer is closed from Warden's side soon after: nothing stays tracked", async () => {
@@ -1326,32 +1319,23 @@ describe("what an attacker's review found", () => {
           await until("the upstream request closed", async () => closedAfter !== null, 3_000);
           expect(closedAfter!).toBeLessThan(2_500);
         },
-        1,
+        { timeout: 1 },
       );
     });
 
     it("deleting the server ends a call running on it at once", async () => {
-      const upstream = await statelessUpstream("probe", (response) => sse(response));
-      const name = unique("lean").replace(/-/g, "_");
-      try {
-        await putServer(name, { transport: "http", url: upstream.url, callTimeoutSeconds: 30 });
-        await putTool(`${name}.probe`, { scopes: [], defaultConfidence: 0.99 });
-        const { client, agent } = await agentClient([`${name}.probe`]);
-        try {
-          const calling = client.callTool({ name: `${name}__probe`, arguments: {} });
-          await until("the call running upstream", () => db.action.findFirst({ where: { agentId: agent.id, status: "approved" } }));
+      await withUpstream(
+        (response) => sse(response),
+        async (client, agentId, server) => {
+          const calling = client.callTool({ name: await tool(client), arguments: {} });
+          await until("the call running upstream", () => db.action.findFirst({ where: { agentId, status: "approved" } }));
           const deletedAt = Date.now();
-          await call(deleteMcpServerRoute, { token: admin, params: { name } });
+          await call(deleteMcpServerRoute, { token: admin, params: { name: server } });
           const result = await calling;
           expect(result.isError).toBe(true);
           expect(Date.now() - deletedAt).toBeLessThan(3_000);
-        } finally {
-          await client.close();
-        }
-      } finally {
-        await call(deleteMcpServerRoute, { token: admin, params: { name } });
-        upstream.close();
-      }
+        },
+      );
     });
   });
 
