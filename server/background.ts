@@ -57,8 +57,8 @@ export const BACKGROUND_JOBS: readonly BackgroundJob[] = [
   // The metrics rollup takes an advisory lock, so one instance folds at a time; the alerts and
   // drift passes read the rollup and fire each alert once (metric_alerts' unique key).
   // A pass recomputes each hour and day that changed: under a sustained load that is the whole
-  // current hour and day of every busy agent (docs/architecture.md, Metrics), so its passes are paced to a
-  // fifth of the time rather than run back to back beside the decisions.
+  // current hour and day of every busy agent (docs/architecture.md, Metrics), so its passes are
+  // paced to a fifth of the time rather than run back to back beside the decisions.
   { name: "metrics.rollup", everyMs: 3_000, run: (db) => rollUpActions(db), maxShare: 0.2 },
   { name: "metrics.intervention-alerts", everyMs: 60_000, run: (db) => evaluateInterventionAlerts(db) },
   { name: "metrics.drift", everyMs: 600_000, run: (db) => detectDrift(db) },

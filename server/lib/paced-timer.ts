@@ -18,7 +18,10 @@ export function runPaced(intervalMs: number, task: () => Promise<unknown>, optio
     const started = Date.now();
     task()
       .catch(options.onError)
-      .finally(() => schedule(Math.max(intervalMs - (Date.now() - started), (Date.now() - started) * idleFactor, 0)));
+      .finally(() => {
+        const took = Date.now() - started;
+        schedule(Math.max(intervalMs - took, took * idleFactor, 0));
+      });
   };
   schedule(intervalMs);
   return () => {

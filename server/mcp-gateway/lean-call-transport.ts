@@ -130,8 +130,7 @@ export class LeanCallTransport extends StreamableHTTPClientTransport {
       await response.body.dump();
       throw noAnswer("accepted the call without answering it");
     }
-    const contentType = response.headers["content-type"];
-    const type = typeof contentType === "string" ? mediaTypeEssence(contentType) : undefined;
+    const type = mediaTypeOf(response);
     if (type === "application/json") {
       let messages: JSONRPCMessage[];
       try {
@@ -224,8 +223,7 @@ export class LeanCallTransport extends StreamableHTTPClientTransport {
         signal,
         headers: this.requestHeaders({ accept: "text/event-stream", "last-event-id": lastEventId }),
       });
-      const restType = typeof rest.headers["content-type"] === "string" ? mediaTypeEssence(rest.headers["content-type"]) : undefined;
-      if (rest.statusCode === 200 && restType === "text/event-stream") return this.readAnswerStream(rest.body, id, signal, options, resumed + 1);
+      if (rest.statusCode === 200 && mediaTypeOf(rest) === "text/event-stream") return this.readAnswerStream(rest.body, id, signal, options, resumed + 1);
       await rest.body.dump();
     }
     throw noAnswer(broken ? "broke the answer stream before the answer" : "ended the answer stream without answering");
@@ -251,6 +249,12 @@ const LINGER_AFTER_ANSWER_MS = 1_000;
  */
 function noAnswer(what: string): McpError {
   return new McpError(ErrorCode.ConnectionClosed, `the MCP server ${what}`);
+}
+
+/** A response's media type, as the SDK reads it (`mediaTypeEssence`). */
+function mediaTypeOf(response: Dispatcher.ResponseData): string | undefined {
+  const header = response.headers["content-type"];
+  return typeof header === "string" ? mediaTypeEssence(header) : undefined;
 }
 
 function isResponse(message: JSONRPCMessage): boolean {

@@ -20,7 +20,15 @@ const KNOWN = new LRUCache<string, true>({ max: 100_000 });
 const NO_NEIGHBOUR = new LRUCache<string, true>({ max: 20_000, ttl: 1_000 });
 
 function needsNoLookup(word: string): boolean {
-  return KNOWN.has(word) || operationOf(word) !== null || ENVIRONMENT_WORDS.has(word) || GENERIC_WORDS.has(word) || /\d/.test(word) || typoBudget(word) === 0;
+  return (
+    KNOWN.has(word) ||
+    NO_NEIGHBOUR.has(word) ||
+    operationOf(word) !== null ||
+    ENVIRONMENT_WORDS.has(word) ||
+    GENERIC_WORDS.has(word) ||
+    /\d/.test(word) ||
+    typoBudget(word) === 0
+  );
 }
 
 /**
@@ -34,12 +42,10 @@ export async function correctWords(db: DbOrTx, words: string[]): Promise<{ words
   const unknown = [...new Set(words.filter((w) => !needsNoLookup(w)))];
   if (unknown.length === 0) return { words, corrections: [] };
   const read = new Map<string, Correction>();
-  const toLookUp = unknown.filter((w) => !NO_NEIGHBOUR.has(w));
-  if (toLookUp.length > 0)
-    for (const [asked, nearest] of await lookUpNearest(db, toLookUp)) {
-      if (nearest) read.set(asked, { asked, read: nearest.word, distance: nearest.distance });
-      else NO_NEIGHBOUR.set(asked, true);
-    }
+  for (const [asked, nearest] of await lookUpNearest(db, unknown)) {
+    if (nearest) read.set(asked, { asked, read: nearest.word, distance: nearest.distance });
+    else NO_NEIGHBOUR.set(asked, true);
+  }
   // In the query's own order, as a person reads the explanation.
   const corrections = unknown.map((w) => read.get(w)).filter((c): c is Correction => c !== undefined);
   return { words: words.map((w) => read.get(w)?.read ?? w), corrections };
