@@ -110,6 +110,15 @@ async function waitForHuman(db: Db, caller: GatewayCaller, proposed: ProposedAct
 }
 
 export async function callThroughGateway(db: Db, caller: GatewayCaller, name: string, rawArgs: unknown, extras: CallExtras): Promise<CallToolResult> {
+  const result = await trackedCall(db, caller, name, rawArgs, extras);
+  // A call refused before it became an action (every later answer names its action) is still
+  // something the agent did: a stopped agent that keeps calling, a probe of tool names, a
+  // malformed call are audited, as a refused proposal is through POST /api/v1/actions.
+  if (result.isError && !result._meta?.["warden/actionId"]) await auditRefusal(db, caller, name, result);
+  return result;
+}
+
+async function trackedCall(db: Db, caller: GatewayCaller, name: string, rawArgs: unknown, extras: CallExtras): Promise<CallToolResult> {
   // Tracked before its decision's statement: a suspend or kill committed after the statement's
   // snapshot (which its epoch check did not see) reaches this call on the bus and aborts it,
   // whether it is still being decided, waiting or running upstream.
@@ -124,6 +133,21 @@ export async function callThroughGateway(db: Db, caller: GatewayCaller, name: st
   } finally {
     tracked.release();
   }
+}
+
+/** `gateway.call_refused`: the tool named (cut short) and the refusal the agent read. */
+async function auditRefusal(db: Db, caller: GatewayCaller, name: string, result: CallToolResult): Promise<void> {
+  const reason = resultText(result);
+  await appendAudit(db, {
+    actor: agentActor(caller.agent),
+    verb: "gateway.call_refused",
+    subject: { type: "agent", id: caller.agent.id },
+    data: { tool: fit(name, 200), reason: fit(reason, 1000) },
+    origin: caller.origin,
+  }).catch((error: unknown) => {
+    // Nothing ran either way: the refusal stands, and the log says its row is missing.
+    console.error(`[mcp-gateway] could not audit a refused call of ${caller.agent.name}:`, error);
+  });
 }
 
 type TrackedCall = NonNullable<ReturnType<typeof trackCall>>;
@@ -142,7 +166,8 @@ async function decideAndRun(db: Db, caller: GatewayCaller, name: string, rawArgs
   }
   const offered = await offeredTool(db, name);
   if (!offered) {
-    // Not recorded as an action: a name no server offers is a typo or a probe, not a tool call.
+    // Not recorded as an action (a name no server offers is a typo or a probe, not a tool call):
+    // audited as a refused call (callThroughGateway).
     return refusal(`Warden refused: the gateway offers no tool ${JSON.stringify(name.slice(0, 100))} (tools/list shows the ones granted to this agent).`);
   }
   // From here on the tool is its Warden name, whichever name the call used.

@@ -431,6 +431,19 @@ describe("the gateway", () => {
       const refused = await client.callTool({ name: `${every}.echo`, arguments: { message: "still there?" } });
       expect(refused.isError).toBe(true);
       expect(text(refused)).toContain("suspended");
+      // In the audit log either way: refused before it became an action (the agent's key came
+      // with its new state), or decided as a denied action (the key's cached state was older,
+      // and the decision's epoch check made it decide again on the new one).
+      const deniedAction = actionIdOf(refused);
+      if (deniedAction) {
+        const [proposal] = await auditRows({ verb: "action.propose", subjectId: deniedAction });
+        expect(proposal?.data).toMatchObject({ decision: "deny" });
+      } else {
+        const [refusalRow, ...more] = await auditRows({ verb: "gateway.call_refused", subjectId: agent.id });
+        expect(more).toHaveLength(0);
+        expect(refusalRow?.actorId).toBe(agent.id);
+        expect(refusalRow?.data).toEqual({ tool: `${every}.echo`, reason: text(refused) });
+      }
       // Nothing runs later: the held write expired with the suspend.
       await new Promise((r) => setTimeout(r, 300));
       expect(existsSync(target)).toBe(false);
@@ -527,19 +540,33 @@ describe("the gateway", () => {
     }
   }, 60_000);
 
-  it("answers hostile input with clear errors: bad names, huge args, NUL bytes, bad confidence", async () => {
-    const { client } = await agentClient([`${every}.echo`]);
+  it("answers hostile input with clear errors, each refusal audited: bad names, huge args, NUL bytes, bad confidence", async () => {
+    const { client, agent } = await agentClient([`${every}.echo`]);
     try {
+      const refusals: string[] = [];
       const refusedWith = async (name: string, args: Record<string, unknown>, expected: RegExp, meta?: Record<string, unknown>) => {
         const result = await client.callTool({ name, arguments: args, ...(meta ? { _meta: meta } : {}) });
         expect(result.isError, text(result)).toBe(true);
         expect(text(result)).toMatch(expected);
+        refusals.push(text(result));
       };
       await refusedWith("no-such.tool\u0000", {}, /offers no tool "no-such\.tool\\u0000"/);
       await refusedWith("x".repeat(10_000), {}, /offers no tool "x{100}"/);
       await refusedWith(`${every}.echo`, { message: "x".repeat(200_000) }, /arguments.*KiB/);
       await refusedWith(`${every}.echo`, { message: "a\u0000b" }, /arguments\.message: must not contain the NUL/);
       await refusedWith(`${every}.echo`, { message: "hi" }, /_meta\.confidence/, { confidence: 7 });
+      // None became an action; each is in the audit log as the agent read it, the tool's name
+      // cut short and made storable (PostgreSQL refuses NUL in jsonb).
+      expect(await db.action.count({ where: { agentId: agent.id } })).toBe(0);
+      const rows = await auditRows({ verb: "gateway.call_refused", subjectId: agent.id });
+      expect(rows.map((r) => (r.data as { reason: string }).reason)).toEqual(refusals);
+      expect(rows.map((r) => (r.data as { tool: string }).tool)).toEqual([
+        "no-such.tool\\u0000",
+        "x".repeat(194),
+        `${every}.echo`,
+        `${every}.echo`,
+        `${every}.echo`,
+      ]);
     } finally {
       await client.close();
     }
