@@ -1,6 +1,6 @@
 import { StreamableHTTPClientTransport, StreamableHTTPError } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
 import { mediaTypeEssence } from "@modelcontextprotocol/sdk/shared/mediaType.js";
-import type { TransportSendOptions } from "@modelcontextprotocol/sdk/shared/transport.js";
+import { isWithinOrigin, type TransportSendOptions } from "@modelcontextprotocol/sdk/shared/transport.js";
 import { ErrorCode, JSONRPCMessageSchema, McpError, type JSONRPCMessage } from "@modelcontextprotocol/sdk/types.js";
 import { createParser } from "eventsource-parser";
 import { setTimeout as sleep } from "node:timers/promises";
@@ -29,8 +29,10 @@ type RequestId = string | number;
  *   GET, twice at most, under the call's signal;
  * - a call that ends on its side (a timeout: the SDK then sends notifications/cancelled) closes
  *   its request, so a stateless upstream stops running it too;
- * - only a 307 or 308 is followed (by the SDK's send, within the origin: the server did not take
- *   the POST). Any other redirect fails the call, as in the SDK: after a 303 the tool has run.
+ * - only a 307 or 308 is followed, within the origin, five times at most, as the SDK does (the
+ *   server did not take the POST), and under the call's signal, so that a timeout closes the
+ *   moved request too. Any other redirect fails the call, as in the SDK: after a 303 the tool has
+ *   run.
  */
 export class LeanCallTransport extends StreamableHTTPClientTransport {
   private readonly target: URL;
@@ -38,7 +40,6 @@ export class LeanCallTransport extends StreamableHTTPClientTransport {
   private readonly headers: Record<string, string>;
   private readonly dispatcher: Dispatcher = new Agent();
   private readonly callSignal: () => AbortSignal | undefined;
-  private readonly runWithSignal: <T>(signal: AbortSignal, work: () => Promise<T>) => Promise<T>;
   /** Each call's POST, by request id: aborted by close() and by the call's cancellation. */
   private readonly inFlight = new Map<RequestId, AbortController>();
 
@@ -49,15 +50,12 @@ export class LeanCallTransport extends StreamableHTTPClientTransport {
       fetch: NonNullable<ConstructorParameters<typeof StreamableHTTPClientTransport>[1]>["fetch"];
       /** The signal of the call a POST is made for, if any (upstream-connection.ts's callSignal). */
       callSignal: () => AbortSignal | undefined;
-      /** Runs `work` with `signal` as the call's signal (what `fetch` above and `callSignal` read). */
-      runWithSignal: <T>(signal: AbortSignal, work: () => Promise<T>) => Promise<T>;
     },
   ) {
     super(url, { requestInit: { headers: options.headers }, fetch: options.fetch });
     this.target = url;
     this.headers = Object.fromEntries(Object.entries(options.headers ?? {}).map(([name, value]) => [name.toLowerCase(), value]));
     this.callSignal = options.callSignal;
-    this.runWithSignal = options.runWithSignal;
   }
 
   override async send(message: JSONRPCMessage | JSONRPCMessage[], options?: TransportSendOptions): Promise<void> {
@@ -100,8 +98,15 @@ export class LeanCallTransport extends StreamableHTTPClientTransport {
     };
   }
 
-  private async postCall(message: JSONRPCMessage, id: RequestId, signal: AbortSignal, options: TransportSendOptions | undefined): Promise<void> {
-    const response = await request(this.target, {
+  private async postCall(
+    message: JSONRPCMessage,
+    id: RequestId,
+    signal: AbortSignal,
+    options: TransportSendOptions | undefined,
+    target = this.target,
+    redirects = 0,
+  ): Promise<void> {
+    const response = await request(target, {
       method: "POST",
       dispatcher: this.dispatcher,
       signal,
@@ -111,18 +116,17 @@ export class LeanCallTransport extends StreamableHTTPClientTransport {
     const session = response.headers["mcp-session-id"];
     if (typeof session === "string" && session) (this as unknown as { _sessionId?: string })._sessionId = session;
     const status = response.statusCode;
-    if (status === 307 || status === 308) {
+    const moved = status === 307 || status === 308 ? movedTo(response, target) : null;
+    if (moved && redirects < MAX_REDIRECTS) {
       await response.body.dump();
       // Not sent again once the call has ended (a timeout while the redirect's body came in).
       if (signal.aborted) throw signal.reason;
-      // The SDK's send follows it within the origin, under this call's signal (the transport's
-      // fetch reads it), so that a timeout closes the moved request too.
-      return this.runWithSignal(signal, () => super.send(message, options));
+      return this.postCall(message, id, signal, options, moved, redirects + 1);
     }
     if (status < 200 || status >= 300) {
       // A transport failure (a 404 for a session the server forgot): the connection is made again.
       const text = await response.body.text().catch(() => null);
-      throw new StreamableHTTPError(status, `Error POSTing to endpoint: ${text}`);
+      throw new StreamableHTTPError(status, `Error POSTing to endpoint (HTTP ${status}): ${text}`);
     }
     // From here on, what is wrong is this call's answer, not the connection: an McpError fails the
     // call only, with fixed words, and the other calls on the connection go on.
@@ -236,6 +240,8 @@ export class LeanCallTransport extends StreamableHTTPClientTransport {
   }
 }
 
+/** Redirects followed in a row (the SDK's limit). */
+const MAX_REDIRECTS = 5;
 /** How long a resumption waits first (the server's `retry:` when it gives one, up to the cap). */
 const RESUME_DELAY_MS = 500;
 const MAX_RESUME_DELAY_MS = 5_000;
@@ -249,6 +255,24 @@ const LINGER_AFTER_ANSWER_MS = 1_000;
  */
 function noAnswer(what: string): McpError {
   return new McpError(ErrorCode.ConnectionClosed, `the MCP server ${what}`);
+}
+
+/**
+ * Where a 307 or 308 moves the call, when it stays within the origin and adds no credentials
+ * (the SDK's rule, `followWithinOrigin`): the admin's headers go only to the server they were
+ * typed for. Null for a redirect that is not followed.
+ */
+function movedTo(response: Dispatcher.ResponseData, from: URL): URL | null {
+  const location = response.headers.location;
+  if (typeof location !== "string") return null;
+  let target: URL;
+  try {
+    target = new URL(location, from);
+  } catch {
+    return null;
+  }
+  const addsUserinfo = (target.username || target.password) && (target.username !== from.username || target.password !== from.password);
+  return !addsUserinfo && isWithinOrigin(from, target) ? target : null;
 }
 
 /** A response's media type, as the SDK reads it (`mediaTypeEssence`). */

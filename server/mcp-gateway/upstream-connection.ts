@@ -123,7 +123,6 @@ export class UpstreamConnection {
         headers: config.headers,
         fetch: fetchWithOwnSignal,
         callSignal: () => callSignal.getStore(),
-        runWithSignal: (signal, work) => callSignal.run(signal, work),
       });
     }
     // The child gets the usual safe variables (PATH, HOME, …) and what the admin set, never

@@ -1350,6 +1350,49 @@ describe("what an attacker's review found", () => {
       );
     });
 
+    it("a call moved by a 307 to an event stream closes the moved request at its timeout too", async () => {
+      let closedAfter: number | null = null;
+      await withUpstream(
+        (response, { path }) => {
+          if (!path.includes("moved")) return void response.writeHead(307, { location: "/mcp?moved=1" }).end();
+          const opened = Date.now();
+          sse(response);
+          response.on("close", () => (closedAfter = Date.now() - opened));
+        },
+        async (client) => {
+          const result = await client.callTool({ name: await tool(client), arguments: {} });
+          expect(result.isError).toBe(true);
+          expect(text(result)).toMatch(/timed out/i);
+          await until("the moved request closed", async () => closedAfter !== null, 3_000);
+          expect(closedAfter!).toBeLessThan(2_500);
+        },
+        { timeout: 1 },
+      );
+    });
+
+    it("a redirect to another origin is not followed: the admin's headers go only to the server they were typed for", async () => {
+      const elsewhere: string[] = [];
+      const other = createServer((request, response) => {
+        elsewhere.push(request.url ?? "");
+        response.writeHead(500).end();
+      });
+      await new Promise<void>((resolve) => other.listen(0, "127.0.0.1", resolve));
+      const port = (other.address() as AddressInfo).port;
+      try {
+        await withUpstream(
+          (response) => void response.writeHead(307, { location: `http://127.0.0.1:${port}/mcp` }).end(),
+          async (client) => {
+            const result = await client.callTool({ name: await tool(client), arguments: {} });
+            expect(result.isError).toBe(true);
+            expect(text(result)).toContain("HTTP 307");
+            expect(elsewhere).toEqual([]);
+          },
+        );
+      } finally {
+        other.close();
+      }
+    });
+
     it("deleting the server ends a call running on it at once", async () => {
       await withUpstream(
         (response) => sse(response),
