@@ -1,6 +1,6 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import path from "node:path";
-import { ensureNextBuild, ensurePrismaClient } from "./prepare";
+import { ensureNextBuild, ensurePrismaClient, SERVER_BUNDLE } from "./prepare";
 
 /**
  * `npm start`: the one command that runs Warden. With DATABASE_URL unset it runs the embedded
@@ -159,7 +159,8 @@ async function main(): Promise<void> {
 
     await building.done;
 
-    child = spawn(process.execPath, ["--import", "tsx", path.resolve("scripts/serve.ts")], {
+    // scripts/serve.ts, compiled with the build (prepare.ts).
+    child = spawn(process.execPath, [SERVER_BUNDLE], {
       stdio: ["ignore", "inherit", "inherit"],
       env: {
         ...process.env,

@@ -91,7 +91,10 @@ async function agentClient(tools: string[]) {
  */
 async function statelessUpstream(
   tool: string,
-  onCall: (response: ServerResponse, call: { id: number; path: string; params: { _meta?: { progressToken?: string | number } } }) => void,
+  onCall: (
+    response: ServerResponse,
+    call: { id: number; path: string; params: { _meta?: { progressToken?: string | number }; arguments?: Record<string, unknown> } },
+  ) => void,
   onNotice: (method: string) => void = () => undefined,
   onGet?: (request: IncomingMessage, response: ServerResponse) => void,
 ) {
@@ -1265,21 +1268,21 @@ describe("what an attacker's review found", () => {
     });
 
     it("an unreadable answer (not JSON-RPC, a 202) fails that call only, at once: the connection and a call beside it stay up", async () => {
-      let calls = 0;
       await withUpstream(
-        (response, { id }) => {
-          calls++;
-          if (calls === 1) return void response.writeHead(200, { "content-type": "application/json" }).end("{ not json");
-          if (calls === 2) return void response.writeHead(202).end();
+        (response, { id, params }) => {
+          // Each call says which answer it wants: the order they reach the upstream is the machine's.
+          const wants = params.arguments?.answer;
+          if (wants === "unreadable") return void response.writeHead(200, { "content-type": "application/json" }).end("{ not json");
+          if (wants === "accepted") return void response.writeHead(202).end();
           setTimeout(() => response.end(event({ jsonrpc: "2.0", id, result: { content: [{ type: "text", text: "beside" }] } })), 300);
           sse(response);
         },
         async (client) => {
           const name = await tool(client);
-          const beside = new Promise((r) => setTimeout(r, 50)).then(() => client.callTool({ name, arguments: {} }));
+          const beside = new Promise((r) => setTimeout(r, 50)).then(() => client.callTool({ name, arguments: { answer: "beside" } }));
           const started = Date.now();
-          const unreadable = await client.callTool({ name, arguments: {} });
-          const accepted = await client.callTool({ name, arguments: {} });
+          const unreadable = await client.callTool({ name, arguments: { answer: "unreadable" } });
+          const accepted = await client.callTool({ name, arguments: { answer: "accepted" } });
           expect(Date.now() - started).toBeLessThan(5_000);
           expect(text(unreadable)).toMatch(/not JSON-RPC/);
           expect(text(accepted)).toMatch(/accepted the call without answering/);
