@@ -15,6 +15,7 @@ import { argsHash } from "../lib/canonical-json";
 import { channelDeliveriesSql, enqueueWebhooks } from "../notifications/notify";
 import { ZApproveRequest, ZRejectRequest, type ActionView } from "../schemas/actions";
 import { ACTION_VIEW_INCLUDE, toActionView } from "../actions/action-view";
+import { getToolForDecision } from "../tools/tool-registry";
 
 export type Verdict = { verdict: "approve"; args?: Record<string, unknown>; comment?: string; grantMinutes?: number } | { verdict: "reject"; reason: string };
 
@@ -31,6 +32,21 @@ function alreadyDecided(action: { status: string; decidedByLabel: string | null;
   return new AppError("CONFLICT", `Already ${action.status.replace("_", " ")} by ${by} at ${at}`, {
     details: { status: action.status, decidedBy: by, decidedAt: action.decidedAt?.toISOString() ?? null },
   });
+}
+
+/**
+ * An edit may not move a gateway call off its resource: Warden checked the tool's scopes on the
+ * value the agent proposed, and the gateway refuses to run any other (gateway-call.ts). Refused
+ * here, naming the argument, rather than approved and then never run.
+ */
+async function checkResourceKept(tx: Tx, action: { runByGateway: boolean; tool: string | null; resource: string | null }, args: Record<string, unknown>) {
+  if (!action.runByGateway || !action.tool) return;
+  const argument = (await getToolForDecision(tx, action.tool))?.resourceArgument;
+  if (!argument || args[argument] === action.resource) return;
+  throw invalidField(
+    `args.${argument}`,
+    `must stay ${JSON.stringify(action.resource)}: the tool's scopes were checked on that resource, and the gateway runs the call on no other. Reject it, and let the agent ask for the other resource`,
+  );
 }
 
 /**
@@ -120,6 +136,7 @@ export async function decideApproval(db: DbOrTx, approver: UserActor, actionId: 
       const [agentNow] = await tx.$queryRaw<{ active: boolean }[]>(Prisma.sql`SELECT active FROM agents WHERE id = ${action.agentId}::uuid FOR SHARE`);
       if (!agentNow?.active) throw invalidField("grantMinutes", `${action.agent.name} is deactivated: its calls cannot be approved in advance`);
     }
+    if (input.args) await checkResourceKept(tx, action, input.args);
     const firstVote = action.votes[0];
     const candidateArgs = (firstVote?.args ?? null) as Record<string, unknown> | null;
     if (firstVote && input.args && !isDeepStrictEqual(input.args, candidateArgs ?? action.args)) {

@@ -73,6 +73,10 @@ function confidenceFrom(meta: Record<string, unknown> | undefined, toolDefault: 
   return Math.min(stated, ceiling);
 }
 
+function isStopped(control: EffectiveControl): boolean {
+  return control.state === "suspended" || control.state === "killed";
+}
+
 function agentActor(agent: Agent): AgentActor {
   return { type: "agent", id: agent.id, label: agent.name, role: agent.role, team: agent.team };
 }
@@ -158,11 +162,14 @@ async function decideAndRun(db: Db, caller: GatewayCaller, name: string, rawArgs
   const actor = agentActor(agent);
 
   // A suspended or killed agent is refused before anything else is read (the proposal below
-  // would deny it as well, on the state as it is now).
-  if (caller.control.state === "suspended" || caller.control.state === "killed") {
-    return refusal(
-      `Warden refused: this agent is ${caller.control.state}${caller.control.reason ? ` (${caller.control.reason})` : ""}. Stop until it is resumed.`,
-    );
+  // would deny it as well, on the state as it is now). The state that came with the agent's key
+  // may be a second old: read again before refusing, so a resume that just landed lets the call
+  // through, and the refusal names the stop in force, not the one before it.
+  if (isStopped(caller.control)) {
+    const control = await getEffectiveControl(db, agent.id);
+    if (isStopped(control))
+      return refusal(`Warden refused: this agent is ${control.state}${control.reason ? ` (${control.reason})` : ""}. Stop until it is resumed.`);
+    caller = { ...caller, control };
   }
   const offered = await offeredTool(db, name);
   if (!offered) {
@@ -343,8 +350,7 @@ async function runUpstream(
     if (tracked.signal.aborted) throw tracked.signal.reason;
     if (waited) {
       const control = await getEffectiveControl(db, caller.agent.id);
-      if (control.state === "suspended" || control.state === "killed")
-        throw new CallStopped(`the agent was ${control.state}${control.reason ? `: ${control.reason}` : ""}`);
+      if (isStopped(control)) throw new CallStopped(`the agent was ${control.state}${control.reason ? `: ${control.reason}` : ""}`);
       // Calls repeated while one waited share its action (one request, one approval): exactly
       // one of them runs it. (An auto decision's action is this call's own.)
       if (!(await claimApprovedAction(db, actor, actionId, caller.origin))) {

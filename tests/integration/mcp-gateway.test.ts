@@ -293,17 +293,25 @@ describe("the gateway", () => {
     }
   });
 
-  it("an approver's edit that moves the write to another path does not run: the scopes were checked on the proposed one", async () => {
+  it("an approver's edit that moves the write to another path is refused, naming the argument: the scopes were checked on the proposed one", async () => {
     const { client } = await agentClient([`${fs}.write_file`]);
     try {
       const target = path.join(folder, "proposed.txt");
       const elsewhere = path.join(folder, "..", "outside-the-scope.txt");
       const calling = client.callTool({ name: `${fs}.write_file`, arguments: { path: target, content: "x" } }, undefined, { timeout: 60_000 });
       const heldId = await until("the held call", async () => (await db.action.findFirst({ where: { status: "pending_approval", resource: target } }))?.id);
-      expect((await call(approveRoute, { token: approver, params: { id: heldId }, body: { args: { path: elsewhere, content: "x" } } })).status).toBe(200);
+      for (const args of [{ path: elsewhere, content: "x" }, { content: "x" }]) {
+        const moved = await call(approveRoute, { token: approver, params: { id: heldId }, body: { args } });
+        expect(moved.status, JSON.stringify(moved.json)).toBe(400);
+        expect(JSON.stringify(moved.json)).toContain("args.path");
+      }
+      // Still waiting, unchanged: an edit that keeps the path goes through, and runs.
+      expect((await db.action.findUniqueOrThrow({ where: { id: heldId } })).status).toBe("pending_approval");
+      const kept = await call(approveRoute, { token: approver, params: { id: heldId }, body: { args: { path: target, content: "edited" } } });
+      expect(kept.status, JSON.stringify(kept.json)).toBe(200);
       const result = await calling;
-      expect(result.isError).toBe(true);
-      expect(text(result)).toContain("moved arguments.path");
+      expect(result.isError, text(result)).toBeFalsy();
+      expect(readFileSync(target, "utf8")).toBe("edited");
       expect(existsSync(elsewhere)).toBe(false);
     } finally {
       await client.close();
@@ -376,6 +384,31 @@ describe("the gateway", () => {
       await asking;
     } finally {
       await again.close().catch(() => undefined);
+    }
+  });
+
+  it("a call right after a resume runs, and a call after a new stop names that stop: the state that came with the key is read again before refusing", async () => {
+    const { client, agent } = await agentClient([`${every}.echo`]);
+    const scope = `agent:${agent.name}`;
+    const echo = (message: string) => client.callTool({ name: `${every}.echo`, arguments: { message } });
+    try {
+      expect((await call(apiControlRoutes.suspend, { token: operator, body: { scope, reason: "drill one" } })).status).toBe(200);
+      // Past the second a key is held for, then read once: the state held with the key is now the
+      // suspension, for up to a second.
+      await new Promise((r) => setTimeout(r, 1_100));
+      expect(text(await echo("first"))).toContain("drill one");
+      expect((await call(apiControlRoutes.resume, { token: operator, body: { scope, reason: "drill over" } })).status).toBe(200);
+      const resumed = await echo("right after the resume");
+      expect(resumed.isError, text(resumed)).toBeFalsy();
+      expect(text(resumed)).toContain("right after the resume");
+      expect((await call(apiControlRoutes.suspend, { token: operator, body: { scope, reason: "drill two" } })).status).toBe(200);
+      const stopped = await echo("after the second suspend");
+      expect(stopped.isError).toBe(true);
+      expect(text(stopped)).toContain("drill two");
+      expect(text(stopped)).not.toContain("drill one");
+    } finally {
+      await call(apiControlRoutes.resume, { token: operator, body: { scope, reason: "done" } });
+      await client.close();
     }
   });
 
