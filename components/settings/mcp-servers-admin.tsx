@@ -23,9 +23,9 @@ export function McpServersAdmin() {
   return (
     <div className="space-y-6">
       <p className="text-sm text-slate-600">
-        Upstream MCP servers whose tools agents reach through Warden&apos;s gateway (<code className="font-mono">/api/mcp/gateway</code>, or{" "}
-        <code className="font-mono">npx warden-mcp --gateway</code>). Each tool becomes a Warden tool named <code className="font-mono">server.tool</code>: set
-        its scopes, rate limit and risk in{" "}
+        Upstream MCP servers whose tools agents reach through Warden&apos;s gateway (<code className="font-mono">/api/mcp/gateway</code>, or the stdio relay{" "}
+        <code className="font-mono">sdk/dist/sdk/src/mcp/stdio.js --gateway</code>). Each tool becomes a Warden tool named{" "}
+        <code className="font-mono">server.tool</code>: set its scopes, rate limit and risk in{" "}
         <Link className="text-brand-700 underline" href="/settings/tools">
           Tools
         </Link>

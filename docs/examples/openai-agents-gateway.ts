@@ -7,7 +7,7 @@ export async function runThroughGateway(wardenUrl: string, agentKey: string, mod
     requestInit: { headers: { Authorization: `Bearer ${agentKey}` } },
     // A call waiting for a human can take up to 50 s: keep the client waiting longer.
     timeout: 60_000,
-    // The agent's confidence for each call, which the guardrail weighs (else the tool's default).
+    // The agent's confidence for each call: it may lower the tool's default, never raise it.
     toolMetaResolver: () => ({ confidence: 0.9 }),
   });
   await warden.connect();

@@ -393,7 +393,10 @@ async function runUpstream(
       return refusal(`Warden cancelled the call: ${stopped.message}. Stop until the agent is resumed.`, actionId);
     }
     const message = error instanceof Error ? error.message : String(error);
-    if (owned) await report({ status: "failed", error: message, failureReason: `${offered.name} failed: ${message}` });
+    // A server down or unreachable is recorded as the call's failure, not remembered as a lesson
+    // about the call (it would warn the next calls about an outage, its time included).
+    const lesson = !(error instanceof UpstreamUnavailable) || error.exitedDuringCall;
+    if (owned) await report({ status: "failed", error: message, ...(lesson ? { failureReason: `${offered.name} failed: ${message}` } : {}) });
     return refusal(`The upstream call failed: ${message}`, actionId);
   }
 }

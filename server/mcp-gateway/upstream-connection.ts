@@ -17,8 +17,19 @@ export type UpstreamHealth = {
   lastFailure: { at: string; error: string } | null;
 };
 
-/** An upstream that cannot take a call now: the message says why and when Warden tries again. */
-export class UpstreamUnavailable extends Error {}
+/**
+ * An upstream that cannot take a call now: the message says why and when Warden tries again.
+ * Not a lesson about the call (a server down is not what the agent asked for), unless the
+ * server's program exited during the call, which the call's input may have caused.
+ */
+export class UpstreamUnavailable extends Error {
+  constructor(
+    message: string,
+    readonly exitedDuringCall = false,
+  ) {
+    super(message);
+  }
+}
 
 const CONNECT_TIMEOUT_MS = 20_000;
 const FIRST_BACKOFF_MS = 500;
@@ -157,6 +168,8 @@ export class UpstreamConnection {
     let connected = false;
     client.onclose = () => {
       if (this.client !== client || this.closed) return;
+      // An HTTP server that cannot be reached while connecting: the failed connect says why.
+      if (!connected && this.config.transport === "http") return;
       this.client = null;
       const tail = this.stderr.trim().split("\n").slice(-3).join(" | ");
       const how = this.exited ? ` (${this.exited})` : "";
@@ -263,7 +276,7 @@ export class UpstreamConnection {
       if (!(error instanceof McpError) && !options.signal.aborted && this.client === client) this.reconnect(client, error);
       // The child ended during the call: the agent is told how, not what it printed.
       if (this.exited && this.client !== client && !options.signal.aborted)
-        throw new UpstreamUnavailable(`MCP server ${this.config.name} exited during the call (${this.exited})`);
+        throw new UpstreamUnavailable(`MCP server ${this.config.name} exited during the call (${this.exited})`, true);
       if (!(error instanceof McpError) && !options.signal.aborted) throw new UpstreamUnavailable(`MCP server ${this.config.name}: ${agentSafeReason(error)}`);
       throw error;
     }

@@ -65,7 +65,7 @@ export function describeAction(action: { action: string; tool?: string | null; r
     .split(/\s+/)
     .filter((token) => /^[a-z0-9]+$/.test(token));
   const verb = standalone.find((w) => operationOf(w)) ?? text.find((w) => operationOf(w)) ?? [...toolWords].reverse().find((w) => operationOf(w)) ?? null;
-  const operation = verb ? operationOf(verb) : null;
+  const operation = verb ? operationOf(verb) : toolAsOperation(action);
   const fromResource = describeResource(action.resource);
   const textNames = text.filter((w) => w !== verb && !GENERIC_WORDS.has(w) && !ENVIRONMENT_WORDS.has(w));
   const environment = fromResource.environment ?? environmentOf(text);
@@ -73,6 +73,18 @@ export function describeAction(action: { action: string; tool?: string | null; r
   const precise = fromResource.names.length > 0;
   const names = precise ? fromResource.names : textNames;
   return topic(operation, environment, names, [...text, ...fromResource.words], precise);
+}
+
+/**
+ * An action that is nothing but a call of its tool (an MCP gateway call: `files.read_text_file`
+ * on a path) and names no known verb: the tool is its operation. Otherwise a failure of
+ * `files.read_text_file` on a file would never be the same subject as the next call of it on
+ * that file, and never escalate it. Not for an action that says more than its tool (`cat
+ * /etc/hosts` through `shell`): every verbless command of one tool would be one operation.
+ */
+function toolAsOperation(action: { action: string; tool?: string | null }): string | null {
+  const tool = action.tool?.trim().toLowerCase();
+  return tool && action.action.trim().toLowerCase() === tool ? tool : null;
 }
 
 /**

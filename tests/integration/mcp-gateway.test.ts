@@ -499,6 +499,15 @@ describe("the gateway", () => {
       expect(action.failureReason).toMatch(/ENOENT|no such file/i);
       const lesson = await db.memory.findFirst({ where: { kind: "negative_knowledge", actionId: action.id } });
       expect(lesson?.body).toMatch(/ENOENT|no such file/i);
+      // The same call again is the same subject (the tool is its operation, the path its
+      // resource): the failure comes back with its decision and escalates it by the policy.
+      const again = await client.callTool({ name: `${fs}.read_text_file`, arguments: { path: missing } });
+      const second = await db.action.findUniqueOrThrow({ where: { id: actionIdOf(again) } });
+      expect(second.decision).toBe("execute_with_notification");
+      expect(second.reasons).toEqual(expect.arrayContaining([expect.objectContaining({ code: "matching_failure" })]));
+      expect(second.recalled).toEqual(
+        expect.arrayContaining([expect.objectContaining({ id: lesson!.id, why: expect.objectContaining({ match: "same_subject" }) })]),
+      );
     } finally {
       await client.close();
     }
@@ -561,6 +570,17 @@ describe("the gateway", () => {
         const down = await client.callTool({ name: `${name}__echo`, arguments: { message: "two" } });
         expect(down.isError).toBe(true);
         expect(text(down)).toMatch(/upstream call failed|not connected/);
+        // Recorded as the call's failure, not remembered as a lesson: an outage is not what it asked.
+        const failed = await db.action.findUniqueOrThrow({ where: { id: actionIdOf(down) } });
+        expect(failed.status).toBe("failed");
+        expect(failed.failureReason).toBeNull();
+        expect(await db.memory.count({ where: { actionId: failed.id } })).toBe(0);
+        // Its health says the server could not be reached, not that a program exited.
+        const health = await until("the failed reconnection", async () => {
+          const view = (await serverView(name))?.health;
+          return view?.state === "failed" && view;
+        });
+        expect(health.error).not.toMatch(/exited/);
         upstream = startUpstream();
         // Its session died with it: Warden makes a new one, and the calls work again.
         await until("the reconnection", async () => (await serverView(name))?.health.state === "ready", 30_000);

@@ -17,6 +17,17 @@ describe("what a subject is about", () => {
     ["restart api on staging/api (b.restart)", "restart", "staging", ["api"]],
     ["deploy api on staging", "deploy", "staging", ["api"]],
     ["weekly maintenance window", null, null, ["maintenance", "weekly", "window"]],
+    // A gateway call is nothing but its tool: with no known verb, the tool is the operation.
+    [
+      { action: "files.read_text_file", tool: "files.read_text_file", resource: "/srv/reports/q3.txt" },
+      "files.read_text_file",
+      null,
+      ["q3", "reports", "srv", "txt"],
+    ],
+    ["files.read_text_file on /srv/reports/q3.txt (files.read_text_file)", "files.read_text_file", null, ["q3", "reports", "srv", "txt"]],
+    [{ action: "files.edit_file", tool: "files.edit_file", resource: "/srv/reports/q3.txt" }, "edit", null, ["q3", "reports", "srv", "txt"]],
+    // An action that says more than its tool does not take the tool for its operation.
+    [{ action: "cat /etc/hosts", tool: "shell", resource: "host-1" }, null, null, ["host"]],
   ] as const)("%j → %s in %s on %j", (side, operation, environment, names) => {
     expect(topicOf(side as Side)).toMatchObject({ operation, environment, names });
   });
