@@ -198,7 +198,9 @@ async function decideAndRun(db: Db, caller: GatewayCaller, name: string, rawArgs
     }
     const value = (args as Record<string, unknown>)[argument];
     if (typeof value !== "string")
-      return refusal(`Invalid call: arguments.${argument}: must be a string (it names the resource Warden checks the tool's scopes against)`);
+      return refusal(
+        `Invalid call: arguments.${argument}: ${value === undefined ? "is required" : "must be a string"} (it names the resource Warden checks the tool's scopes against)`,
+      );
     // The scopes are checked on the value as it runs: never on a trimmed copy of it.
     if (value !== value.trim())
       return refusal(

@@ -3,7 +3,7 @@ import type { ChildProcess } from "node:child_process";
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { getDefaultEnvironment, StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js";
 import type { Transport } from "@modelcontextprotocol/sdk/shared/transport.js";
-import { McpError, ToolListChangedNotificationSchema, type CallToolResult } from "@modelcontextprotocol/sdk/types.js";
+import { ErrorCode, McpError, ToolListChangedNotificationSchema, type CallToolResult } from "@modelcontextprotocol/sdk/types.js";
 import { LeanCallTransport } from "./lean-call-transport";
 import type { UpstreamConfig } from "./mcp-server-registry";
 import type { UpstreamTool } from "./upstream-tools";
@@ -278,6 +278,13 @@ export class UpstreamConnection {
       if (this.exited && this.client !== client && !options.signal.aborted)
         throw new UpstreamUnavailable(`MCP server ${this.config.name} exited during the call (${this.exited})`, true);
       if (!(error instanceof McpError) && !options.signal.aborted) throw new UpstreamUnavailable(`MCP server ${this.config.name}: ${agentSafeReason(error)}`);
+      // The SDK says "Request timed out": the agent and the lesson are told which limit it was.
+      if (error instanceof McpError && error.code === ErrorCode.RequestTimeout && !options.signal.aborted) {
+        throw new McpError(
+          ErrorCode.RequestTimeout,
+          `the call timed out after ${this.config.callTimeoutSeconds} s (the callTimeoutSeconds of MCP server ${this.config.name}) and was cancelled`,
+        );
+      }
       throw error;
     }
   }

@@ -520,7 +520,8 @@ describe("the gateway", () => {
       const result = await client.callTool({ name: `${every}.trigger-long-running-operation`, arguments: { duration: 20, steps: 2 } });
       expect(Date.now() - started).toBeLessThan(8_000);
       expect(result.isError).toBe(true);
-      expect(text(result)).toMatch(/timed out/i);
+      // Naming the limit it ran into.
+      expect(text(result)).toMatch(/timed out after \d+ s \(the callTimeoutSeconds of MCP server /);
       expect((await db.action.findUniqueOrThrow({ where: { id: actionIdOf(result) } })).status).toBe("failed");
     } finally {
       await client.close();
@@ -844,6 +845,9 @@ describe("what an attacker's review found", () => {
         expect(result.isError).toBe(true);
         expect(text(result)).toContain("arguments.path: must not begin or end with whitespace");
       }
+      // Missing, or not a string: each said as it is.
+      expect(text(await client.callTool({ name: `${fs}.read_text_file`, arguments: {} }))).toContain("arguments.path: is required");
+      expect(text(await client.callTool({ name: `${fs}.read_text_file`, arguments: { path: 7 } }))).toContain("arguments.path: must be a string");
       expect(await db.action.count({ where: { agentId: agent.id } })).toBe(0);
     } finally {
       await client.close();
