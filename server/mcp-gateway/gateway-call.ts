@@ -1,3 +1,4 @@
+import { isDeepStrictEqual } from "node:util";
 import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js";
 import { proposeAction, type ProposedAction } from "../actions/propose-action";
 import { recordGatewaySuccess, reportActionResult } from "../actions/report-result";
@@ -240,7 +241,7 @@ async function decideAndRun(db: Db, caller: GatewayCaller, name: string, rawArgs
       await inTransaction(db, (tx) =>
         markExpired(tx, [proposed.id], new Date(), { by: "mcp-gateway", reason: `the same call was approved already (action ${twin.id})` }),
       );
-      return runUpstream(db, caller, actor, twin.id, offered, twin.approvedArgs, extras, tracked, true);
+      return withEditNote(await runUpstream(db, caller, actor, twin.id, offered, twin.approvedArgs, extras, tracked, true), args, twin.approvedArgs);
     }
   }
   if (proposed.status === "pending_approval") {
@@ -261,7 +262,21 @@ async function decideAndRun(db: Db, caller: GatewayCaller, name: string, rawArgs
   }
   if (!runArgs) return refusal(`Warden refused: action ${proposed.id} has no approved arguments to run`, proposed.id);
 
-  return runUpstream(db, caller, actor, proposed.id, offered, runArgs, extras, tracked, proposed.status === "pending_approval");
+  return withEditNote(
+    await runUpstream(db, caller, actor, proposed.id, offered, runArgs, extras, tracked, proposed.status === "pending_approval"),
+    args,
+    runArgs,
+  );
+}
+
+/**
+ * A call that ran with the args an approver edited tells the agent so, after the upstream's own
+ * answer: the answer describes what ran, which is not what the agent asked for.
+ */
+function withEditNote(result: CallToolResult, asked: unknown, ran: Record<string, unknown>): CallToolResult {
+  if (result.isError || isDeepStrictEqual(asked, ran)) return result;
+  const note = `Warden: an approver changed the arguments before this ran. What ran: ${fit(JSON.stringify(ran), 2000)}`;
+  return { ...result, content: [...result.content, { type: "text", text: note }] };
 }
 
 /**

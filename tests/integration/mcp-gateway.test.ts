@@ -286,6 +286,10 @@ describe("the gateway", () => {
       const result = await calling;
       expect(result.isError, text(result)).toBeFalsy();
       expect(readFileSync(target, "utf8")).toBe("as edited");
+      // The agent is told that what ran is not what it asked for.
+      expect(text(result)).toContain(
+        `Warden: an approver changed the arguments before this ran. What ran: ${JSON.stringify({ path: target, content: "as edited" })}`,
+      );
       expect(progress[0]).toContain("waiting for a human");
       await until("the recorded result", async () => (await db.action.findUniqueOrThrow({ where: { id: heldId } })).status === "succeeded");
     } finally {
