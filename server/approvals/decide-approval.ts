@@ -39,8 +39,10 @@ function alreadyDecided(action: { status: string; decidedByLabel: string | null;
  * value the agent proposed, and the gateway refuses to run any other (gateway-call.ts). Refused
  * here, naming the argument, rather than approved and then never run.
  */
-async function checkResourceKept(tx: Tx, action: { runByGateway: boolean; tool: string | null; resource: string | null }, args: Record<string, unknown>) {
-  if (!action.runByGateway || !action.tool) return;
+async function checkResourceKept(tx: Tx, action: { tool: string | null; resource: string | null }, args: Record<string, unknown>) {
+  // Any action of a gateway tool (only those name a resource argument), proposed through the
+  // gateway or not: a call through the gateway may join an action the agent proposed itself.
+  if (!action.tool) return;
   const argument = (await getToolForDecision(tx, action.tool))?.resourceArgument;
   if (!argument || args[argument] === action.resource) return;
   throw invalidField(

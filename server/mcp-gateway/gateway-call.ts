@@ -8,6 +8,7 @@ import type { AgentActor, RequestOrigin } from "../auth/actor";
 import type { EffectiveControl } from "../control/effective-state";
 import { getEffectiveControl } from "../control/effective-state";
 import { appendAudit } from "../audit/append-audit";
+import { auditRefusal } from "./refusal-audit";
 import type { Db } from "../db/client";
 import { inTransaction } from "../db/transaction";
 import type { Agent } from "../db/generated/client";
@@ -119,7 +120,8 @@ export async function callThroughGateway(db: Db, caller: GatewayCaller, name: st
   // A call refused before it became an action (every later answer names its action) is still
   // something the agent did: a stopped agent that keeps calling, a probe of tool names, a
   // malformed call are audited, as a refused proposal is through POST /api/v1/actions.
-  if (result.isError && !result._meta?.["warden/actionId"]) await auditRefusal(db, caller, name, result);
+  if (result.isError && !result._meta?.["warden/actionId"])
+    await auditRefusal(db, agentActor(caller.agent), { tool: fit(name, 200), reason: fit(resultText(result), 1000) }, caller.origin);
   return result;
 }
 
@@ -138,21 +140,6 @@ async function trackedCall(db: Db, caller: GatewayCaller, name: string, rawArgs:
   } finally {
     tracked.release();
   }
-}
-
-/** `gateway.call_refused`: the tool named (cut short) and the refusal the agent read. */
-async function auditRefusal(db: Db, caller: GatewayCaller, name: string, result: CallToolResult): Promise<void> {
-  const reason = resultText(result);
-  await appendAudit(db, {
-    actor: agentActor(caller.agent),
-    verb: "gateway.call_refused",
-    subject: { type: "agent", id: caller.agent.id },
-    data: { tool: fit(name, 200), reason: fit(reason, 1000) },
-    origin: caller.origin,
-  }).catch((error: unknown) => {
-    // Nothing ran either way: the refusal stands, and the log says its row is missing.
-    console.error(`[mcp-gateway] could not audit a refused call of ${caller.agent.name}:`, error);
-  });
 }
 
 type TrackedCall = NonNullable<ReturnType<typeof trackCall>>;
@@ -410,9 +397,10 @@ async function runUpstream(
       return refusal(`Warden cancelled the call: ${stopped.message}. Stop until the agent is resumed.`, actionId);
     }
     const message = error instanceof Error ? error.message : String(error);
-    // A server down or unreachable is recorded as the call's failure, not remembered as a lesson
-    // about the call (it would warn the next calls about an outage, its time included).
-    const lesson = !(error instanceof UpstreamUnavailable) || error.exitedDuringCall;
+    // A server down, unreachable or removed before the call reached it is recorded as the call's
+    // failure, not remembered as a lesson about the call (it would warn the next calls about an
+    // outage, its retry time included).
+    const lesson = !(error instanceof UpstreamUnavailable) || error.duringCall;
     if (owned) await report({ status: "failed", error: message, ...(lesson ? { failureReason: `${offered.name} failed: ${message}` } : {}) });
     return refusal(`The upstream call failed: ${message}`, actionId);
   }

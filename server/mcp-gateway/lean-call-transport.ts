@@ -123,10 +123,18 @@ export class LeanCallTransport extends StreamableHTTPClientTransport {
       if (signal.aborted) throw signal.reason;
       return this.postCall(message, id, signal, options, moved, redirects + 1);
     }
-    if (status < 200 || status >= 300) {
-      // A transport failure (a 404 for a session the server forgot): the connection is made again.
+    if (status === 401 || status === 403 || status === 404) {
+      // The connection's failure, whatever the call (a session the server forgot, credentials it
+      // no longer takes): the connection is made again, and admins see the body in its health.
       const text = await response.body.text().catch(() => null);
       throw new StreamableHTTPError(status, `Error POSTing to endpoint (HTTP ${status}): ${text}`);
+    }
+    if (status < 200 || status >= 300) {
+      // This call's answer (a 500 from a handler that crashed on its input, a proxy's 413, a
+      // redirect not followed): it fails alone. Made a transport failure, one call's input
+      // would reconnect the server and cancel every other agent's call on it.
+      await response.body.dump();
+      throw noAnswer(`answered the call with HTTP ${status}`);
     }
     // From here on, what is wrong is this call's answer, not the connection: an McpError fails the
     // call only, with fixed words, and the other calls on the connection go on.

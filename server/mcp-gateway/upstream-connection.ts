@@ -18,17 +18,28 @@ export type UpstreamHealth = {
 };
 
 /**
- * An upstream that cannot take a call now: the message says why and when Warden tries again.
- * Not a lesson about the call (a server down is not what the agent asked for), unless the
- * server's program exited during the call, which the call's input may have caused.
+ * An upstream that cannot take a call, or failed it in transport: the message says why and when
+ * Warden tries again. `duringCall`: the call had reached the server (its program exited, the
+ * connection broke mid-answer), so its input may be the cause and the failure is a lesson; a
+ * server that was down, unreachable or removed before the call reached it is not one.
  */
 export class UpstreamUnavailable extends Error {
   constructor(
     message: string,
-    readonly exitedDuringCall = false,
+    readonly duringCall = false,
   ) {
     super(message);
   }
+}
+
+/** Errors that say the request never reached the server (nothing the call sent caused them). */
+const NOT_REACHED = new Set(["ECONNREFUSED", "ENOTFOUND", "EAI_AGAIN", "EHOSTUNREACH", "ENETUNREACH"]);
+
+function reachedServer(error: unknown): boolean {
+  for (let e: unknown = error, depth = 0; e && depth < 4; e = (e as { cause?: unknown }).cause, depth++) {
+    if (NOT_REACHED.has((e as { code?: unknown }).code as string)) return false;
+  }
+  return true;
 }
 
 const CONNECT_TIMEOUT_MS = 20_000;
@@ -270,6 +281,8 @@ export class UpstreamConnection {
         }),
       )) as CallToolResult;
     } catch (error) {
+      // Warden closed the connection (the server was saved again or deleted): not the call's doing.
+      if (this.closed && !options.signal.aborted) throw new UpstreamUnavailable(`MCP server ${this.config.name} was reconfigured or removed during the call`);
       // An error of the transport, not an answer of the server (an McpError, a timeout among
       // them): an HTTP server that went away, or restarted and forgot this connection's session,
       // fails every later call the same way, so the connection is made again.
@@ -277,7 +290,8 @@ export class UpstreamConnection {
       // The child ended during the call: the agent is told how, not what it printed.
       if (this.exited && this.client !== client && !options.signal.aborted)
         throw new UpstreamUnavailable(`MCP server ${this.config.name} exited during the call (${this.exited})`, true);
-      if (!(error instanceof McpError) && !options.signal.aborted) throw new UpstreamUnavailable(`MCP server ${this.config.name}: ${agentSafeReason(error)}`);
+      if (!(error instanceof McpError) && !options.signal.aborted)
+        throw new UpstreamUnavailable(`MCP server ${this.config.name}: ${agentSafeReason(error)}`, reachedServer(error));
       // The SDK says "Request timed out": the agent and the lesson are told which limit it was.
       if (error instanceof McpError && error.code === ErrorCode.RequestTimeout && !options.signal.aborted) {
         throw new McpError(

@@ -65,8 +65,8 @@ export function describeAction(action: { action: string; tool?: string | null; r
     .split(/\s+/)
     .filter((token) => /^[a-z0-9]+$/.test(token));
   const verb = standalone.find((w) => operationOf(w)) ?? text.find((w) => operationOf(w)) ?? [...toolWords].reverse().find((w) => operationOf(w)) ?? null;
-  const operation = verb ? operationOf(verb) : toolAsOperation(action);
   const fromResource = describeResource(action.resource);
+  const operation = verb ? operationOf(verb) : fromResource.names.length > 0 ? toolAsOperation(action) : null;
   const textNames = text.filter((w) => w !== verb && !GENERIC_WORDS.has(w) && !ENVIRONMENT_WORDS.has(w));
   const environment = fromResource.environment ?? environmentOf(text);
   // A resource that names only an environment (`staging`) leaves the names to the text.
@@ -77,10 +77,12 @@ export function describeAction(action: { action: string; tool?: string | null; r
 
 /**
  * An action that is nothing but a call of its tool (an MCP gateway call: `files.read_text_file`
- * on a path) and names no known verb: the tool is its operation. Otherwise a failure of
- * `files.read_text_file` on a file would never be the same subject as the next call of it on
- * that file, and never escalate it. Not for an action that says more than its tool (`cat
- * /etc/hosts` through `shell`): every verbless command of one tool would be one operation.
+ * on a path) and names no known verb: the tool is its operation, when the action names a
+ * resource. Otherwise a failure of `files.read_text_file` on a file would never be the same
+ * subject as the next call of it on that file, and never escalate it. Not for an action that says
+ * more than its tool (`cat /etc/hosts` through `shell`: every verbless command of one tool would
+ * be one operation), nor for one without a resource (one failure would escalate every later call
+ * of the tool, whatever its arguments).
  */
 function toolAsOperation(action: { action: string; tool?: string | null }): string | null {
   const tool = action.tool?.trim().toLowerCase();

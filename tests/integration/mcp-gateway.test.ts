@@ -21,6 +21,7 @@ import { handleGatewayRequest } from "../../server/mcp-gateway/gateway-endpoint"
 import { deleteMcpServerRoute, listMcpServersRoute, putMcpServerRoute } from "../../server/mcp-gateway/mcp-server-routes";
 import { clearOfferedTools } from "../../server/mcp-gateway/offered-tools";
 import { MAX_CALLS_IN_FLIGHT_PER_AGENT } from "../../server/mcp-gateway/in-flight-calls";
+import { refusalAuditLimits } from "../../server/mcp-gateway/refusal-audit";
 import { closeUpstreams, connectionFor, startUpstreams } from "../../server/mcp-gateway/upstream-supervisor";
 import { savedTools } from "../../server/mcp-gateway/upstream-tools";
 import { toWebRequest, writeWebResponse } from "../../server/http/web-bridge";
@@ -629,6 +630,25 @@ describe("the gateway", () => {
         `${every}.echo`,
       ]);
     } finally {
+      await client.close();
+    }
+  });
+
+  it("an agent refused again and again gets one audit row per refusal up to a limit a minute, then one row counting the rest", async () => {
+    const saved = { ...refusalAuditLimits };
+    Object.assign(refusalAuditLimits, { rowsPerWindow: 3, windowMs: 500 });
+    const { client, agent } = await agentClient([`${every}.echo`]);
+    try {
+      for (let i = 0; i < 8; i++) expect((await client.callTool({ name: `probe.tool_${i}`, arguments: {} })).isError).toBe(true);
+      expect(await auditRows({ verb: "gateway.call_refused", subjectId: agent.id })).toHaveLength(3);
+      const [counted, ...more] = await until("the count of the rest", async () => {
+        const rows = await auditRows({ verb: "gateway.calls_refused", subjectId: agent.id });
+        return rows.length > 0 && rows;
+      });
+      expect(more).toHaveLength(0);
+      expect(counted!.data).toMatchObject({ count: 5, lastTool: "probe.tool_7", lastReason: expect.stringContaining("offers no tool") });
+    } finally {
+      Object.assign(refusalAuditLimits, saved);
       await client.close();
     }
   });
@@ -1328,13 +1348,14 @@ describe("what an attacker's review found", () => {
       expect(name).toBeTruthy();
     });
 
-    it("an unreadable answer (not JSON-RPC, a 202) fails that call only, at once: the connection and a call beside it stay up", async () => {
+    it("an unreadable answer (not JSON-RPC, a 202) or an HTTP 500 fails that call only, at once: the connection and a call beside it stay up", async () => {
       await withUpstream(
         (response, { id, params }) => {
           // Each call says which answer it wants: the order they reach the upstream is the machine's.
           const wants = params.arguments?.answer;
           if (wants === "unreadable") return void response.writeHead(200, { "content-type": "application/json" }).end("{ not json");
           if (wants === "accepted") return void response.writeHead(202).end();
+          if (wants === "crash") return void response.writeHead(500, { "content-type": "text/plain" }).end("handler crashed on its input");
           setTimeout(() => response.end(event({ jsonrpc: "2.0", id, result: { content: [{ type: "text", text: "beside" }] } })), 300);
           sse(response);
         },
@@ -1344,6 +1365,11 @@ describe("what an attacker's review found", () => {
           const started = Date.now();
           const unreadable = await client.callTool({ name, arguments: { answer: "unreadable" } });
           const accepted = await client.callTool({ name, arguments: { answer: "accepted" } });
+          // The call's input may have made the server fail: a lesson, and no reconnection (which
+          // would cancel every other call on the server).
+          const crashed = await client.callTool({ name, arguments: { answer: "crash" } });
+          expect(text(crashed)).toMatch(/answered the call with HTTP 500/);
+          expect((await db.action.findUniqueOrThrow({ where: { id: actionIdOf(crashed) } })).failureReason).toMatch(/HTTP 500/);
           expect(Date.now() - started).toBeLessThan(5_000);
           expect(text(unreadable)).toMatch(/not JSON-RPC/);
           expect(text(accepted)).toMatch(/accepted the call without answering/);

@@ -26,6 +26,8 @@ describe("what a subject is about", () => {
     ],
     ["files.read_text_file on /srv/reports/q3.txt (files.read_text_file)", "files.read_text_file", null, ["q3", "reports", "srv", "txt"]],
     [{ action: "files.edit_file", tool: "files.edit_file", resource: "/srv/reports/q3.txt" }, "edit", null, ["q3", "reports", "srv", "txt"]],
+    // Nor does a call without a resource: one failure would escalate every later call of the tool.
+    [{ action: "everything.echo", tool: "everything.echo", resource: null }, null, null, ["echo", "everything"]],
     // An action that says more than its tool does not take the tool for its operation.
     [{ action: "cat /etc/hosts", tool: "shell", resource: "host-1" }, null, null, ["host"]],
   ] as const)("%j → %s in %s on %j", (side, operation, environment, names) => {
