@@ -1,3 +1,4 @@
+import { readdirSync, readFileSync } from "node:fs";
 import { performance } from "node:perf_hooks";
 import { Agent as HttpAgent, fetch, setGlobalDispatcher } from "undici";
 import { readServerSentEvents } from "../sdk/src/server-sent-events";
@@ -32,6 +33,37 @@ function connect(base: string, key: string, acks: Client): Connection {
   return { ready, received, acked, close: () => controller.abort() };
 }
 
+/** CPU time (user + system, ms) of a process, from /proc; 0 once it is gone. */
+function cpuMs(pid: number): number {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]!.split(" ");
+    return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100;
+  } catch {
+    return 0;
+  }
+}
+
+/** Each PostgreSQL process's CPU time on this machine (the server and its backends), in ms, by pid. */
+function postgresCpu(): Map<number, number> {
+  const byPid = new Map<number, number>();
+  for (const entry of readdirSync("/proc")) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      if (readFileSync(`/proc/${entry}/comm`, "utf8").trim() === "postgres") byPid.set(Number(entry), cpuMs(Number(entry)));
+    } catch {
+      // ended meanwhile
+    }
+  }
+  return byPid;
+}
+
+/** PostgreSQL's CPU since `before`, over the processes alive now (one that ended meanwhile is not counted). */
+function postgresCpuSince(before: Map<number, number>): number {
+  let total = 0;
+  for (const [pid, ms] of postgresCpu()) total += ms - (before.get(pid) ?? 0);
+  return total;
+}
+
 async function waitUntil(check: () => boolean, timeoutMs: number): Promise<boolean> {
   const deadline = performance.now() + timeoutMs;
   while (performance.now() < deadline) {
@@ -63,6 +95,7 @@ export async function controlBenchmark(options: { agents: number; ports: [number
   }
 
   const results: Record<string, unknown> = {};
+  const cpuLines: string[] = [];
   console.log(`\n## Kill switch propagation to ${options.agents.toLocaleString()} streaming agents\n`);
   console.log("| instances | receipt p50 ms | p99 ms | max ms | all received ms | all acknowledged ms | acks in database |");
   console.log("|---:|---:|---:|---:|---:|---:|---:|");
@@ -74,6 +107,8 @@ export async function controlBenchmark(options: { agents: number; ports: [number
       const connections = keys.map((key, i) => connect(servers[i % instances]!.url, key, ackClients[i % instances]!));
       await Promise.all(connections.map((c) => c.ready));
       await new Promise((r) => setTimeout(r, 500)); // let the connect-time writes settle
+      const serverPids = await Promise.all(servers.map(async (server) => ((await (await fetch(`${server.url}/api/health`)).json()) as { pid: number }).pid));
+      const cpuBefore = { bench: process.cpuUsage(), servers: serverPids.map(cpuMs), postgres: postgresCpu() };
       const t0 = performance.now();
       const response = await fetch(`${servers[0]!.url}/suspend`, {
         method: "POST",
@@ -83,6 +118,13 @@ export async function controlBenchmark(options: { agents: number; ports: [number
       const { epoch } = (await response.json()) as { epoch: number };
       const allReceived = await waitUntil(() => connections.every((c) => c.received.has(epoch)), 10_000);
       const allAcked = await waitUntil(() => connections.every((c) => c.acked.has(epoch)), 20_000);
+      const elapsed = performance.now() - t0;
+      const benchCpu = process.cpuUsage(cpuBefore.bench);
+      const cpu = {
+        bench: (benchCpu.user + benchCpu.system) / 1000,
+        servers: serverPids.map((pid, i) => cpuMs(pid) - cpuBefore.servers[i]!),
+        postgres: postgresCpuSince(cpuBefore.postgres),
+      };
       const receipts = connections.map((c) => (c.received.get(epoch) ?? Infinity) - t0);
       const acks = connections.map((c) => (c.acked.get(epoch) ?? Infinity) - t0);
       const stored = await db.controlAck.count({ where: { epoch: BigInt(epoch) } });
@@ -94,10 +136,16 @@ export async function controlBenchmark(options: { agents: number; ports: [number
         allReceivedMs: allReceived ? Math.max(...receipts) : null,
         allAckedMs: allAcked ? Math.max(...acks) : null,
         stored,
+        cpuMs: cpu,
+        elapsedMs: elapsed,
       };
       results[`instances_${instances}`] = row;
       console.log(
         `| ${instances} | ${fmt(p.p50)} | ${fmt(p.p99)} | ${fmt(p.max)} | ${row.allReceivedMs === null ? "not all" : fmt(row.allReceivedMs)} | ${row.allAckedMs === null ? "not all" : fmt(row.allAckedMs)} | ${stored} of ${options.agents} |`,
+      );
+      cpuLines.push(
+        `${instances} instance(s): in the ${fmt(elapsed, 0)} ms to the last acknowledgement, CPU ms: this process (the 1,000 agents) ${fmt(cpu.bench, 0)}, ` +
+          `Warden ${cpu.servers.map((ms) => fmt(ms, 0)).join(" + ")}, PostgreSQL ${fmt(cpu.postgres, 0)} (two cores: ${fmt(2 * elapsed, 0)} ms available)`,
       );
       for (const c of connections) c.close();
       await Promise.all(ackClients.map((c) => c.close()));
@@ -110,6 +158,9 @@ export async function controlBenchmark(options: { agents: number; ports: [number
       await Promise.all(servers.map((s) => s.stop()));
     }
   }
+  // Where the time to the last acknowledgement goes: the load generator, Warden and PostgreSQL
+  // share the two cores.
+  console.log(`\n${cpuLines.join("\n")}`);
   await db.$disconnect();
   return results;
 }
