@@ -1,6 +1,6 @@
 import type { AgentActor, RequestOrigin } from "../auth/actor";
 import { appendAudit } from "../audit/append-audit";
-import { getEffectiveControl } from "../control/effective-state";
+import { getEffectiveControl, isStopped } from "../control/effective-state";
 import type { DbOrTx } from "../db/client";
 import type { Action } from "../db/generated/client";
 import { AppError } from "../errors";
@@ -47,7 +47,7 @@ export async function proposalByExternalId(db: DbOrTx, actor: AgentActor, extern
   // an approved action that has not run yet is refused while the agent is stopped.
   if (existing.status === "approved") {
     const { state } = await getEffectiveControl(db, actor.id);
-    if (state === "suspended" || state === "killed") {
+    if (isStopped(state)) {
       throw new AppError("CONFLICT", `The agent is ${state}: its approved action may not run until it is resumed`, {
         details: { status: existing.status, control: state },
       });

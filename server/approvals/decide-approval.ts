@@ -8,7 +8,7 @@ import { AppError, invalidField, notFound, type ErrorCode } from "../errors";
 import { grantWithApproval } from "../policy/approval-grants";
 import { publish } from "../events/bus";
 import { describeProblems, fieldProblems, isValidationFailure } from "../http/validation";
-import { getEffectiveControl } from "../control/effective-state";
+import { getEffectiveControl, isStopped } from "../control/effective-state";
 import { recordDerivedMemory } from "../memory/record-memory";
 import { fitMemorySubject } from "../memory/subject-key";
 import { argsHash } from "../lib/canonical-json";
@@ -109,7 +109,7 @@ export async function decideApproval(db: DbOrTx, approver: UserActor, actionId: 
 
     // A suspended or killed agent's waiting actions may be rejected, never approved to run.
     const control = await getEffectiveControl(tx, action.agentId);
-    if (control.state === "suspended" || control.state === "killed") {
+    if (isStopped(control.state)) {
       throw new AppError(
         "CONFLICT",
         `${action.agent.name} is ${control.state}${control.reason ? ` (${control.reason})` : ""}: its actions cannot be approved until it is resumed`,

@@ -11,6 +11,7 @@ import { CONTROL_RANK } from "../schemas/control";
 import { applyControlToTasks } from "../tasks/control-effects";
 import { ADVISORY_LOCKS } from "../db/advisory-locks";
 import { agentsInScopeSql, scopeText, type Scope } from "./scope";
+import { isStopped } from "./effective-state";
 
 export type ControlChange = { epoch: number; scope: Scope; state: ControlLevel; reason: string; targetAgents: string[]; offlineAgents: string[] };
 
@@ -103,7 +104,7 @@ export async function changeControl(
     // Suspend and kill end the scope's pending approvals: nobody should approve work for an agent
     // that has been stopped. The agent is told they expired, and why.
     let endedApprovals = 0;
-    if (state === "suspended" || state === "killed") {
+    if (isStopped(state)) {
       const pending = await tx.$queryRaw<{ id: string }[]>`
         SELECT x.id FROM actions x JOIN agents a ON a.id = x.agent_id
          WHERE x.status = 'pending_approval' AND ${agentsInScopeSql(scope)} ORDER BY x.id FOR UPDATE OF x`;

@@ -4,6 +4,11 @@ import { Prisma, type ControlLevel } from "../db/generated/client";
 
 export type EffectiveControl = { state: ControlLevel; epoch: number; reason: string | null };
 
+/** Suspended or killed: nothing of the agent's may run (a pause still lets work under way finish). */
+export function isStopped(state: ControlLevel): boolean {
+  return state === "suspended" || state === "killed";
+}
+
 /**
  * The strictest control state over the agent's scopes (fleet, team, agent), from the
  * agent_control view, read fresh. What reads a cached copy (an authenticated principal's) checks

@@ -5,8 +5,7 @@ import { recordGatewaySuccess, reportActionResult } from "../actions/report-resu
 import { markExpired } from "../approvals/decide-approval";
 import { waitForDecision } from "../actions/wait-for-decision";
 import type { AgentActor, RequestOrigin } from "../auth/actor";
-import type { EffectiveControl } from "../control/effective-state";
-import { getEffectiveControl } from "../control/effective-state";
+import { getEffectiveControl, isStopped, type EffectiveControl } from "../control/effective-state";
 import { appendAudit } from "../audit/append-audit";
 import { auditRefusal } from "./refusal-audit";
 import type { Db } from "../db/client";
@@ -73,10 +72,6 @@ function confidenceFrom(meta: Record<string, unknown> | undefined, toolDefault: 
   if (stated === undefined) return ceiling;
   if (typeof stated !== "number" || !Number.isFinite(stated) || stated < 0 || stated > 1) return "_meta.confidence: must be a number between 0 and 1";
   return Math.min(stated, ceiling);
-}
-
-function isStopped(control: EffectiveControl): boolean {
-  return control.state === "suspended" || control.state === "killed";
 }
 
 function agentActor(agent: Agent): AgentActor {
@@ -153,9 +148,9 @@ async function decideAndRun(db: Db, caller: GatewayCaller, name: string, rawArgs
   // would deny it as well, on the state as it is now). The state that came with the agent's key
   // may be a second old: read again before refusing, so a resume that just landed lets the call
   // through, and the refusal names the stop in force, not the one before it.
-  if (isStopped(caller.control)) {
+  if (isStopped(caller.control.state)) {
     const control = await getEffectiveControl(db, agent.id);
-    if (isStopped(control))
+    if (isStopped(control.state))
       return refusal(`Warden refused: this agent is ${control.state}${control.reason ? ` (${control.reason})` : ""}. Stop until it is resumed.`);
     caller = { ...caller, control };
   }
@@ -354,7 +349,7 @@ async function runUpstream(
     if (tracked.signal.aborted) throw tracked.signal.reason;
     if (waited) {
       const control = await getEffectiveControl(db, caller.agent.id);
-      if (isStopped(control)) throw new CallStopped(`the agent was ${control.state}${control.reason ? `: ${control.reason}` : ""}`);
+      if (isStopped(control.state)) throw new CallStopped(`the agent was ${control.state}${control.reason ? `: ${control.reason}` : ""}`);
       // Calls repeated while one waited share its action (one request, one approval): exactly
       // one of them runs it. (An auto decision's action is this call's own.)
       if (!(await claimApprovedAction(db, actor, actionId, caller.origin))) {
